@@ -1,0 +1,94 @@
+/** `smiley list`: the recorded runs, newest first. */
+
+import type { Run } from '../../../shared/types/run.js'
+import { openDatabase } from '../../db/database.js'
+import { listRuns, markLostRuns } from '../../db/runs.js'
+import { formatDuration, formatTime, runDuration, shortId } from '../../console/format.js'
+import { Output, type Style } from '../../console/output.js'
+import { formatCsv, formatTable, type Column } from '../../console/table.js'
+import type { ParsedArgs } from '../args.js'
+import { databaseOption, jsonOption, text, type Command } from '../command.js'
+import { UsageError } from '../errors.js'
+
+const STATUS_STYLE: Record<Run['status'], Style> = {
+  running: 'cyan',
+  completed: 'green',
+  error: 'red',
+  interrupted: 'yellow',
+  lost: 'magenta',
+}
+
+export const listCommand: Command = {
+  spec: {
+    name: 'list',
+    summary: 'List the recorded runs, newest first.',
+    usage: ['[options]'],
+    options: [
+      databaseOption,
+      { name: 'errors', kind: 'flag', help: 'only runs that failed, were interrupted or were lost' },
+      { name: 'limit', short: 'n', kind: 'integer', value: 'N', help: 'at most N runs' },
+      jsonOption,
+      { name: 'csv', kind: 'flag', help: 'print CSV instead of text' },
+    ],
+    positionals: [],
+    examples: ['smiley list', 'smiley list --errors -n 5', 'smiley list --json | jq ".[0].id"'],
+  },
+
+  async run(args: ParsedArgs) {
+    if (args.options['json'] && args.options['csv']) throw new UsageError('choose one of --json and --csv')
+    const db = openDatabase(text(args, 'database'))
+    let runs: Run[]
+    try {
+      markLostRuns(db)
+      const limit = args.options['limit'] as number | undefined
+      runs = listRuns(db, { errorsOnly: Boolean(args.options['errors']), ...(limit ? { limit } : {}) })
+    } finally {
+      db.close()
+    }
+    const out = new Output()
+    if (args.options['json']) {
+      await out.line(JSON.stringify(runs, null, 2))
+      return 0
+    }
+    if (args.options['csv']) {
+      process.stdout.write(
+        formatCsv(
+          ['id', 'description', 'started', 'ended', 'status', 'exit_code', 'events', 'error'],
+          runs.map((r) => [r.id, r.description, iso(r.startedAt), iso(r.endedAt), r.status, r.exitCode, r.eventCount, errorOf(r)]),
+        ),
+      )
+      return 0
+    }
+    if (runs.length === 0) {
+      await out.line(out.style('dim', 'No runs recorded yet. Record one with: smiley run prog.py'))
+      return 0
+    }
+    const columns: Column<Run>[] = [
+      { header: 'ID', value: (r) => shortId(r.id) },
+      { header: 'STARTED', value: (r) => formatTime(r.startedAt) },
+      { header: 'DURATION', value: (r) => formatDuration(runDuration(r)), align: 'right' },
+      { header: 'STATUS', value: (r) => r.status },
+      { header: 'EVENTS', value: (r) => r.eventCount.toLocaleString('en-US'), align: 'right' },
+      { header: 'DESCRIPTION', value: (r) => r.description, max: 50 },
+      { header: 'ERROR', value: errorOf, max: 60 },
+    ]
+    const lines = formatTable(columns, runs, (column, run, padded) => {
+      if (run === null) return out.style('bold', padded)
+      if (column.header === 'STATUS') return out.style(STATUS_STYLE[run.status], padded)
+      if (column.header === 'ERROR') return out.style('red', padded)
+      if (column.header === 'ID') return out.style('dim', padded)
+      return padded
+    })
+    for (const line of lines) await out.line(line)
+    return 0
+  },
+}
+
+function errorOf(run: Run): string {
+  if (run.errorType) return run.errorMessage ? `${run.errorType}: ${run.errorMessage}` : run.errorType
+  return run.errorMessage ?? ''
+}
+
+function iso(unixSeconds: number | null): string {
+  return unixSeconds === null ? '' : new Date(unixSeconds * 1000).toISOString()
+}

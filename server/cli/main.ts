@@ -1,0 +1,98 @@
+/** The `smiley` command: dispatch to a command, and the single place errors become exit codes. */
+
+import { RunNotFound } from '../db/runs.js'
+import { DatabaseError } from '../db/database.js'
+import { version } from '../paths.js'
+import { formatHelp, parseArgs } from './args.js'
+import type { Command, Exit } from './command.js'
+import { listCommand } from './commands/list.js'
+import { replayCommand } from './commands/replay.js'
+import { runCommand } from './commands/run.js'
+import { CliError, UsageError } from './errors.js'
+
+const COMMANDS: Array<{ group: string; commands: Command[] }> = [
+  { group: 'Record', commands: [runCommand] },
+  { group: 'Look at runs', commands: [listCommand, replayCommand] },
+]
+
+const ALL = COMMANDS.flatMap((g) => g.commands)
+
+function globalHelp(): string {
+  const width = Math.max(...ALL.map((c) => c.spec.name.length))
+  const lines = [
+    'smiley: a spy for Python programs. It records every line a program runs, the variables',
+    'as they change, return values, exceptions, threads and profile, into a SQLite database.',
+    '',
+    'Usage: smiley COMMAND [options]',
+  ]
+  for (const { group, commands } of COMMANDS) {
+    lines.push('', `${group}:`)
+    for (const c of commands) lines.push(`  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`)
+  }
+  lines.push(
+    '',
+    'Run "smiley COMMAND --help" for the options of a command.',
+    'Runs are kept in ./smiley.db unless --database PATH or SMILEY_DB says otherwise.',
+  )
+  return lines.join('\n') + '\n'
+}
+
+/** Runs the command line `argv` (without `node smiley`). */
+export async function main(argv: readonly string[]): Promise<Exit> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(globalHelp())
+    return name === undefined ? 2 : 0
+  }
+  if (name === 'help') {
+    const topic = ALL.find((c) => c.spec.name === rest[0])
+    process.stdout.write(topic ? formatHelp(topic.spec) : globalHelp())
+    return 0
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`smiley ${version}\n`)
+    return 0
+  }
+  const command = ALL.find((c) => c.spec.name === name)
+  if (command === undefined) {
+    const guess = ALL.find((c) => c.spec.name.startsWith(name.slice(0, 2)))
+    throw new UsageError(`unknown command "${name}"${guess ? ` (did you mean ${guess.spec.name}?)` : ''} (see: smiley --help)`)
+  }
+  const args = parseArgs(command.spec, rest)
+  if (args.help) {
+    process.stdout.write(formatHelp(command.spec))
+    return 0
+  }
+  return command.run(args)
+}
+
+/** Entry point of bin/smiley.js: one line on stderr for any expected failure. */
+export async function cli(argv: readonly string[]): Promise<void> {
+  let exit: Exit
+  try {
+    exit = await main(argv)
+  } catch (error) {
+    exit = report(error)
+  }
+  if (typeof exit === 'number') {
+    process.exitCode = exit
+    return
+  }
+  // The traced program died of a signal: so does smiley, so the shell sees the same thing.
+  process.removeAllListeners(exit.signal)
+  process.kill(process.pid, exit.signal)
+}
+
+function report(error: unknown): number {
+  if (error instanceof CliError) {
+    process.stderr.write(`smiley: ${error.message}\n`)
+    return error.exitCode
+  }
+  if (error instanceof DatabaseError || error instanceof RunNotFound) {
+    process.stderr.write(`smiley: ${error.message}\n`)
+    return 1
+  }
+  const detail = error instanceof Error ? (process.env['SMILEY_DEBUG'] ? error.stack : error.message) : String(error)
+  process.stderr.write(`smiley: internal error: ${detail}\n(please report it; set SMILEY_DEBUG=1 for the stack trace)\n`)
+  return 70
+}

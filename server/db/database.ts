@@ -1,0 +1,93 @@
+/**
+ * Opening a Smiley database: WAL and a busy timeout on every connection, the schema created
+ * or migrated forward, and a clear `DatabaseError` for a file that is missing, locked,
+ * corrupt, foreign or from a newer Smiley.
+ */
+
+import Database from 'better-sqlite3'
+import { readFileSync, statSync } from 'node:fs'
+import { schemaFile } from '../paths.js'
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
+
+export type Db = Database.Database
+
+export class DatabaseError extends Error {
+  override name = 'DatabaseError'
+}
+
+export interface OpenOptions {
+  /** Create the file when it does not exist (recording does; reading does not). */
+  create?: boolean
+  readonly?: boolean
+}
+
+const BUSY_TIMEOUT_MS = 5000
+
+/** Opens (and if asked creates) the database at `path`, ready for use. */
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  const exists = fileExists(path)
+  if (!exists && !options.create) {
+    throw new DatabaseError(`no database at ${path} (record a run first: smiley run prog.py)`)
+  }
+  let db: Db
+  try {
+    db = new Database(path, {
+      readonly: options.readonly ?? false,
+      fileMustExist: !options.create,
+      timeout: BUSY_TIMEOUT_MS,
+    })
+  } catch (error) {
+    throw new DatabaseError(`cannot open database ${path}: ${reason(error)}`)
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    if (!options.readonly) db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    migrate(db, path, options.readonly ?? false)
+  } catch (error) {
+    db.close()
+    if (error instanceof DatabaseError) throw error
+    throw new DatabaseError(`cannot use database ${path}: ${reason(error)}`)
+  }
+  return db
+}
+
+function migrate(db: Db, path: string, readonly: boolean): void {
+  const version = db.pragma('user_version', { simple: true }) as number
+  if (version === SCHEMA_VERSION) return
+  if (version > SCHEMA_VERSION) {
+    throw new DatabaseError(`${path} was written by a newer Smiley (schema ${version}; this one knows ${SCHEMA_VERSION})`)
+  }
+  if (version === 0) {
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }
+    if (tables.n > 0) throw new DatabaseError(`${path} is a SQLite database, but not a Smiley one`)
+  }
+  if (readonly) throw new DatabaseError(`${path} needs upgrading; open it once without read-only access`)
+  db.transaction(() => {
+    if (version === 0) db.exec(readFileSync(schemaFile, 'utf8'))
+    else for (const step of MIGRATIONS.slice(version - 1)) db.exec(step)
+    db.pragma(`user_version = ${SCHEMA_VERSION}`)
+  }).immediate()
+}
+
+function fileExists(path: string): boolean {
+  try {
+    if (statSync(path).isDirectory()) throw new DatabaseError(`${path} is a folder, not a database file`)
+    return true
+  } catch (error) {
+    if (error instanceof DatabaseError) throw error
+    return false
+  }
+}
+
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const code = (error as { code?: string }).code
+  if (code === 'SQLITE_NOTADB') return 'the file is not a SQLite database'
+  if (code === 'SQLITE_CORRUPT') return 'the database file is corrupt'
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'the database is locked by another process'
+  if (code === 'SQLITE_CANTOPEN') return 'the file cannot be opened (check the path and permissions)'
+  if (code === 'SQLITE_READONLY') return 'the database is read-only'
+  if (code === 'SQLITE_FULL') return 'the disk is full'
+  return error.message
+}

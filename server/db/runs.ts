@@ -1,0 +1,166 @@
+/** Queries on the runs table: create, finish, list, find by id prefix, notice lost ones. */
+
+import { hostname } from 'node:os'
+import type { Run, RunStatus } from '../../shared/types/run.js'
+import type { Db } from './database.js'
+import { toRun, type RunRow } from './rows.js'
+
+export class RunNotFound extends Error {
+  override name = 'RunNotFound'
+}
+
+/** A run as stored, with its local key for the other tables. */
+export interface StoredRun {
+  key: number
+  run: Run
+}
+
+export interface NewRun {
+  uuid: string
+  description: string
+  argv: string[]
+  cwd: string
+  python: string | null
+  pythonVersion: string | null
+  host: string | null
+  pid: number | null
+  backend: string | null
+  startedAt: number
+  options: Record<string, unknown>
+  /** The process writing the run; defaults to this one. */
+  recorderPid?: number
+}
+
+export function createRun(db: Db, run: NewRun): number {
+  const result = db
+    .prepare(
+      `INSERT INTO runs (uuid, description, argv, cwd, python, python_version, host, pid, backend,
+         started_at, status, options, recorder_host, recorder_pid, heartbeat_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+    )
+    .run(
+      run.uuid,
+      run.description,
+      JSON.stringify(run.argv),
+      run.cwd,
+      run.python,
+      run.pythonVersion,
+      run.host,
+      run.pid,
+      run.backend,
+      run.startedAt,
+      JSON.stringify(run.options),
+      hostname(),
+      run.recorderPid ?? process.pid,
+      Date.now() / 1000,
+    )
+  return Number(result.lastInsertRowid)
+}
+
+/** How a run ended. */
+export interface RunEnding {
+  status: Exclude<RunStatus, 'running'>
+  endedAt: number
+  exitCode: number | null
+  signal: string | null
+  errorType: string | null
+  errorMessage: string | null
+  traceback: string | null
+}
+
+export function finishRun(db: Db, key: number, ending: RunEnding): void {
+  db.prepare(
+    `UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, signal = ?, error_type = ?,
+       error_message = ?, traceback = ?, heartbeat_at = NULL WHERE id = ?`,
+  ).run(
+    ending.status,
+    ending.endedAt,
+    ending.exitCode,
+    ending.signal,
+    ending.errorType,
+    ending.errorMessage,
+    ending.traceback,
+    key,
+  )
+}
+
+export function setNotice(db: Db, key: number, notice: string): void {
+  db.prepare('UPDATE runs SET notice = ? WHERE id = ?').run(notice, key)
+}
+
+export function heartbeat(db: Db, key: number): void {
+  db.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(Date.now() / 1000, key)
+}
+
+export interface ListOptions {
+  errorsOnly?: boolean
+  limit?: number
+}
+
+/** Runs, newest first. */
+export function listRuns(db: Db, options: ListOptions = {}): Run[] {
+  const where = options.errorsOnly ? "WHERE status IN ('error', 'interrupted', 'lost')" : ''
+  const limit = options.limit ? `LIMIT ${Math.floor(options.limit)}` : ''
+  const rows = db.prepare(`SELECT * FROM runs ${where} ORDER BY started_at DESC, id DESC ${limit}`).all() as RunRow[]
+  return rows.map(toRun)
+}
+
+/**
+ * The run a user means: its full id, a unique prefix of it, or `latest`.
+ * Throws `RunNotFound` with a message that says what to do.
+ */
+export function findRun(db: Db, reference: string): StoredRun {
+  const wanted = reference.trim().toLowerCase()
+  let rows: RunRow[]
+  if (wanted === 'latest') {
+    rows = db.prepare('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT 1').all() as RunRow[]
+    if (rows.length === 0) throw new RunNotFound('there are no runs yet (record one with: smiley run prog.py)')
+  } else {
+    if (!/^[0-9a-f-]+$/.test(wanted)) throw new RunNotFound(`"${reference}" is not a run id (see: smiley list)`)
+    rows = db
+      .prepare("SELECT * FROM runs WHERE uuid >= ? AND uuid < ? || 'g' ORDER BY uuid LIMIT 2")
+      .all(wanted, wanted) as RunRow[]
+    if (rows.length === 0) throw new RunNotFound(`no run with id ${reference} (see: smiley list)`)
+    if (rows.length > 1 && rows[0]!.uuid !== wanted) {
+      throw new RunNotFound(`run id ${reference} is ambiguous: give more characters (see: smiley list)`)
+    }
+  }
+  const row = rows[0]!
+  return { key: row.id, run: toRun(row) }
+}
+
+/** How long a recorder may stay silent before its running run counts as lost. */
+export const HEARTBEAT_TIMEOUT_S = 30
+
+/**
+ * Marks as lost the runs still `running` whose recorder is gone: a process on this host that
+ * no longer exists, or no heartbeat for HEARTBEAT_TIMEOUT_S. Returns how many were marked.
+ */
+export function markLostRuns(db: Db): number {
+  const running = db
+    .prepare("SELECT id, recorder_host, recorder_pid, heartbeat_at FROM runs WHERE status = 'running'")
+    .all() as Array<Pick<RunRow, 'id' | 'recorder_host' | 'recorder_pid' | 'heartbeat_at'>>
+  if (running.length === 0) return 0
+  const here = hostname()
+  const now = Date.now() / 1000
+  const lost = running.filter((row) => {
+    if (row.recorder_host === here && row.recorder_pid !== null && !processExists(row.recorder_pid)) return true
+    return row.heartbeat_at === null || now - row.heartbeat_at > HEARTBEAT_TIMEOUT_S
+  })
+  const mark = db.prepare(
+    `UPDATE runs SET status = 'lost', ended_at = coalesce(ended_at, heartbeat_at),
+       error_message = coalesce(error_message, 'the recording process stopped before the run ended')
+     WHERE id = ? AND status = 'running'`,
+  )
+  db.transaction(() => lost.forEach((row) => mark.run(row.id)))()
+  return lost.length
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -1,0 +1,147 @@
+-- Smiley's database. The version is PRAGMA user_version (see migrations.ts); every table
+-- but runs and sources is keyed by the run's local integer id, so deleting a run is one
+-- DELETE per table. Names, functions, files and threads are small per-run integers, so
+-- the events table stays narrow.
+
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL,
+  argv TEXT NOT NULL,                 -- JSON array, as given to the interpreter
+  cwd TEXT NOT NULL DEFAULT '',
+  python TEXT,                        -- interpreter path
+  python_version TEXT,
+  host TEXT,
+  pid INTEGER,
+  backend TEXT,                       -- 'settrace' or 'monitoring'
+  started_at REAL NOT NULL,           -- Unix time in seconds
+  ended_at REAL,
+  status TEXT NOT NULL DEFAULT 'running'
+    CHECK (status IN ('running', 'completed', 'error', 'interrupted', 'lost')),
+  exit_code INTEGER,
+  signal TEXT,
+  error_type TEXT,
+  error_message TEXT,
+  traceback TEXT,
+  notice TEXT,                        -- why tracing stopped early, when it did
+  event_count INTEGER NOT NULL DEFAULT 0,
+  lost_events INTEGER NOT NULL DEFAULT 0,
+  options TEXT NOT NULL DEFAULT '{}', -- JSON: how the run was recorded
+  recorder_host TEXT,                 -- the process writing this run, to tell a live run from a lost one
+  recorder_pid INTEGER,
+  heartbeat_at REAL
+);
+CREATE INDEX runs_by_start ON runs (started_at DESC);
+
+-- Source text, stored once per content, shared by every run that executed it.
+CREATE TABLE sources (
+  hash TEXT PRIMARY KEY,              -- sha256 of the UTF-8 text
+  text TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE files (
+  run INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  path TEXT NOT NULL,                 -- absolute, as the interpreter named it
+  source_hash TEXT,                   -- NULL when the source could not be read
+  PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+
+CREATE TABLE functions (
+  run INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  file INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  qualified_name TEXT NOT NULL,
+  first_line INTEGER NOT NULL,
+  PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+
+-- Variable names and type names.
+CREATE TABLE symbols (
+  run INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+
+CREATE TABLE threads (
+  run INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  ident INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  first_seq INTEGER,
+  last_seq INTEGER,
+  first_us INTEGER,
+  last_us INTEGER,
+  events INTEGER NOT NULL DEFAULT 0,
+  locations INTEGER NOT NULL DEFAULT 0, -- distinct (function, line) pairs executed
+  PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+
+-- One row per activation of a function.
+CREATE TABLE frames (
+  run INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  parent INTEGER NOT NULL,            -- 0: no recorded caller
+  function INTEGER NOT NULL,
+  thread INTEGER NOT NULL,
+  depth INTEGER NOT NULL,
+  call_seq INTEGER NOT NULL,
+  end_seq INTEGER,                    -- its final return; NULL while running or suspended
+  PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+
+-- One row per event, in program order. kind: 0 call, 1 line, 2 return, 3 exception.
+-- A generator's yields are returns too: only the last return of a frame is frames.end_seq.
+-- us: microseconds since the run started. locals: see shared/locals.ts. value: the return
+-- value or exception message, of type symbol value_type (NULL on a return by exception).
+CREATE TABLE events (
+  run INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  thread INTEGER NOT NULL,
+  frame INTEGER NOT NULL,
+  depth INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  us INTEGER NOT NULL,
+  locals TEXT,
+  value_type INTEGER,
+  value TEXT,
+  PRIMARY KEY (run, seq)
+) WITHOUT ROWID;
+CREATE INDEX events_by_frame ON events (run, frame, seq);
+
+-- Executions per line, kept up to date while recording.
+CREATE TABLE line_hits (
+  run INTEGER NOT NULL,
+  file INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  hits INTEGER NOT NULL,
+  PRIMARY KEY (run, file, line)
+) WITHOUT ROWID;
+
+-- cProfile's statistics: one row per function, one per caller → callee pair.
+CREATE TABLE profile_functions (
+  run INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  file TEXT NOT NULL,                 -- '~' for built-in functions, as pstats names them
+  line INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  primitive_calls INTEGER NOT NULL,
+  calls INTEGER NOT NULL,
+  total_time REAL NOT NULL,
+  cumulative_time REAL NOT NULL,
+  PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+
+CREATE TABLE profile_calls (
+  run INTEGER NOT NULL,
+  caller INTEGER NOT NULL,
+  callee INTEGER NOT NULL,
+  primitive_calls INTEGER NOT NULL,
+  calls INTEGER NOT NULL,
+  total_time REAL NOT NULL,
+  cumulative_time REAL NOT NULL,
+  PRIMARY KEY (run, callee, caller)
+) WITHOUT ROWID;

@@ -1,0 +1,282 @@
+/**
+ * Writes one run's records into the database: events in batched transactions, and beside
+ * them the run's files (sources stored once per content), functions, symbols, frames,
+ * threads with their counters, per-line hit counts and the profile.
+ *
+ * The tracer sends only what is new; this class keeps what it needs to fill each event row
+ * (the thread and depth of every live frame) and the running counters, and writes them out
+ * every `FLUSH_EVENTS` events or `FLUSH_INTERVAL_MS`, whichever comes first.
+ */
+
+import { createHash } from 'node:crypto'
+import type { Statement } from 'better-sqlite3'
+import { encodeLocals } from '../../shared/locals.js'
+import type { PyDict } from '../../shared/wire/marshal.js'
+import type { WireRecord } from '../../shared/wire/records.js'
+import { TAG } from '../../shared/wire/records.js'
+import type { Db } from '../db/database.js'
+import { profileRows } from './profile.js'
+
+const FLUSH_EVENTS = 20_000
+/** Frames are inserted before their ends are recorded. */
+const PENDING_ORDER = ['functions', 'symbols', 'threads', 'sources', 'files', 'frames', 'frameEnds'] as const
+export const FLUSH_INTERVAL_MS = 50
+
+interface LiveFrame {
+  file: number
+  function: number
+  thread: number
+  depth: number
+}
+
+interface ThreadTally {
+  firstSeq: number
+  lastSeq: number
+  firstUs: number
+  lastUs: number
+  events: number
+  locations: Set<number>
+}
+
+type EventRow = [number, number, number, number, number, number, number, number, string | null, number | null, string | null]
+type Row = unknown[]
+
+export class RunWriter {
+  /** Events stored so far (the last seq). */
+  seq = 0
+  private clock = 0
+  private readonly events: EventRow[] = []
+  /** Rows for the small tables, written with the next batch of events. */
+  private readonly pending = {
+    functions: [] as Row[],
+    symbols: [] as Row[],
+    threads: [] as Row[],
+    files: [] as Row[],
+    sources: [] as Row[],
+    frames: [] as Row[],
+    frameEnds: [] as Row[],
+  }
+  private readonly frames = new Map<number, LiveFrame>()
+  private readonly functionFiles = new Map<number, number>()
+  private readonly threads = new Map<number, ThreadTally>()
+  private readonly touchedThreads = new Set<number>()
+  private hits = new Map<number, Map<number, number>>()
+  private readonly statements: Record<keyof RunWriter['pending'] | 'events' | 'hits' | 'tally' | 'count', Statement>
+  private lastFlush = Date.now()
+
+  constructor(
+    private readonly db: Db,
+    /** The run's local key. */
+    readonly run: number,
+  ) {
+    this.statements = {
+      events: db.prepare(
+        'INSERT INTO events (run, seq, kind, thread, frame, depth, line, us, locals, value_type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      functions: db.prepare(
+        'INSERT OR IGNORE INTO functions (run, id, file, name, qualified_name, first_line) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      symbols: db.prepare('INSERT OR IGNORE INTO symbols (run, id, text) VALUES (?, ?, ?)'),
+      threads: db.prepare('INSERT OR REPLACE INTO threads (run, id, ident, name) VALUES (?, ?, ?, ?)'),
+      sources: db.prepare('INSERT OR IGNORE INTO sources (hash, text) VALUES (?, ?)'),
+      files: db.prepare('INSERT OR REPLACE INTO files (run, id, path, source_hash) VALUES (?, ?, ?, ?)'),
+      frames: db.prepare(
+        'INSERT OR REPLACE INTO frames (run, id, parent, function, thread, depth, call_seq) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      frameEnds: db.prepare('UPDATE frames SET end_seq = ? WHERE run = ? AND id = ?'),
+      hits: db.prepare(
+        `INSERT INTO line_hits (run, file, line, hits) VALUES (?, ?, ?, ?)
+         ON CONFLICT (run, file, line) DO UPDATE SET hits = hits + excluded.hits`,
+      ),
+      tally: db.prepare(
+        `UPDATE threads SET first_seq = ?, last_seq = ?, first_us = ?, last_us = ?, events = ?, locations = ?
+         WHERE run = ? AND id = ?`,
+      ),
+      count: db.prepare('UPDATE runs SET event_count = ? WHERE id = ?'),
+    }
+  }
+
+  /** The perf_counter value at the run's start, from `hello`: event times count from it. */
+  setClock(clock: number): void {
+    this.clock = clock
+  }
+
+  /** Takes one record; `flush` writes it out. */
+  accept(record: WireRecord): void {
+    switch (record.tag) {
+      case TAG.call: {
+        let frame = this.frames.get(record.frame)
+        const seq = ++this.seq
+        if (frame === undefined) {
+          const file = this.functionFiles.get(record.code) ?? 0
+          frame = { file, function: record.code, thread: record.thread, depth: record.depth }
+          this.frames.set(record.frame, frame)
+          this.pending.frames.push([this.run, record.frame, record.parent, record.code, record.thread, record.depth, seq])
+        } else {
+          frame.thread = record.thread
+          frame.depth = record.depth
+        }
+        this.event(seq, 0, record.frame, frame, record.line, record.time, encodeLocals(record.locals), null, null)
+        break
+      }
+      case TAG.line: {
+        const frame = this.frameOf(record.frame)
+        this.event(++this.seq, 1, record.frame, frame, record.line, record.time, encodeLocals(record.changes), null, null)
+        this.hit(frame.file, record.line)
+        break
+      }
+      case TAG.return:
+      case TAG.yield: {
+        const frame = this.frameOf(record.frame)
+        const seq = ++this.seq
+        const valueType = record.valueType === 0 ? null : record.valueType
+        this.event(seq, 2, record.frame, frame, record.line, record.time, encodeLocals(record.changes), valueType, record.value)
+        if (record.tag === TAG.return) {
+          this.pending.frameEnds.push([seq, this.run, record.frame])
+          this.frames.delete(record.frame)
+        }
+        break
+      }
+      case TAG.exception: {
+        const frame = this.frameOf(record.frame)
+        this.event(
+          ++this.seq,
+          3,
+          record.frame,
+          frame,
+          record.line,
+          record.time,
+          encodeLocals(record.changes),
+          record.exceptionType,
+          record.message,
+        )
+        break
+      }
+      case TAG.code:
+        this.functionFiles.set(record.code, record.file)
+        this.pending.functions.push([this.run, record.code, record.file, record.name, record.qualifiedName, record.firstLine])
+        break
+      case TAG.file:
+        this.storeFile(record.file, record.path, record.source)
+        break
+      case TAG.thread:
+        this.pending.threads.push([this.run, record.thread, record.ident, record.name])
+        break
+      case TAG.symbol:
+        this.pending.symbols.push([this.run, record.symbol, record.text])
+        break
+      case TAG.profile:
+        this.storeProfile(record.stats)
+        break
+      case TAG.hello:
+      case TAG.end:
+      case TAG.notice:
+        break // run-level records: the caller handles them
+      default: {
+        const never: never = record
+        throw new Error(`unhandled record ${JSON.stringify(never)}`)
+      }
+    }
+  }
+
+  /** True when enough is pending, or for long enough, that a flush is due. */
+  get due(): boolean {
+    return this.events.length >= FLUSH_EVENTS || Date.now() - this.lastFlush >= FLUSH_INTERVAL_MS
+  }
+
+  /** Writes every pending row and counter in one transaction. */
+  flush(): void {
+    this.lastFlush = Date.now()
+    const events = this.events.splice(0)
+    const hits = this.hits
+    this.hits = new Map()
+    const s = this.statements
+    this.db.transaction(() => {
+      for (const table of PENDING_ORDER) {
+        const rows = this.pending[table]
+        for (const row of rows) s[table].run(row)
+        rows.length = 0
+      }
+      for (const row of events) s.events.run(row)
+      for (const [file, lines] of hits) for (const [line, count] of lines) s.hits.run(this.run, file, line, count)
+      for (const id of this.touchedThreads) {
+        const t = this.threads.get(id)!
+        s.tally.run(t.firstSeq, t.lastSeq, t.firstUs, t.lastUs, t.events, t.locations.size, this.run, id)
+      }
+      s.count.run(this.seq, this.run)
+    })()
+    this.touchedThreads.clear()
+  }
+
+  private frameOf(id: number): LiveFrame {
+    let frame = this.frames.get(id)
+    if (frame === undefined) {
+      // An event for a frame whose call was never seen: keep it, attributed to no function.
+      frame = { file: 0, function: 0, thread: 0, depth: 0 }
+      this.frames.set(id, frame)
+    }
+    return frame
+  }
+
+  private event(
+    seq: number,
+    kind: number,
+    frameId: number,
+    frame: LiveFrame,
+    line: number,
+    time: number,
+    locals: string | null,
+    valueType: number | null,
+    value: string | null,
+  ): void {
+    const us = Math.max(0, Math.round((time - this.clock) * 1e6))
+    this.events.push([this.run, seq, kind, frame.thread, frameId, frame.depth, line, us, locals, valueType, value])
+    let tally = this.threads.get(frame.thread)
+    if (tally === undefined) {
+      tally = { firstSeq: seq, lastSeq: seq, firstUs: us, lastUs: us, events: 0, locations: new Set() }
+      this.threads.set(frame.thread, tally)
+    }
+    tally.lastSeq = seq
+    tally.lastUs = us
+    tally.events += 1
+    tally.locations.add(frame.function * 1_000_000 + line)
+    this.touchedThreads.add(frame.thread)
+  }
+
+  private hit(file: number, line: number): void {
+    let lines = this.hits.get(file)
+    if (lines === undefined) this.hits.set(file, (lines = new Map()))
+    lines.set(line, (lines.get(line) ?? 0) + 1)
+  }
+
+  private storeFile(id: number, path: string, source: string | null): void {
+    let hash: string | null = null
+    if (source !== null) {
+      hash = createHash('sha256').update(source, 'utf8').digest('hex')
+      this.pending.sources.push([hash, source])
+    }
+    this.pending.files.push([this.run, id, path, hash])
+  }
+
+  private storeProfile(stats: PyDict): void {
+    const { functions, calls } = profileRows(stats)
+    const insertFunction = this.db.prepare(
+      `INSERT OR REPLACE INTO profile_functions (run, id, file, line, name, primitive_calls, calls, total_time, cumulative_time)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    const insertCall = this.db.prepare(
+      `INSERT OR REPLACE INTO profile_calls (run, caller, callee, primitive_calls, calls, total_time, cumulative_time)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM profile_functions WHERE run = ?').run(this.run)
+      this.db.prepare('DELETE FROM profile_calls WHERE run = ?').run(this.run)
+      for (const f of functions) {
+        insertFunction.run(this.run, f.id, f.file, f.line, f.name, f.primitiveCalls, f.calls, f.totalTime, f.cumulativeTime)
+      }
+      for (const c of calls) {
+        insertCall.run(this.run, c.caller, c.callee, c.primitiveCalls, c.calls, c.totalTime, c.cumulativeTime)
+      }
+    })()
+  }
+}

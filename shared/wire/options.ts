@@ -1,0 +1,26 @@
+/**
+ * What `smiley run` tells the tracer, as JSON in the SMILEY_OPTIONS environment variable
+ * (read by tracer/sitecustomize.py and tracer/smiley_tracer/session.py).
+ */
+export interface TracerOptions {
+  /** The inherited file descriptor to write the event stream to. */
+  fd: number
+  /** The run's uuid, echoed in `hello`. */
+  run: string
+  /** The PYTHONPATH the program should see (null: unset). */
+  pythonPath: string | null
+  /** Longest recorded `repr`, in characters. */
+  maxRepr: number
+  /** Replace values of secret-looking names with `<redacted>`. */
+  redact: boolean
+  /** Record cProfile statistics. */
+  profile: boolean
+  includeStdlib: boolean
+  includeSitePackages: boolean
+  /** Packages to record although they are installed, by import name. */
+  includePackages: string[]
+  /** The main script, compiled first so that a syntax error gets a one-line message. */
+  script?: string
+  /** Use sys.settrace even where sys.monitoring exists (3.12+). */
+  settrace?: boolean
+}

@@ -1,0 +1,48 @@
+"""Starts Smiley's tracer in an interpreter launched by ``smiley run``, then runs the
+``sitecustomize`` module this one shadows, if there is one.
+
+``smiley run`` puts this folder first on PYTHONPATH and its options in SMILEY_OPTIONS. Both
+are removed here, so the program sees its own sys.path and environment, and programs it
+starts are not traced.
+"""
+
+import os
+import sys
+
+
+def _start_smiley():
+    here = os.path.dirname(os.path.abspath(__file__))
+    raw = os.environ.pop("SMILEY_OPTIONS", None)
+    options = None
+    if raw is not None:
+        import json
+
+        options = json.loads(raw)
+        original = options.get("pythonPath")
+        if original is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = original
+        if sys.version_info < (3, 8):
+            sys.stderr.write("smiley: Python %d.%d is too old to trace (3.8 or newer is needed)\n" % sys.version_info[:2])
+            os._exit(2)
+        import smiley_tracer
+
+        smiley_tracer.start_from_options(options)
+    sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
+    _run_shadowed_sitecustomize()
+
+
+def _run_shadowed_sitecustomize():
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", sys.path)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["sitecustomize"] = module
+    spec.loader.exec_module(module)
+
+
+_start_smiley()

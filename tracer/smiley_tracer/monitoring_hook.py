@@ -1,0 +1,267 @@
+"""The trace hook for CPython 3.12 and later: ``sys.monitoring`` (PEP 669).
+
+It records the events ``sys.settrace`` would report, so both hooks produce the same
+recording: PY_START, PY_RESUME and PY_THROW are ``call``; PY_RETURN is ``return`` and
+PY_YIELD ``yield`` (a return that suspends); PY_UNWIND is a ``return`` without a value; RAISE and STOP_ITERATION are
+``exception``; LINE, and a backward JUMP that stays on one line, are ``line``. Code that is
+not recorded is disabled at its first PY_START and costs nothing afterwards.
+"""
+
+import sys
+import time
+
+from . import code_info, wire
+from .recorder import CodeRecord, FrameState
+from .stream import BATCH_SIZE, StreamClosed
+
+_TOOL_PREFERENCE = (4, 3, 5, 0, 1)
+
+
+class MonitoringHook:
+    name = "monitoring"
+
+    def __init__(self, recorder, on_failure):
+        self.recorder = recorder
+        self.on_failure = on_failure
+        self.tool = None
+        self._callbacks = _build(recorder, on_failure, self)
+
+    def install(self):
+        monitoring = sys.monitoring
+        for tool in _TOOL_PREFERENCE:
+            if monitoring.get_tool(tool) is None:
+                break
+        else:
+            raise RuntimeError("every sys.monitoring tool id is in use")
+        monitoring.use_tool_id(tool, "smiley")
+        self.tool = tool
+        events = monitoring.events
+        for name, callback in self._callbacks.items():
+            monitoring.register_callback(tool, getattr(events, name), callback)
+        monitoring.set_events(tool, events.PY_START | events.PY_THROW | events.PY_UNWIND | events.RAISE)
+
+    def enable_locally(self, code):
+        events = sys.monitoring.events
+        sys.monitoring.set_local_events(
+            self.tool,
+            code,
+            events.PY_RESUME | events.PY_RETURN | events.PY_YIELD | events.LINE | events.JUMP | events.STOP_ITERATION,
+        )
+
+    def uninstall(self):
+        tool = self.tool
+        if tool is None:
+            return
+        self.tool = None
+        monitoring = sys.monitoring
+        monitoring.set_events(tool, 0)
+        for record in list(self.recorder.codes.values()):
+            if record:
+                monitoring.set_local_events(tool, record.code, 0)
+        events = monitoring.events
+        for name in self._callbacks:
+            monitoring.register_callback(tool, getattr(events, name), None)
+        monitoring.free_tool_id(tool)
+
+    def detach_current_thread(self):
+        self.uninstall()
+
+
+def _build(recorder, on_failure, hook):
+    stream = recorder.stream
+    append = stream.append
+    buffer = stream.buffer
+    flush = stream.flush
+    clock = time.perf_counter
+    getframe = sys._getframe
+    codes = recorder.codes
+    code_record = recorder.code_record
+    begin = recorder.begin
+    resume = recorder.resume
+    suspend = recorder.suspend
+    all_locals = recorder.all_locals
+    changes = recorder.changes
+    value_of = recorder.value
+    exception_of = recorder.exception
+    live = recorder.live
+    DISABLE = sys.monitoring.DISABLE
+    CALL, LINE, RETURN, EXCEPTION, YIELD = wire.CALL, wire.LINE, wire.RETURN, wire.EXCEPTION, wire.YIELD
+    recorder.state_class = FrameState
+
+    def fail(error):
+        on_failure(error)
+
+    def start(code, frame):
+        record = codes.get(code)
+        if record is None:
+            record = code_record(code, frame.f_globals)
+            if record:
+                hook.enable_locally(code)
+        if not record:
+            return None
+        state, parent = begin(frame, record)
+        found = all_locals(frame.f_locals, state)
+        append((CALL, state.id, code.co_firstlineno, clock(), found, record.id, parent, state.thread, state.depth))
+        return state
+
+    def on_py_start(code, offset):
+        try:
+            if codes.get(code) is False:
+                return DISABLE
+            if start(code, getframe(1)) is None:
+                return DISABLE
+            if len(buffer) >= BATCH_SIZE:
+                flush()
+        except StreamClosed:
+            fail(None)
+        except Exception as error:
+            fail(error)
+
+    def on_py_resume(code, offset, *exception):
+        try:
+            record = codes.get(code)
+            if type(record) is not CodeRecord:
+                return
+            frame = getframe(1)
+            state = live.get(id(frame))
+            if state is None or state.record is not record:
+                start(code, frame)
+            else:
+                parent = resume(frame, state)
+                append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
+            if len(buffer) >= BATCH_SIZE:
+                flush()
+        except StreamClosed:
+            fail(None)
+        except Exception as error:
+            fail(error)
+
+    def line(frame, line):
+        state = live.get(id(frame))
+        if state is None:
+            return
+        plan = state.plans.get(state.last_line)
+        state.last_line = line
+        state.raised = False
+        append((LINE, state.id, line, clock(), None if plan is None else changes(frame.f_locals, plan, state)))
+        if len(buffer) >= BATCH_SIZE:
+            flush()
+
+    def on_line(code, number):
+        try:
+            line(getframe(1), number)
+        except StreamClosed:
+            fail(None)
+        except Exception as error:
+            fail(error)
+
+    def on_jump(code, source, target):
+        if target > source:
+            return DISABLE
+        try:
+            record = codes.get(code)
+            if not record:
+                return DISABLE
+            lines = record.lines
+            if lines is None:
+                lines = record.lines = code_info.offset_lines(code)
+            number = lines[target // 2]
+            if number != lines[source // 2]:
+                return DISABLE
+            if number >= 0:
+                line(getframe(1), number)
+        except StreamClosed:
+            fail(None)
+        except Exception as error:
+            fail(error)
+
+    def leave(code, value, final, unwinding):
+        frame = getframe(2)
+        key = id(frame)
+        state = live.get(key)
+        if state is None or state.record.code is not code:
+            return
+        plan = state.plans.get(state.last_line)
+        found = None if plan is None else changes(frame.f_locals, plan, state)
+        if unwinding:
+            append((RETURN, state.id, frame.f_lineno, clock(), found, wire.DELETED, None))
+        else:
+            kind, text = value_of(value)
+            append((RETURN if final else YIELD, state.id, frame.f_lineno, clock(), found, kind, text))
+        if final:
+            del live[key]
+        else:
+            suspend(state)
+        if len(buffer) >= BATCH_SIZE:
+            flush()
+
+    def on_py_return(code, offset, value):
+        try:
+            leave(code, value, True, False)
+        except StreamClosed:
+            fail(None)
+        except Exception as error:
+            fail(error)
+
+    def on_py_yield(code, offset, value):
+        try:
+            leave(code, value, False, False)
+        except StreamClosed:
+            fail(None)
+        except Exception as error:
+            fail(error)
+
+    def on_py_unwind(code, offset, error):
+        if not codes.get(code):
+            return
+        try:
+            leave(code, None, True, True)
+        except StreamClosed:
+            fail(None)
+        except Exception as failure:
+            fail(failure)
+
+    def raised(code, error):
+        frame = getframe(2)
+        state = live.get(id(frame))
+        if state is None or state.record.code is not code:
+            return
+        plan = state.plans.get(state.last_line)
+        found = None if plan is None else changes(frame.f_locals, plan, state)
+        kind, message = exception_of(error)
+        append((EXCEPTION, state.id, frame.f_lineno, clock(), found, kind, message))
+        state.raised = True
+        if len(buffer) >= BATCH_SIZE:
+            flush()
+
+    def on_raise(code, offset, error):
+        if not codes.get(code):
+            return
+        try:
+            raised(code, error)
+        except StreamClosed:
+            fail(None)
+        except Exception as failure:
+            fail(failure)
+
+    def on_stop_iteration(code, offset, error):
+        try:
+            raised(code, error)
+        except StreamClosed:
+            fail(None)
+        except Exception as failure:
+            fail(failure)
+
+
+    return {
+        "PY_START": on_py_start,
+        "PY_RESUME": on_py_resume,
+        "PY_THROW": on_py_resume,
+        "PY_RETURN": on_py_return,
+        "PY_YIELD": on_py_yield,
+        "PY_UNWIND": on_py_unwind,
+        "RAISE": on_raise,
+        "STOP_ITERATION": on_stop_iteration,
+        "LINE": on_line,
+        "JUMP": on_jump,
+    }

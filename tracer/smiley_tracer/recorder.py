@@ -1,0 +1,257 @@
+"""What both trace hooks share: ids for codes, files, threads and frames, and the locals of
+each frame as they change.
+
+A hook sees a frame and an event; the recorder turns that into compact records on the
+stream. Each activation of a traced function gets a ``FrameState``: its id, its depth
+among traced frames, its thread, and a snapshot of its locals (object and rendered text per
+name) against which later events report only what changed.
+"""
+
+import itertools
+import threading
+
+from . import code_info, wire
+from .code_info import IMPLICIT_NAMES
+from .sources import read_source
+from .values import MUTABLE_TYPES, REDACTED, exception_message, type_name
+
+_MISSING = object()
+# Past this many suspended generators, forget their states (a resumed one gets a new frame id).
+MAX_SUSPENDED = 50000
+
+
+class CodeRecord:
+    """A traced code object: its id and, per line, which locals may change after it."""
+
+    __slots__ = ("id", "code", "plans", "module_level", "generator", "lines", "raw")
+
+    def __init__(self, code_id, code):
+        self.id = code_id
+        self.code = code
+        self.plans = code_info.line_plans(code)
+        self.module_level = code_info.is_module_level(code)
+        self.generator = code_info.is_generator(code)
+        self.lines = None  # offset index -> line, built on first use by the monitoring hook
+        self.raw = None  # the bytecode, read on first use by the settrace hook
+
+
+class FrameState:
+    """One activation of a traced function."""
+
+    __slots__ = ("id", "record", "plans", "last_line", "snapshot", "depth", "thread", "raised", "suspended")
+
+    def __init__(self, frame_id, record, depth, thread):
+        self.id = frame_id
+        self.record = record
+        self.plans = record.plans
+        self.last_line = None
+        self.snapshot = {}
+        self.depth = depth
+        self.thread = thread
+        self.raised = False  # an exception event was the last event: a bare return is an unwind
+        self.suspended = False
+
+
+class Recorder:
+    def __init__(self, stream, renderer, file_filter):
+        self.stream = stream
+        self.renderer = renderer
+        self.filter = file_filter
+        self.codes = {}  # code object -> CodeRecord, or False when not traced
+        self.live = {}  # id(frame) -> FrameState of running (and suspended) activations
+        self._code_ids = itertools.count(1)
+        self._files = {}
+        self._file_ids = itertools.count(1)
+        self._threads = {}  # ident -> (thread object, thread id)
+        self._thread_ids = itertools.count(1)
+        self._frame_ids = itertools.count(1)
+        self._type_symbols = {}
+        self.state_class = FrameState  # a hook may use a subclass
+
+    # Codes and files.
+
+    def code_record(self, code, module_globals):
+        """The CodeRecord of ``code``, or False when its file is not traced."""
+        known = self.codes.get(code)
+        if known is not None:
+            return known
+        if len(self.codes) > 200000:
+            self.codes.clear()  # code compiled at run time in a loop: do not hold it forever
+        filename = code.co_filename
+        if not self.filter.wants(filename):
+            self.codes[code] = False
+            return False
+        file_id = self._file_id(filename, module_globals)
+        record = CodeRecord(next(self._code_ids), code)
+        self.stream.append(
+            (wire.CODE, record.id, file_id, code.co_name, getattr(code, "co_qualname", code.co_name), code.co_firstlineno)
+        )
+        self.codes[code] = record
+        return record
+
+    def _file_id(self, filename, module_globals):
+        known = self._files.get(filename)
+        if known is None:
+            known = self._files[filename] = next(self._file_ids)
+            self.stream.append((wire.FILE, known, filename, read_source(filename, module_globals)))
+        return known
+
+    # Frames and threads.
+
+    def begin(self, frame, record):
+        """A new activation of traced ``record`` in ``frame``: its state, registered as live."""
+        parent = self.parent_of(frame)
+        if parent is None:
+            depth = 0
+            parent_id = 0
+            thread = self.thread_id()
+        else:
+            depth = parent.depth + 1
+            parent_id = parent.id
+            thread = parent.thread
+        state = self.state_class(next(self._frame_ids), record, depth, thread)
+        live = self.live
+        if len(live) > MAX_SUSPENDED and record.generator:
+            self._forget_suspended()
+        live[id(frame)] = state
+        return state, parent_id
+
+    def resume(self, frame, state):
+        """A suspended generator runs again, perhaps called from somewhere else."""
+        parent = self.parent_of(frame)
+        if parent is None:
+            state.depth = 0
+            state.thread = self.thread_id()
+            parent_id = 0
+        else:
+            state.depth = parent.depth + 1
+            state.thread = parent.thread
+            parent_id = parent.id
+        state.suspended = False
+        return parent_id
+
+    def suspend(self, state):
+        """A generator yields: keep the texts of its locals but not the objects."""
+        state.suspended = True
+        snapshot = state.snapshot
+        for name, (value, text) in list(snapshot.items()):
+            snapshot[name] = (_MISSING, text)
+
+    def parent_of(self, frame):
+        live = self.live
+        back = frame.f_back
+        while back is not None:
+            state = live.get(id(back))
+            if state is not None and state.record.code is back.f_code:
+                return state
+            back = back.f_back
+        return None
+
+    def state_of(self, frame):
+        state = self.live.get(id(frame))
+        if state is not None and state.record.code is frame.f_code:
+            return state
+        return None
+
+    def _forget_suspended(self):
+        live = self.live
+        for key in [key for key, state in live.items() if state.suspended]:
+            del live[key]
+
+    def thread_id(self):
+        """The id of the current thread, defining it when it is new (idents are reused)."""
+        ident = threading.get_ident()
+        current = threading._active.get(ident)
+        known = self._threads.get(ident)
+        if known is not None and known[0] is current:
+            return known[1]
+        thread = next(self._thread_ids)
+        self._threads[ident] = (current, thread)
+        name = getattr(current, "name", None)
+        self.stream.append((wire.THREAD, thread, ident, name if type(name) is str else "Thread-%d" % ident))
+        return thread
+
+    # Values.
+
+    def type_symbol(self, kind):
+        known = self._type_symbols.get(kind)
+        if known is None:
+            known = self._type_symbols[kind] = self.stream.symbol(type_name(kind))
+        return known
+
+    def value(self, value):
+        """(type symbol, text) of a return value."""
+        return self.type_symbol(type(value)), self.renderer.render(value)
+
+    def exception(self, error):
+        """(type symbol, message) of an exception."""
+        return self.type_symbol(type(error)), exception_message(error, self.renderer.max_len)
+
+    def all_locals(self, mapping, state):
+        """Every local, for a call event, as a flat (name, type, text) tuple; fills the snapshot."""
+        snapshot = state.snapshot
+        symbol = self.stream.symbol
+        render = self.renderer.render
+        is_secret = self.renderer.is_secret
+        module_level = state.record.module_level
+        flat = []
+        for name, value in mapping.items():
+            if module_level and name in IMPLICIT_NAMES:
+                continue
+            text = REDACTED if is_secret(name) else render(value)
+            snapshot[name] = (value, text)
+            flat.append(symbol(name))
+            flat.append(self.type_symbol(type(value)))
+            flat.append(text)
+        return tuple(flat) if flat else None
+
+    def changes(self, mapping, plan, state):
+        """What changed among the locals ``plan`` names (or all of them), as a flat tuple."""
+        snapshot = state.snapshot
+        flat = []
+        if plan is code_info.FULL:
+            module_level = state.record.module_level
+            seen = 0
+            for name, value in mapping.items():
+                if module_level and name in IMPLICIT_NAMES:
+                    continue
+                seen += 1
+                self._compare(name, value, snapshot, flat)
+            if len(snapshot) > seen:
+                for name in [name for name in snapshot if name not in mapping]:
+                    self._deleted(name, snapshot, flat)
+        else:
+            for name in plan:
+                value = mapping.get(name, _MISSING)
+                if value is _MISSING:
+                    if name in snapshot:
+                        self._deleted(name, snapshot, flat)
+                else:
+                    self._compare(name, value, snapshot, flat)
+        return tuple(flat) if flat else None
+
+    def _compare(self, name, value, snapshot, flat):
+        previous = snapshot.get(name)
+        if previous is not None and previous[0] is value:
+            if not isinstance(value, MUTABLE_TYPES) or self.renderer.is_secret(name):
+                return
+            text = self.renderer.render(value)
+            if text == previous[1]:
+                return
+        elif self.renderer.is_secret(name):
+            text = REDACTED
+        else:
+            text = self.renderer.render(value)
+            if previous is not None and text == previous[1]:
+                snapshot[name] = (value, text)
+                return
+        snapshot[name] = (value, text)
+        flat.append(self.stream.symbol(name))
+        flat.append(self.type_symbol(type(value)))
+        flat.append(text)
+
+    def _deleted(self, name, snapshot, flat):
+        del snapshot[name]
+        flat.append(self.stream.symbol(name))
+        flat.append(wire.DELETED)
+        flat.append(None)

@@ -1,0 +1,225 @@
+"""One recording, from interpreter start-up to exit: installs the hook and the profiler,
+and makes sure the stream is flushed and closed however the program ends (normal exit,
+uncaught exception, ``os._exit``, SIGTERM or SIGHUP), and never touched by a forked child.
+"""
+
+import atexit
+import cProfile
+import os
+import signal
+import socket
+import sys
+import time
+
+from . import wire
+from .filters import FileFilter, TRACER_DIR
+from .recorder import Recorder
+from .stream import Stream, StreamClosed
+from .values import Renderer, describe_error
+
+VERSION = "0.1.0"
+MAX_TRACEBACK = 64 * 1024
+
+
+class Session:
+    def __init__(self, options):
+        fd = int(options["fd"])
+        os.set_blocking(fd, True)
+        os.set_inheritable(fd, False)
+        self.options = options
+        self.stream = Stream(fd)
+        self.renderer = Renderer(int(options.get("maxRepr", 200)), bool(options.get("redact", True)))
+        self.filter = FileFilter(
+            include_stdlib=bool(options.get("includeStdlib")),
+            include_site_packages=bool(options.get("includeSitePackages")),
+            include_packages=tuple(options.get("includePackages") or ()),
+        )
+        self.recorder = Recorder(self.stream, self.renderer, self.filter)
+        if sys.version_info >= (3, 12) and not options.get("settrace"):
+            from .monitoring_hook import MonitoringHook as Hook
+        else:
+            from .settrace_hook import SettraceHook as Hook
+        self.hook = Hook(self.recorder, self._failed)
+        self.profiler = cProfile.Profile() if options.get("profile", True) else None
+        self.pid = os.getpid()
+        self.finished = False
+        self._warned = False
+        self._real_exit = os._exit
+
+    def start(self):
+        self.stream.append((wire.HELLO, self._hello()))
+        self.stream.flush()
+        atexit.register(self.finish)
+        os.register_at_fork(after_in_child=self._forked)
+        os._exit = self._exit
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                signal.signal(signum, self._terminated)
+        self.stream.start_flusher()
+        self.hook.install()
+        if self.profiler is not None:
+            try:
+                self.profiler.enable()
+            except ValueError:
+                self.profiler = None  # another profiler owns the interpreter
+
+    def _hello(self):
+        return {
+            "run": self.options.get("run"),
+            "tracer": VERSION,
+            "backend": self.hook.name,
+            "python": "%d.%d.%d" % sys.version_info[:3],
+            "implementation": sys.implementation.name,
+            "executable": sys.executable,
+            "pid": os.getpid(),
+            "cwd": os.getcwd(),
+            "host": socket.gethostname(),
+            "argv": list(sys.argv),
+            "started": time.time(),
+            "clock": time.perf_counter(),
+            "maxRepr": self.renderer.max_len,
+            "redact": self.renderer.redact,
+        }
+
+    def check_syntax(self, path):
+        """Refuse, in one line, a main script that does not compile, and record why."""
+        from .sources import read_source
+
+        source = read_source(path)
+        if source is None:
+            return  # the interpreter will say it cannot open the file
+        try:
+            compile(source, path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            where = "%s:%s" % (path, getattr(error, "lineno", None) or "?")
+            sys.stderr.write("smiley: %s: %s: %s\n" % (where, type(error).__name__, getattr(error, "msg", error)))
+            self.finish(error=error)
+            self._real_exit(1)
+
+    # How the program can end.
+
+    def finish(self, exit_status=None, signum=None, error=None):
+        """Stop recording and send the profile and the run's end; safe to call more than once."""
+        if self.finished or os.getpid() != self.pid:
+            return
+        self.finished = True
+        try:
+            self.hook.uninstall()
+        except Exception:
+            pass
+        try:
+            stream = self.stream
+            if not stream.closed:
+                profile = self._profile()
+                if profile is not None:
+                    stream.append((wire.PROFILE, profile))
+                stream.append((wire.END, self._ending(exit_status, signum, error)))
+            stream.close()
+        except StreamClosed:
+            pass
+
+    def _ending(self, exit_status, signum, error):
+        info = {"ended": time.time()}
+        if exit_status is not None:
+            info["exitStatus"] = exit_status
+        if signum is not None:
+            info["signal"] = signum
+        if error is None:
+            # Set by the interpreter just before it prints an uncaught exception.
+            error = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+        if isinstance(error, BaseException):
+            info["exception"] = self._describe(error)
+        return info
+
+    def _describe(self, error):
+        import traceback
+
+        try:
+            text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        except Exception as failure:
+            text = "<traceback unavailable: %s>" % describe_error(failure)
+        if len(text) > MAX_TRACEBACK:
+            text = "\u2026" + text[-MAX_TRACEBACK:]
+        kind = type(error)
+        name = kind.__qualname__ if kind.__module__ in ("builtins", "__main__") else "%s.%s" % (kind.__module__, kind.__qualname__)
+        return {"type": name, "message": self.recorder.exception(error)[1], "traceback": text}
+
+    def _profile(self):
+        profiler = self.profiler
+        if profiler is None:
+            return None
+        profiler.disable()
+        profiler.create_stats()
+        return _without_tracer(profiler.stats)
+
+    def _exit(self, status):
+        self.finish(exit_status=status)
+        self._real_exit(status)
+
+    def _terminated(self, signum, frame):
+        self.finish(signum=signum)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    def _forked(self):
+        """In a forked child: stop silently; the pipe and the run belong to the parent."""
+        self.finished = True
+        try:
+            self.hook.uninstall()
+            if self.profiler is not None:
+                self.profiler.disable()
+        except Exception:
+            pass
+        self.stream.abandon()
+        os._exit = self._real_exit
+
+    def _failed(self, error):
+        """Called from a hook: stop tracing, say so once, and let the program run on."""
+        try:
+            self.hook.detach_current_thread()
+            self.hook.uninstall()
+        except Exception:
+            pass
+        if self._warned:
+            return
+        self._warned = True
+        if error is None:
+            reason = "the recorder stopped reading"
+        else:
+            reason = "internal error: %s" % describe_error(error)
+            try:
+                self.stream.append((wire.NOTICE, "tracing stopped after an %s" % reason))
+                self.stream.flush()
+            except StreamClosed:
+                pass
+        try:
+            sys.stderr.write("smiley: tracing stopped (%s); the program continues untraced\n" % reason)
+        except Exception:
+            pass
+
+
+def _without_tracer(stats):
+    """cProfile's stats without the tracer's own functions, as ``pstats`` stores them."""
+    prefix = TRACER_DIR + os.sep
+
+    def ours(key):
+        filename, _, name = key
+        return filename.startswith(prefix) or name == "<method 'disable' of '_lsprof.Profiler' objects>"
+
+    cleaned = {}
+    for key, (primitive, calls, total, cumulative, callers) in stats.items():
+        if ours(key):
+            continue
+        kept = {caller: timing for caller, timing in callers.items() if not ours(caller)}
+        cleaned[key] = (primitive, calls, total, cumulative, kept)
+    return cleaned
+
+
+def start_from_options(options):
+    """Start recording this process; returns the session (kept alive by atexit)."""
+    session = Session(options)
+    session.start()
+    script = options.get("script")
+    if script:
+        session.check_syntax(script)
+    return session

@@ -1,0 +1,141 @@
+"""The trace hook for CPython 3.8 to 3.11: ``sys.settrace`` and ``threading.settrace``.
+
+The global function sees every ``call`` and decides, once per code object, whether to
+record it; recorded activations get a ``TracedFrame`` whose bound ``trace`` method becomes
+the frame's local trace function and sees its ``line``, ``return`` and ``exception`` events.
+"""
+
+import dis
+import sys
+import threading
+import time
+
+from . import wire
+from .recorder import FrameState
+from .stream import BATCH_SIZE, StreamClosed
+
+RETURN_VALUE = dis.opmap["RETURN_VALUE"]
+
+
+class SettraceHook:
+    name = "settrace"
+
+    def __init__(self, recorder, on_failure):
+        self.recorder = recorder
+        self.on_failure = on_failure
+        self.on_call = _build(recorder, on_failure)
+        self._previous = None
+        self._previous_threads = None
+
+    def install(self):
+        self._previous = sys.gettrace()
+        self._previous_threads = getattr(threading, "_trace_hook", None)
+        threading.settrace(self.on_call)
+        sys.settrace(self.on_call)
+
+    def uninstall(self):
+        """Stop tracing this thread and new threads; put back what was installed before."""
+        if sys.gettrace() is self.on_call:
+            sys.settrace(self._previous)
+        if getattr(threading, "_trace_hook", None) is self.on_call:
+            threading.settrace(self._previous_threads)
+
+    def detach_current_thread(self):
+        sys.settrace(None)
+
+
+def _build(recorder, on_failure):
+    stream = recorder.stream
+    append = stream.append
+    buffer = stream.buffer
+    flush = stream.flush
+    clock = time.perf_counter
+    codes = recorder.codes
+    code_record = recorder.code_record
+    begin = recorder.begin
+    resume = recorder.resume
+    suspend = recorder.suspend
+    state_of = recorder.state_of
+    all_locals = recorder.all_locals
+    changes = recorder.changes
+    value_of = recorder.value
+    exception_of = recorder.exception
+    live = recorder.live
+    CALL, LINE, RETURN, EXCEPTION, YIELD = wire.CALL, wire.LINE, wire.RETURN, wire.EXCEPTION, wire.YIELD
+
+    class TracedFrame(FrameState):
+        __slots__ = ()
+
+        def trace(self, frame, event, arg):
+            try:
+                plan = self.plans.get(self.last_line)
+                if event == "line":
+                    line = frame.f_lineno
+                    self.last_line = line
+                    self.raised = False
+                    append((LINE, self.id, line, clock(), None if plan is None else changes(frame.f_locals, plan, self)))
+                elif event == "return":
+                    found = None if plan is None else changes(frame.f_locals, plan, self)
+                    record = self.record
+                    if arg is None and self.raised:
+                        append((RETURN, self.id, frame.f_lineno, clock(), found, wire.DELETED, None))
+                        live.pop(id(frame), None)
+                    else:
+                        final = True
+                        if record.generator:
+                            raw = record.raw
+                            if raw is None:
+                                raw = record.raw = record.code.co_code
+                            final = raw[frame.f_lasti] == RETURN_VALUE
+                        kind, text = value_of(arg)
+                        append((RETURN if final else YIELD, self.id, frame.f_lineno, clock(), found, kind, text))
+                        if final:
+                            live.pop(id(frame), None)
+                        else:
+                            suspend(self)
+                elif event == "exception":
+                    found = None if plan is None else changes(frame.f_locals, plan, self)
+                    kind, message = exception_of(arg[1])
+                    append((EXCEPTION, self.id, frame.f_lineno, clock(), found, kind, message))
+                    self.raised = True
+                if len(buffer) >= BATCH_SIZE:
+                    flush()
+            except StreamClosed:
+                on_failure(None)
+                frame.f_trace = None
+            except Exception as error:
+                on_failure(error)
+                frame.f_trace = None
+            return None
+
+    recorder.state_class = TracedFrame
+
+    def on_call(frame, event, arg):
+        try:
+            code = frame.f_code
+            record = codes.get(code)
+            if record is None:
+                record = code_record(code, frame.f_globals)
+            if record is False:
+                return None
+            if record.generator:
+                state = state_of(frame)
+                if state is not None and state.suspended:
+                    parent = resume(frame, state)
+                    append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
+                    if len(buffer) >= BATCH_SIZE:
+                        flush()
+                    return state.trace
+            state, parent = begin(frame, record)
+            found = all_locals(frame.f_locals, state)
+            append((CALL, state.id, code.co_firstlineno, clock(), found, record.id, parent, state.thread, state.depth))
+            if len(buffer) >= BATCH_SIZE:
+                flush()
+            return state.trace
+        except StreamClosed:
+            on_failure(None)
+        except Exception as error:
+            on_failure(error)
+        return None
+
+    return on_call

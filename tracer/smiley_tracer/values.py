@@ -1,0 +1,202 @@
+"""Values as the recording shows them: a bounded ``repr`` and a type name.
+
+Rendering runs inside the traced program, on values the program owns, so it must never
+raise, never recurse without bound and never take long: containers are walked with a
+character budget, ``repr`` failures become the recorded text, and a type whose ``__repr__``
+is slow is rendered the way ``object.__repr__`` would from then on.
+"""
+
+import re
+import time
+from collections import deque
+
+ELLIPSIS = "\u2026"
+REDACTED = "<redacted>"
+SLOW_REPR_SECONDS = 0.05
+
+# Names that look like they hold secrets. Matched against variable names and string dict keys.
+SECRET_NAME = re.compile(
+    r"passw(or)?d|passphrase|^pwd$|secret|api_?key|apikey|access_?token|auth_?token"
+    r"|refresh_?token|^token$|_token$|private_?key|credential|session_?key",
+    re.IGNORECASE,
+)
+
+# Exact types rendered with the builtin repr after a size check: no user code runs.
+_SCALARS = frozenset([int, float, complex, bool, type(None), type(Ellipsis)])
+_SEQUENCES = {list: ("[", "]"), tuple: ("(", ")"), set: ("{", "}"), frozenset: ("frozenset({", "})"), deque: ("deque([", "])")}
+
+# Types whose contents can change while the variable keeps pointing at the same object.
+MUTABLE_TYPES = (list, dict, set, bytearray, deque)
+
+
+class Renderer:
+    """Turns values into bounded text. One per run; caches per type and per name."""
+
+    def __init__(self, max_len=200, redact=True):
+        self.max_len = max(max_len, 8)
+        self.redact = redact
+        self._secret_names = {}
+        self._slow_types = set()
+        self._clock = time.perf_counter
+
+    def is_secret(self, name):
+        """True when values bound to ``name`` must not be recorded."""
+        if not self.redact:
+            return False
+        known = self._secret_names.get(name)
+        if known is None:
+            if len(self._secret_names) > 10000:
+                self._secret_names.clear()
+            known = self._secret_names[name] = bool(SECRET_NAME.search(name))
+        return known
+
+    def render(self, value):
+        """The bounded text of ``value``; never raises an ``Exception``."""
+        try:
+            text = self._render(value, self.max_len, set())
+        except RuntimeError as error:
+            # A container changed size while a nested __repr__ let another thread run.
+            text = "<%s changing while rendered: %s>" % (type_name(type(value)), describe_error(error))
+        if len(text) > self.max_len:
+            text = text[: self.max_len - 1] + ELLIPSIS
+        return text
+
+    def _render(self, value, budget, seen):
+        kind = type(value)
+        if kind is str:
+            if len(value) > budget:
+                return repr(value[:budget]) + ELLIPSIS
+            return repr(value)
+        if kind in _SCALARS:
+            return _scalar(value, kind)
+        if kind is bytes or kind is bytearray:
+            if len(value) > budget:
+                return repr(value[:budget]) + ELLIPSIS
+            return repr(value)
+        if kind in _SEQUENCES:
+            return self._sequence(value, kind, budget, seen)
+        if kind is dict:
+            return self._dict(value, budget, seen)
+        return self._object(value, kind)
+
+    def _sequence(self, value, kind, budget, seen):
+        if id(value) in seen:
+            return "[...]" if kind is list else "(...)"
+        open_, close = _SEQUENCES[kind]
+        if not value:
+            return {list: "[]", tuple: "()", set: "set()", frozenset: "frozenset()", deque: "deque([])"}[kind]
+        seen.add(id(value))
+        try:
+            parts = [open_]
+            used = len(open_)
+            first = True
+            room = budget - len(close) - 3
+            for item in value:
+                text = self._render(item, max(room - used, 1), seen)
+                if not first:
+                    text = ", " + text
+                if used + len(text) > room:
+                    parts.append(", " + ELLIPSIS if not first else ELLIPSIS)
+                    break
+                parts.append(text)
+                used += len(text)
+                first = False
+            if kind is tuple and len(value) == 1:
+                parts.append(",")
+            parts.append(close)
+            return "".join(parts)
+        finally:
+            seen.discard(id(value))
+
+    def _dict(self, value, budget, seen):
+        if id(value) in seen:
+            return "{...}"
+        if not value:
+            return "{}"
+        seen.add(id(value))
+        try:
+            parts = ["{"]
+            used = 1
+            room = budget - 4
+            first = True
+            for key, item in value.items():
+                key_text = self._render(key, max(room - used, 1), seen)
+                if type(key) is str and self.is_secret(key):
+                    item_text = REDACTED
+                else:
+                    item_text = self._render(item, max(room - used - len(key_text), 1), seen)
+                text = key_text + ": " + item_text
+                if not first:
+                    text = ", " + text
+                if used + len(text) > room:
+                    parts.append(", " + ELLIPSIS if not first else ELLIPSIS)
+                    break
+                parts.append(text)
+                used += len(text)
+                first = False
+            parts.append("}")
+            return "".join(parts)
+        finally:
+            seen.discard(id(value))
+
+    def _object(self, value, kind):
+        if kind in self._slow_types:
+            return _plain(value, kind)
+        started = self._clock()
+        try:
+            text = repr(value)
+            if type(text) is not str:
+                text = "<repr of %s returned %s>" % (type_name(kind), type_name(type(text)))
+        except RecursionError:
+            text = "<repr of %s failed: RecursionError>" % type_name(kind)
+        except Exception as error:
+            text = "<repr of %s failed: %s>" % (type_name(kind), describe_error(error))
+        if self._clock() - started > SLOW_REPR_SECONDS:
+            self._slow_types.add(kind)
+        return text
+
+
+def _scalar(value, kind):
+    try:
+        return repr(value)
+    except ValueError:
+        # CPython 3.11+ refuses to convert huge ints to text (sys.set_int_max_str_digits).
+        return "<int of %d bits>" % value.bit_length()
+
+
+def _plain(value, kind):
+    return "<%s object at %#x>" % (type_name(kind), id(value))
+
+
+def type_name(kind):
+    """The name a type is recorded under."""
+    try:
+        name = kind.__qualname__
+    except Exception:
+        name = None
+    return name if type(name) is str else "?"
+
+
+def describe_error(error):
+    """``Type: message`` for an exception, without running more than ``str`` on it."""
+    name = type_name(type(error))
+    try:
+        message = str(error)
+    except Exception:
+        message = "<unprintable>"
+    if len(message) > 200:
+        message = message[:199] + ELLIPSIS
+    return "%s: %s" % (name, message) if message else name
+
+
+def exception_message(error, max_len):
+    """The bounded message of an exception, as ``str(error)`` gives it."""
+    try:
+        message = str(error)
+        if type(message) is not str:
+            message = "<unprintable>"
+    except Exception as failure:
+        message = "<str of %s failed: %s>" % (type_name(type(error)), describe_error(failure))
+    if len(message) > max_len:
+        message = message[: max_len - 1] + ELLIPSIS
+    return message
