@@ -40,7 +40,7 @@ IMPLICIT_NAMES = frozenset([
     "__name__", "__doc__", "__package__", "__loader__", "__spec__", "__file__", "__cached__",
     "__builtins__", "__annotations__", "__path__", "__module__", "__qualname__",
     "__firstlineno__", "__static_attributes__", "__classcell__", "__orig_bases__",
-    "__conditional_annotations__", "__annotate__",
+    "__conditional_annotations__", "__annotate__", "__warningregistry__",
 ])
 
 CO_OPTIMIZED = 0x0001
@@ -94,6 +94,22 @@ def offset_lines(code):
         for index in range(start // 2, min(end // 2, size)):
             lines[index] = line
     return lines
+
+
+def nested_qualified_names(code, qualified_name, names):
+    """Fill ``names`` with the qualified name of every code object nested in ``code``, by the
+    compiler's rules (``f.<locals>.g``, ``Class.method``): ``co_qualname`` only exists from 3.11."""
+    inside_function = bool(code.co_flags & CO_OPTIMIZED)
+    for const in code.co_consts:
+        if isinstance(const, type(code)):
+            if qualified_name is None:
+                nested = const.co_name
+            elif inside_function:
+                nested = "%s.<locals>.%s" % (qualified_name, const.co_name)
+            else:
+                nested = "%s.%s" % (qualified_name, const.co_name)
+            names[const] = nested
+            nested_qualified_names(const, nested, names)
 
 
 def is_generator(code):

@@ -77,6 +77,7 @@ class FileFilter:
         self._included = tuple(sorted({_normalise(p) for p in included}, key=len, reverse=True))
         self._included_files = frozenset(p.rstrip(os.sep) for p in self._included)
         self._tracer = _normalise(TRACER_DIR)
+        self._cwd = os.getcwd()  # relative file names are relative to where the program started
         self._cache = {}
 
     def wants(self, filename):
@@ -88,7 +89,7 @@ class FileFilter:
     def _decide(self, filename):
         if not filename or filename.startswith("<"):
             return False
-        path = _normalise(os.path.abspath(filename))
+        path = _normalise(os.path.join(self._cwd, filename))
         if path.startswith(self._tracer):
             return False
         if path.rstrip(os.sep) in self._included_files or path.startswith(self._included):

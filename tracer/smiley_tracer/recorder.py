@@ -8,6 +8,7 @@ name) against which later events report only what changed.
 """
 
 import itertools
+import os
 import threading
 
 from . import code_info, wire
@@ -66,6 +67,8 @@ class Recorder:
         self._thread_ids = itertools.count(1)
         self._frame_ids = itertools.count(1)
         self._type_symbols = {}
+        self._qualified_names = {}  # code -> qualified name, before 3.11
+        self._cwd = os.getcwd()  # relative file names are relative to where the program started
         self.state_class = FrameState  # a hook may use a subclass
 
     # Codes and files.
@@ -83,17 +86,26 @@ class Recorder:
             return False
         file_id = self._file_id(filename, module_globals)
         record = CodeRecord(next(self._code_ids), code)
-        self.stream.append(
-            (wire.CODE, record.id, file_id, code.co_name, getattr(code, "co_qualname", code.co_name), code.co_firstlineno)
-        )
+        self.stream.append((wire.CODE, record.id, file_id, code.co_name, self._qualified_name(code), code.co_firstlineno))
         self.codes[code] = record
         return record
+
+    def _qualified_name(self, code):
+        qualified = getattr(code, "co_qualname", None)
+        if qualified is not None:
+            return qualified
+        known = self._qualified_names.pop(code, None)
+        if code.co_flags & code_info.CO_OPTIMIZED == 0:
+            # A module (or class body) is seen before the functions it defines.
+            code_info.nested_qualified_names(code, known, self._qualified_names)
+        return known or code.co_name
 
     def _file_id(self, filename, module_globals):
         known = self._files.get(filename)
         if known is None:
             known = self._files[filename] = next(self._file_ids)
-            self.stream.append((wire.FILE, known, filename, read_source(filename, module_globals)))
+            path = filename if os.path.isabs(filename) else os.path.join(self._cwd, filename)
+            self.stream.append((wire.FILE, known, path, read_source(path, module_globals)))
         return known
 
     # Frames and threads.

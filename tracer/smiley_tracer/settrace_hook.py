@@ -14,7 +14,8 @@ from . import wire
 from .recorder import FrameState
 from .stream import BATCH_SIZE, StreamClosed
 
-RETURN_VALUE = dis.opmap["RETURN_VALUE"]
+# A generator's "return" event is its end when the frame stopped on one of these (else a yield).
+RETURN_OPCODES = frozenset(dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap)
 
 
 class SettraceHook:
@@ -86,7 +87,7 @@ def _build(recorder, on_failure):
                             raw = record.raw
                             if raw is None:
                                 raw = record.raw = record.code.co_code
-                            final = raw[frame.f_lasti] == RETURN_VALUE
+                            final = raw[frame.f_lasti] in RETURN_OPCODES
                         kind, text = value_of(arg)
                         append((RETURN if final else YIELD, self.id, frame.f_lineno, clock(), found, kind, text))
                         if final:

@@ -90,14 +90,17 @@ class Renderer:
             parts = [open_]
             used = len(open_)
             first = True
-            room = budget - len(close) - 3
+            count = " (%d items)" % len(value)
+            room = budget - len(close) - 3 - len(count)
             for item in value:
                 text = self._render(item, max(room - used, 1), seen)
                 if not first:
                     text = ", " + text
                 if used + len(text) > room:
                     parts.append(", " + ELLIPSIS if not first else ELLIPSIS)
-                    break
+                    parts.append(close)
+                    parts.append(count)
+                    return "".join(parts)
                 parts.append(text)
                 used += len(text)
                 first = False
@@ -117,7 +120,8 @@ class Renderer:
         try:
             parts = ["{"]
             used = 1
-            room = budget - 4
+            count = " (%d items)" % len(value)
+            room = budget - 4 - len(count)
             first = True
             for key, item in value.items():
                 key_text = self._render(key, max(room - used, 1), seen)
@@ -130,7 +134,9 @@ class Renderer:
                     text = ", " + text
                 if used + len(text) > room:
                     parts.append(", " + ELLIPSIS if not first else ELLIPSIS)
-                    break
+                    parts.append("}")
+                    parts.append(count)
+                    return "".join(parts)
                 parts.append(text)
                 used += len(text)
                 first = False

@@ -1,0 +1,3 @@
+# -*- coding: latin-1 -*-
+greeting = "café"
+print(len(greeting))
