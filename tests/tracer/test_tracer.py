@@ -119,6 +119,27 @@ class Endings(unittest.TestCase):
         self.assertIn("syntax_error.py:1: SyntaxError", message)
         self.assertEqual(end_info(records)["exception"]["type"], "SyntaxError")
 
+    def test_an_unhandled_keyboard_interrupt_still_ends_the_process_with_sigint(self):
+        read_end, write_end = os.pipe()
+        environment = dict(os.environ, PYTHONPATH=TRACER)
+        environment["SMILEY_OPTIONS"] = json.dumps({"fd": write_end, "run": "r", "pythonPath": None})
+        process = subprocess.Popen(
+            [sys.executable, "sleeps.py"], cwd=CASES, env=environment, pass_fds=(write_end,), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        os.close(write_end)
+        self.assertEqual(process.stdout.readline().strip(), b"ready")
+        process.send_signal(signal.SIGINT)
+        data = b""
+        while True:
+            chunk = os.read(read_end, 65536)
+            if not chunk:
+                break
+            data += chunk
+        os.close(read_end)
+        _, stderr = process.communicate(timeout=30)
+        self.assertEqual(process.returncode, -signal.SIGINT, stderr)
+        self.assertEqual(end_info(decode_stream(data))["exception"]["type"], "KeyboardInterrupt")
+
     def test_a_keyboard_interrupt_reaches_the_program(self):
         process, records = run_traced(["keyboard.py"], cwd=CASES)
         self.assertEqual(process.returncode, 0, process.stderr.decode())

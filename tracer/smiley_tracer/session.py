@@ -11,6 +11,10 @@ import socket
 import sys
 import time
 
+# Imported now, not when the program ends: an import while the interpreter exits makes it
+# forget an unhandled KeyboardInterrupt, and exit with status 1 instead of dying of SIGINT.
+import traceback
+
 from . import wire
 from .filters import FileFilter, TRACER_DIR
 from .recorder import Recorder
@@ -132,8 +136,6 @@ class Session:
         return info
 
     def _describe(self, error):
-        import traceback
-
         try:
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         except Exception as failure:

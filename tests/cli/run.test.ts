@@ -1,0 +1,172 @@
+/** `smiley run`: the program runs as it would without Smiley, and everything lands in the database. */
+
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { TraceEvent } from '../../shared/types/event.js'
+import type { Run } from '../../shared/types/run.js'
+import { smiley, tempDir } from '../support/cli.js'
+import { writePrograms } from '../support/programs.js'
+
+let dir: { path: string; remove: () => void }
+let db: string
+
+beforeEach(() => {
+  dir = tempDir()
+  db = join(dir.path, 'runs.db')
+})
+afterEach(() => dir.remove())
+
+async function runs(): Promise<Run[]> {
+  const listed = await smiley(['list', '--json', '-d', db])
+  expect(listed.code, listed.stderr).toBe(0)
+  return JSON.parse(listed.stdout) as Run[]
+}
+
+async function events(run = 'latest'): Promise<TraceEvent[]> {
+  const replay = await smiley(['replay', '--json', '-d', db, run])
+  expect(replay.code, replay.stderr).toBe(0)
+  return replay.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as TraceEvent)
+}
+
+describe('smiley run', () => {
+  it('leaves the program its stdout, stdin, arguments and exit status', async () => {
+    writePrograms(dir.path, {
+      'echo.py': `
+import sys
+name = input()
+print("hello", name, sys.argv[1:])
+sys.exit(4)
+`,
+    })
+    const result = await smiley(['run', '-d', db, 'echo.py', '--flag', 'x'], { cwd: dir.path, input: 'ada\n' })
+    expect(result.stdout).toBe("hello ada ['--flag', 'x']\n")
+    expect(result.code).toBe(4)
+    const [run] = await runs()
+    expect(run!.argv).toEqual(['echo.py', '--flag', 'x'])
+    expect(run!.description).toBe('echo.py --flag x')
+    expect(run!.status).toBe('error')
+    expect(run!.exitCode).toBe(4)
+    expect(run!.errorMessage).toBe('exited with status 4')
+  })
+
+  it('records lines, changed locals, return values and the run metadata', async () => {
+    writePrograms(dir.path, {
+      'calc.py': `
+def add(a, b):
+    total = a + b
+    return total
+
+result = add(2, 3)
+`,
+    })
+    const result = await smiley(['run', '-d', db, '--description', 'adding', 'calc.py'], { cwd: dir.path })
+    expect(result.code, result.stderr).toBe(0)
+    const [run] = await runs()
+    expect(run).toMatchObject({ description: 'adding', status: 'completed', exitCode: 0, cwd: dir.path })
+    expect(run!.pythonVersion).toMatch(/^3\.\d+\.\d+$/)
+    expect(run!.eventCount).toBeGreaterThan(5)
+    const trace = await events()
+    const file = join(dir.path, 'calc.py')
+    expect(trace.every((e) => e.file === file)).toBe(true)
+    const call = trace.find((e) => e.kind === 'call' && e.function === 'add')!
+    expect(call.locals).toEqual({ a: '2', b: '3' })
+    expect(call.localTypes).toEqual({ a: 'int', b: 'int' })
+    expect(call.depth).toBe(1)
+    // Locals are shown as they are when a line is about to run: total is set by line 2.
+    expect(trace.find((e) => e.kind === 'line' && e.line === 3)!.locals).toEqual({ total: '5' })
+    const ret = trace.find((e) => e.kind === 'return' && e.function === 'add')!
+    expect(ret).toMatchObject({ line: 3, value: '5', valueType: 'int', locals: {}, yielded: false })
+    expect(ret.source).toBe('    return total')
+    expect(trace.map((e) => e.seq)).toEqual(trace.map((_, i) => i + 1))
+    expect(trace.at(-1)).toMatchObject({ kind: 'return', function: '<module>', locals: { result: '5' } })
+  })
+
+  it('runs a module with -m and hands it the rest of the arguments', async () => {
+    writePrograms(dir.path, {
+      'pkg/__init__.py': '',
+      'pkg/tool.py': 'import sys\nprint(sys.argv[1:])\n',
+    })
+    const result = await smiley(['run', '-d', db, '-m', 'pkg.tool', '-d', 'kept'], { cwd: dir.path })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe("['-d', 'kept']\n")
+    const [run] = await runs()
+    expect(run!.argv).toEqual(['-m', 'pkg.tool', '-d', 'kept'])
+    expect((await events()).some((e) => e.file === join(dir.path, 'pkg', 'tool.py'))).toBe(true)
+  })
+
+  it('records an uncaught exception with its traceback and keeps Python\'s own report', async () => {
+    writePrograms(dir.path, { 'boom.py': 'def f():\n    raise KeyError("missing")\n\nf()\n' })
+    const result = await smiley(['run', '-d', db, 'boom.py'], { cwd: dir.path })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('Traceback (most recent call last):')
+    expect(result.stderr).toContain("KeyError: 'missing'")
+    expect(result.stderr).not.toContain('smiley_tracer')
+    const [run] = await runs()
+    expect(run).toMatchObject({ status: 'error', errorType: 'KeyError', errorMessage: "'missing'" })
+    expect(run!.traceback).toContain('line 2, in f')
+    const raised = (await events()).filter((e) => e.kind === 'exception')
+    expect(raised.map((e) => e.function)).toEqual(['f', '<module>'])
+  })
+
+  it('says in one line that a script does not exist', async () => {
+    const result = await smiley(['run', '-d', db, 'nowhere.py'], { cwd: dir.path })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe('smiley: no such file: nowhere.py\n')
+  })
+
+  it('says in one line that a script has a syntax error, and records the failed run', async () => {
+    writePrograms(dir.path, { 'bad.py': 'x = (1,\n' })
+    const result = await smiley(['run', '-d', db, 'bad.py'], { cwd: dir.path })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toMatch(/^smiley: .*bad\.py:1: SyntaxError: /)
+    const [run] = await runs()
+    expect(run).toMatchObject({ status: 'error', errorType: 'SyntaxError' })
+  })
+
+  it('says in one line that the interpreter does not exist', async () => {
+    writePrograms(dir.path, { 'ok.py': 'pass\n' })
+    const result = await smiley(['run', '-d', db, '--python', '/no/such/python', 'ok.py'], { cwd: dir.path })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe('smiley: cannot run /no/such/python: no such interpreter (choose one with --python)\n')
+  })
+
+  it('refuses a file that is not a database in one line, without touching it', async () => {
+    writePrograms(dir.path, { 'ok.py': 'pass\n', 'notes.db': 'my notes, not a database\n' })
+    const result = await smiley(['run', '-d', join(dir.path, 'notes.db'), 'ok.py'], { cwd: dir.path })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain('not a SQLite database')
+  })
+
+  it('records values of secret-looking names as <redacted> unless --no-redact', async () => {
+    writePrograms(dir.path, { 'login.py': 'def login(user, password):\n    return user\n\nlogin("ada", "s3cret")\n' })
+    await smiley(['run', '-d', db, 'login.py'], { cwd: dir.path })
+    const call = (await events()).find((e) => e.function === 'login' && e.kind === 'call')!
+    expect(call.locals).toEqual({ user: "'ada'", password: '<redacted>' })
+    await smiley(['run', '-d', db, '--no-redact', 'login.py'], { cwd: dir.path })
+    const open = (await events()).find((e) => e.function === 'login' && e.kind === 'call')!
+    expect(open.locals['password']).toBe("'s3cret'")
+  })
+
+  it('bounds recorded values by --max-repr', async () => {
+    writePrograms(dir.path, { 'long.py': 'text = "y" * 5000\n' })
+    await smiley(['run', '-d', db, '--max-repr', '50', 'long.py'], { cwd: dir.path })
+    const values = (await events()).flatMap((e) => Object.values(e.locals))
+    expect(values.some((v) => v?.startsWith("'yyy"))).toBe(true)
+    expect(values.every((v) => v === null || v.length <= 50)).toBe(true)
+  })
+
+  it('stores the profile of the run', async () => {
+    writePrograms(dir.path, { 'prof.py': 'def f(n):\n    return n + 1\n\nfor i in range(5):\n    f(i)\n' })
+    await smiley(['run', '-d', db, 'prof.py'], { cwd: dir.path })
+    const sqlite = new Database(db, { readonly: true })
+    const row = sqlite.prepare("SELECT calls FROM profile_functions WHERE name = 'f'").get() as { calls: number }
+    sqlite.close()
+    expect(row.calls).toBe(5)
+  })
+})

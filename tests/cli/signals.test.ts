@@ -1,0 +1,114 @@
+/**
+ * However the program ends (killed, interrupted, or smiley itself killed), the run says what
+ * happened and every event that reached smiley is in the database.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Run } from '../../shared/types/run.js'
+import type { TraceEvent } from '../../shared/types/event.js'
+import { SMILEY, smiley, tempDir } from '../support/cli.js'
+import { writePrograms } from '../support/programs.js'
+
+let dir: { path: string; remove: () => void }
+let db: string
+
+beforeEach(() => {
+  dir = tempDir()
+  db = join(dir.path, 'runs.db')
+  writePrograms(dir.path, {
+    'waits.py': `
+import sys, time
+steps = []
+for step in range(3):
+    steps.append(step)
+print("ready", flush=True)
+time.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 30)
+open("finished", "w").close()
+`,
+  })
+})
+afterEach(() => dir.remove())
+
+/** Starts `smiley run` and resolves once the program has printed its first line. */
+function start(args: string[]): Promise<{ child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null }> }> {
+  const child = spawn(process.execPath, [SMILEY, 'run', '-d', db, ...args], { cwd: dir.path, stdio: ['pipe', 'pipe', 'pipe'] })
+  const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal })),
+  )
+  return new Promise((done) => {
+    createInterface({ input: child.stdout! }).once('line', () => done({ child, exited }))
+  })
+}
+
+async function onlyRun(): Promise<Run> {
+  const listed = await smiley(['list', '--json', '-d', db])
+  const runs = JSON.parse(listed.stdout) as Run[]
+  expect(runs).toHaveLength(1)
+  return runs[0]!
+}
+
+async function changed(name: string): Promise<Array<string | null>> {
+  const replay = await smiley(['replay', '--json', '-d', db, 'latest'])
+  return replay.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as TraceEvent)
+    .filter((e) => name in e.locals)
+    .map((e) => e.locals[name]!)
+}
+
+const pause = (ms: number) => new Promise((done) => setTimeout(done, ms))
+
+describe('how a run ends', () => {
+  it('forwards SIGTERM to the program, which is recorded as interrupted with its events', async () => {
+    const { child, exited } = await start(['waits.py'])
+    await pause(300)
+    child.kill('SIGTERM')
+    expect(await exited).toEqual({ code: null, signal: 'SIGTERM' })
+    expect(await onlyRun()).toMatchObject({ status: 'interrupted', signal: 'SIGTERM' })
+    expect(await changed('steps')).toContain('[0, 1, 2]')
+  })
+
+  it('forwards SIGINT when stdin is not a terminal: the program gets KeyboardInterrupt', async () => {
+    const { child, exited } = await start(['waits.py'])
+    await pause(300)
+    child.kill('SIGINT')
+    const exit = await exited
+    expect(exit.signal ?? exit.code).toBe('SIGINT')
+    expect(await onlyRun()).toMatchObject({ status: 'interrupted', errorType: 'KeyboardInterrupt' })
+    expect(await changed('steps')).toContain('[0, 1, 2]')
+  })
+
+  it('marks a program killed with SIGKILL as lost, keeping the events that reached smiley', async () => {
+    writePrograms(dir.path, {
+      'killed.py': `
+import os, signal, time
+values = []
+for v in range(4):
+    values.append(v)
+time.sleep(0.3)
+os.kill(os.getpid(), signal.SIGKILL)
+`,
+    })
+    const result = await smiley(['run', '-d', db, 'killed.py'], { cwd: dir.path })
+    expect(result.signal).toBe('SIGKILL')
+    expect(await onlyRun()).toMatchObject({ status: 'lost', signal: 'SIGKILL', errorMessage: 'killed by SIGKILL' })
+    expect(await changed('values')).toContain('[0, 1, 2, 3]')
+  })
+
+  it('marks the run lost when smiley itself is killed, and the program runs on untraced', async () => {
+    const { child, exited } = await start(['waits.py', '1'])
+    await pause(300)
+    child.kill('SIGKILL')
+    await exited
+    const run = await onlyRun()
+    expect(run.status).toBe('lost')
+    expect(run.errorMessage).toBe('the recording process stopped before the run ended')
+    for (let i = 0; i < 50 && !existsSync(join(dir.path, 'finished')); i++) await pause(100)
+    expect(existsSync(join(dir.path, 'finished'))).toBe(true)
+  })
+})
