@@ -18,14 +18,20 @@ function step(title: string): void {
 }
 
 step('$ smiley run demo/main.py')
-const recorded = spawnSync(process.execPath, [smiley, 'run', join('demo', 'main.py')], { cwd: root, stdio: 'inherit' })
+const recorded = spawnSync(process.execPath, [smiley, 'run', join('demo', 'main.py')], {
+  cwd: root,
+  stdio: 'inherit',
+})
 if (recorded.status !== 0) process.exit(recorded.status ?? 1)
 
 step('$ smiley list')
 spawnSync(process.execPath, [smiley, 'list', '--limit', '5'], { cwd: root, stdio: 'inherit' })
 
 step(`$ smiley replay latest   (the first ${TRACE_LINES} lines)`)
-const replay = spawn(process.execPath, [smiley, 'replay', 'latest'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+const replay = spawn(process.execPath, [smiley, 'replay', 'latest'], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
 let shown = 0
 const lines = createInterface({ input: replay.stdout })
 lines.on('line', (line) => {

@@ -26,5 +26,6 @@ export const tracerDir = join(packageRoot, 'tracer')
 
 export const schemaFile = join(packageRoot, 'server', 'db', 'schema.sql')
 
-export const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string })
-  .version
+export const version = (
+  JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+).version

@@ -38,7 +38,12 @@ export function decodeLocals(encoded: string | null): StoredLocal[] {
     const name = Number(encoded.slice(at, nameEnd))
     const type = Number(encoded.slice(nameEnd + 1, typeEnd))
     const length = Number(encoded.slice(typeEnd + 1, lengthEnd))
-    if (!Number.isInteger(name) || !Number.isInteger(type) || !Number.isInteger(length) || length < 0) {
+    if (
+      !Number.isInteger(name) ||
+      !Number.isInteger(type) ||
+      !Number.isInteger(length) ||
+      length < 0
+    ) {
       throw new Error('malformed locals column')
     }
     const start = lengthEnd + 1

@@ -54,7 +54,11 @@ export interface ParsedArgs {
 
 const HELP: OptionSpec = { name: 'help', short: 'h', kind: 'flag', help: 'show this help and exit' }
 
-export function parseArgs(spec: CommandSpec, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
+export function parseArgs(
+  spec: CommandSpec,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ParsedArgs {
   const options: Record<string, OptionValue | undefined> = {}
   const positionals: string[] = []
   const all = [...spec.options, HELP]
@@ -85,8 +89,15 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], env: NodeJ
       ? all.find((o) => o.name === flag.slice(2))
       : all.find((o) => o.short !== undefined && o.short === flag.slice(1))
     if (option === undefined) {
-      const known = flag.startsWith('--') ? nearest(flag.slice(2), all) : undefined
-      throw new UsageError(`unknown option ${flag}${known ? ` (did you mean --${known}?)` : ''} (see: smiley ${spec.name} --help)`)
+      const known = flag.startsWith('--')
+        ? closest(
+            flag.slice(2),
+            all.map((o) => o.name),
+          )
+        : undefined
+      throw new UsageError(
+        `unknown option ${flag}${known ? ` (did you mean --${known}?)` : ''} (see: smiley ${spec.name} --help)`,
+      )
     }
     i += 1
     if (option === HELP) {
@@ -100,7 +111,8 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], env: NodeJ
     } else {
       let value = inline
       if (value === undefined) {
-        if (i >= argv.length) throw new UsageError(`option --${option.name} needs a value (${option.value ?? 'VALUE'})`)
+        if (i >= argv.length)
+          throw new UsageError(`option --${option.name} needs a value (${option.value ?? 'VALUE'})`)
         value = argv[i]!
         i += 1
       }
@@ -130,7 +142,9 @@ function checkPositionals(spec: CommandSpec, positionals: string[]): void {
     throw new UsageError(`missing ${missing.name} (see: smiley ${spec.name} --help)`)
   }
   if (!variadic && positionals.length > spec.positionals.length) {
-    throw new UsageError(`unexpected argument ${positionals[spec.positionals.length]} (see: smiley ${spec.name} --help)`)
+    throw new UsageError(
+      `unexpected argument ${positionals[spec.positionals.length]} (see: smiley ${spec.name} --help)`,
+    )
   }
 }
 
@@ -138,7 +152,8 @@ function convert(option: OptionSpec, raw: string, previous: OptionValue | undefi
   switch (option.kind) {
     case 'integer': {
       const value = Number(raw)
-      if (!Number.isInteger(value) || value < 0) throw new UsageError(`option --${option.name} needs a whole number, not "${raw}"`)
+      if (!Number.isInteger(value) || value < 0)
+        throw new UsageError(`option --${option.name} needs a whole number, not "${raw}"`)
       return value
     }
     case 'list':
@@ -160,9 +175,28 @@ function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())
 }
 
-function nearest(name: string, options: OptionSpec[]): string | undefined {
-  const close = options.filter((o) => o.name.startsWith(name.slice(0, 3)) || name.startsWith(o.name.slice(0, 3)))
-  return close.length === 1 ? close[0]!.name : undefined
+/** The candidate `name` is most likely a typo of: the single nearest one, within two edits. */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  const distances = candidates.map((candidate) => editDistance(name, candidate))
+  const best = Math.min(...distances)
+  const nearest = candidates.filter((_, i) => distances[i] === best)
+  return best <= 2 && nearest.length === 1 ? nearest[0] : undefined
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
+      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, previous[j - 2]! + 1)
+      current.push(best)
+    }
+    previous = current
+  }
+  return previous[b.length]!
 }
 
 /** The `--help` text of a command. */

@@ -20,7 +20,11 @@ export const databaseOption: OptionSpec = {
   env: 'SMILEY_DB',
 }
 
-export const jsonOption: OptionSpec = { name: 'json', kind: 'flag', help: 'print JSON instead of text' }
+export const jsonOption: OptionSpec = {
+  name: 'json',
+  kind: 'flag',
+  help: 'print JSON instead of text',
+}
 
 /** The value of a string option that has a default. */
 export function text(args: ParsedArgs, name: string): string {

@@ -3,7 +3,7 @@
 import { RunNotFound } from '../db/runs.js'
 import { DatabaseError } from '../db/database.js'
 import { version } from '../paths.js'
-import { formatHelp, parseArgs } from './args.js'
+import { closest, formatHelp, parseArgs } from './args.js'
 import type { Command, Exit } from './command.js'
 import { listCommand } from './commands/list.js'
 import { replayCommand } from './commands/replay.js'
@@ -55,8 +55,13 @@ export async function main(argv: readonly string[]): Promise<Exit> {
   }
   const command = ALL.find((c) => c.spec.name === name)
   if (command === undefined) {
-    const guess = ALL.find((c) => c.spec.name.startsWith(name.slice(0, 2)))
-    throw new UsageError(`unknown command "${name}"${guess ? ` (did you mean ${guess.spec.name}?)` : ''} (see: smiley --help)`)
+    const guess = closest(
+      name,
+      ALL.map((c) => c.spec.name),
+    )
+    throw new UsageError(
+      `unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ''} (see: smiley --help)`,
+    )
   }
   const args = parseArgs(command.spec, rest)
   if (args.help) {
@@ -92,7 +97,14 @@ function report(error: unknown): number {
     process.stderr.write(`smiley: ${error.message}\n`)
     return 1
   }
-  const detail = error instanceof Error ? (process.env['SMILEY_DEBUG'] ? error.stack : error.message) : String(error)
-  process.stderr.write(`smiley: internal error: ${detail}\n(please report it; set SMILEY_DEBUG=1 for the stack trace)\n`)
+  const detail =
+    error instanceof Error
+      ? process.env['SMILEY_DEBUG']
+        ? error.stack
+        : error.message
+      : String(error)
+  process.stderr.write(
+    `smiley: internal error: ${detail}\n(please report it; set SMILEY_DEBUG=1 for the stack trace)\n`,
+  )
   return 70
 }

@@ -19,7 +19,10 @@ const CODES: Record<Style, [number, number]> = {
 }
 
 /** True when output to `stream` should be coloured. */
-export function wantsColor(stream: Writable & { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+export function wantsColor(
+  stream: Writable & { isTTY?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false
   if (env['FORCE_COLOR'] !== undefined) return env['FORCE_COLOR'] !== '0'
   return stream.isTTY === true && env['TERM'] !== 'dumb'

@@ -33,12 +33,17 @@ export class ReplayFormatter {
         break
       case 'return': {
         const label = event.yielded ? 'yield>>>' : 'return>>>'
-        const shown = event.valueType === null ? out.style('dim', '(left by an exception)') : (event.value ?? '')
+        const shown =
+          event.valueType === null
+            ? out.style('dim', '(left by an exception)')
+            : (event.value ?? '')
         lines.push(`${head}${out.style('green', label)} ${shown}`)
         break
       }
       case 'exception':
-        lines.push(`${head}${out.style('red', 'exception>>>')} ${event.valueType ?? 'Exception'}: ${event.value ?? ''}`)
+        lines.push(
+          `${head}${out.style('red', 'exception>>>')} ${event.valueType ?? 'Exception'}: ${event.value ?? ''}`,
+        )
         break
     }
     const indent = ' '.repeat(location.length + 1)

@@ -12,22 +12,35 @@ export interface Column<Row> {
 export function formatTable<Row>(
   columns: Column<Row>[],
   rows: Row[],
-  style: (column: Column<Row>, row: Row | null, padded: string) => string = (_c, _r, padded) => padded,
+  style: (column: Column<Row>, row: Row | null, padded: string) => string = (_c, _r, padded) =>
+    padded,
 ): string[] {
   const cells = rows.map((row) => columns.map((column) => clip(column.value(row), column.max)))
-  const widths = columns.map((column, index) => Math.max(column.header.length, ...cells.map((c) => c[index]!.length)))
+  const widths = columns.map((column, index) =>
+    Math.max(column.header.length, ...cells.map((c) => c[index]!.length)),
+  )
   const render = (values: string[], row: Row | null) =>
     values
       .map((value, index) => {
         const column = columns[index]!
         const last = index === values.length - 1
         const padded =
-          column.align === 'right' ? value.padStart(widths[index]!) : last ? value : value.padEnd(widths[index]!)
+          column.align === 'right'
+            ? value.padStart(widths[index]!)
+            : last
+              ? value
+              : value.padEnd(widths[index]!)
         return style(column, row, padded)
       })
       .join('  ')
       .trimEnd()
-  return [render(columns.map((c) => c.header), null), ...cells.map((values, index) => render(values, rows[index]!))]
+  return [
+    render(
+      columns.map((c) => c.header),
+      null,
+    ),
+    ...cells.map((values, index) => render(values, rows[index]!)),
+  ]
 }
 
 function clip(text: string, max: number | undefined): string {

@@ -56,13 +56,18 @@ function migrate(db: Db, path: string, readonly: boolean): void {
   const version = db.pragma('user_version', { simple: true }) as number
   if (version === SCHEMA_VERSION) return
   if (version > SCHEMA_VERSION) {
-    throw new DatabaseError(`${path} was written by a newer Smiley (schema ${version}; this one knows ${SCHEMA_VERSION})`)
+    throw new DatabaseError(
+      `${path} was written by a newer Smiley (schema ${version}; this one knows ${SCHEMA_VERSION})`,
+    )
   }
   if (version === 0) {
-    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }
+    const tables = db
+      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'")
+      .get() as { n: number }
     if (tables.n > 0) throw new DatabaseError(`${path} is a SQLite database, but not a Smiley one`)
   }
-  if (readonly) throw new DatabaseError(`${path} needs upgrading; open it once without read-only access`)
+  if (readonly)
+    throw new DatabaseError(`${path} needs upgrading; open it once without read-only access`)
   db.transaction(() => {
     if (version === 0) db.exec(readFileSync(schemaFile, 'utf8'))
     else for (const step of MIGRATIONS.slice(version - 1)) db.exec(step)
@@ -72,7 +77,8 @@ function migrate(db: Db, path: string, readonly: boolean): void {
 
 function fileExists(path: string): boolean {
   try {
-    if (statSync(path).isDirectory()) throw new DatabaseError(`${path} is a folder, not a database file`)
+    if (statSync(path).isDirectory())
+      throw new DatabaseError(`${path} is a folder, not a database file`)
     return true
   } catch (error) {
     if (error instanceof DatabaseError) throw error
@@ -85,8 +91,10 @@ function reason(error: unknown): string {
   const code = (error as { code?: string }).code
   if (code === 'SQLITE_NOTADB') return 'the file is not a SQLite database'
   if (code === 'SQLITE_CORRUPT') return 'the database file is corrupt'
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'the database is locked by another process'
-  if (code === 'SQLITE_CANTOPEN') return 'the file cannot be opened (check the path and permissions)'
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
+    return 'the database is locked by another process'
+  if (code === 'SQLITE_CANTOPEN')
+    return 'the file cannot be opened (check the path and permissions)'
   if (code === 'SQLITE_READONLY') return 'the database is read-only'
   if (code === 'SQLITE_FULL') return 'the disk is full'
   return error.message

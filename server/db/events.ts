@@ -48,20 +48,26 @@ export class RunNames {
   private refresh(): void {
     const { db, run } = this
     this.symbols = new Map(
-      (db.prepare('SELECT id, text FROM symbols WHERE run = ?').all(run) as Array<{ id: number; text: string }>).map((r) => [
-        r.id,
-        r.text,
-      ]),
+      (
+        db.prepare('SELECT id, text FROM symbols WHERE run = ?').all(run) as Array<{
+          id: number
+          text: string
+        }>
+      ).map((r) => [r.id, r.text]),
     )
     this.threads = new Map(
-      (db.prepare('SELECT id, name FROM threads WHERE run = ?').all(run) as Array<{ id: number; name: string }>).map((r) => [
-        r.id,
-        r.name,
-      ]),
+      (
+        db.prepare('SELECT id, name FROM threads WHERE run = ?').all(run) as Array<{
+          id: number
+          name: string
+        }>
+      ).map((r) => [r.id, r.name]),
     )
     this.functions = new Map(
       (
-        db.prepare('SELECT id, file, name, qualified_name FROM functions WHERE run = ?').all(run) as Array<{
+        db
+          .prepare('SELECT id, file, name, qualified_name FROM functions WHERE run = ?')
+          .all(run) as Array<{
           id: number
           file: number
           name: string
@@ -109,7 +115,8 @@ export class RunNames {
     if (!hash) return null
     let lines = this.sourceLines.get(hash)
     if (lines === undefined) {
-      const row = this.db.prepare('SELECT text FROM sources WHERE hash = ?').get(hash) as { text: string } | undefined
+      const row = this.db.prepare('SELECT text FROM sources WHERE hash = ?').get(hash) as
+        { text: string } | undefined
       lines = row ? row.text.split(/\r\n|\r|\n/) : []
       this.sourceLines.set(hash, lines)
     }

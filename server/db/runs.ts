@@ -89,7 +89,10 @@ export function setNotice(db: Db, key: number, notice: string): void {
 }
 
 export function heartbeat(db: Db, key: number): void {
-  db.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(Date.now() / 1000, key)
+  db.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(
+    Date.now() / 1000,
+    key,
+  )
 }
 
 export interface ListOptions {
@@ -101,7 +104,9 @@ export interface ListOptions {
 export function listRuns(db: Db, options: ListOptions = {}): Run[] {
   const where = options.errorsOnly ? "WHERE status IN ('error', 'interrupted', 'lost')" : ''
   const limit = options.limit ? `LIMIT ${Math.floor(options.limit)}` : ''
-  const rows = db.prepare(`SELECT * FROM runs ${where} ORDER BY started_at DESC, id DESC ${limit}`).all() as RunRow[]
+  const rows = db
+    .prepare(`SELECT * FROM runs ${where} ORDER BY started_at DESC, id DESC ${limit}`)
+    .all() as RunRow[]
   return rows.map(toRun)
 }
 
@@ -113,16 +118,22 @@ export function findRun(db: Db, reference: string): StoredRun {
   const wanted = reference.trim().toLowerCase()
   let rows: RunRow[]
   if (wanted === 'latest') {
-    rows = db.prepare('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT 1').all() as RunRow[]
-    if (rows.length === 0) throw new RunNotFound('there are no runs yet (record one with: smiley run prog.py)')
+    rows = db
+      .prepare('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT 1')
+      .all() as RunRow[]
+    if (rows.length === 0)
+      throw new RunNotFound('there are no runs yet (record one with: smiley run prog.py)')
   } else {
-    if (!/^[0-9a-f-]+$/.test(wanted)) throw new RunNotFound(`"${reference}" is not a run id (see: smiley list)`)
+    if (!/^[0-9a-f-]+$/.test(wanted))
+      throw new RunNotFound(`"${reference}" is not a run id (see: smiley list)`)
     rows = db
       .prepare("SELECT * FROM runs WHERE uuid >= ? AND uuid < ? || 'g' ORDER BY uuid LIMIT 2")
       .all(wanted, wanted) as RunRow[]
     if (rows.length === 0) throw new RunNotFound(`no run with id ${reference} (see: smiley list)`)
     if (rows.length > 1 && rows[0]!.uuid !== wanted) {
-      throw new RunNotFound(`run id ${reference} is ambiguous: give more characters (see: smiley list)`)
+      throw new RunNotFound(
+        `run id ${reference} is ambiguous: give more characters (see: smiley list)`,
+      )
     }
   }
   const row = rows[0]!
@@ -138,13 +149,16 @@ export const HEARTBEAT_TIMEOUT_S = 30
  */
 export function markLostRuns(db: Db): number {
   const running = db
-    .prepare("SELECT id, recorder_host, recorder_pid, heartbeat_at FROM runs WHERE status = 'running'")
+    .prepare(
+      "SELECT id, recorder_host, recorder_pid, heartbeat_at FROM runs WHERE status = 'running'",
+    )
     .all() as Array<Pick<RunRow, 'id' | 'recorder_host' | 'recorder_pid' | 'heartbeat_at'>>
   if (running.length === 0) return 0
   const here = hostname()
   const now = Date.now() / 1000
   const lost = running.filter((row) => {
-    if (row.recorder_host === here && row.recorder_pid !== null && !processExists(row.recorder_pid)) return true
+    if (row.recorder_host === here && row.recorder_pid !== null && !processExists(row.recorder_pid))
+      return true
     return row.heartbeat_at === null || now - row.heartbeat_at > HEARTBEAT_TIMEOUT_S
   })
   const mark = db.prepare(

@@ -25,7 +25,10 @@ export interface ProfileCallRow {
 }
 
 /** One row per function and one per caller → callee edge; ids are assigned here. */
-export function profileRows(stats: PyDict): { functions: ProfileFunctionRow[]; calls: ProfileCallRow[] } {
+export function profileRows(stats: PyDict): {
+  functions: ProfileFunctionRow[]
+  calls: ProfileCallRow[]
+} {
   const ids = new Map<string, number>()
   const functions: ProfileFunctionRow[] = []
   const idOf = (key: PyValue): number => {
@@ -35,7 +38,16 @@ export function profileRows(stats: PyDict): { functions: ProfileFunctionRow[]; c
     if (id === undefined) {
       id = ids.size + 1
       ids.set(text, id)
-      functions.push({ id, file, line, name, primitiveCalls: 0, calls: 0, totalTime: 0, cumulativeTime: 0 })
+      functions.push({
+        id,
+        file,
+        line,
+        name,
+        primitiveCalls: 0,
+        calls: 0,
+        totalTime: 0,
+        cumulativeTime: 0,
+      })
     }
     return id
   }
@@ -51,7 +63,8 @@ export function profileRows(stats: PyDict): { functions: ProfileFunctionRow[]; c
     row.cumulativeTime = number(cumtime)
     if (!(callers instanceof PyDict)) throw new WireError('malformed profile callers')
     for (const [callerKey, timing] of callers.entries) {
-      if (!Array.isArray(timing) || timing.length !== 4) throw new WireError('malformed profile caller')
+      if (!Array.isArray(timing) || timing.length !== 4)
+        throw new WireError('malformed profile caller')
       calls.push({
         caller: idOf(callerKey),
         callee: id,
@@ -68,7 +81,8 @@ export function profileRows(stats: PyDict): { functions: ProfileFunctionRow[]; c
 function functionKey(key: PyValue): [string, number, string] {
   if (Array.isArray(key) && key.length === 3) {
     const [file, line, name] = key
-    if (typeof file === 'string' && typeof line === 'number' && typeof name === 'string') return [file, line, name]
+    if (typeof file === 'string' && typeof line === 'number' && typeof name === 'string')
+      return [file, line, name]
   }
   throw new WireError('malformed profile function key')
 }

@@ -19,7 +19,15 @@ import { profileRows } from './profile.js'
 
 const FLUSH_EVENTS = 20_000
 /** Frames are inserted before their ends are recorded. */
-const PENDING_ORDER = ['functions', 'symbols', 'threads', 'sources', 'files', 'frames', 'frameEnds'] as const
+const PENDING_ORDER = [
+  'functions',
+  'symbols',
+  'threads',
+  'sources',
+  'files',
+  'frames',
+  'frameEnds',
+] as const
 export const FLUSH_INTERVAL_MS = 50
 
 interface LiveFrame {
@@ -38,7 +46,19 @@ interface ThreadTally {
   locations: Set<number>
 }
 
-type EventRow = [number, number, number, number, number, number, number, number, string | null, number | null, string | null]
+type EventRow = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  string | null,
+  number | null,
+  string | null,
+]
 type Row = unknown[]
 
 export class RunWriter {
@@ -61,7 +81,10 @@ export class RunWriter {
   private readonly threads = new Map<number, ThreadTally>()
   private readonly touchedThreads = new Set<number>()
   private hits = new Map<number, Map<number, number>>()
-  private readonly statements: Record<keyof RunWriter['pending'] | 'events' | 'hits' | 'tally' | 'count', Statement>
+  private readonly statements: Record<
+    keyof RunWriter['pending'] | 'events' | 'hits' | 'tally' | 'count',
+    Statement
+  >
   private lastFlush = Date.now()
 
   constructor(
@@ -77,9 +100,13 @@ export class RunWriter {
         'INSERT OR IGNORE INTO functions (run, id, file, name, qualified_name, first_line) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       symbols: db.prepare('INSERT OR IGNORE INTO symbols (run, id, text) VALUES (?, ?, ?)'),
-      threads: db.prepare('INSERT OR REPLACE INTO threads (run, id, ident, name) VALUES (?, ?, ?, ?)'),
+      threads: db.prepare(
+        'INSERT OR REPLACE INTO threads (run, id, ident, name) VALUES (?, ?, ?, ?)',
+      ),
       sources: db.prepare('INSERT OR IGNORE INTO sources (hash, text) VALUES (?, ?)'),
-      files: db.prepare('INSERT OR REPLACE INTO files (run, id, path, source_hash) VALUES (?, ?, ?, ?)'),
+      files: db.prepare(
+        'INSERT OR REPLACE INTO files (run, id, path, source_hash) VALUES (?, ?, ?, ?)',
+      ),
       frames: db.prepare(
         'INSERT OR REPLACE INTO frames (run, id, parent, function, thread, depth, call_seq) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -111,17 +138,45 @@ export class RunWriter {
           const file = this.functionFiles.get(record.code) ?? 0
           frame = { file, function: record.code, thread: record.thread, depth: record.depth }
           this.frames.set(record.frame, frame)
-          this.pending.frames.push([this.run, record.frame, record.parent, record.code, record.thread, record.depth, seq])
+          this.pending.frames.push([
+            this.run,
+            record.frame,
+            record.parent,
+            record.code,
+            record.thread,
+            record.depth,
+            seq,
+          ])
         } else {
           frame.thread = record.thread
           frame.depth = record.depth
         }
-        this.event(seq, 0, record.frame, frame, record.line, record.time, encodeLocals(record.locals), null, null)
+        this.event(
+          seq,
+          0,
+          record.frame,
+          frame,
+          record.line,
+          record.time,
+          encodeLocals(record.locals),
+          null,
+          null,
+        )
         break
       }
       case TAG.line: {
         const frame = this.frameOf(record.frame)
-        this.event(++this.seq, 1, record.frame, frame, record.line, record.time, encodeLocals(record.changes), null, null)
+        this.event(
+          ++this.seq,
+          1,
+          record.frame,
+          frame,
+          record.line,
+          record.time,
+          encodeLocals(record.changes),
+          null,
+          null,
+        )
         this.hit(frame.file, record.line)
         break
       }
@@ -130,7 +185,17 @@ export class RunWriter {
         const frame = this.frameOf(record.frame)
         const seq = ++this.seq
         const valueType = record.valueType === 0 ? null : record.valueType
-        this.event(seq, 2, record.frame, frame, record.line, record.time, encodeLocals(record.changes), valueType, record.value)
+        this.event(
+          seq,
+          2,
+          record.frame,
+          frame,
+          record.line,
+          record.time,
+          encodeLocals(record.changes),
+          valueType,
+          record.value,
+        )
         if (record.tag === TAG.return) {
           this.pending.frameEnds.push([seq, this.run, record.frame])
           this.frames.delete(record.frame)
@@ -154,7 +219,14 @@ export class RunWriter {
       }
       case TAG.code:
         this.functionFiles.set(record.code, record.file)
-        this.pending.functions.push([this.run, record.code, record.file, record.name, record.qualifiedName, record.firstLine])
+        this.pending.functions.push([
+          this.run,
+          record.code,
+          record.file,
+          record.name,
+          record.qualifiedName,
+          record.firstLine,
+        ])
         break
       case TAG.file:
         this.storeFile(record.file, record.path, record.source)
@@ -198,10 +270,20 @@ export class RunWriter {
         rows.length = 0
       }
       for (const row of events) s.events.run(row)
-      for (const [file, lines] of hits) for (const [line, count] of lines) s.hits.run(this.run, file, line, count)
+      for (const [file, lines] of hits)
+        for (const [line, count] of lines) s.hits.run(this.run, file, line, count)
       for (const id of this.touchedThreads) {
         const t = this.threads.get(id)!
-        s.tally.run(t.firstSeq, t.lastSeq, t.firstUs, t.lastUs, t.events, t.locations.size, this.run, id)
+        s.tally.run(
+          t.firstSeq,
+          t.lastSeq,
+          t.firstUs,
+          t.lastUs,
+          t.events,
+          t.locations.size,
+          this.run,
+          id,
+        )
       }
       s.count.run(this.seq, this.run)
     })()
@@ -230,10 +312,29 @@ export class RunWriter {
     value: string | null,
   ): void {
     const us = Math.max(0, Math.round((time - this.clock) * 1e6))
-    this.events.push([this.run, seq, kind, frame.thread, frameId, frame.depth, line, us, locals, valueType, value])
+    this.events.push([
+      this.run,
+      seq,
+      kind,
+      frame.thread,
+      frameId,
+      frame.depth,
+      line,
+      us,
+      locals,
+      valueType,
+      value,
+    ])
     let tally = this.threads.get(frame.thread)
     if (tally === undefined) {
-      tally = { firstSeq: seq, lastSeq: seq, firstUs: us, lastUs: us, events: 0, locations: new Set() }
+      tally = {
+        firstSeq: seq,
+        lastSeq: seq,
+        firstUs: us,
+        lastUs: us,
+        events: 0,
+        locations: new Set(),
+      }
       this.threads.set(frame.thread, tally)
     }
     tally.lastSeq = seq
@@ -272,10 +373,28 @@ export class RunWriter {
       this.db.prepare('DELETE FROM profile_functions WHERE run = ?').run(this.run)
       this.db.prepare('DELETE FROM profile_calls WHERE run = ?').run(this.run)
       for (const f of functions) {
-        insertFunction.run(this.run, f.id, f.file, f.line, f.name, f.primitiveCalls, f.calls, f.totalTime, f.cumulativeTime)
+        insertFunction.run(
+          this.run,
+          f.id,
+          f.file,
+          f.line,
+          f.name,
+          f.primitiveCalls,
+          f.calls,
+          f.totalTime,
+          f.cumulativeTime,
+        )
       }
       for (const c of calls) {
-        insertCall.run(this.run, c.caller, c.callee, c.primitiveCalls, c.calls, c.totalTime, c.cumulativeTime)
+        insertCall.run(
+          this.run,
+          c.caller,
+          c.callee,
+          c.primitiveCalls,
+          c.calls,
+          c.totalTime,
+          c.cumulativeTime,
+        )
       }
     })()
   }

@@ -10,11 +10,15 @@ import type { TracerOptions } from '../../shared/wire/options.js'
 import { tracerDir } from '../paths.js'
 
 /** What to run: a script path or a module name, and the program's own arguments. */
-export type Target = { kind: 'script'; path: string; args: string[] } | { kind: 'module'; name: string; args: string[] }
+export type Target =
+  | { kind: 'script'; path: string; args: string[] }
+  | { kind: 'module'; name: string; args: string[] }
 
 /** The interpreter's arguments for a target, as `python` would be given them. */
 export function interpreterArgs(target: Target): string[] {
-  return target.kind === 'script' ? [target.path, ...target.args] : ['-m', target.name, ...target.args]
+  return target.kind === 'script'
+    ? [target.path, ...target.args]
+    : ['-m', target.name, ...target.args]
 }
 
 export const STREAM_FD = 3

@@ -19,7 +19,11 @@ export interface ProcessExit {
  * `end` is the tracer's END record (absent when the stream was cut short), `exit` how the
  * process ended (absent when unknown, e.g. a remote run whose connection dropped).
  */
-export function decideEnding(end: Record<string, PyValue> | null, exit: ProcessExit | null, now: number): RunEnding {
+export function decideEnding(
+  end: Record<string, PyValue> | null,
+  exit: ProcessExit | null,
+  now: number,
+): RunEnding {
   const ending: RunEnding = {
     status: 'completed',
     endedAt: typeof end?.['ended'] === 'number' ? end['ended'] : now,
@@ -31,7 +35,8 @@ export function decideEnding(end: Record<string, PyValue> | null, exit: ProcessE
   }
   const tracerSignal = typeof end?.['signal'] === 'number' ? signalName(end['signal']) : null
   if (ending.signal === null && tracerSignal !== null) ending.signal = tracerSignal
-  if (ending.exitCode === null && typeof end?.['exitStatus'] === 'number') ending.exitCode = end['exitStatus']
+  if (ending.exitCode === null && typeof end?.['exitStatus'] === 'number')
+    ending.exitCode = end['exitStatus']
 
   const exception = end?.['exception']
   if (exception instanceof PyDict) {
@@ -41,7 +46,10 @@ export function decideEnding(end: Record<string, PyValue> | null, exit: ProcessE
     ending.traceback = typeof info['traceback'] === 'string' ? info['traceback'] : null
   }
 
-  if (ending.errorType === 'KeyboardInterrupt' || (ending.signal !== null && INTERRUPTS.has(ending.signal))) {
+  if (
+    ending.errorType === 'KeyboardInterrupt' ||
+    (ending.signal !== null && INTERRUPTS.has(ending.signal))
+  ) {
     ending.status = 'interrupted'
     ending.errorMessage ??= ending.signal ? `interrupted by ${ending.signal}` : 'interrupted'
   } else if (ending.signal !== null) {

@@ -104,7 +104,11 @@ export class RunRecorder {
     this.failure = message
     if (this.writer !== null) {
       this.writer.flush()
-      setNotice(this.db, this.writer.run, `the event stream was malformed, recording stopped: ${message}`)
+      setNotice(
+        this.db,
+        this.writer.run,
+        `the event stream was malformed, recording stopped: ${message}`,
+      )
     }
   }
 

@@ -2,7 +2,13 @@
 
 export type RunStatus = 'running' | 'completed' | 'error' | 'interrupted' | 'lost'
 
-export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'error', 'interrupted', 'lost']
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'running',
+  'completed',
+  'error',
+  'interrupted',
+  'lost',
+]
 
 export interface Run {
   /** The run's uuid. A unique prefix of it identifies the run everywhere. */

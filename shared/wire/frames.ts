@@ -36,14 +36,18 @@ export class FrameReader {
         if (data[i] !== MAGIC[i]) throw new WireError('not a Smiley event stream')
       }
       if (data[MAGIC.length] !== WIRE_VERSION) {
-        throw new WireError(`event stream version ${data[MAGIC.length]} is not supported (this Smiley reads ${WIRE_VERSION})`)
+        throw new WireError(
+          `event stream version ${data[MAGIC.length]} is not supported (this Smiley reads ${WIRE_VERSION})`,
+        )
       }
       this.headerSeen = true
       offset = HEADER_LENGTH
     }
     const payloads: Uint8Array[] = []
     while (data.length - offset >= 4) {
-      const length = (data[offset]! | (data[offset + 1]! << 8) | (data[offset + 2]! << 16)) + data[offset + 3]! * 0x1000000
+      const length =
+        (data[offset]! | (data[offset + 1]! << 8) | (data[offset + 2]! << 16)) +
+        data[offset + 3]! * 0x1000000
       if (length > MAX_FRAME_BYTES) throw new WireError(`frame of ${length} bytes is too large`)
       if (data.length - offset - 4 < length) break
       payloads.push(data.subarray(offset + 4, offset + 4 + length))

@@ -88,7 +88,8 @@ export function loads(
 ): PyValue {
   const reader = new Reader(data, decodeText)
   const value = reader.read(0)
-  if (reader.position !== data.length) throw new MarshalError(`${data.length - reader.position} bytes left over`)
+  if (reader.position !== data.length)
+    throw new MarshalError(`${data.length - reader.position} bytes left over`)
   return value
 }
 
@@ -152,11 +153,14 @@ class Reader {
         return this.dict(flagged, depth)
       case T.ref: {
         const index = this.int32()
-        if (index < 0 || index >= this.refs.length) throw new MarshalError(`bad back-reference ${index}`)
+        if (index < 0 || index >= this.refs.length)
+          throw new MarshalError(`bad back-reference ${index}`)
         return this.refs[index]!
       }
       default:
-        throw new MarshalError(`unsupported marshal type 0x${type.toString(16)} at byte ${this.position - 1}`)
+        throw new MarshalError(
+          `unsupported marshal type 0x${type.toString(16)} at byte ${this.position - 1}`,
+        )
     }
   }
 
@@ -166,7 +170,8 @@ class Reader {
   }
 
   private sequence(size: number, flagged: boolean, depth: number): PyValue[] {
-    if (size > this.data.length - this.position) throw new MarshalError('sequence longer than the data')
+    if (size > this.data.length - this.position)
+      throw new MarshalError('sequence longer than the data')
     const items: PyValue[] = new Array<PyValue>(size)
     if (flagged) this.refs.push(items)
     for (let i = 0; i < size; i++) items[i] = this.read(depth + 1)
@@ -200,11 +205,13 @@ class Reader {
     let value: number | bigint
     if (digits <= 3) {
       let small = 0
-      for (let i = digits - 1; i >= 0; i--) small = small * 32768 + this.view.getUint16(this.position + i * 2, true)
+      for (let i = digits - 1; i >= 0; i--)
+        small = small * 32768 + this.view.getUint16(this.position + i * 2, true)
       value = small
     } else {
       let big = 0n
-      for (let i = digits - 1; i >= 0; i--) big = big * 32768n + BigInt(this.view.getUint16(this.position + i * 2, true))
+      for (let i = digits - 1; i >= 0; i--)
+        big = big * 32768n + BigInt(this.view.getUint16(this.position + i * 2, true))
       value = big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big
     }
     this.position += digits * 2

@@ -148,7 +148,13 @@ export function parseRecord(value: PyValue): WireRecord {
       }
     case TAG.line:
       expectLength(value, 5)
-      return { tag, frame: int(value[1]), line: int(value[2]), time: num(value[3]), changes: changes(value[4]) }
+      return {
+        tag,
+        frame: int(value[1]),
+        line: int(value[2]),
+        time: num(value[3]),
+        changes: changes(value[4]),
+      }
     case TAG.return:
     case TAG.yield:
       expectLength(value, 7)
@@ -207,7 +213,8 @@ export function parseRecord(value: PyValue): WireRecord {
 }
 
 function expectLength(value: PyValue[], length: number): void {
-  if (value.length !== length) throw new WireError(`record ${String(value[0])} has ${value.length} fields, not ${length}`)
+  if (value.length !== length)
+    throw new WireError(`record ${String(value[0])} has ${value.length} fields, not ${length}`)
 }
 
 function int(value: PyValue | undefined): number {
@@ -242,8 +249,10 @@ function changes(value: PyValue | undefined): FlatChanges | null {
     const name = value[i]
     const type = value[i + 1]
     const shown = value[i + 2]
-    if (typeof name !== 'number' || typeof type !== 'number') throw new WireError('malformed locals')
-    if (!(typeof shown === 'string' || (shown === null && type === 0))) throw new WireError('malformed locals')
+    if (typeof name !== 'number' || typeof type !== 'number')
+      throw new WireError('malformed locals')
+    if (!(typeof shown === 'string' || (shown === null && type === 0)))
+      throw new WireError('malformed locals')
   }
   return value as FlatChanges
 }

@@ -42,7 +42,10 @@ print("hello", name, sys.argv[1:])
 sys.exit(4)
 `,
     })
-    const result = await smiley(['run', '-d', db, 'echo.py', '--flag', 'x'], { cwd: dir.path, input: 'ada\n' })
+    const result = await smiley(['run', '-d', db, 'echo.py', '--flag', 'x'], {
+      cwd: dir.path,
+      input: 'ada\n',
+    })
     expect(result.stdout).toBe("hello ada ['--flag', 'x']\n")
     expect(result.code).toBe(4)
     const [run] = await runs()
@@ -63,10 +66,17 @@ def add(a, b):
 result = add(2, 3)
 `,
     })
-    const result = await smiley(['run', '-d', db, '--description', 'adding', 'calc.py'], { cwd: dir.path })
+    const result = await smiley(['run', '-d', db, '--description', 'adding', 'calc.py'], {
+      cwd: dir.path,
+    })
     expect(result.code, result.stderr).toBe(0)
     const [run] = await runs()
-    expect(run).toMatchObject({ description: 'adding', status: 'completed', exitCode: 0, cwd: dir.path })
+    expect(run).toMatchObject({
+      description: 'adding',
+      status: 'completed',
+      exitCode: 0,
+      cwd: dir.path,
+    })
     expect(run!.pythonVersion).toMatch(/^3\.\d+\.\d+$/)
     expect(run!.eventCount).toBeGreaterThan(5)
     const trace = await events()
@@ -82,7 +92,11 @@ result = add(2, 3)
     expect(ret).toMatchObject({ line: 3, value: '5', valueType: 'int', locals: {}, yielded: false })
     expect(ret.source).toBe('    return total')
     expect(trace.map((e) => e.seq)).toEqual(trace.map((_, i) => i + 1))
-    expect(trace.at(-1)).toMatchObject({ kind: 'return', function: '<module>', locals: { result: '5' } })
+    expect(trace.at(-1)).toMatchObject({
+      kind: 'return',
+      function: '<module>',
+      locals: { result: '5' },
+    })
   })
 
   it('runs a module with -m and hands it the rest of the arguments', async () => {
@@ -90,7 +104,9 @@ result = add(2, 3)
       'pkg/__init__.py': '',
       'pkg/tool.py': 'import sys\nprint(sys.argv[1:])\n',
     })
-    const result = await smiley(['run', '-d', db, '-m', 'pkg.tool', '-d', 'kept'], { cwd: dir.path })
+    const result = await smiley(['run', '-d', db, '-m', 'pkg.tool', '-d', 'kept'], {
+      cwd: dir.path,
+    })
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toBe("['-d', 'kept']\n")
     const [run] = await runs()
@@ -98,7 +114,7 @@ result = add(2, 3)
     expect((await events()).some((e) => e.file === join(dir.path, 'pkg', 'tool.py'))).toBe(true)
   })
 
-  it('records an uncaught exception with its traceback and keeps Python\'s own report', async () => {
+  it("records an uncaught exception with its traceback and keeps Python's own report", async () => {
     writePrograms(dir.path, { 'boom.py': 'def f():\n    raise KeyError("missing")\n\nf()\n' })
     const result = await smiley(['run', '-d', db, 'boom.py'], { cwd: dir.path })
     expect(result.code).toBe(1)
@@ -130,21 +146,29 @@ result = add(2, 3)
 
   it('says in one line that the interpreter does not exist', async () => {
     writePrograms(dir.path, { 'ok.py': 'pass\n' })
-    const result = await smiley(['run', '-d', db, '--python', '/no/such/python', 'ok.py'], { cwd: dir.path })
+    const result = await smiley(['run', '-d', db, '--python', '/no/such/python', 'ok.py'], {
+      cwd: dir.path,
+    })
     expect(result.code).toBe(1)
-    expect(result.stderr).toBe('smiley: cannot run /no/such/python: no such interpreter (choose one with --python)\n')
+    expect(result.stderr).toBe(
+      'smiley: cannot run /no/such/python: no such interpreter (choose one with --python)\n',
+    )
   })
 
   it('refuses a file that is not a database in one line, without touching it', async () => {
     writePrograms(dir.path, { 'ok.py': 'pass\n', 'notes.db': 'my notes, not a database\n' })
-    const result = await smiley(['run', '-d', join(dir.path, 'notes.db'), 'ok.py'], { cwd: dir.path })
+    const result = await smiley(['run', '-d', join(dir.path, 'notes.db'), 'ok.py'], {
+      cwd: dir.path,
+    })
     expect(result.code).toBe(1)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.stderr).toContain('not a SQLite database')
   })
 
   it('records values of secret-looking names as <redacted> unless --no-redact', async () => {
-    writePrograms(dir.path, { 'login.py': 'def login(user, password):\n    return user\n\nlogin("ada", "s3cret")\n' })
+    writePrograms(dir.path, {
+      'login.py': 'def login(user, password):\n    return user\n\nlogin("ada", "s3cret")\n',
+    })
     await smiley(['run', '-d', db, 'login.py'], { cwd: dir.path })
     const call = (await events()).find((e) => e.function === 'login' && e.kind === 'call')!
     expect(call.locals).toEqual({ user: "'ada'", password: '<redacted>' })
@@ -162,10 +186,14 @@ result = add(2, 3)
   })
 
   it('stores the profile of the run', async () => {
-    writePrograms(dir.path, { 'prof.py': 'def f(n):\n    return n + 1\n\nfor i in range(5):\n    f(i)\n' })
+    writePrograms(dir.path, {
+      'prof.py': 'def f(n):\n    return n + 1\n\nfor i in range(5):\n    f(i)\n',
+    })
     await smiley(['run', '-d', db, 'prof.py'], { cwd: dir.path })
     const sqlite = new Database(db, { readonly: true })
-    const row = sqlite.prepare("SELECT calls FROM profile_functions WHERE name = 'f'").get() as { calls: number }
+    const row = sqlite.prepare("SELECT calls FROM profile_functions WHERE name = 'f'").get() as {
+      calls: number
+    }
     sqlite.close()
     expect(row.calls).toBe(5)
   })

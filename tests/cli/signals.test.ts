@@ -34,8 +34,16 @@ open("finished", "w").close()
 afterEach(() => dir.remove())
 
 /** Starts `smiley run` and resolves once the program has printed its first line. */
-function start(args: string[]): Promise<{ child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null }> }> {
-  const child = spawn(process.execPath, [SMILEY, 'run', '-d', db, ...args], { cwd: dir.path, stdio: ['pipe', 'pipe', 'pipe'] })
+function start(
+  args: string[],
+): Promise<{
+  child: ChildProcess
+  exited: Promise<{ code: number | null; signal: string | null }>
+}> {
+  const child = spawn(process.execPath, [SMILEY, 'run', '-d', db, ...args], {
+    cwd: dir.path,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
     child.on('exit', (code, signal) => done({ code, signal })),
   )
@@ -96,7 +104,11 @@ os.kill(os.getpid(), signal.SIGKILL)
     })
     const result = await smiley(['run', '-d', db, 'killed.py'], { cwd: dir.path })
     expect(result.signal).toBe('SIGKILL')
-    expect(await onlyRun()).toMatchObject({ status: 'lost', signal: 'SIGKILL', errorMessage: 'killed by SIGKILL' })
+    expect(await onlyRun()).toMatchObject({
+      status: 'lost',
+      signal: 'SIGKILL',
+      errorMessage: 'killed by SIGKILL',
+    })
     expect(await changed('values')).toContain('[0, 1, 2, 3]')
   })
 

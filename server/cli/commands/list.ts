@@ -25,7 +25,11 @@ export const listCommand: Command = {
     usage: ['[options]'],
     options: [
       databaseOption,
-      { name: 'errors', kind: 'flag', help: 'only runs that failed, were interrupted or were lost' },
+      {
+        name: 'errors',
+        kind: 'flag',
+        help: 'only runs that failed, were interrupted or were lost',
+      },
       { name: 'limit', short: 'n', kind: 'integer', value: 'N', help: 'at most N runs' },
       jsonOption,
       { name: 'csv', kind: 'flag', help: 'print CSV instead of text' },
@@ -35,13 +39,17 @@ export const listCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    if (args.options['json'] && args.options['csv']) throw new UsageError('choose one of --json and --csv')
+    if (args.options['json'] && args.options['csv'])
+      throw new UsageError('choose one of --json and --csv')
     const db = openDatabase(text(args, 'database'))
     let runs: Run[]
     try {
       markLostRuns(db)
       const limit = args.options['limit'] as number | undefined
-      runs = listRuns(db, { errorsOnly: Boolean(args.options['errors']), ...(limit ? { limit } : {}) })
+      runs = listRuns(db, {
+        errorsOnly: Boolean(args.options['errors']),
+        ...(limit ? { limit } : {}),
+      })
     } finally {
       db.close()
     }
@@ -54,7 +62,16 @@ export const listCommand: Command = {
       process.stdout.write(
         formatCsv(
           ['id', 'description', 'started', 'ended', 'status', 'exit_code', 'events', 'error'],
-          runs.map((r) => [r.id, r.description, iso(r.startedAt), iso(r.endedAt), r.status, r.exitCode, r.eventCount, errorOf(r)]),
+          runs.map((r) => [
+            r.id,
+            r.description,
+            iso(r.startedAt),
+            iso(r.endedAt),
+            r.status,
+            r.exitCode,
+            r.eventCount,
+            errorOf(r),
+          ]),
         ),
       )
       return 0
@@ -85,7 +102,8 @@ export const listCommand: Command = {
 }
 
 function errorOf(run: Run): string {
-  if (run.errorType) return run.errorMessage ? `${run.errorType}: ${run.errorMessage}` : run.errorType
+  if (run.errorType)
+    return run.errorMessage ? `${run.errorType}: ${run.errorMessage}` : run.errorType
   return run.errorMessage ?? ''
 }
 

@@ -21,10 +21,22 @@ export const replayCommand: Command = {
     options: [
       databaseOption,
       jsonOption,
-      { name: 'from', kind: 'integer', value: 'SEQ', help: 'start at this event number', default: 1 },
+      {
+        name: 'from',
+        kind: 'integer',
+        value: 'SEQ',
+        help: 'start at this event number',
+        default: 1,
+      },
     ],
-    positionals: [{ name: 'RUN', help: 'a run id, a unique prefix of one, or "latest"', required: true }],
-    examples: ['smiley replay 3f2a9c1e', 'smiley replay latest | less -R', 'smiley replay --json latest | jq .locals'],
+    positionals: [
+      { name: 'RUN', help: 'a run id, a unique prefix of one, or "latest"', required: true },
+    ],
+    examples: [
+      'smiley replay 3f2a9c1e',
+      'smiley replay latest | less -R',
+      'smiley replay --json latest | jq .locals',
+    ],
   },
 
   async run(args: ParsedArgs) {

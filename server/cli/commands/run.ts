@@ -1,10 +1,11 @@
 /** `smiley run`: run a Python program under the tracer and record it into the database. */
 
+import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { PyValue } from '../../../shared/wire/marshal.js'
-import { openDatabase } from '../../db/database.js'
+import { openDatabase, type Db } from '../../db/database.js'
 import { markLostRuns } from '../../db/runs.js'
 import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
@@ -31,16 +32,55 @@ export const runCommand: Command = {
     ].join('\n'),
     options: [
       databaseOption,
-      { name: 'module', short: 'm', kind: 'string', value: 'MODULE', help: 'run a library module as a script, like python -m', endsOptions: true },
-      { name: 'python', kind: 'string', value: 'PATH', help: 'the interpreter to run (3.8 or newer)', default: 'python3', env: 'SMILEY_PYTHON' },
-      { name: 'description', kind: 'string', value: 'TEXT', help: 'how the run is listed (default: the command line)' },
-      { name: 'max-repr', kind: 'integer', value: 'N', help: 'longest recorded value, in characters', default: 200 },
-      { name: 'no-redact', kind: 'flag', help: 'record values of secret-looking names (password, token, api_key…) too' },
+      {
+        name: 'module',
+        short: 'm',
+        kind: 'string',
+        value: 'MODULE',
+        help: 'run a library module as a script, like python -m',
+        endsOptions: true,
+      },
+      {
+        name: 'python',
+        kind: 'string',
+        value: 'PATH',
+        help: 'the interpreter to run (3.8 or newer)',
+        default: 'python3',
+        env: 'SMILEY_PYTHON',
+      },
+      {
+        name: 'description',
+        kind: 'string',
+        value: 'TEXT',
+        help: 'how the run is listed (default: the command line)',
+      },
+      {
+        name: 'max-repr',
+        kind: 'integer',
+        value: 'N',
+        help: 'longest recorded value, in characters',
+        default: 200,
+      },
+      {
+        name: 'no-redact',
+        kind: 'flag',
+        help: 'record values of secret-looking names (password, token, api_key…) too',
+      },
       { name: 'no-profile', kind: 'flag', help: 'do not record cProfile statistics' },
       { name: 'include-stdlib', kind: 'flag', help: 'record the standard library too' },
       { name: 'include-site-packages', kind: 'flag', help: 'record installed packages too' },
-      { name: 'include-package', kind: 'list', value: 'NAME', help: 'record this installed package too' },
-      { name: 'settrace', kind: 'flag', help: 'use sys.settrace even on Python 3.12+', hidden: true },
+      {
+        name: 'include-package',
+        kind: 'list',
+        value: 'NAME',
+        help: 'record this installed package too',
+      },
+      {
+        name: 'settrace',
+        kind: 'flag',
+        help: 'use sys.settrace even on Python 3.12+',
+        hidden: true,
+      },
     ],
     positionals: [
       { name: 'SCRIPT', help: 'the Python file to run' },
@@ -72,7 +112,8 @@ function chooseTarget(args: ParsedArgs): Target {
   const module = args.options['module']
   if (typeof module === 'string') return { kind: 'module', name: module, args: args.positionals }
   const [script, ...rest] = args.positionals
-  if (script === undefined) throw new UsageError('missing SCRIPT: what should run? (see: smiley run --help)')
+  if (script === undefined)
+    throw new UsageError('missing SCRIPT: what should run? (see: smiley run --help)')
   if (!existsSync(script)) throw new CliError(`no such file: ${script}`, 2)
   if (statSync(script).isDirectory() && !existsSync(join(script, '__main__.py'))) {
     throw new CliError(`${script} is a folder without a __main__.py`, 2)
@@ -80,7 +121,7 @@ function chooseTarget(args: ParsedArgs): Target {
   return { kind: 'script', path: script, args: rest }
 }
 
-async function record(db: ReturnType<typeof openDatabase>, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
+async function record(db: Db, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
   const uuid = randomUUID()
   const argv = interpreterArgs(target)
   const options = {
@@ -91,7 +132,8 @@ async function record(db: ReturnType<typeof openDatabase>, python: string, targe
     includeSitePackages: Boolean(args.options['includeSitePackages']),
     includePackages: (args.options['includePackage'] as string[] | undefined) ?? [],
   }
-  const description = typeof args.options['description'] === 'string' ? args.options['description'] : argv.join(' ')
+  const description =
+    typeof args.options['description'] === 'string' ? args.options['description'] : argv.join(' ')
   const { child, stream } = launch(python, target, {
     ...options,
     run: uuid,
@@ -123,21 +165,33 @@ async function record(db: ReturnType<typeof openDatabase>, python: string, targe
   } catch (error) {
     stream.destroy()
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new CliError(`cannot run ${python}: no such interpreter (choose one with --python)`)
+    if (code === 'ENOENT')
+      throw new CliError(`cannot run ${python}: no such interpreter (choose one with --python)`)
     throw new CliError(`cannot run ${python}: ${(error as Error).message}`)
   } finally {
     stopForwarding()
   }
-  await Promise.race([streamClosed, new Promise((done) => setTimeout(done, STREAM_GRACE_MS).unref())])
+  await Promise.race([
+    streamClosed,
+    new Promise((done) => setTimeout(done, STREAM_GRACE_MS).unref()),
+  ])
   stream.destroy()
   const ending = recorder.finish(exit)
   if (ending === null) {
-    throw new CliError(`${python} exited before Smiley's tracer started (${describeExit(exit)})`, exit.code || 1)
+    throw new CliError(
+      `${python} exited before Smiley's tracer started (${describeExit(exit)})`,
+      exit.code || 1,
+    )
   }
   if (process.stderr.isTTY) {
     const err = new Output(process.stderr)
     const note = recorder.problem ? ` (recording problem: ${recorder.problem})` : ''
-    void err.line(err.style('dim', `smiley: recorded run ${shortId(uuid)}, ${recorder.eventCount} events, ${ending.status}${note}`))
+    void err.line(
+      err.style(
+        'dim',
+        `smiley: recorded run ${shortId(uuid)}, ${recorder.eventCount} events, ${ending.status}${note}`,
+      ),
+    )
   }
   if (exit.signal !== null) return { signal: exit.signal as NodeJS.Signals }
   return exit.code ?? 1
@@ -147,8 +201,10 @@ async function record(db: ReturnType<typeof openDatabase>, python: string, targe
  * SIGTERM and SIGHUP sent to smiley go on to the program. SIGINT does too unless stdin is a
  * terminal: Ctrl-C there already reaches the whole process group, program included.
  */
-function forwardSignals(child: import('node:child_process').ChildProcess): () => void {
-  const handlers: Array<[NodeJS.Signals, () => void]> = (['SIGTERM', 'SIGHUP', 'SIGINT'] as const).map((signal) => [
+function forwardSignals(child: ChildProcess): () => void {
+  const handlers: Array<[NodeJS.Signals, () => void]> = (
+    ['SIGTERM', 'SIGHUP', 'SIGINT'] as const
+  ).map((signal) => [
     signal,
     () => {
       if (signal === 'SIGINT' && process.stdin.isTTY) return
