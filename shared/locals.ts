@@ -35,20 +35,18 @@ export function decodeLocals(encoded: string | null): StoredLocal[] {
     const typeEnd = encoded.indexOf(',', nameEnd + 1)
     const lengthEnd = encoded.indexOf(':', typeEnd + 1)
     if (nameEnd < 0 || typeEnd < 0 || lengthEnd < 0) throw new Error('malformed locals column')
-    const name = Number(encoded.slice(at, nameEnd))
-    const type = Number(encoded.slice(nameEnd + 1, typeEnd))
-    const length = Number(encoded.slice(typeEnd + 1, lengthEnd))
-    if (
-      !Number.isInteger(name) ||
-      !Number.isInteger(type) ||
-      !Number.isInteger(length) ||
-      length < 0
-    ) {
-      throw new Error('malformed locals column')
-    }
+    const name = wholeNumber(encoded.slice(at, nameEnd))
+    const type = wholeNumber(encoded.slice(nameEnd + 1, typeEnd))
+    const length = wholeNumber(encoded.slice(typeEnd + 1, lengthEnd))
     const start = lengthEnd + 1
+    if (start + length > encoded.length) throw new Error('malformed locals column')
     locals.push({ name, type, text: type === 0 ? null : encoded.slice(start, start + length) })
     at = start + length
   }
   return locals
+}
+
+function wholeNumber(text: string): number {
+  if (!/^\d+$/.test(text)) throw new Error('malformed locals column')
+  return Number(text)
 }

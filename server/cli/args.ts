@@ -150,12 +150,11 @@ function checkPositionals(spec: CommandSpec, positionals: string[]): void {
 
 function convert(option: OptionSpec, raw: string, previous: OptionValue | undefined): OptionValue {
   switch (option.kind) {
-    case 'integer': {
-      const value = Number(raw)
-      if (!Number.isInteger(value) || value < 0)
+    case 'integer':
+      if (!/^\d+$/.test(raw)) {
         throw new UsageError(`option --${option.name} needs a whole number, not "${raw}"`)
-      return value
-    }
+      }
+      return Number(raw)
     case 'list':
       return [...((previous as string[] | undefined) ?? []), raw]
     case 'flag':

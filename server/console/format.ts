@@ -13,10 +13,14 @@ export function formatTime(unixSeconds: number | null): string {
 /** A duration such as `850 ms`, `12.3 s`, `4 min 05 s` or `2 h 03 min`. */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return ''
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`
-  if (seconds < 60) return `${seconds.toFixed(1)} s`
-  const minutes = Math.floor(seconds / 60)
-  if (minutes < 60) return `${minutes} min ${String(Math.floor(seconds % 60)).padStart(2, '0')} s`
+  // Round before choosing the unit, so that 0.9996 s is "1.0 s" and 59.97 s "1 min 00 s".
+  const ms = Math.round(seconds * 1000)
+  if (ms < 1000) return `${ms} ms`
+  const tenths = Math.round(seconds * 10)
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`
+  const whole = Math.max(60, Math.floor(seconds))
+  const minutes = Math.floor(whole / 60)
+  if (minutes < 60) return `${minutes} min ${String(whole % 60).padStart(2, '0')} s`
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
 }
 

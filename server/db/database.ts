@@ -41,9 +41,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    // Checked before anything is changed: another program's database is left as it was.
+    migrate(db, path, options.readonly ?? false)
     if (!options.readonly) db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
-    migrate(db, path, options.readonly ?? false)
   } catch (error) {
     db.close()
     if (error instanceof DatabaseError) throw error
