@@ -18,6 +18,21 @@ import type { Db } from '../db/database.js'
 import { profileRows } from './profile.js'
 
 const FLUSH_EVENTS = 20_000
+/** Events are inserted this many rows per statement: binding is cheaper than stepping. */
+const ROWS_PER_INSERT = 64
+const EVENT_COLUMNS = [
+  'run',
+  'seq',
+  'kind',
+  'thread',
+  'frame',
+  'depth',
+  'line',
+  'us',
+  'locals',
+  'value_type',
+  'value',
+]
 /** Frames are inserted before their ends are recorded. */
 const PENDING_ORDER = [
   'functions',
@@ -46,26 +61,14 @@ interface ThreadTally {
   locations: Set<number>
 }
 
-type EventRow = [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  string | null,
-  number | null,
-  string | null,
-]
 type Row = unknown[]
 
 export class RunWriter {
   /** Events stored so far (the last seq). */
   seq = 0
   private clock = 0
-  private readonly events: EventRow[] = []
+  /** Pending event rows, flattened: EVENT_COLUMNS.length values per event. */
+  private readonly events: Array<number | string | null> = []
   /** Rows for the small tables, written with the next batch of events. */
   private readonly pending = {
     functions: [] as Row[],
@@ -82,7 +85,7 @@ export class RunWriter {
   private readonly touchedThreads = new Set<number>()
   private hits = new Map<number, Map<number, number>>()
   private readonly statements: Record<
-    keyof RunWriter['pending'] | 'events' | 'hits' | 'tally' | 'count',
+    keyof RunWriter['pending'] | 'events' | 'manyEvents' | 'hits' | 'tally' | 'count',
     Statement
   >
   private lastFlush = Date.now()
@@ -93,9 +96,8 @@ export class RunWriter {
     readonly run: number,
   ) {
     this.statements = {
-      events: db.prepare(
-        'INSERT INTO events (run, seq, kind, thread, frame, depth, line, us, locals, value_type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      events: db.prepare(insertEvents(1)),
+      manyEvents: db.prepare(insertEvents(ROWS_PER_INSERT)),
       functions: db.prepare(
         'INSERT OR IGNORE INTO functions (run, id, file, name, qualified_name, first_line) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -253,7 +255,10 @@ export class RunWriter {
 
   /** True when enough is pending, or for long enough, that a flush is due. */
   get due(): boolean {
-    return this.events.length >= FLUSH_EVENTS || Date.now() - this.lastFlush >= FLUSH_INTERVAL_MS
+    return (
+      this.events.length >= FLUSH_EVENTS * EVENT_COLUMNS.length ||
+      Date.now() - this.lastFlush >= FLUSH_INTERVAL_MS
+    )
   }
 
   /** Writes every pending row and counter in one transaction. */
@@ -269,7 +274,12 @@ export class RunWriter {
         for (const row of rows) s[table].run(row)
         rows.length = 0
       }
-      for (const row of events) s.events.run(row)
+      const width = EVENT_COLUMNS.length
+      const chunk = ROWS_PER_INSERT * width
+      let at = 0
+      for (; at + chunk <= events.length; at += chunk)
+        s.manyEvents.run(events.slice(at, at + chunk))
+      for (; at < events.length; at += width) s.events.run(events.slice(at, at + width))
       for (const [file, lines] of hits)
         for (const [line, count] of lines) s.hits.run(this.run, file, line, count)
       for (const id of this.touchedThreads) {
@@ -312,7 +322,7 @@ export class RunWriter {
     value: string | null,
   ): void {
     const us = Math.max(0, Math.round((time - this.clock) * 1e6))
-    this.events.push([
+    this.events.push(
       this.run,
       seq,
       kind,
@@ -324,7 +334,7 @@ export class RunWriter {
       locals,
       valueType,
       value,
-    ])
+    )
     let tally = this.threads.get(frame.thread)
     if (tally === undefined) {
       tally = {
@@ -398,4 +408,9 @@ export class RunWriter {
       }
     })()
   }
+}
+
+function insertEvents(rows: number): string {
+  const row = `(${EVENT_COLUMNS.map(() => '?').join(', ')})`
+  return `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`
 }
