@@ -110,7 +110,8 @@ CREATE TABLE events (
   value TEXT,
   PRIMARY KEY (run, seq)
 ) WITHOUT ROWID;
-CREATE INDEX events_by_frame ON events (run, frame, seq);
+-- No secondary index yet: each one costs every insert. Pages are read by (run, seq); what a
+-- frame or a line did is answered from frames, line_hits and bounded scans of a seq range.
 
 -- Executions per line, kept up to date while recording.
 CREATE TABLE line_hits (
