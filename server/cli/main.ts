@@ -5,14 +5,16 @@ import { DatabaseError } from '../db/database.js'
 import { version } from '../paths.js'
 import { closest, formatHelp, parseArgs } from './args.js'
 import type { Command, Exit } from './command.js'
-import { listCommand } from './commands/list.js'
-import { replayCommand } from './commands/replay.js'
+import { browseCommands } from './commands/browse.js'
+import { manageCommands } from './commands/manage.js'
+import { remoteCommands } from './commands/remote.js'
 import { runCommand } from './commands/run.js'
 import { CliError, UsageError } from './errors.js'
 
 const COMMANDS: Array<{ group: string; commands: Command[] }> = [
-  { group: 'Record', commands: [runCommand] },
-  { group: 'Look at runs', commands: [listCommand, replayCommand] },
+  { group: 'Record', commands: [runCommand, ...remoteCommands] },
+  { group: 'Look at runs', commands: browseCommands },
+  { group: 'Manage runs', commands: manageCommands },
 ]
 
 const ALL = COMMANDS.flatMap((g) => g.commands)
@@ -26,6 +28,7 @@ function globalHelp(): string {
     'Usage: smiley COMMAND [options]',
   ]
   for (const { group, commands } of COMMANDS) {
+    if (commands.length === 0) continue
     lines.push('', `${group}:`)
     for (const c of commands) lines.push(`  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`)
   }

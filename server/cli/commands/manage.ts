@@ -1,0 +1,5 @@
+/** Commands that change or move what the database holds. */
+
+import type { Command } from '../command.js'
+
+export const manageCommands: Command[] = []
