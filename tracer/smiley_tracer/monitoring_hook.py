@@ -79,8 +79,8 @@ def _build(recorder, on_failure, hook):
     begin = recorder.begin
     resume = recorder.resume
     suspend = recorder.suspend
-    all_locals = recorder.all_locals
-    changes = recorder.changes
+    all_locals = recorder.locals.snapshot_all
+    changes = recorder.locals.diff
     value_of = recorder.value
     exception_of = recorder.exception
     live = recorder.live

@@ -12,11 +12,9 @@ import os
 import threading
 
 from . import code_info, wire
-from .code_info import IMPLICIT_NAMES
+from .changes import LocalsTracker
 from .sources import read_source
-from .values import MUTABLE_TYPES, REDACTED, exception_message, type_name
-
-_MISSING = object()
+from .values import exception_message
 # Past this many suspended generators, forget their states (a resumed one gets a new frame id).
 MAX_SUSPENDED = 50000
 
@@ -26,10 +24,10 @@ class CodeRecord:
 
     __slots__ = ("id", "code", "plans", "module_level", "generator", "lines", "raw")
 
-    def __init__(self, code_id, code):
+    def __init__(self, code_id, code, plans):
         self.id = code_id
         self.code = code
-        self.plans = code_info.line_plans(code)
+        self.plans = plans
         self.module_level = code_info.is_module_level(code)
         self.generator = code_info.is_generator(code)
         self.lines = None  # offset index -> line, built on first use by the monitoring hook
@@ -66,7 +64,7 @@ class Recorder:
         self._threads = {}  # ident -> (thread object, thread id)
         self._thread_ids = itertools.count(1)
         self._frame_ids = itertools.count(1)
-        self._type_symbols = {}
+        self.locals = LocalsTracker(stream, renderer)
         self._qualified_names = {}  # code -> qualified name, before 3.11
         self._cwd = os.getcwd()  # relative file names are relative to where the program started
         self.state_class = FrameState  # a hook may use a subclass
@@ -85,7 +83,7 @@ class Recorder:
             self.codes[code] = False
             return False
         file_id = self._file_id(filename, module_globals)
-        record = CodeRecord(next(self._code_ids), code)
+        record = CodeRecord(next(self._code_ids), code, self.locals.compile_plans(code_info.line_plans(code)))
         self.stream.append((wire.CODE, record.id, file_id, code.co_name, self._qualified_name(code), code.co_firstlineno))
         self.codes[code] = record
         return record
@@ -145,9 +143,7 @@ class Recorder:
     def suspend(self, state):
         """A generator yields: keep the texts of its locals but not the objects."""
         state.suspended = True
-        snapshot = state.snapshot
-        for name, (value, text) in list(snapshot.items()):
-            snapshot[name] = (_MISSING, text)
+        self.locals.forget_objects(state)
 
     def parent_of(self, frame):
         live = self.live
@@ -185,85 +181,11 @@ class Recorder:
 
     # Values.
 
-    def type_symbol(self, kind):
-        known = self._type_symbols.get(kind)
-        if known is None:
-            known = self._type_symbols[kind] = self.stream.symbol(type_name(kind))
-        return known
-
     def value(self, value):
         """(type symbol, text) of a return value."""
-        return self.type_symbol(type(value)), self.renderer.render(value)
+        kind = type(value)
+        return self.locals.type_symbol(kind), self.locals.text(value, kind)
 
     def exception(self, error):
         """(type symbol, message) of an exception."""
-        return self.type_symbol(type(error)), exception_message(error, self.renderer.max_len)
-
-    def all_locals(self, mapping, state):
-        """Every local, for a call event, as a flat (name, type, text) tuple; fills the snapshot."""
-        snapshot = state.snapshot
-        symbol = self.stream.symbol
-        render = self.renderer.render
-        is_secret = self.renderer.is_secret
-        module_level = state.record.module_level
-        flat = []
-        for name, value in mapping.items():
-            if module_level and name in IMPLICIT_NAMES:
-                continue
-            text = REDACTED if is_secret(name) else render(value)
-            snapshot[name] = (value, text)
-            flat.append(symbol(name))
-            flat.append(self.type_symbol(type(value)))
-            flat.append(text)
-        return tuple(flat) if flat else None
-
-    def changes(self, mapping, plan, state):
-        """What changed among the locals ``plan`` names (or all of them), as a flat tuple."""
-        snapshot = state.snapshot
-        flat = []
-        if plan is code_info.FULL:
-            module_level = state.record.module_level
-            seen = 0
-            for name, value in mapping.items():
-                if module_level and name in IMPLICIT_NAMES:
-                    continue
-                seen += 1
-                self._compare(name, value, snapshot, flat)
-            if len(snapshot) > seen:
-                for name in [name for name in snapshot if name not in mapping]:
-                    self._deleted(name, snapshot, flat)
-        else:
-            for name in plan:
-                value = mapping.get(name, _MISSING)
-                if value is _MISSING:
-                    if name in snapshot:
-                        self._deleted(name, snapshot, flat)
-                else:
-                    self._compare(name, value, snapshot, flat)
-        return tuple(flat) if flat else None
-
-    def _compare(self, name, value, snapshot, flat):
-        previous = snapshot.get(name)
-        if previous is not None and previous[0] is value:
-            if not isinstance(value, MUTABLE_TYPES) or self.renderer.is_secret(name):
-                return
-            text = self.renderer.render(value)
-            if text == previous[1]:
-                return
-        elif self.renderer.is_secret(name):
-            text = REDACTED
-        else:
-            text = self.renderer.render(value)
-            if previous is not None and text == previous[1]:
-                snapshot[name] = (value, text)
-                return
-        snapshot[name] = (value, text)
-        flat.append(self.stream.symbol(name))
-        flat.append(self.type_symbol(type(value)))
-        flat.append(text)
-
-    def _deleted(self, name, snapshot, flat):
-        del snapshot[name]
-        flat.append(self.stream.symbol(name))
-        flat.append(wire.DELETED)
-        flat.append(None)
+        return self.locals.type_symbol(type(error)), exception_message(error, self.renderer.max_len)

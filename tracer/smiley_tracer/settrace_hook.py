@@ -57,8 +57,8 @@ def _build(recorder, on_failure):
     resume = recorder.resume
     suspend = recorder.suspend
     state_of = recorder.state_of
-    all_locals = recorder.all_locals
-    changes = recorder.changes
+    all_locals = recorder.locals.snapshot_all
+    changes = recorder.locals.diff
     value_of = recorder.value
     exception_of = recorder.exception
     live = recorder.live
