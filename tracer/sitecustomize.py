@@ -27,10 +27,11 @@ def _start_smiley():
             sys.stderr.write("smiley: Python %d.%d is too old to trace (3.8 or newer is needed)\n" % sys.version_info[:2])
             os._exit(2)
         import smiley_tracer
-
-        smiley_tracer.start_from_options(options)
     sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
     _run_shadowed_sitecustomize()
+    if options is not None:
+        # Last, so that neither the shadowed module nor this one is traced or profiled.
+        smiley_tracer.start_from_options(options)
 
 
 def _run_shadowed_sitecustomize():

@@ -65,11 +65,13 @@ export function profileRows(stats: PyDict): {
     for (const [callerKey, timing] of callers.entries) {
       if (!Array.isArray(timing) || timing.length !== 4)
         throw new WireError('malformed profile caller')
+      // cProfile writes a caller's counts as (calls, primitive calls): the reverse of a
+      // function's own entry.
       calls.push({
         caller: idOf(callerKey),
         callee: id,
-        primitiveCalls: number(timing[0]),
-        calls: number(timing[1]),
+        primitiveCalls: number(timing[1]),
+        calls: number(timing[0]),
         totalTime: number(timing[2]),
         cumulativeTime: number(timing[3]),
       })

@@ -61,6 +61,9 @@ class Session:
                 signal.signal(signum, self._terminated)
         self.stream.start_flusher()
         self.hook.install()
+
+    def start_profiler(self):
+        """Last of all, so that the profile holds the program and none of the tracer's start-up."""
         if self.profiler is not None:
             try:
                 self.profiler.enable()
@@ -107,6 +110,7 @@ class Session:
         if self.finished or os.getpid() != self.pid:
             return
         self.finished = True
+        profile = self._profile()  # before uninstalling: that is the tracer's work, not the program's
         try:
             self.hook.uninstall()
         except Exception:
@@ -114,7 +118,6 @@ class Session:
         try:
             stream = self.stream
             if not stream.closed:
-                profile = self._profile()
                 if profile is not None:
                     stream.append((wire.PROFILE, profile))
                 stream.append((wire.END, self._ending(exit_status, signum, error)))
@@ -224,4 +227,5 @@ def start_from_options(options):
     script = options.get("script")
     if script:
         session.check_syntax(script)
+    session.start_profiler()
     return session

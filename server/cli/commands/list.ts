@@ -4,19 +4,12 @@ import type { Run } from '../../../shared/types/run.js'
 import { openDatabase } from '../../db/database.js'
 import { listRuns, markLostRuns } from '../../db/runs.js'
 import { formatDuration, formatTime, runDuration, shortId } from '../../console/format.js'
-import { Output, type Style } from '../../console/output.js'
+import { Output } from '../../console/output.js'
+import { STATUS_STYLE } from '../../console/status-style.js'
 import { formatCsv, formatTable, type Column } from '../../console/table.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, jsonOption, text, type Command } from '../command.js'
 import { UsageError } from '../errors.js'
-
-const STATUS_STYLE: Record<Run['status'], Style> = {
-  running: 'cyan',
-  completed: 'green',
-  error: 'red',
-  interrupted: 'yellow',
-  lost: 'magenta',
-}
 
 export const listCommand: Command = {
   spec: {

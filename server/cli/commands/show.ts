@@ -1,0 +1,46 @@
+/** `smiley show`: everything recorded about a run, short of its events. */
+
+import { openDatabase } from '../../db/database.js'
+import { findRun } from '../../db/runs.js'
+import { listThreads } from '../../db/threads.js'
+import { Output } from '../../console/output.js'
+import { formatRunDetails } from '../../console/run-details.js'
+import type { ParsedArgs } from '../args.js'
+import { databaseOption, jsonOption, text, type Command } from '../command.js'
+
+export const showCommand: Command = {
+  spec: {
+    name: 'show',
+    summary: "Show a run's details: how it ran, how it ended, its threads.",
+    usage: ['[options] RUN'],
+    description: [
+      'Prints where and how the program ran (directory, arguments, interpreter, host, pid),',
+      'when it started and ended, its status, exit code or signal, its uncaught exception with',
+      'the traceback as Python printed it, the number of events, how it was recorded, and its',
+      'threads. With --json, the run as `smiley list --json` shows it, plus `threads`.',
+    ].join('\n'),
+    options: [databaseOption, jsonOption],
+    positionals: [
+      { name: 'RUN', help: 'a run id, a unique prefix of one, or "latest"', required: true },
+    ],
+    examples: [
+      'smiley show latest',
+      'smiley show 3f2a9c1e',
+      'smiley show --json latest | jq .status',
+    ],
+  },
+
+  async run(args: ParsedArgs) {
+    const db = openDatabase(text(args, 'database'), { readonly: true })
+    const out = new Output()
+    try {
+      const { key, run } = findRun(db, args.positionals[0]!)
+      const threads = listThreads(db, key)
+      if (args.options['json']) await out.line(JSON.stringify({ ...run, threads }, null, 2))
+      else for (const line of formatRunDetails(run, threads, out)) await out.line(line)
+      return 0
+    } finally {
+      db.close()
+    }
+  },
+}

@@ -1,0 +1,194 @@
+/** `smiley stats show` and `smiley stats export`: a run's cProfile statistics. */
+
+import { writeFileSync } from 'node:fs'
+import type { Profile } from '../../../shared/types/profile.js'
+import type { Run } from '../../../shared/types/run.js'
+import { dumps } from '../../../shared/wire/marshal.js'
+import { openDatabase } from '../../db/database.js'
+import { pstatsDict, readProfile } from '../../db/profile.js'
+import { findRun } from '../../db/runs.js'
+import { shortId } from '../../console/format.js'
+import { Output } from '../../console/output.js'
+import { formatPstats } from '../../console/pstats-format.js'
+import { DEFAULT_SORT_KEY, isSortKey, SORT_KEYS, sortFunctions } from '../../console/pstats-sort.js'
+import { closest, formatHelp, parseArgs, type CommandSpec, type ParsedArgs } from '../args.js'
+import { databaseOption, jsonOption, text, type Command } from '../command.js'
+import { CliError, UsageError } from '../errors.js'
+
+const RUN = { name: 'RUN', help: 'a run id, a unique prefix of one, or "latest"', required: true }
+
+const showSpec: CommandSpec = {
+  name: 'stats show',
+  summary: "Print a run's profile the way Python's pstats prints it.",
+  usage: ['[options] RUN'],
+  description: [
+    'The cProfile statistics recorded with the run: calls (total/primitive when a function',
+    'recursed), time in the function itself (tottime), with what it called (cumtime), each',
+    'per call, then the function. The sort keys are those of pstats (or an abbreviation',
+    'pstats accepts):',
+    '  ' + SORT_KEYS.join(', '),
+    'With --json, the profile with its functions in that order, and their callers in "calls".',
+  ].join('\n'),
+  options: [
+    databaseOption,
+    {
+      name: 'sort-order',
+      short: 's',
+      kind: 'list',
+      value: 'KEY',
+      help: 'sort by this key, then by the next one given',
+      default: [DEFAULT_SORT_KEY],
+    },
+    { name: 'limit', short: 'n', kind: 'integer', value: 'N', help: 'at most N functions' },
+    jsonOption,
+  ],
+  positionals: [RUN],
+  examples: [
+    'smiley stats show latest',
+    'smiley stats show --sort-order tottime --limit 20 3f2a9c1e',
+    'smiley stats show -s calls -s name latest',
+  ],
+}
+
+const exportSpec: CommandSpec = {
+  name: 'stats export',
+  summary: "Write a run's profile as a .pstats file.",
+  usage: ['[options] RUN FILE'],
+  description: [
+    'Writes the file cProfile.Profile().dump_stats() would have written, for pstats,',
+    'snakeviz, gprof2dot and every other tool that reads those.',
+  ].join('\n'),
+  options: [databaseOption],
+  positionals: [
+    RUN,
+    { name: 'FILE', help: 'the file to write (replaced if it exists)', required: true },
+  ],
+  examples: [
+    'smiley stats export latest prog.pstats',
+    'python3 -m pstats prog.pstats',
+    'snakeviz prog.pstats',
+  ],
+}
+
+const ACTIONS = new Map<string, { spec: CommandSpec; run: (args: ParsedArgs) => Promise<number> }>([
+  ['show', { spec: showSpec, run: show }],
+  ['export', { spec: exportSpec, run: exportStats }],
+])
+
+export const statsCommand: Command = {
+  spec: {
+    name: 'stats',
+    summary: "Show or export a run's profiler statistics (cProfile).",
+    usage: ['show [options] RUN', 'export [options] RUN FILE'],
+    description: [
+      'Commands:',
+      `  show    ${showSpec.summary}`,
+      `  export  ${exportSpec.summary}`,
+      '',
+      'Run "smiley stats show --help" or "smiley stats export --help" for their options.',
+    ].join('\n'),
+    options: [],
+    positionals: [
+      { name: 'COMMAND', help: 'show or export', required: true },
+      { name: 'ARGS', help: 'its options and arguments', variadic: true },
+    ],
+    optionsEndAtPositional: true,
+    examples: [...showSpec.examples!.slice(0, 2), exportSpec.examples![0]!],
+  },
+
+  async run(args: ParsedArgs) {
+    const [name, ...rest] = args.positionals
+    const action = ACTIONS.get(name!)
+    if (action === undefined) {
+      const guess = closest(name!, [...ACTIONS.keys()])
+      throw new UsageError(
+        `unknown stats command "${name}"${guess ? ` (did you mean ${guess}?)` : ''} (see: smiley stats --help)`,
+      )
+    }
+    const parsed = parseArgs(action.spec, rest)
+    if (parsed.help) {
+      process.stdout.write(formatHelp(action.spec))
+      return 0
+    }
+    return action.run(parsed)
+  },
+}
+
+async function show(args: ParsedArgs): Promise<number> {
+  const keys = args.options['sortOrder'] as string[]
+  const bad = keys.find((key) => !isSortKey(key))
+  if (bad !== undefined)
+    throw new UsageError(`unknown sort key "${bad}": use one of ${SORT_KEYS.join(', ')}`)
+  const limit = args.options['limit'] as number | undefined
+  const profile = load(args)
+  const out = new Output()
+  if (args.options['json']) {
+    const sorted = sortFunctions(profile.functions, keys)
+    const functions = limit === undefined ? sorted : sorted.slice(0, limit)
+    const shown = new Set(functions.map((f) => f.id))
+    const calls = profile.calls.filter((c) => shown.has(c.callee))
+    await out.line(JSON.stringify({ ...profile, functions, calls }, null, 2))
+    return 0
+  }
+  const { summary, table } = formatPstats(profile, {
+    sort: keys,
+    ...(limit === undefined ? {} : { limit }),
+  })
+  for (const line of summary) await out.line(line)
+  for (const [index, line] of table.entries())
+    await out.line(index === 0 ? out.style('bold', line) : line)
+  return 0
+}
+
+async function exportStats(args: ParsedArgs): Promise<number> {
+  const file = args.positionals[1]!
+  const profile = load(args)
+  try {
+    writeFileSync(file, dumps(pstatsDict(profile)))
+  } catch (error) {
+    throw new CliError(`cannot write ${file}: ${why(error)}`)
+  }
+  const count = profile.functions.length
+  await new Output().line(
+    `wrote ${file}: ${count} function${count === 1 ? '' : 's'} (python3 -m pstats ${file})`,
+  )
+  return 0
+}
+
+/** The profile of the run the arguments name; a clear error when it has none. */
+function load(args: ParsedArgs): Profile {
+  const db = openDatabase(text(args, 'database'), { readonly: true })
+  try {
+    const { key, run } = findRun(db, args.positionals[0]!)
+    const profile = readProfile(db, key)
+    if (profile === null)
+      throw new CliError(`run ${shortId(run.id)} has no profile: ${whyNone(run)}`)
+    return profile
+  } finally {
+    db.close()
+  }
+}
+
+function whyNone(run: Run): string {
+  if (run.options['profile'] === false) return 'it was recorded with --no-profile'
+  if (run.status === 'running') return 'it is still running, and the profile is stored when it ends'
+  return 'the program ended before the profile could be stored, or another profiler was active'
+}
+
+function why(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'its folder does not exist'
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied'
+    case 'EISDIR':
+      return 'it is a folder'
+    case 'EROFS':
+      return 'the file system is read-only'
+    case 'ENOSPC':
+      return 'the disk is full'
+    default:
+      return (error as Error).message
+  }
+}

@@ -1,0 +1,74 @@
+/** `smiley tail`: follow a run while it is being recorded, like `tail -f`. */
+
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { RunStatus } from '../../../shared/types/run.js'
+import { openDatabase } from '../../db/database.js'
+import { readEvents } from '../../db/events.js'
+import { findRun, markLostRuns } from '../../db/runs.js'
+import { Output } from '../../console/output.js'
+import { ReplayFormatter } from '../../console/replay-format.js'
+import type { ParsedArgs } from '../args.js'
+import { databaseOption, jsonOption, text, type Command } from '../command.js'
+
+const POLL_MS = 100
+/** How often to check that the recorder of a running run is still alive. */
+const LIVENESS_MS = 2000
+
+export const tailCommand: Command = {
+  spec: {
+    name: 'tail',
+    summary: 'Follow a run as it is recorded, printing its events as they arrive.',
+    usage: ['[options] [RUN]'],
+    description: [
+      'Prints the events of the newest run (or RUN) in the replay format, then waits for more',
+      'while the run is being recorded, and exits once it has ended and every event is shown.',
+      'For a run that has already ended it prints all its events, like replay. Record in one',
+      'terminal (smiley run prog.py) and watch in another (smiley tail).',
+      'With --json, one JSON object per event and line, as replay --json prints them.',
+    ].join('\n'),
+    options: [
+      databaseOption,
+      jsonOption,
+      {
+        name: 'from',
+        kind: 'integer',
+        value: 'SEQ',
+        help: 'start at this event number',
+        default: 1,
+      },
+    ],
+    positionals: [{ name: 'RUN', help: 'a run id, a unique prefix of one, or "latest" (default)' }],
+    examples: ['smiley tail', 'smiley tail 3f2a9c1e', 'smiley tail --json | jq -c .locals'],
+  },
+
+  async run(args: ParsedArgs) {
+    const db = openDatabase(text(args, 'database'))
+    try {
+      const { key, run } = findRun(db, args.positionals[0] ?? 'latest')
+      const out = new Output()
+      const json = Boolean(args.options['json'])
+      const formatter = new ReplayFormatter(out, run.cwd)
+      const status = db.prepare('SELECT status FROM runs WHERE id = ?').pluck()
+      let next = Number(args.options['from'])
+      let checked = Date.now()
+      for (;;) {
+        if (Date.now() - checked >= LIVENESS_MS) {
+          markLostRuns(db)
+          checked = Date.now()
+        }
+        // Read before the events: a run that had ended by then has all its events stored.
+        const now = (status.get(key) as RunStatus | undefined) ?? 'lost'
+        for (const event of readEvents(db, key, next)) {
+          if (!out.open) return 0
+          if (json) await out.line(JSON.stringify(event))
+          else for (const line of formatter.format(event)) await out.line(line)
+          next = event.seq + 1
+        }
+        if (now !== 'running' || !out.open) return 0
+        await sleep(POLL_MS)
+      }
+    } finally {
+      db.close()
+    }
+  },
+}

@@ -1,0 +1,202 @@
+/** `smiley export` and `smiley import`: copy runs between database files. */
+
+import { existsSync, realpathSync } from 'node:fs'
+import type { Run } from '../../../shared/types/run.js'
+import { openDatabase } from '../../db/database.js'
+import { findRun, listRuns, markLostRuns, RunNotFound } from '../../db/runs.js'
+import { copyRuns, type CopiedRun } from '../../db/transfer.js'
+import { shortId } from '../../console/format.js'
+import { Output } from '../../console/output.js'
+import type { ParsedArgs } from '../args.js'
+import { databaseOption, text, type Command } from '../command.js'
+import { CliError, UsageError } from '../errors.js'
+
+const COPIED = [
+  'Each run is copied whole: its events, sources, files, functions, variable names, frames,',
+  'threads, line counts and profile. Runs keep their ids, and a run the target already has',
+  'is skipped, so copying twice changes nothing. A run still being recorded is refused.',
+].join('\n')
+
+export const exportCommand: Command = {
+  spec: {
+    name: 'export',
+    summary: 'Copy runs into another database file (created if needed).',
+    usage: ['[options] RUN… --output FILE.db'],
+    description: [
+      'Copies runs from the database (--database) into FILE.db, which is created if it does',
+      'not exist, or added to if it is a Smiley database. ' + COPIED,
+      'Bring them back, on this machine or another, with: smiley import FILE.db',
+    ].join('\n'),
+    options: [
+      databaseOption,
+      {
+        name: 'output',
+        short: 'o',
+        kind: 'string',
+        value: 'FILE.db',
+        help: 'the database file to copy the runs into (required)',
+      },
+    ],
+    positionals: [
+      {
+        name: 'RUN',
+        help: 'run ids, unique prefixes of them, or "latest"',
+        required: true,
+        variadic: true,
+      },
+    ],
+    examples: ['smiley export latest -o bug-1234.db', 'smiley export 3f2a b0d9 --output both.db'],
+  },
+
+  async run(args: ParsedArgs) {
+    const output = args.options['output']
+    if (typeof output !== 'string' || output === '')
+      throw new UsageError(
+        'missing --output FILE.db: where should the runs go? (see: smiley export --help)',
+      )
+    const database = text(args, 'database')
+    const runs = resolve(database, args.positionals, false)
+    refuseSameFile(database, output)
+    const target = openDatabase(output, { create: true })
+    let copied: CopiedRun[]
+    try {
+      copied = copyRuns(
+        target,
+        database,
+        runs.map((r) => r.id),
+      )
+    } finally {
+      target.close()
+    }
+    await report(new Output(), runs, copied, 'exported', `to ${output}`, `already in ${output}`)
+    return 0
+  },
+}
+
+export const importCommand: Command = {
+  spec: {
+    name: 'import',
+    summary: 'Copy runs from another database file into this one.',
+    usage: ['[options] FILE.db [RUN…]'],
+    description: [
+      'Copies runs from FILE.db (every run in it, unless RUNs are named) into the database',
+      '(--database), which is created if it does not exist. ' + COPIED,
+      'FILE.db is only read.',
+    ].join('\n'),
+    options: [databaseOption],
+    positionals: [
+      { name: 'FILE.db', help: 'a Smiley database, e.g. from smiley export', required: true },
+      {
+        name: 'RUN',
+        help: 'runs of FILE.db to import: ids, unique prefixes, or "latest" (default: all)',
+        variadic: true,
+      },
+    ],
+    examples: ['smiley import bug-1234.db', 'smiley import --database mine.db theirs.db 3f2a'],
+  },
+
+  async run(args: ParsedArgs) {
+    const [file, ...references] = args.positionals
+    const database = text(args, 'database')
+    if (!existsSync(file!)) throw new CliError(`no such file: ${file}`)
+    let runs: Run[]
+    const out = new Output()
+    if (references.length > 0) {
+      runs = resolve(file!, references, true)
+    } else {
+      const everything = readRuns(file!).reverse()
+      for (const run of everything.filter((r) => r.status === 'running'))
+        await out.line(`skipped run ${label(run)}: still being recorded`)
+      runs = everything.filter((r) => r.status !== 'running')
+    }
+    refuseSameFile(file!, database)
+    const target = openDatabase(database, { create: true })
+    let copied: CopiedRun[]
+    try {
+      copied = copyRuns(
+        target,
+        file!,
+        runs.map((r) => r.id),
+      )
+    } finally {
+      target.close()
+    }
+    await report(out, runs, copied, 'imported', '', `already in ${database}`)
+    return 0
+  },
+}
+
+/**
+ * The runs `references` name in the database at `path`, each once. A run still being
+ * recorded is refused: its copy would stay unfinished. Our own database is opened to write,
+ * so that runs whose recorder died are marked lost first; another file (`foreign`) is only
+ * read, and named in errors.
+ */
+function resolve(path: string, references: string[], foreign: boolean): Run[] {
+  const db = openDatabase(path, { readonly: foreign })
+  try {
+    if (!foreign) markLostRuns(db)
+    const runs = new Map<string, Run>()
+    for (const reference of references) {
+      try {
+        const { run } = findRun(db, reference)
+        runs.set(run.id, run)
+      } catch (error) {
+        if (foreign && error instanceof RunNotFound)
+          throw new RunNotFound(
+            `in ${path}: ${error.message.replace('smiley list', `smiley list -d ${path}`)}`,
+          )
+        throw error
+      }
+    }
+    const running = [...runs.values()].find((r) => r.status === 'running')
+    if (running !== undefined)
+      throw new CliError(
+        `run ${shortId(running.id)} is still being recorded; nothing copied (try again when it has ended)`,
+      )
+    return [...runs.values()]
+  } finally {
+    db.close()
+  }
+}
+
+function readRuns(path: string): Run[] {
+  const db = openDatabase(path, { readonly: true })
+  try {
+    return listRuns(db)
+  } finally {
+    db.close()
+  }
+}
+
+function refuseSameFile(source: string, target: string): void {
+  if (existsSync(target) && realpathSync(source) === realpathSync(target))
+    throw new UsageError(`${target} is the database the runs come from: choose another file`)
+}
+
+/** One line per run: what was copied, and what the target already had. */
+async function report(
+  out: Output,
+  runs: Run[],
+  copied: CopiedRun[],
+  verb: string,
+  where: string,
+  present: string,
+): Promise<void> {
+  for (const [index, result] of copied.entries()) {
+    const run = runs[index]!
+    const line = result.copied
+      ? `${verb} run ${label(run, result.events)}${where ? ` ${where}` : ''}`
+      : `skipped run ${label(run)}: ${present}`
+    await out.line(line)
+  }
+}
+
+/** `3f2a9c1e (prog.py)`, or `3f2a9c1e (prog.py, 12 events)`. */
+function label(run: Run, events?: number): string {
+  const count =
+    events === undefined
+      ? ''
+      : `, ${events.toLocaleString('en-US')} event${events === 1 ? '' : 's'}`
+  return `${shortId(run.id)} (${run.description}${count})`
+}

@@ -1,0 +1,49 @@
+/** Human-readable times, durations and run ids, for the console and the browser alike. */
+
+import type { Run } from './types/run.js'
+
+/** Local date and time to the second, e.g. `2026-11-25 09:16:12`. */
+export function formatTime(unixSeconds: number | null): string {
+  if (unixSeconds === null) return ''
+  const d = new Date(unixSeconds * 1000)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+  return `${date} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+}
+
+/** A duration such as `850 ms`, `12.3 s`, `4 min 05 s` or `2 h 03 min`. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return ''
+  // Round before choosing the unit, so that 0.9996 s is "1.0 s" and 59.97 s "1 min 00 s".
+  const ms = Math.round(seconds * 1000)
+  if (ms < 1000) return `${ms} ms`
+  const tenths = Math.round(seconds * 10)
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`
+  const whole = Math.max(60, Math.floor(seconds))
+  const minutes = Math.floor(whole / 60)
+  if (minutes < 60) return `${minutes} min ${String(whole % 60).padStart(2, '0')} s`
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
+}
+
+/** How long a run took, or has been running. */
+export function runDuration(run: Run, now = Date.now() / 1000): number | null {
+  const end = run.endedAt ?? (run.status === 'running' ? now : null)
+  return end === null ? null : Math.max(0, end - run.startedAt)
+}
+
+/** The short form of a run id shown in tables; any unique prefix is accepted back. */
+export function shortId(id: string): string {
+  return id.slice(0, 8)
+}
+
+/** A count with thousands separators: `12,345`. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US')
+}
+
+/** A file's path relative to `cwd` when it is inside it, else as it is. */
+export function relativeTo(path: string, cwd: string): string {
+  if (!cwd) return path
+  const folder = cwd.endsWith('/') ? cwd : `${cwd}/`
+  return path.startsWith(folder) ? path.slice(folder.length) : path
+}
