@@ -66,6 +66,8 @@ type Row = unknown[]
 export class RunWriter {
   /** Events stored so far (the last seq). */
   seq = 0
+  /** Events dropped on the way, as the forwarder's last `lost` record said. */
+  lostEvents = 0
   private clock = 0
   /** Pending event rows, flattened: EVENT_COLUMNS.length values per event. */
   private readonly events: Array<number | string | null> = []
@@ -121,7 +123,7 @@ export class RunWriter {
         `UPDATE threads SET first_seq = ?, last_seq = ?, first_us = ?, last_us = ?, events = ?, locations = ?
          WHERE run = ? AND id = ?`,
       ),
-      count: db.prepare('UPDATE runs SET event_count = ? WHERE id = ?'),
+      count: db.prepare('UPDATE runs SET event_count = ?, lost_events = ? WHERE id = ?'),
     }
   }
 
@@ -242,6 +244,9 @@ export class RunWriter {
       case TAG.profile:
         this.storeProfile(record.stats)
         break
+      case TAG.lost:
+        this.lostEvents = record.count
+        break
       case TAG.hello:
       case TAG.end:
       case TAG.notice:
@@ -295,7 +300,7 @@ export class RunWriter {
           id,
         )
       }
-      s.count.run(this.seq, this.run)
+      s.count.run(this.seq, this.lostEvents, this.run)
     })()
     this.touchedThreads.clear()
   }

@@ -45,6 +45,11 @@ export class RunRecorder {
     return this.writer?.seq ?? 0
   }
 
+  /** Events dropped before they reached this recorder (remote runs only). */
+  get lostEvents(): number {
+    return this.writer?.lostEvents ?? 0
+  }
+
   /** What went wrong with the stream, if anything did. */
   get problem(): string | null {
     return this.failure

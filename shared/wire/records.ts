@@ -22,6 +22,7 @@ export const TAG = {
   profile: 21,
   end: 22,
   notice: 23,
+  lost: 24,
 } as const
 
 /**
@@ -117,6 +118,12 @@ export interface NoticeRecord {
   message: string
 }
 
+/** Events a forwarder dropped so far (a running total), written by `smiley run --remote`. */
+export interface LostRecord {
+  tag: typeof TAG.lost
+  count: number
+}
+
 export type WireRecord =
   | EventRecord
   | HelloRecord
@@ -127,6 +134,7 @@ export type WireRecord =
   | ProfileRecord
   | EndRecord
   | NoticeRecord
+  | LostRecord
 
 /** Checks one decoded record and gives it its type. Throws `WireError` when malformed. */
 export function parseRecord(value: PyValue): WireRecord {
@@ -207,6 +215,9 @@ export function parseRecord(value: PyValue): WireRecord {
     case TAG.notice:
       expectLength(value, 2)
       return { tag, message: text(value[1]) }
+    case TAG.lost:
+      expectLength(value, 2)
+      return { tag, count: int(value[1]) }
     default:
       throw new WireError(`unknown record tag ${String(tag)}`)
   }

@@ -34,9 +34,7 @@ open("finished", "w").close()
 afterEach(() => dir.remove())
 
 /** Starts `smiley run` and resolves once the program has printed its first line. */
-function start(
-  args: string[],
-): Promise<{
+function start(args: string[]): Promise<{
   child: ChildProcess
   exited: Promise<{ code: number | null; signal: string | null }>
 }> {

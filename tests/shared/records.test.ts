@@ -52,6 +52,7 @@ const GOOD: Record<keyof typeof TAG, PyValue[]> = {
     ]),
   ],
   notice: [23, 'tracing stopped: too many events'],
+  lost: [24, 1200],
 }
 
 describe('parseRecord', () => {
@@ -197,6 +198,10 @@ describe('parseRecord', () => {
       message: 'tracing stopped: too many events',
     })
   })
+
+  it('parses the count of events a forwarder lost', () => {
+    expect(parseRecord(GOOD.lost)).toEqual({ tag: TAG.lost, count: 1200 })
+  })
 })
 
 describe('parseRecord on malformed records', () => {
@@ -235,6 +240,7 @@ describe('parseRecord on malformed records', () => {
     ['a symbol whose text is a number', [20, 4, 5]],
     ['a profile that is a tuple', [21, []]],
     ['a notice that is None', [23, null]],
+    ['a lost count that is text', [24, '12']],
   ] as Array<[string, PyValue[]]>)('throws WireError on %s', (_, record) => {
     expect(() => parseRecord(record)).toThrow(WireError)
   })
@@ -242,7 +248,7 @@ describe('parseRecord on malformed records', () => {
   it.each([
     ['an unknown number', [5, 1, 2]],
     ['a tag between the ranges', [15]],
-    ['a tag after notice', [24, 'x']],
+    ['a tag after lost', [25, 'x']],
     ['a tag given as text', ['call', 7, 10, 99.25, null, 3, 0, 1, 0]],
     ['a tag that is None', [null, 1]],
   ] as Array<[string, PyValue[]]>)('throws WireError on %s as tag', (_, record) => {

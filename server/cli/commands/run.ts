@@ -1,17 +1,22 @@
-/** `smiley run`: run a Python program under the tracer and record it into the database. */
+/**
+ * `smiley run`: run a Python program under the tracer and record it into the database, or
+ * with `--remote`, send its event stream to `smiley record` or `smiley monitor`.
+ */
 
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { PyValue } from '../../../shared/wire/marshal.js'
+import type { TracerOptions } from '../../../shared/wire/options.js'
 import { openDatabase, type Db } from '../../db/database.js'
 import { markLostRuns } from '../../db/runs.js'
 import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import { interpreterArgs, launch, type Target } from '../../record/launch.js'
 import type { ProcessExit } from '../../record/outcome.js'
+import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
+import { DEFAULT_BUFFER_BYTES, Uploader } from '../../remote/uploader.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command, type Exit } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
@@ -76,6 +81,27 @@ export const runCommand: Command = {
         help: 'record this installed package too',
       },
       {
+        name: 'remote',
+        kind: 'string',
+        value: 'URL',
+        help: 'send the run to "smiley record" or "smiley monitor" at URL, not to the database',
+      },
+      {
+        name: 'token',
+        kind: 'string',
+        value: 'TOKEN',
+        help: "the recorder's token, for --remote",
+        env: 'SMILEY_TOKEN',
+      },
+      {
+        name: 'remote-buffer',
+        kind: 'integer',
+        value: 'BYTES',
+        help: 'most bytes held for a recorder that falls behind before events are dropped',
+        default: DEFAULT_BUFFER_BYTES,
+        hidden: true,
+      },
+      {
         name: 'settrace',
         kind: 'flag',
         help: 'use sys.settrace even on Python 3.12+',
@@ -92,12 +118,15 @@ export const runCommand: Command = {
       'smiley run -m http.server 8000',
       'smiley run --include-package requests --max-repr 500 fetch.py',
       'smiley run --database /tmp/trace.db -- prog.py',
+      'SMILEY_TOKEN=… smiley run --remote http://build-box:8765 prog.py',
     ],
   },
 
   async run(args: ParsedArgs): Promise<Exit> {
     const target = chooseTarget(args)
     const python = text(args, 'python')
+    const remote = remoteUrl(args)
+    if (remote !== null) return forward(remote, python, target, args)
     const db = openDatabase(text(args, 'database'), { create: true })
     try {
       markLostRuns(db)
@@ -121,10 +150,20 @@ function chooseTarget(args: ParsedArgs): Target {
   return { kind: 'script', path: script, args: rest }
 }
 
-async function record(db: Db, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
-  const uuid = randomUUID()
+/** How the tracer records: the options a run is stored with. */
+type RecordingOptions = Pick<
+  TracerOptions,
+  'maxRepr' | 'redact' | 'profile' | 'includeStdlib' | 'includeSitePackages' | 'includePackages'
+>
+
+interface Plan {
+  info: RunInfo
+  options: RecordingOptions
+}
+
+function plan(target: Target, args: ParsedArgs): Plan {
   const argv = interpreterArgs(target)
-  const options = {
+  const options: RecordingOptions = {
     maxRepr: Number(args.options['maxRepr']),
     redact: !args.options['noRedact'],
     profile: !args.options['noProfile'],
@@ -134,26 +173,99 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
   }
   const description =
     typeof args.options['description'] === 'string' ? args.options['description'] : argv.join(' ')
+  return { info: { uuid: randomUUID(), description, argv, options }, options }
+}
+
+async function record(db: Db, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
+  const { info, options } = plan(target, args)
+  const recorder = new RunRecorder(db, (hello) => newRun(info, hello, process.cwd()))
+  const exit = await trace(python, target, info.uuid, options, args, (chunk) =>
+    recorder.push(chunk),
+  )
+  const ending = recorder.finish(exit)
+  if (ending === null) throw tracerNeverStarted(python, exit)
+  if (process.stderr.isTTY) {
+    const err = new Output(process.stderr)
+    const note = recorder.problem ? ` (recording problem: ${recorder.problem})` : ''
+    void err.line(
+      err.style(
+        'dim',
+        `smiley: recorded run ${shortId(info.uuid)}, ${recorder.eventCount} events, ${ending.status}${note}`,
+      ),
+    )
+  }
+  return exitOf(exit)
+}
+
+/** The `--remote` URL, checked; null without the option. */
+function remoteUrl(args: ParsedArgs): URL | null {
+  const given = args.options['remote']
+  if (typeof given !== 'string') return null
+  let url: URL | null = null
+  try {
+    url = new URL(given)
+  } catch {
+    // reported below, with what a URL should look like
+  }
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new UsageError(`--remote needs an http:// or https:// URL, such as http://host:8765`)
+  return url
+}
+
+/** `--remote`: the stream goes to a recorder over HTTP; the program never waits for it. */
+async function forward(url: URL, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
+  const { info, options } = plan(target, args)
+  const token = args.options['token']
+  const uploader = new Uploader({
+    url,
+    token: typeof token === 'string' && token !== '' ? token : null,
+    run: info,
+    bufferBytes: Number(args.options['remoteBuffer']),
+    onStartFailure: (message) => process.stderr.write(`smiley: ${message}\n`),
+  })
+  let exit: ProcessExit
+  try {
+    exit = await trace(python, target, info.uuid, options, args, (chunk) => uploader.push(chunk))
+  } catch (error) {
+    uploader.cancel()
+    throw error
+  }
+  const result = await uploader.finish(exit)
+  if (!result.streamStarted) throw tracerNeverStarted(python, exit)
+  if (result.problem !== null) {
+    process.stderr.write(`smiley: ${result.problem}\n`)
+  } else if (result.summary !== null && process.stderr.isTTY) {
+    const err = new Output(process.stderr)
+    const { events, status } = result.summary
+    void err.line(
+      err.style(
+        'dim',
+        `smiley: sent run ${shortId(info.uuid)} to ${url.href}, ${events} events, ${status}`,
+      ),
+    )
+  }
+  return exitOf(exit)
+}
+
+/**
+ * Runs the program under the tracer, handing each chunk of its event stream to `take`, and
+ * resolves with how it ended once the stream is closed.
+ */
+async function trace(
+  python: string,
+  target: Target,
+  uuid: string,
+  options: RecordingOptions,
+  args: ParsedArgs,
+  take: (chunk: Buffer) => void,
+): Promise<ProcessExit> {
   const { child, stream } = launch(python, target, {
     ...options,
     run: uuid,
     ...(target.kind === 'script' ? { script: resolve(target.path) } : {}),
     ...(args.options['settrace'] ? { settrace: true } : {}),
   })
-  const recorder = new RunRecorder(db, (hello) => ({
-    uuid,
-    description,
-    argv,
-    cwd: str(hello['cwd']) ?? process.cwd(),
-    python: str(hello['executable']),
-    pythonVersion: str(hello['python']),
-    host: str(hello['host']),
-    pid: typeof hello['pid'] === 'number' ? hello['pid'] : null,
-    backend: str(hello['backend']),
-    startedAt: typeof hello['started'] === 'number' ? hello['started'] : Date.now() / 1000,
-    options,
-  }))
-  stream.on('data', (chunk: Buffer) => recorder.push(chunk))
+  stream.on('data', take)
   const streamClosed = new Promise<void>((done) => stream.once('close', done))
   const stopForwarding = forwardSignals(child)
   let exit: ProcessExit
@@ -176,23 +288,17 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
     new Promise((done) => setTimeout(done, STREAM_GRACE_MS).unref()),
   ])
   stream.destroy()
-  const ending = recorder.finish(exit)
-  if (ending === null) {
-    throw new CliError(
-      `${python} exited before Smiley's tracer started (${describeExit(exit)})`,
-      exit.code || 1,
-    )
-  }
-  if (process.stderr.isTTY) {
-    const err = new Output(process.stderr)
-    const note = recorder.problem ? ` (recording problem: ${recorder.problem})` : ''
-    void err.line(
-      err.style(
-        'dim',
-        `smiley: recorded run ${shortId(uuid)}, ${recorder.eventCount} events, ${ending.status}${note}`,
-      ),
-    )
-  }
+  return exit
+}
+
+function tracerNeverStarted(python: string, exit: ProcessExit): CliError {
+  return new CliError(
+    `${python} exited before Smiley's tracer started (${describeExit(exit)})`,
+    exit.code || 1,
+  )
+}
+
+function exitOf(exit: ProcessExit): Exit {
   if (exit.signal !== null) return { signal: exit.signal as NodeJS.Signals }
   return exit.code ?? 1
 }
@@ -219,8 +325,4 @@ function forwardSignals(child: ChildProcess): () => void {
 
 function describeExit(exit: ProcessExit): string {
   return exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code}`
-}
-
-function str(value: PyValue | undefined): string | null {
-  return typeof value === 'string' ? value : null
 }
