@@ -1,16 +1,13 @@
 /**
- * `npm start`: records the bundled demo program (demo/) into ./smiley.db, then shows what
- * was recorded: the list of runs and the beginning of the demo's trace.
+ * `npm start`: records the bundled demo program (demo/) into ./smiley.db, then serves the
+ * live dashboard over it. Record more runs from another terminal and watch them appear.
  */
 
 import { spawn, spawnSync } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
 const smiley = join(root, 'bin', 'smiley.js')
-const TRACE_LINES = 40
-
 const bold = process.stdout.isTTY && !process.env['NO_COLOR']
 
 function step(title: string): void {
@@ -18,26 +15,16 @@ function step(title: string): void {
 }
 
 step('$ smiley run demo/main.py')
-const recorded = spawnSync(process.execPath, [smiley, 'run', join('demo', 'main.py')], {
-  cwd: root,
-  stdio: 'inherit',
-})
+const recorded = spawnSync(process.execPath, [smiley, 'run', join('demo', 'main.py')], { cwd: root, stdio: 'inherit' })
 if (recorded.status !== 0) process.exit(recorded.status ?? 1)
 
 step('$ smiley list')
 spawnSync(process.execPath, [smiley, 'list', '--limit', '5'], { cwd: root, stdio: 'inherit' })
 
-step(`$ smiley replay latest   (the first ${TRACE_LINES} lines)`)
-const replay = spawn(process.execPath, [smiley, 'replay', 'latest'], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-let shown = 0
-const lines = createInterface({ input: replay.stdout })
-lines.on('line', (line) => {
-  if (shown++ < TRACE_LINES) process.stdout.write(line + '\n')
-  else replay.kill()
-})
-lines.on('close', () => {
-  process.stdout.write('\nSee the whole trace with: npx smiley replay latest | less -R\n')
-})
+const port = process.env['PORT'] ?? '8080'
+step(`$ smiley server --port ${port}`)
+process.stdout.write('Open the address below; runs recorded from another terminal appear there live:\n')
+process.stdout.write('  npx smiley run your_program.py\n\n')
+const server = spawn(process.execPath, [smiley, 'server', '--port', port], { cwd: root, stdio: 'inherit' })
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal))
+server.on('exit', (code) => process.exit(code ?? 0))

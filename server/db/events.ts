@@ -124,16 +124,44 @@ export class RunNames {
   }
 }
 
+const EVENT_COLUMNS = `e.seq, e.kind, e.thread, e.frame, e.depth, e.line, e.us, e.locals, e.value_type, e.value,
+       f.function, f.end_seq`
+const FROM_EVENTS = 'FROM events e LEFT JOIN frames f ON f.run = e.run AND f.id = e.frame'
+
+export interface PageRequest {
+  /** Start here (inclusive): the first event of a forward page, the last of a backward one. */
+  from: number
+  limit: number
+  direction: 'forward' | 'backward'
+  /** Only this thread's events. */
+  thread?: number
+}
+
+/** A page of events in program order, read through the (run, seq) key. */
+export function pageEvents(db: Db, run: number, names: RunNames, page: PageRequest): TraceEvent[] {
+  const thread = page.thread === undefined ? '' : 'AND e.thread = ?'
+  const order =
+    page.direction === 'forward'
+      ? 'e.seq >= ? ' + thread + ' ORDER BY e.seq'
+      : 'e.seq <= ? ' + thread + ' ORDER BY e.seq DESC'
+  const args: number[] = [
+    run,
+    page.from,
+    ...(page.thread === undefined ? [] : [page.thread]),
+    page.limit,
+  ]
+  const rows = db
+    .prepare(`SELECT ${EVENT_COLUMNS} ${FROM_EVENTS} WHERE e.run = ? AND ${order} LIMIT ?`)
+    .all(...args) as EventRow[]
+  if (page.direction === 'backward') rows.reverse()
+  return rows.map((row) => toEvent(row, names))
+}
+
 /** The events of run `run` from `fromSeq` on, in order. */
 export function* readEvents(db: Db, run: number, fromSeq = 1): Generator<TraceEvent> {
   const names = new RunNames(db, run)
   const rows = db
-    .prepare(
-      `SELECT e.seq, e.kind, e.thread, e.frame, e.depth, e.line, e.us, e.locals, e.value_type, e.value,
-              f.function, f.end_seq
-       FROM events e LEFT JOIN frames f ON f.run = e.run AND f.id = e.frame
-       WHERE e.run = ? AND e.seq >= ? ORDER BY e.seq`,
-    )
+    .prepare(`SELECT ${EVENT_COLUMNS} ${FROM_EVENTS} WHERE e.run = ? AND e.seq >= ? ORDER BY e.seq`)
     .iterate(run, fromSeq) as IterableIterator<EventRow>
   for (const row of rows) yield toEvent(row, names)
 }

@@ -1,0 +1,46 @@
+/** The live server's REST API, typed from the Hono routes themselves. */
+
+import { hc } from 'hono/client'
+import type { ApiType } from '../../../server/web/app.js'
+import { ApiError, type DataSource, type EventPage, type PageRequest } from './source.js'
+
+const api = hc<ApiType>(new URL('api', document.baseURI).href)
+
+async function read<T>(response: Promise<Response & { json(): Promise<T> }>): Promise<T> {
+  const res = await response
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { error?: string }
+    throw new ApiError(body.error ?? `${res.status} ${res.statusText}`, res.status)
+  }
+  return res.json()
+}
+
+export const httpSource: DataSource = {
+  runs: () => read(api.runs.$get({ query: { limit: '0', errors: '0' } })),
+  run: (id) => read(api.runs[':id'].$get({ param: { id } })),
+  events: (id, page: PageRequest): Promise<EventPage> =>
+    read(
+      api.runs[':id'].events.$get({
+        param: { id },
+        query: {
+          from: String(page.from),
+          limit: String(page.limit),
+          direction: page.direction,
+          thread: page.thread === undefined ? undefined : String(page.thread),
+        },
+      }),
+    ),
+  files: (id) => read(api.runs[':id'].files.$get({ param: { id } })),
+  threads: (id) => read(api.runs[':id'].threads.$get({ param: { id } })),
+  source: (id, file) =>
+    read(api.runs[':id'].files[':file'].$get({ param: { id, file: String(file) } })),
+  deleteRun: async (id) => {
+    const res = await fetch(new URL(`api/runs/${encodeURIComponent(id)}`, document.baseURI), {
+      method: 'DELETE',
+    })
+    if (!res.ok) {
+      const body = (await res.json().catch(() => ({}))) as { error?: string }
+      throw new ApiError(body.error ?? `${res.status} ${res.statusText}`, res.status)
+    }
+  },
+}

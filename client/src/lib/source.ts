@@ -1,0 +1,45 @@
+/**
+ * Where the client's data comes from. The dashboard reads the live server's API; a static
+ * report (smiley report) will provide the same interface from files, so the views do not
+ * care which one they show.
+ */
+
+import type { TraceEvent } from '../../../shared/types/event.js'
+import type { RunFile, RunSource } from '../../../shared/types/file.js'
+import type { Run } from '../../../shared/types/run.js'
+import type { ThreadSummary } from '../../../shared/types/thread.js'
+
+export interface EventPage {
+  events: TraceEvent[]
+  /** Events in the run so far. */
+  total: number
+  status: Run['status']
+}
+
+export interface PageRequest {
+  from: number
+  limit: number
+  direction: 'forward' | 'backward'
+  thread?: number
+}
+
+export interface DataSource {
+  runs(): Promise<Run[]>
+  run(id: string): Promise<Run>
+  events(id: string, page: PageRequest): Promise<EventPage>
+  files(id: string): Promise<RunFile[]>
+  threads(id: string): Promise<ThreadSummary[]>
+  source(id: string, file: number): Promise<RunSource>
+  /** Absent where runs cannot be deleted (a static report). */
+  deleteRun?(id: string): Promise<void>
+}
+
+/** An API error, with the server's message. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message)
+  }
+}

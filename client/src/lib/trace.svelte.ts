@@ -1,0 +1,200 @@
+/**
+ * A window on a run's trace: the contiguous stretch of events around what is on screen,
+ * fetched a page at a time in either direction, so that a run of ten million events costs
+ * no more than a short one. Positions are event numbers (seq): jumping anywhere is one
+ * keyed read on the server.
+ */
+
+import type { TraceEvent } from '../../../shared/types/event.js'
+import type { Run } from '../../../shared/types/run.js'
+import type { DataSource } from './source.js'
+
+const PAGE = 200
+/** Fetch more when the screen gets this close to an edge of the window. */
+const MARGIN = 60
+/** Never keep more rows than this; the far end is dropped. */
+const MAX_ROWS = 3000
+
+export class TraceWindow {
+  /** The loaded events, in order. */
+  rows = $state.raw<TraceEvent[]>([])
+  /** Index in `rows` of the first event on screen. */
+  offset = $state(0)
+  /** How many rows fit on screen. */
+  visible = $state(30)
+  /** Events in the run so far (the last seq). */
+  total = $state(0)
+  status = $state<Run['status']>('running')
+  /** Keep showing the newest events as they arrive. */
+  following = $state(false)
+  /** Only this thread's events. */
+  thread = $state<number | null>(null)
+  /** The event being inspected. */
+  selected = $state<number | null>(null)
+  error = $state<string | null>(null)
+  private startReached = false
+  private endReached = false
+  /** Loads run one after another, so that windows never interleave. */
+  private queue: Promise<void> = Promise.resolve()
+  private pendingScroll = false
+
+  constructor(
+    private readonly source: DataSource,
+    readonly runId: string,
+  ) {}
+
+  /** The events on screen. */
+  get shown(): TraceEvent[] {
+    return this.rows.slice(this.offset, this.offset + this.visible)
+  }
+
+  /** Where the screen is in the run, from 0 to 1 (for the scrollbar). */
+  get position(): number {
+    const first = this.rows[this.offset]
+    if (first === undefined || this.total <= 1) return 0
+    return (first.seq - 1) / (this.total - 1)
+  }
+
+  get selectedEvent(): TraceEvent | undefined {
+    return this.selected === null ? undefined : this.rows.find((e) => e.seq === this.selected)
+  }
+
+  private page(from: number, direction: 'forward' | 'backward', limit = PAGE) {
+    return this.source.events(this.runId, {
+      from,
+      limit,
+      direction,
+      ...(this.thread === null ? {} : { thread: this.thread }),
+    })
+  }
+
+  private enqueue(load: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(load).catch((error: Error) => {
+      this.error = error.message
+    })
+    this.queue = next
+    return next
+  }
+
+  /** Shows event `seq` (or the nearest one of the filtered thread) near the top of the screen. */
+  jumpTo(seq: number, select = false): Promise<void> {
+    return this.enqueue(async () => {
+      const target = Math.max(1, seq)
+      const [before, after] = await Promise.all([
+        target > 1 ? this.page(target - 1, 'backward', PAGE / 2) : null,
+        this.page(target, 'forward'),
+      ])
+      const earlier = before?.events ?? []
+      this.total = after.total
+      this.status = after.status
+      this.rows = [...earlier, ...after.events]
+      this.startReached = target <= 1 || earlier.length < PAGE / 2
+      this.endReached = after.events.length < PAGE
+      this.offset = this.clamp(earlier.length - Math.min(3, earlier.length))
+      if (after.events.length === 0) this.offset = this.clamp(this.rows.length - this.visible)
+      if (select) this.selected = after.events[0]?.seq ?? earlier.at(-1)?.seq ?? null
+      this.error = null
+    })
+  }
+
+  toStart(): Promise<void> {
+    this.following = false
+    return this.jumpTo(1)
+  }
+
+  /** The last events, and keep following them while the run is recorded. */
+  toEnd(): Promise<void> {
+    return this.enqueue(async () => {
+      const last = await this.page(Number.MAX_SAFE_INTEGER, 'backward', PAGE)
+      this.total = last.total
+      this.status = last.status
+      this.rows = last.events
+      this.startReached = last.events.length < PAGE
+      this.endReached = true
+      this.offset = this.clamp(this.rows.length - this.visible)
+      this.following = last.status === 'running'
+      this.error = null
+    })
+  }
+
+  /** Moves the screen by `rows` (negative: up), fetching more at the edges. */
+  scrollBy(rows: number): Promise<void> {
+    if (rows < 0) this.following = false
+    this.offset = this.clamp(this.offset + rows)
+    if (this.pendingScroll) return this.queue
+    this.pendingScroll = true
+    return this.enqueue(async () => {
+      this.pendingScroll = false
+      if (this.offset + this.visible > this.rows.length - MARGIN && !this.endReached) await this.extendForward()
+      else if (this.offset < MARGIN && !this.startReached) await this.extendBackward()
+      this.offset = this.clamp(this.offset)
+    })
+  }
+
+  /** Jumps to a fraction of the run (the scrollbar was dragged). */
+  scrollTo(fraction: number): Promise<void> {
+    this.following = false
+    return this.jumpTo(Math.round(Math.min(1, Math.max(0, fraction)) * (this.total - 1)) + 1)
+  }
+
+  /** The run has events up to `lastSeq`: show them if the screen is following the end. */
+  grow(lastSeq: number, status: Run['status']): Promise<void> {
+    if (lastSeq > this.total) this.endReached = false
+    this.total = Math.max(this.total, lastSeq)
+    this.status = status
+    return this.enqueue(async () => {
+      if (!this.following) return
+      while (!this.endReached) await this.extendForward()
+      this.offset = this.clamp(this.rows.length - this.visible)
+      if (status !== 'running') this.following = false
+    })
+  }
+
+  setThread(thread: number | null): Promise<void> {
+    const seq = this.rows[this.offset]?.seq ?? 1
+    this.thread = thread
+    return this.jumpTo(seq)
+  }
+
+  setVisible(rows: number): void {
+    this.visible = Math.max(1, rows)
+    this.offset = this.clamp(this.following ? this.rows.length - this.visible : this.offset)
+  }
+
+  private clamp(offset: number): number {
+    return Math.max(0, Math.min(offset, this.rows.length - this.visible))
+  }
+
+  private async extendForward(): Promise<void> {
+    const last = this.rows.at(-1)
+    const next = await this.page(last ? last.seq + 1 : 1, 'forward')
+    this.total = Math.max(next.total, this.total)
+    this.status = next.status
+    this.endReached = next.events.length < PAGE
+    let rows = [...this.rows, ...next.events]
+    const excess = rows.length - MAX_ROWS
+    if (excess > 0) {
+      rows = rows.slice(excess)
+      this.offset = Math.max(0, this.offset - excess)
+      this.startReached = false
+    }
+    this.rows = rows
+  }
+
+  private async extendBackward(): Promise<void> {
+    const first = this.rows[0]
+    if (first === undefined || first.seq <= 1) {
+      this.startReached = true
+      return
+    }
+    const previous = await this.page(first.seq - 1, 'backward')
+    this.startReached = previous.events.length < PAGE
+    let rows = [...previous.events, ...this.rows]
+    this.offset += previous.events.length
+    if (rows.length > MAX_ROWS) {
+      rows = rows.slice(0, MAX_ROWS)
+      this.endReached = false
+    }
+    this.rows = rows
+  }
+}

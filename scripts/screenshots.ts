@@ -1,0 +1,49 @@
+/**
+ * Regenerates the README's screenshots (docs/screenshots/): records the demo program into a
+ * temporary database, serves the dashboard and photographs each page in headless Chromium.
+ *
+ *   npm run build && npx tsx scripts/screenshots.ts
+ */
+
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Run } from '../shared/types/run.js'
+import { startServer } from '../server/web/server.js'
+import { launchBrowser } from '../tests/support/browser.js'
+
+const root = resolve(import.meta.dirname, '..')
+const out = join(root, 'docs', 'screenshots')
+const folder = mkdtempSync(join(tmpdir(), 'smiley-shots-'))
+const database = join(folder, 'smiley.db')
+mkdirSync(out, { recursive: true })
+
+const recorded = spawnSync(process.execPath, [join(root, 'bin', 'smiley.js'), 'run', '-d', database, join('demo', 'main.py')], {
+  cwd: root,
+  stdio: 'ignore',
+})
+if (recorded.status !== 0) throw new Error('recording the demo failed')
+
+const server = await startServer({ database, host: '127.0.0.1', port: 0, token: null, poll: false })
+const [run] = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
+const browser = await launchBrowser()
+const page = await browser.newPage({ viewport: { width: 1360, height: 760 }, colorScheme: 'light' })
+
+async function shoot(hash: string, name: string, ready: string, then?: () => Promise<void>) {
+  await page.goto(`${server.url}${hash}`)
+  await page.locator(ready).first().waitFor()
+  if (then) await then()
+  await page.waitForTimeout(300)
+  await page.screenshot({ path: join(out, `${name}.png`) })
+  process.stdout.write(`docs/screenshots/${name}.png\n`)
+}
+
+await shoot('#/', 'runs', 'tr[data-run]')
+await shoot(`#/runs/${run!.id}?seq=60`, 'trace', '.row.selected')
+await shoot(`#/runs/${run!.id}/files/1?line=25`, 'source', '.line.target')
+await shoot(`#/runs/${run!.id}/threads`, 'threads', 'tbody tr')
+
+await browser.close()
+await server.close()
+rmSync(folder, { recursive: true, force: true })

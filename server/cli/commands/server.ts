@@ -1,0 +1,102 @@
+/** `smiley server`: the live web dashboard over the database. */
+
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { isLoopback, PortInUse, startServer } from '../../web/server.js'
+import type { ParsedArgs } from '../args.js'
+import { databaseOption, text, type Command } from '../command.js'
+import { CliError, UsageError } from '../errors.js'
+
+export const serverCommand: Command = {
+  spec: {
+    name: 'server',
+    summary: 'Serve the live web dashboard over the recorded runs.',
+    usage: ['[options]'],
+    description: [
+      'Runs appear as they are recorded (by smiley run in another terminal, or smiley record),',
+      "and a running program's trace grows while you watch. The server listens on 127.0.0.1;",
+      'listening on any other address needs --token, and the URL to open then carries it.',
+    ].join('\n'),
+    options: [
+      databaseOption,
+      {
+        name: 'host',
+        kind: 'string',
+        value: 'ADDRESS',
+        help: 'address to listen on',
+        default: '127.0.0.1',
+      },
+      {
+        name: 'port',
+        short: 'p',
+        kind: 'integer',
+        value: 'PORT',
+        help: 'port to listen on (0: any free one)',
+        default: 8080,
+      },
+      {
+        name: 'token',
+        kind: 'string',
+        value: 'TOKEN',
+        help: 'require this token from browsers ("auto": make one up)',
+        env: 'SMILEY_TOKEN',
+      },
+      { name: 'open', kind: 'flag', help: 'open the dashboard in a browser' },
+      {
+        name: 'poll',
+        kind: 'flag',
+        help: 'poll the database file instead of waiting for file system notifications',
+      },
+    ],
+    positionals: [],
+    examples: [
+      'smiley server',
+      'smiley server --port 9000 --open',
+      'smiley server --host 0.0.0.0 --token auto      # reachable from other machines',
+    ],
+  },
+
+  async run(args: ParsedArgs) {
+    const host = text(args, 'host')
+    let token = typeof args.options['token'] === 'string' ? args.options['token'] : null
+    if (token === 'auto') token = randomBytes(18).toString('base64url')
+    if (!isLoopback(host) && token === null) {
+      throw new UsageError(
+        `listening on ${host} makes your recordings readable from the network: add --token auto (or --token SECRET)`,
+      )
+    }
+    let server
+    try {
+      server = await startServer({
+        database: text(args, 'database'),
+        host,
+        port: Number(args.options['port']),
+        token,
+        poll: Boolean(args.options['poll']),
+      })
+    } catch (error) {
+      if (error instanceof PortInUse) throw new CliError(error.message)
+      throw error
+    }
+    process.stdout.write(
+      `Smiley dashboard for ${text(args, 'database')}: ${server.url}\n(Ctrl-C to stop)\n`,
+    )
+    if (args.options['open']) openBrowser(server.url)
+    await new Promise<void>((stop) => {
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    await server.close()
+    return 0
+  },
+}
+
+function openBrowser(url: string): void {
+  const opener =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'start' : 'xdg-open'
+  const child = spawn(opener, [url], { stdio: 'ignore', detached: true })
+  child.on('error', () =>
+    process.stderr.write(`smiley: could not open a browser; open ${url} yourself\n`),
+  )
+  child.unref()
+}

@@ -1,0 +1,43 @@
+/** /api/runs/:id/events: the trace, a page at a time, in either direction from a cursor. */
+
+import { Hono } from 'hono'
+import { validator } from 'hono/validator'
+import { pageEvents } from '../../db/events.js'
+import type { AppContext } from '../context.js'
+import { choiceParam, integerParam, queryText } from '../params.js'
+
+export const MAX_PAGE = 1000
+
+export function eventRoutes(ctx: AppContext) {
+  return new Hono().get(
+    '/:id/events',
+    validator('query', (query) => ({
+      direction: choiceParam(
+        queryText(query, 'direction'),
+        'direction',
+        ['forward', 'backward'] as const,
+        'forward',
+      ),
+      from: queryText(query, 'from'),
+      limit: integerParam(queryText(query, 'limit'), 'limit', 200, 1, MAX_PAGE),
+      thread: queryText(query, 'thread'),
+    })),
+    (c) => {
+      const { key, run } = ctx.run(c.req.param('id'))
+      const { direction, limit, ...query } = c.req.valid('query')
+      const last = direction === 'forward' ? 1 : run.eventCount
+      const from = integerParam(query.from, 'from', last, 0, Number.MAX_SAFE_INTEGER)
+      const thread =
+        query.thread === undefined
+          ? undefined
+          : integerParam(query.thread, 'thread', 0, 0, Number.MAX_SAFE_INTEGER)
+      const events = pageEvents(ctx.db, key, ctx.namesOf(key), {
+        from,
+        limit,
+        direction,
+        ...(thread === undefined ? {} : { thread }),
+      })
+      return c.json({ events, total: run.eventCount, status: run.status })
+    },
+  )
+}

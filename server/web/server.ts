@@ -1,0 +1,123 @@
+/**
+ * `smiley server` assembled: the Hono app on @hono/node-server, the WebSocket hub on the
+ * same port, and the watcher whose notifications become pushes.
+ */
+
+import { createAdaptorServer } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { openDatabase } from '../db/database.js'
+import { markLostRuns } from '../db/runs.js'
+import { ChangeFeed } from '../live/feed.js'
+import { Hub } from '../live/hub.js'
+import { DatabaseWatcher } from '../live/watcher.js'
+import { packageRoot, version } from '../paths.js'
+import { createApp } from './app.js'
+import { AppContext } from './context.js'
+import { upgradeAllowed, type SecurityOptions } from './security.js'
+
+export interface ServerOptions {
+  database: string
+  host: string
+  port: number
+  /** Required on a non-loopback host. */
+  token: string | null
+  /** Poll the database file instead of relying on file system notifications. */
+  poll: boolean
+  clientDir?: string
+}
+
+export interface RunningServer {
+  /** The address to open, with the token when there is one. */
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+export class PortInUse extends Error {
+  override name = 'PortInUse'
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
+/** How often runs whose recorder died are looked for. */
+const LOST_CHECK_MS = 5000
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.')
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const db = openDatabase(options.database, { create: true })
+  const ctx = new AppContext(db)
+  const security: SecurityOptions = {
+    token: options.token,
+    hosts: options.token === null ? new Set(['127.0.0.1', 'localhost', '[::1]']) : null,
+  }
+  const app = createApp(ctx, {
+    ...security,
+    clientDir: options.clientDir ?? join(packageRoot, 'dist', 'client'),
+  })
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host })
+  const hub = new Hub(version, (id) => {
+    try {
+      const { run } = ctx.run(id)
+      return { lastSeq: run.eventCount, status: run.status }
+    } catch {
+      return null
+    }
+  })
+  server.on('upgrade', (request, socket, head) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    if (path !== '/ws' || !upgradeAllowed(request.headers, security)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n')
+      return
+    }
+    hub.upgrade(request, socket, head)
+  })
+  const feed = new ChangeFeed(db)
+  const publish = () => {
+    const { changed, deleted } = feed.changes()
+    hub.publish(changed, deleted)
+  }
+  const lostCheck = setInterval(() => {
+    if (markLostRuns(db) > 0) publish()
+  }, LOST_CHECK_MS).unref()
+  markLostRuns(db)
+  const watcher = new DatabaseWatcher(options.database, publish, { poll: options.poll })
+  await watcher.ready()
+
+  try {
+    await new Promise<void>((listening, failed) => {
+      server.once('error', failed)
+      server.listen(options.port, options.host, () => {
+        server.off('error', failed)
+        listening()
+      })
+    })
+  } catch (error) {
+    await watcher.close()
+    clearInterval(lostCheck)
+    db.close()
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new PortInUse(`port ${options.port} is in use: choose another with --port`)
+    }
+    throw error
+  }
+  const port = (server.address() as AddressInfo).port
+  const shown = options.host.includes(':') ? `[${options.host}]` : options.host
+  const url = `http://${shown}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`
+  return {
+    url,
+    port,
+    async close() {
+      clearInterval(lostCheck)
+      await watcher.close()
+      hub.close()
+      await new Promise<void>((done) => {
+        server.close(() => done())
+        if ('closeAllConnections' in server) server.closeAllConnections()
+      })
+      db.close()
+    },
+  }
+}
