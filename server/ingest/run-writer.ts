@@ -66,6 +66,8 @@ type Row = unknown[]
 export class RunWriter {
   /** Events stored so far (the last seq). */
   seq = 0
+  /** The run was deleted while it was being recorded: nothing more is written. */
+  deleted = false
   /** Events dropped on the way, as the forwarder's last `lost` record said. */
   lostEvents = 0
   private clock = 0
@@ -272,8 +274,21 @@ export class RunWriter {
     const events = this.events.splice(0)
     const hits = this.hits
     this.hits = new Map()
+    if (this.deleted) return
+    try {
+      this.write(events, hits)
+    } catch (error) {
+      if (!(error instanceof RunDeleted)) throw error
+      this.deleted = true
+    }
+    this.touchedThreads.clear()
+  }
+
+  private write(events: Array<number | string | null>, hits: Map<number, Map<number, number>>): void {
     const s = this.statements
     this.db.transaction(() => {
+      // First: when the run was deleted meanwhile, write nothing more under its key.
+      if (s.count.run(this.seq, this.lostEvents, this.run).changes === 0) throw new RunDeleted()
       for (const table of PENDING_ORDER) {
         const rows = this.pending[table]
         for (const row of rows) s[table].run(row)
@@ -300,9 +315,7 @@ export class RunWriter {
           id,
         )
       }
-      s.count.run(this.seq, this.lostEvents, this.run)
     })()
-    this.touchedThreads.clear()
   }
 
   private frameOf(id: number): LiveFrame {
@@ -419,3 +432,5 @@ function insertEvents(rows: number): string {
   const row = `(${EVENT_COLUMNS.map(() => '?').join(', ')})`
   return `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`
 }
+
+class RunDeleted extends Error {}

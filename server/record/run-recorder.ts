@@ -52,11 +52,12 @@ export class RunRecorder {
 
   /** What went wrong with the stream, if anything did. */
   get problem(): string | null {
+    if (this.writer?.deleted) return 'the run was deleted while it was being recorded'
     return this.failure
   }
 
   push(chunk: Uint8Array): void {
-    if (this.failure !== null) return
+    if (this.failure !== null || this.writer?.deleted) return
     try {
       for (const payload of this.frames.push(chunk)) {
         const records = loads(payload)

@@ -151,4 +151,37 @@ describeWithBrowser('the dashboard', () => {
     await watcher.close()
     await page.close()
   })
+
+  it('shows when it is reconnecting, and catches up once the server is back', async () => {
+    const alone = join(dir.path, 'alone.db')
+    let second = await startServer({
+      database: alone,
+      host: '127.0.0.1',
+      port: 0,
+      token: null,
+      poll: false,
+    })
+    const port = second.port
+    const page = await browser.newPage()
+    await page.goto(second.url)
+    await page.getByText('No runs recorded yet').waitFor()
+    await page.getByRole('status').getByText('live').waitFor()
+    await second.close()
+    await page.getByRole('status').getByText('reconnecting…').waitFor()
+    await smiley(['run', '-d', alone, 'quick.py'], { cwd: dir.path })
+    second = await startServer({
+      database: alone,
+      host: '127.0.0.1',
+      port,
+      token: null,
+      poll: false,
+    })
+    try {
+      await page.getByRole('status').getByText('live').waitFor({ timeout: 10_000 })
+      await page.locator('tr[data-run]').waitFor()
+    } finally {
+      await page.close()
+      await second.close()
+    }
+  })
 })

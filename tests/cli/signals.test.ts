@@ -3,6 +3,7 @@
  * happened and every event that reached smiley is in the database.
  */
 
+import Database from 'better-sqlite3'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -120,5 +121,21 @@ os.kill(os.getpid(), signal.SIGKILL)
     expect(run.errorMessage).toBe('the recording process stopped before the run ended')
     for (let i = 0; i < 50 && !existsSync(join(dir.path, 'finished')); i++) await pause(100)
     expect(existsSync(join(dir.path, 'finished'))).toBe(true)
+  })
+})
+
+describe('a run deleted while it is recorded', () => {
+  it('stops being written, and the program runs on', async () => {
+    const { exited } = await start(['waits.py', '1'])
+    const run = await onlyRun()
+    const deleted = await smiley(['delete', '--force', '-d', db, run.id])
+    expect(deleted.code, deleted.stderr).toBe(0)
+    expect(await exited).toEqual({ code: 0, signal: null })
+    expect(existsSync(join(dir.path, 'finished'))).toBe(true)
+    const listed = await smiley(['list', '--json', '-d', db])
+    expect(JSON.parse(listed.stdout)).toEqual([])
+    const sqlite = new Database(db, { readonly: true })
+    expect(sqlite.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 })
+    sqlite.close()
   })
 })

@@ -228,6 +228,17 @@ describe('security', () => {
 })
 
 describe('DELETE /api/runs/:id', () => {
+  it('refuses, with 409, to delete a run that is still being recorded', async () => {
+    db.prepare("UPDATE runs SET status = 'running' WHERE uuid = ?").run(run.id)
+    try {
+      const res = await app.request(`/api/runs/${run.id}`, { method: 'DELETE', headers: LOCAL })
+      expect(res.status).toBe(409)
+      expect(await res.json()).toEqual({ error: `run ${run.id} is still being recorded` })
+    } finally {
+      db.prepare("UPDATE runs SET status = 'completed' WHERE uuid = ?").run(run.id)
+    }
+  })
+
   it('deletes a run with everything it referenced', async () => {
     const res = await app.request(`/api/runs/${run.id}`, {
       method: 'DELETE',

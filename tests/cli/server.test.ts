@@ -1,0 +1,64 @@
+/** `smiley server` from the command line: it serves, and refuses what it must. */
+
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SMILEY, smiley, tempDir } from '../support/cli.js'
+
+let dir: { path: string; remove: () => void }
+beforeAll(() => {
+  dir = tempDir()
+})
+afterAll(() => dir.remove())
+
+describe('smiley server', () => {
+  it('prints the address to open and serves the dashboard there until stopped', async () => {
+    const child = spawn(
+      process.execPath,
+      [SMILEY, 'server', '--port', '0', '-d', join(dir.path, 'runs.db')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    const line = await new Promise<string>((found) =>
+      createInterface({ input: child.stdout! }).once('line', found),
+    )
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(line)![1]!
+    const page = await fetch(url)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('<div id="app">')
+    expect(await (await fetch(`${url}api/runs`)).json()).toEqual([])
+    const exited = new Promise<number | null>((done) => child.on('exit', done))
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+  })
+
+  it('says in one line that the port is taken', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1')
+    await new Promise((listening) => blocker.once('listening', listening))
+    const port = (blocker.address() as { port: number }).port
+    try {
+      const result = await smiley([
+        'server',
+        '--port',
+        String(port),
+        '-d',
+        join(dir.path, 'runs.db'),
+      ])
+      expect(result.code).toBe(1)
+      expect(result.stderr).toBe(`smiley: port ${port} is in use: choose another with --port\n`)
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('refuses to listen beyond loopback without a token', async () => {
+    const result = await smiley(['server', '--host', '0.0.0.0', '-d', join(dir.path, 'runs.db')])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      'smiley: listening on 0.0.0.0 makes your recordings readable from the network: add --token auto (or --token SECRET)\n',
+    )
+  })
+})
