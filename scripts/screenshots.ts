@@ -19,10 +19,14 @@ const folder = mkdtempSync(join(tmpdir(), 'smiley-shots-'))
 const database = join(folder, 'smiley.db')
 mkdirSync(out, { recursive: true })
 
-const recorded = spawnSync(process.execPath, [join(root, 'bin', 'smiley.js'), 'run', '-d', database, join('demo', 'main.py')], {
-  cwd: root,
-  stdio: 'ignore',
-})
+const recorded = spawnSync(
+  process.execPath,
+  [join(root, 'bin', 'smiley.js'), 'run', '-d', database, join('demo', 'main.py')],
+  {
+    cwd: root,
+    stdio: 'ignore',
+  },
+)
 if (recorded.status !== 0) throw new Error('recording the demo failed')
 
 const server = await startServer({ database, host: '127.0.0.1', port: 0, token: null, poll: false })

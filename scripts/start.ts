@@ -15,7 +15,10 @@ function step(title: string): void {
 }
 
 step('$ smiley run demo/main.py')
-const recorded = spawnSync(process.execPath, [smiley, 'run', join('demo', 'main.py')], { cwd: root, stdio: 'inherit' })
+const recorded = spawnSync(process.execPath, [smiley, 'run', join('demo', 'main.py')], {
+  cwd: root,
+  stdio: 'inherit',
+})
 if (recorded.status !== 0) process.exit(recorded.status ?? 1)
 
 step('$ smiley list')
@@ -23,8 +26,13 @@ spawnSync(process.execPath, [smiley, 'list', '--limit', '5'], { cwd: root, stdio
 
 const port = process.env['PORT'] ?? '8080'
 step(`$ smiley server --port ${port}`)
-process.stdout.write('Open the address below; runs recorded from another terminal appear there live:\n')
+process.stdout.write(
+  'Open the address below; runs recorded from another terminal appear there live:\n',
+)
 process.stdout.write('  npx smiley run your_program.py\n\n')
-const server = spawn(process.execPath, [smiley, 'server', '--port', port], { cwd: root, stdio: 'inherit' })
+const server = spawn(process.execPath, [smiley, 'server', '--port', port], {
+  cwd: root,
+  stdio: 'inherit',
+})
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal))
 server.on('exit', (code) => process.exit(code ?? 0))

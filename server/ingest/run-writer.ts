@@ -284,7 +284,10 @@ export class RunWriter {
     this.touchedThreads.clear()
   }
 
-  private write(events: Array<number | string | null>, hits: Map<number, Map<number, number>>): void {
+  private write(
+    events: Array<number | string | null>,
+    hits: Map<number, Map<number, number>>,
+  ): void {
     const s = this.statements
     this.db.transaction(() => {
       // First: when the run was deleted meanwhile, write nothing more under its key.

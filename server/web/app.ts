@@ -9,6 +9,7 @@ import { DatabaseError } from '../db/database.js'
 import { RunNotFound } from '../db/runs.js'
 import type { AppContext } from './context.js'
 import { eventRoutes } from './routes/events.js'
+import { profileRoutes } from './routes/profile.js'
 import { runRoutes } from './routes/runs.js'
 import { security, type SecurityOptions } from './security.js'
 import { serveClient } from './static.js'
@@ -20,7 +21,10 @@ export interface AppOptions extends SecurityOptions {
 
 /** The API routes alone: their type is what the client's typed fetches are checked against. */
 export function apiRoutes(ctx: AppContext) {
-  return new Hono().route('/runs', runRoutes(ctx)).route('/runs', eventRoutes(ctx))
+  return new Hono()
+    .route('/runs', runRoutes(ctx))
+    .route('/runs', eventRoutes(ctx))
+    .route('/runs', profileRoutes(ctx))
 }
 
 export type ApiType = ReturnType<typeof apiRoutes>

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { RunFile, RunSource } from '../../shared/types/file.js'
+import type { Profile } from '../../shared/types/profile.js'
 import type { Run } from '../../shared/types/run.js'
 import type { ThreadSummary } from '../../shared/types/thread.js'
 import { openDatabase, type Db } from '../../server/db/database.js'
@@ -248,5 +249,40 @@ describe('DELETE /api/runs/:id', () => {
     expect((await get(`/api/runs/${run.id}`)).status).toBe(404)
     expect(db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 })
     expect(db.prepare('SELECT count(*) AS n FROM sources').get()).toEqual({ n: 0 })
+  })
+})
+
+describe('GET /api/runs/:id/profile and /callgraph', () => {
+  let profiled: Run
+  beforeAll(async () => {
+    writePrograms(dir.path, {
+      'profiled.py': 'def f(n):\n    return n * 2\n\nfor i in range(3):\n    f(i)\n',
+    })
+    const recorded = await smiley(['run', '-d', join(dir.path, 'runs.db'), 'profiled.py'], {
+      cwd: dir.path,
+    })
+    expect(recorded.code, recorded.stderr).toBe(0)
+    profiled = ((await (await get('/api/runs')).json()) as Run[])[0]!
+  })
+
+  it('gives the profile, with callers', async () => {
+    const profile = (await (await get(`/api/runs/${profiled.id}/profile`)).json()) as Profile
+    expect(profile.functions.length).toBeGreaterThan(1)
+    expect(profile.calls.length).toBeGreaterThan(0)
+  })
+
+  it('gives the call graph as the same dot text as `smiley stats graph`', async () => {
+    const res = await get(`/api/runs/${profiled.id}/callgraph?node=0.5&edge=0.1`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/vnd.graphviz')
+    const cli = await smiley(['stats', 'graph', '-d', join(dir.path, 'runs.db'), profiled.id])
+    expect(cli.code, cli.stderr).toBe(0)
+    expect(await res.text()).toBe(cli.stdout)
+  })
+
+  it('rejects thresholds that are not percentages with 400', async () => {
+    for (const query of ['node=-1', 'node=101', 'edge=lots']) {
+      expect((await get(`/api/runs/${profiled.id}/callgraph?${query}`)).status).toBe(400)
+    }
   })
 })

@@ -32,6 +32,23 @@ export const httpSource: DataSource = {
     ),
   files: (id) => read(api.runs[':id'].files.$get({ param: { id } })),
   threads: (id) => read(api.runs[':id'].threads.$get({ param: { id } })),
+  profile: (id) => read(api.runs[':id'].profile.$get({ param: { id } })),
+  callGraph: async (id, thresholds) => {
+    const query = new URLSearchParams({
+      node: String(thresholds.node),
+      edge: String(thresholds.edge),
+    })
+    const res = await fetch(
+      new URL(`api/runs/${encodeURIComponent(id)}/callgraph?${query}`, document.baseURI),
+    )
+    if (res.status === 404) {
+      const body = (await res.json().catch(() => ({}))) as { error?: string; profile?: false }
+      if (body.profile === false) return null
+      throw new ApiError(body.error ?? 'not found', 404)
+    }
+    if (!res.ok) throw new ApiError(`${res.status} ${res.statusText}`, res.status)
+    return res.text()
+  },
   source: (id, file) =>
     read(api.runs[':id'].files[':file'].$get({ param: { id, file: String(file) } })),
   deleteRun: async (id) => {

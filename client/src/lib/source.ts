@@ -6,6 +6,7 @@
 
 import type { TraceEvent } from '../../../shared/types/event.js'
 import type { RunFile, RunSource } from '../../../shared/types/file.js'
+import type { Profile } from '../../../shared/types/profile.js'
 import type { Run } from '../../../shared/types/run.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
 
@@ -23,12 +24,24 @@ export interface PageRequest {
   thread?: number
 }
 
+/** gprof2dot's pruning: nodes and edges under these percentages of the total time are left out. */
+export interface Thresholds {
+  node: number
+  edge: number
+}
+
 export interface DataSource {
   runs(): Promise<Run[]>
   run(id: string): Promise<Run>
   events(id: string, page: PageRequest): Promise<EventPage>
   files(id: string): Promise<RunFile[]>
   threads(id: string): Promise<ThreadSummary[]>
+  /** The run's cProfile statistics; null when it was recorded without. */
+  profile(id: string): Promise<Profile | null>
+  /** The call graph as Graphviz dot text (gprof2dot's); null when the run has no profile. */
+  callGraph(id: string, thresholds: Thresholds): Promise<string | null>
+  /** A call graph drawn beforehand (a static report): shown as it is, thresholds fixed. */
+  callGraphSvg?(): string | null
   source(id: string, file: number): Promise<RunSource>
   /** Absent where runs cannot be deleted (a static report). */
   deleteRun?(id: string): Promise<void>

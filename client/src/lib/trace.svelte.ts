@@ -125,7 +125,8 @@ export class TraceWindow {
     this.pendingScroll = true
     return this.enqueue(async () => {
       this.pendingScroll = false
-      if (this.offset + this.visible > this.rows.length - MARGIN && !this.endReached) await this.extendForward()
+      if (this.offset + this.visible > this.rows.length - MARGIN && !this.endReached)
+        await this.extendForward()
       else if (this.offset < MARGIN && !this.startReached) await this.extendBackward()
       this.offset = this.clamp(this.offset)
     })

@@ -1,4 +1,4 @@
-/** `smiley stats show` and `smiley stats export`: a run's cProfile statistics. */
+/** `smiley stats show`, `export` and `graph`: a run's cProfile statistics. */
 
 import { writeFileSync } from 'node:fs'
 import type { Profile } from '../../../shared/types/profile.js'
@@ -7,6 +7,13 @@ import { dumps } from '../../../shared/wire/marshal.js'
 import { openDatabase } from '../../db/database.js'
 import { pstatsDict, readProfile } from '../../db/profile.js'
 import { findRun } from '../../db/runs.js'
+import {
+  callGraph,
+  DEFAULT_EDGE_THRESHOLD,
+  DEFAULT_NODE_THRESHOLD,
+  toDot,
+} from '../../profile/callgraph.js'
+import { renderSvg } from '../../profile/svg.js'
 import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import { formatPstats } from '../../console/pstats-format.js'
@@ -70,30 +77,85 @@ const exportSpec: CommandSpec = {
   ],
 }
 
+const FORMATS = ['dot', 'svg']
+
+const graphSpec: CommandSpec = {
+  name: 'stats graph',
+  summary: "Draw a run's call graph, as gprof2dot draws it.",
+  usage: ['[options] RUN'],
+  description: [
+    'The call graph gprof2dot draws from the profile: a box per function with its share of',
+    'the total time (with what it called), of the time spent in it alone, and its calls; an',
+    'arrow per call with its share and count, coloured from blue (cold) to red (hot). The',
+    'functions and calls under the thresholds are left out. Dot text is what',
+    '"smiley stats export RUN FILE; gprof2dot -f pstats FILE" prints, with functions named by',
+    'their ids in "stats show --json". --format svg draws it (Graphviz dot layout, built in).',
+  ].join('\n'),
+  options: [
+    databaseOption,
+    { name: 'format', kind: 'string', value: 'FORMAT', help: 'dot or svg', default: 'dot' },
+    {
+      name: 'output',
+      short: 'o',
+      kind: 'string',
+      value: 'FILE',
+      help: 'write to FILE (replaced if it exists) instead of stdout',
+    },
+    {
+      name: 'node-thres',
+      short: 'n',
+      kind: 'string',
+      value: 'PERCENT',
+      help: 'leave out functions under this share of the total time',
+      default: String(DEFAULT_NODE_THRESHOLD),
+    },
+    {
+      name: 'edge-thres',
+      short: 'e',
+      kind: 'string',
+      value: 'PERCENT',
+      help: 'leave out calls under this share of the total time',
+      default: String(DEFAULT_EDGE_THRESHOLD),
+    },
+  ],
+  positionals: [RUN],
+  examples: [
+    'smiley stats graph latest | dot -Tpng -o graph.png',
+    'smiley stats graph --format svg -o graph.svg latest',
+    'smiley stats graph --node-thres 0 --edge-thres 0 latest > everything.dot',
+  ],
+}
+
 const ACTIONS = new Map<string, { spec: CommandSpec; run: (args: ParsedArgs) => Promise<number> }>([
   ['show', { spec: showSpec, run: show }],
   ['export', { spec: exportSpec, run: exportStats }],
+  ['graph', { spec: graphSpec, run: graph }],
 ])
 
 export const statsCommand: Command = {
   spec: {
     name: 'stats',
-    summary: "Show or export a run's profiler statistics (cProfile).",
-    usage: ['show [options] RUN', 'export [options] RUN FILE'],
+    summary: "Show, export or draw a run's profiler statistics (cProfile).",
+    usage: ['show [options] RUN', 'export [options] RUN FILE', 'graph [options] RUN'],
     description: [
       'Commands:',
       `  show    ${showSpec.summary}`,
       `  export  ${exportSpec.summary}`,
+      `  graph   ${graphSpec.summary}`,
       '',
-      'Run "smiley stats show --help" or "smiley stats export --help" for their options.',
+      'Run "smiley stats COMMAND --help" for the options of each.',
     ].join('\n'),
     options: [],
     positionals: [
-      { name: 'COMMAND', help: 'show or export', required: true },
+      { name: 'COMMAND', help: 'show, export or graph', required: true },
       { name: 'ARGS', help: 'its options and arguments', variadic: true },
     ],
     optionsEndAtPositional: true,
-    examples: [...showSpec.examples!.slice(0, 2), exportSpec.examples![0]!],
+    examples: [
+      ...showSpec.examples!.slice(0, 2),
+      exportSpec.examples![0]!,
+      graphSpec.examples![1]!,
+    ],
   },
 
   async run(args: ParsedArgs) {
@@ -153,6 +215,44 @@ async function exportStats(args: ParsedArgs): Promise<number> {
     `wrote ${file}: ${count} function${count === 1 ? '' : 's'} (python3 -m pstats ${file})`,
   )
   return 0
+}
+
+async function graph(args: ParsedArgs): Promise<number> {
+  const format = text(args, 'format')
+  if (!FORMATS.includes(format))
+    throw new UsageError(`unknown format "${format}": use ${FORMATS.join(' or ')}`)
+  const nodeThreshold = percent(args, 'nodeThres', 'node-thres')
+  const edgeThreshold = percent(args, 'edgeThres', 'edge-thres')
+  const file = args.options['output'] as string | undefined
+  const profile = load(args)
+  const drawn = callGraph(profile, { nodeThreshold, edgeThreshold })
+  const dot = toDot(drawn)
+  const output = format === 'svg' ? await renderSvg(dot) : dot
+  const out = new Output()
+  if (file === undefined) {
+    await out.line(output.replace(/\n$/, ''))
+    return 0
+  }
+  try {
+    writeFileSync(file, output)
+  } catch (error) {
+    throw new CliError(`cannot write ${file}: ${why(error)}`)
+  }
+  const { nodes, edges, functionCount } = drawn
+  await out.line(
+    `wrote ${file}: ${nodes.length} of ${functionCount} function${functionCount === 1 ? '' : 's'}, ` +
+      `${edges.length} call${edges.length === 1 ? '' : 's'}`,
+  )
+  return 0
+}
+
+/** A threshold option: a percentage from 0 to 100, written as a plain decimal number. */
+function percent(args: ParsedArgs, key: string, option: string): number {
+  const raw = text(args, key)
+  const value = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : NaN
+  if (!(value >= 0 && value <= 100))
+    throw new UsageError(`option --${option} needs a percentage from 0 to 100, not "${raw}"`)
+  return value
 }
 
 /** The profile of the run the arguments name; a clear error when it has none. */
