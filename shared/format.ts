@@ -25,6 +25,14 @@ export function formatDuration(seconds: number | null): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
 }
 
+/** A short duration counted in microseconds: `12 µs`, `3.45 ms`, then as formatDuration. */
+export function formatMicros(micros: number | null): string {
+  if (micros === null) return ''
+  if (micros < 1000) return `${Math.round(micros)} µs`
+  if (micros < 1_000_000) return `${(micros / 1000).toFixed(micros < 10_000 ? 2 : 1)} ms`
+  return formatDuration(micros / 1e6)
+}
+
 /** How long a run took, or has been running. */
 export function runDuration(run: Run, now = Date.now() / 1000): number | null {
   const end = run.endedAt ?? (run.status === 'running' ? now : null)

@@ -2,7 +2,10 @@
  * The dashboard on a huge run: writes a synthetic run of N events (default ten million),
  * then measures, against a real `smiley server`, the API's page reads at the start, middle
  * and end, a thread-filtered page, and in Chromium the time to open the run's details page
- * and to jump to the middle. Memory of the server is reported too.
+ * and to jump to the middle. Then the time-travel explorer: the state at events spread over
+ * the run (the variables of a frame millions of events long, and the stack), moves, line
+ * executions, a variable's history, a search stretch, the call tree, and in Chromium a deep
+ * link to a moment and a step. Memory of the server is reported too.
  *
  *   npx tsx scripts/bench/dashboard.ts [--events N] [--database PATH] [--keep]
  */
@@ -82,6 +85,36 @@ const api = {
   threads: await timed(`${base}api/runs/${uuid}/threads`),
 }
 
+/** Milliseconds per request for each URL, sorted. */
+async function timings(urls: string[]): Promise<number[]> {
+  const times: number[] = []
+  for (const url of urls) times.push(await timed(url))
+  return times.sort((a, b) => a - b)
+}
+const run = `${base}api/runs/${uuid}`
+const spread = Array.from({ length: 40 }, (_, k) =>
+  Math.max(1, Math.floor(((k + 0.5) / 40) * total)),
+)
+await timed(`${run}/moment?seq=1`)
+const moments = await timings(spread.map((seq) => `${run}/moment?seq=${seq}`))
+const middleSeq = Math.floor(total / 2)
+const explorer = {
+  'move over, from the middle': await timed(`${run}/move?seq=${middleSeq}&move=over`),
+  'move out, from the middle': await timed(`${run}/move?seq=${middleSeq}&move=out`),
+  'move back out': await timed(`${run}/move?seq=${middleSeq}&move=out-back`),
+  'line executions (100)': await timed(`${run}/lines?file=1&line=3&after=${middleSeq}`),
+  'variable history (100)': await timed(`${run}/history?frame=1&name=i&from=${middleSeq}`),
+  'search stretch, no match': await timed(`${run}/search?q=kind:exception&from=${middleSeq}`),
+  'search, next match': await timed(
+    `${run}/search?q=${encodeURIComponent('var:label "step 4"')}&from=${middleSeq}`,
+  ),
+  'call tree roots': await timed(`${run}/calls`),
+  'call tree, calls under main': await timed(`${run}/calls?parent=1`),
+  'call tree, a page of calls': await timed(
+    `${run}/calls/group?parent=1&function=1&from=${middleSeq >> 3}`,
+  ),
+}
+
 const browser = await launchBrowser()
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
 /** Milliseconds, measured in the page, from `since` (a performance.now() there) until `selector` shows. */
@@ -113,6 +146,24 @@ const middle = Math.floor(total / 2)
 await page.getByLabel('Event number').fill(String(middle))
 const jump = await clickAndWait('Go', `.row[data-seq="${middle}"]`)
 const end = await clickAndWait('End ⇥', `.row[data-seq="${total}"]`)
+const moment = Math.floor(total * 0.61)
+const momentPanel = (seq: number) => `aside[aria-label="Event ${seq}"]:not(.stale) .stack li`
+const deepLink = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+await deepLink.goto(`${base}#/runs/${uuid}?seq=${moment}`)
+await deepLink.waitForSelector(momentPanel(moment), { timeout: 60_000 })
+const linkShown = await deepLink.evaluate(() => performance.now())
+await deepLink.evaluate(() => {
+  addEventListener(
+    'keydown',
+    () => ((window as unknown as { pressed: number }).pressed = performance.now()),
+    { once: true, capture: true },
+  )
+})
+await deepLink.keyboard.press('j')
+await deepLink.waitForSelector(momentPanel(moment + 1), { timeout: 60_000 })
+const stepped =
+  (await deepLink.evaluate(() => performance.now())) -
+  (await deepLink.evaluate(() => (window as unknown as { pressed: number }).pressed))
 await browser.close()
 const memory = process.memoryUsage().rss
 await server.close()
@@ -125,6 +176,15 @@ say(
 for (const [name, value] of Object.entries(api)) say(`  API ${name.padEnd(26)} ${ms(value)}`)
 say(
   `  browser: details page shown ${ms(open)} after navigation start; jump to event ${middle.toLocaleString('en-US')} ${ms(jump)}, to the end ${ms(end)} (click to rows on screen)`,
+)
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+say(
+  `  API state at an event (40 events spread over the run): median ${ms(percentile(moments, 0.5))}, p95 ${ms(percentile(moments, 0.95))}, max ${ms(moments.at(-1)!)}`,
+)
+for (const [name, value] of Object.entries(explorer)) say(`  API ${name.padEnd(26)} ${ms(value)}`)
+say(
+  `  browser: a link to event ${moment.toLocaleString('en-US')} shows its state ${ms(linkShown)} after navigation start; a step (j) ${ms(stepped)} from key to state`,
 )
 say(`  server process memory (RSS) after: ${(memory / 1e6).toFixed(0)} MB`)
 if (!values.keep && !values.database) rmSync(folder, { recursive: true, force: true })

@@ -9,7 +9,7 @@ import type { EventKind, TraceEvent } from '../../shared/types/event.js'
 import { EVENT_KINDS } from '../../shared/types/event.js'
 import type { Db } from './database.js'
 
-interface EventRow {
+export interface EventRow {
   seq: number
   kind: number
   thread: number
@@ -24,7 +24,7 @@ interface EventRow {
   end_seq: number | null
 }
 
-interface FunctionInfo {
+export interface FunctionInfo {
   file: number
   name: string
   qualifiedName: string
@@ -109,6 +109,24 @@ export class RunNames {
     return this.lookup(() => this.files, id)
   }
 
+  /** The ids of the functions `keep` accepts, with their file's path; fresh from the database. */
+  functionIds(keep: (fn: FunctionInfo, path: string) => boolean): number[] {
+    this.refresh()
+    const ids: number[] = []
+    for (const [id, fn] of this.functions)
+      if (keep(fn, this.files.get(fn.file)?.path ?? '')) ids.push(id)
+    return ids
+  }
+
+  /** The id of the symbol spelled `text`, if the run has one. */
+  symbolId(text: string): number | undefined {
+    for (const pass of [0, 1]) {
+      for (const [id, symbol] of this.symbols) if (symbol === text) return id
+      if (pass === 0) this.refresh()
+    }
+    return undefined
+  }
+
   /** Line `line` (1-based) of a file as it was when the run executed it. */
   sourceLine(file: number, line: number): string | null {
     const hash = this.file(file)?.sourceHash
@@ -124,9 +142,9 @@ export class RunNames {
   }
 }
 
-const EVENT_COLUMNS = `e.seq, e.kind, e.thread, e.frame, e.depth, e.line, e.us, e.locals, e.value_type, e.value,
+export const EVENT_COLUMNS = `e.seq, e.kind, e.thread, e.frame, e.depth, e.line, e.us, e.locals, e.value_type, e.value,
        f.function, f.end_seq`
-const FROM_EVENTS = 'FROM events e LEFT JOIN frames f ON f.run = e.run AND f.id = e.frame'
+export const FROM_EVENTS = 'FROM events e LEFT JOIN frames f ON f.run = e.run AND f.id = e.frame'
 
 export interface PageRequest {
   /** Start here (inclusive): the first event of a forward page, the last of a backward one. */

@@ -89,7 +89,31 @@ CREATE TABLE frames (
   depth INTEGER NOT NULL,
   call_seq INTEGER NOT NULL,
   end_seq INTEGER,                    -- its final return; NULL while running or suspended
+  call_us INTEGER,                    -- times of the call and the final return
+  end_us INTEGER,
   PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+CREATE INDEX frames_by_parent ON frames (run, parent, function, id);
+
+-- Every call event: a new activation, or a generator resumed (from wherever it is resumed),
+-- with the frame and the line it was called from, for the call stack at any moment.
+CREATE TABLE activations (
+  run INTEGER NOT NULL,
+  frame INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  parent INTEGER NOT NULL,
+  parent_line INTEGER,
+  PRIMARY KEY (run, frame, seq)
+) WITHOUT ROWID;
+
+-- All the locals of a frame every SNAPSHOT_EVENTS of its events (see ingest/moments.ts), so
+-- that its variables at any moment are rebuilt from a bounded number of changes.
+CREATE TABLE snapshots (
+  run INTEGER NOT NULL,
+  frame INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  locals TEXT NOT NULL,
+  PRIMARY KEY (run, frame, seq)
 ) WITHOUT ROWID;
 
 -- One row per event, in program order. kind: 0 call, 1 line, 2 return, 3 exception.
@@ -110,8 +134,9 @@ CREATE TABLE events (
   value TEXT,
   PRIMARY KEY (run, seq)
 ) WITHOUT ROWID;
--- No secondary index yet: each one costs every insert. Pages are read by (run, seq); what a
--- frame or a line did is answered from frames, line_hits and bounded scans of a seq range.
+-- What the time-travel explorer asks: one frame's events, and every execution of a line.
+CREATE INDEX events_by_frame ON events (run, frame, seq);
+CREATE INDEX events_by_line ON events (run, line, seq);
 
 -- Executions per line, kept up to date while recording.
 CREATE TABLE line_hits (

@@ -11,11 +11,11 @@
 import { createHash } from 'node:crypto'
 import type { Statement } from 'better-sqlite3'
 import { encodeLocals } from '../../shared/locals.js'
-import type { PyDict } from '../../shared/wire/marshal.js'
 import type { WireRecord } from '../../shared/wire/records.js'
 import { TAG } from '../../shared/wire/records.js'
 import type { Db } from '../db/database.js'
-import { profileRows } from './profile.js'
+import { MomentKeeper } from './moments.js'
+import { storeProfile } from './profile.js'
 
 const FLUSH_EVENTS = 20_000
 /** Events are inserted this many rows per statement: binding is cheaper than stepping. */
@@ -64,8 +64,10 @@ interface ThreadTally {
 type Row = unknown[]
 
 export class RunWriter {
-  /** Events stored so far (the last seq). */
+  /** Events taken so far (the last seq). */
   seq = 0
+  /** Events committed to the database so far. */
+  stored = 0
   /** The run was deleted while it was being recorded: nothing more is written. */
   deleted = false
   /** Events dropped on the way, as the forwarder's last `lost` record said. */
@@ -84,12 +86,20 @@ export class RunWriter {
     frameEnds: [] as Row[],
   }
   private readonly frames = new Map<number, LiveFrame>()
+  private readonly moments: MomentKeeper
   private readonly functionFiles = new Map<number, number>()
   private readonly threads = new Map<number, ThreadTally>()
   private readonly touchedThreads = new Set<number>()
   private hits = new Map<number, Map<number, number>>()
   private readonly statements: Record<
-    keyof RunWriter['pending'] | 'events' | 'manyEvents' | 'hits' | 'tally' | 'count',
+    | keyof RunWriter['pending']
+    | 'events'
+    | 'manyEvents'
+    | 'hits'
+    | 'tally'
+    | 'count'
+    | 'activations'
+    | 'snapshots',
     Statement
   >
   private lastFlush = Date.now()
@@ -99,6 +109,7 @@ export class RunWriter {
     /** The run's local key. */
     readonly run: number,
   ) {
+    this.moments = new MomentKeeper(run)
     this.statements = {
       events: db.prepare(insertEvents(1)),
       manyEvents: db.prepare(insertEvents(ROWS_PER_INSERT)),
@@ -114,9 +125,15 @@ export class RunWriter {
         'INSERT OR REPLACE INTO files (run, id, path, source_hash) VALUES (?, ?, ?, ?)',
       ),
       frames: db.prepare(
-        'INSERT OR REPLACE INTO frames (run, id, parent, function, thread, depth, call_seq) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO frames (run, id, parent, function, thread, depth, call_seq, call_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      frameEnds: db.prepare('UPDATE frames SET end_seq = ? WHERE run = ? AND id = ?'),
+      frameEnds: db.prepare('UPDATE frames SET end_seq = ?, end_us = ? WHERE run = ? AND id = ?'),
+      activations: db.prepare(
+        'INSERT OR REPLACE INTO activations (run, frame, seq, parent, parent_line) VALUES (?, ?, ?, ?, ?)',
+      ),
+      snapshots: db.prepare(
+        'INSERT OR REPLACE INTO snapshots (run, frame, seq, locals) VALUES (?, ?, ?, ?)',
+      ),
       hits: db.prepare(
         `INSERT INTO line_hits (run, file, line, hits) VALUES (?, ?, ?, ?)
          ON CONFLICT (run, file, line) DO UPDATE SET hits = hits + excluded.hits`,
@@ -152,11 +169,13 @@ export class RunWriter {
             record.thread,
             record.depth,
             seq,
+            this.micros(record.time),
           ])
         } else {
           frame.thread = record.thread
           frame.depth = record.depth
         }
+        this.moments.call(record.frame, record.parent, seq, record.line, record.locals)
         this.event(
           seq,
           0,
@@ -184,6 +203,7 @@ export class RunWriter {
           null,
         )
         this.hit(frame.file, record.line)
+        this.moments.event(record.frame, this.seq, record.line, record.changes)
         break
       }
       case TAG.return:
@@ -202,9 +222,11 @@ export class RunWriter {
           valueType,
           record.value,
         )
+        this.moments.event(record.frame, seq, record.line, record.changes)
         if (record.tag === TAG.return) {
-          this.pending.frameEnds.push([seq, this.run, record.frame])
+          this.pending.frameEnds.push([seq, this.micros(record.time), this.run, record.frame])
           this.frames.delete(record.frame)
+          this.moments.end(record.frame)
         }
         break
       }
@@ -221,6 +243,7 @@ export class RunWriter {
           record.exceptionType,
           record.message,
         )
+        this.moments.event(record.frame, this.seq, record.line, record.changes)
         break
       }
       case TAG.code:
@@ -244,7 +267,7 @@ export class RunWriter {
         this.pending.symbols.push([this.run, record.symbol, record.text])
         break
       case TAG.profile:
-        this.storeProfile(record.stats)
+        storeProfile(this.db, this.run, record.stats)
         break
       case TAG.lost:
         this.lostEvents = record.count
@@ -268,41 +291,44 @@ export class RunWriter {
     )
   }
 
-  /** Writes every pending row and counter in one transaction. */
+  /**
+   * Writes every pending row and counter in one transaction. When the database refuses it
+   * (locked, disk full), the error is thrown and everything stays pending, for a later flush.
+   */
   flush(): void {
     this.lastFlush = Date.now()
-    const events = this.events.splice(0)
-    const hits = this.hits
-    this.hits = new Map()
-    if (this.deleted) return
-    try {
-      this.write(events, hits)
-    } catch (error) {
-      if (!(error instanceof RunDeleted)) throw error
-      this.deleted = true
+    if (!this.deleted) {
+      try {
+        this.write()
+      } catch (error) {
+        if (!(error instanceof RunDeleted)) throw error
+        this.deleted = true
+      }
     }
+    this.events.length = 0
+    this.moments.activations.length = 0
+    this.moments.snapshots.length = 0
+    this.hits = new Map()
+    for (const table of PENDING_ORDER) this.pending[table].length = 0
     this.touchedThreads.clear()
+    if (!this.deleted) this.stored = this.seq
   }
 
-  private write(
-    events: Array<number | string | null>,
-    hits: Map<number, Map<number, number>>,
-  ): void {
+  private write(): void {
+    const { events, hits } = this
     const s = this.statements
     this.db.transaction(() => {
       // First: when the run was deleted meanwhile, write nothing more under its key.
       if (s.count.run(this.seq, this.lostEvents, this.run).changes === 0) throw new RunDeleted()
-      for (const table of PENDING_ORDER) {
-        const rows = this.pending[table]
-        for (const row of rows) s[table].run(row)
-        rows.length = 0
-      }
+      for (const table of PENDING_ORDER) for (const row of this.pending[table]) s[table].run(row)
       const width = EVENT_COLUMNS.length
       const chunk = ROWS_PER_INSERT * width
       let at = 0
       for (; at + chunk <= events.length; at += chunk)
         s.manyEvents.run(events.slice(at, at + chunk))
       for (; at < events.length; at += width) s.events.run(events.slice(at, at + width))
+      for (const row of this.moments.activations) s.activations.run(row)
+      for (const row of this.moments.snapshots) s.snapshots.run(row)
       for (const [file, lines] of hits)
         for (const [line, count] of lines) s.hits.run(this.run, file, line, count)
       for (const id of this.touchedThreads) {
@@ -342,7 +368,7 @@ export class RunWriter {
     valueType: number | null,
     value: string | null,
   ): void {
-    const us = Math.max(0, Math.round((time - this.clock) * 1e6))
+    const us = this.micros(time)
     this.events.push(
       this.run,
       seq,
@@ -375,6 +401,11 @@ export class RunWriter {
     this.touchedThreads.add(frame.thread)
   }
 
+  /** Microseconds since the run started, for a perf_counter time. */
+  private micros(time: number): number {
+    return Math.max(0, Math.round((time - this.clock) * 1e6))
+  }
+
   private hit(file: number, line: number): void {
     let lines = this.hits.get(file)
     if (lines === undefined) this.hits.set(file, (lines = new Map()))
@@ -388,46 +419,6 @@ export class RunWriter {
       this.pending.sources.push([hash, source])
     }
     this.pending.files.push([this.run, id, path, hash])
-  }
-
-  private storeProfile(stats: PyDict): void {
-    const { functions, calls } = profileRows(stats)
-    const insertFunction = this.db.prepare(
-      `INSERT OR REPLACE INTO profile_functions (run, id, file, line, name, primitive_calls, calls, total_time, cumulative_time)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    const insertCall = this.db.prepare(
-      `INSERT OR REPLACE INTO profile_calls (run, caller, callee, primitive_calls, calls, total_time, cumulative_time)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    )
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM profile_functions WHERE run = ?').run(this.run)
-      this.db.prepare('DELETE FROM profile_calls WHERE run = ?').run(this.run)
-      for (const f of functions) {
-        insertFunction.run(
-          this.run,
-          f.id,
-          f.file,
-          f.line,
-          f.name,
-          f.primitiveCalls,
-          f.calls,
-          f.totalTime,
-          f.cumulativeTime,
-        )
-      }
-      for (const c of calls) {
-        insertCall.run(
-          this.run,
-          c.caller,
-          c.callee,
-          c.primitiveCalls,
-          c.calls,
-          c.totalTime,
-          c.cumulativeTime,
-        )
-      }
-    })()
   }
 }
 

@@ -9,6 +9,7 @@ import { DatabaseError } from '../db/database.js'
 import { RunNotFound } from '../db/runs.js'
 import type { AppContext } from './context.js'
 import { eventRoutes } from './routes/events.js'
+import { explorerRoutes } from './routes/explorer.js'
 import { profileRoutes } from './routes/profile.js'
 import { runRoutes } from './routes/runs.js'
 import { security, type SecurityOptions } from './security.js'
@@ -25,6 +26,7 @@ export function apiRoutes(ctx: AppContext) {
     .route('/runs', runRoutes(ctx))
     .route('/runs', eventRoutes(ctx))
     .route('/runs', profileRoutes(ctx))
+    .route('/runs', explorerRoutes(ctx))
 }
 
 export type ApiType = ReturnType<typeof apiRoutes>

@@ -164,6 +164,45 @@ describe('openDatabase', () => {
     }
   })
 
+  it('moves a version-1 file forward: the tables, columns and indexes of a new file, data kept', () => {
+    const shape = (path: string) => {
+      const raw = new Database(path, { readonly: true })
+      const entries = raw
+        .prepare(
+          "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .all() as Array<{ type: string; name: string; tbl_name: string }>
+      const result = entries.map((entry) => ({
+        ...entry,
+        columns: (
+          raw.prepare('SELECT name FROM pragma_table_info(?)').all(entry.name) as Array<{
+            name: string
+          }>
+        )
+          .map((column) => column.name)
+          .join(','),
+      }))
+      raw.close()
+      return result
+    }
+    const fresh = join(dir.path, 'fresh.db')
+    openDatabase(fresh, { create: true }).close()
+    const old = join(dir.path, 'old.db')
+    openDatabase(old, { create: true }).close()
+    const raw = new Database(old)
+    raw.exec(`DROP TABLE activations; DROP TABLE snapshots;
+      DROP INDEX frames_by_parent; DROP INDEX events_by_frame; DROP INDEX events_by_line;
+      ALTER TABLE frames DROP COLUMN call_us; ALTER TABLE frames DROP COLUMN end_us;
+      INSERT INTO runs (uuid, description, argv, started_at) VALUES ('u-1', 'old run', '[]', 1);
+      PRAGMA user_version = 1;`)
+    raw.close()
+    const migrated = openDatabase(old)
+    expect(migrated.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+    expect(migrated.prepare('SELECT description FROM runs').pluck().all()).toEqual(['old run'])
+    migrated.close()
+    expect(shape(old)).toEqual(shape(fresh))
+  })
+
   it('says a database from a newer Smiley was written by a newer Smiley', () => {
     const path = join(dir.path, 'future.db')
     openDatabase(path, { create: true }).close()

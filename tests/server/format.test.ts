@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatDuration, formatTime, runDuration, shortId } from '../../server/console/format.js'
+import { formatMicros } from '../../shared/format.js'
 import type { Run } from '../../shared/types/run.js'
 
 function run(extra: Partial<Run>): Run {
@@ -47,6 +48,19 @@ describe('formatTime', () => {
 
   it('shows nothing for no time', () => {
     expect(formatTime(null)).toBe('')
+  })
+})
+
+describe('formatMicros', () => {
+  it.each([
+    [0, '0 µs'],
+    [999, '999 µs'],
+    [1000, '1.00 ms'],
+    [3456, '3.46 ms'],
+    [12_340, '12.3 ms'],
+    [1_500_000, '1.5 s'],
+  ])('shows %s µs as %s', (micros, text) => {
+    expect(formatMicros(micros)).toBe(text)
   })
 })
 

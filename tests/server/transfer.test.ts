@@ -51,7 +51,10 @@ function addRun(db: Db, uuid: string, events: number, text: string): number {
       "INSERT INTO files (run, id, path, source_hash) VALUES (?, 1, '/srv/prog.py', ?)",
     ).run(key, `h-${text}`)
     db.prepare("INSERT INTO functions VALUES (?, 1, 1, '<module>', '<module>', 1)").run(key)
-    db.prepare('INSERT INTO frames VALUES (?, 1, 0, 1, 1, 1, 1, ?)').run(key, events)
+    db.prepare(
+      'INSERT INTO frames (run, id, parent, function, thread, depth, call_seq, end_seq) VALUES (?, 1, 0, 1, 1, 1, 1, ?)',
+    ).run(key, events)
+    db.prepare('INSERT INTO activations (run, frame, seq, parent) VALUES (?, 1, 1, 0)').run(key)
     db.prepare("INSERT INTO threads VALUES (?, 1, 42, 'MainThread', 1, ?, 1, ?, ?, 50)").run(
       key,
       events,

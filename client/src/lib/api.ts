@@ -2,7 +2,13 @@
 
 import { hc } from 'hono/client'
 import type { ApiType } from '../../../server/web/app.js'
-import { ApiError, type DataSource, type EventPage, type PageRequest } from './source.js'
+import {
+  ApiError,
+  type DataSource,
+  type EventPage,
+  type Explorer,
+  type PageRequest,
+} from './source.js'
 
 const api = hc<ApiType>(new URL('api', document.baseURI).href)
 
@@ -15,7 +21,58 @@ async function read<T>(response: Promise<Response & { json(): Promise<T> }>): Pr
   return res.json()
 }
 
+const run = api.runs[':id']
+/** Rows per page of the explorer's lists. */
+const PAGE = '100'
+
+const explorer: Explorer = {
+  moment: (id, seq) => read(run.moment.$get({ param: { id }, query: { seq: String(seq) } })),
+  move: async (id, seq, move) =>
+    (await read(run.move.$get({ param: { id }, query: { seq: String(seq), move } }))).seq,
+  lineExecutions: (id, file, line, after) =>
+    read(
+      run.lines.$get({
+        param: { id },
+        query: { file: String(file), line: String(line), after: String(after), limit: PAGE },
+      }),
+    ),
+  history: (id, frame, name, from) =>
+    read(
+      run.history.$get({
+        param: { id },
+        query: { frame: String(frame), name, from: String(from), limit: PAGE },
+      }),
+    ),
+  search: (id, text, from, direction, limit) =>
+    read(
+      run.search.$get({
+        param: { id },
+        query: { q: text, from: String(from), direction, limit: String(limit) },
+      }),
+    ),
+  callGroups: async (id, parent) =>
+    (await read(run.calls.$get({ param: { id }, query: { parent: String(parent) } }))).groups,
+  calls: async (id, parent, fn, from, direction) =>
+    (
+      await read(
+        run.calls.group.$get({
+          param: { id },
+          query: {
+            parent: String(parent),
+            function: String(fn),
+            from: String(from),
+            direction,
+            limit: PAGE,
+          },
+        }),
+      )
+    ).calls,
+  framePath: async (id, frame) =>
+    (await read(run.frames[':frame'].path.$get({ param: { id, frame: String(frame) } }))).path,
+}
+
 export const httpSource: DataSource = {
+  explorer,
   runs: () => read(api.runs.$get({ query: { limit: '0', errors: '0' } })),
   run: (id) => read(api.runs[':id'].$get({ param: { id } })),
   events: (id, page: PageRequest): Promise<EventPage> =>

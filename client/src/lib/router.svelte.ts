@@ -1,16 +1,17 @@
 /**
  * Hash routes, so that every page has a link that can be shared and works from file://
- * too (static reports): #/ (runs), #/runs/ID[/trace|files|threads|stats|graph][?seq=N],
- * #/runs/ID/files/FILE[?line=N].
+ * too (static reports): #/ (runs), #/runs/ID[/trace|calls|files|threads|stats|graph][?seq=N],
+ * #/runs/ID/calls?frame=N (a call shown in the call tree), #/runs/ID/files/FILE[?line=N].
+ * The event a trace shows (seq) is part of the address: a copied link opens the same moment.
  */
 
-export type RunTab = 'trace' | 'files' | 'threads' | 'stats' | 'graph'
+export type RunTab = 'trace' | 'calls' | 'files' | 'threads' | 'stats' | 'graph'
 
-export const RUN_TABS: readonly RunTab[] = ['trace', 'files', 'threads', 'stats', 'graph']
+export const RUN_TABS: readonly RunTab[] = ['trace', 'calls', 'files', 'threads', 'stats', 'graph']
 
 export type Route =
   | { page: 'runs' }
-  | { page: 'run'; run: string; tab: RunTab; seq?: number }
+  | { page: 'run'; run: string; tab: RunTab; seq?: number; frame?: number }
   | { page: 'source'; run: string; file: number; line?: number }
   | { page: 'missing'; hash: string }
 
@@ -19,12 +20,27 @@ function number(value: string | null): number | undefined {
   return Number(value)
 }
 
+/** How an address may name a run: its id, a prefix of it, or `latest`. */
+const RUN_REFERENCE = /^(?:latest|[0-9a-f-]+)$/i
+
+/** The decoded parts of a path; null when its percent-encoding is malformed. */
+function pathParts(path: string): string[] | null {
+  try {
+    return path.split('/').filter(Boolean).map(decodeURIComponent)
+  } catch {
+    return null
+  }
+}
+
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?')
   const params = new URLSearchParams(query)
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent)
+  const parts = pathParts(path)
+  if (parts === null) return { page: 'missing', hash }
   if (parts.length === 0) return { page: 'runs' }
-  if (parts[0] !== 'runs' || parts.length < 2) return { page: 'missing', hash }
+  // Only a run id goes on into API paths: `..`, `/` or `\` there could reach other routes.
+  if (parts[0] !== 'runs' || parts.length < 2 || !RUN_REFERENCE.test(parts[1]!))
+    return { page: 'missing', hash }
   const run = parts[1]!
   if (parts.length === 2) return withSeq({ page: 'run', run, tab: 'trace' }, params)
   const tab = parts[2] as RunTab
@@ -41,7 +57,12 @@ export function parseRoute(hash: string): Route {
 
 function withSeq(route: Extract<Route, { page: 'run' }>, params: URLSearchParams): Route {
   const seq = number(params.get('seq'))
-  return seq === undefined ? route : { ...route, seq }
+  const frame = number(params.get('frame'))
+  return {
+    ...route,
+    ...(seq === undefined ? {} : { seq }),
+    ...(frame === undefined ? {} : { frame }),
+  }
 }
 
 /** The link for a route. */
@@ -51,7 +72,11 @@ export function href(route: Route): string {
       return '#/'
     case 'run': {
       const base = `#/runs/${encodeURIComponent(route.run)}${route.tab === 'trace' ? '' : `/${route.tab}`}`
-      return route.seq === undefined ? base : `${base}?seq=${route.seq}`
+      const query = new URLSearchParams()
+      if (route.seq !== undefined) query.set('seq', String(route.seq))
+      if (route.frame !== undefined) query.set('frame', String(route.frame))
+      const text = query.toString()
+      return text === '' ? base : `${base}?${text}`
     }
     case 'source': {
       const base = `#/runs/${encodeURIComponent(route.run)}/files/${route.file}`
@@ -70,9 +95,12 @@ export class Router {
   route = $state.raw<Route>(parseRoute(location.hash))
 
   constructor() {
-    addEventListener('hashchange', () => {
-      this.route = parseRoute(location.hash)
-    })
+    // Back and forward between pushed entries fire popstate; a typed address, hashchange.
+    const follow = () => {
+      if (href(this.route) !== location.hash) this.route = parseRoute(location.hash)
+    }
+    addEventListener('hashchange', follow)
+    addEventListener('popstate', follow)
   }
 
   /** Go to a route; `replace` leaves no history entry (for moves inside one page). */

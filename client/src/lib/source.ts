@@ -5,6 +5,15 @@
  */
 
 import type { TraceEvent } from '../../../shared/types/event.js'
+import type {
+  CallGroup,
+  CallNode,
+  HistoryPage,
+  LinePage,
+  Moment,
+  Move,
+  SearchPage,
+} from '../../../shared/types/moment.js'
 import type { RunFile, RunSource } from '../../../shared/types/file.js'
 import type { Profile } from '../../../shared/types/profile.js'
 import type { Run } from '../../../shared/types/run.js'
@@ -30,6 +39,33 @@ export interface Thresholds {
   edge: number
 }
 
+/** The time-travel explorer's questions, answered by the server from its indexes. */
+export interface Explorer {
+  moment(id: string, seq: number): Promise<Moment>
+  /** Where a move from `seq` lands; null when there is nowhere to go. */
+  move(id: string, seq: number, move: Move): Promise<number | null>
+  lineExecutions(id: string, file: number, line: number, after: number): Promise<LinePage>
+  history(id: string, frame: number, name: string, from: number): Promise<HistoryPage>
+  /** `text` in the search language (shared/trace-query.ts). */
+  search(
+    id: string,
+    text: string,
+    from: number,
+    direction: 'forward' | 'backward',
+    limit: number,
+  ): Promise<SearchPage>
+  callGroups(id: string, parent: number): Promise<CallGroup[]>
+  calls(
+    id: string,
+    parent: number,
+    fn: number,
+    from: number,
+    direction: 'forward' | 'backward',
+  ): Promise<CallNode[]>
+  /** Frames from the outermost call down to `frame`. */
+  framePath(id: string, frame: number): Promise<Array<{ frame: number; function: number }>>
+}
+
 export interface DataSource {
   runs(): Promise<Run[]>
   run(id: string): Promise<Run>
@@ -43,6 +79,8 @@ export interface DataSource {
   /** A call graph drawn beforehand (a static report): shown as it is, thresholds fixed. */
   callGraphSvg?(): string | null
   source(id: string, file: number): Promise<RunSource>
+  /** Absent where there is no server to ask (a static report). */
+  explorer?: Explorer
   /** Absent where runs cannot be deleted (a static report). */
   deleteRun?(id: string): Promise<void>
 }

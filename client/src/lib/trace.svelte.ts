@@ -97,6 +97,21 @@ export class TraceWindow {
     })
   }
 
+  /** Selects event `seq` and brings it on screen, moving the screen as little as it can. */
+  reveal(seq: number): Promise<void> {
+    this.selected = seq
+    const index = this.rows.findIndex((event) => event.seq === seq)
+    if (index < 0) {
+      this.following = false
+      return this.jumpTo(seq)
+    }
+    const context = Math.min(3, Math.floor(this.visible / 4))
+    if (index < this.offset + context) return this.scrollBy(index - context - this.offset)
+    if (index >= this.offset + this.visible - context)
+      return this.scrollBy(index - (this.offset + this.visible - context - 1))
+    return Promise.resolve()
+  }
+
   toStart(): Promise<void> {
     this.following = false
     return this.jumpTo(1)

@@ -1,0 +1,237 @@
+/**
+ * The time-travel explorer's reads: the state of the program at any event (the frame's
+ * variables, rebuilt from the nearest snapshot and at most a few hundred changes; the call
+ * stack, from activations) and the moves between events. Every query goes through a key or
+ * an index, so its cost does not grow with the length of the run.
+ */
+
+import { decodeLocals } from '../../shared/locals.js'
+import type { Moment, MomentVariable, Move, StackEntry } from '../../shared/types/moment.js'
+import type { Db } from './database.js'
+import { toEvent, type RunNames } from './events.js'
+
+const MAX_STACK = 1000
+
+/**
+ * One frame's events, through their index. Without statistics SQLite would rather walk the
+ * primary key from a seq onwards, which reads the whole run between two events of a frame.
+ */
+export const BY_FRAME = 'events INDEXED BY events_by_frame'
+
+interface Activation {
+  seq: number
+  parent: number
+}
+
+/** The frame's activation (its call, or the resume of a generator) in force at `seq`. */
+function activationAt(db: Db, run: number, frame: number, seq: number): Activation | undefined {
+  const row = db
+    .prepare(
+      'SELECT seq, parent FROM activations WHERE run = ? AND frame = ? AND seq <= ? ORDER BY seq DESC LIMIT 1',
+    )
+    .get(run, frame, seq) as Activation | undefined
+  if (row !== undefined) return row
+  // Recorded before activations were kept: the first call is all there is.
+  return db
+    .prepare('SELECT call_seq AS seq, parent FROM frames WHERE run = ? AND id = ?')
+    .get(run, frame) as Activation | undefined
+}
+
+function frameEvent(
+  db: Db,
+  run: number,
+  frame: number,
+  seq: number,
+  direction: 'after' | 'before',
+) {
+  const sql =
+    direction === 'after'
+      ? `SELECT seq, line FROM ${BY_FRAME} WHERE run = ? AND frame = ? AND seq > ? ORDER BY seq LIMIT 1`
+      : `SELECT seq, line FROM ${BY_FRAME} WHERE run = ? AND frame = ? AND seq < ? ORDER BY seq DESC LIMIT 1`
+  return db.prepare(sql).get(run, frame, seq) as { seq: number; line: number } | undefined
+}
+
+function functionOf(db: Db, run: number, frame: number): number | null {
+  const row = db.prepare('SELECT function FROM frames WHERE run = ? AND id = ?').get(run, frame) as
+    { function: number } | undefined
+  return row?.function ?? null
+}
+
+/** The frame's variables at `seq`: the last snapshot (or the call) plus the changes after it. */
+export function variablesAt(
+  db: Db,
+  run: number,
+  frame: number,
+  seq: number,
+): Map<number, [number, string | null]> {
+  const values = new Map<number, [number, string | null]>()
+  const snapshot = db
+    .prepare(
+      'SELECT seq, locals FROM snapshots WHERE run = ? AND frame = ? AND seq <= ? ORDER BY seq DESC LIMIT 1',
+    )
+    .get(run, frame, seq) as { seq: number; locals: string } | undefined
+  let from = 0
+  if (snapshot !== undefined) {
+    for (const local of decodeLocals(snapshot.locals))
+      values.set(local.name, [local.type, local.text])
+    from = snapshot.seq
+  }
+  const changes = db
+    .prepare(
+      `SELECT locals FROM ${BY_FRAME} WHERE run = ? AND frame = ? AND seq > ? AND seq <= ? AND locals IS NOT NULL
+       ORDER BY seq`,
+    )
+    .pluck()
+    .iterate(run, frame, from, seq) as IterableIterator<string>
+  for (const text of changes) {
+    for (const local of decodeLocals(text)) {
+      if (local.text === null) values.delete(local.name)
+      else values.set(local.name, [local.type, local.text])
+    }
+  }
+  return values
+}
+
+/** The state of the program at event `seq`, or undefined when the run has no such event. */
+export function momentAt(db: Db, run: number, names: RunNames, seq: number): Moment | undefined {
+  const row = db
+    .prepare(
+      `SELECT e.seq, e.kind, e.thread, e.frame, e.depth, e.line, e.us, e.locals, e.value_type, e.value,
+              f.function, f.end_seq
+       FROM events e LEFT JOIN frames f ON f.run = e.run AND f.id = e.frame
+       WHERE e.run = ? AND e.seq = ?`,
+    )
+    .get(run, seq) as Parameters<typeof toEvent>[0] | undefined
+  if (row === undefined) return undefined
+  const event = toEvent(row, names)
+  const changedHere = new Set(decodeLocals(row.locals).map((local) => local.name))
+  const variables: MomentVariable[] = []
+  for (const [symbol, [type, value]] of variablesAt(db, run, row.frame, seq)) {
+    variables.push({
+      name: names.symbol(symbol),
+      value,
+      type: names.symbol(type),
+      changed: changedHere.has(symbol),
+    })
+  }
+  for (const local of decodeLocals(row.locals)) {
+    if (local.text === null)
+      variables.push({ name: names.symbol(local.name), value: null, type: null, changed: true })
+  }
+  const fileId = fileOf(names, row.function)
+  return { event, variables, stack: stackAt(db, run, names, row.frame, seq, row.line), fileId }
+}
+
+function fileOf(names: RunNames, fn: number | null): number | null {
+  return names.function(fn)?.file ?? null
+}
+
+function entry(
+  db: Db,
+  run: number,
+  names: RunNames,
+  frame: number,
+  line: number,
+  seq: number,
+): StackEntry {
+  const fn = names.function(functionOf(db, run, frame))
+  return {
+    frame,
+    function: fn?.qualifiedName ?? '?',
+    file: fn ? (names.file(fn.file)?.path ?? '?') : '?',
+    fileId: fn?.file ?? null,
+    line,
+    seq,
+  }
+}
+
+/** The calls on the stack at `seq`, innermost first, each at the line it is at. */
+export function stackAt(
+  db: Db,
+  run: number,
+  names: RunNames,
+  frame: number,
+  seq: number,
+  line: number,
+): StackEntry[] {
+  const stack = [entry(db, run, names, frame, line, seq)]
+  let current = frame
+  let at = seq
+  while (stack.length < MAX_STACK) {
+    const activation = activationAt(db, run, current, at)
+    if (activation === undefined || activation.parent === 0) break
+    const caller = frameEvent(db, run, activation.parent, activation.seq, 'before')
+    if (caller === undefined) break
+    stack.push(entry(db, run, names, activation.parent, caller.line, caller.seq))
+    current = activation.parent
+    at = caller.seq
+  }
+  return stack
+}
+
+/**
+ * The frame's next return from `seq` on (a generator's yield, or its final return): the last
+ * event before its next activation, or else its final return; null while it runs.
+ */
+function returnAfter(db: Db, run: number, frame: number, seq: number): number | null {
+  const resumed = db
+    .prepare(
+      'SELECT seq FROM activations WHERE run = ? AND frame = ? AND seq > ? ORDER BY seq LIMIT 1',
+    )
+    .pluck()
+    .get(run, frame, seq) as number | undefined
+  if (resumed !== undefined) return frameEvent(db, run, frame, resumed, 'before')?.seq ?? null
+  const end = db
+    .prepare('SELECT end_seq FROM frames WHERE run = ? AND id = ?')
+    .pluck()
+    .get(run, frame) as number | null | undefined
+  return end ?? null
+}
+
+/** Where `move` goes from event `seq`; null when there is nowhere to go. */
+export function moveFrom(
+  db: Db,
+  run: number,
+  seq: number,
+  move: Move,
+  total: number,
+): number | null {
+  const here = db.prepare('SELECT frame FROM events WHERE run = ? AND seq = ?').get(run, seq) as
+    { frame: number } | undefined
+  if (here === undefined) return null
+  const { frame } = here
+  const returnOf = () => returnAfter(db, run, frame, seq)
+  switch (move) {
+    case 'next':
+      return seq < total ? seq + 1 : null
+    case 'previous':
+      return seq > 1 ? seq - 1 : null
+    case 'over':
+      return frameEvent(db, run, frame, seq, 'after')?.seq ?? moveFrom(db, run, seq, 'out', total)
+    case 'over-back':
+      return (
+        frameEvent(db, run, frame, seq, 'before')?.seq ?? moveFrom(db, run, seq, 'out-back', total)
+      )
+    case 'call':
+      return activationAt(db, run, frame, seq)?.seq ?? null
+    case 'return':
+      return returnOf()
+    case 'out': {
+      const end = returnOf()
+      if (end === null) return null
+      const parent = activationAt(db, run, frame, seq)?.parent ?? 0
+      if (parent === 0) return end < total ? end + 1 : null
+      return frameEvent(db, run, parent, end, 'after')?.seq ?? null
+    }
+    case 'out-back': {
+      const activation = activationAt(db, run, frame, seq)
+      if (activation === undefined) return null
+      if (activation.parent === 0) return activation.seq > 1 ? activation.seq - 1 : null
+      return frameEvent(db, run, activation.parent, activation.seq, 'before')?.seq ?? null
+    }
+    default: {
+      const never: never = move
+      return never
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * What the time-travel explorer needs from ingest, kept while the stream goes by:
+ * an activation row for every call event (who called, from which line), and now and then
+ * a snapshot of all of a frame's locals, so that the variables at any moment are rebuilt
+ * from at most SNAPSHOT_EVENTS of the frame's own events.
+ */
+
+import { encodeLocals } from '../../shared/locals.js'
+import type { FlatChanges } from '../../shared/wire/records.js'
+
+/** A snapshot every this many events of one frame. */
+export const SNAPSHOT_EVENTS = 512
+
+type Row = unknown[]
+
+interface FrameState {
+  /** Name symbol → [type symbol, text]. */
+  locals: Map<number, [number, string]>
+  events: number
+  line: number
+}
+
+export class MomentKeeper {
+  readonly activations: Row[] = []
+  readonly snapshots: Row[] = []
+  private readonly frames = new Map<number, FrameState>()
+
+  constructor(private readonly run: number) {}
+
+  /** A call event: a new activation (`locals` given) or a generator resumed (`locals` null). */
+  call(frame: number, parent: number, seq: number, line: number, locals: FlatChanges | null): void {
+    this.activations.push([this.run, frame, seq, parent, this.frames.get(parent)?.line ?? null])
+    let state = this.frames.get(frame)
+    if (state === undefined) {
+      state = { locals: new Map(), events: 0, line }
+      this.frames.set(frame, state)
+    }
+    this.apply(state, locals)
+    state.line = line
+  }
+
+  /** Any other event of a frame, with the locals it changed. */
+  event(frame: number, seq: number, line: number, changes: FlatChanges | null): void {
+    const state = this.frames.get(frame)
+    if (state === undefined) return
+    this.apply(state, changes)
+    state.line = line
+    state.events += 1
+    if (state.events % SNAPSHOT_EVENTS === 0)
+      this.snapshots.push([this.run, frame, seq, snapshot(state)])
+  }
+
+  /** The frame returned for good. */
+  end(frame: number): void {
+    this.frames.delete(frame)
+  }
+
+  private apply(state: FrameState, flat: FlatChanges | null): void {
+    if (flat === null) return
+    for (let i = 0; i < flat.length; i += 3) {
+      const text = flat[i + 2]
+      if (typeof text === 'string')
+        state.locals.set(flat[i] as number, [flat[i + 1] as number, text])
+      else state.locals.delete(flat[i] as number)
+    }
+  }
+}
+
+function snapshot(state: FrameState): string {
+  const flat: Array<number | string> = []
+  for (const [name, [type, text]] of state.locals) flat.push(name, type, text)
+  return encodeLocals(flat) ?? ''
+}
