@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import type { TraceEvent } from '../shared/types/event.js'
 import type { Run } from '../shared/types/run.js'
 import { startServer } from '../server/web/server.js'
 import { launchBrowser } from '../tests/support/browser.js'
@@ -47,6 +48,22 @@ await shoot('#/', 'runs', 'tr[data-run]')
 await shoot(`#/runs/${run!.id}?seq=60`, 'trace', '.row.selected')
 await shoot(`#/runs/${run!.id}/files/1?line=25`, 'source', '.line.target')
 await shoot(`#/runs/${run!.id}/threads`, 'threads', 'tbody tr')
+
+// The explorer on the third order filled, with the executions of the line that takes stock.
+const { events } = (await (
+  await fetch(`${server.url}api/runs/${run!.id}/events?limit=1000`)
+).json()) as { events: TraceEvent[] }
+const fill = events.filter((e) => e.function === 'fill' && e.source?.includes('filled.append'))
+const moment = fill[1] ?? events[60]!
+await shoot(`#/runs/${run!.id}?seq=${moment.seq}`, 'explorer', 'aside .stack li', async () => {
+  const take = page.locator('.pane .line', { hasText: 'inventory.take(item, quantity)' })
+  await take.locator('.number').click()
+  await page.locator('section.question li').first().waitFor()
+})
+const taken = events.find((e) => e.kind === 'call' && e.function === 'Inventory.take')!
+await shoot(`#/runs/${run!.id}/calls?frame=${taken.frame}`, 'calls', '[aria-selected="true"]')
+await shoot(`#/runs/${run!.id}/stats`, 'stats', '.stats .body .row')
+await shoot(`#/runs/${run!.id}/graph`, 'graph', 'svg .node')
 
 await browser.close()
 await server.close()
