@@ -53,7 +53,10 @@ export function parseClientMessage(text: string): ClientMessage | null {
   }
   if (typeof value !== 'object' || value === null) return null
   const message = value as Record<string, unknown>
-  if (message['type'] === 'follow' && (message['run'] === null || typeof message['run'] === 'string')) {
+  if (
+    message['type'] === 'follow' &&
+    (message['run'] === null || typeof message['run'] === 'string')
+  ) {
     return { type: 'follow', run: message['run'] as string | null }
   }
   return null

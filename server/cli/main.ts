@@ -1,7 +1,7 @@
 /** The `smiley` command: dispatch to a command, and the single place errors become exit codes. */
 
 import { RunNotFound } from '../db/runs.js'
-import { DatabaseError } from '../db/database.js'
+import { databaseFailure } from '../db/database.js'
 import { version } from '../paths.js'
 import { closest, formatHelp, parseArgs } from './args.js'
 import type { Command, Exit } from './command.js'
@@ -98,8 +98,10 @@ function report(error: unknown): number {
     process.stderr.write(`smiley: ${error.message}\n`)
     return error.exitCode
   }
-  if (error instanceof DatabaseError || error instanceof RunNotFound) {
-    process.stderr.write(`smiley: ${error.message}\n`)
+  // A database that fails under a command (corrupt pages, a full disk…) is no internal error.
+  const failure = error instanceof RunNotFound ? error : databaseFailure(error)
+  if (failure !== null) {
+    process.stderr.write(`smiley: ${failure.message}\n`)
     return 1
   }
   const detail =

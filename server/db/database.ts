@@ -5,7 +5,7 @@
  */
 
 import Database from 'better-sqlite3'
-import { readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { schemaFile } from '../paths.js'
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
 
@@ -13,6 +13,13 @@ export type Db = Database.Database
 
 export class DatabaseError extends Error {
   override name = 'DatabaseError'
+  constructor(
+    message: string,
+    /** Another process held the database longer than the busy timeout. */
+    readonly locked = false,
+  ) {
+    super(message)
+  }
 }
 
 export interface OpenOptions {
@@ -29,6 +36,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (!exists && !options.create) {
     throw new DatabaseError(`no database at ${path} (record a run first: smiley run prog.py)`)
   }
+  // SQLite creates these beside a WAL database; a file refused here must be left as it was.
+  const sidecars = [`${path}-wal`, `${path}-shm`].filter((sidecar) => !existsSync(sidecar))
   let db: Db
   try {
     db = new Database(path, {
@@ -47,10 +56,35 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     db.pragma('synchronous = NORMAL')
   } catch (error) {
     db.close()
+    for (const sidecar of sidecars) rmSync(sidecar, { force: true })
     if (error instanceof DatabaseError) throw error
     throw new DatabaseError(`cannot use database ${path}: ${reason(error)}`)
   }
   return db
+}
+
+/** Runs `work` with no busy timeout: a database locked by another process fails at once. */
+export function withoutWaiting<T>(db: Db, work: () => T): T {
+  db.pragma('busy_timeout = 0')
+  try {
+    return work()
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+  }
+}
+
+/**
+ * A failure of SQLite itself (corrupt file, disk full, locked too long…) as a `DatabaseError`
+ * with a message a user can act on; null for any other error.
+ */
+export function databaseFailure(error: unknown): DatabaseError | null {
+  if (error instanceof DatabaseError) return error
+  if (!(error instanceof Database.SqliteError)) return null
+  const explained = reason(error)
+  return new DatabaseError(
+    explained === error.message ? `database error: ${explained}` : explained,
+    /^SQLITE_(BUSY|LOCKED)/.test(error.code),
+  )
 }
 
 function migrate(db: Db, path: string, readonly: boolean): void {
@@ -89,14 +123,16 @@ function fileExists(path: string): boolean {
 
 function reason(error: unknown): string {
   if (!(error instanceof Error)) return String(error)
-  const code = (error as { code?: string }).code
+  // Extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_WRITE…) mean what their primary code means.
+  const code = /^SQLITE_[A-Z]+/.exec((error as { code?: string }).code ?? '')?.[0]
   if (code === 'SQLITE_NOTADB') return 'the file is not a SQLite database'
   if (code === 'SQLITE_CORRUPT') return 'the database file is corrupt'
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
-    return 'the database is locked by another process'
+    return `the database is locked by another process (waited ${BUSY_TIMEOUT_MS / 1000} s)`
   if (code === 'SQLITE_CANTOPEN')
     return 'the file cannot be opened (check the path and permissions)'
   if (code === 'SQLITE_READONLY') return 'the database is read-only'
   if (code === 'SQLITE_FULL') return 'the disk is full'
+  if (code === 'SQLITE_IOERR') return 'the database file could not be read or written'
   return error.message
 }

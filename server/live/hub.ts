@@ -19,15 +19,26 @@ interface Pending {
   runs: Map<string, Run>
   deleted: Set<string>
   events: Extract<ServerMessage, { type: 'events' }> | null
+  /** The client asked to follow this run: its state is looked up when the pushes go out. */
+  followed: string | null
 }
+
+type Describe = (run: string) => { lastSeq: number; status: Run['status'] } | null
 
 class Client {
   follow: string | null = null
-  private pending: Pending = { runs: new Map(), deleted: new Set(), events: null }
+  private pending: Pending = this.empty()
   private timer: NodeJS.Timeout | null = null
   private lastSent = 0
 
-  constructor(private readonly socket: WebSocket) {}
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly describe: Describe,
+  ) {}
+
+  private empty(): Pending {
+    return { runs: new Map(), deleted: new Set(), events: null, followed: null }
+  }
 
   send(message: ServerMessage): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message))
@@ -44,8 +55,14 @@ class Client {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     this.lastSent = Date.now()
-    const { runs, deleted, events } = this.pending
-    this.pending = { runs: new Map(), deleted: new Set(), events: null }
+    const { runs, deleted, followed } = this.pending
+    let { events } = this.pending
+    this.pending = this.empty()
+    // Looked up here, not per message: a flood of follows costs one query per push at most.
+    if (followed !== null && followed === this.follow) {
+      const state = this.describe(followed)
+      if (state !== null) events = { type: 'events', run: followed, ...state }
+    }
     if (deleted.size > 0) this.send({ type: 'runsDeleted', ids: [...deleted] })
     if (runs.size > 0) this.send({ type: 'runs', runs: [...runs.values()] })
     if (events !== null) this.send(events)
@@ -64,7 +81,7 @@ export class Hub {
   constructor(
     private readonly version: string,
     /** Called when a client starts following a run: the run's current state, if it exists. */
-    private readonly describe: (run: string) => { lastSeq: number; status: Run['status'] } | null,
+    private readonly describe: Describe,
   ) {}
 
   /** Takes over an HTTP upgrade request that the caller has already authorised. */
@@ -73,17 +90,14 @@ export class Hub {
   }
 
   private connected(ws: WebSocket): void {
-    const client = new Client(ws)
+    const client = new Client(ws, this.describe)
     this.clients.add(client)
     client.send({ type: 'hello', protocol: PROTOCOL_VERSION, version: this.version })
     ws.on('message', (data, isBinary) => {
       const message = isBinary ? null : parseClientMessage(data.toString())
       if (message === null) return // malformed: ignored, the connection stays
       client.follow = message.run
-      const state = message.run === null ? null : this.describe(message.run)
-      if (message.run !== null && state !== null) {
-        client.queue((p) => (p.events = { type: 'events', run: message.run!, ...state }))
-      }
+      if (message.run !== null) client.queue((p) => (p.followed = message.run))
     })
     ws.on('close', () => {
       client.close()

@@ -6,13 +6,19 @@
  * A malformed stream never stops the program: the recorder keeps what it stored, notes
  * what went wrong on the run, and discards the rest (still reading, so the program does
  * not block on a full pipe).
+ *
+ * Neither does a database that fails (locked longer than the busy timeout, disk full,
+ * corrupt): each write waits at most the busy timeout, and when one fails, recording stops
+ * there. Nothing more is written while the program runs on; when it ends, the events taken
+ * before the failure get one more chance, and the run is marked with how it ended and why
+ * recording stopped, as far as the database allows.
  */
 
 import type { PyValue } from '../../shared/wire/marshal.js'
 import { loads } from '../../shared/wire/marshal.js'
 import { FrameReader, WireError } from '../../shared/wire/frames.js'
 import { parseRecord, TAG } from '../../shared/wire/records.js'
-import type { Db } from '../db/database.js'
+import { databaseFailure, type Db } from '../db/database.js'
 import type { NewRun, RunEnding } from '../db/runs.js'
 import { createRun, finishRun, heartbeat, setNotice } from '../db/runs.js'
 import { FLUSH_INTERVAL_MS, RunWriter } from '../ingest/run-writer.js'
@@ -26,6 +32,10 @@ export class RunRecorder {
   private writer: RunWriter | null = null
   private end: Record<string, PyValue> | null = null
   private failure: string | null = null
+  /** Why the database stopped taking the run, once it has. */
+  private storage: string | null = null
+  /** The run's ending could not be written either. */
+  private unmarked = false
   private flushTimer: NodeJS.Timeout | null = null
   private heartbeatTimer: NodeJS.Timeout | null = null
 
@@ -42,7 +52,7 @@ export class RunRecorder {
 
   /** Events stored so far. */
   get eventCount(): number {
-    return this.writer?.seq ?? 0
+    return this.writer?.stored ?? 0
   }
 
   /** Events dropped before they reached this recorder (remote runs only). */
@@ -56,6 +66,16 @@ export class RunRecorder {
     return this.failure
   }
 
+  /** Why the database stopped taking this run, in one line; null while it takes it. */
+  get storageFailure(): string | null {
+    if (this.storage === null) return null
+    const what =
+      this.writer === null
+        ? `could not record the run: ${this.storage}`
+        : `recording stopped after ${this.eventCount} events: ${this.storage}`
+    return this.unmarked ? `${what}; the run could not be marked as ended either` : what
+  }
+
   push(chunk: Uint8Array): void {
     if (this.failure !== null || this.writer?.deleted) return
     try {
@@ -64,21 +84,24 @@ export class RunRecorder {
         if (!Array.isArray(records)) throw new WireError('a frame did not hold a list of records')
         for (const value of records) this.accept(value)
       }
-      this.scheduleFlush()
+      if (this.storage === null) this.scheduleFlush()
     } catch (error) {
-      this.fail(error instanceof Error ? error.message : String(error))
+      if (!this.stopOnDatabaseFailure(error))
+        this.fail(error instanceof Error ? error.message : String(error))
     }
   }
 
   private accept(value: PyValue): void {
     const record = parseRecord(value)
+    // Recording has stopped: only how the program ended (its exception, its status) is kept.
+    if (this.storage !== null && record.tag !== TAG.end) return
     switch (record.tag) {
       case TAG.hello: {
         if (this.writer !== null) throw new WireError('a second hello in one stream')
         const key = createRun(this.db, this.describe(record.info))
         this.writer = new RunWriter(this.db, key)
         this.writer.setClock(typeof record.info['clock'] === 'number' ? record.info['clock'] : 0)
-        this.heartbeatTimer = setInterval(() => heartbeat(this.db, key), HEARTBEAT_MS).unref()
+        this.heartbeatTimer = setInterval(() => this.beat(key), HEARTBEAT_MS).unref()
         return
       }
       case TAG.end:
@@ -102,19 +125,57 @@ export class RunRecorder {
     }
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null
-      this.writer?.flush()
+      if (this.storage !== null) return
+      try {
+        this.writer?.flush()
+      } catch (error) {
+        if (!this.stopOnDatabaseFailure(error)) throw error
+      }
     }, FLUSH_INTERVAL_MS)
+  }
+
+  /** A heartbeat is a write like any other: when the database refuses it, recording stops. */
+  private beat(key: number): void {
+    if (this.storage !== null) return
+    try {
+      heartbeat(this.db, key)
+    } catch (error) {
+      if (!this.stopOnDatabaseFailure(error)) throw error
+    }
+  }
+
+  /** When `error` is the database failing, recording stops (see above): returns true. */
+  private stopOnDatabaseFailure(error: unknown): boolean {
+    const failure = databaseFailure(error)
+    if (failure === null) return false
+    if (this.storage !== null) return true
+    this.storage = failure.message
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
+    this.heartbeatTimer = null
+    // Said on the run at once, so that the dashboard shows it while the program runs on; but
+    // not on a locked database, where trying would hold the program up for another timeout.
+    if (!failure.locked && this.writer !== null) {
+      try {
+        setNotice(this.db, this.writer.run, this.storageFailure!)
+      } catch {
+        // said again when the program ends
+      }
+    }
+    return true
   }
 
   private fail(message: string): void {
     this.failure = message
-    if (this.writer !== null) {
+    if (this.writer === null) return
+    try {
       this.writer.flush()
       setNotice(
         this.db,
         this.writer.run,
         `the event stream was malformed, recording stopped: ${message}`,
       )
+    } catch (error) {
+      if (!this.stopOnDatabaseFailure(error)) throw error
     }
   }
 
@@ -128,12 +189,23 @@ export class RunRecorder {
     this.flushTimer = this.heartbeatTimer = null
     const writer = this.writer
     if (writer === null) return null
-    writer.flush()
-    if (this.frames.incomplete && this.failure === null) {
-      setNotice(this.db, writer.run, 'the event stream ended in the middle of a batch')
+    try {
+      // After a failure too: what was taken before it may be stored now (a lock was released).
+      writer.flush()
+    } catch (error) {
+      if (!this.stopOnDatabaseFailure(error)) throw error
     }
     const ending = decideEnding(this.end, exit, Date.now() / 1000)
-    finishRun(this.db, writer.run, ending)
+    try {
+      const failure = this.storageFailure
+      if (failure !== null) setNotice(this.db, writer.run, failure)
+      else if (this.frames.incomplete && this.failure === null)
+        setNotice(this.db, writer.run, 'the event stream ended in the middle of a batch')
+      finishRun(this.db, writer.run, ending)
+    } catch (error) {
+      if (!this.stopOnDatabaseFailure(error)) throw error
+      this.unmarked = true
+    }
     return ending
   }
 }

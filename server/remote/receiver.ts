@@ -14,6 +14,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
+import { answerClientError } from '../bad-requests.js'
 import type { ProcessExit } from '../record/outcome.js'
 import type { Route, RunStart, RunSummary } from './protocol.js'
 import {
@@ -86,6 +87,7 @@ export class Receiver {
     this.tokenDigest = options.token === null ? null : digest(options.token)
     this.server = http.createServer((request, response) => void this.handle(request, response))
     this.server.keepAliveTimeout = KEEP_ALIVE_MS
+    this.server.on('clientError', answerClientError)
   }
 
   /** Starts listening; rejects with Node's error (EADDRINUSE…) when it cannot. */
@@ -137,6 +139,8 @@ export class Receiver {
     request: http.IncomingMessage,
     afterwards: Array<() => void>,
   ): Promise<unknown> {
+    if (!URL.canParse(request.url ?? '', 'http://recorder'))
+      throw new HttpError(400, 'malformed request target')
     const url = new URL(request.url ?? '/', 'http://recorder')
     const route = matchRoute(request.method ?? '', url.pathname)
     if (route === null) throw new HttpError(404, 'not a Smiley recorder address')

@@ -63,7 +63,9 @@ class RecordedRun implements RunSink {
       lostEvents: this.recorder.lostEvents,
     }
     const problem = this.recorder.problem
-    const message = problem === null ? endingMessage(ending) : `malformed stream: ${problem}`
+    const message =
+      this.recorder.storageFailure ??
+      (problem === null ? endingMessage(ending) : `malformed stream: ${problem}`)
     void this.out.line(endedLine(this.out, this.run.uuid, { ...summary, message }))
     return summary
   }

@@ -5,7 +5,7 @@
 
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { DatabaseError } from '../db/database.js'
+import { databaseFailure } from '../db/database.js'
 import { RunNotFound } from '../db/runs.js'
 import type { AppContext } from './context.js'
 import { eventRoutes } from './routes/events.js'
@@ -37,10 +37,13 @@ export function createApp(ctx: AppContext, options: AppOptions) {
   app.route('/api', apiRoutes(ctx))
   app.all('/api/*', (c) => c.json({ error: 'no such API route' }, 404))
   app.get('*', serveClient(options.clientDir))
+  app.notFound((c) => c.json({ error: 'not found' }, 404))
   app.onError((error, c) => {
     if (error instanceof HTTPException) return c.json({ error: error.message }, error.status)
     if (error instanceof RunNotFound) return c.json({ error: error.message }, 404)
-    if (error instanceof DatabaseError) return c.json({ error: error.message }, 503)
+    // The database failing under a read (locked for long, corrupt pages) is no server bug.
+    const failure = databaseFailure(error)
+    if (failure !== null) return c.json({ error: failure.message }, 503)
     console.error('smiley server: internal error:', error)
     return c.json({ error: 'internal error' }, 500)
   })

@@ -46,22 +46,41 @@ export function upgradeAllowed(
   }
   const host = hostName(header('host'))
   if (host === null || (options.hosts !== null && !options.hosts.has(host))) return false
-  const origin = header('origin')
-  if (origin !== undefined && hostName(safeHost(origin)) !== host) return false
+  if (!sameOrigin(header('origin'), header('host'))) return false
   if (options.token === null) return true
   const cookie = /(?:^|;\s*)smiley_token=([^;]*)/.exec(header('cookie') ?? '')?.[1]
   const bearer = header('authorization')?.replace(/^Bearer\s+/i, '')
   return (
-    tokenMatches(options.token, cookie && decodeURIComponent(cookie)) ||
-    tokenMatches(options.token, bearer)
+    tokenMatches(options.token, cookie && safeDecode(cookie)) || tokenMatches(options.token, bearer)
   )
 }
 
-function safeHost(origin: string): string | undefined {
+/** A percent-encoded cookie value; malformed encoding gives null (no token), not an error. */
+function safeDecode(text: string): string | null {
   try {
-    return new URL(origin).host
+    return decodeURIComponent(text)
   } catch {
-    return undefined
+    return null
+  }
+}
+
+/**
+ * Whether a request's Origin, when it has one, is this server: the same host *and port* as
+ * its Host header (a page served on another port of this machine is another origin). A
+ * malformed Origin (`null` from a sandboxed page, garbage) is another origin too.
+ */
+function sameOrigin(origin: string | undefined, hostHeader: string | undefined): boolean {
+  if (origin === undefined) return true
+  const host = authority(origin)
+  return host !== null && host === authority(`http://${hostHeader ?? ''}`)
+}
+
+/** `host[:port]` of a URL, default port left out; null when it is no URL. */
+function authority(url: string): string | null {
+  try {
+    return new URL(url).host || null
+  } catch {
+    return null
   }
 }
 
@@ -69,7 +88,7 @@ export function security(options: SecurityOptions): MiddlewareHandler {
   return async (c, next) => {
     const host = hostName(c.req.header('host'))
     if (host === null || (options.hosts !== null && !options.hosts.has(host))) {
-      return c.text('unknown host', 403)
+      return c.json({ error: 'unknown host' }, 403)
     }
     if (options.token !== null) {
       const fromQuery = c.req.query('token')
@@ -91,12 +110,8 @@ export function security(options: SecurityOptions): MiddlewareHandler {
       }
     }
     if (!SAFE_METHODS.has(c.req.method)) {
-      const origin = c.req.header('origin')
       const site = c.req.header('sec-fetch-site')
-      if (
-        (origin !== undefined && hostName(new URL(origin).host) !== host) ||
-        site === 'cross-site'
-      ) {
+      if (!sameOrigin(c.req.header('origin'), c.req.header('host')) || site === 'cross-site') {
         return c.json({ error: 'cross-origin requests may not change anything' }, 403)
       }
     }

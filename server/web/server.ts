@@ -3,10 +3,12 @@
  * same port, and the watcher whose notifications become pushes.
  */
 
-import { createAdaptorServer } from '@hono/node-server'
-import type { AddressInfo } from 'node:net'
+import { getRequestListener, RequestError } from '@hono/node-server'
+import { createServer } from 'node:http'
+import { isIP, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { openDatabase } from '../db/database.js'
+import { answerClientError, malformedRequest } from '../bad-requests.js'
+import { databaseFailure, openDatabase, withoutWaiting } from '../db/database.js'
 import { markLostRuns } from '../db/runs.js'
 import { ChangeFeed } from '../live/feed.js'
 import { Hub } from '../live/hub.js'
@@ -43,7 +45,28 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 const LOST_CHECK_MS = 5000
 
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.')
+  // An address, not a name: `127.example.com` may well resolve to a public one.
+  return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'))
+}
+
+/**
+ * `work`, for timers and file notifications: a database that fails meanwhile (locked for
+ * long, corrupt, disk full) is said once on stderr, and the server keeps serving.
+ */
+function whileDatabaseWorks(work: () => void): () => void {
+  let said: string | null = null
+  return () => {
+    try {
+      work()
+      said = null
+    } catch (error) {
+      const failure = databaseFailure(error)
+      if (failure === null) throw error
+      if (failure.locked) return // another process is writing: nothing to say, try again later
+      if (failure.message !== said) console.error(`smiley server: ${failure.message}`)
+      said = failure.message
+    }
+  }
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -57,7 +80,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...security,
     clientDir: options.clientDir ?? join(packageRoot, 'dist', 'client'),
   })
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host })
+  // Without a Host header a request reaches `security`, which refuses it in JSON like others.
+  const server = createServer(
+    { requireHostHeader: false },
+    getRequestListener(app.fetch, {
+      hostname: options.host,
+      errorHandler: (error) =>
+        error instanceof RequestError
+          ? malformedRequest()
+          : Response.json({ error: 'internal error' }, { status: 500 }),
+    }),
+  )
+  server.on('clientError', answerClientError)
   const hub = new Hub(version, (id) => {
     try {
       const { run } = ctx.run(id)
@@ -67,22 +101,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   })
   server.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => socket.destroy())
+    if (!URL.canParse(request.url ?? '', 'http://localhost')) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+      return
+    }
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
     if (path !== '/ws' || !upgradeAllowed(request.headers, security)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n')
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
       return
     }
     hub.upgrade(request, socket, head)
   })
   const feed = new ChangeFeed(db)
-  const publish = () => {
+  const publish = whileDatabaseWorks(() => {
     const { changed, deleted } = feed.changes()
     hub.publish(changed, deleted)
-  }
-  const lostCheck = setInterval(() => {
-    if (markLostRuns(db) > 0) publish()
-  }, LOST_CHECK_MS).unref()
-  markLostRuns(db)
+  })
+  // Never waiting for another process's lock: the server would answer nothing meanwhile.
+  // A locked database is looked at again at the next check.
+  const markLost = whileDatabaseWorks(() => {
+    if (withoutWaiting(db, () => markLostRuns(db)) > 0) publish()
+  })
+  const lostCheck = setInterval(markLost, LOST_CHECK_MS).unref()
+  markLost()
   const watcher = new DatabaseWatcher(options.database, publish, { poll: options.poll })
   await watcher.ready()
 

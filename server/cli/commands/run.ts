@@ -183,6 +183,12 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
     recorder.push(chunk),
   )
   const ending = recorder.finish(exit)
+  const storageFailure = recorder.storageFailure
+  if (storageFailure !== null) {
+    // The program ran on without recording: one line says why, and its exit status stands.
+    process.stderr.write(`smiley: ${storageFailure}\n`)
+    return exitOf(exit)
+  }
   if (ending === null) throw tracerNeverStarted(python, exit)
   if (process.stderr.isTTY) {
     const err = new Output(process.stderr)

@@ -58,7 +58,9 @@ export const serverCommand: Command = {
 
   async run(args: ParsedArgs) {
     const host = text(args, 'host')
-    let token = typeof args.options['token'] === 'string' ? args.options['token'] : null
+    const given = args.options['token']
+    // An empty token (`--token ''`, `SMILEY_TOKEN=`) is no token: it guards nothing.
+    let token = typeof given === 'string' && given !== '' ? given : null
     if (token === 'auto') token = randomBytes(18).toString('base64url')
     if (!isLoopback(host) && token === null) {
       throw new UsageError(
@@ -76,6 +78,13 @@ export const serverCommand: Command = {
       })
     } catch (error) {
       if (error instanceof PortInUse) throw new CliError(error.message)
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        throw new CliError(`cannot listen on ${host}: no such host`)
+      if (code === 'EADDRNOTAVAIL')
+        throw new CliError(`cannot listen on ${host}: it is not an address of this machine`)
+      if (code === 'EACCES')
+        throw new CliError(`cannot listen on port ${args.options['port']}: permission denied`)
       throw error
     }
     process.stdout.write(

@@ -23,20 +23,25 @@ export function eventRoutes(ctx: AppContext) {
       thread: queryText(query, 'thread'),
     })),
     (c) => {
-      const { key, run } = ctx.run(c.req.param('id'))
-      const { direction, limit, ...query } = c.req.valid('query')
-      const last = direction === 'forward' ? 1 : run.eventCount
-      const from = integerParam(query.from, 'from', last, 0, Number.MAX_SAFE_INTEGER)
-      const thread =
-        query.thread === undefined
-          ? undefined
-          : integerParam(query.thread, 'thread', 0, 0, Number.MAX_SAFE_INTEGER)
-      const events = pageEvents(ctx.db, key, ctx.namesOf(key), {
-        from,
-        limit,
-        direction,
-        ...(thread === undefined ? {} : { thread }),
-      })
+      // One read transaction: the run and its page come from one moment of a run being
+      // recorded, so a page never goes past the total it is sent with.
+      const { run, events } = ctx.db.transaction(() => {
+        const { key, run } = ctx.run(c.req.param('id'))
+        const { direction, limit, ...query } = c.req.valid('query')
+        const last = direction === 'forward' ? 1 : run.eventCount
+        const from = integerParam(query.from, 'from', last, 0, Number.MAX_SAFE_INTEGER)
+        const thread =
+          query.thread === undefined
+            ? undefined
+            : integerParam(query.thread, 'thread', 0, 0, Number.MAX_SAFE_INTEGER)
+        const events = pageEvents(ctx.db, key, ctx.namesOf(key), {
+          from,
+          limit,
+          direction,
+          ...(thread === undefined ? {} : { thread }),
+        })
+        return { run, events }
+      })()
       return c.json({ events, total: run.eventCount, status: run.status })
     },
   )

@@ -1,0 +1,241 @@
+/**
+ * Who may do what: a cross-origin DELETE is refused (by the server, and by a real browser on
+ * another origin); neither the dashboard nor the recorder listens beyond loopback without a
+ * token; and the recorder stores nothing sent without its token, or with a wrong one.
+ */
+
+import type { Browser } from 'playwright-core'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Run } from '../../shared/types/run.js'
+import { hasChromium, launchBrowser } from '../support/browser.js'
+import { smiley, tempDir } from '../support/cli.js'
+import { writePrograms } from '../support/programs.js'
+import { spawnRecorder, spawnServer, type ServerProcess } from '../support/server-process.js'
+import { listRuns } from './recordings.js'
+import WebSocket from 'ws'
+
+let dir: { path: string; remove: () => void }
+let database: string
+let server: ServerProcess
+let run: Run
+
+beforeAll(async () => {
+  dir = tempDir()
+  writePrograms(dir.path, { 'quick.py': 'answer = 6 * 7\nprint(answer)\n' })
+  database = join(dir.path, 'runs.db')
+  const recorded = await smiley(['run', '-d', database, 'quick.py'], { cwd: dir.path })
+  expect(recorded.code, recorded.stderr).toBe(0)
+  server = await spawnServer(database)
+  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
+})
+afterAll(async () => {
+  expect(await server.stop()).toBe(0)
+  dir.remove()
+})
+
+async function stillThere(): Promise<void> {
+  expect((await fetch(`${server.url}api/runs/${run.id}`)).status).toBe(200)
+}
+
+describe('a cross-origin DELETE', () => {
+  it.each([
+    ['another origin', { origin: 'http://evil.example' }],
+    ['another port of this host', { origin: 'http://127.0.0.1:1' }],
+    ['the null origin of a sandboxed page', { origin: 'null' }],
+    ['a malformed origin', { origin: 'http://[' }],
+    ['a cross-site fetch without Origin', { 'sec-fetch-site': 'cross-site' }],
+  ])('is refused from %s, with a JSON 403', async (_name, headers) => {
+    const res = await fetch(`${server.url}api/runs/${run.id}`, { method: 'DELETE', headers })
+    expect(res.status).toBe(403)
+    expect(await res.json()).toEqual({
+      error: 'cross-origin requests may not change anything',
+    })
+    await stillThere()
+  })
+
+  describe.skipIf(!hasChromium())('from a page of another origin in Chromium', () => {
+    let browser: Browser
+    let evil: Server
+    beforeAll(async () => {
+      browser = await launchBrowser()
+      evil = createServer((_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/html' })
+        response.end('<!doctype html><title>evil</title>')
+      })
+      await new Promise<void>((listening) => evil.listen(0, '127.0.0.1', listening))
+    })
+    afterAll(async () => {
+      await browser.close()
+      await new Promise((closed) => evil.close(closed))
+    })
+
+    it('cannot delete a run, whatever it tries', async () => {
+      const page = await browser.newPage()
+      await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`)
+      const target = `${server.url}api/runs/${run.id}`
+      const outcomes = await page.evaluate(async (url) => {
+        const attempts: Array<() => Promise<unknown>> = [
+          () => fetch(url, { method: 'DELETE' }),
+          () => fetch(url, { method: 'DELETE', mode: 'no-cors' }),
+          () => fetch(url, { method: 'POST', mode: 'no-cors', body: 'x' }),
+          () => fetch(`${url}?force=1`, { method: 'DELETE', credentials: 'include' }),
+          () => fetch(url).then((res) => res.text()),
+        ]
+        const results: string[] = []
+        for (const attempt of attempts) {
+          try {
+            const result = await attempt()
+            results.push(typeof result === 'string' ? `read: ${result.slice(0, 20)}` : 'sent')
+          } catch (error) {
+            results.push(`refused: ${(error as Error).name}`)
+          }
+        }
+        return results
+      }, target)
+      // DELETE needs a preflight this server never grants; the rest cannot read an answer.
+      expect(outcomes[0]).toBe('refused: TypeError')
+      expect(outcomes[1]).toBe('refused: TypeError')
+      expect(outcomes[3]).toBe('refused: TypeError')
+      expect(outcomes[4]).toBe('refused: TypeError')
+      await stillThere()
+      await page.close()
+    })
+
+    it('cannot listen to the dashboard’s WebSocket', async () => {
+      const page = await browser.newPage()
+      await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`)
+      const heard = await page.evaluate(
+        (url) =>
+          new Promise<string>((done) => {
+            const socket = new window.WebSocket(url)
+            socket.onmessage = (event) => done(`heard: ${String(event.data).slice(0, 40)}`)
+            socket.onclose = () => done('closed')
+          }),
+        `ws://127.0.0.1:${server.port}/ws`,
+      )
+      expect(heard).toBe('closed')
+      await page.close()
+    })
+  })
+
+  it.each(['http://evil.example', 'http://127.0.0.1:1', 'null', 'http://['])(
+    'refuses a WebSocket from the origin %s',
+    async (origin) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { origin } })
+      await expect(
+        new Promise((open, fail) => (socket.once('open', open), socket.once('error', fail))),
+      ).rejects.toThrow(/403/)
+    },
+  )
+
+  it('is taken from the dashboard’s own origin', async () => {
+    const res = await fetch(`${server.url}api/runs/${run.id}`, {
+      method: 'DELETE',
+      headers: { origin: server.url.replace(/\/$/, '') },
+    })
+    expect(res.status).toBe(204)
+    expect((await fetch(`${server.url}api/runs/${run.id}`)).status).toBe(404)
+  })
+})
+
+describe('listening beyond loopback', () => {
+  const refusal = (host: string) =>
+    `smiley: listening on ${host} makes your recordings readable from the network: add --token auto (or --token SECRET)\n`
+
+  it.each(['0.0.0.0', '::', '0', '', '192.0.2.1', '127.0.0.1.example', 'localhost.'])(
+    'is refused to the dashboard on "%s" without a token, in one line',
+    async (host) => {
+      const result = await smiley(['server', '-d', database, '--port', '0', '--host', host])
+      expect(result).toMatchObject({ code: 2, stdout: '', stderr: refusal(host) })
+    },
+  )
+
+  it('is refused to the dashboard with an empty token', async () => {
+    for (const [args, env] of [
+      [['--token', ''], {}],
+      [[], { SMILEY_TOKEN: '' }],
+    ] as const) {
+      const result = await smiley(
+        ['server', '-d', database, '--port', '0', '--host', '0.0.0.0', ...args],
+        {
+          env,
+        },
+      )
+      expect(result).toMatchObject({ code: 2, stdout: '', stderr: refusal('0.0.0.0') })
+    }
+  })
+
+  it.each(['0.0.0.0:0', '[::]:0', '192.0.2.1:0', '127.0.0.1.example:0'])(
+    'is refused to the recorder on %s without a token, in one line',
+    async (listen) => {
+      for (const env of [{}, { SMILEY_TOKEN: '' }]) {
+        const result = await smiley(['record', '-d', database, '--listen', listen], { env })
+        expect(result.code).toBe(2)
+        expect(result.stderr).toMatch(
+          /^smiley: listening on \S+ lets other machines send runs: give a --token \(or SMILEY_TOKEN\)\n$/,
+        )
+      }
+    },
+  )
+})
+
+describe('remote ingest with a token', () => {
+  let recorder: ServerProcess
+  let received: string
+  const uuid = '0123abcd-0000-4000-8000-00000000000a'
+  const start = JSON.stringify({ protocol: 1, description: 'sneaky', argv: [], options: {} })
+
+  beforeAll(async () => {
+    received = join(dir.path, 'received.db')
+    recorder = await spawnRecorder(received, ['--token', 'right-token'])
+  })
+  afterAll(async () => {
+    expect(await recorder.stop()).toBe(0)
+  })
+
+  it.each([
+    ['no token', {}],
+    ['a wrong token', { authorization: 'Bearer wrong-token' }],
+    ['an empty token', { authorization: 'Bearer ' }],
+    ['a longer token', { authorization: 'Bearer right-token-and-more' }],
+    ['the token in another scheme', { authorization: 'Basic right-token' }],
+    ['the token twice', { authorization: 'Bearer right-token right-token' }],
+  ])('refuses requests with %s: 401, and nothing stored', async (_name, headers) => {
+    for (const [method, path, body] of [
+      ['PUT', '', start],
+      ['POST', '/stream?offset=0', 'abc'],
+      ['POST', '/end', JSON.stringify({ exit: { code: 0, signal: null }, bytes: 3 })],
+    ] as const) {
+      const res = await fetch(`${recorder.url}/v1/runs/${uuid}${path}`, { method, headers, body })
+      expect(res.status, `${method} ${path}`).toBe(401)
+      expect(res.headers.get('www-authenticate')).toBe('Bearer')
+      expect(await res.json()).toEqual({ error: expect.any(String) })
+    }
+  })
+
+  it('refuses a program sent with a wrong token, which runs unrecorded', async () => {
+    const result = await smiley(
+      ['run', '--remote', recorder.url, '--token', 'wrong-token', 'quick.py'],
+      { cwd: dir.path },
+    )
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe('42\n')
+    expect(result.stderr).toBe(
+      `smiley: the recorder at ${recorder.url} refused the token; the program runs, but this run is not recorded\n`,
+    )
+    expect(await listRuns(received)).toEqual([])
+  })
+
+  it('takes a program sent with the right token', async () => {
+    const result = await smiley(['run', '--remote', recorder.url, 'quick.py'], {
+      cwd: dir.path,
+      env: { SMILEY_TOKEN: 'right-token' },
+    })
+    expect(result.code, result.stderr).toBe(0)
+    const runs = await listRuns(received)
+    expect(runs.map((r) => [r.description, r.status])).toEqual([['quick.py', 'completed']])
+  })
+})

@@ -1,0 +1,101 @@
+/**
+ * A database on a disk that fills up while a program is recorded: a tmpfs of 2 MB mounted by
+ * the test (the tests run as root; elsewhere the case is skipped with a notice).
+ */
+
+import Database from 'better-sqlite3'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { smiley, tempDir } from '../support/cli.js'
+import { writePrograms } from '../support/programs.js'
+import { expectDense, listRuns, replayEvents } from './recordings.js'
+
+let dir: { path: string; remove: () => void }
+let disk: string
+let mounted = false
+
+beforeAll(() => {
+  dir = tempDir()
+  disk = join(dir.path, 'disk')
+  mkdirSync(disk)
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', disk], { stdio: 'pipe' })
+    mounted = true
+  } catch (error) {
+    console.warn(
+      `full-disk tests skipped: cannot mount a small tmpfs here (${(error as Error).message.split('\n')[0]})`,
+    )
+  }
+  writePrograms(dir.path, {
+    'small.py': 'def double(n):\n    return n * 2\n\nvalue = double(21)\n',
+    'big.py': `
+for step in range(300000):
+    text = "line %d " % step + "x" * 60
+print("the program went on to the end", flush=True)
+raise SystemExit(7)
+`,
+  })
+})
+afterAll(() => {
+  if (mounted) execFileSync('umount', ['-l', disk])
+  dir.remove()
+})
+
+describe('a full disk', () => {
+  it('stops recording with one line, marks the run, and lets the program finish', async (context) => {
+    if (!mounted) return context.skip()
+    const database = join(disk, 'runs.db')
+    const small = await smiley(['run', '-d', database, 'small.py'], { cwd: dir.path })
+    expect(small.code, small.stderr).toBe(0)
+    const [earlier] = await listRuns(database)
+    const earlierEvents = await replayEvents(database, earlier!.id)
+
+    const big = await smiley(['run', '-d', database, 'big.py'], {
+      cwd: dir.path,
+      timeoutMs: 120_000,
+    })
+    expect(big.code).toBe(7)
+    expect(big.stdout).toBe('the program went on to the end\n')
+    const [run, first] = await listRuns(database)
+    const line = `recording stopped after ${run!.eventCount} events: the disk is full`
+    expect(big.stderr).toBe(`smiley: ${line}\n`)
+    expect(run).toMatchObject({
+      description: 'big.py',
+      status: 'error',
+      exitCode: 7,
+      notice: line,
+      errorMessage: 'exited with status 7',
+    })
+    expect(run!.eventCount).toBeGreaterThan(1000)
+    expectDense(await replayEvents(database, run!.id), run!)
+
+    // The database stays whole and readable, earlier runs as they were.
+    const db = new Database(database, { readonly: true })
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+    } finally {
+      db.close()
+    }
+    expect(first).toEqual(earlier)
+    expect(await replayEvents(database, first!.id)).toEqual(earlierEvents)
+  })
+
+  it('runs a program unrecorded, with one line, when not even the run fits', async (context) => {
+    if (!mounted) return context.skip()
+    const database = join(disk, 'runs.db')
+    const before = await listRuns(database)
+    const result = await smiley(['run', '-d', database, 'big.py'], {
+      cwd: dir.path,
+      timeoutMs: 120_000,
+    })
+    expect(result.code).toBe(7)
+    expect(result.stdout).toBe('the program went on to the end\n')
+    expect(result.stderr).toMatch(
+      /^smiley: (could not record the run|recording stopped after \d+ events): the disk is full\n$/,
+    )
+    const after = await listRuns(database)
+    expect(after.slice(-before.length)).toEqual(before)
+  })
+})

@@ -1,0 +1,39 @@
+/** Reading what a database holds the way a user does: `smiley list --json`, `smiley replay --json`. */
+
+import { expect } from 'vitest'
+import type { TraceEvent } from '../../shared/types/event.js'
+import type { Run } from '../../shared/types/run.js'
+import { smiley } from '../support/cli.js'
+
+/** Every run of `database`, newest first. */
+export async function listRuns(database: string): Promise<Run[]> {
+  const listed = await smiley(['list', '-d', database, '--json'])
+  expect(listed.code, listed.stderr).toBe(0)
+  return JSON.parse(listed.stdout) as Run[]
+}
+
+/** Every event of `run`, as `smiley replay --json` prints them. */
+export async function replayEvents(database: string, run: string): Promise<TraceEvent[]> {
+  const replayed = await smiley(['replay', '-d', database, '--json', run], { timeoutMs: 120_000 })
+  expect(replayed.code, replayed.stderr).toBe(0)
+  return replayed.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as TraceEvent)
+}
+
+/** Events numbered 1, 2, 3… with none missing or repeated, as many as the run says it has. */
+export function expectDense(events: TraceEvent[], run: Run): void {
+  expect(events.length).toBe(run.eventCount)
+  const gaps = events.filter((event, index) => event.seq !== index + 1)
+  expect(gaps.slice(0, 3)).toEqual([])
+}
+
+/** The last value a local variable was given in a run. */
+export function lastValue(events: TraceEvent[], name: string): string | null | undefined {
+  for (let at = events.length - 1; at >= 0; at -= 1) {
+    const locals = events[at]!.locals
+    if (name in locals) return locals[name]
+  }
+  return undefined
+}
