@@ -120,16 +120,20 @@ export class TraceWindow {
   /** The last events, and keep following them while the run is recorded. */
   toEnd(): Promise<void> {
     return this.enqueue(async () => {
-      const last = await this.page(Number.MAX_SAFE_INTEGER, 'backward', PAGE)
-      this.total = last.total
-      this.status = last.status
-      this.rows = last.events
-      this.startReached = last.events.length < PAGE
-      this.endReached = true
-      this.offset = this.clamp(this.rows.length - this.visible)
-      this.following = last.status === 'running'
-      this.error = null
+      await this.loadEnd()
+      this.following = this.status === 'running'
     })
+  }
+
+  private async loadEnd(): Promise<void> {
+    const last = await this.page(Number.MAX_SAFE_INTEGER, 'backward', PAGE)
+    this.total = last.total
+    this.status = last.status
+    this.rows = last.events
+    this.startReached = last.events.length < PAGE
+    this.endReached = true
+    this.offset = this.clamp(this.rows.length - this.visible)
+    this.error = null
   }
 
   /** Moves the screen by `rows` (negative: up), fetching more at the edges. */
@@ -160,6 +164,8 @@ export class TraceWindow {
     this.status = status
     return this.enqueue(async () => {
       if (!this.following) return
+      // Far behind (a fast program): the newest page, rather than every page on the way.
+      if ((this.rows.at(-1)?.seq ?? 0) < this.total - PAGE) await this.loadEnd()
       while (!this.endReached) await this.extendForward()
       this.offset = this.clamp(this.rows.length - this.visible)
       if (status !== 'running') this.following = false
