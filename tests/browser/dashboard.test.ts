@@ -96,9 +96,14 @@ describeWithBrowser('the dashboard', () => {
       before,
       { timeout: 10_000 },
     )
-    // The view follows the end: the last row on screen is the newest event.
-    const lastShown = Number(await page.locator('.row').last().getAttribute('data-seq'))
-    expect(lastShown).toBeGreaterThan(before)
+    // The view follows the end: the last row on screen becomes the newest event.
+    await page.waitForFunction(
+      (seen) =>
+        Number([...document.querySelectorAll('.row[data-seq]')].at(-1)?.getAttribute('data-seq')) >
+        seen,
+      before,
+      { timeout: 10_000 },
+    )
     await exited
     await page.locator('.title .badge.completed').waitFor({ timeout: 10_000 })
     const final = (await runs()).find((r) => r.id === running.id)!
