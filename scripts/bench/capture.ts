@@ -1,19 +1,26 @@
 /**
- * Running a workload once, in one of three ways: untraced, under a bare `sys.settrace` that
- * only counts events, and recorded by `smiley run`. Each run's figures come from the JSON
- * line the workload prints, so start-up costs of the interpreter, Node and the tracer stay
- * out of them.
+ * Running a workload once, in one of four ways: untraced, under a bare `sys.settrace` that
+ * only counts events, recorded by `smiley run`, and under the tracer alone with its stream
+ * drained and thrown away (what the tracer costs without the database behind it). Each run's
+ * figures come from the JSON line the workload prints, so start-up costs of the interpreter,
+ * Node and the tracer stay out of them.
  */
 
 import { spawn } from 'node:child_process'
 import { existsSync, rmSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { delimiter, join, resolve } from 'node:path'
+import type { Readable } from 'node:stream'
 import Database from 'better-sqlite3'
+import { loads, PyDict } from '../../shared/wire/marshal.js'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 const SMILEY = join(ROOT, 'bin', 'smiley.js')
 const SMILEY_BUILD = join(ROOT, 'dist', 'server', 'cli', 'main.js')
 const SETTRACE_BASELINE = join(import.meta.dirname, 'settrace_baseline.py')
+const TRACER = join(ROOT, 'tracer')
+
+/** How the tracer runs its hot path: `smiley run --accelerator`. */
+export type Accelerator = 'python' | 'native'
 
 /** A slow run is a hung run long before this. */
 const TIMEOUT_MS = 15 * 60_000
@@ -48,6 +55,13 @@ export interface SmileyCapture extends Capture {
   backend: string | null
 }
 
+export interface TracerCapture extends Capture {
+  /** Bytes of event stream the tracer wrote. */
+  bytes: number
+  /** Whether the native accelerator ran (hello's `native`). */
+  native: boolean
+}
+
 /** What a single run needs to know. */
 export interface Target {
   python: string
@@ -76,7 +90,11 @@ export async function runSettrace(target: Target): Promise<SettraceCapture> {
 }
 
 /** Records into a fresh database at `database`, reads the run's figures and deletes it. */
-export async function runSmiley(target: Target, database: string): Promise<SmileyCapture> {
+export async function runSmiley(
+  target: Target,
+  database: string,
+  accelerator: Accelerator,
+): Promise<SmileyCapture> {
   if (!existsSync(SMILEY_BUILD))
     throw new BenchError(`Smiley is not built (no ${SMILEY_BUILD}): run npx tsc -b first`)
   const args = [
@@ -86,6 +104,8 @@ export async function runSmiley(target: Target, database: string): Promise<Smile
     target.python,
     '--database',
     database,
+    '--accelerator',
+    accelerator,
     target.workload,
     String(target.scale),
   ]
@@ -98,6 +118,60 @@ export async function runSmiley(target: Target, database: string): Promise<Smile
     for (const suffix of ['', '-wal', '-shm', '-journal'])
       rmSync(`${database}${suffix}`, { force: true })
   }
+}
+
+/**
+ * The tracer alone, set up as `smiley run` sets it up (same options), its stream drained by a
+ * reader that keeps nothing but the first frame (to read `hello`): what recording costs the
+ * program when the database never makes it wait.
+ */
+export async function runTracerOnly(
+  target: Target,
+  accelerator: Accelerator,
+): Promise<TracerCapture> {
+  const options = {
+    fd: 3,
+    run: 'bench',
+    pythonPath: process.env['PYTHONPATH'] ?? null,
+    maxRepr: 200,
+    redact: true,
+    profile: true,
+    includeStdlib: false,
+    includeSitePackages: false,
+    includePackages: [],
+    accelerator,
+  }
+  const original = process.env['PYTHONPATH']
+  const env = {
+    ...process.env,
+    PYTHONPATH: original ? `${TRACER}${delimiter}${original}` : TRACER,
+    SMILEY_OPTIONS: JSON.stringify(options),
+  }
+  const drained = { bytes: 0, head: [] as Buffer[] }
+  const { result, stderr } = await captureWithStderr(
+    target.python,
+    [target.workload, String(target.scale)],
+    target,
+    { env, drain: drained },
+  )
+  const warning = stderr.split('\n').find((line) => line.startsWith('smiley:'))
+  if (warning) throw new BenchError(`${describe(target)}: the tracer stopped: ${warning}`)
+  return {
+    ...result,
+    bytes: drained.bytes,
+    native: helloOf(Buffer.concat(drained.head))['native'] === true,
+  }
+}
+
+/** The `hello` record at the start of a stream (magic, version, then the first frame). */
+function helloOf(head: Buffer): Record<string, unknown> {
+  if (head.length < 9) return {}
+  const length = head.readUInt32LE(5)
+  if (head.length < 9 + length) return {}
+  const batch = loads(head.subarray(9, 9 + length))
+  const record = Array.isArray(batch) ? batch[0] : undefined
+  const info = Array.isArray(record) ? record[1] : undefined
+  return info instanceof PyDict ? info.toObject() : {}
 }
 
 interface RunRow {
@@ -136,13 +210,20 @@ async function capture(command: string, args: string[], target: Target): Promise
   return (await captureWithStderr(command, args, target)).result
 }
 
+/** A pipe on fd 3 to drain: counts its bytes and keeps the first 1 MiB. */
+interface Drain {
+  bytes: number
+  head: Buffer[]
+}
+
 async function captureWithStderr(
   command: string,
   args: string[],
   target: Target,
+  extra: { env?: NodeJS.ProcessEnv; drain?: Drain } = {},
 ): Promise<{ result: Capture; stderr: string }> {
   const started = process.hrtime.bigint()
-  const exit = await execute(command, args)
+  const exit = await execute(command, args, extra.env, extra.drain)
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9
   if (exit.code !== 0) {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`
@@ -172,17 +253,32 @@ interface Exit {
   stderr: string
 }
 
-function execute(command: string, args: string[]): Promise<Exit> {
+function execute(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  drain?: Drain,
+): Promise<Exit> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', drain ? 'pipe' : 'ignore'],
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    if (drain) {
+      let kept = 0
+      ;(child.stdio[3] as Readable).on('data', (chunk: Buffer) => {
+        drain.bytes += chunk.length
+        if (kept < 1 << 20) {
+          drain.head.push(chunk)
+          kept += chunk.length
+        }
+      })
+    }
     const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS)
     child.once('error', (error) => {
       clearTimeout(timer)

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: how much Smiley slows Python programs down, per workload and interpreter,
- * against an untraced run and a bare sys.settrace that only counts events. Prints a table
- * and writes the same figures to bench-results/capture.json.
+ * against an untraced run and a bare sys.settrace that only counts events; with the tracer's
+ * pure-Python and native hot paths, through `smiley run` and for the tracer alone. Prints a
+ * table and writes the same figures to bench-results/capture.json.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -9,7 +10,7 @@ import { arch, cpus, platform } from 'node:os'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { findPythons, type Interpreter } from '../lib/pythons.js'
-import { BenchError, ROOT } from './capture.js'
+import { BenchError, ROOT, type Accelerator } from './capture.js'
 import { formatTable, summarise, toRows, type CaptureDocument } from './report.js'
 import { runSuite } from './suite.js'
 import { listWorkloads, type Workload } from './workloads.js'
@@ -19,15 +20,22 @@ const OUTPUT = join(ROOT, 'bench-results', 'capture.json')
 
 const USAGE = `Usage: npm run bench -- [options]
 
-Runs each workload untraced, under a bare sys.settrace and under smiley run, and reports
-the slowdowns, events recorded, events per second and database bytes per event.
+Runs each workload untraced, under a bare sys.settrace, under smiley run (tracer and
+database: "run ×") and under the tracer alone with its stream drained and dropped ("tracer ×"),
+with the pure-Python and the native accelerator; reports the slowdowns, events recorded,
+events per second and database bytes per event. A "!" marks a native figure measured after
+the accelerator fell back to Python.
 
 Options:
   --python VERSION  an interpreter to measure, e.g. 3.11 (repeatable; default: ${DEFAULT_PYTHONS.join(' and ')})
   --all             every interpreter found (3.8 to 3.13)
   --scale N         multiply each workload's size by N (default 1; 0.1 for a quick look)
   --only NAME       only this workload (repeatable)
-  --repeat K        run each measurement K times and keep the fastest (default 1)
+  --repeat K        run each measurement K times and keep the fastest (default 1; the
+                    untraced and settrace baselines run at least 5 times)
+  --accelerator A   python or native (repeatable; default: both)
+  --tracer-only     only the tracer alone, not through smiley run
+  --end-to-end      only through smiley run, not the tracer alone
   -h, --help        show this help`
 
 interface Options {
@@ -35,7 +43,12 @@ interface Options {
   workloads: Workload[]
   scale: number
   repeat: number
+  accelerators: Accelerator[]
+  endToEnd: boolean
+  tracerOnly: boolean
 }
+
+const ACCELERATORS: Accelerator[] = ['python', 'native']
 
 function parseOptions(argv: string[]): Options | null {
   const { values } = parseArgs({
@@ -46,6 +59,9 @@ function parseOptions(argv: string[]): Options | null {
       scale: { type: 'string' },
       only: { type: 'string', multiple: true },
       repeat: { type: 'string' },
+      accelerator: { type: 'string', multiple: true },
+      'tracer-only': { type: 'boolean' },
+      'end-to-end': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -58,11 +74,24 @@ function parseOptions(argv: string[]): Options | null {
   const repeat = Number(values.repeat ?? 1)
   if (!Number.isInteger(repeat) || repeat < 1)
     throw new BenchError(`--repeat must be a whole number ≥ 1, not ${values.repeat}`)
+  const asked = values.accelerator ?? ACCELERATORS
+  const unknown = asked.filter((name) => !ACCELERATORS.includes(name as Accelerator))
+  if (unknown.length > 0)
+    throw new BenchError(
+      `--accelerator takes ${ACCELERATORS.join(' or ')}, not ${unknown.join(', ')}`,
+    )
+  const onlyTracer = values['tracer-only'] ?? false
+  const onlyRun = values['end-to-end'] ?? false
+  if (onlyTracer && onlyRun)
+    throw new BenchError('--tracer-only and --end-to-end exclude each other')
   return {
     interpreters: chooseInterpreters(values.python ?? [], values.all ?? false),
     workloads: chooseWorkloads(values.only ?? []),
     scale,
     repeat,
+    accelerators: ACCELERATORS.filter((name) => asked.includes(name)),
+    endToEnd: !onlyTracer,
+    tracerOnly: !onlyRun,
   }
 }
 
@@ -110,12 +139,16 @@ async function main(argv: string[]): Promise<void> {
     `bench: ${workloads.length} workloads on Python ${pythons.join(', ')}, scale ${scale}, best of ${repeat}\n`,
   )
   const measured = await runSuite({
-    interpreters,
-    workloads,
-    scale,
-    repeat,
-    onMeasured: ({ workload, python, untraced, settrace, smiley }) => {
-      const times = `untraced ${untraced.seconds.toFixed(3)} s, settrace ${settrace.seconds.toFixed(3)} s, smiley ${smiley.seconds.toFixed(2)} s`
+    ...options,
+    onMeasured: ({ workload, python, untraced, settrace, smiley, tracerOnly }) => {
+      const times = [
+        `untraced ${untraced.seconds.toFixed(3)} s`,
+        `settrace ${settrace.seconds.toFixed(3)} s`,
+        ...ACCELERATORS.flatMap((name) => [
+          ...(smiley[name] ? [`${name} run ${smiley[name].seconds.toFixed(2)} s`] : []),
+          ...(tracerOnly[name] ? [`${name} tracer ${tracerOnly[name].seconds.toFixed(2)} s`] : []),
+        ]),
+      ].join(', ')
       process.stderr.write(`  ${python.version.padEnd(4)} ${workload.padEnd(12)} ${times}\n`)
     },
   })
@@ -132,7 +165,15 @@ async function main(argv: string[]): Promise<void> {
       cpuModel: cpu[0]?.model ?? '',
       node: process.version,
     },
-    options: { scale, repeat, pythons, workloads: workloads.map((workload) => workload.name) },
+    options: {
+      scale,
+      repeat,
+      pythons,
+      workloads: workloads.map((workload) => workload.name),
+      accelerators: options.accelerators,
+      endToEnd: options.endToEnd,
+      tracerOnly: options.tracerOnly,
+    },
     summaries,
     results: rows,
   }

@@ -3,25 +3,16 @@
  * comparing runs over time. Both show the same numbers, computed once here.
  */
 
+import type { Accelerator } from './capture.js'
 import type { Measured } from './suite.js'
 
-/** One workload on one interpreter. Slowdowns are traced seconds / untraced seconds. */
-export interface Row {
-  workload: string
-  python: string
-  pythonPath: string
-  /** The hook Smiley used: `settrace` (3.8 to 3.11) or `monitoring` (3.12 and later). */
-  backend: string | null
-  checksum: unknown
-  untracedSeconds: number
-  settraceSeconds: number
-  settraceSlowdown: number
-  settraceEvents: number
-  smileySeconds: number
-  smileySlowdown: number
+/** Smiley through `smiley run`, one accelerator. Slowdowns are traced / untraced seconds. */
+export interface SmileyFigures {
+  seconds: number
+  slowdown: number
   /** Smiley's whole process, Node's start-up and the final writes to the database included. */
-  smileyWallSeconds: number
-  smileyEvents: number
+  wallSeconds: number
+  events: number
   lostEvents: number
   /**
    * Recorded events per second of the traced program's own time. The few events outside the
@@ -31,47 +22,102 @@ export interface Row {
   /** Database and write-ahead log after the run. */
   databaseBytes: number
   bytesPerEvent: number
+  /** The hook Smiley used: `settrace` (3.8 to 3.11) or `monitoring` (3.12 and later). */
+  backend: string | null
 }
 
-/** One interpreter over all its workloads. */
+/** The tracer alone (stream drained and dropped), one accelerator. */
+export interface TracerFigures {
+  seconds: number
+  slowdown: number
+  streamBytes: number
+  /** Whether the native accelerator actually ran. */
+  native: boolean
+}
+
+/** One workload on one interpreter. */
+export interface Row {
+  workload: string
+  python: string
+  pythonPath: string
+  checksum: unknown
+  untracedSeconds: number
+  settraceSeconds: number
+  settraceSlowdown: number
+  settraceEvents: number
+  smiley: Partial<Record<Accelerator, SmileyFigures>>
+  tracerOnly: Partial<Record<Accelerator, TracerFigures>>
+}
+
+/** One interpreter over all its workloads: geometric means of the slowdowns. */
 export interface Summary {
   python: string
   pythonPath: string
   workloads: number
   geomeanSettraceSlowdown: number
-  geomeanSmileySlowdown: number
+  geomeanSmileySlowdown: Partial<Record<Accelerator, number>>
+  geomeanTracerOnlySlowdown: Partial<Record<Accelerator, number>>
 }
 
 export function toRows(measured: Measured[]): Row[] {
-  return measured.map(({ workload, python, checksum, untraced, settrace, smiley }) => ({
-    workload,
-    python: python.version,
-    pythonPath: python.path,
-    backend: smiley.backend,
-    checksum,
-    untracedSeconds: untraced.seconds,
-    settraceSeconds: settrace.seconds,
-    settraceSlowdown: settrace.seconds / untraced.seconds,
-    settraceEvents: settrace.events,
-    smileySeconds: smiley.seconds,
-    smileySlowdown: smiley.seconds / untraced.seconds,
-    smileyWallSeconds: smiley.wallSeconds,
-    smileyEvents: smiley.events,
-    lostEvents: smiley.lostEvents,
-    eventsPerSecond: smiley.events / smiley.seconds,
-    databaseBytes: smiley.bytes,
-    bytesPerEvent: smiley.events > 0 ? smiley.bytes / smiley.events : 0,
-  }))
+  return measured.map(({ workload, python, checksum, untraced, settrace, smiley, tracerOnly }) => {
+    const row: Row = {
+      workload,
+      python: python.version,
+      pythonPath: python.path,
+      checksum,
+      untracedSeconds: untraced.seconds,
+      settraceSeconds: settrace.seconds,
+      settraceSlowdown: settrace.seconds / untraced.seconds,
+      settraceEvents: settrace.events,
+      smiley: {},
+      tracerOnly: {},
+    }
+    for (const [accelerator, capture] of entries(smiley)) {
+      row.smiley[accelerator] = {
+        seconds: capture.seconds,
+        slowdown: capture.seconds / untraced.seconds,
+        wallSeconds: capture.wallSeconds,
+        events: capture.events,
+        lostEvents: capture.lostEvents,
+        eventsPerSecond: capture.events / capture.seconds,
+        databaseBytes: capture.bytes,
+        bytesPerEvent: capture.events > 0 ? capture.bytes / capture.events : 0,
+        backend: capture.backend,
+      }
+    }
+    for (const [accelerator, capture] of entries(tracerOnly)) {
+      row.tracerOnly[accelerator] = {
+        seconds: capture.seconds,
+        slowdown: capture.seconds / untraced.seconds,
+        streamBytes: capture.bytes,
+        native: capture.native,
+      }
+    }
+    return row
+  })
 }
 
 export function summarise(rows: Row[]): Summary[] {
-  return groupByPython(rows).map((group) => ({
-    python: group[0]?.python ?? '',
-    pythonPath: group[0]?.pythonPath ?? '',
-    workloads: group.length,
-    geomeanSettraceSlowdown: geometricMean(group.map((row) => row.settraceSlowdown)),
-    geomeanSmileySlowdown: geometricMean(group.map((row) => row.smileySlowdown)),
-  }))
+  return groupByPython(rows).map((group) => {
+    const summary: Summary = {
+      python: group[0]?.python ?? '',
+      pythonPath: group[0]?.pythonPath ?? '',
+      workloads: group.length,
+      geomeanSettraceSlowdown: geometricMean(group.map((row) => row.settraceSlowdown)),
+      geomeanSmileySlowdown: {},
+      geomeanTracerOnlySlowdown: {},
+    }
+    for (const accelerator of ACCELERATORS) {
+      const e2e = group.map((row) => row.smiley[accelerator]?.slowdown)
+      if (e2e.every((value) => value !== undefined))
+        summary.geomeanSmileySlowdown[accelerator] = geometricMean(e2e as number[])
+      const alone = group.map((row) => row.tracerOnly[accelerator]?.slowdown)
+      if (alone.every((value) => value !== undefined))
+        summary.geomeanTracerOnlySlowdown[accelerator] = geometricMean(alone as number[])
+    }
+    return summary
+  })
 }
 
 /** The mean of ratios: unlike the arithmetic mean, one extreme workload cannot dominate it. */
@@ -80,42 +126,92 @@ export function geometricMean(values: number[]): number {
   return Math.exp(values.reduce((sum, value) => sum + Math.log(value), 0) / values.length)
 }
 
+const ACCELERATORS: Accelerator[] = ['python', 'native']
+
 type Align = 'left' | 'right'
 
-const COLUMNS: Array<{ title: string; align: Align; cell: (row: Row) => string }> = [
-  { title: 'python', align: 'left', cell: (row) => row.python },
-  { title: 'workload', align: 'left', cell: (row) => row.workload },
-  { title: 'untraced s', align: 'right', cell: (row) => row.untracedSeconds.toFixed(4) },
-  { title: 'settrace ×', align: 'right', cell: (row) => row.settraceSlowdown.toFixed(1) },
-  { title: 'smiley ×', align: 'right', cell: (row) => row.smileySlowdown.toFixed(1) },
-  { title: 'smiley s', align: 'right', cell: (row) => row.smileySeconds.toFixed(2) },
-  { title: 'events', align: 'right', cell: (row) => grouped(row.smileyEvents) },
-  { title: 'events/s', align: 'right', cell: (row) => grouped(row.eventsPerSecond) },
-  { title: 'bytes/event', align: 'right', cell: (row) => row.bytesPerEvent.toFixed(1) },
-]
+interface Column {
+  title: string
+  align: Align
+  cell: (row: Row) => string
+  /** The cell of the geometric-mean line. */
+  mean?: (summary: Summary) => string
+}
 
-/** The table: one block per interpreter, each ending with its geometric means. */
+function columns(rows: Row[]): Column[] {
+  const times = (value: number | undefined): string => (value === undefined ? '' : value.toFixed(1))
+  const list: Column[] = [
+    { title: 'python', align: 'left', cell: (row) => row.python },
+    { title: 'workload', align: 'left', cell: (row) => row.workload },
+    { title: 'untraced s', align: 'right', cell: (row) => row.untracedSeconds.toFixed(4) },
+    {
+      title: 'settrace ×',
+      align: 'right',
+      cell: (row) => row.settraceSlowdown.toFixed(1),
+      mean: (summary) => summary.geomeanSettraceSlowdown.toFixed(1),
+    },
+  ]
+  for (const accelerator of ACCELERATORS) {
+    if (rows.some((row) => row.smiley[accelerator]))
+      list.push({
+        title: `${accelerator} run ×`,
+        align: 'right',
+        cell: (row) => times(row.smiley[accelerator]?.slowdown),
+        mean: (summary) => times(summary.geomeanSmileySlowdown[accelerator]),
+      })
+    if (rows.some((row) => row.tracerOnly[accelerator]))
+      list.push({
+        title: `${accelerator} tracer ×`,
+        align: 'right',
+        cell: (row) => {
+          const figures = row.tracerOnly[accelerator]
+          // A native run that fell back to Python is marked: its figure is not native.
+          return figures === undefined
+            ? ''
+            : `${times(figures.slowdown)}${accelerator === 'native' && !figures.native ? '!' : ''}`
+        },
+        mean: (summary) => times(summary.geomeanTracerOnlySlowdown[accelerator]),
+      })
+  }
+  const recorded = (row: Row): SmileyFigures | undefined => row.smiley.native ?? row.smiley.python
+  if (rows.some((row) => recorded(row))) {
+    list.push(
+      { title: 'events', align: 'right', cell: (row) => grouped(recorded(row)?.events) },
+      { title: 'events/s', align: 'right', cell: (row) => grouped(recorded(row)?.eventsPerSecond) },
+      {
+        title: 'bytes/event',
+        align: 'right',
+        cell: (row) => recorded(row)?.bytesPerEvent.toFixed(1) ?? '',
+      },
+    )
+  }
+  return list
+}
+
+/**
+ * The table: one block per interpreter, each ending with its geometric means. `run ×` is
+ * through `smiley run` (database included), `tracer ×` the tracer alone.
+ */
 export function formatTable(rows: Row[], summaries: Summary[]): string {
+  const list = columns(rows)
   const blocks = groupByPython(rows).map((group) => {
     const summary = summaries.find((candidate) => candidate.python === group[0]?.python)
-    const lines = group.map((row) => COLUMNS.map((column) => column.cell(row)))
+    const lines = group.map((row) => list.map((column) => column.cell(row)))
     if (summary) {
-      const backend = group[0]?.backend ?? '?'
-      lines.push([
-        summary.python,
-        `geomean (${backend})`,
-        '',
-        summary.geomeanSettraceSlowdown.toFixed(1),
-        summary.geomeanSmileySlowdown.toFixed(1),
-        '',
-        '',
-        '',
-        '',
-      ])
+      const backend = group[0]?.smiley.native?.backend ?? group[0]?.smiley.python?.backend
+      lines.push(
+        list.map((column, i) =>
+          i === 0
+            ? summary.python
+            : i === 1
+              ? `geomean${backend ? ` (${backend})` : ''}`
+              : (column.mean?.(summary) ?? ''),
+        ),
+      )
     }
     return lines
   })
-  const header = COLUMNS.map((column) => column.title)
+  const header = list.map((column) => column.title)
   const widths = header.map((title, i) =>
     Math.max(title.length, ...blocks.flat().map((cells) => cells[i]?.length ?? 0)),
   )
@@ -123,7 +219,7 @@ export function formatTable(rows: Row[], summaries: Summary[]): string {
     cells
       .map((cell, i) => {
         const width = widths[i] ?? 0
-        return COLUMNS[i]?.align === 'right' ? cell.padStart(width) : cell.padEnd(width)
+        return list[i]?.align === 'right' ? cell.padStart(width) : cell.padEnd(width)
       })
       .join('  ')
       .trimEnd()
@@ -136,7 +232,15 @@ export function formatTable(rows: Row[], summaries: Summary[]): string {
 export interface CaptureDocument {
   createdAt: string
   machine: { platform: string; arch: string; cpus: number; cpuModel: string; node: string }
-  options: { scale: number; repeat: number; pythons: string[]; workloads: string[] }
+  options: {
+    scale: number
+    repeat: number
+    pythons: string[]
+    workloads: string[]
+    accelerators: Accelerator[]
+    endToEnd: boolean
+    tracerOnly: boolean
+  }
   summaries: Summary[]
   results: Row[]
 }
@@ -151,6 +255,13 @@ function groupByPython(rows: Row[]): Row[][] {
   return [...groups.values()]
 }
 
-function grouped(value: number): string {
-  return Math.round(value).toLocaleString('en-US')
+function entries<T>(record: Partial<Record<Accelerator, T>>): Array<[Accelerator, T]> {
+  return ACCELERATORS.flatMap((accelerator) => {
+    const value = record[accelerator]
+    return value === undefined ? [] : [[accelerator, value] as [Accelerator, T]]
+  })
+}
+
+function grouped(value: number | undefined): string {
+  return value === undefined ? '' : Math.round(value).toLocaleString('en-US')
 }

@@ -1,5 +1,5 @@
 /**
- * Measuring every chosen workload on every chosen interpreter in the three ways, one run at
+ * Measuring every chosen workload on every chosen interpreter in each chosen way, one run at
  * a time (two cores: anything running alongside would be measured too). Each way keeps its
  * fastest of `repeat` runs; every run's checksum must match, or tracing changed the result.
  */
@@ -12,23 +12,32 @@ import {
   BenchError,
   runSettrace,
   runSmiley,
+  runTracerOnly,
   runUntraced,
+  type Accelerator,
   type Capture,
   type SettraceCapture,
   type SmileyCapture,
   type Target,
+  type TracerCapture,
 } from './capture.js'
 import type { Workload } from './workloads.js'
 
-/** One workload on one interpreter, measured in all three ways. */
+/** One workload on one interpreter, measured in every chosen way. */
 export interface Measured {
   workload: string
   python: Interpreter
   checksum: unknown
   untraced: Capture
   settrace: SettraceCapture
-  smiley: SmileyCapture
+  /** Through `smiley run`, database included, per accelerator. */
+  smiley: Partial<Record<Accelerator, SmileyCapture>>
+  /** The tracer alone, its stream drained and dropped, per accelerator. */
+  tracerOnly: Partial<Record<Accelerator, TracerCapture>>
 }
+
+/** Fewest runs of the untraced and settrace baselines. */
+const BASELINE_REPEAT = 5
 
 export interface SuiteOptions {
   interpreters: Interpreter[]
@@ -37,6 +46,11 @@ export interface SuiteOptions {
   scale: number
   /** Runs per way; the fastest counts. */
   repeat: number
+  accelerators: Accelerator[]
+  /** Measure through `smiley run` (database included). */
+  endToEnd: boolean
+  /** Measure the tracer alone. */
+  tracerOnly: boolean
   /** Called as each workload finishes, to show progress during a long run. */
   onMeasured?: (measured: Measured) => void
 }
@@ -54,19 +68,37 @@ export async function runSuite(options: SuiteOptions): Promise<Measured[]> {
           scale: options.scale,
           label: `${workload.name} on Python ${python.version}`,
         }
-        const untraced = await fastest(options.repeat, () => runUntraced(target))
-        const settrace = await fastest(options.repeat, () => runSettrace(target))
-        const smiley = await fastest(options.repeat, () =>
-          runSmiley(target, join(scratch, `run-${++databases}.db`)),
-        )
-        const checksum = agreedChecksum(target, { untraced, settrace, smiley })
+        const runs: Record<string, Capture[]> = {}
+        // The baselines take milliseconds, so a busy moment distorts them most: run them more.
+        const baselineRepeat = Math.max(options.repeat, BASELINE_REPEAT)
+        const untraced = await fastest(baselineRepeat, () => runUntraced(target))
+        const settrace = await fastest(baselineRepeat, () => runSettrace(target))
+        runs['untraced'] = untraced
+        runs['settrace'] = settrace
+        const smiley: Measured['smiley'] = {}
+        const tracerOnly: Measured['tracerOnly'] = {}
+        for (const accelerator of options.accelerators) {
+          if (options.endToEnd) {
+            const captures = await fastest(options.repeat, () =>
+              runSmiley(target, join(scratch, `run-${++databases}.db`), accelerator),
+            )
+            smiley[accelerator] = captures[0]
+            runs[`smiley ${accelerator}`] = captures
+          }
+          if (options.tracerOnly) {
+            const captures = await fastest(options.repeat, () => runTracerOnly(target, accelerator))
+            tracerOnly[accelerator] = captures[0]
+            runs[`tracer ${accelerator}`] = captures
+          }
+        }
         const result = {
           workload: workload.name,
           python,
-          checksum,
+          checksum: agreedChecksum(target, runs),
           untraced: untraced[0],
           settrace: settrace[0],
-          smiley: smiley[0],
+          smiley,
+          tracerOnly,
         }
         measured.push(result)
         options.onMeasured?.(result)

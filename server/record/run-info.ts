@@ -30,8 +30,17 @@ export function newRun(info: RunInfo, hello: Record<string, PyValue>, fallbackCw
     pid: typeof hello['pid'] === 'number' ? hello['pid'] : null,
     backend: str(hello['backend']),
     startedAt: typeof hello['started'] === 'number' ? hello['started'] : Date.now() / 1000,
-    options: info.options,
+    options: { ...info.options, ...accelerator(hello) },
   }
+}
+
+/** Whether the tracer's native accelerator recorded the run, and if not, why it could not. */
+function accelerator(hello: Record<string, PyValue>): Record<string, string> {
+  if (hello['native'] === true) return { accelerator: 'native' }
+  const problem = str(hello['nativeProblem'])
+  return problem === null
+    ? { accelerator: 'python' }
+    : { accelerator: 'python', nativeProblem: problem }
 }
 
 function str(value: PyValue | undefined): string | null {

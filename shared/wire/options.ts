@@ -23,4 +23,9 @@ export interface TracerOptions {
   script?: string
   /** Use sys.settrace even where sys.monitoring exists (3.12+). */
   settrace?: boolean
+  /** The tracer's native accelerator: used when it builds (`auto`), required, or never. */
+  accelerator?: Accelerator
 }
+
+export type Accelerator = 'auto' | 'native' | 'python'
+export const ACCELERATORS: readonly Accelerator[] = ['auto', 'native', 'python']

@@ -197,4 +197,21 @@ result = add(2, 3)
     sqlite.close()
     expect(row.calls).toBe(5)
   })
+
+  it('records which tracer path was used, and refuses an unknown --accelerator', async () => {
+    writePrograms(dir.path, { 'small.py': 'x = 1\n' })
+    const forced = await smiley(['run', '-d', db, '--accelerator', 'python', 'small.py'], {
+      cwd: dir.path,
+    })
+    expect(forced.code, forced.stderr).toBe(0)
+    expect((await runs())[0]!.options).toMatchObject({ accelerator: 'python' })
+    expect((await runs())[0]!.options).not.toHaveProperty('nativeProblem')
+
+    const wrong = await smiley(['run', '-d', db, '--accelerator', 'fast', 'small.py'], {
+      cwd: dir.path,
+    })
+    expect(wrong.code).toBe(2)
+    expect(wrong.stderr).toMatch(/--accelerator must be one of auto, native, python, not fast/)
+    expect(await runs()).toHaveLength(1)
+  })
 })

@@ -67,3 +67,22 @@ def run_traced(argv, options=None, python=sys.executable, cwd=None, env=None, ti
         reader.join()
         os.close(read_end)
     return process, decode_stream(b"".join(chunks))
+
+
+_native = []
+
+
+def native_problem():
+    """Why the native accelerator cannot be built here (None: it can). Said once on stderr,
+    since the native half of the tests is then skipped."""
+    if not _native:
+        sys.path.insert(0, TRACER)
+        from smiley_tracer.build import BuildError, load_or_build
+
+        try:
+            load_or_build()
+            _native.append(None)
+        except BuildError as error:
+            _native.append(str(error))
+            sys.stderr.write("native accelerator tests skipped: %s\n" % error)
+    return _native[0]

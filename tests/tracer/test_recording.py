@@ -1,6 +1,9 @@
 """Golden tests: each program under programs/ is recorded and its events, as text, compared
 with expected/<program>.txt, or expected/<program>.py3N.txt where this interpreter
-reports differently. SMILEY_REGEN=1 rewrites the expected files."""
+reports differently. SMILEY_REGEN=1 rewrites the expected files.
+
+Every program is recorded by the pure-Python tracer and by the native accelerator, with
+each hook the interpreter has: all of them must give the same recording."""
 
 import difflib
 import json
@@ -10,14 +13,17 @@ import tempfile
 import unittest
 
 import golden
-from harness import HERE, PROGRAMS, run_traced
+from harness import HERE, PROGRAMS, native_problem, run_traced
 
 EXPECTED = os.path.join(HERE, "expected")
 VERSION = "py%d%d" % sys.version_info[:2]
 DEFAULT_VERSION = "py311"  # golden files without a version suffix were written by 3.11
 REGENERATE = os.environ.get("SMILEY_REGEN") == "1"
-# Forcing sys.settrace on 3.12+ must give the same recording as sys.monitoring.
-BACKENDS = [{}] + ([{"settrace": True}] if sys.version_info >= (3, 12) else [])
+# Forcing sys.settrace on 3.12+ must give the same recording as sys.monitoring, and the
+# native accelerator the same as the pure-Python tracer.
+HOOKS = [{}] + ([{"settrace": True}] if sys.version_info >= (3, 12) else [])
+ACCELERATORS = ("python",) if native_problem() else ("python", "native")
+BACKENDS = [dict(hook, accelerator=accelerator) for accelerator in ACCELERATORS for hook in HOOKS]
 
 PROGRAM_ARGS = {"threads.py": []}
 EXPECTED_EXIT = {"sys_exit.py": 3, "uncaught.py": 1}
@@ -48,8 +54,9 @@ class GoldenRecordings(unittest.TestCase):
                     process, records = run_traced([name] + PROGRAM_ARGS.get(name, []), options=options)
                     self.assertEqual(process.returncode, EXPECTED_EXIT.get(name, 0), process.stderr.decode())
                     self.assertNotIn(b"smiley:", process.stderr)
+                    self.assertEqual(records[0][1]["native"], options["accelerator"] == "native")
                     text = golden.describe(records)
-                    if REGENERATE and not options:
+                    if REGENERATE and options == BACKENDS[0]:
                         self._regenerate(name, text)
                         continue
                     with open(expected_path(name), encoding="utf-8") as handle:

@@ -11,14 +11,36 @@ What counts as a change: a name bound to another object whose text differs, a de
 or a list, dict, set, bytearray or deque whose text differs (it was changed in place).
 """
 
+import types
+from collections import deque
+from itertools import islice
+from operator import is_
+
 from . import code_info, wire
 from .code_info import IMPLICIT_NAMES
 from .values import MUTABLE_TYPES, REDACTED, type_name
 
-_MISSING = object()
+MISSING = object()
 # Exact types whose objects never change in place: the same object means the same text.
 _IMMUTABLE = frozenset([int, float, bool, str, bytes, type(None), tuple, frozenset, complex, range, type])
 _LARGEST_PLAIN_INT = 10**15
+_INT_REPR = int.__repr__
+# Containers whose text can be checked with a fingerprint, and the item types that allows:
+# immutable, with a text fixed by the object alone.
+_FINGERPRINTED = frozenset([list, dict, set, deque])
+_PLAIN_ITEMS = frozenset([int, float, bool, str, bytes, type(None), complex])
+_SCALARS = _PLAIN_ITEMS  # and these refer to no other object
+_PLAIN_REPR = object.__repr__
+# Builtin types whose repr is "<kind name at 0x…>", made without running any user code.
+_BUILTIN_REPRS = frozenset([types.GeneratorType, types.CoroutineType, types.FunctionType])
+_TYPE_ATTRIBUTE = type.__getattribute__  # bypasses a metaclass's own __getattribute__
+
+
+def _uses_plain_repr(kind):
+    try:
+        return _TYPE_ATTRIBUTE(kind, "__repr__") is _PLAIN_REPR
+    except Exception:
+        return False
 
 
 class LocalsTracker:
@@ -64,23 +86,35 @@ class LocalsTracker:
                     return text
         elif kind is float or kind is bool or value is None:
             return repr(value)
+        elif kind in _BUILTIN_REPRS or _uses_plain_repr(kind):
+            # "<T object at 0x…>" and the like: no user code runs, so no guard is needed.
+            text = repr(value)
+            if len(text) <= self.max_len:
+                return text
         return self.renderer.render(value)
 
     def snapshot_all(self, mapping, state):
         """Every local, for a call event; fills the frame's snapshot."""
         snapshot = state.snapshot
         skip_implicit = state.record.module_level
+        names = self._names
+        type_symbols = self._type_symbols
         flat = []
         for name, value in mapping.items():
             if skip_implicit and name in IMPLICIT_NAMES:
                 continue
-            symbol, secret = self._names.get(name) or self.name_info(name)
+            symbol, secret = names.get(name) or self.name_info(name)
             kind = type(value)
-            text = REDACTED if secret else self.text(value, kind)
-            snapshot[name] = (value, text)
-            flat.append(symbol)
-            flat.append(self._type_symbols.get(kind) or self.type_symbol(kind))
-            flat.append(text)
+            if secret:
+                snapshot[name] = (value, REDACTED, None)
+                text = REDACTED
+            elif kind is int and -_LARGEST_PLAIN_INT < value < _LARGEST_PLAIN_INT:
+                text = _INT_REPR(value)
+                snapshot[name] = (value, text, None)
+            else:
+                text = self.text(value, kind)
+                snapshot[name] = (value, text, self.fingerprint(value, kind) if kind in _FINGERPRINTED else None)
+            flat += (symbol, type_symbols.get(kind) or self.type_symbol(kind), text)
         return tuple(flat) if flat else None
 
     def diff(self, mapping, plan, state):
@@ -89,34 +123,41 @@ class LocalsTracker:
             return self._diff_all(mapping, state)
         snapshot = state.snapshot
         flat = None
-        get = mapping.get
         for name, symbol, secret in plan:
-            value = get(name, _MISSING)
+            value = mapping.get(name, MISSING)
             previous = snapshot.get(name)
-            if value is _MISSING:
+            if value is MISSING:
                 if previous is not None:
                     del snapshot[name]
-                    flat = (flat or []) + [symbol, wire.DELETED, None]
+                    flat = (flat or ()) + (symbol, wire.DELETED, None)
                 continue
             kind = type(value)
             if previous is not None and previous[0] is value:
                 if secret or kind in _IMMUTABLE or not isinstance(value, MUTABLE_TYPES):
                     continue
-            text = REDACTED if secret else self.text(value, kind)
-            if previous is not None and text == previous[1] and not secret:
-                snapshot[name] = (value, text)
-                continue
-            snapshot[name] = (value, text)
-            entry = [symbol, self._type_symbols.get(kind) or self.type_symbol(kind), text]
-            if flat is None:
-                flat = entry
+                if previous[2] is not None and self.unchanged(value, kind, previous[2]):
+                    continue
+            if secret:
+                text = REDACTED
+                snapshot[name] = (value, text, None)
             else:
-                flat += entry
-        return tuple(flat) if flat else None
+                # The commonest change, a small int, without a call.
+                if kind is int and -_LARGEST_PLAIN_INT < value < _LARGEST_PLAIN_INT:
+                    text = _INT_REPR(value)
+                    snapshot[name] = (value, text, None)
+                else:
+                    text = self.text(value, kind)
+                    snapshot[name] = (value, text, self.fingerprint(value, kind) if kind in _FINGERPRINTED else None)
+                if previous is not None and text == previous[1]:
+                    continue
+            entry = (symbol, self._type_symbols.get(kind) or self.type_symbol(kind), text)
+            flat = entry if flat is None else flat + entry
+        return flat
 
     def _diff_all(self, mapping, state):
         snapshot = state.snapshot
         skip_implicit = state.record.module_level
+        names = self._names
         flat = []
         seen = 0
         for name, value in mapping.items():
@@ -125,29 +166,77 @@ class LocalsTracker:
             seen += 1
             previous = snapshot.get(name)
             kind = type(value)
-            symbol, secret = self._names.get(name) or self.name_info(name)
             if previous is not None and previous[0] is value:
-                if secret or kind in _IMMUTABLE or not isinstance(value, MUTABLE_TYPES):
+                if kind in _IMMUTABLE:
                     continue
-            text = REDACTED if secret else self.text(value, kind)
-            if previous is not None and text == previous[1] and not secret:
-                snapshot[name] = (value, text)
-                continue
-            snapshot[name] = (value, text)
-            flat.append(symbol)
-            flat.append(self._type_symbols.get(kind) or self.type_symbol(kind))
-            flat.append(text)
+                symbol, secret = names.get(name) or self.name_info(name)
+                if secret or not isinstance(value, MUTABLE_TYPES):
+                    continue
+                if previous[2] is not None and self.unchanged(value, kind, previous[2]):
+                    continue
+            else:
+                symbol, secret = names.get(name) or self.name_info(name)
+            if secret:
+                text = REDACTED
+                snapshot[name] = (value, text, None)
+            else:
+                text = self.text(value, kind)
+                snapshot[name] = (value, text, self.fingerprint(value, kind) if kind in _FINGERPRINTED else None)
+                if previous is not None and text == previous[1]:
+                    continue
+            flat += (symbol, self._type_symbols.get(kind) or self.type_symbol(kind), text)
         if len(snapshot) > seen:
             for name in [name for name in snapshot if name not in mapping]:
                 del snapshot[name]
-                flat.append(self.name_info(name)[0])
-                flat.append(wire.DELETED)
-                flat.append(None)
+                flat += (self.name_info(name)[0], wire.DELETED, None)
         return tuple(flat) if flat else None
+
+    # Containers changed in place: a list, dict, set or deque whose items are all of plain types
+    # renders to the same text while its length and the items that can be shown are the same
+    # objects, so comparing those identities stands in for rendering it again.
+
+    def fingerprint(self, value, kind):
+        """(length, shown items) of a container of plain items just rendered, or None."""
+        count = self.renderer.examined
+        if count is None:
+            return None
+        try:
+            if kind is list:
+                shown = value[:count]
+            elif kind is dict:
+                keys = tuple(islice(value, count))
+                shown = keys + tuple(islice(value.values(), len(keys)))
+            else:
+                shown = tuple(islice(value, count))
+            if not _PLAIN_ITEMS.issuperset(map(type, shown)):
+                return None
+            return len(value), shown
+        except RuntimeError:  # changed size while another thread ran
+            return None
+
+    def unchanged(self, value, kind, fingerprint):
+        """True when ``value`` certainly renders as it did when ``fingerprint`` was taken."""
+        length, shown = fingerprint
+        if len(value) != length:
+            return False
+        try:
+            if kind is list:
+                now = value[: len(shown)]
+            elif kind is dict:
+                half = len(shown) // 2
+                now = tuple(islice(value, half)) + tuple(islice(value.values(), half))
+            else:
+                now = tuple(islice(value, len(shown)))
+        except RuntimeError:
+            return False
+        return len(now) == len(shown) and all(map(is_, now, shown))
 
     @staticmethod
     def forget_objects(state):
-        """Keep only the texts of a suspended generator's locals, not the objects."""
+        """Keep only the texts of a suspended generator's locals, not the objects: a kept
+        object could keep a cycle holding the generator alive. Plain scalars refer to nothing,
+        so they are kept, and a resumed generator need not render them again."""
         snapshot = state.snapshot
-        for name, (_, text) in list(snapshot.items()):
-            snapshot[name] = (_MISSING, text)
+        for name, entry in list(snapshot.items()):
+            if type(entry[0]) not in _SCALARS:
+                snapshot[name] = (MISSING, entry[1], None)

@@ -20,11 +20,14 @@ _TOOL_PREFERENCE = (4, 3, 5, 0, 1)
 class MonitoringHook:
     name = "monitoring"
 
-    def __init__(self, recorder, on_failure):
+    def __init__(self, recorder, on_failure, native=None):
         self.recorder = recorder
         self.on_failure = on_failure
         self.tool = None
-        self._callbacks = _build(recorder, on_failure, self)
+        if native is None:
+            self._callbacks = _build(recorder, on_failure, self)
+        else:
+            self._callbacks = _native_callbacks(native, recorder, on_failure, self)
 
     def install(self):
         monitoring = sys.monitoring
@@ -264,4 +267,22 @@ def _build(recorder, on_failure, hook):
         "STOP_ITERATION": on_stop_iteration,
         "LINE": on_line,
         "JUMP": on_jump,
+    }
+
+
+def _native_callbacks(native, recorder, on_failure, hook):
+    from .accelerator import make_core
+
+    core = make_core(native, recorder, on_failure, on_new_code=hook.enable_locally)
+    return {
+        "PY_START": core.py_start,
+        "PY_RESUME": core.py_resume,
+        "PY_THROW": core.py_resume,
+        "PY_RETURN": core.py_return,
+        "PY_YIELD": core.py_yield,
+        "PY_UNWIND": core.py_unwind,
+        "RAISE": core.on_raise,
+        "STOP_ITERATION": core.stop_iteration,
+        "LINE": core.line,
+        "JUMP": core.jump,
     }

@@ -15,8 +15,11 @@ from . import code_info, wire
 from .changes import LocalsTracker
 from .sources import read_source
 from .values import exception_message
+
 # Past this many suspended generators, forget their states (a resumed one gets a new frame id).
 MAX_SUSPENDED = 50000
+# Past this many code objects (code compiled at run time in a loop), forget them all.
+MAX_CODES = 200000
 
 
 class CodeRecord:
@@ -37,7 +40,7 @@ class CodeRecord:
 class FrameState:
     """One activation of a traced function."""
 
-    __slots__ = ("id", "record", "plans", "last_line", "snapshot", "depth", "thread", "raised", "suspended")
+    __slots__ = ("id", "record", "plans", "last_line", "snapshot", "depth", "thread", "raised", "suspended", "mapping")
 
     def __init__(self, frame_id, record, depth, thread):
         self.id = frame_id
@@ -49,6 +52,7 @@ class FrameState:
         self.thread = thread
         self.raised = False  # an exception event was the last event: a bare return is an unwind
         self.suspended = False
+        self.mapping = None  # the frame's locals mapping, where a hook may keep it between events
 
 
 class Recorder:
@@ -76,8 +80,8 @@ class Recorder:
         known = self.codes.get(code)
         if known is not None:
             return known
-        if len(self.codes) > 200000:
-            self.codes.clear()  # code compiled at run time in a loop: do not hold it forever
+        if len(self.codes) > MAX_CODES:
+            self.codes.clear()  # do not hold code compiled at run time in a loop forever
         filename = code.co_filename
         if not self.filter.wants(filename):
             self.codes[code] = False
@@ -143,6 +147,7 @@ class Recorder:
     def suspend(self, state):
         """A generator yields: keep the texts of its locals but not the objects."""
         state.suspended = True
+        state.mapping = None
         self.locals.forget_objects(state)
 
     def parent_of(self, frame):

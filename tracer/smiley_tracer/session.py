@@ -43,7 +43,15 @@ class Session:
             from .monitoring_hook import MonitoringHook as Hook
         else:
             from .settrace_hook import SettraceHook as Hook
-        self.hook = Hook(self.recorder, self._failed)
+        from .accelerator import load
+
+        # Before the hook exists: building it the first time runs the C compiler.
+        choice = options.get("accelerator") or "auto"
+        native, self.native_problem = load(choice)
+        if native is None and choice == "native":
+            sys.stderr.write("smiley: the native accelerator is not available (%s); recording with the Python tracer\n" % self.native_problem)
+        self.hook = Hook(self.recorder, self._failed, native)
+        self.native = native is not None
         self.profiler = cProfile.Profile() if options.get("profile", True) else None
         self.pid = os.getpid()
         self.finished = False
@@ -71,10 +79,11 @@ class Session:
                 self.profiler = None  # another profiler owns the interpreter
 
     def _hello(self):
-        return {
+        info = {
             "run": self.options.get("run"),
             "tracer": VERSION,
             "backend": self.hook.name,
+            "native": self.native,
             "python": "%d.%d.%d" % sys.version_info[:3],
             "implementation": sys.implementation.name,
             "executable": sys.executable,
@@ -87,6 +96,9 @@ class Session:
             "maxRepr": self.renderer.max_len,
             "redact": self.renderer.redact,
         }
+        if self.native_problem is not None:
+            info["nativeProblem"] = self.native_problem
+        return info
 
     def check_syntax(self, path):
         """Refuse, in one line, a main script that does not compile, and record why."""

@@ -16,15 +16,25 @@ from .stream import BATCH_SIZE, StreamClosed
 
 # A generator's "return" event is its end when the frame stopped on one of these (else a yield).
 RETURN_OPCODES = frozenset(dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap)
+# Whether a frame's f_locals, once read, stays current: before 3.11 the interpreter refreshes
+# the dict before each call of a Python trace function; from 3.13 it is a live proxy. On 3.11
+# and 3.12 it is refreshed only when read, so it is read again at each event; and so it is for
+# module-level code, whose f_locals on 3.13 is another mapping while a comprehension runs.
+LOCALS_STAY_CURRENT = sys.version_info < (3, 11) or sys.version_info >= (3, 13)
 
 
 class SettraceHook:
     name = "settrace"
 
-    def __init__(self, recorder, on_failure):
+    def __init__(self, recorder, on_failure, native=None):
         self.recorder = recorder
         self.on_failure = on_failure
-        self.on_call = _build(recorder, on_failure)
+        if native is None:
+            self.on_call = _build(recorder, on_failure)
+        else:
+            from .accelerator import make_core
+
+            self.on_call = make_core(native, recorder, on_failure)
         self._previous = None
         self._previous_threads = None
 
@@ -70,13 +80,17 @@ def _build(recorder, on_failure):
         def trace(self, frame, event, arg):
             try:
                 plan = self.plans.get(self.last_line)
+                if plan is not None:
+                    mapping = self.mapping
+                    if mapping is None:
+                        mapping = frame.f_locals
                 if event == "line":
                     line = frame.f_lineno
                     self.last_line = line
                     self.raised = False
-                    append((LINE, self.id, line, clock(), None if plan is None else changes(frame.f_locals, plan, self)))
+                    append((LINE, self.id, line, clock(), None if plan is None else changes(mapping, plan, self)))
                 elif event == "return":
-                    found = None if plan is None else changes(frame.f_locals, plan, self)
+                    found = None if plan is None else changes(mapping, plan, self)
                     record = self.record
                     if arg is None and self.raised:
                         append((RETURN, self.id, frame.f_lineno, clock(), found, wire.DELETED, None))
@@ -95,7 +109,7 @@ def _build(recorder, on_failure):
                         else:
                             suspend(self)
                 elif event == "exception":
-                    found = None if plan is None else changes(frame.f_locals, plan, self)
+                    found = None if plan is None else changes(mapping, plan, self)
                     kind, message = exception_of(arg[1])
                     append((EXCEPTION, self.id, frame.f_lineno, clock(), found, kind, message))
                     self.raised = True
@@ -123,12 +137,17 @@ def _build(recorder, on_failure):
                 state = state_of(frame)
                 if state is not None and state.suspended:
                     parent = resume(frame, state)
+                    if LOCALS_STAY_CURRENT and not record.module_level:
+                        state.mapping = frame.f_locals
                     append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
                     if len(buffer) >= BATCH_SIZE:
                         flush()
                     return state.trace
             state, parent = begin(frame, record)
-            found = all_locals(frame.f_locals, state)
+            mapping = frame.f_locals
+            if LOCALS_STAY_CURRENT and not record.module_level:
+                state.mapping = mapping
+            found = all_locals(mapping, state)
             append((CALL, state.id, code.co_firstlineno, clock(), found, record.id, parent, state.thread, state.depth))
             if len(buffer) >= BATCH_SIZE:
                 flush()

@@ -7,6 +7,9 @@ for the next flush, and writes happen under a lock, so batches reach the pipe in
 When the buffer is full the appending thread flushes itself; blocking on the pipe is how a
 slow reader slows the program down instead of losing events. A daemon thread flushes every
 few tens of milliseconds so that a quiet program's events still arrive promptly.
+
+With the native accelerator the records are not kept as tuples: its encoder writes each one
+as it is appended, as marshal would (without back-references), and a flush takes the batch.
 """
 
 import errno
@@ -34,6 +37,7 @@ class Stream:
         self.fd = fd
         self.buffer = []
         self.append = self.buffer.append
+        self._encoder = None  # the native accelerator, when it encodes the records itself
         self.closed = False
         self._lock = threading.RLock()
         self._writing = None
@@ -53,6 +57,25 @@ class Stream:
             self.append((wire.SYMBOL, known, text))
         return known
 
+    def use_encoder(self, encoder):
+        """Hand every record, from now on, to the native accelerator's encoder: it writes
+        them as marshal does, as they come, and gives back whole batches."""
+        for record in self.buffer:
+            encoder.append(record)
+        del self.buffer[:]
+        self._encoder = encoder
+        self.append = encoder.append
+
+    def pending(self):
+        """How many records wait for the next flush."""
+        return len(self.buffer) if self._encoder is None else self._encoder.pending()
+
+    def _drop(self):
+        if self._encoder is None:
+            del self.buffer[:]
+        else:
+            self._encoder.drop()
+
     # Flushing.
 
     def start_flusher(self):
@@ -64,7 +87,7 @@ class Stream:
     def _flush_periodically(self):
         while not self.closed:
             time.sleep(FLUSH_INTERVAL)
-            if self.buffer:
+            if self.pending():
                 try:
                     self.flush()
                 except StreamClosed:
@@ -73,7 +96,7 @@ class Stream:
     def flush(self):
         """Send everything buffered so far. Raises ``StreamClosed`` if the reader is gone."""
         if self.closed:
-            del self.buffer[:]
+            self._drop()
             raise StreamClosed()
         me = threading.get_ident()
         if self._writing == me:
@@ -86,13 +109,18 @@ class Stream:
                 self._writing = None
 
     def _flush_locked(self):
-        buffer = self.buffer
-        count = len(buffer)
-        if not count:
-            return
-        batch = buffer[:count]
-        del buffer[:count]
-        payload = marshal.dumps(batch, wire.MARSHAL_VERSION)
+        if self._encoder is not None:
+            payload = self._encoder.take()
+            if payload is None:
+                return
+        else:
+            buffer = self.buffer
+            count = len(buffer)
+            if not count:
+                return
+            batch = buffer[:count]
+            del buffer[:count]
+            payload = marshal.dumps(batch, wire.MARSHAL_VERSION)
         self._write(wire.FRAME_LENGTH.pack(len(payload)) + payload)
 
     def _write(self, data):
@@ -130,7 +158,7 @@ class Stream:
     def abandon(self):
         """Forget everything without writing: used in a forked child, whose pipe is the parent's."""
         self.closed = True
-        del self.buffer[:]
+        self._drop()
         try:
             os.close(self.fd)
         except OSError:

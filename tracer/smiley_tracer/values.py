@@ -8,7 +8,9 @@ is slow is rendered the way ``object.__repr__`` would from then on.
 
 import re
 import time
+from bisect import bisect_right
 from collections import deque
+from itertools import accumulate, islice
 
 ELLIPSIS = "\u2026"
 REDACTED = "<redacted>"
@@ -25,6 +27,9 @@ SECRET_NAME = re.compile(
 _SCALARS = frozenset([int, float, complex, bool, type(None), type(Ellipsis)])
 _SEQUENCES = {list: ("[", "]"), tuple: ("(", ")"), set: ("{", "}"), frozenset: ("frozenset({", "})"), deque: ("deque([", "])")}
 
+# Items whose text is their repr, whatever the budget left: a run of them is rendered at once.
+_BULK_ITEMS = frozenset([int, float, bool, type(None)])
+
 # Types whose contents can change while the variable keeps pointing at the same object.
 MUTABLE_TYPES = (list, dict, set, bytearray, deque)
 
@@ -38,6 +43,8 @@ class Renderer:
         self._secret_names = {}
         self._slow_types = set()
         self._clock = time.perf_counter
+        # How many items of the outermost list, dict, set or deque the last render looked at.
+        self.examined = None
 
     def is_secret(self, name):
         """True when values bound to ``name`` must not be recorded."""
@@ -52,9 +59,11 @@ class Renderer:
 
     def render(self, value):
         """The bounded text of ``value``; never raises an ``Exception``."""
+        self.examined = None
         try:
             text = self._render(value, self.max_len, set())
         except RuntimeError as error:
+            self.examined = None
             # A container changed size while a nested __repr__ let another thread run.
             text = "<%s changing while rendered: %s>" % (type_name(type(value)), describe_error(error))
         if len(text) > self.max_len:
@@ -84,22 +93,29 @@ class Renderer:
             return "[...]" if kind is list else "(...)"
         open_, close = _SEQUENCES[kind]
         if not value:
+            self.examined = 0
             return {list: "[]", tuple: "()", set: "set()", frozenset: "frozenset()", deque: "deque([])"}[kind]
+        count = " (%d items)" % len(value)
+        room = budget - len(close) - 3 - len(count)
+        text = self._bulk(value, kind, open_, close, count, room)
+        if text is not None:
+            return text
         seen.add(id(value))
         try:
             parts = [open_]
             used = len(open_)
             first = True
-            count = " (%d items)" % len(value)
-            room = budget - len(close) - 3 - len(count)
+            looked = 0
             for item in value:
                 text = self._render(item, max(room - used, 1), seen)
+                looked += 1
                 if not first:
                     text = ", " + text
                 if used + len(text) > room:
                     parts.append(", " + ELLIPSIS if not first else ELLIPSIS)
                     parts.append(close)
                     parts.append(count)
+                    self.examined = looked
                     return "".join(parts)
                 parts.append(text)
                 used += len(text)
@@ -107,14 +123,39 @@ class Renderer:
             if kind is tuple and len(value) == 1:
                 parts.append(",")
             parts.append(close)
+            self.examined = looked
             return "".join(parts)
         finally:
             seen.discard(id(value))
+
+    def _bulk(self, value, kind, open_, close, count, room):
+        """What the loop of _sequence gives for items that are all ints, floats, booleans or
+        None, computed at C speed: their texts, their running widths, and where they stop
+        fitting. None when the items are not all of these."""
+        limit = room // 3 + 2  # more items than can fit: each takes 3 characters or more
+        shown = value[:limit] if kind is list or kind is tuple else tuple(islice(value, limit))
+        if not _BULK_ITEMS.issuperset(map(type, shown)):
+            return None
+        try:
+            texts = list(map(repr, shown))
+        except ValueError:  # an int too long to convert: the loop says so
+            return None
+        # Item i fits while len(open_) + its width with those before, ", " included, <= room.
+        fitting = bisect_right(list(accumulate(len(text) + 2 for text in texts)), room - len(open_) + 2)
+        if fitting == len(value):
+            self.examined = fitting
+            end = "," + close if kind is tuple and fitting == 1 else close
+            return open_ + ", ".join(texts) + end
+        if fitting == len(shown):
+            return None
+        self.examined = fitting + 1
+        return open_ + ", ".join(texts[:fitting]) + (", " + ELLIPSIS if fitting else ELLIPSIS) + close + count
 
     def _dict(self, value, budget, seen):
         if id(value) in seen:
             return "{...}"
         if not value:
+            self.examined = 0
             return "{}"
         seen.add(id(value))
         try:
@@ -123,7 +164,9 @@ class Renderer:
             count = " (%d items)" % len(value)
             room = budget - 4 - len(count)
             first = True
+            looked = 0
             for key, item in value.items():
+                looked += 1
                 key_text = self._render(key, max(room - used, 1), seen)
                 if type(key) is str and self.is_secret(key):
                     item_text = REDACTED
@@ -136,11 +179,13 @@ class Renderer:
                     parts.append(", " + ELLIPSIS if not first else ELLIPSIS)
                     parts.append("}")
                     parts.append(count)
+                    self.examined = looked
                     return "".join(parts)
                 parts.append(text)
                 used += len(text)
                 first = False
             parts.append("}")
+            self.examined = looked
             return "".join(parts)
         finally:
             seen.discard(id(value))

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { TracerOptions } from '../../../shared/wire/options.js'
+import { ACCELERATORS, type Accelerator, type TracerOptions } from '../../../shared/wire/options.js'
 import { openDatabase, type Db } from '../../db/database.js'
 import { markLostRuns } from '../../db/runs.js'
 import { shortId } from '../../console/format.js'
@@ -107,6 +107,13 @@ export const runCommand: Command = {
         help: 'use sys.settrace even on Python 3.12+',
         hidden: true,
       },
+      {
+        name: 'accelerator',
+        kind: 'string',
+        value: 'auto|native|python',
+        help: "the tracer's native accelerator: auto (when it builds), native, or python (never)",
+        default: 'auto',
+      },
     ],
     positionals: [
       { name: 'SCRIPT', help: 'the Python file to run' },
@@ -124,6 +131,7 @@ export const runCommand: Command = {
 
   async run(args: ParsedArgs): Promise<Exit> {
     const target = chooseTarget(args)
+    accelerator(args) // a wrong choice is refused before anything starts
     const python = text(args, 'python')
     const remote = remoteUrl(args)
     if (remote !== null) return forward(remote, python, target, args)
@@ -174,6 +182,15 @@ function plan(target: Target, args: ParsedArgs): Plan {
   const description =
     typeof args.options['description'] === 'string' ? args.options['description'] : argv.join(' ')
   return { info: { uuid: randomUUID(), description, argv, options }, options }
+}
+
+/** `--accelerator`, checked: how the tracer chooses between its native and Python paths. */
+function accelerator(args: ParsedArgs): Accelerator {
+  const choice = text(args, 'accelerator')
+  const known = ACCELERATORS.find((name) => name === choice)
+  if (known === undefined)
+    throw new UsageError(`--accelerator must be one of ${ACCELERATORS.join(', ')}, not ${choice}`)
+  return known
 }
 
 async function record(db: Db, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
@@ -270,6 +287,7 @@ async function trace(
     run: uuid,
     ...(target.kind === 'script' ? { script: resolve(target.path) } : {}),
     ...(args.options['settrace'] ? { settrace: true } : {}),
+    accelerator: accelerator(args),
   })
   stream.on('data', take)
   const streamClosed = new Promise<void>((done) => stream.once('close', done))

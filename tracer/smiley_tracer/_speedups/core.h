@@ -1,0 +1,208 @@
+/*
+ * Smiley's native accelerator: the hot path of the tracer (the hook, change detection for
+ * the common cases, building the event tuples) for CPython 3.8 to 3.13.
+ *
+ * It records exactly what the pure-Python hooks record (settrace_hook.py and
+ * monitoring_hook.py): it keeps their structure and calls back into the Python tracer for
+ * everything rare or delicate (new code objects, threads, symbols, rendering anything but
+ * ints, short strings, floats, booleans and None, containers changed in place, exceptions,
+ * module-level frames). Compiled on first use by build.py; see accelerator.py.
+ */
+
+#ifndef SMILEY_CORE_H
+#define SMILEY_CORE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+
+/* Reading fast locals directly needs the interpreter's frame layout from 3.11 on (internal
+ * headers). SMILEY_PUBLIC_API builds without them: locals are then read through f_locals. */
+#if PY_VERSION_HEX >= 0x030B0000 && !defined(SMILEY_PUBLIC_API)
+#define Py_BUILD_CORE 1
+#include "internal/pycore_frame.h"
+#undef Py_BUILD_CORE
+#endif
+
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *
+smiley_new_ref(PyObject *object)
+{
+    Py_INCREF(object);
+    return object;
+}
+#define Py_NewRef(object) smiley_new_ref((PyObject *)(object))
+static inline PyObject *
+smiley_xnew_ref(PyObject *object)
+{
+    Py_XINCREF(object);
+    return object;
+}
+#define Py_XNewRef(object) smiley_xnew_ref((PyObject *)(object))
+#endif
+
+/* Kinds of a slot in co_localspluskinds (3.11+), as Include/internal/pycore_code.h has them. */
+#define SMILEY_FAST_CELL 0x40
+#define SMILEY_FAST_FREE 0x80
+
+/* Record tags, as in wire.py. */
+enum { TAG_CALL = 0, TAG_LINE = 1, TAG_RETURN = 2, TAG_EXCEPTION = 3, TAG_YIELD = 4 };
+
+/* One variable a line can change: its name, symbol, whether it is secret and its slot
+ * among the fast locals (-1: not a fast local). */
+typedef struct {
+    PyObject *name;
+    PyObject *symbol;
+    int secret;
+    int slot;
+} PlanItem;
+
+/* What may change after a line: every local (full) or the listed ones. `py` is the plan as
+ * the Python tracer has it, for frames handled in Python. */
+typedef struct {
+    int full;
+    Py_ssize_t count;
+    PyObject *py;
+    PlanItem *items;
+} Plan;
+
+/* A recorded code object: the Python CodeRecord and what the hot path needs from it. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *record;   /* recorder.CodeRecord */
+    PyObject *code;
+    PyObject *id;       /* int, the record's id */
+    PyObject *first_line;
+    int module_level;   /* not CO_OPTIMIZED: locals live in a mapping, handled in Python */
+    int generator;
+    int nslots;         /* fast locals, cells and free variables */
+    int ncells_from;    /* before 3.11: slots from here on hold cells */
+    PyObject *names;    /* tuple: the name of each slot */
+    unsigned char *kinds; /* 3.11+: the kind of each slot */
+    PyObject *slot_of;  /* dict: name -> slot */
+    PyObject **slot_info; /* (symbol, secret) of each slot's name, looked up on first use */
+    unsigned char *shadowed; /* a slot whose name a later slot has too (before 3.11: an argument kept in a cell) */
+    int line_base;
+    int line_count;
+    Plan **plans;       /* by line - line_base; NULL: nothing to look at */
+    PyObject *raw;      /* co_code, for telling a generator's return from a yield (settrace) */
+    PyObject *lines;    /* instruction index -> line (monitoring's JUMP) */
+} CodeEntry;
+
+/* A table keyed by object identity (tables.c). */
+typedef struct {
+    PyObject *key;
+    PyObject *value;
+} PtrSlot;
+
+typedef struct {
+    PtrSlot *slots;
+    size_t mask;
+    size_t used;
+} PtrMap;
+
+PyObject *ptrmap_get(const PtrMap *map, PyObject *key);
+int ptrmap_set(PtrMap *map, PyObject *key, PyObject *value);
+void ptrmap_clear(PtrMap *map);
+
+/* Records encoded as marshal writes them, waiting for the next flush (encoder.c). */
+typedef struct {
+    char *data;
+    Py_ssize_t size;
+    Py_ssize_t capacity;
+    Py_ssize_t count;
+} Encoded;
+
+/* One activation of a recorded function, like recorder.FrameState. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *id;       /* int */
+    CodeEntry *entry;
+    PyObject *record;   /* the CodeRecord, for the Python code that handles module-level frames */
+    PyObject *snapshot; /* dict: name -> (object, text, fingerprint) */
+    PyObject *thread;   /* int */
+    int depth;
+    int last_line;      /* -1: none yet */
+    /* Up to 3.12 f_locals is a dict that the interpreter refreshes from the fast locals, so a
+     * full look goes through locals in the order they entered that dict: kept here, as slots. */
+    int *order;
+    int order_count;
+    unsigned char *in_order;
+    /* Per slot, the object the snapshot holds for its name (borrowed; NULL: look it up). */
+    PyObject **seen;
+    char raised;
+    char suspended;
+} FrameState;
+
+/* The recorder's native half: one per run, shared by every thread. */
+typedef struct {
+    PyObject_HEAD
+    /* Python collaborators (see accelerator.py) */
+    PyObject *flush, *code_record, *thread_id, *text, *fingerprint, *unchanged;
+    PyObject *type_symbol, *name_info, *exception, *on_failure, *on_new_code, *stream_closed;
+    PyObject *missing, *mutable_types, *redacted, *return_opcodes, *offset_lines;
+    PyObject *snapshot_all_py, *diff_py, *disable, *is_secret;
+    Py_ssize_t batch_size, max_len, max_suspended, max_codes;
+    /* caches */
+    PtrMap codes;           /* code -> CodeEntry, or False when not recorded */
+    PtrMap plain_reprs;     /* type using object.__repr__ -> (version tag, "<T object at ") */
+    Encoded pending;        /* records not yet flushed */
+    PyObject *type_symbols; /* type -> symbol */
+    PyTypeObject *last_type; /* the last type looked up there, and its symbol (borrowed) */
+    PyObject *last_type_symbol;
+    PyObject *names;        /* name -> (symbol, secret) */
+    PyObject *secret_keys;  /* dict key -> whether its value is hidden */
+    PyObject *class_name;   /* "__class__", and object's descriptor for it */
+    PyObject *object_class;
+    PyObject *live;         /* frame -> FrameState of running and suspended activations */
+    long long next_frame;
+} Core;
+
+extern PyTypeObject CodeEntryType, FrameStateType, CoreType;
+
+/* locals.c */
+PyObject *smiley_text(Core *core, PyObject *value);
+PyObject *smiley_plain_repr(Core *core, PyObject *value, PyTypeObject *kind);
+PyObject *smiley_type_symbol(Core *core, PyTypeObject *kind);
+PyObject *smiley_snapshot_all(Core *core, FrameState *state, PyFrameObject *frame);
+PyObject *smiley_diff(Core *core, FrameState *state, PyFrameObject *frame, Plan *plan);
+void smiley_refresh_order(FrameState *state, PyFrameObject *frame);
+
+/* Before 3.11 a Python trace function gets f_locals refreshed at every event of its frame;
+ * from 3.11 only when it reads f_locals; from 3.13 f_locals is a view in slot order. */
+#define SMILEY_REFRESH_EVERY_EVENT (PY_VERSION_HEX < 0x030B0000)
+#define SMILEY_DICT_ORDER (PY_VERSION_HEX < 0x030D0000)
+
+/* render.c */
+int smiley_render_container(Core *core, PyObject *value, PyObject **text, PyObject **fingerprint);
+
+/* codes.c */
+int smiley_code_entry_of(Core *core, PyCodeObject *code, PyFrameObject *frame, CodeEntry **out);
+Plan *smiley_plan(CodeEntry *entry, int line);
+
+/* encoder.c */
+int smiley_encode(Core *core, PyObject *record);
+int smiley_encode_event(Core *core, int tag, PyObject *frame, int line, double time, PyObject *changes,
+                        Py_ssize_t extra, PyObject **more);
+extern PyMethodDef smiley_stream_methods[];
+
+/* events.c */
+PyCodeObject *smiley_code_of(PyFrameObject *frame);
+int smiley_line_of(PyFrameObject *frame);
+int smiley_maybe_flush(Core *core);
+FrameState *smiley_state_of(Core *core, PyFrameObject *frame);
+int smiley_start(Core *core, PyFrameObject *frame, CodeEntry *entry, int line);
+int smiley_resume(Core *core, PyFrameObject *frame, FrameState *state, CodeEntry *entry);
+int smiley_leave(Core *core, PyFrameObject *frame, FrameState *state, PyObject *value, int final, int unwinding);
+int smiley_raised(Core *core, PyFrameObject *frame, FrameState *state, PyObject *error);
+int smiley_line_event(Core *core, PyFrameObject *frame, FrameState *state, int line);
+int smiley_failed(Core *core);
+
+/* settrace.c */
+int smiley_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
+PyObject *smiley_call(PyObject *self, PyObject *args, PyObject *kwargs);
+
+/* monitoring.c */
+extern PyMethodDef smiley_monitoring_methods[];
+
+#endif

@@ -1,0 +1,322 @@
+/*
+ * Rendering containers natively: a list, tuple, set, frozenset, deque or dict whose shown
+ * items are ints, floats, booleans, None, strings or objects shown by object.__repr__ gets
+ * exactly the text values.py's Renderer gives it (the same budget, cut and item count), and,
+ * when every shown item is a plain scalar, a fingerprint (changes.py), without a call into
+ * Python. Anything else is left to the Python renderer.
+ */
+
+#include "core.h"
+
+#define ELLIPSIS 0x2026
+
+/* Text being assembled, as a list of parts joined at the end (like the Python renderer). */
+typedef struct {
+    PyObject *parts;
+    Py_ssize_t used;
+} Parts;
+
+static int
+add(Parts *parts, PyObject *text) /* steals text */
+{
+    if (text == NULL)
+        return -1;
+    parts->used += PyUnicode_GET_LENGTH(text);
+    int failed = PyList_Append(parts->parts, text);
+    Py_DECREF(text);
+    return failed;
+}
+
+static PyObject *
+joined(Parts *parts)
+{
+    PyObject *empty = PyUnicode_New(0, 0);
+    PyObject *text = empty == NULL ? NULL : PyUnicode_Join(empty, parts->parts);
+    Py_XDECREF(empty);
+    return text;
+}
+
+/* _render of one item with `budget` characters left: 1 a plain scalar, 2 an object shown by
+ * object.__repr__ (its text can change while it stays the same object: no fingerprint), 0
+ * anything else (the Python renderer must do the container), -1 error. */
+static int
+render_item(Core *core, PyObject *item, Py_ssize_t budget, PyObject **out)
+{
+    PyTypeObject *kind = Py_TYPE(item);
+    if (kind->tp_repr == PyBaseObject_Type.tp_repr) {
+        *out = smiley_plain_repr(core, item, kind);
+        return *out == NULL ? -1 : 2;
+    }
+    if (kind == &PyUnicode_Type) {
+        if (PyUnicode_GET_LENGTH(item) <= budget) {
+            *out = PyObject_Repr(item);
+            return *out == NULL ? -1 : 1;
+        }
+        PyObject *head = PyUnicode_Substring(item, 0, budget);
+        PyObject *text = head == NULL ? NULL : PyObject_Repr(head);
+        Py_XDECREF(head);
+        PyObject *ellipsis = text == NULL ? NULL : PyUnicode_FromOrdinal(ELLIPSIS);
+        *out = ellipsis == NULL ? NULL : PyUnicode_Concat(text, ellipsis);
+        Py_XDECREF(text);
+        Py_XDECREF(ellipsis);
+        return *out == NULL ? -1 : 1;
+    }
+    if (kind == &PyLong_Type || kind == &PyFloat_Type || kind == &PyBool_Type || item == Py_None) {
+        *out = PyObject_Repr(item);
+        if (*out == NULL && PyErr_ExceptionMatches(PyExc_ValueError)) {
+            PyErr_Clear(); /* a huge int: the Python renderer says how many bits */
+            return 0;
+        }
+        return *out == NULL ? -1 : 1;
+    }
+    return 0;
+}
+
+/* Whether a dict key's value is hidden: Renderer.is_secret, cached. */
+static int
+secret_key(Core *core, PyObject *key)
+{
+    PyObject *known = PyDict_GetItemWithError(core->secret_keys, key);
+    if (known == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        known = PyObject_CallFunctionObjArgs(core->is_secret, key, NULL);
+        if (known == NULL)
+            return -1;
+        int failed = PyDict_SetItem(core->secret_keys, key, known);
+        Py_DECREF(known);
+        if (failed)
+            return -1;
+    }
+    return known == Py_True;
+}
+
+/* The end of a text that did not fit: ", …" (or "…"), the closing bracket and the count. */
+static int
+cut(Parts *parts, int first, const char *close, PyObject *count)
+{
+    PyObject *more = first ? PyUnicode_FromOrdinal(ELLIPSIS) : PyUnicode_FromFormat(", %c", ELLIPSIS);
+    if (add(parts, more) < 0 || add(parts, PyUnicode_FromString(close)) < 0)
+        return -1;
+    return add(parts, Py_NewRef(count));
+}
+
+/* Renderer._sequence for plain items. Sets *looked to the items looked at; returns the
+ * highest render_item result (2: an object was shown), 0 or -1. */
+static int
+render_sequence(Core *core, PyObject *value, PyTypeObject *kind, PyObject **out, Py_ssize_t *looked)
+{
+    const char *open = "[", *close = "]";
+    if (kind == &PyTuple_Type)
+        open = "(", close = ")";
+    else if (kind == &PySet_Type)
+        open = "{", close = "}";
+    else if (kind == &PyFrozenSet_Type)
+        open = "frozenset({", close = "})";
+    else if (kind != &PyList_Type)
+        open = "deque([", close = "])";
+    Py_ssize_t size = PyObject_Length(value);
+    if (size < 0)
+        return -1;
+    if (size == 0) {
+        *looked = 0;
+        *out = PyUnicode_FromString(kind == &PyList_Type    ? "[]"
+                                    : kind == &PyTuple_Type ? "()"
+                                    : kind == &PySet_Type   ? "set()"
+                                    : kind == &PyFrozenSet_Type ? "frozenset()"
+                                                                : "deque([])");
+        return *out == NULL ? -1 : 1;
+    }
+    PyObject *count = PyUnicode_FromFormat(" (%zd items)", size);
+    PyObject *iterator = PyObject_GetIter(value);
+    Parts parts = {PyList_New(0), 0};
+    int result = -1;
+    if (count == NULL || iterator == NULL || parts.parts == NULL || add(&parts, PyUnicode_FromString(open)) < 0)
+        goto done;
+    Py_ssize_t room = core->max_len - (Py_ssize_t)strlen(close) - 3 - PyUnicode_GET_LENGTH(count);
+    int first = 1, shown = 1;
+    PyObject *item;
+    *looked = 0;
+    while ((item = PyIter_Next(iterator)) != NULL) {
+        PyObject *text = NULL;
+        Py_ssize_t budget = room - parts.used;
+        int plain = render_item(core, item, budget > 1 ? budget : 1, &text);
+        Py_DECREF(item);
+        if (plain <= 0) {
+            result = plain;
+            goto done;
+        }
+        shown = plain > shown ? plain : shown;
+        ++*looked;
+        if (!first) {
+            PyObject *separated = PyUnicode_FromFormat(", %U", text);
+            Py_SETREF(text, separated);
+            if (text == NULL)
+                goto done;
+        }
+        if (parts.used + PyUnicode_GET_LENGTH(text) > room) {
+            Py_DECREF(text);
+            if (cut(&parts, first, close, count) < 0)
+                goto done;
+            *out = joined(&parts);
+            result = *out == NULL ? -1 : shown;
+            goto done;
+        }
+        if (add(&parts, text) < 0)
+            goto done;
+        first = 0;
+    }
+    if (PyErr_Occurred())
+        goto done;
+    if ((kind == &PyTuple_Type && size == 1 && add(&parts, PyUnicode_FromString(",")) < 0)
+        || add(&parts, PyUnicode_FromString(close)) < 0)
+        goto done;
+    *out = joined(&parts);
+    result = *out == NULL ? -1 : shown;
+done:
+    Py_XDECREF(count);
+    Py_XDECREF(iterator);
+    Py_XDECREF(parts.parts);
+    return result;
+}
+
+/* Renderer._dict for plain keys and values; returns as render_sequence. */
+static int
+render_dict(Core *core, PyObject *value, PyObject **out, Py_ssize_t *looked)
+{
+    if (PyDict_GET_SIZE(value) == 0) {
+        *looked = 0;
+        *out = PyUnicode_FromString("{}");
+        return *out == NULL ? -1 : 1;
+    }
+    PyObject *count = PyUnicode_FromFormat(" (%zd items)", PyDict_GET_SIZE(value));
+    Parts parts = {PyList_New(0), 0};
+    int result = -1;
+    if (count == NULL || parts.parts == NULL || add(&parts, PyUnicode_FromString("{")) < 0)
+        goto done;
+    Py_ssize_t room = core->max_len - 4 - PyUnicode_GET_LENGTH(count), pos = 0;
+    int first = 1, shown = 1;
+    PyObject *key, *item;
+    *looked = 0;
+    while (PyDict_Next(value, &pos, &key, &item)) {
+        Py_INCREF(key); /* rendering a string cannot run code, but keep them safe anyway */
+        Py_INCREF(item);
+        PyObject *key_text = NULL, *item_text = NULL;
+        ++*looked;
+        Py_ssize_t budget = room - parts.used;
+        int plain = render_item(core, key, budget > 1 ? budget : 1, &key_text);
+        if (plain > 0) {
+            shown = plain > shown ? plain : shown;
+            int secret = PyUnicode_CheckExact(key) ? secret_key(core, key) : 0;
+            if (secret < 0) {
+                plain = -1;
+            } else if (secret) {
+                item_text = Py_NewRef(core->redacted);
+            } else {
+                budget = room - parts.used - PyUnicode_GET_LENGTH(key_text);
+                plain = render_item(core, item, budget > 1 ? budget : 1, &item_text);
+                shown = plain > shown ? plain : shown;
+            }
+        }
+        Py_DECREF(key);
+        Py_DECREF(item);
+        if (plain <= 0) {
+            Py_XDECREF(key_text);
+            Py_XDECREF(item_text);
+            result = plain;
+            goto done;
+        }
+        PyObject *text = PyUnicode_FromFormat(first ? "%U: %U" : ", %U: %U", key_text, item_text);
+        Py_DECREF(key_text);
+        Py_DECREF(item_text);
+        if (text == NULL)
+            goto done;
+        if (parts.used + PyUnicode_GET_LENGTH(text) > room) {
+            Py_DECREF(text);
+            if (cut(&parts, first, "}", count) < 0)
+                goto done;
+            *out = joined(&parts);
+            result = *out == NULL ? -1 : shown;
+            goto done;
+        }
+        if (add(&parts, text) < 0)
+            goto done;
+        first = 0;
+    }
+    if (add(&parts, PyUnicode_FromString("}")) < 0)
+        goto done;
+    *out = joined(&parts);
+    result = *out == NULL ? -1 : shown;
+done:
+    Py_XDECREF(count);
+    Py_XDECREF(parts.parts);
+    return result;
+}
+
+/* (length, the first `looked` items) of a list, set or deque; dicts give their keys then
+ * their values: what LocalsTracker.fingerprint gives. */
+static PyObject *
+fingerprint(PyObject *value, PyTypeObject *kind, Py_ssize_t looked)
+{
+    PyObject *shown;
+    if (kind == &PyDict_Type) {
+        shown = PyTuple_New(2 * looked);
+        Py_ssize_t pos = 0, i = 0;
+        PyObject *key, *item;
+        while (shown != NULL && i < looked && PyDict_Next(value, &pos, &key, &item)) {
+            PyTuple_SET_ITEM(shown, i, Py_NewRef(key));
+            PyTuple_SET_ITEM(shown, looked + i, Py_NewRef(item));
+            i++;
+        }
+    } else if (kind == &PyList_Type) {
+        shown = PyList_GetSlice(value, 0, looked);
+    } else {
+        PyObject *iterator = PyObject_GetIter(value);
+        shown = iterator == NULL ? NULL : PyTuple_New(looked);
+        for (Py_ssize_t i = 0; shown != NULL && i < looked; i++) {
+            PyObject *item = PyIter_Next(iterator);
+            if (item == NULL) {
+                Py_CLEAR(shown);
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_RuntimeError, "container changed size while rendered");
+            } else {
+                PyTuple_SET_ITEM(shown, i, item);
+            }
+        }
+        Py_XDECREF(iterator);
+    }
+    if (shown == NULL)
+        return NULL;
+    return Py_BuildValue("(nN)", PyObject_Length(value), shown);
+}
+
+/*
+ * The text of a container of plain scalars, and its fingerprint when its type keeps one
+ * (else None). 1 done, 0 for the Python renderer, -1 error.
+ */
+int
+smiley_render_container(Core *core, PyObject *value, PyObject **text, PyObject **print)
+{
+    PyTypeObject *kind = Py_TYPE(value);
+    Py_ssize_t looked = 0;
+    int done;
+    if (kind == &PyDict_Type)
+        done = render_dict(core, value, text, &looked);
+    else if (kind == &PyList_Type || kind == &PyTuple_Type || kind == &PySet_Type || kind == &PyFrozenSet_Type
+             || (PyObject *)kind == PyTuple_GET_ITEM(core->mutable_types, 4))
+        done = render_sequence(core, value, kind, text, &looked);
+    else
+        return 0;
+    if (done <= 0)
+        return done;
+    if (done == 2 || kind == &PyTuple_Type || kind == &PyFrozenSet_Type) {
+        *print = Py_NewRef(Py_None);
+        return 1;
+    }
+    *print = fingerprint(value, kind, looked);
+    if (*print == NULL) {
+        Py_CLEAR(*text);
+        return -1;
+    }
+    return 1;
+}
