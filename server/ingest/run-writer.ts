@@ -9,40 +9,21 @@
  */
 
 import { createHash } from 'node:crypto'
-import type { Statement } from 'better-sqlite3'
 import { encodeLocals } from '../../shared/locals.js'
 import type { WireRecord } from '../../shared/wire/records.js'
 import { TAG } from '../../shared/wire/records.js'
 import type { Db } from '../db/database.js'
 import { MomentKeeper } from './moments.js'
 import { storeProfile } from './profile.js'
+import {
+  EVENT_COLUMNS,
+  PENDING_ORDER,
+  prepareWriterStatements,
+  ROWS_PER_INSERT,
+  type WriterStatements,
+} from './writer-statements.js'
 
 const FLUSH_EVENTS = 20_000
-/** Events are inserted this many rows per statement: binding is cheaper than stepping. */
-const ROWS_PER_INSERT = 64
-const EVENT_COLUMNS = [
-  'run',
-  'seq',
-  'kind',
-  'thread',
-  'frame',
-  'depth',
-  'line',
-  'us',
-  'locals',
-  'value_type',
-  'value',
-]
-/** Frames are inserted before their ends are recorded. */
-const PENDING_ORDER = [
-  'functions',
-  'symbols',
-  'threads',
-  'sources',
-  'files',
-  'frames',
-  'frameEnds',
-] as const
 export const FLUSH_INTERVAL_MS = 50
 
 interface LiveFrame {
@@ -91,17 +72,7 @@ export class RunWriter {
   private readonly threads = new Map<number, ThreadTally>()
   private readonly touchedThreads = new Set<number>()
   private hits = new Map<number, Map<number, number>>()
-  private readonly statements: Record<
-    | keyof RunWriter['pending']
-    | 'events'
-    | 'manyEvents'
-    | 'hits'
-    | 'tally'
-    | 'count'
-    | 'activations'
-    | 'snapshots',
-    Statement
-  >
+  private readonly statements: WriterStatements
   private lastFlush = Date.now()
 
   constructor(
@@ -110,40 +81,7 @@ export class RunWriter {
     readonly run: number,
   ) {
     this.moments = new MomentKeeper(run)
-    this.statements = {
-      events: db.prepare(insertEvents(1)),
-      manyEvents: db.prepare(insertEvents(ROWS_PER_INSERT)),
-      functions: db.prepare(
-        'INSERT OR IGNORE INTO functions (run, id, file, name, qualified_name, first_line) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      symbols: db.prepare('INSERT OR IGNORE INTO symbols (run, id, text) VALUES (?, ?, ?)'),
-      threads: db.prepare(
-        'INSERT OR REPLACE INTO threads (run, id, ident, name) VALUES (?, ?, ?, ?)',
-      ),
-      sources: db.prepare('INSERT OR IGNORE INTO sources (hash, text) VALUES (?, ?)'),
-      files: db.prepare(
-        'INSERT OR REPLACE INTO files (run, id, path, source_hash) VALUES (?, ?, ?, ?)',
-      ),
-      frames: db.prepare(
-        'INSERT OR REPLACE INTO frames (run, id, parent, function, thread, depth, call_seq, call_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      frameEnds: db.prepare('UPDATE frames SET end_seq = ?, end_us = ? WHERE run = ? AND id = ?'),
-      activations: db.prepare(
-        'INSERT OR REPLACE INTO activations (run, frame, seq, parent, parent_line) VALUES (?, ?, ?, ?, ?)',
-      ),
-      snapshots: db.prepare(
-        'INSERT OR REPLACE INTO snapshots (run, frame, seq, locals) VALUES (?, ?, ?, ?)',
-      ),
-      hits: db.prepare(
-        `INSERT INTO line_hits (run, file, line, hits) VALUES (?, ?, ?, ?)
-         ON CONFLICT (run, file, line) DO UPDATE SET hits = hits + excluded.hits`,
-      ),
-      tally: db.prepare(
-        `UPDATE threads SET first_seq = ?, last_seq = ?, first_us = ?, last_us = ?, events = ?, locations = ?
-         WHERE run = ? AND id = ?`,
-      ),
-      count: db.prepare('UPDATE runs SET event_count = ?, lost_events = ? WHERE id = ?'),
-    }
+    this.statements = prepareWriterStatements(db)
   }
 
   /** The perf_counter value at the run's start, from `hello`: event times count from it. */
@@ -420,11 +358,6 @@ export class RunWriter {
     }
     this.pending.files.push([this.run, id, path, hash])
   }
-}
-
-function insertEvents(rows: number): string {
-  const row = `(${EVENT_COLUMNS.map(() => '?').join(', ')})`
-  return `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`
 }
 
 class RunDeleted extends Error {}
