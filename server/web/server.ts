@@ -49,6 +49,11 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'))
 }
 
+/** The Host names a tokenless server answers to: the usual loopback ones and its own address. */
+function loopbackNames(bound: string): Set<string> {
+  return new Set(['127.0.0.1', 'localhost', '[::1]', isIP(bound) === 6 ? `[${bound}]` : bound])
+}
+
 /**
  * `work`, for timers and file notifications: a database that fails meanwhile (locked for
  * long, corrupt, disk full) is said once on stderr, and the server keeps serving.
@@ -74,7 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ctx = new AppContext(db)
   const security: SecurityOptions = {
     token: options.token,
-    hosts: options.token === null ? new Set(['127.0.0.1', 'localhost', '[::1]']) : null,
+    hosts: options.token === null ? loopbackNames(options.host) : null,
   }
   const app = createApp(ctx, {
     ...security,

@@ -5,7 +5,7 @@
  */
 
 import type { Browser } from 'playwright-core'
-import { createServer, type Server } from 'node:http'
+import { createServer, get, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,6 +14,7 @@ import { hasChromium, launchBrowser } from '../support/browser.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 import { spawnRecorder, spawnServer, type ServerProcess } from '../support/server-process.js'
+import { startServer } from '../../server/web/server.js'
 import { listRuns } from './recordings.js'
 import WebSocket from 'ws'
 
@@ -138,6 +139,34 @@ describe('a cross-origin DELETE', () => {
     })
     expect(res.status).toBe(204)
     expect((await fetch(`${server.url}api/runs/${run.id}`)).status).toBe(404)
+  })
+})
+
+describe('a dashboard on another loopback address without a token', () => {
+  it('answers to its own address and still refuses other hosts', async () => {
+    const other = await startServer({
+      database,
+      host: '127.0.0.2',
+      port: 0,
+      token: null,
+      poll: true,
+    })
+    try {
+      const status = (host: string) =>
+        new Promise<number>((done, failed) =>
+          get(
+            { host: '127.0.0.2', port: other.port, path: '/api/runs', headers: { host } },
+            (res) => {
+              res.resume()
+              done(res.statusCode ?? 0)
+            },
+          ).on('error', failed),
+        )
+      expect(await status(`127.0.0.2:${other.port}`)).toBe(200)
+      expect(await status(`evil.example:${other.port}`)).toBe(403)
+    } finally {
+      await other.close()
+    }
   })
 })
 
