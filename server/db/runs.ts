@@ -2,7 +2,7 @@
 
 import { hostname } from 'node:os'
 import type { Run, RunStatus } from '../../shared/types/run.js'
-import type { Db } from './database.js'
+import { databaseFailure, withoutWaiting, type Db } from './database.js'
 import { toRun, type RunRow } from './rows.js'
 
 export class RunNotFound extends Error {
@@ -146,6 +146,7 @@ export const HEARTBEAT_TIMEOUT_S = 30
 /**
  * Marks as lost the runs still `running` whose recorder is gone: a process on this host that
  * no longer exists, or no heartbeat for HEARTBEAT_TIMEOUT_S. Returns how many were marked.
+ * Housekeeping never waits: while another process writes, it is left for the next look.
  */
 export function markLostRuns(db: Db): number {
   const running = db
@@ -166,7 +167,12 @@ export function markLostRuns(db: Db): number {
        error_message = coalesce(error_message, 'the recording process stopped before the run ended')
      WHERE id = ? AND status = 'running'`,
   )
-  db.transaction(() => lost.forEach((row) => mark.run(row.id)))()
+  try {
+    withoutWaiting(db, () => db.transaction(() => lost.forEach((row) => mark.run(row.id)))())
+  } catch (error) {
+    if (databaseFailure(error)?.locked === true) return 0
+    throw error
+  }
   return lost.length
 }
 

@@ -8,7 +8,7 @@ import { createServer } from 'node:http'
 import { isIP, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { answerClientError, malformedRequest } from '../bad-requests.js'
-import { databaseFailure, openDatabase, withoutWaiting } from '../db/database.js'
+import { databaseFailure, openDatabase } from '../db/database.js'
 import { markLostRuns } from '../db/runs.js'
 import { ChangeFeed } from '../live/feed.js'
 import { Hub } from '../live/hub.js'
@@ -126,7 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Never waiting for another process's lock: the server would answer nothing meanwhile.
   // A locked database is looked at again at the next check.
   const markLost = whileDatabaseWorks(() => {
-    if (withoutWaiting(db, () => markLostRuns(db)) > 0) publish()
+    if (markLostRuns(db) > 0) publish()
   })
   const lostCheck = setInterval(markLost, LOST_CHECK_MS).unref()
   markLost()

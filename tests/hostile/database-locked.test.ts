@@ -68,6 +68,18 @@ async function lock(database: string): Promise<Locker> {
   }
 }
 
+/** Makes every run of `database` look like one still recording, by a process that has died. */
+async function orphan(database: string): Promise<void> {
+  const gone = spawn('true')
+  await new Promise((exited) => gone.once('exit', exited))
+  const db = new Database(database)
+  db.prepare("UPDATE runs SET status = 'running', recorder_host = ?, recorder_pid = ?").run(
+    hostname(),
+    gone.pid,
+  )
+  db.close()
+}
+
 interface Recording {
   child: ChildProcess
   done: Promise<{ code: number | null; stdout: string; stderr: string }>
@@ -173,19 +185,32 @@ describe('a database locked by another process', () => {
     expect(runs.map((run) => run.status)).toEqual(['completed'])
   })
 
+  it('runs the program even when a run to mark lost waits behind the lock', async () => {
+    const database = join(dir.path, 'housekeeping.db')
+    const earlier = await smiley(['run', '-d', database, 'quick.py'], { cwd: dir.path })
+    expect(earlier.code, earlier.stderr).toBe(0)
+    await orphan(database)
+    const locker = await lock(database)
+    try {
+      const result = await smiley(['run', '-d', database, 'quick.py'], { cwd: dir.path })
+      expect(result).toMatchObject({
+        code: 0,
+        stdout: '42\n',
+        stderr:
+          'smiley: could not record the run: the database is locked by another process (waited 5 s)\n',
+      })
+    } finally {
+      await locker.release()
+    }
+    expect((await listRuns(database)).map((run) => run.status)).toEqual(['lost'])
+  })
+
   it('keeps the dashboard answering while the lock lasts, and marks a lost run after', async () => {
     const database = join(dir.path, 'served.db')
     const earlier = await smiley(['run', '-d', database, 'quick.py'], { cwd: dir.path })
     expect(earlier.code, earlier.stderr).toBe(0)
     // A run whose recorder has died: the server marks such runs lost every 5 s.
-    const gone = spawn('true')
-    await new Promise((exited) => gone.once('exit', exited))
-    const db = new Database(database)
-    db.prepare("UPDATE runs SET status = 'running', recorder_host = ?, recorder_pid = ?").run(
-      hostname(),
-      gone.pid,
-    )
-    db.close()
+    await orphan(database)
     const server = await spawnServer(database)
     try {
       await waitFor('the run to be marked lost', async () => {
