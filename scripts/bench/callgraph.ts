@@ -1,125 +1,63 @@
 /**
  * How long the call graph takes for a large profile: `callGraph` + `toDot` on a synthetic
  * profile of 5,000 functions (with gprof2dot's thresholds, and with none), then the SVG
- * rendering of the default graph. Best of several runs each.
+ * rendering of the default graph. Best of several runs each. Then the server's side of the
+ * stats page and the call graph page: the same profile stored in a database, and the API's
+ * /profile and /callgraph answered through `app.request()`.
  *
  *     npx tsx scripts/bench/callgraph.ts [--functions N] [--runs K]
  */
 
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { openDatabase } from '../../server/db/database.js'
+import { pstatsDict } from '../../server/db/profile.js'
+import { createRun } from '../../server/db/runs.js'
+import { storeProfile } from '../../server/ingest/profile.js'
 import { callGraph, toDot } from '../../server/profile/callgraph.js'
 import { renderSvg } from '../../server/profile/svg.js'
-import type { Profile, ProfileCall, ProfileFunction } from '../../shared/types/profile.js'
+import { apiRoutes } from '../../server/web/app.js'
+import { AppContext } from '../../server/web/context.js'
+import type { Profile } from '../../shared/types/profile.js'
+import { dumps, loads, type PyDict } from '../../shared/wire/marshal.js'
+import { syntheticProfile } from './synthetic-profile.js'
 
-/** A seeded generator, so every run measures the same profile. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+export interface CallGraphBenchOptions {
+  /** Functions in the synthetic profile. */
+  functions: number
+  /** Timed runs of each measurement; the fastest counts. */
+  runs: number
 }
 
-/**
- * A profile shaped like a real program's: a `<module>` calling `main`, then layers of
- * functions each called from one to four earlier ones, a few favourites (helpers, built-ins)
- * called from everywhere, 2 % recursive functions and 1 % of calls going back up (cycles).
- * Own times are heavy-tailed; cumulative times add up along the calls as cProfile's do.
- */
-export function syntheticProfile(size: number, seed = 1): Profile {
-  const next = random(seed)
-  const functions: ProfileFunction[] = []
-  for (let id = 0; id < size; id += 1) {
-    const builtin = id > 1 && next() < 0.1
-    const calls = id < 2 ? 1 : 1 + Math.floor(-Math.log(1 - next()) * 40)
-    functions.push({
-      id,
-      file: builtin ? '~' : `/app/pkg/module${id % 200}.py`,
-      line: builtin ? 0 : 1 + Math.floor(next() * 900),
-      name: id === 0 ? '<module>' : builtin ? `<built-in method m${id}>` : `function_${id}`,
-      primitiveCalls: calls,
-      calls,
-      totalTime: (-Math.log(1 - next())) ** 3 * 1e-4 * calls,
-      cumulativeTime: 0,
-    })
+/** Every time in milliseconds, the fastest of the runs. */
+export interface CallGraphFigures {
+  functions: number
+  calls: number
+  runs: number
+  /** `callGraph` and `toDot` in the server's process, with and without thresholds. */
+  graphs: Array<{
+    thresholds: string
+    nodes: number
+    edges: number
+    dotCharacters: number
+    callGraph: number
+    toDot: number
+    both: number
+  }>
+  /** The default graph as SVG (what `smiley report` draws). */
+  svg: { characters: number; firstRender: number; render: number }
+  /** Server time of the requests the pages make, the profile read from the database. */
+  api: {
+    /** GET /api/runs/:id/profile: the stats page. */
+    profile: number
+    /** GET /api/runs/:id/callgraph: the call graph page, default thresholds. */
+    callGraph: number
+    /** The same with no thresholds (everything drawn). */
+    callGraphEverything: number
   }
-
-  // Callers come before their callees, so the cumulative times can be summed bottom-up.
-  const incoming = new Map<number, number[]>()
-  const favourites = Array.from({ length: 40 }, () => Math.floor(next() * size))
-  for (let callee = 1; callee < size; callee += 1) {
-    const callers = new Set<number>([callee === 1 ? 0 : Math.floor(next() * callee)])
-    const extra = Math.floor(next() ** 3 * 4)
-    for (let i = 0; i < extra; i += 1) callers.add(Math.floor(next() * callee))
-    incoming.set(callee, [...callers])
-  }
-  for (const favourite of favourites) {
-    for (let i = 0; i < 30; i += 1) {
-      const caller = Math.floor(next() * favourite)
-      if (favourite > 1) incoming.get(favourite)!.push(caller)
-    }
-  }
-
-  const calls: ProfileCall[] = []
-  const outgoing = new Map<number, ProfileCall[]>()
-  for (let callee = size - 1; callee >= 1; callee -= 1) {
-    const f = functions[callee]!
-    f.cumulativeTime += f.totalTime
-    const callers = [...new Set(incoming.get(callee))]
-    const shares = callers.map(() => 0.2 + next())
-    const sum = shares.reduce((a, b) => a + b, 0)
-    callers.forEach((caller, i) => {
-      const share = shares[i]! / sum
-      const count = Math.max(1, Math.round(f.calls * share))
-      const call: ProfileCall = {
-        caller,
-        callee,
-        primitiveCalls: count,
-        calls: count,
-        totalTime: f.totalTime * share,
-        cumulativeTime: f.cumulativeTime * share,
-      }
-      calls.push(call)
-      functions[caller]!.cumulativeTime += call.cumulativeTime
-      let list = outgoing.get(caller)
-      if (list === undefined) outgoing.set(caller, (list = []))
-      list.push(call)
-    })
-  }
-  functions[0]!.cumulativeTime += functions[0]!.totalTime
-
-  // Recursion and cycles add edges but, as in cProfile, no time twice.
-  for (const f of functions) {
-    if (f.id < 2) continue
-    if (next() < 0.02) {
-      const depth = 1 + Math.floor(next() * 20)
-      f.calls += depth * f.primitiveCalls
-      calls.push({
-        caller: f.id,
-        callee: f.id,
-        primitiveCalls: Math.max(1, depth - 1),
-        calls: depth * f.primitiveCalls,
-        totalTime: f.totalTime * 0.9,
-        cumulativeTime: f.cumulativeTime * 0.9,
-      })
-    }
-    if (next() < 0.01) {
-      const back = 1 + Math.floor(next() * (f.id - 1))
-      calls.push({
-        caller: f.id,
-        callee: back,
-        primitiveCalls: 1,
-        calls: 1,
-        totalTime: 0,
-        cumulativeTime: functions[back]!.cumulativeTime * 0.05,
-      })
-    }
-  }
-  calls.sort((a, b) => a.callee - b.callee || a.caller - b.caller)
-  return { functions, calls, totalTime: functions.reduce((sum, f) => sum + f.totalTime, 0) }
 }
 
 /**
@@ -141,46 +79,114 @@ async function best<T>(
   return [fastest, result!]
 }
 
-const say = (line = '') => process.stdout.write(line + '\n')
-const ms = (value: number) => `${value.toFixed(1).padStart(8)} ms`
+const THRESHOLDS = [
+  ['gprof2dot thresholds (0.5 %, 0.1 %)', {}],
+  ['no thresholds (everything)', { nodeThreshold: 0, edgeThreshold: 0 }],
+] as const
 
-async function main(): Promise<void> {
+/** The profile stored as a run's, as the ingest stores cProfile's; the API's times reading it. */
+async function measureApi(profile: Profile, runs: number): Promise<CallGraphFigures['api']> {
+  const folder = mkdtempSync(join(tmpdir(), 'smiley-callgraph-'))
+  const db = openDatabase(join(folder, 'profile.db'), { create: true })
+  try {
+    const uuid = randomUUID()
+    const key = createRun(db, {
+      uuid,
+      description: 'call graph bench',
+      argv: [],
+      cwd: '/app',
+      python: null,
+      pythonVersion: null,
+      host: null,
+      pid: null,
+      backend: null,
+      startedAt: Date.now() / 1000,
+      options: {},
+    })
+    storeProfile(db, key, loads(dumps(pstatsDict(profile))) as PyDict)
+    const api = apiRoutes(new AppContext(db))
+    const get = async (path: string) => {
+      const response = await api.request(`/runs/${uuid}/${path}`)
+      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
+      return response.text()
+    }
+    return {
+      profile: (await best(runs, () => get('profile')))[0],
+      callGraph: (await best(runs, () => get('callgraph')))[0],
+      callGraphEverything: (await best(runs, () => get('callgraph?node=0&edge=0')))[0],
+    }
+  } finally {
+    db.close()
+    rmSync(folder, { recursive: true, force: true })
+  }
+}
+
+export async function measureCallGraph(options: CallGraphBenchOptions): Promise<CallGraphFigures> {
+  const { runs } = options
+  const profile = syntheticProfile(options.functions)
+  const graphs: CallGraphFigures['graphs'] = []
+  for (const [thresholds, settings] of THRESHOLDS) {
+    const [graphTime, graph] = await best(runs, () => callGraph(profile, settings))
+    const [dotTime, dot] = await best(runs, () => toDot(graph))
+    const [bothTime] = await best(runs, () => toDot(callGraph(profile, settings)))
+    graphs.push({
+      thresholds,
+      nodes: graph.nodes.length,
+      edges: graph.edges.length,
+      dotCharacters: dot.length,
+      callGraph: graphTime,
+      toDot: dotTime,
+      both: bothTime,
+    })
+  }
+  const dot = toDot(callGraph(profile))
+  const [firstRender, svg] = await best(1, () => renderSvg(dot), false)
+  const [render] = await best(Math.min(runs, 3), () => renderSvg(dot), false)
+  return {
+    functions: profile.functions.length,
+    calls: profile.calls.length,
+    runs,
+    graphs,
+    svg: { characters: svg.length, firstRender, render },
+    api: await measureApi(profile, runs),
+  }
+}
+
+export function formatCallGraph(figures: CallGraphFigures): string {
+  const ms = (value: number) => `${value.toFixed(1).padStart(8)} ms`
+  const lines = [
+    `call graph of a synthetic profile: ${figures.functions} functions, ${figures.calls} calls; best of ${figures.runs} runs`,
+  ]
+  for (const graph of figures.graphs) {
+    lines.push(
+      `  ${graph.thresholds}: ${graph.nodes} nodes, ${graph.edges} edges, ${graph.dotCharacters} characters`,
+      `    callGraph                     ${ms(graph.callGraph)}`,
+      `    toDot                         ${ms(graph.toDot)}`,
+      `    callGraph + toDot             ${ms(graph.both)}`,
+    )
+  }
+  lines.push(
+    `  SVG of the default graph: ${figures.svg.characters} characters`,
+    `    first render (loads Graphviz) ${ms(figures.svg.firstRender)}`,
+    `    render                        ${ms(figures.svg.render)}`,
+    '  server time, the profile read from a database',
+    `    GET profile (stats page)      ${ms(figures.api.profile)}`,
+    `    GET callgraph (default)       ${ms(figures.api.callGraph)}`,
+    `    GET callgraph, no thresholds  ${ms(figures.api.callGraphEverything)}`,
+  )
+  return lines.join('\n')
+}
+
+if (import.meta.filename === process.argv[1]) {
   const { values } = parseArgs({
     options: {
       functions: { type: 'string', default: '5000' },
       runs: { type: 'string', default: '10' },
     },
   })
-  const size = Number(values.functions)
-  const runs = Number(values.runs)
-  const profile = syntheticProfile(size)
-  say(
-    `synthetic profile: ${profile.functions.length} functions, ${profile.calls.length} calls; best of ${runs} runs`,
-  )
-
-  for (const [what, options] of [
-    ['gprof2dot thresholds (0.5 %, 0.1 %)', {}],
-    ['no thresholds (everything)', { nodeThreshold: 0, edgeThreshold: 0 }],
-  ] as const) {
-    const [graphTime, graph] = await best(runs, () => callGraph(profile, options))
-    const [dotTime, dot] = await best(runs, () => toDot(graph))
-    const [bothTime] = await best(runs, () => toDot(callGraph(profile, options)))
-    say()
-    say(
-      `${what}: ${graph.nodes.length} nodes, ${graph.edges.length} edges, ${dot.length} characters`,
-    )
-    say(`  callGraph         ${ms(graphTime)}`)
-    say(`  toDot             ${ms(dotTime)}`)
-    say(`  callGraph + toDot ${ms(bothTime)}`)
-  }
-
-  const dot = toDot(callGraph(profile))
-  const [firstTime, svg] = await best(1, () => renderSvg(dot), false)
-  const [svgTime] = await best(Math.min(runs, 3), () => renderSvg(dot), false)
-  say()
-  say(`SVG of the default graph: ${svg.length} characters`)
-  say(`  first render (loads Graphviz) ${ms(firstTime)}`)
-  say(`  render                        ${ms(svgTime)}`)
+  const figures = await measureCallGraph({
+    functions: Number(values.functions),
+    runs: Number(values.runs),
+  })
+  process.stdout.write(formatCallGraph(figures) + '\n')
 }
-
-await main()

@@ -14,75 +14,92 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import type { Page } from 'playwright-core'
 import { openDatabase } from '../../server/db/database.js'
 import { startServer } from '../../server/web/server.js'
 import { launchBrowser } from '../../tests/support/browser.js'
 import { writeSyntheticRun } from './synthetic.js'
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '10000000' },
-    database: { type: 'string' },
-    keep: { type: 'boolean' },
-  },
-})
-const events = Number(values.events)
-const folder = mkdtempSync(join(tmpdir(), 'smiley-dashboard-'))
-const path = values.database ?? join(folder, 'big.db')
-
-let uuid: string
-const db = openDatabase(path, { create: true })
-const existing = db.prepare('SELECT uuid, event_count FROM runs ORDER BY id DESC LIMIT 1').get() as
-  { uuid: string; event_count: number } | undefined
-if (existing && existing.event_count >= events) {
-  uuid = existing.uuid
-  process.stderr.write(
-    `using the run already in ${path} (${existing.event_count.toLocaleString('en-US')} events)\n`,
-  )
-} else {
-  process.stderr.write(`writing ${events.toLocaleString('en-US')} events into ${path}…\n`)
-  const started = performance.now()
-  uuid = writeSyntheticRun(db, events)
-  const seconds = (performance.now() - started) / 1000
-  process.stderr.write(
-    `  ${seconds.toFixed(1)} s, ${Math.round(events / seconds).toLocaleString('en-US')} events/s through RunWriter\n`,
-  )
+export interface DashboardOptions {
+  /** The run's length; a run at least this long already in `database` is used as it is. */
+  events: number
+  /** Where the run is (or is written); a temporary folder when absent. */
+  database?: string | undefined
+  /** Keep the temporary database rather than deleting it. */
+  keep?: boolean | undefined
 }
-db.close()
-const size = statSync(path).size + (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0)
 
-const server = await startServer({
-  database: path,
-  host: '127.0.0.1',
-  port: 0,
-  token: null,
-  poll: false,
-})
-const base = server.url
+/** Every time in milliseconds. */
+export interface DashboardFigures {
+  database: string
+  events: number
+  databaseBytes: number
+  bytesPerEvent: number
+  /** Writing the synthetic run through RunWriter, when it was written by this measurement. */
+  written: { seconds: number; eventsPerSecond: number } | null
+  /** One request each, after one warm-up read. */
+  api: Record<string, number>
+  /** Navigation start → the first row of the details page on screen. */
+  openDetails: number
+  /** The event the jump went to: the middle of the run. */
+  jumpedTo: number
+  /** Click on Go → the middle event's row on screen. */
+  jump: number
+  /** Click on End → the last event's row on screen. */
+  jumpToEnd: number
+  /** The state at an event, for 40 events spread over the run. */
+  moments: { median: number; p95: number; max: number }
+  explorer: Record<string, number>
+  /** The event a deep link opened. */
+  linkedTo: number
+  /** Navigation start → the linked event's state shown. */
+  deepLink: number
+  /** Key press (j) → the next event's state shown. */
+  step: number
+  /** Resident size of this process (which runs the server) at the end, in bytes. */
+  serverRss: number
+}
+
+interface RunFound {
+  uuid: string
+  written: DashboardFigures['written']
+}
+
+/** The newest run in `path` when it is long enough, else a synthetic one written there. */
+function findOrWriteRun(path: string, events: number): RunFound {
+  const db = openDatabase(path, { create: true })
+  try {
+    const existing = db
+      .prepare('SELECT uuid, event_count FROM runs ORDER BY id DESC LIMIT 1')
+      .get() as { uuid: string; event_count: number } | undefined
+    if (existing && existing.event_count >= events) {
+      process.stderr.write(
+        `  using the run already in ${path} (${existing.event_count.toLocaleString('en-US')} events)\n`,
+      )
+      return { uuid: existing.uuid, written: null }
+    }
+    process.stderr.write(`  writing ${events.toLocaleString('en-US')} events into ${path}…\n`)
+    const started = performance.now()
+    const uuid = writeSyntheticRun(db, events)
+    const seconds = (performance.now() - started) / 1000
+    process.stderr.write(
+      `  ${seconds.toFixed(1)} s, ${Math.round(events / seconds).toLocaleString('en-US')} events/s through RunWriter\n`,
+    )
+    return { uuid, written: { seconds, eventsPerSecond: events / seconds } }
+  } finally {
+    db.close()
+  }
+}
+
+const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0)
+
+/** Milliseconds for one GET of `url` and the reading of its JSON. */
 async function timed(url: string): Promise<number> {
   const started = performance.now()
   const response = await fetch(url)
   await response.json()
   if (!response.ok) throw new Error(`${url}: ${response.status}`)
   return performance.now() - started
-}
-const total = ((await (await fetch(`${base}api/runs/${uuid}`)).json()) as { eventCount: number })
-  .eventCount
-await timed(`${base}api/runs/${uuid}/events?from=1&limit=200`) // warm the statement cache
-const api = {
-  'first page (200 events)': await timed(`${base}api/runs/${uuid}/events?from=1&limit=200`),
-  'middle page': await timed(
-    `${base}api/runs/${uuid}/events?from=${Math.floor(total / 2)}&limit=200`,
-  ),
-  'last page (backward)': await timed(
-    `${base}api/runs/${uuid}/events?direction=backward&from=${total}&limit=200`,
-  ),
-  'middle page, one thread': await timed(
-    `${base}api/runs/${uuid}/events?from=${Math.floor(total / 2)}&limit=200&thread=2`,
-  ),
-  'run list': await timed(`${base}api/runs`),
-  files: await timed(`${base}api/runs/${uuid}/files`),
-  threads: await timed(`${base}api/runs/${uuid}/threads`),
 }
 
 /** Milliseconds per request for each URL, sorted. */
@@ -91,41 +108,62 @@ async function timings(urls: string[]): Promise<number[]> {
   for (const url of urls) times.push(await timed(url))
   return times.sort((a, b) => a - b)
 }
-const run = `${base}api/runs/${uuid}`
-const spread = Array.from({ length: 40 }, (_, k) =>
-  Math.max(1, Math.floor(((k + 0.5) / 40) * total)),
-)
-await timed(`${run}/moment?seq=1`)
-const moments = await timings(spread.map((seq) => `${run}/moment?seq=${seq}`))
-const middleSeq = Math.floor(total / 2)
-const explorer = {
-  'move over, from the middle': await timed(`${run}/move?seq=${middleSeq}&move=over`),
-  'move out, from the middle': await timed(`${run}/move?seq=${middleSeq}&move=out`),
-  'move back out': await timed(`${run}/move?seq=${middleSeq}&move=out-back`),
-  'line executions (100)': await timed(`${run}/lines?file=1&line=3&after=${middleSeq}`),
-  'variable history (100)': await timed(`${run}/history?frame=1&name=i&from=${middleSeq}`),
-  'search stretch, no match': await timed(`${run}/search?q=kind:exception&from=${middleSeq}`),
-  'search, next match': await timed(
-    `${run}/search?q=${encodeURIComponent('var:label "step 4"')}&from=${middleSeq}`,
-  ),
-  'call tree roots': await timed(`${run}/calls`),
-  'call tree, calls under main': await timed(`${run}/calls?parent=1`),
-  'call tree, a page of calls': await timed(
-    `${run}/calls/group?parent=1&function=1&from=${middleSeq >> 3}`,
-  ),
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+
+async function measureApi(base: string, uuid: string, total: number) {
+  const run = `${base}api/runs/${uuid}`
+  const middle = Math.floor(total / 2)
+  await timed(`${run}/events?from=1&limit=200`) // warm the statement cache
+  const api = {
+    'first page (200 events)': await timed(`${run}/events?from=1&limit=200`),
+    'middle page': await timed(`${run}/events?from=${middle}&limit=200`),
+    'last page (backward)': await timed(`${run}/events?direction=backward&from=${total}&limit=200`),
+    'middle page, one thread': await timed(`${run}/events?from=${middle}&limit=200&thread=2`),
+    'run list': await timed(`${base}api/runs`),
+    files: await timed(`${run}/files`),
+    threads: await timed(`${run}/threads`),
+  }
+  const spread = Array.from({ length: 40 }, (_, k) =>
+    Math.max(1, Math.floor(((k + 0.5) / 40) * total)),
+  )
+  await timed(`${run}/moment?seq=1`)
+  const sorted = await timings(spread.map((seq) => `${run}/moment?seq=${seq}`))
+  const moments = {
+    median: percentile(sorted, 0.5),
+    p95: percentile(sorted, 0.95),
+    max: sorted.at(-1)!,
+  }
+  const explorer = {
+    'move over, from the middle': await timed(`${run}/move?seq=${middle}&move=over`),
+    'move out, from the middle': await timed(`${run}/move?seq=${middle}&move=out`),
+    'move back out': await timed(`${run}/move?seq=${middle}&move=out-back`),
+    'line executions (100)': await timed(`${run}/lines?file=1&line=3&after=${middle}`),
+    'variable history (100)': await timed(`${run}/history?frame=1&name=i&from=${middle}`),
+    'search stretch, no match': await timed(`${run}/search?q=kind:exception&from=${middle}`),
+    'search, next match': await timed(
+      `${run}/search?q=${encodeURIComponent('var:label "step 4"')}&from=${middle}`,
+    ),
+    'call tree roots': await timed(`${run}/calls`),
+    'call tree, calls under main': await timed(`${run}/calls?parent=1`),
+    'call tree, a page of calls': await timed(
+      `${run}/calls/group?parent=1&function=1&from=${middle >> 3}`,
+    ),
+  }
+  return { api, moments, explorer }
 }
 
-const browser = await launchBrowser()
-const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
 /** Milliseconds, measured in the page, from `since` (a performance.now() there) until `selector` shows. */
-async function shown(selector: string, since: number): Promise<number> {
+async function shown(page: Page, selector: string, since: number): Promise<number> {
   await page.waitForFunction((s) => document.querySelector(s) !== null, selector, {
     polling: 'raf',
     timeout: 60_000,
   })
   return (await page.evaluate(() => performance.now())) - since
 }
-async function clickAndWait(button: string, selector: string): Promise<number> {
+
+async function clickAndWait(page: Page, button: string, selector: string): Promise<number> {
   await page.evaluate((name) => {
     const target = [...document.querySelectorAll('button')].find(
       (b) => b.textContent?.trim() === name,
@@ -138,53 +176,111 @@ async function clickAndWait(button: string, selector: string): Promise<number> {
   }, button)
   await page.getByRole('button', { name: button }).click()
   const clicked = await page.evaluate(() => (window as unknown as { clicked: number }).clicked)
-  return shown(selector, clicked)
+  return shown(page, selector, clicked)
 }
-await page.goto(`${base}#/runs/${uuid}`)
-const open = await shown('.row[data-seq="1"]', 0) // from navigation start
-const middle = Math.floor(total / 2)
-await page.getByLabel('Event number').fill(String(middle))
-const jump = await clickAndWait('Go', `.row[data-seq="${middle}"]`)
-const end = await clickAndWait('End ⇥', `.row[data-seq="${total}"]`)
-const moment = Math.floor(total * 0.61)
-const momentPanel = (seq: number) => `aside[aria-label="Event ${seq}"]:not(.stale) .stack li`
-const deepLink = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-await deepLink.goto(`${base}#/runs/${uuid}?seq=${moment}`)
-await deepLink.waitForSelector(momentPanel(moment), { timeout: 60_000 })
-const linkShown = await deepLink.evaluate(() => performance.now())
-await deepLink.evaluate(() => {
-  addEventListener(
-    'keydown',
-    () => ((window as unknown as { pressed: number }).pressed = performance.now()),
-    { once: true, capture: true },
-  )
-})
-await deepLink.keyboard.press('j')
-await deepLink.waitForSelector(momentPanel(moment + 1), { timeout: 60_000 })
-const stepped =
-  (await deepLink.evaluate(() => performance.now())) -
-  (await deepLink.evaluate(() => (window as unknown as { pressed: number }).pressed))
-await browser.close()
-const memory = process.memoryUsage().rss
-await server.close()
 
-const say = (...lines: string[]) => process.stdout.write(lines.join(' ') + '\n')
-const ms = (value: number) => `${value.toFixed(0)} ms`
-say(
-  `run of ${total.toLocaleString('en-US')} events, database ${(size / 1e6).toFixed(0)} MB (${(size / total).toFixed(1)} bytes/event)`,
-)
-for (const [name, value] of Object.entries(api)) say(`  API ${name.padEnd(26)} ${ms(value)}`)
-say(
-  `  browser: details page shown ${ms(open)} after navigation start; jump to event ${middle.toLocaleString('en-US')} ${ms(jump)}, to the end ${ms(end)} (click to rows on screen)`,
-)
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
-say(
-  `  API state at an event (40 events spread over the run): median ${ms(percentile(moments, 0.5))}, p95 ${ms(percentile(moments, 0.95))}, max ${ms(moments.at(-1)!)}`,
-)
-for (const [name, value] of Object.entries(explorer)) say(`  API ${name.padEnd(26)} ${ms(value)}`)
-say(
-  `  browser: a link to event ${moment.toLocaleString('en-US')} shows its state ${ms(linkShown)} after navigation start; a step (j) ${ms(stepped)} from key to state`,
-)
-say(`  server process memory (RSS) after: ${(memory / 1e6).toFixed(0)} MB`)
-if (!values.keep && !values.database) rmSync(folder, { recursive: true, force: true })
+async function measureBrowser(base: string, uuid: string, total: number) {
+  const browser = await launchBrowser()
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    await page.goto(`${base}#/runs/${uuid}`)
+    const openDetails = await shown(page, '.row[data-seq="1"]', 0) // from navigation start
+    const jumpedTo = Math.floor(total / 2)
+    await page.getByLabel('Event number').fill(String(jumpedTo))
+    const jump = await clickAndWait(page, 'Go', `.row[data-seq="${jumpedTo}"]`)
+    const jumpToEnd = await clickAndWait(page, 'End ⇥', `.row[data-seq="${total}"]`)
+
+    const linkedTo = Math.floor(total * 0.61)
+    const momentPanel = (seq: number) => `aside[aria-label="Event ${seq}"]:not(.stale) .stack li`
+    const deepLink = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    await deepLink.goto(`${base}#/runs/${uuid}?seq=${linkedTo}`)
+    await deepLink.waitForSelector(momentPanel(linkedTo), { timeout: 60_000 })
+    const linkShown = await deepLink.evaluate(() => performance.now())
+    await deepLink.evaluate(() => {
+      addEventListener(
+        'keydown',
+        () => ((window as unknown as { pressed: number }).pressed = performance.now()),
+        { once: true, capture: true },
+      )
+    })
+    await deepLink.keyboard.press('j')
+    await deepLink.waitForSelector(momentPanel(linkedTo + 1), { timeout: 60_000 })
+    const step =
+      (await deepLink.evaluate(() => performance.now())) -
+      (await deepLink.evaluate(() => (window as unknown as { pressed: number }).pressed))
+    return { openDetails, jumpedTo, jump, jumpToEnd, linkedTo, deepLink: linkShown, step }
+  } finally {
+    await browser.close()
+  }
+}
+
+export async function measureDashboard(options: DashboardOptions): Promise<DashboardFigures> {
+  const folder = options.database ? null : mkdtempSync(join(tmpdir(), 'smiley-dashboard-'))
+  const path = options.database ?? join(folder!, 'big.db')
+  try {
+    const { uuid, written } = findOrWriteRun(path, options.events)
+    const databaseBytes = sizeOf(path) + sizeOf(`${path}-wal`)
+    const server = await startServer({
+      database: path,
+      host: '127.0.0.1',
+      port: 0,
+      token: null,
+      poll: false,
+    })
+    try {
+      const run = await fetch(`${server.url}api/runs/${uuid}`)
+      const total = ((await run.json()) as { eventCount: number }).eventCount
+      process.stderr.write(`  API reads on ${total.toLocaleString('en-US')} events…\n`)
+      const api = await measureApi(server.url, uuid, total)
+      process.stderr.write('  the details page and the explorer in Chromium…\n')
+      const browser = await measureBrowser(server.url, uuid, total)
+      return {
+        database: path,
+        events: total,
+        databaseBytes,
+        bytesPerEvent: databaseBytes / total,
+        written,
+        ...api,
+        ...browser,
+        serverRss: process.memoryUsage().rss,
+      }
+    } finally {
+      await server.close()
+    }
+  } finally {
+    if (folder !== null && !options.keep) rmSync(folder, { recursive: true, force: true })
+  }
+}
+
+export function formatDashboard(figures: DashboardFigures): string {
+  const ms = (value: number) => `${value.toFixed(0)} ms`
+  const count = (value: number) => value.toLocaleString('en-US')
+  const { moments } = figures
+  return [
+    `dashboard on a run of ${count(figures.events)} events, database ${(figures.databaseBytes / 1e6).toFixed(0)} MB (${figures.bytesPerEvent.toFixed(1)} bytes/event)`,
+    ...Object.entries(figures.api).map(([name, value]) => `  API ${name.padEnd(26)} ${ms(value)}`),
+    `  browser: details page shown ${ms(figures.openDetails)} after navigation start; jump to event ${count(figures.jumpedTo)} ${ms(figures.jump)}, to the end ${ms(figures.jumpToEnd)} (click to rows on screen)`,
+    `  API state at an event (40 events spread over the run): median ${ms(moments.median)}, p95 ${ms(moments.p95)}, max ${ms(moments.max)}`,
+    ...Object.entries(figures.explorer).map(
+      ([name, value]) => `  API ${name.padEnd(26)} ${ms(value)}`,
+    ),
+    `  browser: a link to event ${count(figures.linkedTo)} shows its state ${ms(figures.deepLink)} after navigation start; a step (j) ${ms(figures.step)} from key to state`,
+    `  server process memory (RSS) after: ${(figures.serverRss / 1e6).toFixed(0)} MB`,
+  ].join('\n')
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '10000000' },
+      database: { type: 'string' },
+      keep: { type: 'boolean' },
+    },
+  })
+  const figures = await measureDashboard({
+    events: Number(values.events),
+    database: values.database,
+    keep: values.keep,
+  })
+  process.stdout.write(formatDashboard(figures) + '\n')
+}

@@ -1,59 +1,75 @@
 /**
- * `npm run bench`: how much Smiley slows Python programs down, per workload and interpreter,
- * against an untraced run and a bare sys.settrace that only counts events; with the tracer's
- * pure-Python and native hot paths, through `smiley run` and for the tracer alone. Prints a
- * table and writes the same figures to bench-results/capture.json.
+ * `npm run bench`: every benchmark, in sections (capture slowdown, tracer memory,
+ * ingest, live latency, the dashboard on a huge run, the call graph, `smiley report`), each
+ * printing its table; then a summary of every target beside its figure. Everything goes to
+ * bench-results/bench.json. A section that cannot run (no Chromium, no Python) says why in
+ * one line and the others still run.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { arch, cpus, platform } from 'node:os'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
-import { findPythons, type Interpreter } from '../lib/pythons.js'
 import { BenchError, ROOT, type Accelerator } from './capture.js'
-import { formatTable, summarise, toRows, type CaptureDocument } from './report.js'
-import { runSuite } from './suite.js'
+import {
+  DEFAULT_PYTHONS,
+  SECTION_NAMES,
+  SECTIONS,
+  type BenchOptions,
+  type SectionFigures,
+  type SectionName,
+} from './sections.js'
+import { checkTargets, formatTargets, type TargetResult } from './targets.js'
 import { listWorkloads, type Workload } from './workloads.js'
 
-const DEFAULT_PYTHONS = ['3.11', '3.12']
-const OUTPUT = join(ROOT, 'bench-results', 'capture.json')
+const OUTPUT = join(ROOT, 'bench-results', 'bench.json')
 
 const USAGE = `Usage: npm run bench -- [options]
 
-Runs each workload untraced, under a bare sys.settrace, under smiley run (tracer and
-database: "run ×") and under the tracer alone with its stream drained and dropped ("tracer ×"),
-with the pure-Python and the native accelerator; reports the slowdowns, events recorded,
-events per second and database bytes per event. A "!" marks a native figure measured after
-the accelerator fell back to Python.
+Runs the benchmarks in sections, prints each section's table, then every performance target
+beside the figure measured for it; writes all of it to bench-results/bench.json.
+Progress goes to stderr, tables to stdout.
+
+Sections (all by default, in this order):
+  capture    each workload untraced, under a bare sys.settrace, under smiley run (tracer and
+             database: "run ×") and under the tracer alone with its stream drained and
+             dropped ("tracer ×"), with the pure-Python and the native accelerator: slowdowns,
+             events, events per second and database bytes per event ("!": the native
+             accelerator fell back to Python)
+  memory     the tracer's peak memory above the untraced program, at 1× and 4× the length
+  ingest     events per second from a real stream into SQLite; database bytes per event
+  live       live latency: event committed → row on screen, in Chromium
+  server     the dashboard on a synthetic run of --events events: API reads, and in
+             Chromium opening the details page, jumps and the explorer
+  callgraph  the call graph and stats of a profile of 5,000 functions, in process and as
+             server time
+  report     smiley report of a synthetic run of 1,000,000 events: time and peak memory
 
 Options:
-  --python VERSION  an interpreter to measure, e.g. 3.11 (repeatable; default: ${DEFAULT_PYTHONS.join(' and ')})
+  --section NAME    run this section (repeatable; default: all)
+  --python VERSION  an interpreter to measure, e.g. 3.11 (repeatable; default: ${DEFAULT_PYTHONS.join(' and ')});
+                    memory and ingest use ${DEFAULT_PYTHONS[0]} if chosen, else the first
   --all             every interpreter found (3.8 to 3.13)
-  --scale N         multiply each workload's size by N (default 1; 0.1 for a quick look)
-  --only NAME       only this workload (repeatable)
-  --repeat K        run each measurement K times and keep the fastest (default 1; the
-                    untraced and settrace baselines run at least 5 times)
-  --accelerator A   python or native (repeatable; default: both)
-  --tracer-only     only the tracer alone, not through smiley run
-  --end-to-end      only through smiley run, not the tracer alone
+  --scale N         multiply each workload's size by N: capture, memory, ingest (default 1;
+                    0.1 for a quick look)
+  --only NAME       capture: only this workload (repeatable)
+  --repeat K        capture: run each measurement K times and keep the fastest (default 1;
+                    the untraced and settrace baselines run at least 5 times)
+  --accelerator A   capture: python or native (repeatable; default: both)
+  --tracer-only     capture: only the tracer alone, not through smiley run
+  --end-to-end      capture: only through smiley run, not the tracer alone
+  --events N        server: the run's length (default 10,000,000)
+  --database PATH   server: use the newest run in PATH if it is that long, else write one
+                    there (default: a temporary database)
   -h, --help        show this help`
-
-interface Options {
-  interpreters: Interpreter[]
-  workloads: Workload[]
-  scale: number
-  repeat: number
-  accelerators: Accelerator[]
-  endToEnd: boolean
-  tracerOnly: boolean
-}
 
 const ACCELERATORS: Accelerator[] = ['python', 'native']
 
-function parseOptions(argv: string[]): Options | null {
+function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
     args: argv,
     options: {
+      section: { type: 'string', multiple: true },
       python: { type: 'string', multiple: true },
       all: { type: 'boolean' },
       scale: { type: 'string' },
@@ -62,18 +78,29 @@ function parseOptions(argv: string[]): Options | null {
       accelerator: { type: 'string', multiple: true },
       'tracer-only': { type: 'boolean' },
       'end-to-end': { type: 'boolean' },
+      events: { type: 'string' },
+      database: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
     allowPositionals: false,
   })
   if (values.help) return null
+  const sections = values.section ?? SECTION_NAMES
+  const unknownSections = sections.filter((name) => !SECTION_NAMES.includes(name as SectionName))
+  if (unknownSections.length > 0)
+    throw new BenchError(
+      `no section ${unknownSections.join(', ')}; there are: ${SECTION_NAMES.join(', ')}`,
+    )
   const scale = Number(values.scale ?? 1)
   if (!Number.isFinite(scale) || scale <= 0)
     throw new BenchError(`--scale must be a positive number, not ${values.scale}`)
   const repeat = Number(values.repeat ?? 1)
   if (!Number.isInteger(repeat) || repeat < 1)
     throw new BenchError(`--repeat must be a whole number ≥ 1, not ${values.repeat}`)
+  const events = Number(values.events ?? 10_000_000)
+  if (!Number.isInteger(events) || events < 1000)
+    throw new BenchError(`--events must be a whole number ≥ 1000, not ${values.events}`)
   const asked = values.accelerator ?? ACCELERATORS
   const unknown = asked.filter((name) => !ACCELERATORS.includes(name as Accelerator))
   if (unknown.length > 0)
@@ -85,36 +112,18 @@ function parseOptions(argv: string[]): Options | null {
   if (onlyTracer && onlyRun)
     throw new BenchError('--tracer-only and --end-to-end exclude each other')
   return {
-    interpreters: chooseInterpreters(values.python ?? [], values.all ?? false),
-    workloads: chooseWorkloads(values.only ?? []),
+    sections: SECTION_NAMES.filter((name) => sections.includes(name)),
+    pythons: values.python ?? [],
+    all: values.all ?? false,
     scale,
     repeat,
+    workloads: chooseWorkloads(values.only ?? []),
     accelerators: ACCELERATORS.filter((name) => asked.includes(name)),
     endToEnd: !onlyTracer,
     tracerOnly: !onlyRun,
+    events,
+    database: values.database,
   }
-}
-
-function chooseInterpreters(asked: string[], all: boolean): Interpreter[] {
-  const { found } = findPythons()
-  const versions = found.map((python) => python.version)
-  if (all) {
-    if (found.length === 0) throw new BenchError('no supported Python (3.8 to 3.13) found')
-    return found
-  }
-  if (asked.length === 0) {
-    const defaults = found.filter((python) => DEFAULT_PYTHONS.includes(python.version))
-    if (defaults.length > 0) return defaults
-    throw new BenchError(
-      `found neither Python ${DEFAULT_PYTHONS.join(' nor ')}; found: ${versions.join(', ') || 'none'}`,
-    )
-  }
-  return [...new Set(asked)].map((version) => {
-    const python = found.find((candidate) => candidate.version === version)
-    if (!python)
-      throw new BenchError(`Python ${version} not found; found: ${versions.join(', ') || 'none'}`)
-    return python
-  })
 }
 
 function chooseWorkloads(only: string[]): Workload[] {
@@ -127,36 +136,52 @@ function chooseWorkloads(only: string[]): Workload[] {
   return workloads.filter((workload) => only.includes(workload.name))
 }
 
+/** What bench-results/bench.json holds. */
+export interface BenchDocument {
+  createdAt: string
+  machine: { platform: string; arch: string; cpus: number; cpuModel: string; node: string }
+  options: Omit<BenchOptions, 'workloads' | 'database'> & {
+    workloads: string[]
+    database: string | null
+  }
+  /** The figures of each section measured. */
+  sections: Partial<SectionFigures>
+  /** Why each section that failed did. */
+  errors: Partial<Record<SectionName, string>>
+  /** Every target beside its figure. */
+  targets: TargetResult[]
+}
+
+/** Runs one section; its figures land in `document`, or its error, told in one line. */
+async function runSection<K extends SectionName>(
+  name: K,
+  options: BenchOptions,
+  document: BenchDocument,
+): Promise<void> {
+  const section = SECTIONS[name]
+  process.stderr.write(`bench: ${name}: ${section.title}\n`)
+  const started = performance.now()
+  try {
+    const figures = await section.measure(options)
+    document.sections[name] = figures
+    process.stdout.write(`${section.format(figures)}\n\n`)
+    const seconds = (performance.now() - started) / 1000
+    process.stderr.write(`bench: ${name}: done in ${seconds.toFixed(0)} s\n`)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    document.errors[name] = message
+    process.stderr.write(`bench: ${name}: not measured: ${message.split('\n')[0]}\n`)
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const options = parseOptions(argv)
   if (options === null) {
     process.stdout.write(`${USAGE}\n`)
     return
   }
-  const { interpreters, workloads, scale, repeat } = options
-  const pythons = interpreters.map((python) => python.version)
-  process.stderr.write(
-    `bench: ${workloads.length} workloads on Python ${pythons.join(', ')}, scale ${scale}, best of ${repeat}\n`,
-  )
-  const measured = await runSuite({
-    ...options,
-    onMeasured: ({ workload, python, untraced, settrace, smiley, tracerOnly }) => {
-      const times = [
-        `untraced ${untraced.seconds.toFixed(3)} s`,
-        `settrace ${settrace.seconds.toFixed(3)} s`,
-        ...ACCELERATORS.flatMap((name) => [
-          ...(smiley[name] ? [`${name} run ${smiley[name].seconds.toFixed(2)} s`] : []),
-          ...(tracerOnly[name] ? [`${name} tracer ${tracerOnly[name].seconds.toFixed(2)} s`] : []),
-        ]),
-      ].join(', ')
-      process.stderr.write(`  ${python.version.padEnd(4)} ${workload.padEnd(12)} ${times}\n`)
-    },
-  })
-  const rows = toRows(measured)
-  const summaries = summarise(rows)
-  process.stdout.write(`\n${formatTable(rows, summaries)}\n`)
   const cpu = cpus()
-  const document: CaptureDocument = {
+  const document: BenchDocument = {
     createdAt: new Date().toISOString(),
     machine: {
       platform: platform(),
@@ -166,20 +191,21 @@ async function main(argv: string[]): Promise<void> {
       node: process.version,
     },
     options: {
-      scale,
-      repeat,
-      pythons,
-      workloads: workloads.map((workload) => workload.name),
-      accelerators: options.accelerators,
-      endToEnd: options.endToEnd,
-      tracerOnly: options.tracerOnly,
+      ...options,
+      workloads: options.workloads.map((workload) => workload.name),
+      database: options.database ?? null,
     },
-    summaries,
-    results: rows,
+    sections: {},
+    errors: {},
+    targets: [],
   }
+  for (const name of options.sections) await runSection(name, options, document)
+  document.targets = checkTargets(document.sections, document.errors)
+  process.stdout.write(`${formatTargets(document.targets)}\n`)
   mkdirSync(join(OUTPUT, '..'), { recursive: true })
   writeFileSync(OUTPUT, `${JSON.stringify(document, null, 2)}\n`)
-  process.stderr.write(`\nbench: wrote ${relative(process.cwd(), OUTPUT)}\n`)
+  process.stderr.write(`bench: wrote ${relative(process.cwd(), OUTPUT)}\n`)
+  if (Object.keys(document.errors).length > 0) process.exitCode = 1
 }
 
 try {

@@ -228,10 +228,8 @@ export function formatTable(rows: Row[], summaries: Summary[]): string {
   return [line(header), rule, ...body].join('\n')
 }
 
-/** What bench-results/capture.json holds. */
-export interface CaptureDocument {
-  createdAt: string
-  machine: { platform: string; arch: string; cpus: number; cpuModel: string; node: string }
+/** The capture section's figures, as bench-results/bench.json holds them. */
+export interface CaptureFigures {
   options: {
     scale: number
     repeat: number

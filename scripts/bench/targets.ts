@@ -1,0 +1,265 @@
+/**
+ * Issue 7's targets, each beside the figure `npm run bench` measured for it: the targets are
+ * data, read from the same figures bench.json holds, so the summary and the JSON agree.
+ */
+
+import type { Accelerator } from './capture.js'
+import type { Summary } from './report.js'
+import type { SectionFigures, SectionName } from './sections.js'
+
+type Measured = Partial<SectionFigures>
+
+export interface Target {
+  /** What is measured, as the summary names it. */
+  figure: string
+  section: SectionName
+  /** The bound the figure must keep to; none for a figure shown for information. */
+  bound: { at: 'most' | 'least'; value: number } | null
+  unit: 'x' | 'events/s' | 'bytes/event' | 'MB' | 'ms' | 's'
+  /** The figure, in `unit`; undefined when it was not measured. */
+  read: (measured: Measured) => number | undefined
+  /** What the figure was measured on, when the reader needs to know. */
+  note?: (measured: Measured) => string | undefined
+}
+
+/** One line of the summary, as bench.json holds it. */
+export interface TargetResult {
+  figure: string
+  unit: Target['unit']
+  target: Target['bound']
+  /** Null when not measured. */
+  measured: number | null
+  /** Null for a figure without a target, or not measured. */
+  met: boolean | null
+  note: string | null
+}
+
+const summaryOf = (measured: Measured, python: string): Summary | undefined =>
+  measured.capture?.summaries.find((summary) => summary.python === python)
+
+/** What a capture geomean stands on; says so when the native accelerator fell back. */
+function captureNote(
+  measured: Measured,
+  python: string,
+  accelerator: Accelerator,
+  way: 'tracerOnly' | 'smiley',
+): string | undefined {
+  const capture = measured.capture
+  if (capture === undefined) return undefined
+  const rows = capture.results.filter((row) => row.python === python && row[way][accelerator])
+  const fellBack = rows.filter((row) => row.tracerOnly[accelerator]?.native === false).length
+  const on = `${rows.length} workloads, scale ${capture.options.scale}`
+  return accelerator === 'native' && fellBack > 0 ? `${on}; ${fellBack} fell back to Python` : on
+}
+
+function tracerSlowdown(python: string, accelerator: Accelerator, bound: number): Target {
+  const name = accelerator === 'native' ? 'native accelerator' : 'pure-Python tracer'
+  return {
+    figure: `capture slowdown, ${name}, tracer alone, geomean, CPython ${python}`,
+    section: 'capture',
+    bound: { at: 'most', value: bound },
+    unit: 'x',
+    read: (measured) => summaryOf(measured, python)?.geomeanTracerOnlySlowdown[accelerator],
+    note: (measured) => captureNote(measured, python, accelerator, 'tracerOnly'),
+  }
+}
+
+function runSlowdown(python: string, accelerator: Accelerator): Target {
+  return {
+    figure: `  the same through smiley run (database included), ${accelerator}, CPython ${python}`,
+    section: 'capture',
+    bound: null,
+    unit: 'x',
+    read: (measured) => summaryOf(measured, python)?.geomeanSmileySlowdown[accelerator],
+    note: (measured) => captureNote(measured, python, accelerator, 'smiley'),
+  }
+}
+
+/** Every smiley run's database over all its events, on the first interpreter measured. */
+function captureBytesPerEvent(measured: Measured): number | undefined {
+  const capture = measured.capture
+  const python = capture?.options.pythons[0]
+  const recorded = (capture?.results ?? [])
+    .filter((row) => row.python === python)
+    .map((row) => row.smiley.native ?? row.smiley.python)
+  if (recorded.length === 0 || recorded.some((figures) => figures === undefined)) return undefined
+  const bytes = recorded.reduce((sum, figures) => sum + figures!.databaseBytes, 0)
+  const events = recorded.reduce((sum, figures) => sum + figures!.events, 0)
+  return bytes / events
+}
+
+const serverNote = (measured: Measured) =>
+  measured.server && `${measured.server.events.toLocaleString('en-US')} events`
+
+export const TARGETS: Target[] = [
+  tracerSlowdown('3.11', 'python', 60),
+  runSlowdown('3.11', 'python'),
+  tracerSlowdown('3.11', 'native', 15),
+  runSlowdown('3.11', 'native'),
+  tracerSlowdown('3.12', 'native', 15),
+  runSlowdown('3.12', 'native'),
+  {
+    figure: 'sustained ingest into SQLite (decode and store, every index)',
+    section: 'ingest',
+    bound: { at: 'least', value: 1_000_000 },
+    unit: 'events/s',
+    read: (measured) => measured.ingest?.store,
+    note: (measured) =>
+      measured.ingest &&
+      `${measured.ingest.events.toLocaleString('en-US')} events, Python ${measured.ingest.python}`,
+  },
+  {
+    figure: 'storage, the ingest database',
+    section: 'ingest',
+    bound: { at: 'most', value: 40 },
+    unit: 'bytes/event',
+    read: (measured) => measured.ingest?.bytesPerEvent,
+  },
+  {
+    figure: 'storage, the smiley run databases of the capture workloads',
+    section: 'capture',
+    bound: { at: 'most', value: 40 },
+    unit: 'bytes/event',
+    read: captureBytesPerEvent,
+    note: (measured) =>
+      measured.capture && `Python ${measured.capture.options.pythons[0]}, write-ahead log included`,
+  },
+  {
+    figure: 'tracer memory above the untraced program, largest',
+    section: 'memory',
+    bound: { at: 'most', value: 100 },
+    unit: 'MB',
+    read: (measured) =>
+      measured.memory && Math.max(...measured.memory.workloads.flatMap((w) => w.above)) / 1024,
+    note: (measured) => {
+      if (measured.memory === undefined) return undefined
+      const growth = Math.max(0, ...measured.memory.workloads.map((w) => w.above[1] - w.above[0]))
+      return `${measured.memory.workloads.length} workloads at 1× and 4×; grows ≤ ${(growth / 1024).toFixed(1)} MB from 1× to 4×`
+    },
+  },
+  {
+    figure: 'live latency, event committed → visible in Chromium, p95',
+    section: 'live',
+    bound: { at: 'most', value: 250 },
+    unit: 'ms',
+    read: (measured) => measured.live?.p95,
+    note: (measured) => measured.live && `${measured.live.commits} commits`,
+  },
+  {
+    figure: 'huge run: open the details page',
+    section: 'server',
+    bound: { at: 'most', value: 1 },
+    unit: 's',
+    read: (measured) => measured.server && measured.server.openDetails / 1000,
+    note: serverNote,
+  },
+  {
+    figure: 'huge run: jump to the middle event',
+    section: 'server',
+    bound: { at: 'most', value: 150 },
+    unit: 'ms',
+    read: (measured) => measured.server?.jump,
+    note: serverNote,
+  },
+  {
+    figure: 'huge run: jump to the last event',
+    section: 'server',
+    bound: { at: 'most', value: 150 },
+    unit: 'ms',
+    read: (measured) => measured.server?.jumpToEnd,
+    note: serverNote,
+  },
+  {
+    figure: 'stats page (GET profile), server time',
+    section: 'callgraph',
+    bound: { at: 'most', value: 300 },
+    unit: 'ms',
+    read: (measured) => measured.callgraph?.api.profile,
+    note: (measured) => measured.callgraph && `${measured.callgraph.functions} functions`,
+  },
+  {
+    figure: 'call graph (GET callgraph), server time',
+    section: 'callgraph',
+    bound: { at: 'most', value: 300 },
+    unit: 'ms',
+    read: (measured) => measured.callgraph?.api.callGraph,
+    note: (measured) => measured.callgraph && `${measured.callgraph.functions} functions`,
+  },
+]
+
+/**
+ * Each target beside its figure. A figure not measured says why: its section was not run,
+ * failed, or ran without it (another interpreter, one accelerator).
+ */
+export function checkTargets(
+  measured: Measured,
+  failed: Partial<Record<SectionName, string>>,
+): TargetResult[] {
+  return TARGETS.map((target) => {
+    const value = target.read(measured)
+    const ran = target.section in measured
+    const why = target.section in failed ? `${target.section} failed` : `${target.section} not run`
+    const met =
+      value === undefined || target.bound === null
+        ? null
+        : target.bound.at === 'most'
+          ? value <= target.bound.value
+          : value >= target.bound.value
+    return {
+      figure: target.figure,
+      unit: target.unit,
+      target: target.bound,
+      measured: value ?? null,
+      met,
+      note:
+        value === undefined ? (ran ? 'not in this run' : why) : (target.note?.(measured) ?? null),
+    }
+  })
+}
+
+const DIGITS: Record<Target['unit'], number> = {
+  x: 1,
+  'events/s': 0,
+  'bytes/event': 1,
+  MB: 1,
+  ms: 0,
+  s: 2,
+}
+
+/** A figure with its unit; a bound without trailing zeros (≤ 60×, not ≤ 60.0×). */
+function amount(value: number, unit: Target['unit'], bound = false): string {
+  const number = value.toLocaleString('en-US', {
+    minimumFractionDigits: bound ? 0 : DIGITS[unit],
+    maximumFractionDigits: DIGITS[unit],
+  })
+  return unit === 'x' ? `${number}×` : `${number} ${unit}`
+}
+
+/** The summary as an aligned table: figure, target, measured, met, what it was measured on. */
+export function formatTargets(results: TargetResult[]): string {
+  const rows = results.map((result) => [
+    result.figure,
+    result.target === null
+      ? ''
+      : `${result.target.at === 'most' ? '≤' : '≥'} ${amount(result.target.value, result.unit, true)}`,
+    result.measured === null ? 'not measured' : amount(result.measured, result.unit),
+    result.met === null ? '' : result.met ? 'yes' : 'NO',
+    result.note ?? '',
+  ])
+  const header = ['figure', 'target', 'measured', 'met', 'on']
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((cells) => cells[i]!.length)),
+  )
+  const right = [false, true, true, false, false]
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (right[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd()
+  return [
+    'performance targets',
+    line(header),
+    widths.map((width) => '─'.repeat(width)).join('  '),
+    ...rows.map(line),
+  ].join('\n')
+}
