@@ -26,6 +26,9 @@ import type { ProcessExit } from './outcome.js'
 import { decideEnding } from './outcome.js'
 
 const HEARTBEAT_MS = 2000
+/** Said on a run whose program exited normally but whose stream had no end record. */
+const TRACER_STOPPED_EARLY =
+  'the tracer stopped before the program ended: the program closed its descriptor, replaced itself (exec), or exited without running its exit handlers'
 
 export class RunRecorder {
   private readonly frames = new FrameReader()
@@ -201,6 +204,8 @@ export class RunRecorder {
       if (failure !== null) setNotice(this.db, writer.run, failure)
       else if (this.frames.incomplete && this.failure === null)
         setNotice(this.db, writer.run, 'the event stream ended in the middle of a batch')
+      else if (this.end === null && exit?.signal === null && this.failure === null)
+        setNotice(this.db, writer.run, TRACER_STOPPED_EARLY)
       finishRun(this.db, writer.run, ending)
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error

@@ -36,6 +36,14 @@ _BUILTIN_REPRS = frozenset([types.GeneratorType, types.CoroutineType, types.Func
 _TYPE_ATTRIBUTE = type.__getattribute__  # bypasses a metaclass's own __getattribute__
 
 
+def _mutable(value):
+    """isinstance(value, MUTABLE_TYPES); False for an object whose own ``__class__`` raises."""
+    try:
+        return isinstance(value, MUTABLE_TYPES)
+    except Exception:
+        return False
+
+
 def _uses_plain_repr(kind):
     try:
         return _TYPE_ATTRIBUTE(kind, "__repr__") is _PLAIN_REPR
@@ -133,7 +141,7 @@ class LocalsTracker:
                 continue
             kind = type(value)
             if previous is not None and previous[0] is value:
-                if secret or kind in _IMMUTABLE or not isinstance(value, MUTABLE_TYPES):
+                if secret or kind in _IMMUTABLE or not _mutable(value):
                     continue
                 if previous[2] is not None and self.unchanged(value, kind, previous[2]):
                     continue
@@ -170,7 +178,7 @@ class LocalsTracker:
                 if kind in _IMMUTABLE:
                     continue
                 symbol, secret = names.get(name) or self.name_info(name)
-                if secret or not isinstance(value, MUTABLE_TYPES):
+                if secret or not _mutable(value):
                     continue
                 if previous[2] is not None and self.unchanged(value, kind, previous[2]):
                     continue

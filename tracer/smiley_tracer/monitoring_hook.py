@@ -5,6 +5,10 @@ recording: PY_START, PY_RESUME and PY_THROW are ``call``; PY_RETURN is ``return`
 PY_YIELD ``yield`` (a return that suspends); PY_UNWIND is a ``return`` without a value; RAISE and STOP_ITERATION are
 ``exception``; LINE, and a backward JUMP that stays on one line, are ``line``. Code that is
 not recorded is disabled at its first PY_START and costs nothing afterwards.
+
+A RecursionError in a callback means the program's stack is at its limit (the tracer's calls
+count as the program's): that event is lost and tracing goes on. It is caught before anything
+else is called, since any call could raise it again.
 """
 
 import sys
@@ -69,6 +73,10 @@ class MonitoringHook:
     def detach_current_thread(self):
         self.uninstall()
 
+    def lost_thread(self):
+        """Never: sys.monitoring sees every thread whatever the program does with sys.settrace."""
+        return False
+
 
 def _build(recorder, on_failure, hook):
     stream = recorder.stream
@@ -117,6 +125,8 @@ def _build(recorder, on_failure, hook):
                 flush()
         except StreamClosed:
             fail(None)
+        except RecursionError:
+            live.pop(id(getframe(1)), None)  # its call is not recorded, nor is the rest of it
         except Exception as error:
             fail(error)
 
@@ -136,6 +146,8 @@ def _build(recorder, on_failure, hook):
                 flush()
         except StreamClosed:
             fail(None)
+        except RecursionError:
+            pass
         except Exception as error:
             fail(error)
 
@@ -155,6 +167,8 @@ def _build(recorder, on_failure, hook):
             line(getframe(1), number)
         except StreamClosed:
             fail(None)
+        except RecursionError:
+            pass
         except Exception as error:
             fail(error)
 
@@ -175,6 +189,8 @@ def _build(recorder, on_failure, hook):
                 line(getframe(1), number)
         except StreamClosed:
             fail(None)
+        except RecursionError:
+            pass
         except Exception as error:
             fail(error)
 
@@ -203,6 +219,8 @@ def _build(recorder, on_failure, hook):
             leave(code, value, True, False)
         except StreamClosed:
             fail(None)
+        except RecursionError:
+            pass
         except Exception as error:
             fail(error)
 
@@ -211,6 +229,8 @@ def _build(recorder, on_failure, hook):
             leave(code, value, False, False)
         except StreamClosed:
             fail(None)
+        except RecursionError:
+            pass
         except Exception as error:
             fail(error)
 
@@ -221,6 +241,8 @@ def _build(recorder, on_failure, hook):
             leave(code, None, True, True)
         except StreamClosed:
             fail(None)
+        except RecursionError:
+            pass
         except Exception as failure:
             fail(failure)
 
@@ -244,6 +266,8 @@ def _build(recorder, on_failure, hook):
             raised(code, error)
         except StreamClosed:
             fail(None)
+        except RecursionError:
+            pass
         except Exception as failure:
             fail(failure)
 
@@ -252,6 +276,8 @@ def _build(recorder, on_failure, hook):
             raised(code, error)
         except StreamClosed:
             fail(None)
+        except RecursionError:
+            pass
         except Exception as failure:
             fail(failure)
 

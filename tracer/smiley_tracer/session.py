@@ -1,6 +1,7 @@
 """One recording, from interpreter start-up to exit: installs the hook and the profiler,
 and makes sure the stream is flushed and closed however the program ends (normal exit,
-uncaught exception, ``os._exit``, SIGTERM or SIGHUP), and never touched by a forked child.
+uncaught exception, ``os._exit``, SIGTERM or SIGHUP), flushed before it replaces itself
+(``os.exec*``) or aborts, and never touched by a forked child.
 """
 
 import atexit
@@ -9,7 +10,9 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
+import warnings
 
 # Imported now, not when the program ends: an import while the interpreter exits makes it
 # forget an unhandled KeyboardInterrupt, and exit with status 1 instead of dying of SIGINT.
@@ -23,11 +26,17 @@ from .values import Renderer, describe_error
 
 VERSION = "0.1.0"
 MAX_TRACEBACK = 64 * 1024
+LOST_MAIN_THREAD = (
+    "the main thread was not recorded to its end: its trace function was replaced or removed"
+    " (by sys.settrace or a debugger, or by the interpreter at the recursion limit or after a"
+    " KeyboardInterrupt inside it)"
+)
+FORK_WARNING = r"This process \(pid=\d+\) is multi-threaded, use of \w+\(\) may lead to deadlocks"
 
 
 class Session:
     def __init__(self, options):
-        fd = int(options["fd"])
+        fd = _out_of_the_way(int(options["fd"]))
         os.set_blocking(fd, True)
         os.set_inheritable(fd, False)
         self.options = options
@@ -56,18 +65,24 @@ class Session:
         self.pid = os.getpid()
         self.finished = False
         self._warned = False
+        self._fork_filter = None
         self._real_exit = os._exit
+        # What ends the process without its exit handlers (every os.exec* calls os.execv or
+        # os.execve): everything recorded so far is sent first.
+        self._abrupt = {name: getattr(os, name) for name in ("execv", "execve", "abort") if hasattr(os, name)}
 
     def start(self):
         self.stream.append((wire.HELLO, self._hello()))
         self.stream.flush()
         atexit.register(self.finish)
-        os.register_at_fork(after_in_child=self._forked)
+        os.register_at_fork(before=self._before_fork, after_in_parent=self._after_fork, after_in_child=self._forked)
         os._exit = self._exit
+        for name, real in self._abrupt.items():
+            setattr(os, name, self._flushing(real))
         for signum in (signal.SIGTERM, signal.SIGHUP):
             if signal.getsignal(signum) == signal.SIG_DFL:
                 signal.signal(signum, self._terminated)
-        self.stream.start_flusher()
+        self.stream.start_flusher(lambda: self._failed(None))
         self.hook.install()
 
     def start_profiler(self):
@@ -102,8 +117,15 @@ class Session:
 
     def check_syntax(self, path):
         """Refuse, in one line, a main script that does not compile, and record why."""
+        import zipimport  # loaded at start-up already: the interpreter's own zip importer
+
         from .sources import read_source
 
+        try:
+            zipimport.zipimporter(path)
+            return  # a zip application: the interpreter runs the __main__.py inside
+        except zipimport.ZipImportError:
+            pass
         source = read_source(path)
         if source is None:
             return  # the interpreter will say it cannot open the file
@@ -123,6 +145,7 @@ class Session:
             return
         self.finished = True
         profile = self._profile()  # before uninstalling: that is the tracer's work, not the program's
+        lost = not self._warned and threading.current_thread() is threading.main_thread() and self.hook.lost_thread()
         try:
             self.hook.uninstall()
         except Exception:
@@ -130,6 +153,8 @@ class Session:
         try:
             stream = self.stream
             if not stream.closed:
+                if lost:
+                    stream.append((wire.NOTICE, LOST_MAIN_THREAD))
                 if profile is not None:
                     stream.append((wire.PROFILE, profile))
                 stream.append((wire.END, self._ending(exit_status, signum, error)))
@@ -173,13 +198,51 @@ class Session:
         self.finish(exit_status=status)
         self._real_exit(status)
 
+    def _flushing(self, real):
+        """``real``, called once what is recorded so far has been sent."""
+
+        def flushed(*args, **kwargs):
+            try:
+                self.stream.flush()
+            except StreamClosed:
+                pass
+            return real(*args, **kwargs)
+
+        return flushed
+
     def _terminated(self, signum, frame):
         self.finish(signum=signum)
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
+    def _before_fork(self):
+        """Python 3.12+ warns that a process forking while other threads run may deadlock: the
+        tracer's flusher thread must not be what gives a single-threaded program that warning.
+        It is ignored for this fork only (3.13 warns once the fork's after-hooks have run, so the
+        filter goes a flusher tick later)."""
+        if sys.version_info < (3, 12) or not self.stream.flushing() or _os_threads() > 2:
+            return
+        warnings.filterwarnings("ignore", FORK_WARNING, DeprecationWarning)
+        self._fork_filter = (warnings.filters, warnings.filters[0])
+
+    def _after_fork(self):
+        if self._fork_filter is not None:
+            self.stream.later(self._drop_fork_filter)
+
+    def _drop_fork_filter(self):
+        found, self._fork_filter = self._fork_filter, None
+        if found is None:
+            return
+        inserted_into, entry = found
+        for filters in (inserted_into, warnings.filters):  # the program may have replaced the list
+            try:
+                filters.remove(entry)
+            except ValueError:
+                pass
+
     def _forked(self):
         """In a forked child: stop silently; the pipe and the run belong to the parent."""
+        self._drop_fork_filter()
         self.finished = True
         try:
             self.hook.uninstall()
@@ -189,19 +252,23 @@ class Session:
             pass
         self.stream.abandon()
         os._exit = self._real_exit
+        for name, real in self._abrupt.items():
+            setattr(os, name, real)
 
     def _failed(self, error):
-        """Called from a hook: stop tracing, say so once, and let the program run on."""
+        """Called from a hook (or the flusher, when the stream is gone): stop tracing, say so
+        once, and let the program run on. Silent once the run has ended: threads still running
+        then (daemons) are not recorded."""
         try:
             self.hook.detach_current_thread()
             self.hook.uninstall()
         except Exception:
             pass
-        if self._warned:
+        if self._warned or self.finished:
             return
         self._warned = True
         if error is None:
-            reason = "the recorder stopped reading"
+            reason = "the program closed its descriptor" if self.stream.taken else "the recorder stopped reading"
         else:
             reason = "internal error: %s" % describe_error(error)
             try:
@@ -213,6 +280,35 @@ class Session:
             sys.stderr.write("smiley: tracing stopped (%s); the program continues untraced\n" % reason)
         except Exception:
             pass
+
+
+def _out_of_the_way(fd):
+    """The stream's descriptor, moved as high as a program rarely looks: the program's own files
+    get the numbers they would get without Smiley (3 first), and code that closes every
+    descriptor after 2 up to a few hundred, as daemons do, leaves it alone."""
+    try:
+        import fcntl
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        target = min(soft if soft > 0 else 1024, 1024) - 1
+        if target <= fd:
+            return fd
+        moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, target)
+    except (ImportError, AttributeError, OSError):
+        return fd
+    os.close(fd)
+    return moved
+
+
+def _os_threads():
+    """How many threads this process has, as the fork warning counts them (on Linux, the kernel's
+    count: threads started by extensions too)."""
+    try:
+        with open("/proc/self/stat", "rb") as handle:
+            return int(handle.read().rsplit(b")", 1)[1].split()[17])
+    except (OSError, ValueError, IndexError):
+        return threading.active_count()
 
 
 def _without_tracer(stats):

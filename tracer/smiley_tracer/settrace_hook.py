@@ -3,6 +3,13 @@
 The global function sees every ``call`` and decides, once per code object, whether to
 record it; recorded activations get a ``TracedFrame`` whose bound ``trace`` method becomes
 the frame's local trace function and sees its ``line``, ``return`` and ``exception`` events.
+
+A RecursionError in the hook means the program's stack is at its limit (the tracer's calls
+count as the program's): that event is lost and tracing goes on. Before 3.10 the error goes on
+to the program instead, and the interpreter then removes the thread's trace function (as it
+does anyway once the stack has no room left to call it at all): 3.8 would not raise the next
+RecursionError (values.ONE_RECURSION_ERROR), and up to 3.9 a frame that keeps a local trace
+function reports, as its line, the one it was at when tracing stopped, so those are cleared.
 """
 
 import dis
@@ -14,6 +21,7 @@ from . import wire
 from .recorder import FrameState
 from .stream import BATCH_SIZE, StreamClosed
 
+RECURSION_STOPS_TRACING = sys.version_info < (3, 10)  # see above
 # A generator's "return" event is its end when the frame stopped on one of these (else a yield).
 RETURN_OPCODES = frozenset(dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap)
 # Whether a frame's f_locals, once read, stays current: before 3.11 the interpreter refreshes
@@ -53,6 +61,10 @@ class SettraceHook:
 
     def detach_current_thread(self):
         sys.settrace(None)
+
+    def lost_thread(self):
+        """Whether this thread's trace function is no longer the tracer's."""
+        return sys.gettrace() is not self.on_call
 
 
 def _build(recorder, on_failure):
@@ -118,12 +130,21 @@ def _build(recorder, on_failure):
             except StreamClosed:
                 on_failure(None)
                 frame.f_trace = None
+            except RecursionError as error:
+                if RECURSION_STOPS_TRACING:
+                    outer = frame  # no call: there is no room for one
+                    while outer is not None:
+                        if getattr(outer.f_trace, "__func__", None) is local:
+                            outer.f_trace = None
+                        outer = outer.f_back
+                    raise error.with_traceback(None) from None
             except Exception as error:
                 on_failure(error)
                 frame.f_trace = None
             return None
 
     recorder.state_class = TracedFrame
+    local = TracedFrame.trace
 
     def on_call(frame, event, arg):
         try:
@@ -154,6 +175,15 @@ def _build(recorder, on_failure):
             return state.trace
         except StreamClosed:
             on_failure(None)
+        except RecursionError as error:
+            live.pop(id(frame), None)  # its call is not recorded, nor is the rest of it
+            if RECURSION_STOPS_TRACING:
+                outer = frame  # no call: there is no room for one
+                while outer is not None:
+                    if getattr(outer.f_trace, "__func__", None) is local:
+                        outer.f_trace = None
+                    outer = outer.f_back
+                raise error.with_traceback(None) from None
         except Exception as error:
             on_failure(error)
         return None

@@ -4,14 +4,19 @@
 Records are appended from any thread (``list.append`` is atomic under the GIL). A flush
 takes the first ``n`` records in two C-level operations, so records appended meanwhile stay
 for the next flush, and writes happen under a lock, so batches reach the pipe in order.
-When the buffer is full the appending thread flushes itself; blocking on the pipe is how a
-slow reader slows the program down instead of losing events. A daemon thread flushes every
-few tens of milliseconds so that a quiet program's events still arrive promptly.
+A daemon thread, the flusher, flushes every few tens of milliseconds, so that a quiet
+program's events still arrive promptly, and whenever a thread whose buffer is full asks it
+to; that thread waits meanwhile: blocking on the pipe is how a slow reader slows the program
+down instead of losing events. The flusher does every write while it runs because signal
+handlers run in the main thread only: one that raises there (KeyboardInterrupt) ends a wait,
+and can neither cut a batch in two nor lose one. It uses ``_thread`` locks, not ``threading``,
+whose Python code would be recorded with ``--include-stdlib``.
 
 With the native accelerator the records are not kept as tuples: its encoder writes each one
 as it is appended, as marshal would (without back-references), and a flush takes the batch.
 """
 
+import _thread
 import errno
 import itertools
 import marshal
@@ -35,6 +40,8 @@ class StreamClosed(Exception):
 class Stream:
     def __init__(self, fd):
         self.fd = fd
+        self._identity = _identity(fd)
+        self.taken = False  # the program closed the descriptor (and may use its number for its own)
         self.buffer = []
         self.append = self.buffer.append
         self._encoder = None  # the native accelerator, when it encodes the records itself
@@ -44,6 +51,11 @@ class Stream:
         self._symbols = {}
         self._symbol_ids = itertools.count(1)
         self._flusher = None
+        self._flusher_running = False
+        self._wakeup = _thread.allocate_lock()  # released to wake the flusher
+        self._wakeup.acquire()
+        self._waiters = []  # locks released once the flusher has written what was pending
+        self._actions = []  # (when, action) for the flusher to run
         self._write(wire.HEADER)
 
     # Interning: every string and id that events refer to is defined once per run.
@@ -78,20 +90,47 @@ class Stream:
 
     # Flushing.
 
-    def start_flusher(self):
-        """Flush in the background so that events of a quiet program arrive within ~50 ms."""
-        thread = threading.Thread(target=self._flush_periodically, name="smiley-flusher", daemon=True)
-        thread.start()
+    def start_flusher(self, on_closed):
+        """Start the flusher; ``on_closed()`` is called there if the reader goes away."""
+        thread = threading.Thread(target=self._flush_periodically, args=(on_closed,), name="smiley-flusher", daemon=True)
         self._flusher = thread
+        self._flusher_running = True
+        thread.start()
 
-    def _flush_periodically(self):
-        while not self.closed:
-            time.sleep(FLUSH_INTERVAL)
-            if self.pending():
+    def flushing(self):
+        """Whether the flusher is running."""
+        return self._flusher_running
+
+    def later(self, action):
+        """Run ``action`` in the flusher thread, a full interval from now or more."""
+        self._actions.append((time.monotonic() + FLUSH_INTERVAL, action))
+
+    def _flush_periodically(self, on_closed):
+        me = threading.get_ident()
+        try:
+            while not self.closed:
+                self._wakeup.acquire(timeout=FLUSH_INTERVAL)
+                self._run_actions(time.monotonic())
+                waiters, self._waiters = self._waiters, []
                 try:
-                    self.flush()
+                    self._flush_now(me)
                 except StreamClosed:
+                    on_closed()
                     return
+                finally:
+                    for done in waiters:
+                        done.release()
+        finally:
+            self._flusher_running = False
+            for done in self._waiters:
+                done.release()
+            self._run_actions(None)
+
+    def _run_actions(self, now):
+        due = [entry for entry in self._actions if now is None or entry[0] <= now]
+        for entry in due:
+            self._actions.remove(entry)
+            entry[1]()
 
     def flush(self):
         """Send everything buffered so far. Raises ``StreamClosed`` if the reader is gone."""
@@ -99,6 +138,26 @@ class Stream:
             self._drop()
             raise StreamClosed()
         me = threading.get_ident()
+        if self._flusher_running and self._flusher.ident != me:
+            done = _thread.allocate_lock()
+            done.acquire()
+            self._waiters.append(done)
+            if self._flusher_running:  # else it has released every waiter, or will not see this one
+                try:
+                    self._wakeup.release()
+                except RuntimeError:
+                    pass  # already awake
+                done.acquire()
+                if self.closed:
+                    self._drop()
+                    raise StreamClosed()
+                return
+        self._flush_now(me)
+
+    def _flush_now(self, me):
+        if self.closed:
+            self._drop()
+            raise StreamClosed()
         if self._writing == me:
             return  # re-entered from a signal handler in the middle of a write
         with self._lock:
@@ -125,6 +184,9 @@ class Stream:
 
     def _write(self, data):
         """Write all of ``data``, even when a signal handler raises in the middle of it."""
+        if not self._ours():
+            self.closed = self.taken = True
+            raise StreamClosed()
         view = memoryview(data)
         pending = None
         while view:
@@ -134,6 +196,7 @@ class Stream:
                 if error.errno not in _GONE_ERRNOS:
                     raise
                 self.closed = True
+                self.taken = error.errno == errno.EBADF
                 raise StreamClosed() from None
             except BaseException as error:  # KeyboardInterrupt from a signal handler
                 pending = error
@@ -150,17 +213,34 @@ class Stream:
             self.flush()
         finally:
             self.closed = True
+            with self._lock:  # not while the flusher writes
+                self._close_fd()
+
+    def abandon(self):
+        """Forget everything without writing: used in a forked child, whose pipe is the parent's
+        (and which has no flusher thread)."""
+        self.closed = True
+        self._flusher_running = False
+        self._drop()
+        self._close_fd()
+
+    def _ours(self):
+        """Whether the descriptor is still the stream's: a program may close it and get its
+        number back for a file of its own, which the stream must never write to or close."""
+        return _identity(self.fd) == self._identity
+
+    def _close_fd(self):
+        if self._ours():
             try:
                 os.close(self.fd)
             except OSError:
                 pass
 
-    def abandon(self):
-        """Forget everything without writing: used in a forked child, whose pipe is the parent's."""
-        self.closed = True
-        self._drop()
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
+
+def _identity(fd):
+    try:
+        found = os.fstat(fd)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 

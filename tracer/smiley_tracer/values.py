@@ -7,6 +7,7 @@ is slow is rendered the way ``object.__repr__`` would from then on.
 """
 
 import re
+import sys
 import time
 from bisect import bisect_right
 from collections import deque
@@ -32,6 +33,11 @@ _BULK_ITEMS = frozenset([int, float, bool, type(None)])
 
 # Types whose contents can change while the variable keeps pointing at the same object.
 MUTABLE_TYPES = (list, dict, set, bytearray, deque)
+
+# Python 3.8 raises one RecursionError, then none until the stack is back 50 frames below the
+# limit, and aborts the process at 50 above it: one swallowed up there (say, by a repr called
+# at the limit) would leave the program without its own. Later versions raise each one.
+ONE_RECURSION_ERROR = sys.version_info < (3, 9)
 
 
 class Renderer:
@@ -63,6 +69,8 @@ class Renderer:
         try:
             text = self._render(value, self.max_len, set())
         except RuntimeError as error:
+            if type(error) is RecursionError and _program_at_limit():
+                raise
             self.examined = None
             # A container changed size while a nested __repr__ let another thread run.
             text = "<%s changing while rendered: %s>" % (type_name(type(value)), describe_error(error))
@@ -97,6 +105,11 @@ class Renderer:
             return {list: "[]", tuple: "()", set: "set()", frozenset: "frozenset()", deque: "deque([])"}[kind]
         count = " (%d items)" % len(value)
         room = budget - len(close) - 3 - len(count)
+        if room <= len(open_):
+            # Not even one item fits (the text the loop would give, without looking deeper: a
+            # list nested a million deep costs no more than a flat one).
+            self.examined = 1
+            return open_ + ELLIPSIS + close + count
         text = self._bulk(value, kind, open_, close, count, room)
         if text is not None:
             return text
@@ -157,12 +170,16 @@ class Renderer:
         if not value:
             self.examined = 0
             return "{}"
+        count = " (%d items)" % len(value)
+        room = budget - 4 - len(count)
+        if room < 5:
+            # Not even "k: v" fits, as in _sequence.
+            self.examined = 1
+            return "{" + ELLIPSIS + "}" + count
         seen.add(id(value))
         try:
             parts = ["{"]
             used = 1
-            count = " (%d items)" % len(value)
-            room = budget - 4 - len(count)
             first = True
             looked = 0
             for key, item in value.items():
@@ -199,12 +216,29 @@ class Renderer:
             if type(text) is not str:
                 text = "<repr of %s returned %s>" % (type_name(kind), type_name(type(text)))
         except RecursionError:
+            if _program_at_limit():
+                raise
             text = "<repr of %s failed: RecursionError>" % type_name(kind)
         except Exception as error:
             text = "<repr of %s failed: %s>" % (type_name(kind), describe_error(error))
         if self._clock() - started > SLOW_REPR_SECONDS:
             self._slow_types.add(kind)
         return text
+
+
+def _program_at_limit():
+    """Whether a RecursionError just caught is the program's, to go on to it: on 3.8, when the
+    stack is still too close to the limit for the interpreter to raise the next one."""
+    if not ONE_RECURSION_ERROR:
+        return False
+    limit = sys.getrecursionlimit()
+    rearmed = limit - 50 if limit > 200 else 3 * (limit >> 2)
+    depth = 0
+    frame = sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth + 10 >= rearmed  # frames undercount the depth by the C calls between them
 
 
 def _scalar(value, kind):

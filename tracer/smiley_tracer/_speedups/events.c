@@ -236,6 +236,15 @@ smiley_start(Core *core, PyFrameObject *frame, CodeEntry *entry, int line)
     PyObject *more[4] = {Py_NewRef(entry->id), parent_id, Py_NewRef(state->thread), PyLong_FromLong(state->depth)};
     int failed = emit(core, TAG_CALL, state, line, smiley_snapshot_all(core, state, frame), 4, more);
     Py_DECREF(state); /* live holds it */
+    if (failed) {
+        /* Not recorded, and so neither is the rest of this activation (at the recursion limit,
+         * tracing goes on). */
+        PyObject *type, *error, *traceback;
+        PyErr_Fetch(&type, &error, &traceback);
+        if (PyDict_DelItem(core->live, (PyObject *)frame) < 0)
+            PyErr_Clear();
+        PyErr_Restore(type, error, traceback);
+    }
     return failed;
 }
 
@@ -328,13 +337,38 @@ smiley_line_event(Core *core, PyFrameObject *frame, FrameState *state, int line)
     return emit(core, TAG_LINE, state, line, found, 0, NULL);
 }
 
+/* A RecursionError means the program's stack is at its limit: the event is lost and tracing
+ * goes on; on 3.8 it goes on to the program, as the program's own (values.ONE_RECURSION_ERROR). */
+static int
+recursion_failed(void)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    PyErr_Clear();
+    return 0;
+#else
+    PyObject *type, *error, *traceback;
+    PyErr_Fetch(&type, &error, &traceback);
+    PyErr_NormalizeException(&type, &error, &traceback);
+    Py_XDECREF(traceback); /* the tracer's frames are not the program's */
+    if (error != NULL) {
+        PyException_SetTraceback(error, Py_None);
+        PyException_SetContext(error, NULL);
+    }
+    PyErr_Restore(type, error, NULL);
+    return -1;
+#endif
+}
+
 /* What the hooks do when something fails: the reader gone or a bug stops tracing (the
- * session says so once), a KeyboardInterrupt or SystemExit goes on to the program. */
+ * session says so once), a KeyboardInterrupt or SystemExit goes on to the program, and a
+ * RecursionError as recursion_failed says. */
 int
 smiley_failed(Core *core)
 {
     PyObject *error = NULL;
-    if (PyErr_ExceptionMatches(core->stream_closed)) {
+    if (PyErr_ExceptionMatches(PyExc_RecursionError)) {
+        return recursion_failed();
+    } else if (PyErr_ExceptionMatches(core->stream_closed)) {
         PyErr_Clear();
     } else if (PyErr_ExceptionMatches(PyExc_Exception)) {
         PyObject *type, *traceback;

@@ -78,7 +78,12 @@ mutable(Core *core, PyObject *value)
     PyTypeObject *kind = Py_TYPE(value);
     if (kind->tp_getattro == PyObject_GenericGetAttr && _PyType_Lookup(kind, core->class_name) == core->object_class)
         return 0;
-    return PyObject_IsInstance(value, core->mutable_types);
+    int found = PyObject_IsInstance(value, core->mutable_types);
+    if (found < 0 && PyErr_ExceptionMatches(PyExc_Exception)) {
+        PyErr_Clear(); /* its own __class__ raised: changes._mutable says no */
+        return 0;
+    }
+    return found;
 }
 
 /* Whether a fingerprint is kept for this exact type (changes._FINGERPRINTED). */
