@@ -6,6 +6,7 @@
 
 import type { Browser, Page } from 'playwright-core'
 import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -29,12 +30,15 @@ beforeAll(async () => {
   db = join(dir.path, 'runs.db')
   writePrograms(dir.path, {
     'quick.py': 'def double(n):\n    return n * 2\n\nvalue = double(21)\n',
+    // Runs until the test has seen it grow (a file named "stop" appears), at most 30 s.
     'slow.py': `
-import time
+import os, time
 
 print("ready", flush=True)
-for step in range(12):
+for step in range(200):
     current = step * step
+    if os.path.exists("stop"):
+        break
     time.sleep(0.15)
 `,
   })
@@ -104,6 +108,7 @@ describeWithBrowser('the dashboard', () => {
       before,
       { timeout: 10_000 },
     )
+    writeFileSync(join(dir.path, 'stop'), '')
     await exited
     await page.locator('.title .badge.completed').waitFor({ timeout: 10_000 })
     const final = (await runs()).find((r) => r.id === running.id)!

@@ -66,7 +66,7 @@ def tick(step):
     return step * step
 
 print("ready", flush=True)
-for step in range(40):
+for step in range(300):  # 30 s at most: the test stops it once it has explored it
     current = tick(step)
     time.sleep(0.1)
 `,
@@ -150,6 +150,10 @@ describeWithBrowser('the time-travel explorer', () => {
   it('steps forward and back by key and by button, and the back button retraces the steps', async () => {
     const start = at(5)[2]!.seq // result = n * n, third call
     const page = await open(start)
+    const runFetches: string[] = []
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === `/api/runs/${run.id}`) runFetches.push(request.url())
+    })
     await press(page, 'j', start + 1)
     expect(await variables(page)).toEqual({ n: '2', result: '4' })
     await press(page, 'k', start)
@@ -162,6 +166,7 @@ describeWithBrowser('the time-travel explorer', () => {
     await page.goForward()
     await shown(page, start)
     expect(await variables(page)).toEqual({ n: '2' })
+    expect(runFetches, 'moving the cursor fetches the run again').toEqual([])
     await page.close()
   })
 
