@@ -163,20 +163,40 @@ async function shown(page: Page, selector: string, since: number): Promise<numbe
   return (await page.evaluate(() => performance.now())) - since
 }
 
+/**
+ * Milliseconds from the click on `button` to the frame that shows `selector`: both noted in
+ * the page (a MutationObserver, then the next animation frame), so Playwright's own round
+ * trips are not counted.
+ */
 async function clickAndWait(page: Page, button: string, selector: string): Promise<number> {
-  await page.evaluate((name) => {
-    const target = [...document.querySelectorAll('button')].find(
-      (b) => b.textContent?.trim() === name,
-    )!
-    target.addEventListener(
-      'click',
-      () => ((window as unknown as { clicked: number }).clicked = performance.now()),
-      { once: true },
-    )
-  }, button)
+  await page.evaluate(
+    ({ name, wanted }) => {
+      const marks = window as unknown as { clicked?: number; painted?: number }
+      delete marks.clicked
+      delete marks.painted
+      const target = [...document.querySelectorAll('button')].find(
+        (b) => b.textContent?.trim() === name,
+      )!
+      target.addEventListener('click', () => (marks.clicked = performance.now()), { once: true })
+      const observer = new MutationObserver(() => {
+        if (marks.clicked === undefined || document.querySelector(wanted) === null) return
+        observer.disconnect()
+        requestAnimationFrame(() => (marks.painted = performance.now()))
+      })
+      observer.observe(document.body, { childList: true, subtree: true, attributes: true })
+    },
+    { name: button, wanted: selector },
+  )
   await page.getByRole('button', { name: button }).click()
-  const clicked = await page.evaluate(() => (window as unknown as { clicked: number }).clicked)
-  return shown(page, selector, clicked)
+  await page.waitForFunction(
+    () => (window as unknown as { painted?: number }).painted !== undefined,
+    undefined,
+    { timeout: 60_000 },
+  )
+  return page.evaluate(() => {
+    const marks = window as unknown as { clicked: number; painted: number }
+    return marks.painted - marks.clicked
+  })
 }
 
 async function measureBrowser(base: string, uuid: string, total: number) {
