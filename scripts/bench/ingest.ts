@@ -16,14 +16,13 @@ import { spawn } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { openDatabase } from '../../server/db/database.js'
 import { RunRecorder } from '../../server/record/run-recorder.js'
 import { FrameReader } from '../../shared/wire/frames.js'
 import { loads, type PyValue } from '../../shared/wire/marshal.js'
 import type { TracerOptions } from '../../shared/wire/options.js'
 import { parseRecord } from '../../shared/wire/records.js'
-import { findPythons } from '../lib/pythons.js'
+import { standaloneOptions } from './standalone.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CHUNK = 64 * 1024
@@ -165,16 +164,7 @@ export function formatIngest(figures: IngestFigures): string {
   ].join('\n')
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      python: { type: 'string', default: '3.11' },
-      scale: { type: 'string', default: '1' },
-    },
-  })
-  const interpreter = findPythons().found.find((found) => found.version === values.python)
-  if (interpreter === undefined) throw new Error(`no Python ${values.python} found`)
-  process.stdout.write(
-    formatIngest(await measureIngest(interpreter.path, Number(values.scale))) + '\n',
-  )
+if (import.meta.filename === process.argv[1]) {
+  const { python, scale } = standaloneOptions()
+  process.stdout.write(formatIngest(await measureIngest(python, scale)) + '\n')
 }

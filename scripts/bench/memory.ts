@@ -9,9 +9,8 @@
 import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { parseArgs } from 'node:util'
 import type { TracerOptions } from '../../shared/wire/options.js'
-import { findPythons } from '../lib/pythons.js'
+import { standaloneOptions } from './standalone.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const WORKLOADS = join(ROOT, 'scripts', 'bench', 'workloads')
@@ -104,15 +103,6 @@ export function formatMemory(figures: MemoryFigures[]): string {
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const { values } = parseArgs({
-    options: {
-      python: { type: 'string', default: '3.11' },
-      scale: { type: 'string', default: '1' },
-    },
-  })
-  const interpreter = findPythons().found.find((found) => found.version === values.python)
-  if (interpreter === undefined) throw new Error(`no Python ${values.python} found`)
-  process.stdout.write(
-    formatMemory(await measureMemory(interpreter.path, Number(values.scale))) + '\n',
-  )
+  const { python, scale } = standaloneOptions()
+  process.stdout.write(formatMemory(await measureMemory(python, scale)) + '\n')
 }

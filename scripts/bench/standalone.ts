@@ -1,0 +1,17 @@
+/** What a benchmark script run on its own takes: `--python VERSION` and `--scale N`. */
+
+import { parseArgs } from 'node:util'
+import { findPythons } from '../lib/pythons.js'
+
+/** The interpreter's path and the scale asked for (defaults: Python 3.11, scale 1). */
+export function standaloneOptions(): { python: string; scale: number } {
+  const { values } = parseArgs({
+    options: {
+      python: { type: 'string', default: '3.11' },
+      scale: { type: 'string', default: '1' },
+    },
+  })
+  const interpreter = findPythons().found.find((found) => found.version === values.python)
+  if (interpreter === undefined) throw new Error(`no Python ${values.python} found`)
+  return { python: interpreter.path, scale: Number(values.scale) }
+}
