@@ -11,31 +11,23 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run } from '../../shared/types/run.js'
 import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { writePrograms } from '../support/programs.js'
-import { spawnRecorder, spawnServer, type ServerProcess } from '../support/server-process.js'
+import { smiley } from '../support/cli.js'
+import { spawnRecorder, type ServerProcess } from '../support/server-process.js'
 import { startServer } from '../../server/web/server.js'
-import { listRuns } from './recordings.js'
+import { listRuns, serveRecordedRun, stopServedRun, type ServedRun } from './recordings.js'
 import WebSocket from 'ws'
 
-let dir: { path: string; remove: () => void }
+let served: ServedRun
+let dir: ServedRun['dir']
 let database: string
 let server: ServerProcess
 let run: Run
 
 beforeAll(async () => {
-  dir = tempDir()
-  writePrograms(dir.path, { 'quick.py': 'answer = 6 * 7\nprint(answer)\n' })
-  database = join(dir.path, 'runs.db')
-  const recorded = await smiley(['run', '-d', database, 'quick.py'], { cwd: dir.path })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await spawnServer(database)
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
+  served = await serveRecordedRun('answer = 6 * 7\nprint(answer)\n')
+  ;({ dir, database, server, run } = served)
 })
-afterAll(async () => {
-  expect(await server.stop()).toBe(0)
-  dir.remove()
-})
+afterAll(() => stopServedRun(served))
 
 async function stillThere(): Promise<void> {
   expect((await fetch(`${server.url}api/runs/${run.id}`)).status).toBe(200)

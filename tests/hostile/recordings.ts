@@ -1,9 +1,15 @@
-/** Reading what a database holds the way a user does: `smiley list --json`, `smiley replay --json`. */
+/**
+ * Reading what a database holds the way a user does (`smiley list --json`, `smiley replay
+ * --json`), and a recorded run served by a real `smiley server`.
+ */
 
+import { join } from 'node:path'
 import { expect } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { Run } from '../../shared/types/run.js'
-import { smiley } from '../support/cli.js'
+import { smiley, tempDir } from '../support/cli.js'
+import { writePrograms } from '../support/programs.js'
+import { spawnServer, type ServerProcess } from '../support/server-process.js'
 
 /** Every run of `database`, newest first. */
 export async function listRuns(database: string): Promise<Run[]> {
@@ -36,4 +42,29 @@ export function lastValue(events: TraceEvent[], name: string): string | null | u
     if (name in locals) return locals[name]
   }
   return undefined
+}
+
+/** A folder with `quick.py`, a database holding one run of it, and a real `smiley server` over it. */
+export interface ServedRun {
+  dir: { path: string; remove: () => void }
+  database: string
+  server: ServerProcess
+  run: Run
+}
+
+export async function serveRecordedRun(source: string): Promise<ServedRun> {
+  const dir = tempDir()
+  writePrograms(dir.path, { 'quick.py': source })
+  const database = join(dir.path, 'runs.db')
+  const recorded = await smiley(['run', '-d', database, 'quick.py'], { cwd: dir.path })
+  expect(recorded.code, recorded.stderr).toBe(0)
+  const server = await spawnServer(database)
+  const run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
+  return { dir, database, server, run }
+}
+
+/** Stops the server, which must exit cleanly, and removes the folder. */
+export async function stopServedRun({ dir, server }: ServedRun): Promise<void> {
+  expect(await server.stop()).toBe(0)
+  dir.remove()
 }

@@ -6,34 +6,26 @@
 
 import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { ServerMessage } from '../../shared/protocol.js'
 import type { Run } from '../../shared/types/run.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { writePrograms } from '../support/programs.js'
-import { spawnServer, type ServerProcess } from '../support/server-process.js'
+import { smiley } from '../support/cli.js'
+import type { ServerProcess } from '../support/server-process.js'
 import { sleep, waitFor } from '../support/wait.js'
+import { serveRecordedRun, stopServedRun, type ServedRun } from './recordings.js'
 
-let dir: { path: string; remove: () => void }
+let served: ServedRun
+let dir: ServedRun['dir']
 let database: string
 let server: ServerProcess
 let run: Run
 
 beforeAll(async () => {
-  dir = tempDir()
-  writePrograms(dir.path, { 'quick.py': 'answer = 6 * 7\n' })
-  database = join(dir.path, 'runs.db')
-  const recorded = await smiley(['run', '-d', database, 'quick.py'], { cwd: dir.path })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await spawnServer(database)
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
+  served = await serveRecordedRun('answer = 6 * 7\n')
+  ;({ dir, database, server, run } = served)
 })
-afterAll(async () => {
-  expect(await server.stop()).toBe(0)
-  dir.remove()
-})
+afterAll(() => stopServedRun(served))
 
 interface Client {
   socket: WebSocket
