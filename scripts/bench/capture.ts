@@ -8,16 +8,17 @@
 
 import { spawn } from 'node:child_process'
 import { existsSync, rmSync, statSync } from 'node:fs'
-import { delimiter, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import Database from 'better-sqlite3'
+import { tracerEnv } from '../../server/record/launch.js'
 import { loads, PyDict } from '../../shared/wire/marshal.js'
+import { benchTracerOptions } from './workloads.js'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 const SMILEY = join(ROOT, 'bin', 'smiley.js')
 const SMILEY_BUILD = join(ROOT, 'dist', 'server', 'cli', 'main.js')
 const SETTRACE_BASELINE = join(import.meta.dirname, 'settrace_baseline.py')
-const TRACER = join(ROOT, 'tracer')
 
 /** How the tracer runs its hot path: `smiley run --accelerator`. */
 export type Accelerator = 'python' | 'native'
@@ -129,24 +130,7 @@ export async function runTracerOnly(
   target: Target,
   accelerator: Accelerator,
 ): Promise<TracerCapture> {
-  const options = {
-    fd: 3,
-    run: 'bench',
-    pythonPath: process.env['PYTHONPATH'] ?? null,
-    maxRepr: 200,
-    redact: true,
-    profile: true,
-    includeStdlib: false,
-    includeSitePackages: false,
-    includePackages: [],
-    accelerator,
-  }
-  const original = process.env['PYTHONPATH']
-  const env = {
-    ...process.env,
-    PYTHONPATH: original ? `${TRACER}${delimiter}${original}` : TRACER,
-    SMILEY_OPTIONS: JSON.stringify(options),
-  }
+  const env = tracerEnv(benchTracerOptions('bench', { accelerator }))
   const drained = { bytes: 0, head: [] as Buffer[] }
   const { result, stderr } = await captureWithStderr(
     target.python,

@@ -15,14 +15,15 @@
 import { spawn } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { openDatabase } from '../../server/db/database.js'
 import { RunRecorder } from '../../server/record/run-recorder.js'
 import { FrameReader } from '../../shared/wire/frames.js'
 import { loads, type PyValue } from '../../shared/wire/marshal.js'
-import type { TracerOptions } from '../../shared/wire/options.js'
 import { parseRecord } from '../../shared/wire/records.js'
+import { tracerEnv } from '../../server/record/launch.js'
 import { standaloneOptions } from './standalone.js'
+import { benchTracerOptions } from './workloads.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CHUNK = 64 * 1024
@@ -41,24 +42,9 @@ export interface IngestFigures {
 /** Runs a workload under the tracer with its stream going to `path`; resolves when it ends. */
 async function recordStream(python: string, workload: string, scale: number, path: string) {
   const out = openSync(path, 'w')
-  const options: TracerOptions = {
-    fd: 3,
-    run: 'ingest-bench',
-    pythonPath: process.env['PYTHONPATH'] ?? null,
-    maxRepr: 200,
-    redact: true,
-    profile: false,
-    includeStdlib: false,
-    includeSitePackages: false,
-    includePackages: [],
-  }
   const child = spawn(python, [workload, String(scale)], {
     cwd: join(ROOT, 'scripts', 'bench', 'workloads'),
-    env: {
-      ...process.env,
-      PYTHONPATH: [join(ROOT, 'tracer'), process.env['PYTHONPATH']].filter(Boolean).join(delimiter),
-      SMILEY_OPTIONS: JSON.stringify(options),
-    },
+    env: tracerEnv(benchTracerOptions('ingest-bench', { profile: false })),
     stdio: ['ignore', 'ignore', 'inherit', out],
   })
   const code = await new Promise<number | null>((done) => child.on('exit', done))

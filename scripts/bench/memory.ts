@@ -8,9 +8,10 @@
 
 import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
-import type { TracerOptions } from '../../shared/wire/options.js'
+import { join } from 'node:path'
+import { tracerEnv } from '../../server/record/launch.js'
 import { standaloneOptions } from './standalone.js'
+import { benchTracerOptions } from './workloads.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const WORKLOADS = join(ROOT, 'scripts', 'bench', 'workloads')
@@ -43,26 +44,7 @@ export interface MemoryFigures {
 
 async function peakOf(python: string, workload: string, scale: number, traced: boolean) {
   const sink = openSync('/dev/null', 'w')
-  const options: TracerOptions = {
-    fd: 3,
-    run: 'memory-bench',
-    pythonPath: process.env['PYTHONPATH'] ?? null,
-    maxRepr: 200,
-    redact: true,
-    profile: true,
-    includeStdlib: false,
-    includeSitePackages: false,
-    includePackages: [],
-  }
-  const env = traced
-    ? {
-        ...process.env,
-        PYTHONPATH: [join(ROOT, 'tracer'), process.env['PYTHONPATH']]
-          .filter(Boolean)
-          .join(delimiter),
-        SMILEY_OPTIONS: JSON.stringify(options),
-      }
-    : process.env
+  const env = traced ? tracerEnv(benchTracerOptions('memory-bench')) : process.env
   const child = spawn(python, ['-c', PEAK, join(WORKLOADS, workload), String(scale)], {
     cwd: WORKLOADS,
     env,

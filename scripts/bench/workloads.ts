@@ -2,6 +2,7 @@
 
 import { readdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import type { TracerOptions } from '../../shared/wire/options.js'
 
 export const WORKLOAD_DIR = join(import.meta.dirname, 'workloads')
 
@@ -17,4 +18,26 @@ export function listWorkloads(): Workload[] {
     .filter((file) => file.endsWith('.py') && !file.startsWith('_'))
     .sort()
     .map((file) => ({ name: basename(file, '.py'), path: join(WORKLOAD_DIR, file) }))
+}
+
+/**
+ * How the benchmarks record a workload: as `smiley run` does by default, the stream on
+ * descriptor 3; `overrides` change what a benchmark needs changed.
+ */
+export function benchTracerOptions(
+  run: string,
+  overrides: Partial<TracerOptions> = {},
+): TracerOptions {
+  return {
+    fd: 3,
+    run,
+    pythonPath: process.env['PYTHONPATH'] ?? null,
+    maxRepr: 200,
+    redact: true,
+    profile: true,
+    includeStdlib: false,
+    includeSitePackages: false,
+    includePackages: [],
+    ...overrides,
+  }
 }

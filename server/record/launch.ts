@@ -35,16 +35,28 @@ export function launch(
   options: Omit<TracerOptions, 'fd' | 'pythonPath'>,
   env: NodeJS.ProcessEnv = process.env,
 ): Launched {
-  const original = env['PYTHONPATH']
-  const tracerOptions: TracerOptions = { ...options, fd: STREAM_FD, pythonPath: original ?? null }
+  const tracerOptions: TracerOptions = {
+    ...options,
+    fd: STREAM_FD,
+    pythonPath: env['PYTHONPATH'] ?? null,
+  }
   const child = spawn(python, interpreterArgs(target), {
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-    env: {
-      ...env,
-      PYTHONPATH: original ? `${tracerDir}${delimiter}${original}` : tracerDir,
-      SMILEY_OPTIONS: JSON.stringify(tracerOptions),
-    },
+    env: tracerEnv(tracerOptions, env),
   })
   const stream = child.stdio[STREAM_FD] as Readable
   return { child, stream }
+}
+
+/** `env` with the tracer importable first and told how to record (`SMILEY_OPTIONS`). */
+export function tracerEnv(
+  options: TracerOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const original = env['PYTHONPATH']
+  return {
+    ...env,
+    PYTHONPATH: original ? `${tracerDir}${delimiter}${original}` : tracerDir,
+    SMILEY_OPTIONS: JSON.stringify(options),
+  }
 }
