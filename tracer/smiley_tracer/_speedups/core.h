@@ -103,6 +103,7 @@ typedef struct {
 
 PyObject *ptrmap_get(const PtrMap *map, PyObject *key);
 int ptrmap_set(PtrMap *map, PyObject *key, PyObject *value);
+int ptrmap_del(PtrMap *map, PyObject *key);
 void ptrmap_clear(PtrMap *map);
 
 /* Records encoded as marshal writes them, waiting for the next flush (encoder.c). */
@@ -154,7 +155,7 @@ typedef struct {
     PyObject *secret_keys;  /* dict key -> whether its value is hidden */
     PyObject *class_name;   /* "__class__", and object's descriptor for it */
     PyObject *object_class;
-    PyObject *live;         /* frame -> FrameState of running and suspended activations */
+    PtrMap live;            /* frame -> FrameState of running and suspended activations */
     long long next_frame;
 } Core;
 

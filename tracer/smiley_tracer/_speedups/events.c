@@ -81,7 +81,7 @@ emit(Core *core, int tag, FrameState *state, int line, PyObject *changes, Py_ssi
 FrameState *
 smiley_state_of(Core *core, PyFrameObject *frame) /* borrowed */
 {
-    return (FrameState *)PyDict_GetItemWithError(core->live, (PyObject *)frame);
+    return (FrameState *)ptrmap_get(&core->live, (PyObject *)frame);
 }
 
 static FrameState *
@@ -127,20 +127,21 @@ place(Core *core, PyFrameObject *frame, FrameState *state, PyObject **parent_id)
 static int
 forget_suspended(Core *core)
 {
-    PyObject *gone = PyList_New(0);
-    Py_ssize_t pos = 0;
-    PyObject *frame, *state;
-    while (gone != NULL && PyDict_Next(core->live, &pos, &frame, &state))
-        if (((FrameState *)state)->suspended && PyList_Append(gone, frame) < 0)
-            Py_CLEAR(gone);
-    if (gone == NULL)
+    PtrMap *live = &core->live;
+    PyObject **gone = PyMem_Malloc((live->used + 1) * sizeof(PyObject *));
+    if (gone == NULL) {
+        PyErr_NoMemory();
         return -1;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(gone); i++)
-        if (PyDict_DelItem(core->live, PyList_GET_ITEM(gone, i)) < 0) {
-            Py_DECREF(gone);
-            return -1;
-        }
-    Py_DECREF(gone);
+    }
+    size_t count = 0;
+    for (size_t i = 0; live->slots != NULL && i <= live->mask; i++)
+        if (live->slots[i].key != NULL && ((FrameState *)live->slots[i].value)->suspended)
+            gone[count++] = Py_NewRef(live->slots[i].key);
+    for (size_t i = 0; i < count; i++) {
+        ptrmap_del(live, gone[i]);
+        Py_DECREF(gone[i]);
+    }
+    PyMem_Free(gone);
     return 0;
 }
 
@@ -178,9 +179,9 @@ begin(Core *core, PyFrameObject *frame, CodeEntry *entry, PyObject **parent_id)
     }
     if (state->id == NULL || state->snapshot == NULL || place(core, frame, state, parent_id) < 0)
         goto error;
-    if (PyDict_GET_SIZE(core->live) > core->max_suspended && entry->generator && forget_suspended(core) < 0)
+    if ((Py_ssize_t)core->live.used > core->max_suspended && entry->generator && forget_suspended(core) < 0)
         goto error;
-    if (PyDict_SetItem(core->live, (PyObject *)frame, (PyObject *)state) < 0)
+    if (ptrmap_set(&core->live, (PyObject *)frame, (PyObject *)state) < 0)
         goto error;
     return state;
 error:
@@ -241,8 +242,7 @@ smiley_start(Core *core, PyFrameObject *frame, CodeEntry *entry, int line)
          * tracing goes on). */
         PyObject *type, *error, *traceback;
         PyErr_Fetch(&type, &error, &traceback);
-        if (PyDict_DelItem(core->live, (PyObject *)frame) < 0)
-            PyErr_Clear();
+        ptrmap_del(&core->live, (PyObject *)frame);
         PyErr_Restore(type, error, traceback);
     }
     return failed;
@@ -310,7 +310,11 @@ smiley_leave(Core *core, PyFrameObject *frame, FrameState *state, PyObject *valu
     }
     if (emit(core, tag, state, smiley_line_of(frame), found, 2, more) < 0)
         return -1;
-    return final ? PyDict_DelItem(core->live, (PyObject *)frame) : suspend(core, state);
+    if (final) {
+        ptrmap_del(&core->live, (PyObject *)frame);
+        return 0;
+    }
+    return suspend(core, state);
 }
 
 int

@@ -71,7 +71,7 @@ core_init(Core *core, PyObject *args, PyObject *kwargs)
     Py_XSETREF(core->type_symbols, PyDict_New());
     Py_XSETREF(core->names, PyDict_New());
     Py_XSETREF(core->secret_keys, PyDict_New());
-    Py_XSETREF(core->live, PyDict_New());
+    ptrmap_clear(&core->live);
     core->next_frame = 0;
     Py_XSETREF(core->class_name, PyUnicode_InternFromString("__class__"));
     if (core->class_name == NULL)
@@ -79,7 +79,7 @@ core_init(Core *core, PyObject *args, PyObject *kwargs)
     Py_XSETREF(core->object_class, Py_XNewRef(_PyType_Lookup(&PyBaseObject_Type, core->class_name)));
     core->last_type = NULL;
     core->last_type_symbol = NULL;
-    return core->type_symbols && core->names && core->secret_keys && core->live ? 0 : -1;
+    return core->type_symbols && core->names && core->secret_keys ? 0 : -1;
 }
 
 static void
@@ -95,7 +95,7 @@ core_dealloc(Core *core)
     Py_CLEAR(core->secret_keys);
     Py_CLEAR(core->class_name);
     Py_CLEAR(core->object_class);
-    Py_CLEAR(core->live);
+    ptrmap_clear(&core->live);
     Py_TYPE(core)->tp_free((PyObject *)core);
 }
 

@@ -1,7 +1,10 @@
 /*
  * A table keyed by object identity. Code objects hash by their contents (recomputed on every
  * lookup before 3.12), so the per-event "is this code recorded?" question uses this instead
- * of a dict. Keys and values are strong references, so an address is never reused meanwhile.
+ * of a dict; so does "which activation is this frame?", asked at every event, where a dict
+ * lookup costs several times a probe here. Keys and values are strong references, so an
+ * address is never reused meanwhile. Open addressing with linear probing; a removal shifts
+ * the entries after it back, so no tombstones are needed.
  */
 
 #include "core.h"
@@ -67,6 +70,38 @@ ptrmap_set(PtrMap *map, PyObject *key, PyObject *value)
         Py_SETREF(slot->value, value);
     }
     return 0;
+}
+
+/* Removes `key`: 1 when it was there, 0 when not. Its references are dropped once the table
+ * is consistent again, since dropping them can run arbitrary code. */
+int
+ptrmap_del(PtrMap *map, PyObject *key)
+{
+    if (map->slots == NULL)
+        return 0;
+    size_t hole = slot_of(map, key);
+    while (map->slots[hole].key != key) {
+        if (map->slots[hole].key == NULL)
+            return 0;
+        hole = (hole + 1) & map->mask;
+    }
+    PtrSlot gone = map->slots[hole];
+    /* Each later entry of the run moves into the hole unless its home lies cyclically in
+     * (hole, here]: then it is still reachable from there. */
+    for (size_t here = (hole + 1) & map->mask; map->slots[here].key != NULL; here = (here + 1) & map->mask) {
+        size_t home = slot_of(map, map->slots[here].key);
+        int reachable = hole <= here ? (hole < home && home <= here) : (hole < home || home <= here);
+        if (!reachable) {
+            map->slots[hole] = map->slots[here];
+            hole = here;
+        }
+    }
+    map->slots[hole].key = NULL;
+    map->slots[hole].value = NULL;
+    map->used--;
+    Py_DECREF(gone.value);
+    Py_DECREF(gone.key);
+    return 1;
 }
 
 void
