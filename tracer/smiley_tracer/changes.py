@@ -23,7 +23,7 @@ from .values import MUTABLE_TYPES, REDACTED, type_name
 MISSING = object()
 # Exact types whose objects never change in place: the same object means the same text.
 _IMMUTABLE = frozenset([int, float, bool, str, bytes, type(None), tuple, frozenset, complex, range, type])
-_LARGEST_PLAIN_INT = 10**15
+LARGEST_PLAIN_INT = 10**15
 _INT_REPR = int.__repr__
 # Containers whose text can be checked with a fingerprint, and the item types that allows:
 # immutable, with a text fixed by the object alone.
@@ -34,6 +34,7 @@ _PLAIN_REPR = object.__repr__
 # Builtin types whose repr is "<kind name at 0x…>", made without running any user code.
 _BUILTIN_REPRS = frozenset([types.GeneratorType, types.CoroutineType, types.FunctionType])
 _TYPE_ATTRIBUTE = type.__getattribute__  # bypasses a metaclass's own __getattribute__
+_MAX_KINDS = 10000
 
 
 def _mutable(value):
@@ -56,13 +57,17 @@ class LocalsTracker:
         self.stream = stream
         self.renderer = renderer
         self.max_len = renderer.max_len
-        self._type_symbols = {}
+        self.type_symbols = {}
         self._names = {}  # name -> (symbol, secret)
+        # Exact types whose objects keep their text while a variable keeps the same object: the
+        # immutable ones, and those learnt to be none of MUTABLE_TYPES (see compare).
+        self.stable_kinds = set(_IMMUTABLE)
+        self._plain_kinds = {}  # exact type -> whether its objects render with object.__repr__
 
     def type_symbol(self, kind):
-        known = self._type_symbols.get(kind)
+        known = self.type_symbols.get(kind)
         if known is None:
-            known = self._type_symbols[kind] = self.stream.symbol(type_name(kind))
+            known = self.type_symbols[kind] = self.stream.symbol(type_name(kind))
         return known
 
     def name_info(self, name):
@@ -85,7 +90,7 @@ class LocalsTracker:
     def text(self, value, kind):
         """The bounded text of ``value`` (of type ``kind``)."""
         if kind is int:
-            if -_LARGEST_PLAIN_INT < value < _LARGEST_PLAIN_INT:
+            if -LARGEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
                 return int.__repr__(value)
         elif kind is str:
             if len(value) < self.max_len:
@@ -94,19 +99,36 @@ class LocalsTracker:
                     return text
         elif kind is float or kind is bool or value is None:
             return repr(value)
-        elif kind in _BUILTIN_REPRS or _uses_plain_repr(kind):
-            # "<T object at 0x…>" and the like: no user code runs, so no guard is needed.
+        elif kind in _BUILTIN_REPRS:
+            # "<generator object f at 0x…>" and the like: no user code runs.
             text = repr(value)
             if len(text) <= self.max_len:
                 return text
+        else:
+            plain = self._plain_kinds.get(kind)
+            if plain is None:
+                plain = self._learn_plain(kind)
+            if plain:
+                # "<T object at 0x…>", as object's own __repr__ writes it: no user code runs
+                # (and a class given a __repr__ later cannot have it run unguarded).
+                text = _PLAIN_REPR(value)
+                if len(text) <= self.max_len:
+                    return text
         return self.renderer.render(value)
+
+    def _learn_plain(self, kind):
+        """Whether ``kind`` uses object's own __repr__, remembered."""
+        if len(self._plain_kinds) > _MAX_KINDS:
+            self._plain_kinds.clear()  # classes made at run time in a loop
+        plain = self._plain_kinds[kind] = _uses_plain_repr(kind)
+        return plain
 
     def snapshot_all(self, mapping, state):
         """Every local, for a call event; fills the frame's snapshot."""
         snapshot = state.snapshot
         skip_implicit = state.record.module_level
         names = self._names
-        type_symbols = self._type_symbols
+        type_symbols = self.type_symbols
         flat = []
         for name, value in mapping.items():
             if skip_implicit and name in IMPLICIT_NAMES:
@@ -116,7 +138,7 @@ class LocalsTracker:
             if secret:
                 snapshot[name] = (value, REDACTED, None)
                 text = REDACTED
-            elif kind is int and -_LARGEST_PLAIN_INT < value < _LARGEST_PLAIN_INT:
+            elif kind is int and -LARGEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
                 text = _INT_REPR(value)
                 snapshot[name] = (value, text, None)
             else:
@@ -128,76 +150,114 @@ class LocalsTracker:
     def diff(self, mapping, plan, state):
         """What changed among the locals a plan names (FULL: all of them) since the last look."""
         if plan is code_info.FULL:
-            return self._diff_all(mapping, state)
+            return self.diff_all(mapping, state)
         snapshot = state.snapshot
+        stable_kinds = self.stable_kinds
         flat = None
         for name, symbol, secret in plan:
             value = mapping.get(name, MISSING)
             previous = snapshot.get(name)
-            if value is MISSING:
-                if previous is not None:
-                    del snapshot[name]
-                    flat = (flat or ()) + (symbol, wire.DELETED, None)
-                continue
             kind = type(value)
-            if previous is not None and previous[0] is value:
-                if secret or kind in _IMMUTABLE or not _mutable(value):
-                    continue
-                if previous[2] is not None and self.unchanged(value, kind, previous[2]):
-                    continue
-            if secret:
-                text = REDACTED
+            if previous is not None and previous[0] is value and kind in stable_kinds:
+                continue
+            # The commonest change, a small int, without a call.
+            if kind is int and not secret and -LARGEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
+                text = _INT_REPR(value)
                 snapshot[name] = (value, text, None)
-            else:
-                # The commonest change, a small int, without a call.
-                if kind is int and -_LARGEST_PLAIN_INT < value < _LARGEST_PLAIN_INT:
-                    text = _INT_REPR(value)
-                    snapshot[name] = (value, text, None)
-                else:
-                    text = self.text(value, kind)
-                    snapshot[name] = (value, text, self.fingerprint(value, kind) if kind in _FINGERPRINTED else None)
                 if previous is not None and text == previous[1]:
                     continue
-            entry = (symbol, self._type_symbols.get(kind) or self.type_symbol(kind), text)
+                entry = (symbol, self.type_symbols.get(int) or self.type_symbol(int), text)
+            else:
+                entry = self.compare(name, symbol, secret, value, previous, snapshot)
+                if entry is None:
+                    continue
             flat = entry if flat is None else flat + entry
         return flat
 
-    def _diff_all(self, mapping, state):
+    def diff_all(self, mapping, state):
+        """What changed among all the locals since the last look."""
+        if state.record.module_level:
+            return self._diff_namespace(mapping, state)
         snapshot = state.snapshot
-        skip_implicit = state.record.module_level
-        names = self._names
-        flat = []
+        snapshot_get = snapshot.get
+        stable_kinds = self.stable_kinds
+        unchanged = self.unchanged
+        flat = None
+        for name, value in mapping.items():
+            previous = snapshot_get(name)
+            if previous is not None and previous[0] is value:
+                kind = type(value)
+                if kind in stable_kinds or (previous[2] is not None and unchanged(value, kind, previous[2])):
+                    continue
+            symbol, secret = self._names.get(name) or self.name_info(name)
+            entry = self.compare(name, symbol, secret, value, previous, snapshot)
+            if entry is not None:
+                flat = entry if flat is None else flat + entry
+        # Every name bound now is in the snapshot: any more there were deleted.
+        if len(snapshot) > len(mapping):
+            for name in [name for name in snapshot if name not in mapping]:
+                del snapshot[name]
+                flat = (flat or ()) + (self.name_info(name)[0], wire.DELETED, None)
+        return flat
+
+    def _diff_namespace(self, mapping, state):
+        """diff_all for module-level code, whose namespace holds names of the interpreter's too."""
+        snapshot = state.snapshot
+        flat = None
         seen = 0
         for name, value in mapping.items():
-            if skip_implicit and name in IMPLICIT_NAMES:
+            if name in IMPLICIT_NAMES:
                 continue
             seen += 1
-            previous = snapshot.get(name)
-            kind = type(value)
-            if previous is not None and previous[0] is value:
-                if kind in _IMMUTABLE:
-                    continue
-                symbol, secret = names.get(name) or self.name_info(name)
-                if secret or not _mutable(value):
-                    continue
-                if previous[2] is not None and self.unchanged(value, kind, previous[2]):
-                    continue
-            else:
-                symbol, secret = names.get(name) or self.name_info(name)
-            if secret:
-                text = REDACTED
-                snapshot[name] = (value, text, None)
-            else:
-                text = self.text(value, kind)
-                snapshot[name] = (value, text, self.fingerprint(value, kind) if kind in _FINGERPRINTED else None)
-                if previous is not None and text == previous[1]:
-                    continue
-            flat += (symbol, self._type_symbols.get(kind) or self.type_symbol(kind), text)
+            symbol, secret = self.name_info(name)
+            entry = self.compare(name, symbol, secret, value, snapshot.get(name), snapshot)
+            if entry is not None:
+                flat = entry if flat is None else flat + entry
         if len(snapshot) > seen:
             for name in [name for name in snapshot if name not in mapping]:
                 del snapshot[name]
-                flat += (self.name_info(name)[0], wire.DELETED, None)
-        return tuple(flat) if flat else None
+                flat = (flat or ()) + (self.name_info(name)[0], wire.DELETED, None)
+        return flat
+
+    def compare(self, name, symbol, secret, value, previous, snapshot):
+        """One local (``value`` MISSING: unbound) against its ``previous`` snapshot entry: the
+        (symbol, type symbol, text) triple to record when it changed, else None. Updates the
+        snapshot."""
+        if value is MISSING:
+            if previous is None:
+                return None
+            del snapshot[name]
+            return (symbol, wire.DELETED, None)
+        kind = type(value)
+        if previous is not None and previous[0] is value:
+            if secret or kind in _IMMUTABLE:
+                return None
+            if not _mutable(value):
+                self._learn_stable(kind)
+                return None
+            if previous[2] is not None and self.unchanged(value, kind, previous[2]):
+                return None
+        if secret:
+            snapshot[name] = (value, REDACTED, None)
+            return (symbol, self.type_symbols.get(kind) or self.type_symbol(kind), REDACTED)
+        text = self.text(value, kind)
+        snapshot[name] = (value, text, self.fingerprint(value, kind) if kind in _FINGERPRINTED else None)
+        if previous is not None and text == previous[1]:
+            return None
+        return (symbol, self.type_symbols.get(kind) or self.type_symbol(kind), text)
+
+    def _learn_stable(self, kind):
+        """Objects of ``kind`` are none of MUTABLE_TYPES: unless the class answers ``isinstance``
+        itself (its own ``__class__`` or ``__getattribute__``), so are all its objects."""
+        try:
+            mro = _TYPE_ATTRIBUTE(kind, "__mro__")
+            if any("__class__" in vars(base) or "__getattribute__" in vars(base) for base in mro[:-1]):
+                return
+            if len(self.stable_kinds) > _MAX_KINDS:
+                self.stable_kinds.intersection_update(_IMMUTABLE)  # classes made at run time in a loop
+            self.stable_kinds.add(kind)
+        except Exception:
+            pass
 
     # Containers changed in place: a list, dict, set or deque whose items are all of plain types
     # renders to the same text while its length and the items that can be shown are the same

@@ -67,7 +67,7 @@ class Recorder:
         self._file_ids = itertools.count(1)
         self._threads = {}  # ident -> (thread object, thread id)
         self._thread_ids = itertools.count(1)
-        self._frame_ids = itertools.count(1)
+        self.next_frame_id = itertools.count(1).__next__
         self.locals = LocalsTracker(stream, renderer)
         self._qualified_names = {}  # code -> qualified name, before 3.11
         self._cwd = os.getcwd()  # relative file names are relative to where the program started
@@ -123,7 +123,7 @@ class Recorder:
             depth = parent.depth + 1
             parent_id = parent.id
             thread = parent.thread
-        state = self.state_class(next(self._frame_ids), record, depth, thread)
+        state = self.state_class(self.next_frame_id(), record, depth, thread)
         live = self.live
         if len(live) > MAX_SUSPENDED and record.generator:
             self._forget_suspended()

@@ -18,6 +18,8 @@ import threading
 import time
 
 from . import wire
+from .changes import LARGEST_PLAIN_INT, MISSING
+from .code_info import FULL
 from .recorder import FrameState
 from .stream import BATCH_SIZE, StreamClosed
 
@@ -81,7 +83,14 @@ def _build(recorder, on_failure):
     state_of = recorder.state_of
     all_locals = recorder.locals.snapshot_all
     changes = recorder.locals.diff
-    value_of = recorder.value
+    diff_all = recorder.locals.diff_all
+    compare = recorder.locals.compare
+    stable_kinds = recorder.locals.stable_kinds
+    next_frame_id = recorder.next_frame_id
+    text_of = recorder.locals.text
+    type_symbol = recorder.locals.type_symbol
+    type_symbols = recorder.locals.type_symbols
+    int_repr = int.__repr__
     exception_of = recorder.exception
     live = recorder.live
     CALL, LINE, RETURN, EXCEPTION, YIELD = wire.CALL, wire.LINE, wire.RETURN, wire.EXCEPTION, wire.YIELD
@@ -97,10 +106,34 @@ def _build(recorder, on_failure):
                     if mapping is None:
                         mapping = frame.f_locals
                 if event == "line":
-                    line = frame.f_lineno
-                    self.last_line = line
+                    line = self.last_line = frame.f_lineno
                     self.raised = False
-                    append((LINE, self.id, line, clock(), None if plan is None else changes(mapping, plan, self)))
+                    if plan is None:
+                        found = None
+                    elif plan is FULL:
+                        found = diff_all(mapping, self)
+                    else:
+                        # LocalsTracker.diff, inline: the hottest path of the pure-Python tracer.
+                        found = None
+                        snapshot = self.snapshot
+                        for name, symbol, secret in plan:
+                            value = mapping.get(name, MISSING)
+                            previous = snapshot.get(name)
+                            kind = type(value)
+                            if previous is not None and previous[0] is value and kind in stable_kinds:
+                                continue
+                            if kind is int and not secret and -LARGEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
+                                text = int_repr(value)
+                                snapshot[name] = (value, text, None)
+                                if previous is not None and text == previous[1]:
+                                    continue
+                                entry = (symbol, type_symbols.get(int) or type_symbol(int), text)
+                            else:
+                                entry = compare(name, symbol, secret, value, previous, snapshot)
+                                if entry is None:
+                                    continue
+                            found = entry if found is None else found + entry
+                    append((LINE, self.id, line, clock(), found))
                 elif event == "return":
                     found = None if plan is None else changes(mapping, plan, self)
                     record = self.record
@@ -114,7 +147,15 @@ def _build(recorder, on_failure):
                             if raw is None:
                                 raw = record.raw = record.code.co_code
                             final = raw[frame.f_lasti] in RETURN_OPCODES
-                        kind, text = value_of(arg)
+                        # Recorder.value, inline for the commonest values.
+                        kind = type(arg)
+                        if kind is int and -LARGEST_PLAIN_INT < arg < LARGEST_PLAIN_INT:
+                            text = int_repr(arg)
+                        elif arg is None:
+                            text = "None"
+                        else:
+                            text = text_of(arg, kind)
+                        kind = type_symbols.get(kind) or type_symbol(kind)
                         append((RETURN if final else YIELD, self.id, frame.f_lineno, clock(), found, kind, text))
                         if final:
                             live.pop(id(frame), None)
@@ -164,7 +205,15 @@ def _build(recorder, on_failure):
                     if len(buffer) >= BATCH_SIZE:
                         flush()
                     return state.trace
-            state, parent = begin(frame, record)
+            back = frame.f_back
+            caller = None if back is None or record.generator else live.get(id(back))
+            if caller is not None and caller.record.code is back.f_code:
+                # The common case of Recorder.begin, inline: called from a recorded frame.
+                state = TracedFrame(next_frame_id(), record, caller.depth + 1, caller.thread)
+                parent = caller.id
+                live[id(frame)] = state
+            else:
+                state, parent = begin(frame, record)
             mapping = frame.f_locals
             if LOCALS_STAY_CURRENT and not record.module_level:
                 state.mapping = mapping
