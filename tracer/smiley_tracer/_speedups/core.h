@@ -114,26 +114,48 @@ typedef struct {
     Py_ssize_t count;
 } Encoded;
 
+/* A local as the snapshot holds it (changes.py: name -> (object, text, fingerprint)): the
+ * object (MISSING once a suspended generator let it go), its text and its fingerprint (None:
+ * none). `text` NULL: not in the snapshot. `order` says when it entered the snapshot, which
+ * is the order of a dict's keys, in which deletions are recorded. */
+typedef struct {
+    PyObject *object;
+    PyObject *text;
+    PyObject *fingerprint;
+    unsigned long long order;
+} Shown;
+
 /* One activation of a recorded function, like recorder.FrameState. */
 typedef struct {
     PyObject_HEAD
     PyObject *id;       /* int */
     CodeEntry *entry;
     PyObject *record;   /* the CodeRecord, for the Python code that handles module-level frames */
-    PyObject *snapshot; /* dict: name -> (object, text, fingerprint) */
+    PyObject *snapshot; /* module level: dict name -> (object, text, fingerprint), else NULL */
     PyObject *thread;   /* int */
     int depth;
     int last_line;      /* -1: none yet */
+    /* With fast locals: the snapshot, one Shown per slot (a shadowed slot has none). */
+    Shown *shown;
+    Py_ssize_t shown_count;
+    unsigned long long shown_next;
     /* Up to 3.12 f_locals is a dict that the interpreter refreshes from the fast locals, so a
      * full look goes through locals in the order they entered that dict: kept here, as slots. */
     int *order;
     int order_count;
     unsigned char *in_order;
-    /* Per slot, the object the snapshot holds for its name (borrowed; NULL: look it up). */
-    PyObject **seen;
     char raised;
     char suspended;
 } FrameState;
+
+/* The change triples of one event, gathered before they become one tuple (compare.c). */
+#define SMILEY_FLAT_INLINE 48
+typedef struct {
+    PyObject **items;
+    Py_ssize_t count;
+    Py_ssize_t capacity;
+    PyObject *inline_items[SMILEY_FLAT_INLINE];
+} Flat;
 
 /* The recorder's native half: one per run, shared by every thread. */
 typedef struct {
@@ -173,6 +195,14 @@ void smiley_refresh_order(FrameState *state, PyFrameObject *frame);
  * from 3.11 only when it reads f_locals; from 3.13 f_locals is a view in slot order. */
 #define SMILEY_REFRESH_EVERY_EVENT (PY_VERSION_HEX < 0x030B0000)
 #define SMILEY_DICT_ORDER (PY_VERSION_HEX < 0x030D0000)
+
+/* compare.c */
+void smiley_flat_init(Flat *flat);
+void smiley_flat_clear(Flat *flat);
+PyObject *smiley_flat_finish(Flat *flat);
+int smiley_compare(Core *core, FrameState *state, Shown *shown, Flat *flat, PyObject *symbol, int secret, PyObject *value);
+int smiley_scalar(PyObject *value);
+void smiley_forget_objects(Core *core, FrameState *state);
 
 /* render.c */
 int smiley_render_container(Core *core, PyObject *value, PyObject **text, PyObject **fingerprint);

@@ -154,30 +154,36 @@ begin(Core *core, PyFrameObject *frame, CodeEntry *entry, PyObject **parent_id)
     state->id = PyLong_FromLongLong(++core->next_frame);
     state->entry = (CodeEntry *)Py_NewRef(entry);
     state->record = Py_NewRef(entry->record);
-    state->snapshot = PyDict_New();
+    state->snapshot = NULL;
     state->thread = NULL;
     state->last_line = -1;
     state->raised = state->suspended = 0;
     state->order = NULL;
     state->in_order = NULL;
     state->order_count = 0;
-    state->seen = NULL;
-    if (!entry->module_level) {
-        /* One block for the per-slot arrays: seen, then order and in_order (up to 3.12). */
+    state->shown = NULL;
+    state->shown_count = 0;
+    state->shown_next = 0;
+    if (entry->module_level) {
+        state->snapshot = PyDict_New();
+        if (state->snapshot == NULL)
+            goto error;
+    } else {
+        /* One block for the per-slot arrays: shown, then order and in_order (up to 3.12). */
         size_t slots = (size_t)entry->nslots + 1;
-        size_t size = slots * sizeof(PyObject *) + (SMILEY_DICT_ORDER ? slots * (sizeof(int) + 1) : 0);
+        size_t size = slots * sizeof(Shown) + (SMILEY_DICT_ORDER ? slots * (sizeof(int) + 1) : 0);
         char *block = PyMem_Calloc(1, size);
         if (block == NULL) {
             PyErr_NoMemory();
             goto error;
         }
-        state->seen = (PyObject **)block;
+        state->shown = (Shown *)block;
         if (SMILEY_DICT_ORDER) {
-            state->order = (int *)(block + slots * sizeof(PyObject *));
-            state->in_order = (unsigned char *)(block + slots * (sizeof(PyObject *) + sizeof(int)));
+            state->order = (int *)(block + slots * sizeof(Shown));
+            state->in_order = (unsigned char *)(block + slots * (sizeof(Shown) + sizeof(int)));
         }
     }
-    if (state->id == NULL || state->snapshot == NULL || place(core, frame, state, parent_id) < 0)
+    if (state->id == NULL || place(core, frame, state, parent_id) < 0)
         goto error;
     if ((Py_ssize_t)core->live.used > core->max_suspended && entry->generator && forget_suspended(core) < 0)
         goto error;
@@ -189,30 +195,24 @@ error:
     return NULL;
 }
 
-/* Objects that refer to no other object (changes._SCALARS). */
-static int
-scalar(PyObject *value)
-{
-    PyTypeObject *kind = Py_TYPE(value);
-    return kind == &PyLong_Type || kind == &PyFloat_Type || kind == &PyBool_Type || kind == &PyUnicode_Type
-           || kind == &PyBytes_Type || value == Py_None || kind == &PyComplex_Type;
-}
-
-/* A generator yields: keep the texts of its locals but not the objects, but for scalars
- * (LocalsTracker.forget_objects). */
+/* A generator yields: its snapshot keeps the texts of its locals, not the objects (but for
+ * scalars), like LocalsTracker.forget_objects. */
 static int
 suspend(Core *core, FrameState *state)
 {
     state->suspended = 1;
-    if (state->seen != NULL)
-        memset(state->seen, 0, state->entry->nslots * sizeof(PyObject *));
+    if (state->shown != NULL) {
+        smiley_forget_objects(core, state);
+        return 0;
+    }
+    /* Locals in a mapping (a build without the frame internals): the snapshot is a dict. */
     PyObject *names = PyDict_Keys(state->snapshot);
     if (names == NULL)
         return -1;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(names); i++) {
         PyObject *name = PyList_GET_ITEM(names, i);
         PyObject *entry = PyDict_GetItem(state->snapshot, name);
-        if (scalar(PyTuple_GET_ITEM(entry, 0)))
+        if (smiley_scalar(PyTuple_GET_ITEM(entry, 0)))
             continue;
         PyObject *kept = PyTuple_Pack(3, core->missing, PyTuple_GET_ITEM(entry, 1), Py_None);
         if (kept == NULL || PyDict_SetItem(state->snapshot, name, kept) < 0) {

@@ -9,12 +9,17 @@
 static void
 frame_state_dealloc(FrameState *state)
 {
+    for (int slot = 0; state->shown != NULL && slot < state->entry->nslots; slot++) {
+        Py_XDECREF(state->shown[slot].object);
+        Py_XDECREF(state->shown[slot].text);
+        Py_XDECREF(state->shown[slot].fingerprint);
+    }
     Py_XDECREF(state->id);
     Py_XDECREF(state->entry);
     Py_XDECREF(state->record);
     Py_XDECREF(state->snapshot);
     Py_XDECREF(state->thread);
-    PyMem_Free(state->seen); /* the block that holds order and in_order too */
+    PyMem_Free(state->shown); /* the block that holds order and in_order too */
     Py_TYPE(state)->tp_free((PyObject *)state);
 }
 
