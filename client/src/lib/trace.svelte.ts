@@ -78,12 +78,16 @@ export class TraceWindow {
 
   /** Shows event `seq` (or the nearest one of the filtered thread) near the top of the screen. */
   jumpTo(seq: number, select = false): Promise<void> {
+    const target = Math.max(1, seq)
+    // Asked for now, not when the queue gets there: the server answers in order, so the
+    // pages come before whatever the jump makes other views ask (the state at the event).
+    const pages = Promise.all([
+      target > 1 ? this.page(target - 1, 'backward', PAGE / 2) : null,
+      this.page(target, 'forward'),
+    ])
+    pages.catch(() => {}) // reported by the load below, once its turn comes
     return this.enqueue(async () => {
-      const target = Math.max(1, seq)
-      const [before, after] = await Promise.all([
-        target > 1 ? this.page(target - 1, 'backward', PAGE / 2) : null,
-        this.page(target, 'forward'),
-      ])
+      const [before, after] = await pages
       const earlier = before?.events ?? []
       this.total = after.total
       this.status = after.status
