@@ -147,6 +147,19 @@ describeWithBrowser('the time-travel explorer', () => {
     await page.close()
   })
 
+  it('jumps to an event typed by its number: its row selected on screen, its state in the panel', async () => {
+    const target = at(5)[4]! // result = n * n, fifth call
+    const page = await open()
+    await page.getByLabel('Event number').fill(String(target.seq))
+    await page.getByRole('button', { name: 'Go' }).click()
+    await shown(page, target.seq)
+    expect(await page.locator('.row.selected').getAttribute('data-seq')).toBe(String(target.seq))
+    expect(await variables(page)).toEqual({ n: '4' })
+    expect(await stack(page)).toEqual(['square explore.py:5', 'total explore.py:12', '<module> explore.py:23'])
+    expect(cursor(page)).toBe(target.seq)
+    await page.close()
+  })
+
   it('steps forward and back by key and by button, and the back button retraces the steps', async () => {
     const start = at(5)[2]!.seq // result = n * n, third call
     const page = await open(start)
