@@ -42,57 +42,6 @@ fingerprinted(Core *core, PyTypeObject *kind)
            || (PyObject *)kind == PyTuple_GET_ITEM(core->mutable_types, 4); /* deque */
 }
 
-/*
- * LocalsTracker.unchanged for lists and dicts: the same length and the same objects among
- * those the text could show. 1 unchanged, 0 changed, -1 for the Python code to decide.
- */
-static int
-same_shown(PyObject *value, PyTypeObject *kind, PyObject *fingerprint)
-{
-    PyObject *length = PyTuple_GET_ITEM(fingerprint, 0), *shown = PyTuple_GET_ITEM(fingerprint, 1);
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(shown);
-    PyObject **items = PySequence_Fast_ITEMS(shown);
-    if (kind == &PyList_Type) {
-        if (PyList_GET_SIZE(value) != PyLong_AsSsize_t(length) || count > PyList_GET_SIZE(value))
-            return 0;
-        for (Py_ssize_t i = 0; i < count; i++)
-            if (PyList_GET_ITEM(value, i) != items[i])
-                return 0;
-        return 1;
-    }
-    if (kind == &PyDict_Type) {
-        Py_ssize_t half = count / 2, pos = 0, i = 0;
-        PyObject *key, *item;
-        if (PyDict_GET_SIZE(value) != PyLong_AsSsize_t(length))
-            return 0;
-        while (i < half && PyDict_Next(value, &pos, &key, &item)) {
-            if (key != items[i] || item != items[half + i])
-                return 0;
-            i++;
-        }
-        return i == half;
-    }
-    /* A set or a deque: its first items, in iteration order. */
-    if (PyObject_Length(value) != PyLong_AsSsize_t(length))
-        return PyErr_Occurred() ? -1 : 0;
-    PyObject *iterator = PyObject_GetIter(value);
-    if (iterator == NULL)
-        return -1;
-    Py_ssize_t i = 0;
-    PyObject *item = NULL;
-    while (i < count && (item = PyIter_Next(iterator)) != NULL) {
-        int same = item == items[i];
-        Py_DECREF(item);
-        if (!same)
-            break;
-        i++;
-    }
-    Py_DECREF(iterator);
-    if (PyErr_Occurred())
-        PyErr_Clear(); /* changed size while iterated: render it again */
-    return i == count;
-}
-
 void
 smiley_flat_init(Flat *flat)
 {
@@ -174,7 +123,12 @@ still_shown(Core *core, Shown *shown, PyObject *value, PyTypeObject *kind)
         return is_mutable < 0 ? -1 : 1;
     if (shown->fingerprint == NULL || shown->fingerprint == Py_None)
         return 0;
-    int unchanged = same_shown(value, kind, shown->fingerprint);
+    int unchanged = smiley_same_shown(value, kind, shown->fingerprint);
+    if (PyTuple_GET_SIZE(shown->fingerprint) == 4) { /* render.c's own, for no Python code */
+        if (unchanged < 0)
+            PyErr_Clear(); /* rendering it again says what is wrong, if anything */
+        return unchanged > 0 ? smiley_same_kinds(shown->fingerprint) : 0;
+    }
     if (unchanged < 0) {
         PyObject *same = PyObject_CallFunctionObjArgs(core->unchanged, value, (PyObject *)kind, shown->fingerprint, NULL);
         if (same == NULL)

@@ -207,6 +207,11 @@ void smiley_forget_objects(Core *core, FrameState *state);
 /* render.c */
 int smiley_render_container(Core *core, PyObject *value, PyObject **text, PyObject **fingerprint);
 
+/* fingerprint.c */
+PyObject *smiley_fingerprint(PyObject *value, PyTypeObject *kind, Py_ssize_t looked, int objects);
+int smiley_same_shown(PyObject *value, PyTypeObject *kind, PyObject *fingerprint);
+int smiley_same_kinds(PyObject *fingerprint);
+
 /* codes.c */
 int smiley_code_entry_of(Core *core, PyCodeObject *code, PyFrameObject *frame, CodeEntry **out);
 Plan *smiley_plan(CodeEntry *entry, int line);

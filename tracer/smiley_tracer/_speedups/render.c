@@ -3,7 +3,9 @@
  * items are ints, floats, booleans, None, strings or objects shown by object.__repr__ gets
  * exactly the text values.py's Renderer gives it (the same budget, cut and item count), and,
  * when every shown item is a plain scalar, a fingerprint (changes.py), without a call into
- * Python. Anything else is left to the Python renderer.
+ * Python; when objects are shown too, a fingerprint that also holds their types (the Python
+ * tracer renders such a container again at each look, to the same text while that holds).
+ * Anything else is left to the Python renderer.
  */
 
 #include "core.h"
@@ -253,43 +255,6 @@ done:
     return result;
 }
 
-/* (length, the first `looked` items) of a list, set or deque; dicts give their keys then
- * their values: what LocalsTracker.fingerprint gives. */
-static PyObject *
-fingerprint(PyObject *value, PyTypeObject *kind, Py_ssize_t looked)
-{
-    PyObject *shown;
-    if (kind == &PyDict_Type) {
-        shown = PyTuple_New(2 * looked);
-        Py_ssize_t pos = 0, i = 0;
-        PyObject *key, *item;
-        while (shown != NULL && i < looked && PyDict_Next(value, &pos, &key, &item)) {
-            PyTuple_SET_ITEM(shown, i, Py_NewRef(key));
-            PyTuple_SET_ITEM(shown, looked + i, Py_NewRef(item));
-            i++;
-        }
-    } else if (kind == &PyList_Type) {
-        shown = PyList_GetSlice(value, 0, looked);
-    } else {
-        PyObject *iterator = PyObject_GetIter(value);
-        shown = iterator == NULL ? NULL : PyTuple_New(looked);
-        for (Py_ssize_t i = 0; shown != NULL && i < looked; i++) {
-            PyObject *item = PyIter_Next(iterator);
-            if (item == NULL) {
-                Py_CLEAR(shown);
-                if (!PyErr_Occurred())
-                    PyErr_SetString(PyExc_RuntimeError, "container changed size while rendered");
-            } else {
-                PyTuple_SET_ITEM(shown, i, item);
-            }
-        }
-        Py_XDECREF(iterator);
-    }
-    if (shown == NULL)
-        return NULL;
-    return Py_BuildValue("(nN)", PyObject_Length(value), shown);
-}
-
 /*
  * The text of a container of plain scalars, and its fingerprint when its type keeps one
  * (else None). 1 done, 0 for the Python renderer, -1 error.
@@ -309,11 +274,11 @@ smiley_render_container(Core *core, PyObject *value, PyObject **text, PyObject *
         return 0;
     if (done <= 0)
         return done;
-    if (done == 2 || kind == &PyTuple_Type || kind == &PyFrozenSet_Type) {
+    if (kind == &PyTuple_Type || kind == &PyFrozenSet_Type) {
         *print = Py_NewRef(Py_None);
         return 1;
     }
-    *print = fingerprint(value, kind, looked);
+    *print = smiley_fingerprint(value, kind, looked, done == 2);
     if (*print == NULL) {
         Py_CLEAR(*text);
         return -1;
