@@ -4,7 +4,7 @@
  * to version n + 1. Add a step here and bump SCHEMA_VERSION whenever schema.sql changes.
  */
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 export const MIGRATIONS: readonly string[] = [
   // 1 → 2: what the time-travel explorer needs. Runs recorded before have no activations
@@ -23,4 +23,7 @@ export const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;
    CREATE INDEX events_by_frame ON events (run, frame, seq);
    CREATE INDEX events_by_line ON events (run, line, seq);`,
+  // 2 → 3: only line events are asked for by line.
+  `DROP INDEX events_by_line;
+   CREATE INDEX events_by_line ON events (run, line, seq) WHERE kind = 1;`,
 ]

@@ -169,11 +169,13 @@ describe('openDatabase', () => {
       const raw = new Database(path, { readonly: true })
       const entries = raw
         .prepare(
-          "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+          "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
         )
-        .all() as Array<{ type: string; name: string; tbl_name: string }>
+        .all() as Array<{ type: string; name: string; tbl_name: string; sql: string | null }>
       const result = entries.map((entry) => ({
         ...entry,
+        // Tables altered by a migration keep their statements' wording; an index must match.
+        sql: entry.type === 'index' ? entry.sql?.replace(/\s+/g, ' ') : null,
         columns: (
           raw.prepare('SELECT name FROM pragma_table_info(?)').all(entry.name) as Array<{
             name: string
