@@ -24,6 +24,8 @@ import {
 } from './writer-statements.js'
 
 const FLUSH_EVENTS = 20_000
+/** Where end_seq (then end_us) is in a pending frames row. */
+const FRAME_END_SEQ = 8
 export const FLUSH_INTERVAL_MS = 50
 
 interface LiveFrame {
@@ -67,6 +69,8 @@ export class RunWriter {
     frameEnds: [] as Row[],
   }
   private readonly frames = new Map<number, LiveFrame>()
+  /** The pending rows of `pending.frames`, by frame id. */
+  private readonly pendingFrames = new Map<number, Row>()
   private readonly moments: MomentKeeper
   private readonly functionFiles = new Map<number, number>()
   private readonly threads = new Map<number, ThreadTally>()
@@ -99,7 +103,7 @@ export class RunWriter {
           const file = this.functionFiles.get(record.code) ?? 0
           frame = { file, function: record.code, thread: record.thread, depth: record.depth }
           this.frames.set(record.frame, frame)
-          this.pending.frames.push([
+          const row = [
             this.run,
             record.frame,
             record.parent,
@@ -108,7 +112,11 @@ export class RunWriter {
             record.depth,
             seq,
             this.micros(record.time),
-          ])
+            null,
+            null,
+          ]
+          this.pending.frames.push(row)
+          this.pendingFrames.set(record.frame, row)
         } else {
           frame.thread = record.thread
           frame.depth = record.depth
@@ -162,7 +170,7 @@ export class RunWriter {
         )
         this.moments.event(record.frame, seq, record.line, record.changes)
         if (record.tag === TAG.return) {
-          this.pending.frameEnds.push([seq, this.micros(record.time), this.run, record.frame])
+          this.endFrame(record.frame, seq, this.micros(record.time))
           this.frames.delete(record.frame)
           this.moments.end(record.frame)
         }
@@ -249,6 +257,7 @@ export class RunWriter {
     this.hits = new Map()
     for (const table of PENDING_ORDER) this.pending[table].length = 0
     this.touchedThreads.clear()
+    this.pendingFrames.clear()
     if (!this.deleted) this.stored = this.seq
   }
 
@@ -283,6 +292,18 @@ export class RunWriter {
         )
       }
     })()
+  }
+
+  /** A frame's final return: written with its row when that is still pending (most calls
+   * begin and end within one flush), else as an update. */
+  private endFrame(id: number, seq: number, us: number): void {
+    const row = this.pendingFrames.get(id)
+    if (row === undefined) {
+      this.pending.frameEnds.push([seq, us, this.run, id])
+    } else {
+      row[FRAME_END_SEQ] = seq
+      row[FRAME_END_SEQ + 1] = us
+    }
   }
 
   private frameOf(id: number): LiveFrame {

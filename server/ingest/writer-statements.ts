@@ -52,7 +52,7 @@ export function prepareWriterStatements(db: Db): WriterStatements {
       'INSERT OR REPLACE INTO files (run, id, path, source_hash) VALUES (?, ?, ?, ?)',
     ),
     frames: db.prepare(
-      'INSERT OR REPLACE INTO frames (run, id, parent, function, thread, depth, call_seq, call_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO frames (run, id, parent, function, thread, depth, call_seq, call_us, end_seq, end_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     frameEnds: db.prepare('UPDATE frames SET end_seq = ?, end_us = ? WHERE run = ? AND id = ?'),
     activations: db.prepare(
