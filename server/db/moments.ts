@@ -1,7 +1,7 @@
 /**
  * The time-travel explorer's reads: the state of the program at any event (the frame's
  * variables, rebuilt from the nearest snapshot and at most a few hundred changes; the call
- * stack, from activations) and the moves between events. Every query goes through a key or
+ * stack, from frames and the activations of resumed generators) and the moves between events. Every query goes through a key or
  * an index, so its cost does not grow with the length of the run.
  */
 
@@ -31,7 +31,7 @@ function activationAt(db: Db, run: number, frame: number, seq: number): Activati
     )
     .get(run, frame, seq) as Activation | undefined
   if (row !== undefined) return row
-  // Recorded before activations were kept: the first call is all there is.
+  // The first call: activations hold only a generator's resumes.
   return db
     .prepare('SELECT call_seq AS seq, parent FROM frames WHERE run = ? AND id = ?')
     .get(run, frame) as Activation | undefined

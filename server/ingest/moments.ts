@@ -1,7 +1,7 @@
 /**
- * What the time-travel explorer needs from ingest, kept while the stream goes by:
- * an activation row for every call event (who called, from which line), and now and then
- * a snapshot of all of a frame's locals, so that the variables at any moment are rebuilt
+ * What the time-travel explorer needs from ingest, kept while the stream goes by: an
+ * activation row for every generator resumed (who resumed it, from which line), and now and
+ * then a snapshot of all of a frame's locals, so that the variables at any moment are rebuilt
  * from at most SNAPSHOT_EVENTS of the frame's own events.
  */
 
@@ -29,11 +29,13 @@ export class MomentKeeper {
 
   /** A call event: a new activation (`locals` given) or a generator resumed (`locals` null). */
   call(frame: number, parent: number, seq: number, line: number, locals: FlatChanges | null): void {
-    this.activations.push([this.run, frame, seq, parent, this.frames.get(parent)?.line ?? null])
     let state = this.frames.get(frame)
     if (state === undefined) {
       state = { locals: new Map(), events: 0, line }
       this.frames.set(frame, state)
+    } else {
+      // A generator resumed: its first activation is its frames row.
+      this.activations.push([this.run, frame, seq, parent, this.frames.get(parent)?.line ?? null])
     }
     this.apply(state, locals)
     state.line = line

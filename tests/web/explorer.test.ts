@@ -84,6 +84,20 @@ except ValueError as error:
     caught = str(error)
 churned = churn(${LONG_LOOP})
 print(answer, caught, churned)
+
+
+def counter(limit):
+    for count in range(limit):
+        yield count
+
+
+def first_of(source):
+    return next(source)
+
+
+numbers = counter(3)
+started = next(numbers)
+resumed = first_of(numbers)
 `,
   })
   const path = join(dir.path, 'runs.db')
@@ -127,6 +141,24 @@ describe('the moment at an event', () => {
     const moment = await json<Moment>(api(`moment?seq=${third.seq}`))
     const changed = moment.variables.filter((v) => v.changed).map((v) => [v.name, v.value])
     expect(changed).toEqual([['acc', '5']])
+  })
+
+  it('puts a resumed generator under whoever resumed it', async () => {
+    const [started, resumed] = at(40) // `yield count`, in its first activation and its second
+    const stackAt = async (seq: number) =>
+      (await json<Moment>(api(`moment?seq=${seq}`))).stack.map((entry) => [
+        entry.function,
+        entry.line,
+      ])
+    expect(await stackAt(started!.seq)).toEqual([
+      ['counter', 40],
+      ['<module>', 48],
+    ])
+    expect(await stackAt(resumed!.seq)).toEqual([
+      ['counter', 40],
+      ['first_of', 44],
+      ['<module>', 49],
+    ])
   })
 
   it('goes three frames deep inside square, each caller at the line of its call', async () => {
@@ -327,6 +359,8 @@ describe('the call tree', () => {
       ['total', 1],
       ['fail', 1],
       ['churn', 1],
+      ['counter', 1],
+      ['first_of', 1],
     ])
     const total = children.groups[0]!
     const squares = await json<{ groups: CallGroup[] }>(api(`calls?parent=${total.first}`))
