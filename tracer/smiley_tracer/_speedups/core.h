@@ -183,10 +183,13 @@ typedef struct {
 
 extern PyTypeObject CodeEntryType, FrameStateType, CoreType;
 
-/* locals.c */
+/* text.c */
 PyObject *smiley_text(Core *core, PyObject *value);
 PyObject *smiley_plain_repr(Core *core, PyObject *value, PyTypeObject *kind);
 PyObject *smiley_type_symbol(Core *core, PyTypeObject *kind);
+PyObject *smiley_small_int_text(PyObject *value);
+
+/* locals.c */
 PyObject *smiley_snapshot_all(Core *core, FrameState *state, PyFrameObject *frame);
 PyObject *smiley_diff(Core *core, FrameState *state, PyFrameObject *frame, Plan *plan);
 void smiley_refresh_order(FrameState *state, PyFrameObject *frame);

@@ -12,30 +12,40 @@
 
 #define ELLIPSIS 0x2026
 
-/* Text being assembled, as a list of parts joined at the end (like the Python renderer). */
+/* Text being assembled, and its length so far (the renderer's budget is in characters). */
 typedef struct {
-    PyObject *parts;
+    _PyUnicodeWriter writer;
     Py_ssize_t used;
-} Parts;
+} Text;
 
-static int
-add(Parts *parts, PyObject *text) /* steals text */
+static void
+text_init(Text *text)
 {
-    if (text == NULL)
-        return -1;
-    parts->used += PyUnicode_GET_LENGTH(text);
-    int failed = PyList_Append(parts->parts, text);
-    Py_DECREF(text);
-    return failed;
+    _PyUnicodeWriter_Init(&text->writer);
+    text->writer.overallocate = 1;
+    text->used = 0;
 }
 
-static PyObject *
-joined(Parts *parts)
+static int
+add_ascii(Text *text, const char *part)
 {
-    PyObject *empty = PyUnicode_New(0, 0);
-    PyObject *text = empty == NULL ? NULL : PyUnicode_Join(empty, parts->parts);
-    Py_XDECREF(empty);
-    return text;
+    Py_ssize_t length = (Py_ssize_t)strlen(part);
+    text->used += length;
+    return _PyUnicodeWriter_WriteASCIIString(&text->writer, part, length);
+}
+
+static int
+add(Text *text, PyObject *part)
+{
+    text->used += PyUnicode_GET_LENGTH(part);
+    return _PyUnicodeWriter_WriteStr(&text->writer, part);
+}
+
+/* The text assembled, or NULL (an error); either way the writer is done. */
+static PyObject *
+finished(Text *text)
+{
+    return _PyUnicodeWriter_Finish(&text->writer);
 }
 
 /* _render of one item with `budget` characters left: 1 a plain scalar, 2 an object shown by
@@ -62,6 +72,11 @@ render_item(Core *core, PyObject *item, Py_ssize_t budget, PyObject **out)
         Py_XDECREF(text);
         Py_XDECREF(ellipsis);
         return *out == NULL ? -1 : 1;
+    }
+    if (kind == &PyLong_Type) {
+        *out = smiley_small_int_text(item);
+        if (*out != NULL || PyErr_Occurred())
+            return *out == NULL ? -1 : 1;
     }
     if (kind == &PyLong_Type || kind == &PyFloat_Type || kind == &PyBool_Type || item == Py_None) {
         *out = PyObject_Repr(item);
@@ -95,12 +110,26 @@ secret_key(Core *core, PyObject *key)
 
 /* The end of a text that did not fit: ", …" (or "…"), the closing bracket and the count. */
 static int
-cut(Parts *parts, int first, const char *close, PyObject *count)
+cut(Text *text, int first, const char *close, const char *count)
 {
-    PyObject *more = first ? PyUnicode_FromOrdinal(ELLIPSIS) : PyUnicode_FromFormat(", %c", ELLIPSIS);
-    if (add(parts, more) < 0 || add(parts, PyUnicode_FromString(close)) < 0)
+    if (!first && add_ascii(text, ", ") < 0)
         return -1;
-    return add(parts, Py_NewRef(count));
+    text->used++;
+    if (_PyUnicodeWriter_WriteChar(&text->writer, ELLIPSIS) < 0 || add_ascii(text, close) < 0)
+        return -1;
+    return add_ascii(text, count);
+}
+
+/* One more item's text (with its separator) if it fits in `room`: 1 added, 0 it does not fit
+ * (the text is then cut), -1 error. */
+static int
+add_item(Text *text, int first, PyObject *part, Py_ssize_t room)
+{
+    if (text->used + (first ? 0 : 2) + PyUnicode_GET_LENGTH(part) > room)
+        return 0;
+    if (!first && add_ascii(text, ", ") < 0)
+        return -1;
+    return add(text, part) < 0 ? -1 : 1;
 }
 
 /* Renderer._sequence for plain items. Sets *looked to the items looked at; returns the
@@ -129,20 +158,24 @@ render_sequence(Core *core, PyObject *value, PyTypeObject *kind, PyObject **out,
                                                                 : "deque([])");
         return *out == NULL ? -1 : 1;
     }
-    PyObject *count = PyUnicode_FromFormat(" (%zd items)", size);
+    char count[48];
+    snprintf(count, sizeof(count), " (%zd items)", size);
     PyObject *iterator = PyObject_GetIter(value);
-    Parts parts = {PyList_New(0), 0};
+    if (iterator == NULL)
+        return -1;
+    Text text;
+    text_init(&text);
     int result = -1;
-    if (count == NULL || iterator == NULL || parts.parts == NULL || add(&parts, PyUnicode_FromString(open)) < 0)
+    if (add_ascii(&text, open) < 0)
         goto done;
-    Py_ssize_t room = core->max_len - (Py_ssize_t)strlen(close) - 3 - PyUnicode_GET_LENGTH(count);
+    Py_ssize_t room = core->max_len - (Py_ssize_t)strlen(close) - 3 - (Py_ssize_t)strlen(count);
     int first = 1, shown = 1;
     PyObject *item;
     *looked = 0;
     while ((item = PyIter_Next(iterator)) != NULL) {
-        PyObject *text = NULL;
-        Py_ssize_t budget = room - parts.used;
-        int plain = render_item(core, item, budget > 1 ? budget : 1, &text);
+        PyObject *part = NULL;
+        Py_ssize_t budget = room - text.used;
+        int plain = render_item(core, item, budget > 1 ? budget : 1, &part);
         Py_DECREF(item);
         if (plain <= 0) {
             result = plain;
@@ -150,35 +183,29 @@ render_sequence(Core *core, PyObject *value, PyTypeObject *kind, PyObject **out,
         }
         shown = plain > shown ? plain : shown;
         ++*looked;
-        if (!first) {
-            PyObject *separated = PyUnicode_FromFormat(", %U", text);
-            Py_SETREF(text, separated);
-            if (text == NULL)
-                goto done;
-        }
-        if (parts.used + PyUnicode_GET_LENGTH(text) > room) {
-            Py_DECREF(text);
-            if (cut(&parts, first, close, count) < 0)
-                goto done;
-            *out = joined(&parts);
-            result = *out == NULL ? -1 : shown;
+        int added = add_item(&text, first, part, room);
+        Py_DECREF(part);
+        if (added < 0)
             goto done;
+        if (added == 0) {
+            if (cut(&text, first, close, count) < 0)
+                goto done;
+            *out = finished(&text);
+            Py_DECREF(iterator);
+            return *out == NULL ? -1 : shown;
         }
-        if (add(&parts, text) < 0)
-            goto done;
         first = 0;
     }
     if (PyErr_Occurred())
         goto done;
-    if ((kind == &PyTuple_Type && size == 1 && add(&parts, PyUnicode_FromString(",")) < 0)
-        || add(&parts, PyUnicode_FromString(close)) < 0)
+    if ((kind == &PyTuple_Type && size == 1 && add_ascii(&text, ",") < 0) || add_ascii(&text, close) < 0)
         goto done;
-    *out = joined(&parts);
-    result = *out == NULL ? -1 : shown;
+    *out = finished(&text);
+    Py_DECREF(iterator);
+    return *out == NULL ? -1 : shown;
 done:
-    Py_XDECREF(count);
-    Py_XDECREF(iterator);
-    Py_XDECREF(parts.parts);
+    _PyUnicodeWriter_Dealloc(&text.writer);
+    Py_DECREF(iterator);
     return result;
 }
 
@@ -191,12 +218,14 @@ render_dict(Core *core, PyObject *value, PyObject **out, Py_ssize_t *looked)
         *out = PyUnicode_FromString("{}");
         return *out == NULL ? -1 : 1;
     }
-    PyObject *count = PyUnicode_FromFormat(" (%zd items)", PyDict_GET_SIZE(value));
-    Parts parts = {PyList_New(0), 0};
+    char count[48];
+    snprintf(count, sizeof(count), " (%zd items)", PyDict_GET_SIZE(value));
+    Text text;
+    text_init(&text);
     int result = -1;
-    if (count == NULL || parts.parts == NULL || add(&parts, PyUnicode_FromString("{")) < 0)
+    if (add_ascii(&text, "{") < 0)
         goto done;
-    Py_ssize_t room = core->max_len - 4 - PyUnicode_GET_LENGTH(count), pos = 0;
+    Py_ssize_t room = core->max_len - 4 - (Py_ssize_t)strlen(count), pos = 0;
     int first = 1, shown = 1;
     PyObject *key, *item;
     *looked = 0;
@@ -205,7 +234,7 @@ render_dict(Core *core, PyObject *value, PyObject **out, Py_ssize_t *looked)
         Py_INCREF(item);
         PyObject *key_text = NULL, *item_text = NULL;
         ++*looked;
-        Py_ssize_t budget = room - parts.used;
+        Py_ssize_t budget = room - text.used;
         int plain = render_item(core, key, budget > 1 ? budget : 1, &key_text);
         if (plain > 0) {
             shown = plain > shown ? plain : shown;
@@ -215,7 +244,7 @@ render_dict(Core *core, PyObject *value, PyObject **out, Py_ssize_t *looked)
             } else if (secret) {
                 item_text = Py_NewRef(core->redacted);
             } else {
-                budget = room - parts.used - PyUnicode_GET_LENGTH(key_text);
+                budget = room - text.used - PyUnicode_GET_LENGTH(key_text);
                 plain = render_item(core, item, budget > 1 ? budget : 1, &item_text);
                 shown = plain > shown ? plain : shown;
             }
@@ -228,30 +257,28 @@ render_dict(Core *core, PyObject *value, PyObject **out, Py_ssize_t *looked)
             result = plain;
             goto done;
         }
-        PyObject *text = PyUnicode_FromFormat(first ? "%U: %U" : ", %U: %U", key_text, item_text);
+        Py_ssize_t length = (first ? 0 : 2) + PyUnicode_GET_LENGTH(key_text) + 2 + PyUnicode_GET_LENGTH(item_text);
+        int fits = text.used + length <= room;
+        int failed = fits && ((!first && add_ascii(&text, ", ") < 0) || add(&text, key_text) < 0
+                              || add_ascii(&text, ": ") < 0 || add(&text, item_text) < 0);
         Py_DECREF(key_text);
         Py_DECREF(item_text);
-        if (text == NULL)
+        if (failed)
             goto done;
-        if (parts.used + PyUnicode_GET_LENGTH(text) > room) {
-            Py_DECREF(text);
-            if (cut(&parts, first, "}", count) < 0)
+        if (!fits) {
+            if (cut(&text, first, "}", count) < 0)
                 goto done;
-            *out = joined(&parts);
-            result = *out == NULL ? -1 : shown;
-            goto done;
+            *out = finished(&text);
+            return *out == NULL ? -1 : shown;
         }
-        if (add(&parts, text) < 0)
-            goto done;
         first = 0;
     }
-    if (add(&parts, PyUnicode_FromString("}")) < 0)
+    if (add_ascii(&text, "}") < 0)
         goto done;
-    *out = joined(&parts);
-    result = *out == NULL ? -1 : shown;
+    *out = finished(&text);
+    return *out == NULL ? -1 : shown;
 done:
-    Py_XDECREF(count);
-    Py_XDECREF(parts.parts);
+    _PyUnicodeWriter_Dealloc(&text.writer);
     return result;
 }
 

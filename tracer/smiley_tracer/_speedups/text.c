@@ -107,6 +107,17 @@ smiley_plain_repr(Core *core, PyObject *value, PyTypeObject *kind)
     return text;
 }
 
+/* repr() of an int when it is small enough for a shortcut, else NULL (an error set or not). */
+PyObject *
+smiley_small_int_text(PyObject *value)
+{
+    int overflow;
+    long long number = PyLong_AsLongLongAndOverflow(value, &overflow);
+    if (!overflow && number > -1000000000000000LL && number < 1000000000000000LL)
+        return decimal(number);
+    return NULL;
+}
+
 /* The bounded text of a value, as LocalsTracker.text: ints, short strings, floats, booleans
  * and None here, anything else by the Python renderer. */
 PyObject *
