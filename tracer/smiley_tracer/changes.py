@@ -45,13 +45,6 @@ def _mutable(value):
         return False
 
 
-def _uses_plain_repr(kind):
-    try:
-        return _TYPE_ATTRIBUTE(kind, "__repr__") is _PLAIN_REPR
-    except Exception:
-        return False
-
-
 class LocalsTracker:
     def __init__(self, stream, renderer):
         self.stream = stream
@@ -62,7 +55,6 @@ class LocalsTracker:
         # Exact types whose objects keep their text while a variable keeps the same object: the
         # immutable ones, and those learnt to be none of MUTABLE_TYPES (see compare).
         self.stable_kinds = set(_IMMUTABLE)
-        self._plain_kinds = {}  # exact type -> whether its objects render with object.__repr__
 
     def type_symbol(self, kind):
         known = self.type_symbols.get(kind)
@@ -105,23 +97,16 @@ class LocalsTracker:
             if len(text) <= self.max_len:
                 return text
         else:
-            plain = self._plain_kinds.get(kind)
-            if plain is None:
-                plain = self._learn_plain(kind)
+            try:
+                plain = _TYPE_ATTRIBUTE(kind, "__repr__") is _PLAIN_REPR
+            except Exception:
+                plain = False
             if plain:
-                # "<T object at 0x…>", as object's own __repr__ writes it: no user code runs
-                # (and a class given a __repr__ later cannot have it run unguarded).
+                # "<T object at 0x…>": no user code runs, so no guard is needed.
                 text = _PLAIN_REPR(value)
                 if len(text) <= self.max_len:
                     return text
         return self.renderer.render(value)
-
-    def _learn_plain(self, kind):
-        """Whether ``kind`` uses object's own __repr__, remembered."""
-        if len(self._plain_kinds) > _MAX_KINDS:
-            self._plain_kinds.clear()  # classes made at run time in a loop
-        plain = self._plain_kinds[kind] = _uses_plain_repr(kind)
-        return plain
 
     def snapshot_all(self, mapping, state):
         """Every local, for a call event; fills the frame's snapshot."""
@@ -250,9 +235,10 @@ class LocalsTracker:
         """Objects of ``kind`` are none of MUTABLE_TYPES: unless the class answers ``isinstance``
         itself (its own ``__class__`` or ``__getattribute__``), so are all its objects."""
         try:
-            mro = _TYPE_ATTRIBUTE(kind, "__mro__")
-            if any("__class__" in vars(base) or "__getattribute__" in vars(base) for base in mro[:-1]):
-                return
+            for base in _TYPE_ATTRIBUTE(kind, "__mro__")[:-1]:
+                namespace = _TYPE_ATTRIBUTE(base, "__dict__")
+                if "__class__" in namespace or "__getattribute__" in namespace:
+                    return
             if len(self.stable_kinds) > _MAX_KINDS:
                 self.stable_kinds.intersection_update(_IMMUTABLE)  # classes made at run time in a loop
             self.stable_kinds.add(kind)
