@@ -43,6 +43,9 @@ function only(test: (event: TraceEvent) => boolean): TraceEvent {
   return found[0]!
 }
 
+/** A moment's call stack as [function, line] pairs, innermost first. */
+const framesOf = (moment: Moment) => moment.stack.map((entry) => [entry.function, entry.line])
+
 const at = (line: number, kind: TraceEvent['kind'] = 'line') =>
   events.filter((event) => event.line === line && event.kind === kind)
 
@@ -85,15 +88,12 @@ except ValueError as error:
 churned = churn(${LONG_LOOP})
 print(answer, caught, churned)
 
-
 def counter(limit):
     for count in range(limit):
         yield count
 
-
 def first_of(source):
     return next(source)
-
 
 numbers = counter(3)
 started = next(numbers)
@@ -129,7 +129,7 @@ describe('the moment at an event', () => {
     expect(moment.event.seq).toBe(returnAcc.seq)
     const variables = Object.fromEntries(moment.variables.map((v) => [v.name, v.value]))
     expect(variables).toEqual({ limit: '4', acc: '14', i: '3' })
-    expect(moment.stack.map((entry) => [entry.function, entry.line])).toEqual([
+    expect(framesOf(moment)).toEqual([
       ['total', 10],
       ['<module>', 29],
     ])
@@ -144,27 +144,23 @@ describe('the moment at an event', () => {
   })
 
   it('puts a resumed generator under whoever resumed it', async () => {
-    const [started, resumed] = at(40) // `yield count`, in its first activation and its second
-    const stackAt = async (seq: number) =>
-      (await json<Moment>(api(`moment?seq=${seq}`))).stack.map((entry) => [
-        entry.function,
-        entry.line,
-      ])
+    const [started, resumed] = at(39) // `yield count`, in its first activation and its second
+    const stackAt = async (seq: number) => framesOf(await json<Moment>(api(`moment?seq=${seq}`)))
     expect(await stackAt(started!.seq)).toEqual([
-      ['counter', 40],
-      ['<module>', 48],
+      ['counter', 39],
+      ['<module>', 45],
     ])
     expect(await stackAt(resumed!.seq)).toEqual([
-      ['counter', 40],
-      ['first_of', 44],
-      ['<module>', 49],
+      ['counter', 39],
+      ['first_of', 42],
+      ['<module>', 46],
     ])
   })
 
   it('goes three frames deep inside square, each caller at the line of its call', async () => {
     const inside = at(2)[2]! // result = n * n, third call
     const moment = await json<Moment>(api(`moment?seq=${inside.seq}`))
-    expect(moment.stack.map((entry) => [entry.function, entry.line])).toEqual([
+    expect(framesOf(moment)).toEqual([
       ['square', 2],
       ['total', 9],
       ['<module>', 29],
