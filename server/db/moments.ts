@@ -1,8 +1,9 @@
 /**
  * The time-travel explorer's reads: the state of the program at any event (the frame's
  * variables, rebuilt from the nearest snapshot and at most a few hundred changes; the call
- * stack, from frames and the activations of resumed generators) and the moves between events. Every query goes through a key or
- * an index, so its cost does not grow with the length of the run.
+ * stack, from frames and the activations of resumed generators) and the moves between
+ * events. Every query goes through a key or an index, so its cost does not grow with the
+ * length of the run.
  */
 
 import { decodeLocals } from '../../shared/locals.js'
