@@ -24,6 +24,7 @@ import { AppContext } from '../../server/web/context.js'
 import type { Profile } from '../../shared/types/profile.js'
 import { dumps, loads, type PyDict } from '../../shared/wire/marshal.js'
 import { syntheticProfile } from './synthetic-profile.js'
+import { benchRun } from './workloads.js'
 
 export interface CallGraphBenchOptions {
   /** Functions in the synthetic profile. */
@@ -90,19 +91,7 @@ async function measureApi(profile: Profile, runs: number): Promise<CallGraphFigu
   const db = openDatabase(join(folder, 'profile.db'), { create: true })
   try {
     const uuid = randomUUID()
-    const key = createRun(db, {
-      uuid,
-      description: 'call graph bench',
-      argv: [],
-      cwd: '/app',
-      python: null,
-      pythonVersion: null,
-      host: null,
-      pid: null,
-      backend: null,
-      startedAt: Date.now() / 1000,
-      options: {},
-    })
+    const key = createRun(db, benchRun('call graph bench', { uuid }))
     storeProfile(db, key, loads(dumps(pstatsDict(profile))) as PyDict)
     const api = apiRoutes(new AppContext(db))
     const get = async (path: string) => {

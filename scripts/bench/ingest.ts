@@ -23,7 +23,7 @@ import { loads, type PyValue } from '../../shared/wire/marshal.js'
 import { parseRecord } from '../../shared/wire/records.js'
 import { tracerEnv } from '../../server/record/launch.js'
 import { standaloneOptions } from './standalone.js'
-import { benchTracerOptions } from './workloads.js'
+import { benchRun, benchTracerOptions } from './workloads.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CHUNK = 64 * 1024
@@ -75,19 +75,7 @@ function timeDecode(parts: Buffer[]): { seconds: number; events: number } {
 function timeStore(parts: Buffer[], path: string, withoutExplorerIndexes: boolean) {
   const db = openDatabase(path, { create: true })
   if (withoutExplorerIndexes) db.exec('DROP INDEX events_by_frame; DROP INDEX events_by_line;')
-  const recorder = new RunRecorder(db, () => ({
-    uuid: `bench-${Date.now()}`,
-    description: 'ingest bench',
-    argv: [],
-    cwd: ROOT,
-    python: null,
-    pythonVersion: null,
-    host: null,
-    pid: null,
-    backend: null,
-    startedAt: Date.now() / 1000,
-    options: {},
-  }))
+  const recorder = new RunRecorder(db, () => benchRun('ingest bench'))
   const started = performance.now()
   for (const part of parts) recorder.push(part)
   recorder.finish({ code: 0, signal: null })

@@ -21,6 +21,7 @@ import { RunWriter } from '../../server/ingest/run-writer.js'
 import { startServer } from '../../server/web/server.js'
 import { TAG } from '../../shared/wire/records.js'
 import { launchBrowser } from '../../tests/support/browser.js'
+import { benchRun } from './workloads.js'
 
 const FLUSH_MS = 50
 
@@ -36,19 +37,10 @@ export interface LatencyFigures {
 async function write(database: string, seconds: number, rate: number): Promise<void> {
   const db = openDatabase(database)
   const uuid = randomUUID()
-  const key = createRun(db, {
-    uuid,
-    description: 'live latency bench',
-    argv: [],
-    cwd: '/bench',
-    python: null,
-    pythonVersion: null,
-    host: null,
-    pid: process.pid,
-    backend: 'settrace',
-    startedAt: Date.now() / 1000,
-    options: {},
-  })
+  const key = createRun(
+    db,
+    benchRun('live latency bench', { uuid, pid: process.pid, backend: 'settrace' }),
+  )
   const writer = new RunWriter(db, key)
   writer.accept({ tag: TAG.symbol, symbol: 1, text: 'i' })
   writer.accept({ tag: TAG.symbol, symbol: 2, text: 'int' })

@@ -1,7 +1,9 @@
 /** The benchmark's workloads: every Python file in workloads/ not starting with `_`. */
 
+import { randomUUID } from 'node:crypto'
 import { readdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import type { NewRun } from '../../server/db/runs.js'
 import type { TracerOptions } from '../../shared/wire/options.js'
 
 export const WORKLOAD_DIR = join(import.meta.dirname, 'workloads')
@@ -38,6 +40,24 @@ export function benchTracerOptions(
     includeStdlib: false,
     includeSitePackages: false,
     includePackages: [],
+    ...overrides,
+  }
+}
+
+/** The runs row of a benchmark that writes a run without a program behind it. */
+export function benchRun(description: string, overrides: Partial<NewRun> = {}): NewRun {
+  return {
+    uuid: randomUUID(),
+    description,
+    argv: [],
+    cwd: join(import.meta.dirname, '..', '..'),
+    python: null,
+    pythonVersion: null,
+    host: null,
+    pid: null,
+    backend: null,
+    startedAt: Date.now() / 1000,
+    options: {},
     ...overrides,
   }
 }
