@@ -88,8 +88,23 @@ export function databaseFailure(error: unknown): DatabaseError | null {
 }
 
 function migrate(db: Db, path: string, readonly: boolean): void {
+  if (schemaVersion(db, path) === SCHEMA_VERSION) return
+  if (readonly)
+    throw new DatabaseError(`${path} needs upgrading; open it once without read-only access`)
+  db.transaction(() => {
+    // Read again under the write lock: another process may have created or moved the file
+    // forward while this one waited for it.
+    const version = schemaVersion(db, path)
+    if (version === SCHEMA_VERSION) return
+    if (version === 0) db.exec(readFileSync(schemaFile, 'utf8'))
+    else for (const step of MIGRATIONS.slice(version - 1)) db.exec(step)
+    db.pragma(`user_version = ${SCHEMA_VERSION}`)
+  }).immediate()
+}
+
+/** The file's schema version, refusing a newer Smiley's file and another program's. */
+function schemaVersion(db: Db, path: string): number {
   const version = db.pragma('user_version', { simple: true }) as number
-  if (version === SCHEMA_VERSION) return
   if (version > SCHEMA_VERSION) {
     throw new DatabaseError(
       `${path} was written by a newer Smiley (schema ${version}; this one knows ${SCHEMA_VERSION})`,
@@ -101,13 +116,7 @@ function migrate(db: Db, path: string, readonly: boolean): void {
       .get() as { n: number }
     if (tables.n > 0) throw new DatabaseError(`${path} is a SQLite database, but not a Smiley one`)
   }
-  if (readonly)
-    throw new DatabaseError(`${path} needs upgrading; open it once without read-only access`)
-  db.transaction(() => {
-    if (version === 0) db.exec(readFileSync(schemaFile, 'utf8'))
-    else for (const step of MIGRATIONS.slice(version - 1)) db.exec(step)
-    db.pragma(`user_version = ${SCHEMA_VERSION}`)
-  }).immediate()
+  return version
 }
 
 function fileExists(path: string): boolean {

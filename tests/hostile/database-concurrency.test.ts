@@ -3,16 +3,20 @@
  * dashboard reading a run while it is being written.
  */
 
+import Database from 'better-sqlite3'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { Run } from '../../shared/types/run.js'
 import type { ThreadSummary } from '../../shared/types/thread.js'
+import { SCHEMA_VERSION } from '../../server/db/migrations.js'
+import { schemaFile } from '../../server/paths.js'
 import { SMILEY, smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 import { spawnServer, type ServerProcess } from '../support/server-process.js'
-import { waitFor } from '../support/wait.js'
+import { sleep, waitFor } from '../support/wait.js'
 import { expectDense, lastValue, listRuns, replayEvents } from './recordings.js'
 
 let dir: { path: string; remove: () => void }
@@ -80,6 +84,26 @@ describe('two programs recording into one database at once', () => {
       expect(lastValue(events, 'total')).toBe(String(((count - 1) * count) / 2))
       expect(events.filter((event) => event.locals['step'] !== undefined).length).toBe(count)
     }
+  })
+})
+
+describe('a new database made by two processes at once', () => {
+  it('gets its schema from the first, and the second records into it', async () => {
+    const database = join(dir.path, 'new.db')
+    const first = new Database(database)
+    first.exec('BEGIN IMMEDIATE')
+    const second = smiley(['run', '-d', database, 'alpha.py', '10'], { cwd: dir.path })
+    // Long enough for the second to find the file empty and wait for the write lock, well
+    // within its busy timeout; on a slower start it finds the schema made, which passes too.
+    await sleep(2000)
+    first.exec(readFileSync(schemaFile, 'utf8'))
+    first.pragma(`user_version = ${SCHEMA_VERSION}`)
+    first.exec('COMMIT')
+    first.close()
+    const result = await second
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect((await listRuns(database)).map((run) => run.status)).toEqual(['completed'])
   })
 })
 
