@@ -24,6 +24,7 @@ MISSING = object()
 # Exact types whose objects never change in place: the same object means the same text.
 _IMMUTABLE = frozenset([int, float, bool, str, bytes, type(None), tuple, frozenset, complex, range, type])
 LARGEST_PLAIN_INT = 10**15
+SMALLEST_PLAIN_INT = -LARGEST_PLAIN_INT
 _INT_REPR = int.__repr__
 # Containers whose text can be checked with a fingerprint, and the item types that allows:
 # immutable, with a text fixed by the object alone.
@@ -82,7 +83,7 @@ class LocalsTracker:
     def text(self, value, kind):
         """The bounded text of ``value`` (of type ``kind``)."""
         if kind is int:
-            if -LARGEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
+            if SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
                 return int.__repr__(value)
         elif kind is str:
             if len(value) < self.max_len:
@@ -98,7 +99,10 @@ class LocalsTracker:
                 return text
         else:
             try:
-                plain = _TYPE_ATTRIBUTE(kind, "__repr__") is _PLAIN_REPR
+                # The class's own __repr__ as type.__getattribute__ finds it; read as an attribute
+                # (half the cost) when no metaclass could answer for it.
+                found = kind.__repr__ if type(kind) is type else _TYPE_ATTRIBUTE(kind, "__repr__")
+                plain = found is _PLAIN_REPR
             except Exception:
                 plain = False
             if plain:
@@ -123,7 +127,7 @@ class LocalsTracker:
             if secret:
                 snapshot[name] = (value, REDACTED, None)
                 text = REDACTED
-            elif kind is int and -LARGEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
+            elif kind is int and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
                 text = _INT_REPR(value)
                 snapshot[name] = (value, text, None)
             else:
@@ -146,7 +150,7 @@ class LocalsTracker:
             if previous is not None and previous[0] is value and kind in stable_kinds:
                 continue
             # The commonest change, a small int, without a call.
-            if kind is int and not secret and -LARGEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
+            if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
                 text = _INT_REPR(value)
                 snapshot[name] = (value, text, None)
                 if previous is not None and text == previous[1]:

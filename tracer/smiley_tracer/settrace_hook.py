@@ -18,7 +18,7 @@ import threading
 import time
 
 from . import wire
-from .changes import LARGEST_PLAIN_INT, MISSING
+from .changes import LARGEST_PLAIN_INT, MISSING, SMALLEST_PLAIN_INT
 from .code_info import FULL
 from .recorder import FrameState
 from .stream import BATCH_SIZE, StreamClosed
@@ -94,6 +94,12 @@ def _build(recorder, on_failure):
     exception_of = recorder.exception
     live = recorder.live
     CALL, LINE, RETURN, EXCEPTION, YIELD = wire.CALL, wire.LINE, wire.RETURN, wire.EXCEPTION, wire.YIELD
+    int_symbol = None  # defined on first use, as every type symbol is
+
+    def int_type_symbol():
+        nonlocal int_symbol
+        int_symbol = type_symbol(int)
+        return int_symbol
 
     class TracedFrame(FrameState):
         __slots__ = ()
@@ -119,17 +125,20 @@ def _build(recorder, on_failure):
                         found = None
                         snapshot = self.snapshot
                         for name, symbol, secret in plan:
-                            value = mapping.get(name, MISSING)
+                            try:
+                                value = mapping[name]
+                            except KeyError:
+                                value = MISSING
                             previous = snapshot.get(name)
                             kind = type(value)
                             if previous is not None and previous[0] is value and kind in stable_kinds:
                                 continue
-                            if kind is int and not secret and -LARGEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
+                            if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
                                 text = int_repr(value)
                                 snapshot[name] = (value, text, None)
                                 if previous is not None and text == previous[1]:
                                     continue
-                                entry = (symbol, type_symbols.get(int) or type_symbol(int), text)
+                                entry = (symbol, int_symbol or int_type_symbol(), text)
                             else:
                                 entry = compare(name, symbol, secret, value, previous, snapshot)
                                 if entry is None:
@@ -151,7 +160,7 @@ def _build(recorder, on_failure):
                             final = raw[frame.f_lasti] in RETURN_OPCODES
                         # Recorder.value, inline for the commonest values.
                         kind = type(arg)
-                        if kind is int and -LARGEST_PLAIN_INT < arg < LARGEST_PLAIN_INT:
+                        if kind is int and SMALLEST_PLAIN_INT < arg < LARGEST_PLAIN_INT:
                             text = int_repr(arg)
                         elif arg is None:
                             text = "None"
