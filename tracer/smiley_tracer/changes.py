@@ -30,7 +30,7 @@ _INT_REPR = int.__repr__
 # immutable, with a text fixed by the object alone.
 _FINGERPRINTED = frozenset([list, dict, set, deque])
 _PLAIN_ITEMS = frozenset([int, float, bool, str, bytes, type(None), complex])
-_SCALARS = _PLAIN_ITEMS  # and these refer to no other object
+SCALARS = _PLAIN_ITEMS  # and these refer to no other object
 _PLAIN_REPR = object.__repr__
 # Builtin types whose repr is "<kind name at 0x…>", made without running any user code.
 _BUILTIN_REPRS = frozenset([types.GeneratorType, types.CoroutineType, types.FunctionType])
@@ -52,7 +52,7 @@ class LocalsTracker:
         self.renderer = renderer
         self.max_len = renderer.max_len
         self.type_symbols = {}
-        self._names = {}  # name -> (symbol, secret)
+        self.names = {}  # name -> (symbol, secret)
         # Exact types whose objects keep their text while a variable keeps the same object: the
         # immutable ones, and those learnt to be none of MUTABLE_TYPES (see compare).
         self.stable_kinds = set(_IMMUTABLE)
@@ -65,9 +65,9 @@ class LocalsTracker:
 
     def name_info(self, name):
         """(symbol, secret) of a variable name."""
-        known = self._names.get(name)
+        known = self.names.get(name)
         if known is None:
-            known = self._names[name] = (self.stream.symbol(name), self.renderer.is_secret(name))
+            known = self.names[name] = (self.stream.symbol(name), self.renderer.is_secret(name))
         return known
 
     def compile_plans(self, plans):
@@ -116,7 +116,7 @@ class LocalsTracker:
         """Every local, for a call event; fills the frame's snapshot."""
         snapshot = state.snapshot
         skip_implicit = state.record.module_level
-        names = self._names
+        names = self.names
         type_symbols = self.type_symbols
         flat = []
         for name, value in mapping.items():
@@ -178,15 +178,20 @@ class LocalsTracker:
                 kind = type(value)
                 if kind in stable_kinds or (previous[2] is not None and unchanged(value, kind, previous[2])):
                     continue
-            symbol, secret = self._names.get(name) or self.name_info(name)
+            symbol, secret = self.names.get(name) or self.name_info(name)
             entry = self.compare(name, symbol, secret, value, previous, snapshot)
             if entry is not None:
                 flat = entry if flat is None else flat + entry
         # Every name bound now is in the snapshot: any more there were deleted.
         if len(snapshot) > len(mapping):
-            for name in [name for name in snapshot if name not in mapping]:
-                del snapshot[name]
-                flat = (flat or ()) + (self.name_info(name)[0], wire.DELETED, None)
+            flat = self.deleted(mapping, snapshot, flat)
+        return flat
+
+    def deleted(self, mapping, snapshot, flat):
+        """``flat`` and the names in ``snapshot`` no longer in ``mapping``, now forgotten."""
+        for name in [name for name in snapshot if name not in mapping]:
+            del snapshot[name]
+            flat = (flat or ()) + (self.name_info(name)[0], wire.DELETED, None)
         return flat
 
     def _diff_namespace(self, mapping, state):
@@ -203,9 +208,7 @@ class LocalsTracker:
             if entry is not None:
                 flat = entry if flat is None else flat + entry
         if len(snapshot) > seen:
-            for name in [name for name in snapshot if name not in mapping]:
-                del snapshot[name]
-                flat = (flat or ()) + (self.name_info(name)[0], wire.DELETED, None)
+            flat = self.deleted(mapping, snapshot, flat)
         return flat
 
     def compare(self, name, symbol, secret, value, previous, snapshot):
@@ -296,5 +299,5 @@ class LocalsTracker:
         so they are kept, and a resumed generator need not render them again."""
         snapshot = state.snapshot
         for name, entry in list(snapshot.items()):
-            if type(entry[0]) not in _SCALARS:
+            if type(entry[0]) not in SCALARS:
                 snapshot[name] = (MISSING, entry[1], None)

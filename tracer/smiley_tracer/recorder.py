@@ -160,12 +160,6 @@ class Recorder:
             back = back.f_back
         return None
 
-    def state_of(self, frame):
-        state = self.live.get(id(frame))
-        if state is not None and state.record.code is frame.f_code:
-            return state
-        return None
-
     def _forget_suspended(self):
         live = self.live
         for key in [key for key, state in live.items() if state.suspended]:

@@ -18,9 +18,9 @@ import threading
 import time
 
 from . import wire
-from .changes import LARGEST_PLAIN_INT, MISSING, SMALLEST_PLAIN_INT
+from .changes import LARGEST_PLAIN_INT, MISSING, SCALARS, SMALLEST_PLAIN_INT
 from .code_info import FULL
-from .recorder import FrameState
+from .recorder import MAX_SUSPENDED, FrameState
 from .stream import BATCH_SIZE, StreamClosed
 
 RECURSION_STOPS_TRACING = sys.version_info < (3, 10)  # see above
@@ -75,21 +75,23 @@ def _build(recorder, on_failure):
     buffer = stream.buffer
     flush = stream.flush
     clock = time.perf_counter
+    tracker = recorder.locals
     codes = recorder.codes
     code_record = recorder.code_record
     begin = recorder.begin
     resume = recorder.resume
-    suspend = recorder.suspend
-    state_of = recorder.state_of
-    all_locals = recorder.locals.snapshot_all
-    changes = recorder.locals.diff
-    diff_all = recorder.locals.diff_all
-    compare = recorder.locals.compare
-    stable_kinds = recorder.locals.stable_kinds
+    all_locals = tracker.snapshot_all
+    changes = tracker.diff
+    compare = tracker.compare
+    unchanged = tracker.unchanged
+    deleted = tracker.deleted
+    names = tracker.names
+    name_info = tracker.name_info
+    stable_kinds = tracker.stable_kinds
     next_frame_id = recorder.next_frame_id
-    text_of = recorder.locals.text
-    type_symbol = recorder.locals.type_symbol
-    type_symbols = recorder.locals.type_symbols
+    text_of = tracker.text
+    type_symbol = tracker.type_symbol
+    type_symbols = tracker.type_symbols
     int_repr = int.__repr__
     exception_of = recorder.exception
     live = recorder.live
@@ -107,23 +109,24 @@ def _build(recorder, on_failure):
         def trace(self, frame, event, arg):
             try:
                 plan = self.plans.get(self.last_line)
-                if plan is not None:
+                line = frame.f_lineno
+                is_line = event == "line"
+                if is_line:
+                    self.last_line = line
+                    self.raised = False
+                elif event != "return" and event != "exception":
+                    return None
+                # LocalsTracker.diff, inline (and to be kept in step with it): the hottest path
+                # of the pure-Python tracer.
+                if plan is None:
+                    found = None
+                else:
+                    found = None
                     mapping = self.mapping
                     if mapping is None:
                         mapping = frame.f_locals
-                if event == "line":
-                    line = self.last_line = frame.f_lineno
-                    self.raised = False
-                    if plan is None:
-                        found = None
-                    elif plan is FULL:
-                        found = diff_all(mapping, self)
-                    else:
-                        # LocalsTracker.diff, inline (and to be kept in step with it): the
-                        # hottest path of the pure-Python tracer, 4% fewer instructions per
-                        # line event than calling it.
-                        found = None
-                        snapshot = self.snapshot
+                    snapshot = self.snapshot
+                    if plan is not FULL:
                         for name, symbol, secret in plan:
                             try:
                                 value = mapping[name]
@@ -144,14 +147,38 @@ def _build(recorder, on_failure):
                                 if entry is None:
                                     continue
                             found = entry if found is None else found + entry
+                    elif self.record.module_level:
+                        found = changes(mapping, plan, self)
+                    else:
+                        # LocalsTracker.diff_all, likewise.
+                        for name, value in mapping.items():
+                            previous = snapshot.get(name)
+                            kind = type(value)
+                            if previous is not None and previous[0] is value:
+                                if kind in stable_kinds or (previous[2] is not None and unchanged(value, kind, previous[2])):
+                                    continue
+                            symbol, secret = names.get(name) or name_info(name)
+                            if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
+                                text = int_repr(value)
+                                snapshot[name] = (value, text, None)
+                                if previous is not None and text == previous[1]:
+                                    continue
+                                entry = (symbol, int_symbol or int_type_symbol(), text)
+                            else:
+                                entry = compare(name, symbol, secret, value, previous, snapshot)
+                                if entry is None:
+                                    continue
+                            found = entry if found is None else found + entry
+                        if len(snapshot) > len(mapping):
+                            found = deleted(mapping, snapshot, found)
+                if is_line:
                     append((LINE, self.id, line, clock(), found))
                 elif event == "return":
-                    found = None if plan is None else changes(mapping, plan, self)
-                    record = self.record
                     if arg is None and self.raised:
-                        append((RETURN, self.id, frame.f_lineno, clock(), found, wire.DELETED, None))
+                        append((RETURN, self.id, line, clock(), found, wire.DELETED, None))
                         live.pop(id(frame), None)
                     else:
+                        record = self.record
                         final = True
                         if record.generator:
                             raw = record.raw
@@ -162,20 +189,25 @@ def _build(recorder, on_failure):
                         kind = type(arg)
                         if kind is int and SMALLEST_PLAIN_INT < arg < LARGEST_PLAIN_INT:
                             text = int_repr(arg)
-                        elif arg is None:
-                            text = "None"
+                            kind = int_symbol or int_type_symbol()
                         else:
-                            text = text_of(arg, kind)
-                        kind = type_symbols.get(kind) or type_symbol(kind)
-                        append((RETURN if final else YIELD, self.id, frame.f_lineno, clock(), found, kind, text))
+                            text = "None" if arg is None else text_of(arg, kind)
+                            kind = type_symbols.get(kind) or type_symbol(kind)
                         if final:
+                            append((RETURN, self.id, line, clock(), found, kind, text))
                             live.pop(id(frame), None)
                         else:
-                            suspend(self)
-                elif event == "exception":
-                    found = None if plan is None else changes(mapping, plan, self)
+                            append((YIELD, self.id, line, clock(), found, kind, text))
+                            # Recorder.suspend and LocalsTracker.forget_objects, inline.
+                            self.suspended = True
+                            self.mapping = None
+                            snapshot = self.snapshot
+                            for name, entry in list(snapshot.items()):
+                                if type(entry[0]) not in SCALARS:
+                                    snapshot[name] = (MISSING, entry[1], None)
+                else:
                     kind, message = exception_of(arg[1])
-                    append((EXCEPTION, self.id, frame.f_lineno, clock(), found, kind, message))
+                    append((EXCEPTION, self.id, line, clock(), found, kind, message))
                     self.raised = True
                 if len(buffer) >= BATCH_SIZE:
                     flush()
@@ -197,6 +229,7 @@ def _build(recorder, on_failure):
 
     recorder.state_class = TracedFrame
     local = TracedFrame.trace
+    new_state = object.__new__
 
     def on_call(frame, event, arg):
         try:
@@ -206,21 +239,41 @@ def _build(recorder, on_failure):
                 record = code_record(code, frame.f_globals)
             if record is False:
                 return None
+            back = frame.f_back
             if record.generator:
-                state = state_of(frame)
-                if state is not None and state.suspended:
-                    parent = resume(frame, state)
+                state = live.get(id(frame))
+                if state is not None and state.suspended and state.record.code is code:
+                    # Recorder.resume, inline when the frame that resumes it is recorded.
+                    caller = None if back is None else live.get(id(back))
+                    if caller is not None and caller.record.code is back.f_code:
+                        state.depth = caller.depth + 1
+                        state.thread = caller.thread
+                        state.suspended = False
+                        parent = caller.id
+                    else:
+                        parent = resume(frame, state)
                     if LOCALS_STAY_CURRENT and not record.module_level:
                         state.mapping = frame.f_locals
                     append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
                     if len(buffer) >= BATCH_SIZE:
                         flush()
                     return state.trace
-            back = frame.f_back
-            caller = None if back is None or record.generator else live.get(id(back))
+                # Recorder.begin forgets suspended generators first when there are too many.
+                caller = None if back is None or len(live) > MAX_SUSPENDED else live.get(id(back))
+            else:
+                caller = None if back is None else live.get(id(back))
             if caller is not None and caller.record.code is back.f_code:
-                # The common case of Recorder.begin, inline: called from a recorded frame.
-                state = TracedFrame(next_frame_id(), record, caller.depth + 1, caller.thread)
+                # Recorder.begin and FrameState(), inline: called from a recorded frame.
+                state = new_state(TracedFrame)
+                state.id = next_frame_id()
+                state.record = record
+                state.plans = record.plans
+                state.last_line = None
+                state.snapshot = {}
+                state.depth = caller.depth + 1
+                state.thread = caller.thread
+                state.raised = state.suspended = False
+                state.mapping = None
                 parent = caller.id
                 live[id(frame)] = state
             else:
@@ -249,3 +302,4 @@ def _build(recorder, on_failure):
         return None
 
     return on_call
+
