@@ -118,12 +118,13 @@ def _build(recorder, on_failure):
                     return None
                 # LocalsTracker.diff, inline (and to be kept in step with it): the hottest path
                 # of the pure-Python tracer.
-                if plan is None:
-                    found = None
-                else:
-                    found = None
-                    mapping = self.mapping
-                    if mapping is None:
+                found = None
+                if plan is not None:
+                    if LOCALS_STAY_CURRENT:
+                        mapping = self.mapping
+                        if mapping is None:
+                            mapping = frame.f_locals
+                    else:
                         mapping = frame.f_locals
                     snapshot = self.snapshot
                     if plan is not FULL:
@@ -244,7 +245,7 @@ def _build(recorder, on_failure):
                 state = live.get(id(frame))
                 if state is not None and state.suspended and state.record.code is code:
                     # Recorder.resume, inline when the frame that resumes it is recorded.
-                    caller = None if back is None else live.get(id(back))
+                    caller = live.get(id(back))  # id(None) is no frame's
                     if caller is not None and caller.record.code is back.f_code:
                         state.depth = caller.depth + 1
                         state.thread = caller.thread
@@ -259,9 +260,9 @@ def _build(recorder, on_failure):
                         flush()
                     return state.trace
                 # Recorder.begin forgets suspended generators first when there are too many.
-                caller = None if back is None or len(live) > MAX_SUSPENDED else live.get(id(back))
+                caller = None if len(live) > MAX_SUSPENDED else live.get(id(back))
             else:
-                caller = None if back is None else live.get(id(back))
+                caller = live.get(id(back))
             if caller is not None and caller.record.code is back.f_code:
                 # Recorder.begin and FrameState(), inline: called from a recorded frame.
                 state = new_state(TracedFrame)
