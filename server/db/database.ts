@@ -97,7 +97,11 @@ function migrate(db: Db, path: string, readonly: boolean): void {
     const version = schemaVersion(db, path)
     if (version === SCHEMA_VERSION) return
     if (version === 0) db.exec(readFileSync(schemaFile, 'utf8'))
-    else for (const step of MIGRATIONS.slice(version - 1)) db.exec(step)
+    else
+      for (const step of MIGRATIONS.slice(version - 1)) {
+        if (typeof step === 'string') db.exec(step)
+        else step(db)
+      }
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }

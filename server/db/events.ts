@@ -1,28 +1,14 @@
 /**
  * Reading a run's events in order, with every id resolved to what it names: thread names,
  * files, functions, variable and type names, and the source line as it was.
- * Events are streamed from SQLite, never loaded whole.
+ * Events are read a block at a time (see event-store.ts), never loaded whole.
  */
 
-import { decodeLocals } from '../../shared/locals.js'
 import type { EventKind, TraceEvent } from '../../shared/types/event.js'
 import { EVENT_KINDS } from '../../shared/types/event.js'
 import type { Db } from './database.js'
-
-export interface EventRow {
-  seq: number
-  kind: number
-  thread: number
-  frame: number
-  depth: number
-  line: number
-  us: number
-  locals: string | null
-  value_type: number | null
-  value: string | null
-  function: number | null
-  end_seq: number | null
-}
+import { KIND, type StoredEvent, type StoredKind } from './event-block.js'
+import { EventStore } from './event-store.js'
 
 export interface FunctionInfo {
   file: number
@@ -102,7 +88,7 @@ export class RunNames {
   }
 
   function(id: number | null): FunctionInfo | undefined {
-    return id === null ? undefined : this.lookup(() => this.functions, id)
+    return id === null || id === 0 ? undefined : this.lookup(() => this.functions, id)
   }
 
   file(id: number): { path: string; sourceHash: string | null } | undefined {
@@ -142,10 +128,6 @@ export class RunNames {
   }
 }
 
-export const EVENT_COLUMNS = `e.seq, e.kind, e.thread, e.frame, e.depth, e.line, e.us, e.locals, e.value_type, e.value,
-       f.function, f.end_seq`
-export const FROM_EVENTS = 'FROM events e LEFT JOIN frames f ON f.run = e.run AND f.id = e.frame'
-
 export interface PageRequest {
   /** Start here (inclusive): the first event of a forward page, the last of a backward one. */
   from: number
@@ -155,63 +137,56 @@ export interface PageRequest {
   thread?: number
 }
 
-/** A page of events in program order, read through the (run, seq) key. */
+/** A page of events in program order. */
 export function pageEvents(db: Db, run: number, names: RunNames, page: PageRequest): TraceEvent[] {
-  const thread = page.thread === undefined ? '' : 'AND e.thread = ?'
-  const order =
-    page.direction === 'forward'
-      ? 'e.seq >= ? ' + thread + ' ORDER BY e.seq'
-      : 'e.seq <= ? ' + thread + ' ORDER BY e.seq DESC'
-  const args: number[] = [
-    run,
-    page.from,
-    ...(page.thread === undefined ? [] : [page.thread]),
-    page.limit,
-  ]
-  const rows = db
-    .prepare(`SELECT ${EVENT_COLUMNS} ${FROM_EVENTS} WHERE e.run = ? AND ${order} LIMIT ?`)
-    .all(...args) as EventRow[]
-  if (page.direction === 'backward') rows.reverse()
-  return rows.map((row) => toEvent(row, names))
+  const events: TraceEvent[] = []
+  for (const event of EventStore.of(db).events(run, page.from, page.direction, page.thread)) {
+    events.push(toEvent(event, names))
+    if (events.length === page.limit) break
+  }
+  if (page.direction === 'backward') events.reverse()
+  return events
 }
 
 /** The events of run `run` from `fromSeq` on, in order. */
 export function* readEvents(db: Db, run: number, fromSeq = 1): Generator<TraceEvent> {
   const names = new RunNames(db, run)
-  const rows = db
-    .prepare(`SELECT ${EVENT_COLUMNS} ${FROM_EVENTS} WHERE e.run = ? AND e.seq >= ? ORDER BY e.seq`)
-    .iterate(run, fromSeq) as IterableIterator<EventRow>
-  for (const row of rows) yield toEvent(row, names)
+  for (const event of EventStore.of(db).events(run, fromSeq, 'forward')) yield toEvent(event, names)
 }
 
-export function toEvent(row: EventRow, names: RunNames): TraceEvent {
-  const fn = names.function(row.function)
+/** The API's kind of a stored event, and whether a return only suspended a generator. */
+export function eventKind(kind: StoredKind): EventKind {
+  return kind === KIND.yield ? 'return' : EVENT_KINDS[kind]!
+}
+
+export function toEvent(stored: StoredEvent, names: RunNames): TraceEvent {
+  const fn = names.function(stored.function)
   const file = fn ? names.file(fn.file) : undefined
-  const kind: EventKind = EVENT_KINDS[row.kind] ?? 'line'
+  const kind = eventKind(stored.kind)
   const locals: Record<string, string | null> = {}
   const localTypes: Record<string, string | null> = {}
-  for (const local of decodeLocals(row.locals)) {
+  for (const local of stored.locals ?? []) {
     const name = names.symbol(local.name)
     locals[name] = local.text
     localTypes[name] = local.type === 0 ? null : names.symbol(local.type)
   }
   const event: TraceEvent = {
-    seq: row.seq,
-    time: row.us / 1e6,
+    seq: stored.seq,
+    time: stored.us / 1e6,
     kind,
-    thread: row.thread,
-    threadName: names.thread(row.thread),
-    frame: row.frame,
-    depth: row.depth,
+    thread: stored.thread,
+    threadName: names.thread(stored.thread),
+    frame: stored.frame,
+    depth: stored.depth,
     file: file?.path ?? '?',
-    line: row.line,
+    line: stored.line,
     function: fn?.qualifiedName ?? '?',
-    source: fn ? names.sourceLine(fn.file, row.line) : null,
+    source: fn ? names.sourceLine(fn.file, stored.line) : null,
     locals,
     localTypes,
-    value: row.value,
-    valueType: row.value_type === null ? null : names.symbol(row.value_type),
+    value: stored.value,
+    valueType: stored.valueType === null ? null : names.symbol(stored.valueType),
   }
-  if (kind === 'return') event.yielded = row.end_seq !== row.seq
+  if (kind === 'return') event.yielded = stored.kind === KIND.yield
   return event
 }

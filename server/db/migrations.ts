@@ -2,11 +2,15 @@
  * Schema versions. `schema.sql` is always the current schema, used for new files; an older
  * file is moved forward by the steps after its version: MIGRATIONS[n - 1] takes version n
  * to version n + 1. Add a step here and bump SCHEMA_VERSION whenever schema.sql changes.
+ * A step is SQL, or a function for what SQL alone cannot do.
  */
 
-export const SCHEMA_VERSION = 3
+import { upgradeEvents } from '../ingest/upgrade-events.js'
+import type { Db } from './database.js'
 
-export const MIGRATIONS: readonly string[] = [
+export const SCHEMA_VERSION = 4
+
+export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
   // 1 → 2: what the time-travel explorer needs. Runs recorded before have no activations
   // or snapshots: their call stacks come from frames alone.
   `ALTER TABLE frames ADD COLUMN call_us INTEGER;
@@ -26,4 +30,60 @@ export const MIGRATIONS: readonly string[] = [
   // 2 → 3: only line events are asked for by line.
   `DROP INDEX events_by_line;
    CREATE INDEX events_by_line ON events (run, line, seq) WHERE kind = 1;`,
+  // 3 → 4: events in blocks (see event-block.ts), found again through small key tables
+  // instead of two indexes on every event; run keys are never reused, so readers may cache
+  // by them.
+  (db) => {
+    db.exec(`CREATE TABLE event_blocks (
+       run INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, data BLOB NOT NULL,
+       PRIMARY KEY (run, first_seq)
+     ) WITHOUT ROWID;
+     CREATE TABLE thread_blocks (
+       run INTEGER NOT NULL, thread INTEGER NOT NULL, block INTEGER NOT NULL,
+       PRIMARY KEY (run, thread, block)
+     ) WITHOUT ROWID;
+     CREATE TABLE line_blocks (
+       run INTEGER NOT NULL, file INTEGER NOT NULL, line INTEGER NOT NULL, block INTEGER NOT NULL,
+       PRIMARY KEY (run, file, line, block)
+     ) WITHOUT ROWID;
+     CREATE TABLE frame_blocks (
+       run INTEGER NOT NULL, frame INTEGER NOT NULL, block INTEGER NOT NULL, locals BLOB NOT NULL,
+       PRIMARY KEY (run, frame, block)
+     ) WITHOUT ROWID;`)
+    upgradeEvents(db)
+    db.exec(`DROP TABLE events;
+     DROP TABLE snapshots;
+     CREATE TABLE runs_4 (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       uuid TEXT NOT NULL UNIQUE,
+       description TEXT NOT NULL,
+       argv TEXT NOT NULL,
+       cwd TEXT NOT NULL DEFAULT '',
+       python TEXT,
+       python_version TEXT,
+       host TEXT,
+       pid INTEGER,
+       backend TEXT,
+       started_at REAL NOT NULL,
+       ended_at REAL,
+       status TEXT NOT NULL DEFAULT 'running'
+         CHECK (status IN ('running', 'completed', 'error', 'interrupted', 'lost')),
+       exit_code INTEGER,
+       signal TEXT,
+       error_type TEXT,
+       error_message TEXT,
+       traceback TEXT,
+       notice TEXT,
+       event_count INTEGER NOT NULL DEFAULT 0,
+       lost_events INTEGER NOT NULL DEFAULT 0,
+       options TEXT NOT NULL DEFAULT '{}',
+       recorder_host TEXT,
+       recorder_pid INTEGER,
+       heartbeat_at REAL
+     );
+     INSERT INTO runs_4 SELECT * FROM runs;
+     DROP TABLE runs;
+     ALTER TABLE runs_4 RENAME TO runs;
+     CREATE INDEX runs_by_start ON runs (started_at DESC);`)
+  },
 ]

@@ -1,23 +1,17 @@
 /**
  * The time-travel explorer's reads: the state of the program at any event (the frame's
- * variables, rebuilt from the nearest snapshot and at most a few hundred changes; the call
+ * variables, rebuilt from its snapshot in one block and that block's changes; the call
  * stack, from frames and the activations of resumed generators) and the moves between
- * events. Every query goes through a key or an index, so its cost does not grow with the
- * length of the run.
+ * events. Every read goes through a key, so its cost does not grow with the length of the
+ * run.
  */
 
-import { decodeLocals } from '../../shared/locals.js'
 import type { Moment, MomentVariable, Move, StackEntry } from '../../shared/types/moment.js'
 import type { Db } from './database.js'
+import { EventStore } from './event-store.js'
 import { toEvent, type RunNames } from './events.js'
 
 const MAX_STACK = 1000
-
-/**
- * One frame's events, through their index. Without statistics SQLite would rather walk the
- * primary key from a seq onwards, which reads the whole run between two events of a frame.
- */
-export const BY_FRAME = 'events INDEXED BY events_by_frame'
 
 interface Activation {
   seq: number
@@ -38,18 +32,23 @@ function activationAt(db: Db, run: number, frame: number, seq: number): Activati
     .get(run, frame) as Activation | undefined
 }
 
+/** The frame's first event after `seq`, or its last one before `seq`. */
 function frameEvent(
   db: Db,
   run: number,
   frame: number,
   seq: number,
   direction: 'after' | 'before',
-) {
-  const sql =
-    direction === 'after'
-      ? `SELECT seq, line FROM ${BY_FRAME} WHERE run = ? AND frame = ? AND seq > ? ORDER BY seq LIMIT 1`
-      : `SELECT seq, line FROM ${BY_FRAME} WHERE run = ? AND frame = ? AND seq < ? ORDER BY seq DESC LIMIT 1`
-  return db.prepare(sql).get(run, frame, seq) as { seq: number; line: number } | undefined
+): { seq: number; line: number } | undefined {
+  const after = direction === 'after'
+  const events = EventStore.of(db).frameEvents(
+    run,
+    frame,
+    after ? seq + 1 : seq - 1,
+    after ? 'forward' : 'backward',
+  )
+  for (const event of events) return event
+  return undefined
 }
 
 function functionOf(db: Db, run: number, frame: number): number | null {
@@ -58,56 +57,41 @@ function functionOf(db: Db, run: number, frame: number): number | null {
   return row?.function ?? null
 }
 
-/** The frame's variables at `seq`: the last snapshot (or the call) plus the changes after it. */
+/** The frame's variables at `seq`: its snapshot in its last block by then, and that block's changes. */
 export function variablesAt(
   db: Db,
   run: number,
   frame: number,
   seq: number,
 ): Map<number, [number, string | null]> {
+  const store = EventStore.of(db)
   const values = new Map<number, [number, string | null]>()
-  const snapshot = db
-    .prepare(
-      'SELECT seq, locals FROM snapshots WHERE run = ? AND frame = ? AND seq <= ? ORDER BY seq DESC LIMIT 1',
-    )
-    .get(run, frame, seq) as { seq: number; locals: string } | undefined
-  let from = 0
-  if (snapshot !== undefined) {
-    for (const local of decodeLocals(snapshot.locals))
+  for (const block of store.frameBlocks(run, frame, seq, false)) {
+    const first = block.events.find((event) => event.frame === frame)
+    if (first === undefined || first.seq > seq) continue
+    for (const local of store.snapshot(run, frame, block.firstSeq) ?? [])
       values.set(local.name, [local.type, local.text])
-    from = snapshot.seq
-  }
-  const changes = db
-    .prepare(
-      `SELECT locals FROM ${BY_FRAME} WHERE run = ? AND frame = ? AND seq > ? AND seq <= ? AND locals IS NOT NULL
-       ORDER BY seq`,
-    )
-    .pluck()
-    .iterate(run, frame, from, seq) as IterableIterator<string>
-  for (const text of changes) {
-    for (const local of decodeLocals(text)) {
-      if (local.text === null) values.delete(local.name)
-      else values.set(local.name, [local.type, local.text])
+    for (const event of block.events) {
+      if (event.seq > seq) break
+      if (event.frame !== frame) continue
+      for (const local of event.locals ?? []) {
+        if (local.text === null) values.delete(local.name)
+        else values.set(local.name, [local.type, local.text])
+      }
     }
+    break
   }
   return values
 }
 
 /** The state of the program at event `seq`, or undefined when the run has no such event. */
 export function momentAt(db: Db, run: number, names: RunNames, seq: number): Moment | undefined {
-  const row = db
-    .prepare(
-      `SELECT e.seq, e.kind, e.thread, e.frame, e.depth, e.line, e.us, e.locals, e.value_type, e.value,
-              f.function, f.end_seq
-       FROM events e LEFT JOIN frames f ON f.run = e.run AND f.id = e.frame
-       WHERE e.run = ? AND e.seq = ?`,
-    )
-    .get(run, seq) as Parameters<typeof toEvent>[0] | undefined
-  if (row === undefined) return undefined
-  const event = toEvent(row, names)
-  const changedHere = new Set(decodeLocals(row.locals).map((local) => local.name))
+  const stored = EventStore.of(db).event(run, seq)
+  if (stored === undefined) return undefined
+  const event = toEvent(stored, names)
+  const changedHere = new Set((stored.locals ?? []).map((local) => local.name))
   const variables: MomentVariable[] = []
-  for (const [symbol, [type, value]] of variablesAt(db, run, row.frame, seq)) {
+  for (const [symbol, [type, value]] of variablesAt(db, run, stored.frame, seq)) {
     variables.push({
       name: names.symbol(symbol),
       value,
@@ -115,12 +99,17 @@ export function momentAt(db: Db, run: number, names: RunNames, seq: number): Mom
       changed: changedHere.has(symbol),
     })
   }
-  for (const local of decodeLocals(row.locals)) {
+  for (const local of stored.locals ?? []) {
     if (local.text === null)
       variables.push({ name: names.symbol(local.name), value: null, type: null, changed: true })
   }
-  const fileId = fileOf(names, row.function)
-  return { event, variables, stack: stackAt(db, run, names, row.frame, seq, row.line), fileId }
+  const fileId = fileOf(names, stored.function)
+  return {
+    event,
+    variables,
+    stack: stackAt(db, run, names, stored.frame, seq, stored.line),
+    fileId,
+  }
 }
 
 function fileOf(names: RunNames, fn: number | null): number | null {
@@ -197,8 +186,7 @@ export function moveFrom(
   move: Move,
   total: number,
 ): number | null {
-  const here = db.prepare('SELECT frame FROM events WHERE run = ? AND seq = ?').get(run, seq) as
-    { frame: number } | undefined
+  const here = EventStore.of(db).event(run, seq)
   if (here === undefined) return null
   const { frame } = here
   const returnOf = () => returnAfter(db, run, frame, seq)

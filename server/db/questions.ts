@@ -1,11 +1,10 @@
 /**
  * Questions about a run that the explorer asks: every execution of a line, and every change
- * of a variable. Both read an index (events_by_line, events_by_frame) a bounded stretch at a
- * time and answer a page with where to continue.
+ * of a variable. Both read the blocks that hold them (line_blocks, frame_blocks) a bounded
+ * stretch at a time and answer a page with where to continue.
  */
 
 import { namesInLine } from '../../shared/line-names.js'
-import { decodeLocals } from '../../shared/locals.js'
 import type {
   HistoryPage,
   LineExecution,
@@ -13,10 +12,12 @@ import type {
   VariableChange,
 } from '../../shared/types/moment.js'
 import type { Db } from './database.js'
+import { KIND } from './event-block.js'
+import { EventStore } from './event-store.js'
 import type { RunNames } from './events.js'
-import { BY_FRAME, variablesAt } from './moments.js'
+import { variablesAt } from './moments.js'
 
-/** Index entries looked at per request, at most. */
+/** Events looked at per request, at most. */
 const SCAN = 50_000
 
 /** Executions of line `line` of file `file` after event `after`, with the values of the names the line uses. */
@@ -36,33 +37,24 @@ export function lineExecutions(
   const functions = new Set(names.functionIds((fn) => fn.file === file))
   const source = functions.size === 0 ? null : names.sourceLine(file, line)
   const wanted = source === null ? [] : namesInLine(source)
-  const rows = db
-    .prepare(
-      `SELECT e.seq, e.thread, e.frame, f.function
-       FROM events e INDEXED BY events_by_line JOIN frames f ON f.run = e.run AND f.id = e.frame
-       WHERE e.run = ? AND e.line = ? AND e.seq > ? AND e.kind = 1 ORDER BY e.seq`,
-    )
-    .iterate(run, line, after) as IterableIterator<{
-    seq: number
-    thread: number
-    frame: number
-    function: number
-  }>
   const executions: LineExecution[] = []
   let scanned = 0
   let last = after
-  for (const row of rows) {
-    scanned += 1
-    last = row.seq
-    if (functions.has(row.function)) {
-      executions.push({
-        seq: row.seq,
-        threadName: names.thread(row.thread),
-        function: names.function(row.function)?.qualifiedName ?? '?',
-        values: valuesOf(db, run, names, row.frame, row.seq, wanted),
-      })
+  search: for (const block of EventStore.of(db).lineBlocks(run, file, line, after)) {
+    for (const event of block.events) {
+      if (event.seq <= after) continue
+      scanned += 1
+      last = event.seq
+      if (event.kind === KIND.line && event.line === line && functions.has(event.function)) {
+        executions.push({
+          seq: event.seq,
+          threadName: names.thread(event.thread),
+          function: names.function(event.function)?.qualifiedName ?? '?',
+          values: valuesOf(db, run, names, event.frame, event.seq, wanted),
+        })
+      }
+      if (executions.length === limit || scanned === SCAN) break search
     }
-    if (executions.length === limit || scanned === SCAN) break
   }
   const more = executions.length === limit || scanned === SCAN
   return { executions, hits: hits ?? 0, next: more ? last + 1 : null }
@@ -100,31 +92,23 @@ export function variableHistory(
 ): HistoryPage {
   const symbol = names.symbolId(name)
   if (symbol === undefined) return { changes: [], next: null }
-  const rows = db
-    .prepare(
-      `SELECT seq, line, locals FROM ${BY_FRAME}
-       WHERE run = ? AND frame = ? AND seq >= ? AND locals IS NOT NULL ORDER BY seq LIMIT ?`,
-    )
-    .iterate(run, frame, from, SCAN) as IterableIterator<{
-    seq: number
-    line: number
-    locals: string
-  }>
   const changes: VariableChange[] = []
   let scanned = 0
   let last = from - 1
-  for (const row of rows) {
+  for (const event of EventStore.of(db).frameEvents(run, frame, from, 'forward')) {
     scanned += 1
-    last = row.seq
-    const local = decodeLocals(row.locals).find((entry) => entry.name === symbol)
-    if (local === undefined) continue
-    changes.push({
-      seq: row.seq,
-      line: row.line,
-      value: local.text,
-      type: local.text === null ? null : names.symbol(local.type),
-    })
-    if (changes.length === limit) break
+    last = event.seq
+    const local = event.locals?.find((entry) => entry.name === symbol)
+    if (local !== undefined) {
+      changes.push({
+        seq: event.seq,
+        line: event.line,
+        value: local.text,
+        type: local.text === null ? null : names.symbol(local.type),
+      })
+      if (changes.length === limit) break
+    }
+    if (scanned === SCAN) break
   }
   const more = changes.length === limit || scanned === SCAN
   return { changes, next: more ? last + 1 : null }

@@ -1,10 +1,9 @@
 -- Smiley's database. The version is PRAGMA user_version (see migrations.ts); every table
 -- but runs and sources is keyed by the run's local integer id, so deleting a run is one
--- DELETE per table. Names, functions, files and threads are small per-run integers, so
--- the events table stays narrow.
+-- DELETE per table. Names, functions, files and threads are small per-run integers.
 
 CREATE TABLE runs (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: readers cache by it
   uuid TEXT NOT NULL UNIQUE,
   description TEXT NOT NULL,
   argv TEXT NOT NULL,                 -- JSON array, as given to the interpreter
@@ -107,38 +106,42 @@ CREATE TABLE activations (
   PRIMARY KEY (run, frame, seq)
 ) WITHOUT ROWID;
 
--- All the locals of a frame every SNAPSHOT_EVENTS of its events (see ingest/moments.ts), so
--- that its variables at any moment are rebuilt from a bounded number of changes.
-CREATE TABLE snapshots (
+-- The events, in blocks of consecutive events: see server/db/event-block.ts for the format and
+-- why. kind: 0 call, 1 line, 2 return, 3 exception, 4 yield (a generator suspended).
+CREATE TABLE event_blocks (
   run INTEGER NOT NULL,
-  frame INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  locals TEXT NOT NULL,
-  PRIMARY KEY (run, frame, seq)
+  first_seq INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (run, first_seq)
 ) WITHOUT ROWID;
 
--- One row per event, in program order. kind: 0 call, 1 line, 2 return, 3 exception.
--- A generator's yields are returns too: only the last return of a frame is frames.end_seq.
--- us: microseconds since the run started. locals: see shared/locals.ts. value: the return
--- value or exception message, of type symbol value_type (NULL on a return by exception).
-CREATE TABLE events (
+-- What finds events without reading every block (block: its first_seq). The blocks holding a
+-- thread's events; the blocks executing a line (line events); and the blocks where a frame has
+-- events other than the block of its call, with its variables (see event-block.ts) as they
+-- were before its first event there.
+CREATE TABLE thread_blocks (
   run INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  kind INTEGER NOT NULL,
   thread INTEGER NOT NULL,
-  frame INTEGER NOT NULL,
-  depth INTEGER NOT NULL,
-  line INTEGER NOT NULL,
-  us INTEGER NOT NULL,
-  locals TEXT,
-  value_type INTEGER,
-  value TEXT,
-  PRIMARY KEY (run, seq)
+  block INTEGER NOT NULL,
+  PRIMARY KEY (run, thread, block)
 ) WITHOUT ROWID;
--- What the time-travel explorer asks: one frame's events, and every execution of a line (line
--- events only, all that its one query asks for: every entry costs recording time).
-CREATE INDEX events_by_frame ON events (run, frame, seq);
-CREATE INDEX events_by_line ON events (run, line, seq) WHERE kind = 1;
+
+CREATE TABLE line_blocks (
+  run INTEGER NOT NULL,
+  file INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  block INTEGER NOT NULL,
+  PRIMARY KEY (run, file, line, block)
+) WITHOUT ROWID;
+
+CREATE TABLE frame_blocks (
+  run INTEGER NOT NULL,
+  frame INTEGER NOT NULL,
+  block INTEGER NOT NULL,
+  locals BLOB NOT NULL,
+  PRIMARY KEY (run, frame, block)
+) WITHOUT ROWID;
 
 -- Executions per line, kept up to date while recording.
 CREATE TABLE line_hits (

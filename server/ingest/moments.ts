@@ -1,28 +1,21 @@
 /**
  * What the time-travel explorer needs from ingest, kept while the stream goes by: an
- * activation row for every generator resumed (who resumed it, from which line), and now and
- * then a snapshot of all of a frame's locals, so that the variables at any moment are rebuilt
- * from at most SNAPSHOT_EVENTS of the frame's own events.
+ * activation row for every generator resumed (who resumed it, from which line), and every
+ * live frame's variables, for the snapshots that event blocks keep (see event-blocks.ts).
  */
 
-import { encodeLocals } from '../../shared/locals.js'
 import type { FlatChanges } from '../../shared/wire/records.js'
-
-/** A snapshot every this many events of one frame. */
-export const SNAPSHOT_EVENTS = 512
 
 type Row = unknown[]
 
 interface FrameState {
   /** Name symbol → [type symbol, text]. */
   locals: Map<number, [number, string]>
-  events: number
   line: number
 }
 
 export class MomentKeeper {
   readonly activations: Row[] = []
-  readonly snapshots: Row[] = []
   private readonly frames = new Map<number, FrameState>()
 
   constructor(private readonly run: number) {}
@@ -31,7 +24,7 @@ export class MomentKeeper {
   call(frame: number, parent: number, seq: number, line: number, locals: FlatChanges | null): void {
     let state = this.frames.get(frame)
     if (state === undefined) {
-      state = { locals: new Map(), events: 0, line }
+      state = { locals: new Map(), line }
       this.frames.set(frame, state)
     } else {
       // A generator resumed: its first activation is its frames row.
@@ -42,19 +35,25 @@ export class MomentKeeper {
   }
 
   /** Any other event of a frame, with the locals it changed. */
-  event(frame: number, seq: number, line: number, changes: FlatChanges | null): void {
+  event(frame: number, line: number, changes: FlatChanges | null): void {
     const state = this.frames.get(frame)
     if (state === undefined) return
     this.apply(state, changes)
     state.line = line
-    state.events += 1
-    if (state.events % SNAPSHOT_EVENTS === 0)
-      this.snapshots.push([this.run, frame, seq, snapshot(state)])
   }
 
   /** The frame returned for good. */
   end(frame: number): void {
     this.frames.delete(frame)
+  }
+
+  /** The frame's variables now, as flat (name, type, text) triples. */
+  variables(frame: number): FlatChanges {
+    const flat: Array<number | string> = []
+    const state = this.frames.get(frame)
+    if (state !== undefined)
+      for (const [name, [type, text]] of state.locals) flat.push(name, type, text)
+    return flat
   }
 
   private apply(state: FrameState, flat: FlatChanges | null): void {
@@ -66,10 +65,4 @@ export class MomentKeeper {
       else state.locals.delete(flat[i] as number)
     }
   }
-}
-
-function snapshot(state: FrameState): string {
-  const flat: Array<number | string> = []
-  for (const [name, [type, text]] of state.locals) flat.push(name, type, text)
-  return encodeLocals(flat) ?? ''
 }

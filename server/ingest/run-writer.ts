@@ -1,25 +1,26 @@
 /**
- * Writes one run's records into the database: events in batched transactions, and beside
- * them the run's files (sources stored once per content), functions, symbols, frames,
- * threads with their counters, per-line hit counts and the profile.
+ * Writes one run's records into the database: events in blocks (see event-blocks.ts), and
+ * beside them the run's files (sources stored once per content), functions, symbols, frames,
+ * threads with their counters, per-line hit counts and the profile, in batched transactions.
  *
- * The tracer sends only what is new; this class keeps what it needs to fill each event row
- * (the thread and depth of every live frame) and the running counters, and writes them out
- * every `FLUSH_EVENTS` events or `FLUSH_INTERVAL_MS`, whichever comes first.
+ * The tracer sends only what is new; this class keeps what it needs to complete each event
+ * (the function, thread and depth of every live frame) and the running counters, and writes
+ * them out every `FLUSH_EVENTS` events or `FLUSH_INTERVAL_MS`, whichever comes first.
  */
 
 import { createHash } from 'node:crypto'
-import { encodeLocals } from '../../shared/locals.js'
-import type { WireRecord } from '../../shared/wire/records.js'
+import type { FlatChanges, WireRecord } from '../../shared/wire/records.js'
 import { TAG } from '../../shared/wire/records.js'
 import type { Db } from '../db/database.js'
+import { KIND, type StoredKind } from '../db/event-block.js'
+import { EventBlocks } from './event-blocks.js'
 import { MomentKeeper } from './moments.js'
 import { storeProfile } from './profile.js'
 import {
-  EVENT_COLUMNS,
   PENDING_ORDER,
   prepareWriterStatements,
-  ROWS_PER_INSERT,
+  writeBlocks,
+  writePending,
   type WriterStatements,
 } from './writer-statements.js'
 
@@ -34,6 +35,9 @@ interface LiveFrame {
   thread: number
   depth: number
 }
+
+/** A frame whose call was never seen: its events are kept, attributed to no function. */
+const UNKNOWN_FRAME: LiveFrame = { file: 0, function: 0, thread: 0, depth: 0 }
 
 interface ThreadTally {
   firstSeq: number
@@ -56,8 +60,8 @@ export class RunWriter {
   /** Events dropped on the way, as the forwarder's last `lost` record said. */
   lostEvents = 0
   private clock = 0
-  /** Pending event rows, flattened: EVENT_COLUMNS.length values per event. */
-  private readonly events: Array<number | string | null> = []
+  /** Events taken since the last flush. */
+  private pendingEvents = 0
   /** Rows for the small tables, written with the next batch of events. */
   private readonly pending = {
     functions: [] as Row[],
@@ -72,6 +76,7 @@ export class RunWriter {
   /** The pending rows of `pending.frames`, by frame id. */
   private readonly pendingFrames = new Map<number, Row>()
   private readonly moments: MomentKeeper
+  private readonly blocks: EventBlocks
   private readonly functionFiles = new Map<number, number>()
   private readonly threads = new Map<number, ThreadTally>()
   private readonly touchedThreads = new Set<number>()
@@ -85,6 +90,7 @@ export class RunWriter {
     readonly run: number,
   ) {
     this.moments = new MomentKeeper(run)
+    this.blocks = new EventBlocks(run, (frame) => this.moments.variables(frame))
     this.statements = prepareWriterStatements(db)
   }
 
@@ -121,58 +127,59 @@ export class RunWriter {
           frame.thread = record.thread
           frame.depth = record.depth
         }
-        this.moments.call(record.frame, record.parent, seq, record.line, record.locals)
         this.event(
           seq,
-          0,
+          KIND.call,
           record.frame,
           frame,
           record.line,
           record.time,
-          encodeLocals(record.locals),
-          null,
+          record.locals,
+          0,
           null,
         )
+        this.moments.call(record.frame, record.parent, seq, record.line, record.locals)
         break
       }
       case TAG.line: {
         const frame = this.frameOf(record.frame)
         this.event(
           ++this.seq,
-          1,
+          KIND.line,
           record.frame,
           frame,
           record.line,
           record.time,
-          encodeLocals(record.changes),
-          null,
+          record.changes,
+          0,
           null,
         )
         this.hit(frame.file, record.line)
-        this.moments.event(record.frame, this.seq, record.line, record.changes)
+        this.moments.event(record.frame, record.line, record.changes)
         break
       }
       case TAG.return:
       case TAG.yield: {
         const frame = this.frameOf(record.frame)
         const seq = ++this.seq
-        const valueType = record.valueType === 0 ? null : record.valueType
+        const kind = record.tag === TAG.return ? KIND.return : KIND.yield
         this.event(
           seq,
-          2,
+          kind,
           record.frame,
           frame,
           record.line,
           record.time,
-          encodeLocals(record.changes),
-          valueType,
+          record.changes,
+          record.valueType,
           record.value,
         )
-        this.moments.event(record.frame, seq, record.line, record.changes)
+        this.moments.event(record.frame, record.line, record.changes)
         if (record.tag === TAG.return) {
           this.endFrame(record.frame, seq, this.micros(record.time))
           this.frames.delete(record.frame)
           this.moments.end(record.frame)
+          this.blocks.end(record.frame)
         }
         break
       }
@@ -180,16 +187,16 @@ export class RunWriter {
         const frame = this.frameOf(record.frame)
         this.event(
           ++this.seq,
-          3,
+          KIND.exception,
           record.frame,
           frame,
           record.line,
           record.time,
-          encodeLocals(record.changes),
+          record.changes,
           record.exceptionType,
           record.message,
         )
-        this.moments.event(record.frame, this.seq, record.line, record.changes)
+        this.moments.event(record.frame, record.line, record.changes)
         break
       }
       case TAG.code:
@@ -231,10 +238,7 @@ export class RunWriter {
 
   /** True when enough is pending, or for long enough, that a flush is due. */
   get due(): boolean {
-    return (
-      this.events.length >= FLUSH_EVENTS * EVENT_COLUMNS.length ||
-      Date.now() - this.lastFlush >= FLUSH_INTERVAL_MS
-    )
+    return this.pendingEvents >= FLUSH_EVENTS || Date.now() - this.lastFlush >= FLUSH_INTERVAL_MS
   }
 
   /**
@@ -251,9 +255,9 @@ export class RunWriter {
         this.deleted = true
       }
     }
-    this.events.length = 0
+    this.pendingEvents = 0
+    this.blocks.written()
     this.moments.activations.length = 0
-    this.moments.snapshots.length = 0
     this.hits = new Map()
     for (const table of PENDING_ORDER) this.pending[table].length = 0
     this.touchedThreads.clear()
@@ -262,20 +266,15 @@ export class RunWriter {
   }
 
   private write(): void {
-    const { events, hits } = this
+    const { hits } = this
     const s = this.statements
+    const blocks = this.blocks.pending()
     this.db.transaction(() => {
       // First: when the run was deleted meanwhile, write nothing more under its key.
       if (s.count.run(this.seq, this.lostEvents, this.run).changes === 0) throw new RunDeleted()
-      for (const table of PENDING_ORDER) for (const row of this.pending[table]) s[table].run(row)
-      const width = EVENT_COLUMNS.length
-      const chunk = ROWS_PER_INSERT * width
-      let at = 0
-      for (; at + chunk <= events.length; at += chunk)
-        s.manyEvents.run(events.slice(at, at + chunk))
-      for (; at < events.length; at += width) s.events.run(events.slice(at, at + width))
+      for (const table of PENDING_ORDER) writePending(s, table, this.pending[table])
+      writeBlocks(s, blocks)
       for (const row of this.moments.activations) s.activations.run(row)
-      for (const row of this.moments.snapshots) s.snapshots.run(row)
       for (const [file, lines] of hits)
         for (const [line, count] of lines) s.hits.run(this.run, file, line, count)
       for (const id of this.touchedThreads) {
@@ -307,40 +306,23 @@ export class RunWriter {
   }
 
   private frameOf(id: number): LiveFrame {
-    let frame = this.frames.get(id)
-    if (frame === undefined) {
-      // An event for a frame whose call was never seen: keep it, attributed to no function.
-      frame = { file: 0, function: 0, thread: 0, depth: 0 }
-      this.frames.set(id, frame)
-    }
-    return frame
+    return this.frames.get(id) ?? UNKNOWN_FRAME
   }
 
   private event(
     seq: number,
-    kind: number,
+    kind: StoredKind,
     frameId: number,
     frame: LiveFrame,
     line: number,
     time: number,
-    locals: string | null,
-    valueType: number | null,
+    locals: FlatChanges | null,
+    valueType: number,
     value: string | null,
   ): void {
     const us = this.micros(time)
-    this.events.push(
-      this.run,
-      seq,
-      kind,
-      frame.thread,
-      frameId,
-      frame.depth,
-      line,
-      us,
-      locals,
-      valueType,
-      value,
-    )
+    this.blocks.add(seq, kind, frameId, frame, frame.file, line, us, locals, valueType, value)
+    this.pendingEvents += 1
     let tally = this.threads.get(frame.thread)
     if (tally === undefined) {
       tally = {

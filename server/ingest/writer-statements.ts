@@ -2,22 +2,8 @@
 
 import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db/database.js'
+import type { BlockRows } from './event-blocks.js'
 
-/** Events are inserted this many rows per statement: binding is cheaper than stepping. */
-export const ROWS_PER_INSERT = 64
-export const EVENT_COLUMNS = [
-  'run',
-  'seq',
-  'kind',
-  'thread',
-  'frame',
-  'depth',
-  'line',
-  'us',
-  'locals',
-  'value_type',
-  'value',
-]
 /** Frames are inserted before their ends are recorded. */
 export const PENDING_ORDER = [
   'functions',
@@ -32,14 +18,31 @@ export const PENDING_ORDER = [
 export type PendingTable = (typeof PENDING_ORDER)[number]
 
 export type WriterStatements = Record<
-  PendingTable | 'events' | 'manyEvents' | 'hits' | 'tally' | 'count' | 'activations' | 'snapshots',
+  Exclude<PendingTable, 'frames'> | 'blocks' | 'hits' | 'tally' | 'count' | 'activations',
   Statement
->
+> &
+  Record<'frames' | 'threadBlocks' | 'lineBlocks' | 'frameBlocks', ManyRows>
+
+/** An insert of one row, and of ROWS_PER_INSERT rows at once: binding is cheaper than stepping. */
+export interface ManyRows {
+  one: Statement
+  many: Statement
+}
+
+const ROWS_PER_INSERT = 64
 
 export function prepareWriterStatements(db: Db): WriterStatements {
   return {
-    events: db.prepare(insertEvents(1)),
-    manyEvents: db.prepare(insertEvents(ROWS_PER_INSERT)),
+    blocks: db.prepare(
+      'INSERT OR REPLACE INTO event_blocks (run, first_seq, last_seq, data) VALUES (?, ?, ?, ?)',
+    ),
+    threadBlocks: prepareMany(db, 'INSERT OR IGNORE INTO thread_blocks (run, thread, block)', 3),
+    lineBlocks: prepareMany(db, 'INSERT OR IGNORE INTO line_blocks (run, file, line, block)', 4),
+    frameBlocks: prepareMany(
+      db,
+      'INSERT OR IGNORE INTO frame_blocks (run, frame, block, locals)',
+      4,
+    ),
     functions: db.prepare(
       'INSERT OR IGNORE INTO functions (run, id, file, name, qualified_name, first_line) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -51,15 +54,14 @@ export function prepareWriterStatements(db: Db): WriterStatements {
     files: db.prepare(
       'INSERT OR REPLACE INTO files (run, id, path, source_hash) VALUES (?, ?, ?, ?)',
     ),
-    frames: db.prepare(
-      'INSERT OR REPLACE INTO frames (run, id, parent, function, thread, depth, call_seq, call_us, end_seq, end_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    frames: prepareMany(
+      db,
+      'INSERT OR REPLACE INTO frames (run, id, parent, function, thread, depth, call_seq, call_us, end_seq, end_us)',
+      10,
     ),
     frameEnds: db.prepare('UPDATE frames SET end_seq = ?, end_us = ? WHERE run = ? AND id = ?'),
     activations: db.prepare(
       'INSERT OR REPLACE INTO activations (run, frame, seq, parent, parent_line) VALUES (?, ?, ?, ?, ?)',
-    ),
-    snapshots: db.prepare(
-      'INSERT OR REPLACE INTO snapshots (run, frame, seq, locals) VALUES (?, ?, ?, ?)',
     ),
     hits: db.prepare(
       `INSERT INTO line_hits (run, file, line, hits) VALUES (?, ?, ?, ?)
@@ -73,7 +75,33 @@ export function prepareWriterStatements(db: Db): WriterStatements {
   }
 }
 
-function insertEvents(rows: number): string {
-  const row = `(${EVENT_COLUMNS.map(() => '?').join(', ')})`
-  return `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`
+/** Writes event blocks (again, for one still open) and the keys that find them. */
+export function writeBlocks(statements: WriterStatements, rows: BlockRows): void {
+  for (const row of rows.blocks) statements.blocks.run(row)
+  insertMany(statements.threadBlocks, rows.threads)
+  insertMany(statements.lineBlocks, rows.lines)
+  insertMany(statements.frameBlocks, rows.frames)
+}
+
+function prepareMany(db: Db, insert: string, width: number): ManyRows {
+  const row = `(${Array(width).fill('?').join(', ')})`
+  return {
+    one: db.prepare(`${insert} VALUES ${row}`),
+    many: db.prepare(`${insert} VALUES ${Array(ROWS_PER_INSERT).fill(row).join(', ')}`),
+  }
+}
+
+/** Writes the rows of one of the small tables. */
+export function writePending(statements: WriterStatements, table: PendingTable, rows: unknown[][]) {
+  const statement = statements[table]
+  if ('many' in statement) insertMany(statement, rows)
+  else for (const row of rows) statement.run(row)
+}
+
+/** Inserts `rows`, ROWS_PER_INSERT at a time. */
+function insertMany(statements: ManyRows, rows: unknown[][]): void {
+  let at = 0
+  for (; at + ROWS_PER_INSERT <= rows.length; at += ROWS_PER_INSERT)
+    statements.many.run(rows.slice(at, at + ROWS_PER_INSERT).flat())
+  for (; at < rows.length; at++) statements.one.run(rows[at])
 }

@@ -1,26 +1,14 @@
 /**
- * A run's events as report chunks: read in order from SQLite and handed out a chunk at a
- * time, so a run of any length is exported with the memory of one chunk.
+ * A run's events as report chunks: read in order from their blocks and handed out a chunk at
+ * a time, so a run of any length is exported with the memory of one chunk.
  */
 
+import { encodeLocals } from '../../shared/locals.js'
 import type { CompactEvent, ReportChunk } from '../../shared/report.js'
 import type { Db } from '../db/database.js'
+import { KIND, type StoredEvent } from '../db/event-block.js'
+import { EventStore } from '../db/event-store.js'
 import type { RunNames } from '../db/events.js'
-
-interface Row {
-  seq: number
-  us: number
-  kind: number
-  thread: number
-  frame: number
-  depth: number
-  line: number
-  function: number | null
-  locals: string | null
-  value_type: number | null
-  value: string | null
-  end_seq: number | null
-}
 
 /** The run's events, `size` at a time, each chunk with the source lines its events ran. */
 export function* eventChunks(
@@ -29,37 +17,13 @@ export function* eventChunks(
   names: RunNames,
   size: number,
 ): Generator<ReportChunk> {
-  const rows = db
-    .prepare(
-      `SELECT e.seq, e.us, e.kind, e.thread, e.frame, e.depth, e.line, f.function, e.locals, e.value_type,
-              e.value, f.end_seq
-       FROM events e LEFT JOIN frames f ON f.run = e.run AND f.id = e.frame
-       WHERE e.run = ? ORDER BY e.seq`,
-    )
-    .iterate(run) as IterableIterator<Row>
   let chunk: ReportChunk = { events: [], lines: {} }
-  for (const row of rows) {
-    const fn = row.function ?? 0
-    const file = names.function(fn)?.file ?? 0
-    const yielded = row.kind === 2 && row.end_seq !== row.seq ? 1 : 0
-    const event: CompactEvent = [
-      row.seq,
-      row.us,
-      row.kind,
-      row.thread,
-      row.frame,
-      row.depth,
-      row.line,
-      fn,
-      row.locals,
-      row.value_type,
-      row.value,
-      yielded,
-    ]
-    chunk.events.push(event)
-    const key = `${file}:${row.line}`
+  for (const event of EventStore.of(db).events(run, 1, 'forward')) {
+    const file = names.function(event.function)?.file ?? 0
+    chunk.events.push(compact(event))
+    const key = `${file}:${event.line}`
     if (!(key in chunk.lines)) {
-      const text = names.sourceLine(file, row.line)
+      const text = names.sourceLine(file, event.line)
       if (text !== null) chunk.lines[key] = text
     }
     if (chunk.events.length === size) {
@@ -68,4 +32,23 @@ export function* eventChunks(
     }
   }
   if (chunk.events.length > 0) yield chunk
+}
+
+function compact(event: StoredEvent): CompactEvent {
+  const yielded = event.kind === KIND.yield
+  const flat = event.locals?.flatMap((local) => [local.name, local.type, local.text]) ?? null
+  return [
+    event.seq,
+    event.us,
+    yielded ? KIND.return : event.kind,
+    event.thread,
+    event.frame,
+    event.depth,
+    event.line,
+    event.function,
+    encodeLocals(flat),
+    event.valueType,
+    event.value,
+    yielded ? 1 : 0,
+  ]
 }

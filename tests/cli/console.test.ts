@@ -177,8 +177,9 @@ describe('smiley delete', () => {
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain('profiled function')
     const sqlite = new Database(store, { readonly: true })
+    // sqlite_sequence keeps the last run key used, so that a key is never given twice.
     const tables = sqlite
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'sqlite_sequence'")
       .pluck()
       .all() as string[]
     for (const table of tables)

@@ -135,7 +135,7 @@ describe('a run deleted while it is recorded', () => {
     const listed = await smiley(['list', '--json', '-d', db])
     expect(JSON.parse(listed.stdout)).toEqual([])
     const sqlite = new Database(db, { readonly: true })
-    expect(sqlite.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 })
+    expect(sqlite.prepare('SELECT count(*) AS n FROM event_blocks').get()).toEqual({ n: 0 })
     sqlite.close()
   })
 })

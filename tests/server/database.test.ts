@@ -190,8 +190,8 @@ describe('openDatabase', () => {
     const fresh = join(dir.path, 'fresh.db')
     openDatabase(fresh, { create: true }).close()
     const old = join(dir.path, 'old.db')
-    openDatabase(old, { create: true }).close()
     const raw = new Database(old)
+    raw.exec(readFileSync(join(import.meta.dirname, 'fixtures', 'schema-3.sql'), 'utf8'))
     raw.exec(`DROP TABLE activations; DROP TABLE snapshots;
       DROP INDEX frames_by_parent; DROP INDEX events_by_frame; DROP INDEX events_by_line;
       ALTER TABLE frames DROP COLUMN call_us; ALTER TABLE frames DROP COLUMN end_us;

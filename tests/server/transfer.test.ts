@@ -4,8 +4,12 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../server/db/database.js'
 import { deleteRun } from '../../server/db/delete.js'
-import { createRun, findRun, RunNotFound } from '../../server/db/runs.js'
+import { createRun, findRun, finishRun, RunNotFound } from '../../server/db/runs.js'
 import { copyRuns } from '../../server/db/transfer.js'
+import { storeProfile } from '../../server/ingest/profile.js'
+import { RunWriter } from '../../server/ingest/run-writer.js'
+import { PyDict } from '../../shared/wire/marshal.js'
+import { TAG } from '../../shared/wire/records.js'
 import { tempDir } from '../support/cli.js'
 
 let dir: { path: string; remove: () => void }
@@ -25,7 +29,10 @@ afterEach(() => {
 const A = '0a1b2c3d-0000-4000-8000-000000000001'
 const B = '0a1b2c3d-0000-4000-8000-000000000002'
 
-/** A finished run with `events` line events in one thread and one file with source `text`. */
+/**
+ * A finished run of `events` events, written by the recorder's own writer: one call, line
+ * events, one return, in one thread and one file with source `text`, and a profile.
+ */
 function addRun(db: Db, uuid: string, events: number, text: string): number {
   const key = createRun(db, {
     uuid,
@@ -40,37 +47,65 @@ function addRun(db: Db, uuid: string, events: number, text: string): number {
     startedAt: 1000,
     options: {},
   })
-  db.transaction(() => {
-    db.prepare(
-      `INSERT INTO events (run, seq, kind, thread, frame, depth, line, us, locals, value_type, value)
-       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-       SELECT ?, i, 1, 1, 1, 1, i % 50 + 1, i, NULL, NULL, NULL FROM n`,
-    ).run(events, key)
-    db.prepare('INSERT OR IGNORE INTO sources (hash, text) VALUES (?, ?)').run(`h-${text}`, text)
-    db.prepare(
-      "INSERT INTO files (run, id, path, source_hash) VALUES (?, 1, '/srv/prog.py', ?)",
-    ).run(key, `h-${text}`)
-    db.prepare("INSERT INTO functions VALUES (?, 1, 1, '<module>', '<module>', 1)").run(key)
-    db.prepare(
-      'INSERT INTO frames (run, id, parent, function, thread, depth, call_seq, end_seq) VALUES (?, 1, 0, 1, 1, 1, 1, ?)',
-    ).run(key, events)
-    db.prepare('INSERT INTO activations (run, frame, seq, parent) VALUES (?, 1, 1, 0)').run(key)
-    db.prepare("INSERT INTO threads VALUES (?, 1, 42, 'MainThread', 1, ?, 1, ?, ?, 50)").run(
-      key,
-      events,
-      events,
-      events,
-    )
-    db.prepare(
-      "INSERT INTO profile_functions VALUES (?, 1, '/srv/prog.py', 1, '<module>', 1, 1, 0.5, 1.0)",
-    ).run(key)
-    db.prepare('UPDATE runs SET event_count = ?, status = ? WHERE id = ?').run(
-      events,
-      'completed',
-      key,
-    )
-  })()
+  const writer = new RunWriter(db, key)
+  writer.accept({ tag: TAG.file, file: 1, path: '/srv/prog.py', source: text })
+  writer.accept({
+    tag: TAG.code,
+    code: 1,
+    file: 1,
+    name: '<module>',
+    qualifiedName: '<module>',
+    firstLine: 1,
+  })
+  writer.accept({ tag: TAG.thread, thread: 1, ident: 42, name: 'MainThread' })
+  writer.accept({ tag: TAG.symbol, symbol: 1, text: 'i' })
+  writer.accept({ tag: TAG.symbol, symbol: 2, text: 'int' })
+  const frame = { frame: 1, time: 0 }
+  writer.accept({
+    tag: TAG.call,
+    ...frame,
+    line: 1,
+    locals: null,
+    code: 1,
+    parent: 0,
+    thread: 1,
+    depth: 0,
+  })
+  for (let i = 2; i < events; i++) {
+    writer.accept({ tag: TAG.line, ...frame, line: (i % 50) + 1, changes: [1, 2, String(i)] })
+    if (writer.due) writer.flush()
+  }
+  writer.accept({ tag: TAG.return, ...frame, line: 1, changes: null, valueType: 0, value: null })
+  writer.flush()
+  storeProfile(
+    db,
+    key,
+    new PyDict([
+      [
+        ['/srv/prog.py', 1, '<module>'],
+        [1, 1, 0.5, 1.0, new PyDict([])],
+      ],
+    ]),
+  )
+  finishRun(db, key, {
+    status: 'completed',
+    endedAt: 1001,
+    exitCode: 0,
+    signal: null,
+    errorType: null,
+    errorMessage: null,
+    traceback: null,
+  })
   return key
+}
+
+/** Events stored for run `key`, or every run's. */
+function storedEvents(db: Db, key?: number): number {
+  return count(
+    db,
+    `SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM event_blocks ${key === undefined ? '' : 'WHERE run = ?'}`,
+    ...(key === undefined ? [] : [key]),
+  )
 }
 
 function count(db: Db, sql: string, ...params: unknown[]): number {
@@ -84,10 +119,14 @@ describe('deleteRun', () => {
   it('removes every row of the run, and a source only when no other run uses it', () => {
     const a = addRun(source, A, 10, 'shared')
     const b = addRun(source, B, 10, 'shared')
-    expect(deleteRun(source, a)).toMatchObject({ rows: { events: 10, files: 1 }, sources: 0 })
+    expect(deleteRun(source, a)).toMatchObject({
+      rows: { event_blocks: 1, files: 1, frames: 1, profile_functions: 1 },
+      sources: 0,
+    })
     expect(count(source, 'SELECT count(*) FROM sources')).toBe(1)
     expect(deleteRun(source, b).sources).toBe(1)
-    for (const table of ['runs', 'sources', 'events', 'files', 'functions', 'frames', 'threads'])
+    const tables = ['runs', 'sources', 'files', 'functions', 'frames', 'threads', 'event_blocks']
+    for (const table of [...tables, 'thread_blocks', 'line_blocks', 'profile_functions'])
       expect([table, count(source, `SELECT count(*) FROM ${table}`)]).toEqual([table, 0])
   })
 })
@@ -102,7 +141,7 @@ describe('copyRuns', () => {
       expect(copyRuns(target, sourcePath, [A])).toEqual([{ uuid: A, copied: false, events: 100 }])
       const { key } = findRun(target, A)
       expect(key).not.toBe(findRun(source, A).key)
-      expect(count(target, 'SELECT count(*) FROM events WHERE run = ?', key)).toBe(100)
+      expect(storedEvents(target, key)).toBe(100)
       expect(count(target, 'SELECT count(*) FROM sources')).toBe(2)
       expect(() => copyRuns(target, sourcePath, [B.replace('2', '9')])).toThrow(RunNotFound)
       // The source is detached again, whatever happened.
@@ -119,12 +158,12 @@ describe('copyRuns', () => {
       let started = performance.now()
       copyRuns(target, sourcePath, [A])
       const copying = performance.now() - started
-      expect(count(target, 'SELECT count(*) FROM events')).toBe(1_000_000)
+      expect(storedEvents(target)).toBe(1_000_000)
 
       started = performance.now()
       deleteRun(target, findRun(target, A).key)
       const deleting = performance.now() - started
-      expect(count(target, 'SELECT count(*) FROM events')).toBe(0)
+      expect(storedEvents(target)).toBe(0)
       // Typically well under 2 s each; the bound leaves room for a slow, busy machine.
       expect(copying).toBeLessThan(15_000)
       expect(deleting).toBeLessThan(15_000)

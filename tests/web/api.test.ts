@@ -247,7 +247,7 @@ describe('DELETE /api/runs/:id', () => {
     })
     expect(res.status).toBe(204)
     expect((await get(`/api/runs/${run.id}`)).status).toBe(404)
-    expect(db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 })
+    expect(db.prepare('SELECT count(*) AS n FROM event_blocks').get()).toEqual({ n: 0 })
     expect(db.prepare('SELECT count(*) AS n FROM sources').get()).toEqual({ n: 0 })
   })
 })

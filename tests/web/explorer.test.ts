@@ -14,7 +14,7 @@ import type {
 } from '../../shared/types/moment.js'
 import type { Run } from '../../shared/types/run.js'
 import { openDatabase, type Db } from '../../server/db/database.js'
-import { SNAPSHOT_EVENTS } from '../../server/ingest/moments.js'
+import { BLOCK_EVENTS } from '../../server/ingest/event-blocks.js'
 import { createApp } from '../../server/web/app.js'
 import { AppContext } from '../../server/web/context.js'
 import { ROOT, smiley, tempDir } from '../support/cli.js'
@@ -26,7 +26,8 @@ let app: ReturnType<typeof createApp>
 let run: Run
 let events: TraceEvent[]
 
-const LONG_LOOP = SNAPSHOT_EVENTS * 3
+/** Long enough for churn's frame to have events in several blocks. */
+const LONG_LOOP = BLOCK_EVENTS * 2
 
 async function json<T>(path: string, status = 200): Promise<T> {
   const res = await app.request(path, { headers: { host: '127.0.0.1:8080' } })
@@ -168,7 +169,7 @@ describe('the moment at an event', () => {
     expect(Object.fromEntries(moment.variables.map((v) => [v.name, v.value]))).toEqual({ n: '2' })
   })
 
-  it('rebuilds every moment of a long frame exactly, across its snapshots', async () => {
+  it('rebuilds every moment of a long frame exactly, across the blocks it spans', async () => {
     const call = only((e) => e.kind === 'call' && e.function === 'churn')
     const state = new Map<string, string>()
     let checked = 0
@@ -187,8 +188,11 @@ describe('the moment at an event', () => {
       checked += 1
     }
     expect(checked).toBeGreaterThan(30)
-    const snapshots = db.prepare('SELECT count(*) FROM snapshots').pluck().get() as number
-    expect(snapshots).toBeGreaterThanOrEqual(5)
+    const blocks = db
+      .prepare('SELECT count(*) FROM frame_blocks WHERE frame = ?')
+      .pluck()
+      .get(call.frame) as number
+    expect(blocks).toBeGreaterThanOrEqual(5)
   })
 
   it('answers 404 for an event the run does not have, 400 for a malformed one', async () => {

@@ -1,0 +1,143 @@
+/**
+ * Varints and text for Smiley's binary columns (event blocks, frame snapshots): a growable
+ * byte writer and a cursor reader. Integers are LEB128 varints, signed ones zigzagged; both
+ * cover every safe integer. Text is UTF-8 as Python's `surrogatepass` writes it, so a lone
+ * surrogate in a recorded value survives the round trip.
+ */
+
+import { decodeUtf8, encodeUtf8 } from '../../shared/wire/utf8.js'
+
+const TWO_32 = 2 ** 32
+
+export class ByteWriter {
+  bytes: Buffer
+  length = 0
+
+  constructor(capacity = 4096) {
+    this.bytes = Buffer.allocUnsafe(capacity)
+  }
+
+  /** The bytes written so far, as a view (valid until the next write). */
+  view(): Buffer {
+    return this.bytes.subarray(0, this.length)
+  }
+
+  reset(): void {
+    this.length = 0
+  }
+
+  byte(value: number): void {
+    if (this.length === this.bytes.length) this.grow(1)
+    this.bytes[this.length++] = value
+  }
+
+  /** A non-negative safe integer. */
+  uint(value: number): void {
+    if (this.length + 8 > this.bytes.length) this.grow(8)
+    const bytes = this.bytes
+    let at = this.length
+    while (value >= 0x80) {
+      bytes[at++] = (value < TWO_32 ? value & 0x7f : value % 0x80) | 0x80
+      value = value < TWO_32 ? value >>> 7 : Math.floor(value / 0x80)
+    }
+    bytes[at++] = value
+    this.length = at
+  }
+
+  /** Any safe integer of magnitude below 2^52. */
+  int(value: number): void {
+    this.uint(value >= 0 ? value * 2 : -value * 2 - 1)
+  }
+
+  /** `text` as UTF-8 bytes, preceded by nothing: the caller writes the length first. */
+  utf8(text: string, byteLength: number): void {
+    if (this.length + byteLength > this.bytes.length) this.grow(byteLength)
+    if (text.isWellFormed()) this.bytes.write(text, this.length, byteLength, 'utf8')
+    else this.bytes.set(encodeUtf8(text), this.length)
+    this.length += byteLength
+  }
+
+  append(data: Uint8Array): void {
+    if (this.length + data.length > this.bytes.length) this.grow(data.length)
+    this.bytes.set(data, this.length)
+    this.length += data.length
+  }
+
+  private grow(needed: number): void {
+    const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + needed))
+    this.bytes.copy(bigger, 0, 0, this.length)
+    this.bytes = bigger
+  }
+}
+
+/** The number of UTF-8 bytes `text` takes as ByteWriter.utf8 writes it. */
+export function utf8Length(text: string): number {
+  // Every code unit below 0x80 is one byte: the common case needs no native call.
+  if (text.length < 32) {
+    let ascii = true
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) >= 0x80) {
+        ascii = false
+        break
+      }
+    }
+    if (ascii) return text.length
+  }
+  return text.isWellFormed() ? Buffer.byteLength(text, 'utf8') : encodeUtf8(text).length
+}
+
+export class BlobError extends Error {
+  override name = 'BlobError'
+}
+
+export class ByteReader {
+  at = 0
+
+  constructor(readonly bytes: Buffer) {}
+
+  get done(): boolean {
+    return this.at >= this.bytes.length
+  }
+
+  byte(): number {
+    if (this.at >= this.bytes.length) throw new BlobError('truncated data')
+    return this.bytes[this.at++]!
+  }
+
+  uint(): number {
+    const bytes = this.bytes
+    let value = 0
+    let scale = 1
+    for (;;) {
+      if (this.at >= bytes.length) throw new BlobError('truncated data')
+      const byte = bytes[this.at++]!
+      value += (byte & 0x7f) * scale
+      if (byte < 0x80) return value
+      scale *= 0x80
+      if (scale > 2 ** 56) throw new BlobError('varint too long')
+    }
+  }
+
+  int(): number {
+    const zigzag = this.uint()
+    return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2
+  }
+
+  /** `length` bytes of UTF-8 text. */
+  utf8(length: number): string {
+    const start = this.at
+    const end = start + length
+    if (end > this.bytes.length) throw new BlobError('truncated data')
+    this.at = end
+    // Encoded surrogates (0xED 0xA0–0xBF) would become U+FFFD natively; the rest is native.
+    const bytes = this.bytes
+    for (
+      let i = bytes.indexOf(0xed, start);
+      i >= 0 && i < end - 1;
+      i = bytes.indexOf(0xed, i + 1)
+    ) {
+      if (bytes[i + 1]! >= 0xa0) return decodeUtf8(bytes, start, end)
+    }
+    return bytes.toString('utf8', start, end)
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * Reading events back from their blocks (see event-block.ts): by position, forwards and
+ * backwards, one thread's, one frame's, one line's. The blocks read last stay decoded, since
+ * stepping through a trace reads the same block again and again; a block still being
+ * written is read again once it has grown.
+ */
+
+import type { StoredLocal } from '../../shared/locals.js'
+import type { Db } from './database.js'
+import { decodeBlock, decodeLocalsBlob, type StoredEvent } from './event-block.js'
+
+export interface Block {
+  firstSeq: number
+  lastSeq: number
+  events: StoredEvent[]
+}
+
+export type Direction = 'forward' | 'backward'
+
+const CACHED_BLOCKS = 48
+
+const stores = new WeakMap<Db, EventStore>()
+
+export class EventStore {
+  /** The store reading through connection `db`. */
+  static of(db: Db): EventStore {
+    let store = stores.get(db)
+    if (store === undefined) stores.set(db, (store = new EventStore(db)))
+    return store
+  }
+
+  private readonly cache = new Map<string, Block>()
+  private readonly statements
+
+  private constructor(db: Db) {
+    this.statements = {
+      locate: db.prepare(
+        'SELECT first_seq AS firstSeq, last_seq AS lastSeq FROM event_blocks WHERE run = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1',
+      ),
+      span: db.prepare('SELECT last_seq FROM event_blocks WHERE run = ? AND first_seq = ?').pluck(),
+      data: db.prepare('SELECT data FROM event_blocks WHERE run = ? AND first_seq = ?').pluck(),
+      callSeq: db.prepare('SELECT call_seq FROM frames WHERE run = ? AND id = ?').pluck(),
+      threadAfter: db
+        .prepare(
+          'SELECT block FROM thread_blocks WHERE run = ? AND thread = ? AND block >= ? ORDER BY block',
+        )
+        .pluck(),
+      threadBefore: db
+        .prepare(
+          'SELECT block FROM thread_blocks WHERE run = ? AND thread = ? AND block <= ? ORDER BY block DESC',
+        )
+        .pluck(),
+      frameAfter: db
+        .prepare(
+          'SELECT block FROM frame_blocks WHERE run = ? AND frame = ? AND block >= ? ORDER BY block',
+        )
+        .pluck(),
+      frameBefore: db
+        .prepare(
+          'SELECT block FROM frame_blocks WHERE run = ? AND frame = ? AND block <= ? ORDER BY block DESC',
+        )
+        .pluck(),
+      snapshot: db
+        .prepare('SELECT locals FROM frame_blocks WHERE run = ? AND frame = ? AND block = ?')
+        .pluck(),
+      lineAfter: db
+        .prepare(
+          'SELECT block FROM line_blocks WHERE run = ? AND file = ? AND line = ? AND block >= ? ORDER BY block',
+        )
+        .pluck(),
+    }
+  }
+
+  /** The block holding event `seq`, or undefined when the run has no such event. */
+  blockAt(run: number, seq: number): Block | undefined {
+    const row = this.statements.locate.get(run, seq) as
+      { firstSeq: number; lastSeq: number } | undefined
+    if (row === undefined || seq > row.lastSeq) return undefined
+    return this.load(run, row.firstSeq, row.lastSeq)
+  }
+
+  /** Event `seq`, or undefined. */
+  event(run: number, seq: number): StoredEvent | undefined {
+    const block = this.blockAt(run, seq)
+    return block?.events[seq - block.firstSeq]
+  }
+
+  /**
+   * Events from `from` on (forward), or from `from` back (backward), in that order; only
+   * thread `thread`'s when it is given.
+   */
+  *events(
+    run: number,
+    from: number,
+    direction: Direction,
+    thread?: number,
+  ): Generator<StoredEvent> {
+    const forward = direction === 'forward'
+    const blocks =
+      thread === undefined
+        ? this.adjacentBlocks(run, from, forward)
+        : this.threadBlocks(run, thread, from, forward)
+    yield* eventsOf(
+      blocks,
+      from,
+      forward,
+      thread === undefined ? undefined : (e) => e.thread === thread,
+    )
+  }
+
+  /** Frame `frame`'s events from `from` on (forward), or from `from` back (backward). */
+  *frameEvents(
+    run: number,
+    frame: number,
+    from: number,
+    direction: Direction,
+  ): Generator<StoredEvent> {
+    const forward = direction === 'forward'
+    yield* eventsOf(
+      this.frameBlocks(run, frame, from, forward),
+      from,
+      forward,
+      (e) => e.frame === frame,
+    )
+  }
+
+  /**
+   * Frame `frame`'s variables just before its first event in `block`, a block other than its
+   * call's; undefined for the block of its call (where the call itself has them all).
+   */
+  snapshot(run: number, frame: number, block: number): StoredLocal[] | undefined {
+    const data = this.statements.snapshot.get(run, frame, block) as Buffer | undefined
+    return data === undefined ? undefined : decodeLocalsBlob(data)
+  }
+
+  /** The blocks, from the one holding event `after + 1` on, where line `line` of `file` ran. */
+  *lineBlocks(run: number, file: number, line: number, after: number): Generator<Block> {
+    const start = this.blockAt(run, after + 1)
+    if (start === undefined) return
+    const blocks = this.statements.lineAfter.iterate(
+      run,
+      file,
+      line,
+      start.firstSeq,
+    ) as IterableIterator<number>
+    for (const first of blocks) {
+      const block = this.loadFirst(run, first)
+      if (block !== undefined) yield block
+    }
+  }
+
+  /** The blocks holding the frame's events, in order from the one holding `from`. */
+  *frameBlocks(run: number, frame: number, from: number, forward: boolean): Generator<Block> {
+    const start = this.startBlock(run, from, forward)
+    if (start === undefined) return
+    const callSeq = this.statements.callSeq.get(run, frame) as number | undefined
+    const call = callSeq === undefined ? undefined : this.blockAt(run, callSeq)
+    // The call's block comes first: every block of frame_blocks is after it.
+    if (forward && call !== undefined && call.firstSeq >= start) yield call
+    const rows = (forward ? this.statements.frameAfter : this.statements.frameBefore).iterate(
+      run,
+      frame,
+      start,
+    ) as IterableIterator<number>
+    for (const first of rows) {
+      if (first === call?.firstSeq) continue
+      const block = this.loadFirst(run, first)
+      if (block !== undefined) yield block
+    }
+    if (!forward && call !== undefined && call.firstSeq <= start) yield call
+  }
+
+  /** The first block to look at from `from`: the one holding it, or the first or last one. */
+  private startBlock(run: number, from: number, forward: boolean): number | undefined {
+    const block = this.blockAt(run, Math.max(1, from))
+    if (block !== undefined) return block.firstSeq
+    if (forward) return from < 1 ? 1 : undefined
+    const last = this.statements.locate.get(run, Number.MAX_SAFE_INTEGER) as
+      { firstSeq: number } | undefined
+    return from < 1 ? undefined : last?.firstSeq
+  }
+
+  private *adjacentBlocks(run: number, from: number, forward: boolean): Generator<Block> {
+    const first = this.startBlock(run, from, forward)
+    let block = first === undefined ? undefined : this.loadFirst(run, first)
+    while (block !== undefined) {
+      yield block
+      block = forward
+        ? this.blockAt(run, block.lastSeq + 1)
+        : block.firstSeq > 1
+          ? this.blockAt(run, block.firstSeq - 1)
+          : undefined
+    }
+  }
+
+  private *threadBlocks(
+    run: number,
+    thread: number,
+    from: number,
+    forward: boolean,
+  ): Generator<Block> {
+    const start = this.startBlock(run, from, forward)
+    if (start === undefined) return
+    const rows = (forward ? this.statements.threadAfter : this.statements.threadBefore).iterate(
+      run,
+      thread,
+      start,
+    ) as IterableIterator<number>
+    for (const first of rows) {
+      const block = this.loadFirst(run, first)
+      if (block !== undefined) yield block
+    }
+  }
+
+  private loadFirst(run: number, firstSeq: number): Block | undefined {
+    const lastSeq = this.statements.span.get(run, firstSeq) as number | undefined
+    return lastSeq === undefined ? undefined : this.load(run, firstSeq, lastSeq)
+  }
+
+  private load(run: number, firstSeq: number, lastSeq: number): Block {
+    const key = `${run}:${firstSeq}`
+    const cached = this.cache.get(key)
+    this.cache.delete(key)
+    if (cached !== undefined && cached.lastSeq === lastSeq) {
+      this.cache.set(key, cached)
+      return cached
+    }
+    const data = this.statements.data.get(run, firstSeq) as Buffer
+    const events = decodeBlock(data, firstSeq)
+    // A block rewritten between the two reads (outside a transaction) may have grown.
+    const block = { firstSeq, lastSeq: firstSeq + events.length - 1, events }
+    if (this.cache.size >= CACHED_BLOCKS) this.cache.delete(this.cache.keys().next().value!)
+    this.cache.set(key, block)
+    return block
+  }
+}
+
+/**
+ * The events of `blocks` from `from` on (or back), those `keep` accepts. A block still being
+ * written can come again, longer: each block is read from where the one before ended.
+ */
+function* eventsOf(
+  blocks: Iterable<Block>,
+  from: number,
+  forward: boolean,
+  keep: ((event: StoredEvent) => boolean) | undefined,
+): Generator<StoredEvent> {
+  let at = from
+  for (const { events, firstSeq, lastSeq } of blocks) {
+    if (forward) {
+      for (let i = Math.max(0, at - firstSeq); i < events.length; i++) {
+        const event = events[i]!
+        if (keep === undefined || keep(event)) yield event
+      }
+      at = Math.max(at, lastSeq + 1)
+    } else {
+      for (let i = Math.min(events.length - 1, at - firstSeq); i >= 0; i--) {
+        const event = events[i]!
+        if (keep === undefined || keep(event)) yield event
+      }
+      at = Math.min(at, firstSeq - 1)
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Cuts a run's events into blocks (see db/event-block.ts) and notes the keys that find them
+ * again without reading every block: which threads each block holds, which lines it executed,
+ * and which frames have events in it beyond the block of their call, with their variables as
+ * they were when the frame's first event in that block came (so that a frame's variables at
+ * any event are rebuilt from one block).
+ *
+ * The last block stays open while it fills: each flush writes it again, longer, so the
+ * dashboard sees events within one flush of their arrival.
+ */
+
+import type { FlatChanges } from '../../shared/wire/records.js'
+import {
+  BlockEncoder,
+  encodeLocalsBlob,
+  type FrameInfo,
+  type StoredKind,
+} from '../db/event-block.js'
+
+/** A block is closed at this many events, or bytes, whichever comes first. */
+export const BLOCK_EVENTS = 2048
+const BLOCK_BYTES = 256 * 1024
+
+type Row = unknown[]
+
+/** Where a frame's events are: the block of its call, and the last block it had events in. */
+interface FramePlace {
+  callBlock: number
+  lastBlock: number
+}
+
+/** The rows a flush writes: blocks (replacing an earlier write of the open one) and keys. */
+export interface BlockRows {
+  blocks: Row[]
+  threads: Row[]
+  lines: Row[]
+  frames: Row[]
+}
+
+export class EventBlocks {
+  private open: BlockEncoder | null = null
+  /** The open block has events not yet written. */
+  private changed = false
+  private rows: BlockRows = { blocks: [], threads: [], lines: [], frames: [] }
+  private readonly places = new Map<number, FramePlace>()
+  /** Keys of the open block already noted. */
+  private threads = new Set<number>()
+  private lines = new Set<string>()
+
+  constructor(
+    private readonly run: number,
+    /** A frame's variables now, before the event being added changes them. */
+    private readonly variablesOf: (frame: number) => FlatChanges,
+  ) {}
+
+  /**
+   * Takes the event `seq` (one more than the last). `info` is its frame's function, thread
+   * and depth; `file` its function's file, for the line key.
+   */
+  add(
+    seq: number,
+    kind: StoredKind,
+    frame: number,
+    info: FrameInfo,
+    file: number,
+    line: number,
+    us: number,
+    locals: FlatChanges | null,
+    valueType: number,
+    value: string | null,
+  ): void {
+    let block = this.open
+    if (block === null || block.count >= BLOCK_EVENTS || block.byteLength >= BLOCK_BYTES) {
+      if (block !== null) this.close(block)
+      block = this.open = new BlockEncoder(seq)
+    }
+    const at = block.firstSeq
+    this.place(frame, kind, at)
+    if (!this.threads.has(info.thread)) {
+      this.threads.add(info.thread)
+      this.rows.threads.push([this.run, info.thread, at])
+    }
+    if (kind === 1) {
+      const key = `${file}:${line}`
+      if (!this.lines.has(key)) {
+        this.lines.add(key)
+        this.rows.lines.push([this.run, file, line, at])
+      }
+    }
+    block.add(kind, frame, info, line, us, locals, valueType, value)
+    this.changed = true
+  }
+
+  /** The frame returned for good: it has no more events. */
+  end(frame: number): void {
+    this.places.delete(frame)
+  }
+
+  /**
+   * What to write: closed blocks, the open one again when it grew, and new keys. They stay
+   * to write until `written` says they are stored.
+   */
+  pending(): BlockRows {
+    const { blocks, threads, lines, frames } = this.rows
+    if (this.open === null || !this.changed) return this.rows
+    return { blocks: [...blocks, this.blockRow(this.open)], threads, lines, frames }
+  }
+
+  /** What `pending` gave is stored (or no longer wanted). */
+  written(): void {
+    this.changed = false
+    this.rows = { blocks: [], threads: [], lines: [], frames: [] }
+  }
+
+  private close(block: BlockEncoder): void {
+    if (this.changed) this.rows.blocks.push(this.blockRow(block))
+    this.threads = new Set()
+    this.lines = new Set()
+  }
+
+  private blockRow(block: BlockEncoder): Row {
+    return [this.run, block.firstSeq, block.firstSeq + block.count - 1, block.bytes()]
+  }
+
+  /** Notes, for a frame with events outside its call's block, its variables at this block. */
+  private place(frame: number, kind: StoredKind, block: number): void {
+    let place = this.places.get(frame)
+    if (place === undefined) {
+      // A frame's first event is its call, unless its call was never recorded.
+      place = { callBlock: kind === 0 ? block : -1, lastBlock: -1 }
+      this.places.set(frame, place)
+    }
+    if (place.lastBlock === block) return
+    place.lastBlock = block
+    if (place.callBlock !== block)
+      this.rows.frames.push([this.run, frame, block, encodeLocalsBlob(this.variablesOf(frame))])
+  }
+}
