@@ -155,7 +155,11 @@ describeWithBrowser('the time-travel explorer', () => {
     await shown(page, target.seq)
     expect(await page.locator('.row.selected').getAttribute('data-seq')).toBe(String(target.seq))
     expect(await variables(page)).toEqual({ n: '4' })
-    expect(await stack(page)).toEqual(['square explore.py:5', 'total explore.py:12', '<module> explore.py:23'])
+    expect(await stack(page)).toEqual([
+      'square explore.py:5',
+      'total explore.py:12',
+      '<module> explore.py:23',
+    ])
     expect(cursor(page)).toBe(target.seq)
     await page.close()
   })
