@@ -1,13 +1,14 @@
 /**
  * The Node side of recording: how many events per second go from the tracer's stream into
- * SQLite. A real stream is recorded once (the tracer writing to fd 3, as under `smiley run`,
- * here into a file), then fed in 64 KiB chunks to the real RunRecorder, into a fresh
- * database each time, and timed in parts, so the figures say where the time goes:
+ * SQLite, and how many bytes each takes there. Each workload's stream is recorded once (the
+ * tracer writing to fd 3, as under `smiley run`, here into a file), then fed in 64 KiB chunks
+ * to the real RunRecorder, into a fresh database. Times are this process's CPU time, so that
+ * whatever runs on the machine's other core does not count against it.
  *
- *   decode      frames, marshal and records only, nothing stored
- *   store       decode, then RunWriter into the database as it is (every index)
- *   store, no explorer indexes   the same without events_by_frame and events_by_line
- *   SQLite alone                 the same number of rows (run, seq, kind) inserted bare
+ *   decode       frames, marshal and records only, nothing stored
+ *   store        decode, then RunWriter into the database
+ *   SQLite alone the same number of rows (run, seq, kind) inserted bare: what a row per event
+ *                would cost at the least, before any index
  *
  *   npx tsx scripts/bench/ingest.ts [--python 3.11] [--scale 1]
  */
@@ -23,18 +24,28 @@ import { loads, type PyValue } from '../../shared/wire/marshal.js'
 import { parseRecord } from '../../shared/wire/records.js'
 import { tracerEnv } from '../../server/record/launch.js'
 import { standaloneOptions } from './standalone.js'
-import { benchRun, benchTracerOptions } from './workloads.js'
+import { benchRun, benchTracerOptions, listWorkloads, WORKLOAD_DIR } from './workloads.js'
 
-const ROOT = join(import.meta.dirname, '..', '..')
 const CHUNK = 64 * 1024
 
-export interface IngestFigures {
+export interface WorkloadIngest {
+  workload: string
   events: number
   streamBytes: number
-  /** Events per second for each part. */
+  /** Events per CPU second. */
   decode: number
   store: number
-  storeWithoutExplorerIndexes: number
+  /** Database bytes per event. */
+  bytesPerEvent: number
+}
+
+export interface IngestFigures {
+  workloads: WorkloadIngest[]
+  /** Over every workload: all their events over all their time, or bytes. */
+  events: number
+  streamBytes: number
+  decode: number
+  store: number
   sqliteAlone: number
   bytesPerEvent: number
 }
@@ -43,7 +54,7 @@ export interface IngestFigures {
 async function recordStream(python: string, workload: string, scale: number, path: string) {
   const out = openSync(path, 'w')
   const child = spawn(python, [workload, String(scale)], {
-    cwd: join(ROOT, 'scripts', 'bench', 'workloads'),
+    cwd: WORKLOAD_DIR,
     env: tracerEnv(benchTracerOptions('ingest-bench', { profile: false })),
     stdio: ['ignore', 'ignore', 'inherit', out],
   })
@@ -58,28 +69,36 @@ function chunks(stream: Buffer): Buffer[] {
   return parts
 }
 
-function timeDecode(parts: Buffer[]): { seconds: number; events: number } {
-  const started = performance.now()
-  const reader = new FrameReader()
-  let events = 0
-  for (const part of parts) {
-    for (const payload of reader.push(part)) {
-      for (const value of loads(payload) as PyValue[]) {
-        if (parseRecord(value).tag <= 4) events += 1
-      }
-    }
-  }
-  return { seconds: (performance.now() - started) / 1000, events }
+/** Seconds of CPU that `work` took in this process. */
+function cpuSeconds(work: () => void): number {
+  const before = process.cpuUsage()
+  work()
+  const used = process.cpuUsage(before)
+  return (used.user + used.system) / 1e6
 }
 
-function timeStore(parts: Buffer[], path: string, withoutExplorerIndexes: boolean) {
+function timeDecode(parts: Buffer[]): { seconds: number; events: number } {
+  let events = 0
+  const seconds = cpuSeconds(() => {
+    const reader = new FrameReader()
+    for (const part of parts) {
+      for (const payload of reader.push(part)) {
+        for (const value of loads(payload) as PyValue[]) {
+          if (parseRecord(value).tag <= 4) events += 1
+        }
+      }
+    }
+  })
+  return { seconds, events }
+}
+
+function timeStore(parts: Buffer[], path: string): { seconds: number; bytes: number } {
   const db = openDatabase(path, { create: true })
-  if (withoutExplorerIndexes) db.exec('DROP INDEX events_by_frame; DROP INDEX events_by_line;')
   const recorder = new RunRecorder(db, () => benchRun('ingest bench'))
-  const started = performance.now()
-  for (const part of parts) recorder.push(part)
-  recorder.finish({ code: 0, signal: null })
-  const seconds = (performance.now() - started) / 1000
+  const seconds = cpuSeconds(() => {
+    for (const part of parts) recorder.push(part)
+    recorder.finish({ code: 0, signal: null })
+  })
   db.pragma('wal_checkpoint(TRUNCATE)')
   db.close()
   return { seconds, bytes: statSync(path).size }
@@ -91,13 +110,13 @@ function timeSqliteAlone(events: number, path: string): number {
     'CREATE TABLE bare (run INTEGER, seq INTEGER, kind INTEGER, PRIMARY KEY (run, seq)) WITHOUT ROWID',
   )
   const insert = db.prepare('INSERT INTO bare VALUES (1, ?, 1)')
-  const started = performance.now()
   const batch = db.transaction((from: number, to: number) => {
     for (let seq = from; seq < to; seq++) insert.run(seq)
   })
-  for (let from = 1; from <= events; from += 20_000)
-    batch(from, Math.min(events + 1, from + 20_000))
-  const seconds = (performance.now() - started) / 1000
+  const seconds = cpuSeconds(() => {
+    for (let from = 1; from <= events; from += 20_000)
+      batch(from, Math.min(events + 1, from + 20_000))
+  })
   db.close()
   return events / seconds
 }
@@ -105,21 +124,39 @@ function timeSqliteAlone(events: number, path: string): number {
 export async function measureIngest(python: string, scale: number): Promise<IngestFigures> {
   const folder = mkdtempSync(join(tmpdir(), 'smiley-ingest-'))
   try {
-    const streamPath = join(folder, 'stream.bin')
-    await recordStream(python, 'locals.py', scale * 40, streamPath)
-    const stream = readFileSync(streamPath)
-    const parts = chunks(stream)
-    const decoded = timeDecode(parts)
-    const stored = timeStore(parts, join(folder, 'all.db'), false)
-    const bare = timeStore(parts, join(folder, 'bare.db'), true)
+    const workloads: WorkloadIngest[] = []
+    let decodeSeconds = 0
+    let storeSeconds = 0
+    let bytes = 0
+    for (const { name, path } of listWorkloads()) {
+      const streamPath = join(folder, `${name}.stream`)
+      await recordStream(python, path, scale, streamPath)
+      const stream = readFileSync(streamPath)
+      rmSync(streamPath)
+      const parts = chunks(stream)
+      const decoded = timeDecode(parts)
+      const stored = timeStore(parts, join(folder, `${name}.db`))
+      decodeSeconds += decoded.seconds
+      storeSeconds += stored.seconds
+      bytes += stored.bytes
+      workloads.push({
+        workload: name,
+        events: decoded.events,
+        streamBytes: stream.length,
+        decode: decoded.events / decoded.seconds,
+        store: decoded.events / stored.seconds,
+        bytesPerEvent: stored.bytes / decoded.events,
+      })
+    }
+    const events = workloads.reduce((sum, w) => sum + w.events, 0)
     return {
-      events: decoded.events,
-      streamBytes: stream.length,
-      decode: decoded.events / decoded.seconds,
-      store: decoded.events / stored.seconds,
-      storeWithoutExplorerIndexes: decoded.events / bare.seconds,
-      sqliteAlone: timeSqliteAlone(decoded.events, join(folder, 'sqlite.db')),
-      bytesPerEvent: stored.bytes / decoded.events,
+      workloads,
+      events,
+      streamBytes: workloads.reduce((sum, w) => sum + w.streamBytes, 0),
+      decode: events / decodeSeconds,
+      store: events / storeSeconds,
+      sqliteAlone: timeSqliteAlone(events, join(folder, 'sqlite.db')),
+      bytesPerEvent: bytes / events,
     }
   } finally {
     rmSync(folder, { recursive: true, force: true })
@@ -127,14 +164,15 @@ export async function measureIngest(python: string, scale: number): Promise<Inge
 }
 
 export function formatIngest(figures: IngestFigures): string {
-  const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')} events/s`
+  const rate = (value: number) => Math.round(value).toLocaleString('en-US').padStart(10)
+  const row = (name: string, w: Omit<WorkloadIngest, 'workload'>) =>
+    `  ${name.padEnd(12)} ${w.events.toLocaleString('en-US').padStart(10)} ${(w.streamBytes / w.events).toFixed(1).padStart(8)} ${rate(w.decode)} ${rate(w.store)} ${w.bytesPerEvent.toFixed(1).padStart(9)}`
   return [
-    `ingest of a real stream: ${figures.events.toLocaleString('en-US')} events, ${(figures.streamBytes / figures.events).toFixed(1)} stream bytes/event`,
-    `  decode only (frames, marshal, records)     ${rate(figures.decode)}`,
-    `  decode and store (every index)             ${rate(figures.store)}`,
-    `  decode and store, no explorer indexes      ${rate(figures.storeWithoutExplorerIndexes)}`,
-    `  SQLite alone, bare (run, seq, kind) rows   ${rate(figures.sqliteAlone)}`,
-    `  database size                              ${figures.bytesPerEvent.toFixed(1)} bytes/event`,
+    'ingest of real streams, events per CPU second of the recording process',
+    `  ${'workload'.padEnd(12)} ${'events'.padStart(10)} ${'stream B'.padStart(8)} ${'decode/s'.padStart(10)} ${'store/s'.padStart(10)} ${'db B/ev'.padStart(9)}`,
+    ...figures.workloads.map((w) => row(w.workload, w)),
+    row('all', figures),
+    `  SQLite alone, bare (run, seq, kind) rows: ${rate(figures.sqliteAlone).trim()} rows/s`,
   ].join('\n')
 }
 
