@@ -18,7 +18,7 @@ import {
 } from '../db/event-block.js'
 
 /** A block is closed at this many events, or bytes, whichever comes first. */
-export const BLOCK_EVENTS = 2048
+export const BLOCK_EVENTS = 1024
 const BLOCK_BYTES = 256 * 1024
 
 type Row = unknown[]
