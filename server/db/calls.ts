@@ -1,28 +1,44 @@
 /**
- * The call tree of a run, read a level at a time from the frames table: the calls one frame
- * made, grouped by function, then the calls of a group a page at a time. The
- * frames_by_parent index (run, parent, function, id) answers both without reading the rest.
+ * The call tree of a run, read a level at a time from the frame chunks: the calls one frame
+ * made, grouped by function, then the calls of a group a page at a time. A frame's calls are
+ * in its own chunk and in the chunks `frame_children` names for it, so neither reads the rest.
  */
 
 import type { CallGroup, CallNode } from '../../shared/types/moment.js'
 import type { Db } from './database.js'
 import type { RunNames } from './events.js'
+import { FrameStore } from './frame-store.js'
 
 /** The calls frame `parent` made (0: the calls nobody recorded made), by function, in order of the first call. */
 export function callGroups(db: Db, run: number, names: RunNames, parent: number): CallGroup[] {
-  const rows = db
-    .prepare(
-      `SELECT function, count(*) AS calls, coalesce(sum(end_us - call_us), 0) AS micros,
-              count(*) - count(end_us) AS running, min(id) AS first
-       FROM frames WHERE run = ? AND parent = ? GROUP BY function ORDER BY first`,
-    )
-    .all(run, parent) as Array<Omit<CallGroup, 'name' | 'file' | 'firstSeq'>>
-  const callSeq = db.prepare('SELECT call_seq FROM frames WHERE run = ? AND id = ?').pluck()
-  return rows.map((row) => {
-    const fn = names.function(row.function)
+  const groups = new Map<number, Omit<CallGroup, 'name' | 'file'>>()
+  for (const call of FrameStore.of(db).children(run, parent)) {
+    let group = groups.get(call.function)
+    if (group === undefined) {
+      group = {
+        function: call.function,
+        calls: 0,
+        micros: 0,
+        running: 0,
+        first: call.id,
+        firstSeq: call.callSeq,
+      }
+      groups.set(call.function, group)
+    }
+    group.calls += 1
+    if (call.endUs === null) group.running += 1
+    else group.micros += call.endUs - call.callUs
+    if (call.id < group.first) {
+      group.first = call.id
+      group.firstSeq = call.callSeq
+    }
+  }
+  // In order of the first call: a call that came late may be in a later chunk.
+  const ordered = [...groups.values()].sort((a, b) => a.first - b.first)
+  return ordered.map((group) => {
+    const fn = names.function(group.function)
     return {
-      ...row,
-      firstSeq: callSeq.get(run, row.first) as number,
+      ...group,
       name: fn?.qualifiedName ?? '?',
       file: fn ? (names.file(fn.file)?.path ?? '?') : '?',
     }
@@ -40,18 +56,21 @@ export interface CallsRequest {
 
 /** Calls of one group, in order, starting at frame id `from`. */
 export function groupCalls(db: Db, run: number, request: CallsRequest): CallNode[] {
-  const forward = request.direction === 'forward'
-  const rows = db
-    .prepare(
-      `SELECT f.id AS frame, f.function, f.call_seq AS callSeq, f.end_seq AS endSeq,
-              f.end_us - f.call_us AS micros,
-              (SELECT count(*) FROM frames c WHERE c.run = f.run AND c.parent = f.id) AS children
-       FROM frames f
-       WHERE f.run = ? AND f.parent = ? AND f.function = ? AND f.id ${forward ? '>=' : '<='} ?
-       ORDER BY f.id ${forward ? '' : 'DESC'} LIMIT ?`,
-    )
-    .all(run, request.parent, request.function, request.from, request.limit) as CallNode[]
-  return forward ? rows : rows.reverse()
+  const calls: CallNode[] = []
+  const children = FrameStore.of(db).children(run, request.parent, request.from, request.direction)
+  for (const call of children) {
+    if (call.function !== request.function) continue
+    calls.push({
+      frame: call.id,
+      function: call.function,
+      callSeq: call.callSeq,
+      endSeq: call.endSeq,
+      micros: call.endUs === null ? null : call.endUs - call.callUs,
+      children: call.children,
+    })
+    if (calls.length === request.limit) break
+  }
+  return request.direction === 'forward' ? calls : calls.reverse()
 }
 
 /** The frames from the outermost recorded caller down to `frame`, each with its function. */
@@ -60,16 +79,16 @@ export function framePath(
   run: number,
   frame: number,
 ): Array<{ frame: number; function: number }> {
-  const lookup = db.prepare('SELECT parent, function FROM frames WHERE run = ? AND id = ?')
+  const frames = FrameStore.of(db)
   const path: Array<{ frame: number; function: number }> = []
   const seen = new Set<number>()
   let current = frame
   while (current !== 0 && !seen.has(current)) {
     seen.add(current)
-    const row = lookup.get(run, current) as { parent: number; function: number } | undefined
-    if (row === undefined) break
-    path.push({ frame: current, function: row.function })
-    current = row.parent
+    const record = frames.frame(run, current)
+    if (record === undefined) break
+    path.push({ frame: current, function: record.function })
+    current = record.parent
   }
   return path.reverse()
 }

@@ -3,8 +3,10 @@
 import type { Db } from './database.js'
 import { quoteName, runTables } from './run-tables.js'
 
-/** What deleting one run removed: rows per table, and source texts no other run used. */
+/** What deleting one run removed: its events and frames, rows per table, and source texts no other run used. */
 export interface DeletedRun {
+  events: number
+  frames: number
   rows: Record<string, number>
   sources: number
 }
@@ -22,6 +24,16 @@ export function deleteRun(db: Db, run: number): DeletedRun {
         .prepare('SELECT DISTINCT source_hash FROM files WHERE run = ? AND source_hash IS NOT NULL')
         .pluck()
         .all(run) as string[]
+      const events = db
+        .prepare(
+          'SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM event_blocks WHERE run = ?',
+        )
+        .pluck()
+        .get(run) as number
+      const frames = db
+        .prepare('SELECT coalesce(sum(count), 0) FROM frames WHERE run = ?')
+        .pluck()
+        .get(run) as number
       const rows: Record<string, number> = {}
       for (const { name } of tables)
         rows[name] = db.prepare(`DELETE FROM ${quoteName(name)} WHERE run = ?`).run(run).changes
@@ -32,7 +44,7 @@ export function deleteRun(db: Db, run: number): DeletedRun {
            AND hash NOT IN (SELECT source_hash FROM files WHERE source_hash IS NOT NULL)`,
         )
         .run(JSON.stringify(hashes)).changes
-      return { rows, sources }
+      return { events, frames, rows, sources }
     })
     .immediate()
 }

@@ -8,6 +8,7 @@
 import type { StoredLocal } from '../../shared/locals.js'
 import type { Db } from './database.js'
 import { decodeBlock, decodeLocalsBlob, type StoredEvent } from './event-block.js'
+import { FrameStore } from './frame-store.js'
 
 export interface Block {
   firstSeq: number
@@ -31,15 +32,16 @@ export class EventStore {
 
   private readonly cache = new Map<string, Block>()
   private readonly statements
+  private readonly frames: FrameStore
 
   private constructor(db: Db) {
+    this.frames = FrameStore.of(db)
     this.statements = {
       locate: db.prepare(
         'SELECT first_seq AS firstSeq, last_seq AS lastSeq FROM event_blocks WHERE run = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1',
       ),
       span: db.prepare('SELECT last_seq FROM event_blocks WHERE run = ? AND first_seq = ?').pluck(),
       data: db.prepare('SELECT data FROM event_blocks WHERE run = ? AND first_seq = ?').pluck(),
-      callSeq: db.prepare('SELECT call_seq FROM frames WHERE run = ? AND id = ?').pluck(),
       threadAfter: db
         .prepare(
           'SELECT block FROM thread_blocks WHERE run = ? AND thread = ? AND block >= ? ORDER BY block',
@@ -153,7 +155,7 @@ export class EventStore {
   *frameBlocks(run: number, frame: number, from: number, forward: boolean): Generator<Block> {
     const start = this.startBlock(run, from, forward)
     if (start === undefined) return
-    const callSeq = this.statements.callSeq.get(run, frame) as number | undefined
+    const callSeq = this.frames.frame(run, frame)?.callSeq
     const call = callSeq === undefined ? undefined : this.blockAt(run, callSeq)
     // The call's block comes first: every block of frame_blocks is after it.
     if (forward && call !== undefined && call.firstSeq >= start) yield call

@@ -30,11 +30,27 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
   // 2 → 3: only line events are asked for by line.
   `DROP INDEX events_by_line;
    CREATE INDEX events_by_line ON events (run, line, seq) WHERE kind = 1;`,
-  // 3 → 4: events in blocks (see event-block.ts), found again through small key tables
-  // instead of two indexes on every event; run keys are never reused, so readers may cache
-  // by them.
+  // 3 → 4: events in blocks (see event-block.ts) and frames in chunks (frame-chunk.ts),
+  // found again through small key tables instead of indexes on every row; run keys are never
+  // reused, so readers may cache by them.
   (db) => {
-    db.exec(`CREATE TABLE event_blocks (
+    db.exec(`ALTER TABLE frames RENAME TO frames_3;
+     CREATE TABLE frames (
+       run INTEGER NOT NULL, first_id INTEGER NOT NULL, min_id INTEGER NOT NULL,
+       max_id INTEGER NOT NULL, count INTEGER NOT NULL, revision INTEGER NOT NULL,
+       data BLOB NOT NULL,
+       PRIMARY KEY (run, first_id)
+     ) WITHOUT ROWID;
+     CREATE TABLE frame_ends (
+       run INTEGER NOT NULL, id INTEGER NOT NULL, end_seq INTEGER, end_us INTEGER,
+       children INTEGER NOT NULL,
+       PRIMARY KEY (run, id)
+     ) WITHOUT ROWID;
+     CREATE TABLE frame_children (
+       run INTEGER NOT NULL, parent INTEGER NOT NULL, chunk INTEGER NOT NULL,
+       PRIMARY KEY (run, parent, chunk)
+     ) WITHOUT ROWID;
+     CREATE TABLE event_blocks (
        run INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, data BLOB NOT NULL,
        PRIMARY KEY (run, first_seq)
      ) WITHOUT ROWID;
@@ -53,6 +69,7 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
     upgradeEvents(db)
     db.exec(`DROP TABLE events;
      DROP TABLE snapshots;
+     DROP TABLE frames_3;
      CREATE TABLE runs_4 (
        id INTEGER PRIMARY KEY AUTOINCREMENT,
        uuid TEXT NOT NULL UNIQUE,

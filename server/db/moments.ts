@@ -9,6 +9,7 @@
 import type { Moment, MomentVariable, Move, StackEntry } from '../../shared/types/moment.js'
 import type { Db } from './database.js'
 import { EventStore } from './event-store.js'
+import { FrameStore } from './frame-store.js'
 import { toEvent, type RunNames } from './events.js'
 
 const MAX_STACK = 1000
@@ -27,9 +28,8 @@ function activationAt(db: Db, run: number, frame: number, seq: number): Activati
     .get(run, frame, seq) as Activation | undefined
   if (row !== undefined) return row
   // The first call: activations hold only a generator's resumes.
-  return db
-    .prepare('SELECT call_seq AS seq, parent FROM frames WHERE run = ? AND id = ?')
-    .get(run, frame) as Activation | undefined
+  const record = FrameStore.of(db).frame(run, frame)
+  return record && { seq: record.callSeq, parent: record.parent }
 }
 
 /** The frame's first event after `seq`, or its last one before `seq`. */
@@ -52,9 +52,7 @@ function frameEvent(
 }
 
 function functionOf(db: Db, run: number, frame: number): number | null {
-  const row = db.prepare('SELECT function FROM frames WHERE run = ? AND id = ?').get(run, frame) as
-    { function: number } | undefined
-  return row?.function ?? null
+  return FrameStore.of(db).frame(run, frame)?.function ?? null
 }
 
 /** The frame's variables at `seq`: its snapshot in its last block by then, and that block's changes. */
@@ -171,11 +169,7 @@ function returnAfter(db: Db, run: number, frame: number, seq: number): number | 
     .pluck()
     .get(run, frame, seq) as number | undefined
   if (resumed !== undefined) return frameEvent(db, run, frame, resumed, 'before')?.seq ?? null
-  const end = db
-    .prepare('SELECT end_seq FROM frames WHERE run = ? AND id = ?')
-    .pluck()
-    .get(run, frame) as number | null | undefined
-  return end ?? null
+  return FrameStore.of(db).frame(run, frame)?.endSeq ?? null
 }
 
 /** Where `move` goes from event `seq`; null when there is nowhere to go. */

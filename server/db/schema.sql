@@ -78,24 +78,42 @@ CREATE TABLE threads (
   PRIMARY KEY (run, id)
 ) WITHOUT ROWID;
 
--- One row per activation of a function.
+-- The activations of functions, in chunks of consecutive calls: see server/db/frame-chunk.ts for
+-- the format. A chunk is found by the id of its first frame; a frame whose call arrived late
+-- (another thread ran between its id and its call) may be in a later chunk, never below min_id.
 CREATE TABLE frames (
   run INTEGER NOT NULL,
+  first_id INTEGER NOT NULL,
+  min_id INTEGER NOT NULL,
+  max_id INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  revision INTEGER NOT NULL,          -- bumped at every write: readers cache a chunk until then
+  data BLOB NOT NULL,
+  PRIMARY KEY (run, first_id)
+) WITHOUT ROWID;
+
+-- Frames still running when their chunk was written for the last time: their end (NULL while
+-- running) and the calls they have made, laid over the chunk.
+CREATE TABLE frame_ends (
+  run INTEGER NOT NULL,
   id INTEGER NOT NULL,
-  parent INTEGER NOT NULL,            -- 0: no recorded caller
-  function INTEGER NOT NULL,
-  thread INTEGER NOT NULL,
-  depth INTEGER NOT NULL,
-  call_seq INTEGER NOT NULL,
-  end_seq INTEGER,                    -- its final return; NULL while running or suspended
-  call_us INTEGER,                    -- times of the call and the final return
+  end_seq INTEGER,
   end_us INTEGER,
+  children INTEGER NOT NULL,
   PRIMARY KEY (run, id)
 ) WITHOUT ROWID;
-CREATE INDEX frames_by_parent ON frames (run, parent, function, id);
+
+-- The chunks, other than its own, that hold calls a frame made (parent 0: frames with no
+-- recorded caller).
+CREATE TABLE frame_children (
+  run INTEGER NOT NULL,
+  parent INTEGER NOT NULL,
+  chunk INTEGER NOT NULL,
+  PRIMARY KEY (run, parent, chunk)
+) WITHOUT ROWID;
 
 -- Every generator resumed (from wherever it is resumed), with the frame and the line it was
--- resumed from, for the call stack at any moment. A frame's first activation is its frames row
+-- resumed from, for the call stack at any moment. A frame's first activation is its call
 -- (runs recorded by schema 2 have a row here for it too).
 CREATE TABLE activations (
   run INTEGER NOT NULL,

@@ -14,19 +14,19 @@ import { TAG } from '../../shared/wire/records.js'
 import type { Db } from '../db/database.js'
 import { KIND, type StoredKind } from '../db/event-block.js'
 import { EventBlocks } from './event-blocks.js'
+import { FrameChunks } from './frame-chunks.js'
 import { MomentKeeper } from './moments.js'
 import { storeProfile } from './profile.js'
 import {
   PENDING_ORDER,
   prepareWriterStatements,
   writeBlocks,
+  writeFrames,
   writePending,
   type WriterStatements,
 } from './writer-statements.js'
 
 const FLUSH_EVENTS = 20_000
-/** Where end_seq (then end_us) is in a pending frames row. */
-const FRAME_END_SEQ = 8
 export const FLUSH_INTERVAL_MS = 50
 
 interface LiveFrame {
@@ -69,14 +69,11 @@ export class RunWriter {
     threads: [] as Row[],
     files: [] as Row[],
     sources: [] as Row[],
-    frames: [] as Row[],
-    frameEnds: [] as Row[],
   }
   private readonly frames = new Map<number, LiveFrame>()
-  /** The pending rows of `pending.frames`, by frame id. */
-  private readonly pendingFrames = new Map<number, Row>()
   private readonly moments: MomentKeeper
   private readonly blocks: EventBlocks
+  private readonly chunks: FrameChunks
   private readonly functionFiles = new Map<number, number>()
   private readonly threads = new Map<number, ThreadTally>()
   private readonly touchedThreads = new Set<number>()
@@ -91,6 +88,7 @@ export class RunWriter {
   ) {
     this.moments = new MomentKeeper(run)
     this.blocks = new EventBlocks(run, (frame) => this.moments.variables(frame))
+    this.chunks = new FrameChunks(run)
     this.statements = prepareWriterStatements(db)
   }
 
@@ -109,20 +107,18 @@ export class RunWriter {
           const file = this.functionFiles.get(record.code) ?? 0
           frame = { file, function: record.code, thread: record.thread, depth: record.depth }
           this.frames.set(record.frame, frame)
-          const row = [
-            this.run,
-            record.frame,
-            record.parent,
-            record.code,
-            record.thread,
-            record.depth,
-            seq,
-            this.micros(record.time),
-            null,
-            null,
-          ]
-          this.pending.frames.push(row)
-          this.pendingFrames.set(record.frame, row)
+          this.chunks.begin({
+            id: record.frame,
+            parent: record.parent,
+            function: record.code,
+            thread: record.thread,
+            depth: record.depth,
+            callSeq: seq,
+            callUs: this.micros(record.time),
+            endSeq: null,
+            endUs: null,
+            children: 0,
+          })
         } else {
           frame.thread = record.thread
           frame.depth = record.depth
@@ -176,7 +172,7 @@ export class RunWriter {
         )
         this.moments.event(record.frame, record.line, record.changes)
         if (record.tag === TAG.return) {
-          this.endFrame(record.frame, seq, this.micros(record.time))
+          this.chunks.end(record.frame, seq, this.micros(record.time))
           this.frames.delete(record.frame)
           this.moments.end(record.frame)
           this.blocks.end(record.frame)
@@ -257,11 +253,11 @@ export class RunWriter {
     }
     this.pendingEvents = 0
     this.blocks.written()
+    this.chunks.written()
     this.moments.activations.length = 0
     this.hits = new Map()
     for (const table of PENDING_ORDER) this.pending[table].length = 0
     this.touchedThreads.clear()
-    this.pendingFrames.clear()
     if (!this.deleted) this.stored = this.seq
   }
 
@@ -273,6 +269,7 @@ export class RunWriter {
       // First: when the run was deleted meanwhile, write nothing more under its key.
       if (s.count.run(this.seq, this.lostEvents, this.run).changes === 0) throw new RunDeleted()
       for (const table of PENDING_ORDER) writePending(s, table, this.pending[table])
+      writeFrames(s, this.chunks.pending())
       writeBlocks(s, blocks)
       for (const row of this.moments.activations) s.activations.run(row)
       for (const [file, lines] of hits)
@@ -291,18 +288,6 @@ export class RunWriter {
         )
       }
     })()
-  }
-
-  /** A frame's final return: written with its row when that is still pending (most calls
-   * begin and end within one flush), else as an update. */
-  private endFrame(id: number, seq: number, us: number): void {
-    const row = this.pendingFrames.get(id)
-    if (row === undefined) {
-      this.pending.frameEnds.push([seq, us, this.run, id])
-    } else {
-      row[FRAME_END_SEQ] = seq
-      row[FRAME_END_SEQ + 1] = us
-    }
   }
 
   private frameOf(id: number): LiveFrame {

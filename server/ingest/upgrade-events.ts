@@ -1,6 +1,7 @@
 /**
- * Schema 3 → 4: a row per event becomes blocks of events. Each run's events are read in
- * order and cut into blocks by the same code that records new runs, so an upgraded run reads
+ * Schema 3 → 4: a row per event becomes blocks of events, and a row per frame chunks of
+ * frames. Each run's events are read in order, with their frames (the old table, renamed
+ * `frames_3`), and go through the same code that records new runs, so an upgraded run reads
  * exactly as it did.
  */
 
@@ -8,8 +9,14 @@ import { decodeLocals } from '../../shared/locals.js'
 import type { Db } from '../db/database.js'
 import { KIND, type StoredKind } from '../db/event-block.js'
 import { EventBlocks } from './event-blocks.js'
+import { FrameChunks } from './frame-chunks.js'
 import { MomentKeeper } from './moments.js'
-import { prepareWriterStatements, writeBlocks, type WriterStatements } from './writer-statements.js'
+import {
+  prepareWriterStatements,
+  writeBlocks,
+  writeFrames,
+  type WriterStatements,
+} from './writer-statements.js'
 
 const WRITE_EVERY = 50_000
 
@@ -25,10 +32,13 @@ interface OldEvent {
   value_type: number | null
   value: string | null
   function: number | null
+  parent: number | null
+  call_us: number | null
   end_seq: number | null
+  end_us: number | null
 }
 
-/** Writes every run's events, from table `events`, into the (new, empty) block tables. */
+/** Writes every run's events and frames, from `events` and `frames_3`, into the new tables. */
 export function upgradeEvents(db: Db): void {
   const statements = prepareWriterStatements(db)
   const runs = db.prepare('SELECT id FROM runs ORDER BY id').pluck().all() as number[]
@@ -46,12 +56,13 @@ function upgradeRun(db: Db, run: number, statements: WriterStatements): void {
   )
   const moments = new MomentKeeper(run)
   const blocks = new EventBlocks(run, (frame) => moments.variables(frame))
+  const chunks = new FrameChunks(run)
   const seen = new Set<number>()
   const events = db
     .prepare(
       `SELECT e.seq, e.kind, e.thread, e.frame, e.depth, e.line, e.us, e.locals, e.value_type, e.value,
-              f.function, f.end_seq
-       FROM events e LEFT JOIN frames f ON f.run = e.run AND f.id = e.frame
+              f.function, f.parent, f.call_us, f.end_seq, f.end_us
+       FROM events e LEFT JOIN frames_3 f ON f.run = e.run AND f.id = e.frame
        WHERE e.run = ? ORDER BY e.seq`,
     )
     .iterate(run) as IterableIterator<OldEvent>
@@ -82,19 +93,35 @@ function upgradeRun(db: Db, run: number, statements: WriterStatements): void {
     if (kind === KIND.call && !seen.has(event.frame)) {
       seen.add(event.frame)
       moments.call(event.frame, 0, event.seq, event.line, locals)
+      if (event.function !== null)
+        chunks.begin({
+          id: event.frame,
+          parent: event.parent ?? 0,
+          function: event.function,
+          thread: event.thread,
+          depth: event.depth,
+          callSeq: event.seq,
+          callUs: event.call_us ?? event.us,
+          endSeq: null,
+          endUs: null,
+          children: 0,
+        })
     } else {
       moments.event(event.frame, event.line, locals)
     }
     if (ended) {
       moments.end(event.frame)
       blocks.end(event.frame)
+      chunks.end(event.frame, event.seq, event.end_us ?? event.us)
     }
-    if (++taken % WRITE_EVERY === 0) write(statements, blocks)
+    if (++taken % WRITE_EVERY === 0) write(statements, blocks, chunks)
   }
-  write(statements, blocks)
+  write(statements, blocks, chunks)
 }
 
-function write(statements: WriterStatements, blocks: EventBlocks): void {
+function write(statements: WriterStatements, blocks: EventBlocks, chunks: FrameChunks): void {
+  writeFrames(statements, chunks.pending())
   writeBlocks(statements, blocks.pending())
+  chunks.written()
   blocks.written()
 }

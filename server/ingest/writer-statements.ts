@@ -3,25 +3,18 @@
 import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db/database.js'
 import type { BlockRows } from './event-blocks.js'
+import type { FrameRows } from './frame-chunks.js'
 
-/** Frames are inserted before their ends are recorded. */
-export const PENDING_ORDER = [
-  'functions',
-  'symbols',
-  'threads',
-  'sources',
-  'files',
-  'frames',
-  'frameEnds',
-] as const
+/** The small tables, in the order their rows are written. */
+export const PENDING_ORDER = ['functions', 'symbols', 'threads', 'sources', 'files'] as const
 
 export type PendingTable = (typeof PENDING_ORDER)[number]
 
 export type WriterStatements = Record<
-  Exclude<PendingTable, 'frames'> | 'blocks' | 'hits' | 'tally' | 'count' | 'activations',
+  PendingTable | 'blocks' | 'frames' | 'frameEnds' | 'hits' | 'tally' | 'count' | 'activations',
   Statement
 > &
-  Record<'frames' | 'threadBlocks' | 'lineBlocks' | 'frameBlocks', ManyRows>
+  Record<'frameChildren' | 'threadBlocks' | 'lineBlocks' | 'frameBlocks', ManyRows>
 
 /** An insert of one row, and of ROWS_PER_INSERT rows at once: binding is cheaper than stepping. */
 export interface ManyRows {
@@ -54,12 +47,13 @@ export function prepareWriterStatements(db: Db): WriterStatements {
     files: db.prepare(
       'INSERT OR REPLACE INTO files (run, id, path, source_hash) VALUES (?, ?, ?, ?)',
     ),
-    frames: prepareMany(
-      db,
-      'INSERT OR REPLACE INTO frames (run, id, parent, function, thread, depth, call_seq, call_us, end_seq, end_us)',
-      10,
+    frames: db.prepare(
+      'INSERT OR REPLACE INTO frames (run, first_id, min_id, max_id, count, revision, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    frameEnds: db.prepare('UPDATE frames SET end_seq = ?, end_us = ? WHERE run = ? AND id = ?'),
+    frameEnds: db.prepare(
+      'INSERT OR REPLACE INTO frame_ends (run, id, end_seq, end_us, children) VALUES (?, ?, ?, ?, ?)',
+    ),
+    frameChildren: prepareMany(db, 'INSERT OR IGNORE INTO frame_children (run, parent, chunk)', 3),
     activations: db.prepare(
       'INSERT OR REPLACE INTO activations (run, frame, seq, parent, parent_line) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -93,9 +87,14 @@ function prepareMany(db: Db, insert: string, width: number): ManyRows {
 
 /** Writes the rows of one of the small tables. */
 export function writePending(statements: WriterStatements, table: PendingTable, rows: unknown[][]) {
-  const statement = statements[table]
-  if ('many' in statement) insertMany(statement, rows)
-  else for (const row of rows) statement.run(row)
+  for (const row of rows) statements[table].run(row)
+}
+
+/** Writes frame chunks (again, for those still open), later ends, and where calls are. */
+export function writeFrames(statements: WriterStatements, rows: FrameRows): void {
+  for (const row of rows.chunks) statements.frames.run(row)
+  for (const row of rows.ends) statements.frameEnds.run(row)
+  insertMany(statements.frameChildren, rows.children)
 }
 
 /** Inserts `rows`, ROWS_PER_INSERT at a time. */

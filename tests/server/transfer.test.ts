@@ -120,13 +120,21 @@ describe('deleteRun', () => {
     const a = addRun(source, A, 10, 'shared')
     const b = addRun(source, B, 10, 'shared')
     expect(deleteRun(source, a)).toMatchObject({
+      events: 10,
+      frames: 1,
       rows: { event_blocks: 1, files: 1, frames: 1, profile_functions: 1 },
       sources: 0,
     })
     expect(count(source, 'SELECT count(*) FROM sources')).toBe(1)
     expect(deleteRun(source, b).sources).toBe(1)
     const tables = ['runs', 'sources', 'files', 'functions', 'frames', 'threads', 'event_blocks']
-    for (const table of [...tables, 'thread_blocks', 'line_blocks', 'profile_functions'])
+    for (const table of [
+      ...tables,
+      'thread_blocks',
+      'line_blocks',
+      'frame_children',
+      'profile_functions',
+    ])
       expect([table, count(source, `SELECT count(*) FROM ${table}`)]).toEqual([table, 0])
   })
 })

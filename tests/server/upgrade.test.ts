@@ -11,11 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../server/db/database.js'
 import { KIND } from '../../server/db/event-block.js'
 import { EventStore } from '../../server/db/event-store.js'
+import { decodeChunk } from '../../server/db/frame-chunk.js'
+import { FrameStore } from '../../server/db/frame-store.js'
 import { pageEvents, RunNames } from '../../server/db/events.js'
 import { momentAt, moveFrom } from '../../server/db/moments.js'
 import { lineExecutions, variableHistory } from '../../server/db/questions.js'
 import { findRun } from '../../server/db/runs.js'
 import { BLOCK_EVENTS } from '../../server/ingest/event-blocks.js'
+import { FRAME_CHUNK } from '../../server/ingest/frame-chunks.js'
+import { callGroups, framePath, groupCalls } from '../../server/db/calls.js'
 import { encodeLocals } from '../../shared/locals.js'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { Move } from '../../shared/types/moment.js'
@@ -35,11 +39,15 @@ def counter(limit):
         yield n * n
 
 
+def tiny(x):
+    return x & 7
+
+
 def spin(rounds):
     text = "start"
     total = 0
     for step in range(rounds):
-        total = (total * 31 + step) % 100003
+        total = (total * 31 + step + tiny(step)) % 100003
         text = "round %d: \\u00e9t\\u00e9 \\U0001F600 %s" % (step, "x" * (step % 40))
         if step % 5 == 0:
             gone = step
@@ -59,7 +67,7 @@ def worker(out):
 out = []
 thread = threading.Thread(target=worker, args=(out,))
 thread.start()
-result = spin(${BLOCK_EVENTS})
+result = spin(${FRAME_CHUNK * 2 + 500})
 thread.join()
 try:
     fail()
@@ -80,16 +88,36 @@ function writeSchema3(from: Db, path: string): void {
     'functions',
     'symbols',
     'threads',
-    'frames',
     'activations',
     'line_hits',
   ])
     old.exec(`INSERT INTO main.${table} SELECT * FROM recorded.${table}`)
   old.exec('DETACH DATABASE recorded')
+  const run = findRun(from, runId).key
+  const frame = old.prepare(
+    'INSERT INTO frames (run, id, parent, function, thread, depth, call_seq, end_seq, call_us, end_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  )
+  const chunks = from.prepare('SELECT data FROM frames WHERE run = ?').pluck().all(run) as Buffer[]
+  for (const chunk of chunks) {
+    for (const { id } of decodeChunk(chunk)) {
+      const f = FrameStore.of(from).frame(run, id)!
+      frame.run(
+        run,
+        id,
+        f.parent,
+        f.function,
+        f.thread,
+        f.depth,
+        f.callSeq,
+        f.endSeq,
+        f.callUs,
+        f.endUs,
+      )
+    }
+  }
   const insert = old.prepare(
     'INSERT INTO events (run, seq, kind, thread, frame, depth, line, us, locals, value_type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   )
-  const run = findRun(from, runId).key
   old.transaction(() => {
     for (const event of EventStore.of(from).events(run, 1, 'forward')) {
       const flat = event.locals?.flatMap((local) => [local.name, local.type, local.text]) ?? null
@@ -214,6 +242,38 @@ describe('a schema-3 database opened by this Smiley', () => {
       return lineExecutions(db, run, new RunNames(db, run), file[index]!, line.line, 0, 5000)
     })
     expect(upgradedExecutions).toEqual(executions)
-    expect(executions!.executions.length).toBe(BLOCK_EVENTS)
+    expect(executions!.executions.length).toBe(FRAME_CHUNK * 2 + 500)
+  })
+
+  it('keeps the call tree: groups, pages of calls and paths', () => {
+    const module = both((db, run, names) => callGroups(db, run, names, 0))
+    expect(module[1]).toEqual(module[0])
+    const spin = events.find((event) => event.kind === 'call' && event.function === 'spin')!
+    const [groups, upgradedGroups] = both((db, run, names) =>
+      callGroups(db, run, names, spin.frame),
+    )
+    expect(upgradedGroups).toEqual(groups)
+    expect(groups.map((group) => [group.name, group.calls])).toEqual([
+      ['tiny', FRAME_CHUNK * 2 + 500],
+    ])
+    for (const direction of ['forward', 'backward'] as const) {
+      const from = direction === 'forward' ? 0 : Number.MAX_SAFE_INTEGER
+      const request = {
+        parent: spin.frame,
+        function: groups[0]!.function,
+        from,
+        direction,
+        limit: 5000,
+      }
+      const [calls, upgradedCalls] = both((db, run) => groupCalls(db, run, request))
+      expect(upgradedCalls).toEqual(calls)
+      expect(calls).toHaveLength(FRAME_CHUNK * 2 + 500)
+    }
+    const last = events
+      .filter((event) => event.kind === 'call' && event.function === 'tiny')
+      .at(-1)!
+    const [path, upgradedPath] = both((db, run) => framePath(db, run, last.frame))
+    expect(upgradedPath).toEqual(path)
+    expect(path).toHaveLength(3)
   })
 })

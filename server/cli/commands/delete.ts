@@ -63,9 +63,8 @@ export const deleteCommand: Command = {
   },
 }
 
+/** Tables whose rows are one of something a user knows, with its name. */
 const TABLE_NAMES: Array<[string, string]> = [
-  ['events', 'event'],
-  ['frames', 'frame'],
   ['threads', 'thread'],
   ['files', 'file'],
   ['functions', 'function'],
@@ -75,19 +74,17 @@ const TABLE_NAMES: Array<[string, string]> = [
   ['profile_calls', 'profiled call'],
 ]
 
-/** `134 events, 12 frames, …, 2 sources`: what went, the big tables first. */
+/** `134 events, 12 frames, …, 2 sources`: what went, the big ones first. */
 function describe(deleted: DeletedRun): string {
   const parts: string[] = []
-  const counted = new Set<string>()
   const add = (count: number, noun: string) =>
     parts.push(`${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`)
+  add(deleted.events, 'event')
+  if (deleted.frames > 0) add(deleted.frames, 'frame')
   for (const [table, noun] of TABLE_NAMES) {
-    counted.add(table)
     const count = deleted.rows[table] ?? 0
-    if (count > 0 || table === 'events') add(count, noun)
+    if (count > 0) add(count, noun)
   }
-  for (const [table, count] of Object.entries(deleted.rows))
-    if (!counted.has(table) && count > 0) add(count, `${table} row`)
   add(deleted.sources, 'source')
   return parts.join(', ')
 }

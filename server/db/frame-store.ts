@@ -1,0 +1,165 @@
+/**
+ * Reading frames back from their chunks (see frame-chunk.ts): one frame by id, or the calls
+ * one frame made, in order. Ends written after a chunk (`frame_ends`) are laid over it; the
+ * chunks read last stay decoded until they are written again.
+ */
+
+import type { Db } from './database.js'
+import { decodeChunk, type FrameRecord } from './frame-chunk.js'
+
+interface Chunk {
+  firstId: number
+  revision: number
+  /** In the order of their calls. */
+  frames: FrameRecord[]
+  byId: Map<number, FrameRecord>
+}
+
+interface Bounds {
+  minId: number
+  maxId: number
+}
+
+const CACHED_CHUNKS = 64
+/** A frame whose call came late is at most this many frames after its place. */
+const LATE_WINDOW = 64 * 1024
+
+const stores = new WeakMap<Db, FrameStore>()
+
+export class FrameStore {
+  /** The store reading through connection `db`. */
+  static of(db: Db): FrameStore {
+    let store = stores.get(db)
+    if (store === undefined) stores.set(db, (store = new FrameStore(db)))
+    return store
+  }
+
+  private readonly cache = new Map<string, Chunk>()
+  private readonly statements
+
+  private constructor(db: Db) {
+    this.statements = {
+      place: db
+        .prepare(
+          'SELECT first_id FROM frames WHERE run = ? AND first_id <= ? ORDER BY first_id DESC LIMIT 1',
+        )
+        .pluck(),
+      late: db
+        .prepare(
+          'SELECT first_id FROM frames WHERE run = ? AND first_id > ? AND first_id <= ? AND min_id <= ? ORDER BY first_id',
+        )
+        .pluck(),
+      revision: db.prepare('SELECT revision FROM frames WHERE run = ? AND first_id = ?').pluck(),
+      bounds: db.prepare(
+        'SELECT min_id AS minId, max_id AS maxId FROM frames WHERE run = ? AND first_id = ?',
+      ),
+      data: db.prepare('SELECT data FROM frames WHERE run = ? AND first_id = ?').pluck(),
+      ends: db.prepare(
+        'SELECT id, end_seq AS endSeq, end_us AS endUs, children FROM frame_ends WHERE run = ? AND id = ?',
+      ),
+      endsBetween: db.prepare(
+        `SELECT id, end_seq AS endSeq, end_us AS endUs, children FROM frame_ends
+         WHERE run = ? AND id >= ? AND id <= ?`,
+      ),
+      childChunks: db
+        .prepare('SELECT chunk FROM frame_children WHERE run = ? AND parent = ? ORDER BY chunk')
+        .pluck(),
+    }
+  }
+
+  /** Frame `id`, or undefined when the run has none. */
+  frame(run: number, id: number): FrameRecord | undefined {
+    const found = this.locate(run, id)?.byId.get(id)
+    if (found === undefined) return undefined
+    const end = this.statements.ends.get(run, id) as Partial<FrameRecord> | undefined
+    return end === undefined ? found : { ...found, ...end }
+  }
+
+  /**
+   * The calls frame `parent` made (0: the frames with no recorded caller), in the order they
+   * were made: from frame id `from` on (forward), or from `from` back (backward).
+   */
+  *children(
+    run: number,
+    parent: number,
+    from = 0,
+    direction: 'forward' | 'backward' = 'forward',
+  ): Generator<FrameRecord> {
+    const firsts = new Set(this.statements.childChunks.all(run, parent) as number[])
+    const own = parent === 0 ? undefined : this.locate(run, parent)
+    if (own !== undefined) firsts.add(own.firstId)
+    const forward = direction === 'forward'
+    // Chunks wholly before `from` (or after, backward) are not read.
+    const chunks = [...firsts]
+      .map((first) => ({ first, ...(this.statements.bounds.get(run, first) as Bounds) }))
+      .filter((chunk) => (forward ? chunk.maxId >= from : chunk.minId <= from))
+      .sort((a, b) => (forward ? a.first - b.first : b.first - a.first))
+    const wanted = (frame: FrameRecord) =>
+      frame.parent === parent && (forward ? frame.id >= from : frame.id <= from)
+    const byId = (a: FrameRecord, b: FrameRecord) => (forward ? a.id - b.id : b.id - a.id)
+    // A call that came late sits in a later chunk than its id says: then every call is read
+    // first, and put in order.
+    if (chunks.some((chunk) => chunk.minId < chunk.first)) {
+      const all = chunks.flatMap((chunk) => this.callsIn(run, chunk.first, wanted))
+      yield* all.sort(byId)
+      return
+    }
+    for (const chunk of chunks) yield* this.callsIn(run, chunk.first, wanted).sort(byId)
+  }
+
+  /** The frames of chunk `first` that `wanted` accepts, with their later ends. */
+  private callsIn(run: number, first: number, wanted: (frame: FrameRecord) => boolean) {
+    const calls = this.chunk(run, first)?.frames.filter(wanted) ?? []
+    if (calls.length === 0) return calls
+    const ends = this.endsOf(run, calls)
+    return calls.map((call) => {
+      const end = ends.get(call.id)
+      return end === undefined ? call : { ...call, ...end }
+    })
+  }
+
+  /** The chunk holding frame `id`: where its id puts it, or a little later when its call came late. */
+  private locate(run: number, id: number): Chunk | undefined {
+    const first = this.statements.place.get(run, id) as number | undefined
+    if (first === undefined) return undefined
+    const chunk = this.chunk(run, first)
+    if (chunk?.byId.has(id)) return chunk
+    const later = this.statements.late.iterate(run, first, id + LATE_WINDOW, id)
+    for (const other of later as IterableIterator<number>) {
+      const candidate = this.chunk(run, other)
+      if (candidate?.byId.has(id)) return candidate
+    }
+    return undefined
+  }
+
+  /** The later ends of `frames` (one chunk's), by id. */
+  private endsOf(run: number, frames: FrameRecord[]): Map<number, Partial<FrameRecord>> {
+    let least = frames[0]!.id
+    let most = least
+    for (const { id } of frames) {
+      if (id < least) least = id
+      if (id > most) most = id
+    }
+    const rows = this.statements.endsBetween.all(run, least, most) as Array<
+      Partial<FrameRecord> & { id: number }
+    >
+    return new Map(rows.map(({ id, ...end }) => [id, end]))
+  }
+
+  private chunk(run: number, firstId: number): Chunk | undefined {
+    const revision = this.statements.revision.get(run, firstId) as number | undefined
+    if (revision === undefined) return undefined
+    const key = `${run}:${firstId}`
+    const cached = this.cache.get(key)
+    this.cache.delete(key)
+    if (cached !== undefined && cached.revision === revision) {
+      this.cache.set(key, cached)
+      return cached
+    }
+    const frames = decodeChunk(this.statements.data.get(run, firstId) as Buffer)
+    const chunk = { firstId, revision, frames, byId: new Map(frames.map((f) => [f.id, f])) }
+    if (this.cache.size >= CACHED_CHUNKS) this.cache.delete(this.cache.keys().next().value!)
+    this.cache.set(key, chunk)
+    return chunk
+  }
+}
