@@ -1,7 +1,7 @@
 /** The `smiley` command: dispatch to a command, and the single place errors become exit codes. */
 
 import { RunNotFound } from '../db/runs.js'
-import { databaseFailure } from '../db/database.js'
+import { databaseFailure, onUpgrade } from '../db/database.js'
 import { version } from '../paths.js'
 import { closest, formatHelp, parseArgs } from './args.js'
 import type { Command, Exit } from './command.js'
@@ -44,6 +44,7 @@ function globalHelp(): string {
 
 /** Runs the command line `argv` (without `node smiley`). */
 export async function main(argv: readonly string[]): Promise<Exit> {
+  onUpgrade((message) => process.stderr.write(`smiley: ${message}\n`))
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h') {
     process.stdout.write(globalHelp())

@@ -30,6 +30,16 @@ export interface OpenOptions {
 
 const BUSY_TIMEOUT_MS = 5000
 
+let upgradeNotice: ((message: string) => void) | null = null
+
+/**
+ * Says `message` (one line) whenever a database is moved forward from an older schema, which
+ * can take a while on a big one: the CLI prints it.
+ */
+export function onUpgrade(notice: ((message: string) => void) | null): void {
+  upgradeNotice = notice
+}
+
 /** Opens (and if asked creates) the database at `path`, ready for use. */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   const exists = fileExists(path)
@@ -88,9 +98,16 @@ export function databaseFailure(error: unknown): DatabaseError | null {
 }
 
 function migrate(db: Db, path: string, readonly: boolean): void {
-  if (schemaVersion(db, path) === SCHEMA_VERSION) return
+  const found = schemaVersion(db, path)
+  if (found === SCHEMA_VERSION) return
   if (readonly)
-    throw new DatabaseError(`${path} needs upgrading; open it once without read-only access`)
+    throw new DatabaseError(
+      `${path} was written by an older Smiley; bring it forward once with: smiley list -d ${path}`,
+    )
+  if (found > 0)
+    upgradeNotice?.(
+      `moving ${path} forward to this Smiley's format, once (up to ten seconds per million events)`,
+    )
   db.transaction(() => {
     // Read again under the write lock: another process may have created or moved the file
     // forward while this one waited for it.

@@ -18,25 +18,28 @@ import {
   type WriterStatements,
 } from './writer-statements.js'
 
-const WRITE_EVERY = 50_000
+/** Events read, then written, at a time: a connection cannot write while it reads a query. */
+export const UPGRADE_PAGE = 10_000
 
-interface OldEvent {
-  seq: number
-  kind: number
-  thread: number
-  frame: number
-  depth: number
-  line: number
-  us: number
-  locals: string | null
-  value_type: number | null
-  value: string | null
-  function: number | null
-  parent: number | null
-  call_us: number | null
-  end_seq: number | null
-  end_us: number | null
-}
+/** A schema-3 event with its frame, as the page query reads it (raw, in this order). */
+type OldEvent = [
+  seq: number,
+  kind: number,
+  thread: number,
+  frame: number,
+  depth: number,
+  line: number,
+  us: number,
+  locals: string | null,
+  valueType: number | null,
+  value: string | null,
+  fn: number | null,
+  parent: number | null,
+  callSeq: number | null,
+  callUs: number | null,
+  endSeq: number | null,
+  endUs: number | null,
+]
 
 /** Writes every run's events and frames, from `events` and `frames_3`, into the new tables. */
 export function upgradeEvents(db: Db): void {
@@ -57,66 +60,73 @@ function upgradeRun(db: Db, run: number, statements: WriterStatements): void {
   const moments = new MomentKeeper(run)
   const blocks = new EventBlocks(run, (frame) => moments.variables(frame))
   const chunks = new FrameChunks(run)
-  const seen = new Set<number>()
-  const events = db
+  const page = db
     .prepare(
       `SELECT e.seq, e.kind, e.thread, e.frame, e.depth, e.line, e.us, e.locals, e.value_type, e.value,
-              f.function, f.parent, f.call_us, f.end_seq, f.end_us
-       FROM events e LEFT JOIN frames_3 f ON f.run = e.run AND f.id = e.frame
-       WHERE e.run = ? ORDER BY e.seq`,
+            f.function, f.parent, f.call_seq, f.call_us, f.end_seq, f.end_us
+     FROM events e LEFT JOIN frames_3 f ON f.run = e.run AND f.id = e.frame
+     WHERE e.run = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`,
     )
-    .iterate(run) as IterableIterator<OldEvent>
-  let taken = 0
-  for (const event of events) {
-    const flat = decodeLocals(event.locals).flatMap((local) => [local.name, local.type, local.text])
-    const ended = event.kind === KIND.return && event.end_seq === event.seq
-    // Schema 3 told a yield from a final return by the frame's end alone.
-    const kind: StoredKind =
-      event.kind === KIND.return && !ended && event.function !== null
-        ? KIND.yield
-        : (event.kind as StoredKind)
-    const info = { function: event.function ?? 0, thread: event.thread, depth: event.depth }
-    const file = files.get(info.function) ?? 0
-    const locals = flat.length === 0 ? null : flat
-    blocks.add(
-      event.seq,
-      kind,
-      event.frame,
-      info,
-      file,
-      event.line,
-      event.us,
-      locals,
-      event.value_type ?? 0,
-      event.value,
-    )
-    if (kind === KIND.call && !seen.has(event.frame)) {
-      seen.add(event.frame)
-      moments.call(event.frame, 0, event.seq, event.line, locals)
-      if (event.function !== null)
-        chunks.begin({
-          id: event.frame,
-          parent: event.parent ?? 0,
-          function: event.function,
-          thread: event.thread,
-          depth: event.depth,
-          callSeq: event.seq,
-          callUs: event.call_us ?? event.us,
-          endSeq: null,
-          endUs: null,
-          children: 0,
-        })
-    } else {
-      moments.event(event.frame, event.line, locals)
-    }
-    if (ended) {
-      moments.end(event.frame)
-      blocks.end(event.frame)
-      chunks.end(event.frame, event.seq, event.end_us ?? event.us)
-    }
-    if (++taken % WRITE_EVERY === 0) write(statements, blocks, chunks)
+    .raw()
+  for (let after = 0; ;) {
+    const events = page.all(run, after, UPGRADE_PAGE) as OldEvent[]
+    if (events.length === 0) break
+    for (const event of events) take(event, files, blocks, chunks, moments)
+    after = events.at(-1)![0]
+    write(statements, blocks, chunks)
   }
-  write(statements, blocks, chunks)
+}
+
+function take(
+  event: OldEvent,
+  files: Map<number, number>,
+  blocks: EventBlocks,
+  chunks: FrameChunks,
+  moments: MomentKeeper,
+): void {
+  const [seq, oldKind, thread, frame, depth, line, us, text, valueType, value] = event
+  const [, , , , , , , , , , fn, parent, callSeq, callUs, endSeq, endUs] = event
+  const flat = decodeLocals(text).flatMap((local) => [local.name, local.type, local.text])
+  const locals = flat.length === 0 ? null : flat
+  const ended = oldKind === KIND.return && endSeq === seq
+  // Schema 3 told a yield from a final return by the frame's end alone.
+  const kind: StoredKind =
+    oldKind === KIND.return && !ended && fn !== null ? KIND.yield : (oldKind as StoredKind)
+  const info = { function: fn ?? 0, thread, depth }
+  blocks.add(
+    seq,
+    kind,
+    frame,
+    info,
+    files.get(info.function) ?? 0,
+    line,
+    us,
+    locals,
+    valueType ?? 0,
+    value,
+  )
+  if (kind === KIND.call && callSeq === seq) {
+    moments.call(frame, 0, seq, line, locals)
+    chunks.begin({
+      id: frame,
+      parent: parent ?? 0,
+      function: info.function,
+      thread,
+      depth,
+      callSeq: seq,
+      callUs: callUs ?? us,
+      endSeq: null,
+      endUs: null,
+      children: 0,
+    })
+  } else {
+    moments.event(frame, line, locals)
+  }
+  if (ended) {
+    moments.end(frame)
+    blocks.end(frame)
+    chunks.end(frame, seq, endUs ?? us)
+  }
 }
 
 function write(statements: WriterStatements, blocks: EventBlocks, chunks: FrameChunks): void {

@@ -150,6 +150,7 @@ beforeAll(async () => {
   runId = recorded.prepare('SELECT uuid FROM runs').pluck().get() as string
   const oldPath = join(dir.path, 'schema3.db')
   writeSchema3(recorded, oldPath)
+  writeSchema3(recorded, join(dir.path, 'cli.db'))
   upgraded = openDatabase(oldPath)
 }, 120_000)
 
@@ -275,5 +276,38 @@ describe('a schema-3 database opened by this Smiley', () => {
     const [path, upgradedPath] = both((db, run) => framePath(db, run, last.frame))
     expect(upgradedPath).toEqual(path)
     expect(path).toHaveLength(3)
+  })
+})
+
+describe('a schema-3 database on the command line', () => {
+  it('is refused, saying what to run, by a command that only reads; moved forward, saying so, by one that writes', async () => {
+    const path = join(dir.path, 'cli.db')
+    const replay = await smiley(['replay', '-d', path, 'latest'])
+    expect(replay).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `smiley: ${path} was written by an older Smiley; bring it forward once with: smiley list -d ${path}\n`,
+    })
+    const list = await smiley(['list', '-d', path])
+    expect(list.code, list.stderr).toBe(0)
+    expect(list.stderr).toBe(
+      `smiley: moving ${path} forward to this Smiley's format, once (up to ten seconds per million events)\n`,
+    )
+    expect(list.stdout).toContain('prog.py')
+    const again = await smiley(['replay', '--json', '-d', path, 'latest'])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stderr).toBe('')
+    const replayed = again.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as TraceEvent)
+    const run = findRun(recorded, runId).key
+    expect(replayed).toEqual(
+      pageEvents(recorded, run, new RunNames(recorded, run), {
+        from: 1,
+        limit: 1_000_000,
+        direction: 'forward',
+      }),
+    )
   })
 })
