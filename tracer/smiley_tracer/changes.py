@@ -117,24 +117,29 @@ class LocalsTracker:
         snapshot = state.snapshot
         skip_implicit = state.record.module_level
         names = self.names
-        type_symbols = self.type_symbols
         flat = []
         for name, value in mapping.items():
             if skip_implicit and name in IMPLICIT_NAMES:
                 continue
             symbol, secret = names.get(name) or self.name_info(name)
             kind = type(value)
-            if secret:
-                snapshot[name] = (value, REDACTED, None)
-                text = REDACTED
-            elif kind is int and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
+            if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
                 text = _INT_REPR(value)
                 snapshot[name] = (value, text, None)
+                flat += (symbol, self.type_symbols.get(int) or self.type_symbol(int), text)
             else:
-                text = self.text(value, kind)
-                snapshot[name] = (value, text, self.fingerprint(value, kind) if kind in _FINGERPRINTED else None)
-            flat += (symbol, type_symbols.get(kind) or self.type_symbol(kind), text)
+                flat += self.first_look(name, symbol, secret, value, kind, snapshot)
         return tuple(flat) if flat else None
+
+    def first_look(self, name, symbol, secret, value, kind, snapshot):
+        """The (symbol, type symbol, text) triple of a local not in the snapshot yet, entered there."""
+        if secret:
+            snapshot[name] = (value, REDACTED, None)
+            text = REDACTED
+        else:
+            text = self.text(value, kind)
+            snapshot[name] = (value, text, self.fingerprint(value, kind) if kind in _FINGERPRINTED else None)
+        return (symbol, self.type_symbols.get(kind) or self.type_symbol(kind), text)
 
     def diff(self, mapping, plan, state):
         """What changed among the locals a plan names (FULL: all of them) since the last look."""

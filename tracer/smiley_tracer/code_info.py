@@ -44,6 +44,8 @@ IMPLICIT_NAMES = frozenset([
 ])
 
 CO_OPTIMIZED = 0x0001
+CO_VARARGS = 0x0004
+CO_VARKEYWORDS = 0x0008
 GENERATOR_FLAGS = 0x0020 | 0x0080 | 0x0100 | 0x0200  # generator, coroutine, iterable coroutine, async generator
 
 
@@ -110,6 +112,22 @@ def nested_qualified_names(code, qualified_name, names):
                 nested = "%s.%s" % (qualified_name, const.co_name)
             names[const] = nested
             nested_qualified_names(const, nested, names)
+
+
+def parameters_only(code):
+    """Whether every local of ``code`` is a parameter it never rebinds, in a function that is
+    not a generator and has no cells: then no local of an activation ever changes binding.
+    Before 3.13 nothing else rebinds a fast local while the settrace hook traces the frame (a
+    write to ``f_locals`` is discarded); from 3.13 one writes through (PEP 667)."""
+    if sys.version_info >= (3, 13) or not code.co_flags & CO_OPTIMIZED or is_generator(code):
+        return False
+    if code.co_cellvars or code.co_freevars:
+        return False
+    flags = code.co_flags
+    parameters = code.co_argcount + code.co_kwonlyargcount + bool(flags & CO_VARARGS) + bool(flags & CO_VARKEYWORDS)
+    if code.co_nlocals != parameters:
+        return False
+    return not any(instruction.opname in _STORE_OPS for instruction in dis.get_instructions(code))
 
 
 def is_generator(code):

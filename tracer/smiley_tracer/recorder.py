@@ -25,7 +25,7 @@ MAX_CODES = 200000
 class CodeRecord:
     """A traced code object: its id and, per line, which locals may change after it."""
 
-    __slots__ = ("id", "code", "plans", "module_level", "generator", "lines", "raw")
+    __slots__ = ("id", "code", "plans", "module_level", "generator", "parameters_only", "lines", "raw")
 
     def __init__(self, code_id, code, plans):
         self.id = code_id
@@ -33,6 +33,7 @@ class CodeRecord:
         self.plans = plans
         self.module_level = code_info.is_module_level(code)
         self.generator = code_info.is_generator(code)
+        self.parameters_only = code_info.parameters_only(code)
         self.lines = None  # offset index -> line, built on first use by the monitoring hook
         self.raw = None  # the bytecode, read on first use by the settrace hook
 

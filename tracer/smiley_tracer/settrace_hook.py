@@ -81,6 +81,7 @@ def _build(recorder, on_failure):
     begin = recorder.begin
     resume = recorder.resume
     all_locals = tracker.snapshot_all
+    first_look = tracker.first_look
     changes = tracker.diff
     compare = tracker.compare
     unchanged = tracker.unchanged
@@ -229,6 +230,7 @@ def _build(recorder, on_failure):
             return None
 
     recorder.state_class = TracedFrame
+    NO_PLANS = {}
     local = TracedFrame.trace
     new_state = object.__new__
 
@@ -280,9 +282,34 @@ def _build(recorder, on_failure):
             else:
                 state, parent = begin(frame, record)
             mapping = frame.f_locals
-            if LOCALS_STAY_CURRENT and not record.module_level:
-                state.mapping = mapping
-            found = all_locals(mapping, state)
+            if record.module_level:
+                found = all_locals(mapping, state)
+            else:
+                if LOCALS_STAY_CURRENT:
+                    state.mapping = mapping
+                # LocalsTracker.snapshot_all, inline for a function's frame.
+                found = None
+                snapshot = state.snapshot
+                volatile = False
+                for name, value in mapping.items():
+                    try:
+                        symbol, secret = names[name]
+                    except KeyError:
+                        symbol, secret = name_info(name)
+                    kind = type(value)
+                    if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
+                        text = int_repr(value)
+                        snapshot[name] = (value, text, None)
+                        entry = (symbol, int_symbol or int_type_symbol(), text)
+                    else:
+                        entry = first_look(name, symbol, secret, value, kind, snapshot)
+                        if kind not in stable_kinds:
+                            volatile = True
+                    found = entry if found is None else found + entry
+                if record.parameters_only and not volatile:
+                    # No local can be rebound, and each keeps its text while it keeps its
+                    # object: no line of this activation can change one, none needs a look.
+                    state.plans = NO_PLANS
             append((CALL, state.id, code.co_firstlineno, clock(), found, record.id, parent, state.thread, state.depth))
             if len(buffer) >= BATCH_SIZE:
                 flush()
