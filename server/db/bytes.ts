@@ -129,15 +129,16 @@ export class ByteReader {
     const end = start + length
     if (end > this.bytes.length) throw new BlobError('truncated data')
     this.at = end
-    // Encoded surrogates (0xED 0xA0–0xBF) would become U+FFFD natively; the rest is native.
-    const bytes = this.bytes
-    for (
-      let i = bytes.indexOf(0xed, start);
-      i >= 0 && i < end - 1;
-      i = bytes.indexOf(0xed, i + 1)
-    ) {
-      if (bytes[i + 1]! >= 0xa0) return decodeUtf8(bytes, start, end)
-    }
-    return bytes.toString('utf8', start, end)
+    return utf8Text(this.bytes, start, end)
   }
+}
+
+/**
+ * `bytes[start:end]` as text, UTF-8 as Python writes it: natively, unless it holds an encoded
+ * surrogate (0xED 0xA0–0xBF), which only shared/'s decoder keeps (natively it is U+FFFD).
+ */
+export function utf8Text(bytes: Buffer, start: number, end: number): string {
+  for (let i = start; i < end - 1; i++)
+    if (bytes[i] === 0xed && bytes[i + 1]! >= 0xa0) return decodeUtf8(bytes, start, end)
+  return bytes.toString('utf8', start, end)
 }

@@ -45,7 +45,8 @@ export class EventBlocks {
   private readonly places = new Map<number, FramePlace>()
   /** Keys of the open block already noted. */
   private threads = new Set<number>()
-  private lines = new Set<string>()
+  /** Keys of the open block's lines: file × 2^32 + line. */
+  private lines = new Set<number>()
 
   constructor(
     private readonly run: number,
@@ -81,7 +82,7 @@ export class EventBlocks {
       this.rows.threads.push([this.run, info.thread, at])
     }
     if (kind === 1) {
-      const key = `${file}:${line}`
+      const key = file * 2 ** 32 + line
       if (!this.lines.has(key)) {
         this.lines.add(key)
         this.rows.lines.push([this.run, file, line, at])

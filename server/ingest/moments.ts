@@ -8,9 +8,14 @@ import type { FlatChanges } from '../../shared/wire/records.js'
 
 type Row = unknown[]
 
+interface Variable {
+  type: number
+  text: string
+}
+
 interface FrameState {
-  /** Name symbol → [type symbol, text]. */
-  locals: Map<number, [number, string]>
+  /** By name symbol. */
+  locals: Map<number, Variable>
   line: number
 }
 
@@ -52,17 +57,26 @@ export class MomentKeeper {
     const flat: Array<number | string> = []
     const state = this.frames.get(frame)
     if (state !== undefined)
-      for (const [name, [type, text]] of state.locals) flat.push(name, type, text)
+      for (const [name, { type, text }] of state.locals) flat.push(name, type, text)
     return flat
   }
 
   private apply(state: FrameState, flat: FlatChanges | null): void {
     if (flat === null) return
     for (let i = 0; i < flat.length; i += 3) {
+      const name = flat[i] as number
       const text = flat[i + 2]
-      if (typeof text === 'string')
-        state.locals.set(flat[i] as number, [flat[i + 1] as number, text])
-      else state.locals.delete(flat[i] as number)
+      if (typeof text !== 'string') {
+        state.locals.delete(name)
+        continue
+      }
+      // Changed in place: most changes are to a variable the frame already has.
+      const variable = state.locals.get(name)
+      if (variable === undefined) state.locals.set(name, { type: flat[i + 1] as number, text })
+      else {
+        variable.type = flat[i + 1] as number
+        variable.text = text
+      }
     }
   }
 }

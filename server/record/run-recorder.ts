@@ -18,6 +18,7 @@ import type { PyValue } from '../../shared/wire/marshal.js'
 import { loads } from '../../shared/wire/marshal.js'
 import { FrameReader, WireError } from '../../shared/wire/frames.js'
 import { parseRecord, TAG } from '../../shared/wire/records.js'
+import { utf8Text } from '../db/bytes.js'
 import { databaseFailure, type Db } from '../db/database.js'
 import type { NewRun, RunEnding } from '../db/runs.js'
 import { createRun, finishRun, heartbeat, setNotice } from '../db/runs.js'
@@ -83,7 +84,8 @@ export class RunRecorder {
     if (this.failure !== null || this.writer?.deleted) return
     try {
       for (const payload of this.frames.push(chunk)) {
-        const records = loads(payload)
+        const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+        const records = loads(bytes, (data, start, end) => utf8Text(data as Buffer, start, end))
         if (!Array.isArray(records)) throw new WireError('a frame did not hold a list of records')
         for (const value of records) this.accept(value)
       }
