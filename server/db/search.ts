@@ -13,7 +13,7 @@ import { EventStore } from './event-store.js'
 import { eventKind, toEvent, type RunNames } from './events.js'
 
 /** Events looked at per request, at most. */
-export const SEARCH_SPAN = 250_000
+export const SEARCH_SPAN = 100_000
 
 export interface SearchRequest {
   query: TraceQuery
