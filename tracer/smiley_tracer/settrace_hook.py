@@ -115,6 +115,11 @@ def _build(recorder, on_failure):
                 if is_line:
                     self.last_line = line
                     self.raised = False
+                    if plan is None:
+                        append((LINE, self.id, line, clock(), None))
+                        if len(buffer) >= BATCH_SIZE:
+                            flush()
+                        return None
                 elif event != "return" and event != "exception":
                     return None
                 # LocalsTracker.diff, inline (and to be kept in step with it): the hottest path
