@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3'
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { schemaFile } from '../paths.js'
+import { BlobError } from './bytes.js'
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
 
 export type Db = Database.Database
@@ -89,6 +90,9 @@ export function withoutWaiting<T>(db: Db, work: () => T): T {
  */
 export function databaseFailure(error: unknown): DatabaseError | null {
   if (error instanceof DatabaseError) return error
+  // A block of events or frames that does not decode: damaged as surely as a corrupt page.
+  if (error instanceof BlobError)
+    return new DatabaseError(`the database file is corrupt (${error.message})`)
   if (!(error instanceof Database.SqliteError)) return null
   const explained = reason(error)
   return new DatabaseError(

@@ -139,16 +139,7 @@ export class EventStore {
   *lineBlocks(run: number, file: number, line: number, after: number): Generator<Block> {
     const start = this.blockAt(run, after + 1)
     if (start === undefined) return
-    const blocks = this.statements.lineAfter.iterate(
-      run,
-      file,
-      line,
-      start.firstSeq,
-    ) as IterableIterator<number>
-    for (const first of blocks) {
-      const block = this.loadFirst(run, first)
-      if (block !== undefined) yield block
-    }
+    yield* this.listed(run, this.statements.lineAfter.iterate(run, file, line, start.firstSeq))
   }
 
   /** The blocks holding the frame's events, in order from the one holding `from`. */
@@ -164,11 +155,10 @@ export class EventStore {
       frame,
       start,
     ) as IterableIterator<number>
-    for (const first of rows) {
-      if (first === call?.firstSeq) continue
-      const block = this.loadFirst(run, first)
-      if (block !== undefined) yield block
-    }
+    yield* this.listed(
+      run,
+      filter(rows, (first) => first !== call?.firstSeq),
+    )
     if (!forward && call !== undefined && call.firstSeq <= start) yield call
   }
 
@@ -203,13 +193,14 @@ export class EventStore {
   ): Generator<Block> {
     const start = this.startBlock(run, from, forward)
     if (start === undefined) return
-    const rows = (forward ? this.statements.threadAfter : this.statements.threadBefore).iterate(
-      run,
-      thread,
-      start,
-    ) as IterableIterator<number>
-    for (const first of rows) {
-      const block = this.loadFirst(run, first)
+    const rows = forward ? this.statements.threadAfter : this.statements.threadBefore
+    yield* this.listed(run, rows.iterate(run, thread, start))
+  }
+
+  /** The blocks whose first events `firsts` lists, in that order. */
+  private *listed(run: number, firsts: Iterable<unknown>): Generator<Block> {
+    for (const first of firsts) {
+      const block = this.loadFirst(run, first as number)
       if (block !== undefined) yield block
     }
   }
@@ -263,4 +254,8 @@ function* eventsOf(
       at = Math.min(at, firstSeq - 1)
     }
   }
+}
+
+function* filter<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T> {
+  for (const item of items) if (keep(item)) yield item
 }
