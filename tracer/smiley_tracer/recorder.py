@@ -25,11 +25,12 @@ MAX_CODES = 200000
 class CodeRecord:
     """A traced code object: its id and, per line, which locals may change after it."""
 
-    __slots__ = ("id", "code", "plans", "module_level", "generator", "parameters_only", "lines", "raw")
+    __slots__ = ("id", "code", "first_line", "plans", "module_level", "generator", "parameters_only", "lines", "raw")
 
     def __init__(self, code_id, code, plans):
         self.id = code_id
         self.code = code
+        self.first_line = code.co_firstlineno
         self.plans = plans
         self.module_level = code_info.is_module_level(code)
         self.generator = code_info.is_generator(code)

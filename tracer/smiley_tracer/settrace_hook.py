@@ -18,12 +18,17 @@ import threading
 import time
 
 from . import wire
+from .wire import CALL, EXCEPTION, LINE, RETURN, YIELD
 from .changes import LARGEST_PLAIN_INT, MISSING, SCALARS, SMALLEST_PLAIN_INT
 from .code_info import FULL
 from .recorder import MAX_SUSPENDED, FrameState
 from .stream import BATCH_SIZE, StreamClosed
 
 RECURSION_STOPS_TRACING = sys.version_info < (3, 10)  # see above
+# Module constants rather than closure variables: a trace function's closure is copied into
+# its frame at every event.
+_INT_REPR = int.__repr__
+clock = time.perf_counter
 # A generator's "return" event is its end when the frame stopped on one of these (else a yield).
 RETURN_OPCODES = frozenset(dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap)
 # Whether a frame's f_locals, once read, stays current: before 3.11 the interpreter refreshes
@@ -74,7 +79,6 @@ def _build(recorder, on_failure):
     append = stream.append
     buffer = stream.buffer
     flush = stream.flush
-    clock = time.perf_counter
     tracker = recorder.locals
     codes = recorder.codes
     code_record = recorder.code_record
@@ -93,10 +97,8 @@ def _build(recorder, on_failure):
     text_of = tracker.text
     type_symbol = tracker.type_symbol
     type_symbols = tracker.type_symbols
-    int_repr = int.__repr__
     exception_of = recorder.exception
     live = recorder.live
-    CALL, LINE, RETURN, EXCEPTION, YIELD = wire.CALL, wire.LINE, wire.RETURN, wire.EXCEPTION, wire.YIELD
     int_symbol = None  # defined on first use, as every type symbol is
 
     def int_type_symbol():
@@ -111,8 +113,7 @@ def _build(recorder, on_failure):
             try:
                 plan = self.plans.get(self.last_line)
                 line = frame.f_lineno
-                is_line = event == "line"
-                if is_line:
+                if event == "line":
                     self.last_line = line
                     self.raised = False
                     if plan is None:
@@ -144,7 +145,7 @@ def _build(recorder, on_failure):
                             if previous is not None and previous[0] is value and kind in stable_kinds:
                                 continue
                             if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
-                                text = int_repr(value)
+                                text = _INT_REPR(value)
                                 snapshot[name] = (value, text, None)
                                 if previous is not None and text == previous[1]:
                                     continue
@@ -166,7 +167,7 @@ def _build(recorder, on_failure):
                                     continue
                             symbol, secret = names.get(name) or name_info(name)
                             if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
-                                text = int_repr(value)
+                                text = _INT_REPR(value)
                                 snapshot[name] = (value, text, None)
                                 if previous is not None and text == previous[1]:
                                     continue
@@ -178,7 +179,7 @@ def _build(recorder, on_failure):
                             found = entry if found is None else found + entry
                         if len(snapshot) > len(mapping):
                             found = deleted(mapping, snapshot, found)
-                if is_line:
+                if event == "line":
                     append((LINE, self.id, line, clock(), found))
                 elif event == "return":
                     if arg is None and self.raised:
@@ -195,7 +196,7 @@ def _build(recorder, on_failure):
                         # Recorder.value, inline for the commonest values.
                         kind = type(arg)
                         if kind is int and SMALLEST_PLAIN_INT < arg < LARGEST_PLAIN_INT:
-                            text = int_repr(arg)
+                            text = _INT_REPR(arg)
                             kind = int_symbol or int_type_symbol()
                         else:
                             text = "None" if arg is None else text_of(arg, kind)
@@ -303,7 +304,7 @@ def _build(recorder, on_failure):
                         symbol, secret = name_info(name)
                     kind = type(value)
                     if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
-                        text = int_repr(value)
+                        text = _INT_REPR(value)
                         snapshot[name] = (value, text, None)
                         entry = (symbol, int_symbol or int_type_symbol(), text)
                     else:
@@ -315,7 +316,7 @@ def _build(recorder, on_failure):
                     # No local can be rebound, and each keeps its text while it keeps its
                     # object: no line of this activation can change one, none needs a look.
                     state.plans = NO_PLANS
-            append((CALL, state.id, code.co_firstlineno, clock(), found, record.id, parent, state.thread, state.depth))
+            append((CALL, state.id, record.first_line, clock(), found, record.id, parent, state.thread, state.depth))
             if len(buffer) >= BATCH_SIZE:
                 flush()
             return state.trace
