@@ -7,15 +7,29 @@
 import type { Db } from './database.js'
 import { decodeChunk, type FrameRecord } from './frame-chunk.js'
 
-interface Chunk {
-  firstId: number
-  revision: number
-  /** In the order of their calls. */
-  frames: FrameRecord[]
-  byId: Map<number, FrameRecord>
+class Chunk {
+  private index: Map<number, FrameRecord> | null = null
+
+  constructor(
+    readonly firstId: number,
+    readonly revision: number,
+    /** In the order of their calls. */
+    readonly frames: FrameRecord[],
+  ) {}
+
+  /** Frame `id`, if this chunk holds it. */
+  get(id: number): FrameRecord | undefined {
+    // Ids mostly follow one another: look where the id says first.
+    const guess = this.frames[id - this.firstId]
+    if (guess?.id === id) return guess
+    this.index ??= new Map(this.frames.map((frame) => [frame.id, frame]))
+    return this.index.get(id)
+  }
 }
 
-interface Bounds {
+/** A chunk, by its first frame id, with the lowest and highest ids it holds. */
+interface ChunkBounds {
+  first: number
   minId: number
   maxId: number
 }
@@ -51,7 +65,7 @@ export class FrameStore {
         .pluck(),
       revision: db.prepare('SELECT revision FROM frames WHERE run = ? AND first_id = ?').pluck(),
       bounds: db.prepare(
-        'SELECT min_id AS minId, max_id AS maxId FROM frames WHERE run = ? AND first_id = ?',
+        'SELECT first_id AS first, min_id AS minId, max_id AS maxId FROM frames WHERE run = ? AND first_id = ?',
       ),
       data: db.prepare('SELECT data FROM frames WHERE run = ? AND first_id = ?').pluck(),
       ends: db.prepare(
@@ -61,15 +75,17 @@ export class FrameStore {
         `SELECT id, end_seq AS endSeq, end_us AS endUs, children FROM frame_ends
          WHERE run = ? AND id >= ? AND id <= ?`,
       ),
-      childChunks: db
-        .prepare('SELECT chunk FROM frame_children WHERE run = ? AND parent = ? ORDER BY chunk')
-        .pluck(),
+      childChunks: db.prepare(
+        `SELECT c.chunk AS first, f.min_id AS minId, f.max_id AS maxId
+         FROM frame_children c JOIN frames f ON f.run = c.run AND f.first_id = c.chunk
+         WHERE c.run = ? AND c.parent = ?`,
+      ),
     }
   }
 
   /** Frame `id`, or undefined when the run has none. */
   frame(run: number, id: number): FrameRecord | undefined {
-    const found = this.locate(run, id)?.byId.get(id)
+    const found = this.locate(run, id)?.get(id)
     if (found === undefined) return undefined
     const end = this.statements.ends.get(run, id) as Partial<FrameRecord> | undefined
     return end === undefined ? found : { ...found, ...end }
@@ -85,26 +101,25 @@ export class FrameStore {
     from = 0,
     direction: 'forward' | 'backward' = 'forward',
   ): Generator<FrameRecord> {
-    const firsts = new Set(this.statements.childChunks.all(run, parent) as number[])
-    const own = parent === 0 ? undefined : this.locate(run, parent)
-    if (own !== undefined) firsts.add(own.firstId)
     const forward = direction === 'forward'
+    const chunks = this.statements.childChunks.all(run, parent) as ChunkBounds[]
+    const own = parent === 0 ? undefined : this.locate(run, parent)
+    if (own !== undefined && !chunks.some((chunk) => chunk.first === own.firstId))
+      chunks.push(this.statements.bounds.get(run, own.firstId) as ChunkBounds)
     // Chunks wholly before `from` (or after, backward) are not read.
-    const chunks = [...firsts]
-      .map((first) => ({ first, ...(this.statements.bounds.get(run, first) as Bounds) }))
-      .filter((chunk) => (forward ? chunk.maxId >= from : chunk.minId <= from))
-      .sort((a, b) => (forward ? a.first - b.first : b.first - a.first))
+    chunks.sort((a, b) => (forward ? a.first - b.first : b.first - a.first))
+    const read = chunks.filter((chunk) => (forward ? chunk.maxId >= from : chunk.minId <= from))
     const wanted = (frame: FrameRecord) =>
       frame.parent === parent && (forward ? frame.id >= from : frame.id <= from)
     const byId = (a: FrameRecord, b: FrameRecord) => (forward ? a.id - b.id : b.id - a.id)
     // A call that came late sits in a later chunk than its id says: then every call is read
     // first, and put in order.
-    if (chunks.some((chunk) => chunk.minId < chunk.first)) {
-      const all = chunks.flatMap((chunk) => this.callsIn(run, chunk.first, wanted))
+    if (read.some((chunk) => chunk.minId < chunk.first)) {
+      const all = read.flatMap((chunk) => this.callsIn(run, chunk.first, wanted))
       yield* all.sort(byId)
       return
     }
-    for (const chunk of chunks) yield* this.callsIn(run, chunk.first, wanted).sort(byId)
+    for (const chunk of read) yield* this.callsIn(run, chunk.first, wanted).sort(byId)
   }
 
   /** The frames of chunk `first` that `wanted` accepts, with their later ends. */
@@ -123,11 +138,11 @@ export class FrameStore {
     const first = this.statements.place.get(run, id) as number | undefined
     if (first === undefined) return undefined
     const chunk = this.chunk(run, first)
-    if (chunk?.byId.has(id)) return chunk
+    if (chunk?.get(id) !== undefined) return chunk
     const later = this.statements.late.iterate(run, first, id + LATE_WINDOW, id)
     for (const other of later as IterableIterator<number>) {
       const candidate = this.chunk(run, other)
-      if (candidate?.byId.has(id)) return candidate
+      if (candidate?.get(id) !== undefined) return candidate
     }
     return undefined
   }
@@ -157,7 +172,7 @@ export class FrameStore {
       return cached
     }
     const frames = decodeChunk(this.statements.data.get(run, firstId) as Buffer)
-    const chunk = { firstId, revision, frames, byId: new Map(frames.map((f) => [f.id, f])) }
+    const chunk = new Chunk(firstId, revision, frames)
     if (this.cache.size >= CACHED_CHUNKS) this.cache.delete(this.cache.keys().next().value!)
     this.cache.set(key, chunk)
     return chunk

@@ -38,9 +38,9 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
      CREATE TABLE frames (
        run INTEGER NOT NULL, first_id INTEGER NOT NULL, min_id INTEGER NOT NULL,
        max_id INTEGER NOT NULL, count INTEGER NOT NULL, revision INTEGER NOT NULL,
-       data BLOB NOT NULL,
-       PRIMARY KEY (run, first_id)
-     ) WITHOUT ROWID;
+       data BLOB NOT NULL
+     );
+     CREATE UNIQUE INDEX frames_by_first ON frames (run, first_id);
      CREATE TABLE frame_ends (
        run INTEGER NOT NULL, id INTEGER NOT NULL, end_seq INTEGER, end_us INTEGER,
        children INTEGER NOT NULL,
@@ -51,9 +51,9 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
        PRIMARY KEY (run, parent, chunk)
      ) WITHOUT ROWID;
      CREATE TABLE event_blocks (
-       run INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, data BLOB NOT NULL,
-       PRIMARY KEY (run, first_seq)
-     ) WITHOUT ROWID;
+       run INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, data BLOB NOT NULL
+     );
+     CREATE UNIQUE INDEX event_blocks_by_first ON event_blocks (run, first_seq);
      CREATE TABLE thread_blocks (
        run INTEGER NOT NULL, thread INTEGER NOT NULL, block INTEGER NOT NULL,
        PRIMARY KEY (run, thread, block)

@@ -81,6 +81,7 @@ CREATE TABLE threads (
 -- The activations of functions, in chunks of consecutive calls: see server/db/frame-chunk.ts for
 -- the format. A chunk is found by the id of its first frame; a frame whose call arrived late
 -- (another thread ran between its id and its call) may be in a later chunk, never below min_id.
+-- Rows this big are kept out of WITHOUT ROWID tables, whose lookups would read every blob met.
 CREATE TABLE frames (
   run INTEGER NOT NULL,
   first_id INTEGER NOT NULL,
@@ -88,9 +89,9 @@ CREATE TABLE frames (
   max_id INTEGER NOT NULL,
   count INTEGER NOT NULL,
   revision INTEGER NOT NULL,          -- bumped at every write: readers cache a chunk until then
-  data BLOB NOT NULL,
-  PRIMARY KEY (run, first_id)
-) WITHOUT ROWID;
+  data BLOB NOT NULL
+);
+CREATE UNIQUE INDEX frames_by_first ON frames (run, first_id);
 
 -- Frames still running when their chunk was written for the last time: their end (NULL while
 -- running) and the calls they have made, laid over the chunk.
@@ -130,9 +131,9 @@ CREATE TABLE event_blocks (
   run INTEGER NOT NULL,
   first_seq INTEGER NOT NULL,
   last_seq INTEGER NOT NULL,
-  data BLOB NOT NULL,
-  PRIMARY KEY (run, first_seq)
-) WITHOUT ROWID;
+  data BLOB NOT NULL
+);
+CREATE UNIQUE INDEX event_blocks_by_first ON event_blocks (run, first_seq);
 
 -- What finds events without reading every block (block: its first_seq). The blocks holding a
 -- thread's events; the blocks executing a line (line events); and the blocks where a frame has
