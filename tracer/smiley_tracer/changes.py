@@ -30,7 +30,7 @@ _INT_REPR = int.__repr__
 # immutable, with a text fixed by the object alone.
 _FINGERPRINTED = frozenset([list, dict, set, deque])
 _PLAIN_ITEMS = frozenset([int, float, bool, str, bytes, type(None), complex])
-SCALARS = _PLAIN_ITEMS  # and these refer to no other object
+_SCALARS = _PLAIN_ITEMS  # and these refer to no other object
 _PLAIN_REPR = object.__repr__
 # Builtin types whose repr is "<kind name at 0x…>", made without running any user code.
 _BUILTIN_REPRS = frozenset([types.GeneratorType, types.CoroutineType, types.FunctionType])
@@ -304,5 +304,5 @@ class LocalsTracker:
         so they are kept, and a resumed generator need not render them again."""
         snapshot = state.snapshot
         for name, entry in list(snapshot.items()):
-            if type(entry[0]) not in SCALARS:
+            if type(entry[0]) not in _SCALARS:
                 snapshot[name] = (MISSING, entry[1], None)

@@ -89,9 +89,9 @@ def _build(recorder, on_failure, hook):
     code_record = recorder.code_record
     begin = recorder.begin
     resume = recorder.resume
-    suspend = recorder.suspend
     all_locals = recorder.locals.snapshot_all
     changes = recorder.locals.diff
+    forget_objects = recorder.locals.forget_objects
     value_of = recorder.value
     exception_of = recorder.exception
     live = recorder.live
@@ -140,7 +140,16 @@ def _build(recorder, on_failure, hook):
             if state is None or state.record is not record:
                 start(code, frame)
             else:
-                parent = resume(frame, state)
+                # Recorder.resume, inline when the frame that resumes it is recorded.
+                back = frame.f_back
+                caller = live.get(id(back))  # id(None) is no frame's
+                if caller is not None and caller.record.code is back.f_code:
+                    state.depth = caller.depth + 1
+                    state.thread = caller.thread
+                    state.suspended = False
+                    parent = caller.id
+                else:
+                    parent = resume(frame, state)
                 append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
             if len(buffer) >= BATCH_SIZE:
                 flush()
@@ -164,7 +173,20 @@ def _build(recorder, on_failure, hook):
 
     def on_line(code, number):
         try:
-            line(getframe(1), number)
+            # line(), inline: the commonest event.
+            frame = getframe(1)
+            state = live.get(id(frame))
+            if state is None:
+                return
+            plan = state.plans.get(state.last_line)
+            state.last_line = number
+            state.raised = False
+            if plan is None:
+                append((LINE, state.id, number, clock(), None))
+            else:
+                append((LINE, state.id, number, clock(), changes(frame.f_locals, plan, state)))
+            if len(buffer) >= BATCH_SIZE:
+                flush()
         except StreamClosed:
             fail(None)
         except RecursionError:
@@ -210,7 +232,9 @@ def _build(recorder, on_failure, hook):
         if final:
             del live[key]
         else:
-            suspend(state)
+            state.suspended = True
+            state.mapping = None
+            forget_objects(state)
         if len(buffer) >= BATCH_SIZE:
             flush()
 

@@ -146,12 +146,6 @@ class Recorder:
         state.suspended = False
         return parent_id
 
-    def suspend(self, state):
-        """A generator yields: keep the texts of its locals but not the objects."""
-        state.suspended = True
-        state.mapping = None
-        self.locals.forget_objects(state)
-
     def parent_of(self, frame):
         live = self.live
         back = frame.f_back

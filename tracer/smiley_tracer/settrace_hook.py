@@ -19,7 +19,7 @@ import time
 
 from . import wire
 from .wire import CALL, EXCEPTION, LINE, RETURN, YIELD
-from .changes import LARGEST_PLAIN_INT, MISSING, SCALARS, SMALLEST_PLAIN_INT
+from .changes import LARGEST_PLAIN_INT, MISSING, SMALLEST_PLAIN_INT
 from .code_info import FULL
 from .recorder import MAX_SUSPENDED, FrameState
 from .stream import BATCH_SIZE, StreamClosed
@@ -90,6 +90,7 @@ def _build(recorder, on_failure):
     compare = tracker.compare
     unchanged = tracker.unchanged
     deleted = tracker.deleted
+    forget_objects = tracker.forget_objects
     names = tracker.names
     name_info = tracker.name_info
     stable_kinds = tracker.stable_kinds
@@ -206,13 +207,9 @@ def _build(recorder, on_failure):
                             live.pop(id(frame), None)
                         else:
                             append((YIELD, self.id, line, clock(), found, kind, text))
-                            # Recorder.suspend and LocalsTracker.forget_objects, inline.
                             self.suspended = True
                             self.mapping = None
-                            snapshot = self.snapshot
-                            for name, entry in list(snapshot.items()):
-                                if type(entry[0]) not in SCALARS:
-                                    snapshot[name] = (MISSING, entry[1], None)
+                            forget_objects(self)
                 else:
                     kind, message = exception_of(arg[1])
                     append((EXCEPTION, self.id, line, clock(), found, kind, message))
