@@ -12,7 +12,7 @@ import { FrameStore } from './frame-store.js'
 /** The calls frame `parent` made (0: the calls nobody recorded made), by function, in order of the first call. */
 export function callGroups(db: Db, run: number, names: RunNames, parent: number): CallGroup[] {
   const groups = new Map<number, Omit<CallGroup, 'name' | 'file'>>()
-  for (const call of FrameStore.of(db).children(run, parent)) {
+  FrameStore.of(db).forEachChild(run, parent, (call) => {
     let group = groups.get(call.function)
     if (group === undefined) {
       group = {
@@ -32,7 +32,7 @@ export function callGroups(db: Db, run: number, names: RunNames, parent: number)
       group.first = call.id
       group.firstSeq = call.callSeq
     }
-  }
+  })
   // In order of the first call: a call that came late may be in a later chunk.
   const ordered = [...groups.values()].sort((a, b) => a.first - b.first)
   return ordered.map((group) => {

@@ -5,7 +5,7 @@
  */
 
 import type { Db } from './database.js'
-import { decodeChunk, type FrameRecord } from './frame-chunk.js'
+import { decodeChunk, scanChunk, type FrameRecord } from './frame-chunk.js'
 
 class Chunk {
   private index: Map<number, FrameRecord> | null = null
@@ -102,10 +102,7 @@ export class FrameStore {
     direction: 'forward' | 'backward' = 'forward',
   ): Generator<FrameRecord> {
     const forward = direction === 'forward'
-    const chunks = this.statements.childChunks.all(run, parent) as ChunkBounds[]
-    const own = parent === 0 ? undefined : this.locate(run, parent)
-    if (own !== undefined && !chunks.some((chunk) => chunk.first === own.firstId))
-      chunks.push(this.statements.bounds.get(run, own.firstId) as ChunkBounds)
+    const chunks = this.childChunks(run, parent)
     // Chunks wholly before `from` (or after, backward) are not read.
     chunks.sort((a, b) => (forward ? a.first - b.first : b.first - a.first))
     const read = chunks.filter((chunk) => (forward ? chunk.maxId >= from : chunk.minId <= from))
@@ -122,6 +119,25 @@ export class FrameStore {
     for (const chunk of read) yield* this.callsIn(run, chunk.first, wanted).sort(byId)
   }
 
+  /**
+   * Calls `visit` with each call frame `parent` made, in no set order, in one record that is
+   * reused (see scanChunk): for a frame that made a million calls, nothing is kept but what
+   * `visit` keeps.
+   */
+  forEachChild(run: number, parent: number, visit: (frame: FrameRecord) => void): void {
+    for (const chunk of this.childChunks(run, parent)) {
+      const ends = this.statements.endsBetween.all(run, chunk.minId, chunk.maxId) as Array<
+        Partial<FrameRecord> & { id: number }
+      >
+      const later = new Map(ends.map(({ id, ...end }) => [id, end]))
+      scanChunk(this.statements.data.get(run, chunk.first) as Buffer, (frame) => {
+        if (frame.parent !== parent) return
+        const end = later.get(frame.id)
+        visit(end === undefined ? frame : Object.assign(frame, end))
+      })
+    }
+  }
+
   /** The frames of chunk `first` that `wanted` accepts, with their later ends. */
   private callsIn(run: number, first: number, wanted: (frame: FrameRecord) => boolean) {
     const calls = this.chunk(run, first)?.frames.filter(wanted) ?? []
@@ -131,6 +147,15 @@ export class FrameStore {
       const end = ends.get(call.id)
       return end === undefined ? call : { ...call, ...end }
     })
+  }
+
+  /** The chunks holding calls frame `parent` made: its own, and those frame_children names. */
+  private childChunks(run: number, parent: number): ChunkBounds[] {
+    const chunks = this.statements.childChunks.all(run, parent) as ChunkBounds[]
+    const own = parent === 0 ? undefined : this.locate(run, parent)
+    if (own !== undefined && !chunks.some((chunk) => chunk.first === own.firstId))
+      chunks.push(this.statements.bounds.get(run, own.firstId) as ChunkBounds)
+    return chunks
   }
 
   /** The chunk holding frame `id`: where its id puts it, or a little later when its call came late. */
