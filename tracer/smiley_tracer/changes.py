@@ -138,7 +138,7 @@ class LocalsTracker:
             text = REDACTED
         else:
             text = self.text(value, kind)
-            snapshot[name] = (value, text, self.fingerprint(value, kind) if kind in _FINGERPRINTED else None)
+            snapshot[name] = (value, text, self.fingerprint(value, kind, True) if kind in _FINGERPRINTED else None)
         return (symbol, self.type_symbols.get(kind) or self.type_symbol(kind), text)
 
     def diff(self, mapping, plan, state):
@@ -238,7 +238,7 @@ class LocalsTracker:
             snapshot[name] = (value, REDACTED, None)
             return (symbol, self.type_symbols.get(kind) or self.type_symbol(kind), REDACTED)
         text = self.text(value, kind)
-        snapshot[name] = (value, text, self.fingerprint(value, kind) if kind in _FINGERPRINTED else None)
+        snapshot[name] = (value, text, self.fingerprint(value, kind, True) if kind in _FINGERPRINTED else None)
         if previous is not None and text == previous[1]:
             return None
         return (symbol, self.type_symbols.get(kind) or self.type_symbol(kind), text)
@@ -259,10 +259,14 @@ class LocalsTracker:
 
     # Containers changed in place: a list, dict, set or deque whose items are all of plain types
     # renders to the same text while its length and the items that can be shown are the same
-    # objects, so comparing those identities stands in for rendering it again.
+    # objects, so comparing those identities stands in for rendering it again. So it does when
+    # some of those items are shown by object.__repr__, while their classes keep that __repr__
+    # and their names (the text is made of those and the address).
 
-    def fingerprint(self, value, kind):
-        """(length, shown items) of a container of plain items just rendered, or None."""
+    def fingerprint(self, value, kind, objects=False):
+        """(length, shown items) of a container of plain items just rendered, or None; with
+        ``objects``, also of one whose other shown items object.__repr__ shows, with (their
+        types, (class, module, qualified name) of each such class) as a third item."""
         count = self.renderer.examined
         if count is None:
             return None
@@ -275,15 +279,39 @@ class LocalsTracker:
             else:
                 shown = tuple(islice(value, count))
             if not _PLAIN_ITEMS.issuperset(map(type, shown)):
-                return None
+                return self._with_objects(value, shown) if objects else None
             return len(value), shown
         except RuntimeError:  # changed size while another thread ran
             return None
 
+    def _with_objects(self, value, shown):
+        kinds = tuple(map(type, shown))
+        classes = []
+        for kind in set(kinds).difference(_PLAIN_ITEMS):
+            names = self._plain_names(kind)
+            if names is None:
+                return None
+            classes.append((kind,) + names)
+        return len(value), shown, (kinds, tuple(classes))
+
+    def _plain_names(self, kind):
+        """(module, qualified name) of a class whose objects object.__repr__ shows by those
+        and their address alone, else None."""
+        try:
+            if type(kind) is not type or kind.__repr__ is not _PLAIN_REPR or kind in self.renderer.slow_types:
+                return None
+            module = kind.__module__
+            qualname = kind.__qualname__
+        except Exception:
+            return None
+        if type(module) is not str or module == "builtins" or type(qualname) is not str:
+            return None  # then the text is made of the type's name, which can change
+        return module, qualname
+
     def unchanged(self, value, kind, fingerprint):
         """True when ``value`` certainly renders as it did when ``fingerprint`` was taken."""
-        length, shown = fingerprint
-        if len(value) != length:
+        shown = fingerprint[1]
+        if len(value) != fingerprint[0]:
             return False
         try:
             if kind is list:
@@ -295,7 +323,18 @@ class LocalsTracker:
                 now = tuple(islice(value, len(shown)))
         except RuntimeError:
             return False
-        return len(now) == len(shown) and all(map(is_, now, shown))
+        if len(now) != len(shown) or not all(map(is_, now, shown)):
+            return False
+        if len(fingerprint) == 2:
+            return True
+        kinds, classes = fingerprint[2]
+        if not all(map(is_, map(type, shown), kinds)):
+            return False  # an object's __class__ was reassigned
+        for kind, module, qualname in classes:
+            names = self._plain_names(kind)
+            if names is None or names[0] is not module or names[1] is not qualname:
+                return False
+        return True
 
     @staticmethod
     def forget_objects(state):

@@ -47,7 +47,7 @@ class Renderer:
         self.max_len = max(max_len, 8)
         self.redact = redact
         self._secret_names = {}
-        self._slow_types = set()
+        self.slow_types = set()
         self._clock = time.perf_counter
         # How many items of the outermost list, dict, set or deque the last render looked at.
         self.examined = None
@@ -208,7 +208,7 @@ class Renderer:
             seen.discard(id(value))
 
     def _object(self, value, kind):
-        if kind in self._slow_types:
+        if kind in self.slow_types:
             return _plain(value, kind)
         started = self._clock()
         try:
@@ -222,7 +222,7 @@ class Renderer:
         except Exception as error:
             text = "<repr of %s failed: %s>" % (type_name(kind), describe_error(error))
         if self._clock() - started > SLOW_REPR_SECONDS:
-            self._slow_types.add(kind)
+            self.slow_types.add(kind)
         return text
 
 
