@@ -2,7 +2,7 @@
 
 import type { Run } from '../../shared/types/run.js'
 import type { ThreadSummary } from '../../shared/types/thread.js'
-import { formatDuration, formatTime, runDuration } from './format.js'
+import { formatCount, formatDuration, formatTime, runDuration } from './format.js'
 import type { Output } from './output.js'
 import { STATUS_STYLE } from './status-style.js'
 
@@ -26,8 +26,8 @@ export function formatRunDetails(run: Run, threads: ThreadSummary[], out: Output
   if (run.signal !== null) facts.push(['Signal', run.signal])
   const error = errorText(run)
   if (error !== '') facts.push(['Error', out.style('red', error)])
-  facts.push(['Events', run.eventCount.toLocaleString('en-US')])
-  if (run.lostEvents > 0) facts.push(['Lost events', run.lostEvents.toLocaleString('en-US')])
+  facts.push(['Events', formatCount(run.eventCount)])
+  if (run.lostEvents > 0) facts.push(['Lost events', formatCount(run.lostEvents)])
   if (run.notice !== null) facts.push(['Notice', out.style('yellow', run.notice)])
   facts.push(['Options', options(run.options)])
   const width = Math.max(...facts.map(([label]) => label.length), 'Threads'.length) + 2
@@ -45,7 +45,7 @@ function threadLines(
 ): string[] {
   if (threads.length === 0) return [`${label('Threads')}-`]
   const nameWidth = Math.max(...threads.map((t) => t.name.length))
-  const counts = threads.map((t) => t.events.toLocaleString('en-US'))
+  const counts = threads.map((t) => formatCount(t.events))
   const countWidth = Math.max(...counts.map((c) => c.length))
   return threads.map((thread, index) => {
     const head = index === 0 ? label('Threads') : ' '.repeat(width)

@@ -4,6 +4,7 @@
  * line `smiley run` prints.
  */
 
+import { formatCount } from '../../shared/format.js'
 import { NetworkError } from './http-client.js'
 
 /** The recorder cannot take this run: `reason` says why, briefly. */
@@ -57,7 +58,7 @@ function shown(url: URL): string {
 
 /** `1 event was`, `12,345 events were`. */
 function count(events: number): string {
-  return `${events.toLocaleString('en-US')} event${events === 1 ? ' was' : 's were'}`
+  return `${formatCount(events)} event${events === 1 ? ' was' : 's were'}`
 }
 
 /** HTTP answers worth trying again: the recorder is busy or briefly unwell. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { formatDuration, formatTime, runDuration, shortId } from '../../server/console/format.js'
+import {
+  formatCount,
+  formatDuration,
+  formatTime,
+  runDuration,
+  shortId,
+} from '../../server/console/format.js'
 import { formatMicros } from '../../shared/format.js'
 import type { Run } from '../../shared/types/run.js'
 
@@ -122,5 +128,17 @@ describe('shortId', () => {
   it('keeps the first eight characters of a run id', () => {
     expect(shortId('0a1b2c3d-0000-4000-8000-000000000001')).toBe('0a1b2c3d')
     expect(shortId('abc')).toBe('abc')
+  })
+})
+
+describe('formatCount', () => {
+  it('separates thousands with commas, as en-US does', () => {
+    for (const count of [0, 7, 999, 1000, 12_345, 999_999, 1_000_000, 10_000_004, 2 ** 53 - 1])
+      expect(formatCount(count)).toBe(count.toLocaleString('en-US'))
+  })
+
+  it('keeps the sign of a negative count', () => {
+    expect(formatCount(-1234567)).toBe('-1,234,567')
+    expect(formatCount(-12)).toBe('-12')
   })
 })

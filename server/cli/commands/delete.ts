@@ -3,7 +3,7 @@
 import { openDatabase } from '../../db/database.js'
 import { deleteRun, type DeletedRun } from '../../db/delete.js'
 import { findRun, markLostRuns, type StoredRun } from '../../db/runs.js'
-import { shortId } from '../../console/format.js'
+import { formatCount, shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command } from '../command.js'
@@ -78,7 +78,7 @@ const TABLE_NAMES: Array<[string, string]> = [
 function describe(deleted: DeletedRun): string {
   const parts: string[] = []
   const add = (count: number, noun: string) =>
-    parts.push(`${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`)
+    parts.push(`${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`)
   add(deleted.events, 'event')
   if (deleted.frames > 0) add(deleted.frames, 'frame')
   for (const [table, noun] of TABLE_NAMES) {

@@ -3,7 +3,13 @@
 import type { Run } from '../../../shared/types/run.js'
 import { openDatabase } from '../../db/database.js'
 import { listRuns, markLostRuns } from '../../db/runs.js'
-import { formatDuration, formatTime, runDuration, shortId } from '../../console/format.js'
+import {
+  formatCount,
+  formatDuration,
+  formatTime,
+  runDuration,
+  shortId,
+} from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import { STATUS_STYLE } from '../../console/status-style.js'
 import { formatCsv, formatTable, type Column } from '../../console/table.js'
@@ -78,7 +84,7 @@ export const listCommand: Command = {
       { header: 'STARTED', value: (r) => formatTime(r.startedAt) },
       { header: 'DURATION', value: (r) => formatDuration(runDuration(r)), align: 'right' },
       { header: 'STATUS', value: (r) => r.status },
-      { header: 'EVENTS', value: (r) => r.eventCount.toLocaleString('en-US'), align: 'right' },
+      { header: 'EVENTS', value: (r) => formatCount(r.eventCount), align: 'right' },
       { header: 'DESCRIPTION', value: (r) => r.description, max: 50 },
       { header: 'ERROR', value: errorOf, max: 60 },
     ]

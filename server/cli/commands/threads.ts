@@ -4,7 +4,7 @@ import type { ThreadSummary } from '../../../shared/types/thread.js'
 import { openDatabase } from '../../db/database.js'
 import { findRun } from '../../db/runs.js'
 import { listThreads } from '../../db/threads.js'
-import { formatTime } from '../../console/format.js'
+import { formatCount, formatTime } from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import { formatTable, type Column } from '../../console/table.js'
 import type { ParsedArgs } from '../args.js'
@@ -49,7 +49,6 @@ export const threadsCommand: Command = {
       await out.line(out.style('dim', 'This run has no recorded threads.'))
       return 0
     }
-    const count = (n: number) => n.toLocaleString('en-US')
     const columns: Column<ThreadSummary>[] = [
       { header: 'ID', value: (t) => String(t.id), align: 'right' },
       { header: 'NAME', value: (t) => t.name, max: 40 },
@@ -59,8 +58,8 @@ export const threadsCommand: Command = {
         header: 'AT',
         value: (t) => (t.startedAt === null ? '' : clock(started + t.startedAt)),
       },
-      { header: 'EVENTS', value: (t) => count(t.events), align: 'right' },
-      { header: 'LOCATIONS', value: (t) => count(t.locations), align: 'right' },
+      { header: 'EVENTS', value: (t) => formatCount(t.events), align: 'right' },
+      { header: 'LOCATIONS', value: (t) => formatCount(t.locations), align: 'right' },
     ]
     const lines = formatTable(columns, threads, (_column, thread, padded) =>
       thread === null ? out.style('bold', padded) : padded,

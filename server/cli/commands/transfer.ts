@@ -5,7 +5,7 @@ import type { Run } from '../../../shared/types/run.js'
 import { openDatabase } from '../../db/database.js'
 import { findRun, listRuns, markLostRuns, RunNotFound } from '../../db/runs.js'
 import { copyRuns, type CopiedRun } from '../../db/transfer.js'
-import { shortId } from '../../console/format.js'
+import { formatCount, shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command } from '../command.js'
@@ -195,8 +195,6 @@ async function report(
 /** `3f2a9c1e (prog.py)`, or `3f2a9c1e (prog.py, 12 events)`. */
 function label(run: Run, events?: number): string {
   const count =
-    events === undefined
-      ? ''
-      : `, ${events.toLocaleString('en-US')} event${events === 1 ? '' : 's'}`
+    events === undefined ? '' : `, ${formatCount(events)} event${events === 1 ? '' : 's'}`
   return `${shortId(run.id)} (${run.description}${count})`
 }
