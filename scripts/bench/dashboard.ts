@@ -10,14 +10,14 @@
  *   npx tsx scripts/bench/dashboard.ts [--events N] [--database PATH] [--keep]
  */
 
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { openDatabase } from '../../server/db/database.js'
-import { startServer } from '../../server/web/server.js'
 import { launchBrowser } from '../../tests/support/browser.js'
+import { spawnServer } from '../../tests/support/server-process.js'
 import { writeSyntheticRun } from './synthetic.js'
 
 export interface DashboardOptions {
@@ -43,8 +43,10 @@ export interface DashboardFigures {
   openDetails: number
   /** The event the jump went to: the middle of the run. */
   jumpedTo: number
-  /** Click on Go → the middle event's row on screen. */
+  /** Click on Go → the middle event's row drawn: the first jump. */
   jump: number
+  /** That jump and as many more, each to a part of the run not loaded before. */
+  jumps: { count: number; median: number; max: number }
   /** Click on End → the last event's row on screen. */
   jumpToEnd: number
   /** The state at an event, for 40 events spread over the run. */
@@ -56,7 +58,7 @@ export interface DashboardFigures {
   deepLink: number
   /** Key press (j) → the next event's state shown. */
   step: number
-  /** Resident size of this process (which runs the server) at the end, in bytes. */
+  /** Resident size of the server process at the end, in bytes. */
   serverRss: number
 }
 
@@ -92,6 +94,12 @@ function findOrWriteRun(path: string, events: number): RunFound {
 }
 
 const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0)
+
+/** The resident size of process `pid`, in bytes (Linux). */
+function residentBytes(pid: number): number {
+  const line = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return line ? Number(line[1]) * 1024 : NaN
+}
 
 /** Milliseconds for one GET of `url` and the reading of its JSON. */
 async function timed(url: string): Promise<number> {
@@ -154,81 +162,123 @@ async function measureApi(base: string, uuid: string, total: number) {
   return { api, moments, explorer }
 }
 
-/** Milliseconds, measured in the page, from `since` (a performance.now() there) until `selector` shows. */
-async function shown(page: Page, selector: string, since: number): Promise<number> {
-  await page.waitForFunction((s) => document.querySelector(s) !== null, selector, {
-    polling: 'raf',
-    timeout: 60_000,
-  })
-  return (await page.evaluate(() => performance.now())) - since
+/**
+ * Installed in a page before its own scripts: `benchWatch(name, selector)` notes in
+ * `benchMarks[name]` when `selector` first matches and the frame that shows it has been
+ * drawn (an animation frame, then a task after it), on the page's clock, whose zero is the
+ * navigation's start; `benchAfter(name, type)` notes the next `type` event (a click, a key).
+ * Nothing of Playwright runs in the page while it is measured: it is polled from here.
+ */
+function installMarks(first: { name: string; selector: string }) {
+  const page = window as unknown as {
+    benchMarks: Record<string, number>
+    benchWatch(name: string, selector: string): void
+    benchAfter(name: string, type: string): void
+  }
+  page.benchMarks = {}
+  page.benchWatch = (name, selector) => {
+    // No named functions in here: tsx would wrap them in a helper the page does not have.
+    const observer = new MutationObserver(() => {
+      if (document.querySelector(selector) === null) return
+      observer.disconnect()
+      requestAnimationFrame(() => setTimeout(() => (page.benchMarks[name] = performance.now())))
+    })
+    observer.observe(document, { childList: true, subtree: true, attributes: true })
+  }
+  page.benchAfter = (name, type) =>
+    addEventListener(type, () => (page.benchMarks[name] = performance.now()), {
+      once: true,
+      capture: true,
+    })
+  page.benchWatch(first.name, first.selector)
 }
 
-/**
- * Milliseconds from the click on `button` to the frame that shows `selector`: both noted in
- * the page (a MutationObserver, then the next animation frame), so Playwright's own round
- * trips are not counted.
- */
-async function clickAndWait(page: Page, button: string, selector: string): Promise<number> {
-  await page.evaluate(
-    ({ name, wanted }) => {
-      const marks = window as unknown as { clicked?: number; painted?: number }
-      delete marks.clicked
-      delete marks.painted
-      const target = [...document.querySelectorAll('button')].find(
-        (b) => b.textContent?.trim() === name,
-      )!
-      target.addEventListener('click', () => (marks.clicked = performance.now()), { once: true })
-      const observer = new MutationObserver(() => {
-        if (marks.clicked === undefined || document.querySelector(wanted) === null) return
-        observer.disconnect()
-        requestAnimationFrame(() => (marks.painted = performance.now()))
-      })
-      observer.observe(document.body, { childList: true, subtree: true, attributes: true })
-    },
-    { name: button, wanted: selector },
-  )
-  await page.getByRole('button', { name: button }).click()
-  await page.waitForFunction(
-    () => (window as unknown as { painted?: number }).painted !== undefined,
-    undefined,
-    { timeout: 60_000 },
-  )
-  return page.evaluate(() => {
-    const marks = window as unknown as { clicked: number; painted: number }
-    return marks.painted - marks.clicked
-  })
+/** A page that notes when `selector` first shows, as `open`. */
+async function openPage(browser: Browser, url: string, selector: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+  await page.addInitScript(installMarks, { name: 'open', selector })
+  await page.goto(url)
+  return page
 }
+
+/** The mark `name` once the page has noted it. */
+async function mark(page: Page, name: string): Promise<number> {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const value = await page.evaluate(
+      (n) => (window as unknown as { benchMarks: Record<string, number> }).benchMarks[n],
+      name,
+    )
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`the page never showed ${name}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/** Milliseconds from `act` (which sends a `type` event) until `selector` is drawn. */
+async function timedUntil(page: Page, type: string, selector: string, act: () => Promise<void>) {
+  const name = `${type} ${selector}`
+  await page.evaluate(
+    ({ n, t, s }) => {
+      const marks = window as unknown as {
+        benchWatch(name: string, selector: string): void
+        benchAfter(name: string, type: string): void
+      }
+      marks.benchAfter(`${n} from`, t)
+      marks.benchWatch(n, s)
+    },
+    { n: name, t: type, s: selector },
+  )
+  await act()
+  return (await mark(page, name)) - (await mark(page, `${name} from`))
+}
+
+/** Events to jump to after the middle: spread over the run, none of them loaded before. */
+const JUMPS = 8
 
 async function measureBrowser(base: string, uuid: string, total: number) {
   const browser = await launchBrowser()
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    await page.goto(`${base}#/runs/${uuid}`)
-    const openDetails = await shown(page, '.row[data-seq="1"]', 0) // from navigation start
+    const page = await openPage(browser, `${base}#/runs/${uuid}`, '.row[data-seq="1"]')
+    const openDetails = await mark(page, 'open') // from navigation start
+    // The time a person takes to type a number: the page has finished loading meanwhile.
+    await page.waitForTimeout(1000)
+    const jumpTo = (seq: number) =>
+      timedUntil(page, 'click', `.row[data-seq="${seq}"]`, async () => {
+        await page.getByLabel('Event number').fill(String(seq))
+        await page.getByRole('button', { name: 'Go' }).click()
+      })
     const jumpedTo = Math.floor(total / 2)
-    await page.getByLabel('Event number').fill(String(jumpedTo))
-    const jump = await clickAndWait(page, 'Go', `.row[data-seq="${jumpedTo}"]`)
-    const jumpToEnd = await clickAndWait(page, 'End ⇥', `.row[data-seq="${total}"]`)
+    const jump = await jumpTo(jumpedTo)
+    const jumps = [jump]
+    for (let k = 0; k < JUMPS; k++)
+      jumps.push(await jumpTo(Math.floor(((k + 0.3) / JUMPS) * total)))
+    jumps.sort((a, b) => a - b)
+    const jumpToEnd = await timedUntil(page, 'click', `.row[data-seq="${total}"]`, () =>
+      page.getByRole('button', { name: 'End ⇥' }).click(),
+    )
 
     const linkedTo = Math.floor(total * 0.61)
     const momentPanel = (seq: number) => `aside[aria-label="Event ${seq}"]:not(.stale) .stack li`
-    const deepLink = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    await deepLink.goto(`${base}#/runs/${uuid}?seq=${linkedTo}`)
-    await deepLink.waitForSelector(momentPanel(linkedTo), { timeout: 60_000 })
-    const linkShown = await deepLink.evaluate(() => performance.now())
-    await deepLink.evaluate(() => {
-      addEventListener(
-        'keydown',
-        () => ((window as unknown as { pressed: number }).pressed = performance.now()),
-        { once: true, capture: true },
-      )
-    })
-    await deepLink.keyboard.press('j')
-    await deepLink.waitForSelector(momentPanel(linkedTo + 1), { timeout: 60_000 })
-    const step =
-      (await deepLink.evaluate(() => performance.now())) -
-      (await deepLink.evaluate(() => (window as unknown as { pressed: number }).pressed))
-    return { openDetails, jumpedTo, jump, jumpToEnd, linkedTo, deepLink: linkShown, step }
+    const deepLink = await openPage(
+      browser,
+      `${base}#/runs/${uuid}?seq=${linkedTo}`,
+      momentPanel(linkedTo),
+    )
+    const linkShown = await mark(deepLink, 'open')
+    const step = await timedUntil(deepLink, 'keydown', momentPanel(linkedTo + 1), () =>
+      deepLink.keyboard.press('j'),
+    )
+    return {
+      openDetails,
+      jumpedTo,
+      jump,
+      jumps: { count: jumps.length, median: percentile(jumps, 0.5), max: jumps.at(-1)! },
+      jumpToEnd,
+      linkedTo,
+      deepLink: linkShown,
+      step,
+    }
   } finally {
     await browser.close()
   }
@@ -240,13 +290,9 @@ export async function measureDashboard(options: DashboardOptions): Promise<Dashb
   try {
     const { uuid, written } = findOrWriteRun(path, options.events)
     const databaseBytes = sizeOf(path) + sizeOf(`${path}-wal`)
-    const server = await startServer({
-      database: path,
-      host: '127.0.0.1',
-      port: 0,
-      token: null,
-      poll: false,
-    })
+    // A process of its own, as `smiley server` runs for a user: not sharing an event loop
+    // with Playwright's driver, nor a heap with this measurement.
+    const server = await spawnServer(path)
     try {
       const run = await fetch(`${server.url}api/runs/${uuid}`)
       const total = ((await run.json()) as { eventCount: number }).eventCount
@@ -262,10 +308,10 @@ export async function measureDashboard(options: DashboardOptions): Promise<Dashb
         written,
         ...api,
         ...browser,
-        serverRss: process.memoryUsage().rss,
+        serverRss: residentBytes(server.child.pid!),
       }
     } finally {
-      await server.close()
+      await server.stop()
     }
   } finally {
     if (folder !== null && !options.keep) rmSync(folder, { recursive: true, force: true })
@@ -279,7 +325,7 @@ export function formatDashboard(figures: DashboardFigures): string {
   return [
     `dashboard on a run of ${count(figures.events)} events, database ${(figures.databaseBytes / 1e6).toFixed(0)} MB (${figures.bytesPerEvent.toFixed(1)} bytes/event)`,
     ...Object.entries(figures.api).map(([name, value]) => `  API ${name.padEnd(26)} ${ms(value)}`),
-    `  browser: details page shown ${ms(figures.openDetails)} after navigation start; jump to event ${count(figures.jumpedTo)} ${ms(figures.jump)}, to the end ${ms(figures.jumpToEnd)} (click to rows on screen)`,
+    `  browser: details page shown ${ms(figures.openDetails)} after navigation start; jump to event ${count(figures.jumpedTo)} ${ms(figures.jump)}, ${figures.jumps.count} jumps over the run: median ${ms(figures.jumps.median)}, max ${ms(figures.jumps.max)}; to the end ${ms(figures.jumpToEnd)} (click to rows drawn)`,
     `  API state at an event (40 events spread over the run): median ${ms(moments.median)}, p95 ${ms(moments.p95)}, max ${ms(moments.max)}`,
     ...Object.entries(figures.explorer).map(
       ([name, value]) => `  API ${name.padEnd(26)} ${ms(value)}`,

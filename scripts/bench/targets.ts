@@ -154,12 +154,14 @@ export const TARGETS: Target[] = [
     note: serverNote,
   },
   {
-    figure: 'huge run: jump to the middle event',
+    figure: 'huge run: jump to an event, the slowest of the jumps over the run',
     section: 'server',
     bound: { at: 'most', value: 150 },
     unit: 'ms',
-    read: (measured) => measured.server?.jump,
-    note: serverNote,
+    read: (measured) => measured.server?.jumps.max,
+    note: (measured) =>
+      measured.server &&
+      `${measured.server.jumps.count} jumps, the first to the middle; median ${measured.server.jumps.median.toFixed(0)} ms`,
   },
   {
     figure: 'huge run: jump to the last event',
