@@ -126,7 +126,12 @@ export async function measureLiveLatency(seconds: number, rate: number): Promise
           newest = last
           seen.push([last, Date.now()])
         }
-      }).observe(document, { childList: true, subtree: true })
+      }).observe(document, {
+        childList: true,
+        subtree: true,
+        // Rows are reused as the window moves: a new event may only change a row's data-seq.
+        attributeFilter: ['data-seq'],
+      })
     })
     const writer = spawn(
       process.execPath,
