@@ -174,6 +174,13 @@ describeWithBrowser('the time-travel explorer', () => {
     await press(page, 'j', start + 1)
     expect(await variables(page)).toEqual({ n: '2', result: '4' })
     await press(page, 'k', start)
+    // Keys faster than the server answers (a held key): each step starts where the last went.
+    for (let k = 0; k < 3; k++) await page.keyboard.press('j')
+    await shown(page, start + 3)
+    expect(cursor(page)).toBe(start + 3)
+    await press(page, 'k', start + 2)
+    await press(page, 'k', start + 1)
+    await press(page, 'k', start)
     await page.getByRole('button', { name: 'Step ▷' }).click()
     await shown(page, start + 1)
     await page.goBack()
