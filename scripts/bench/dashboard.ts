@@ -1,8 +1,8 @@
 /**
  * The dashboard on a huge run: writes a synthetic run of N events (default ten million),
- * then measures, against a real `smiley server`, the API's page reads at the start, middle
- * and end, a thread-filtered page, and in Chromium the time to open the run's details page
- * and to jump to the middle. Then the time-travel explorer: the state at events spread over
+ * then measures, against a real `smiley server` in a process of its own, the API's page
+ * reads at the start, middle and end, a thread-filtered page, and in Chromium the time to open
+ * the run's details page, to jump to the middle and to eight more places, and to the end. Then the time-travel explorer: the state at events spread over
  * the run (the variables of a frame millions of events long, and the stack), moves, line
  * executions, a variable's history, a search stretch, the call tree, and in Chromium a deep
  * link to a moment and a step. Memory of the server is reported too.
