@@ -9,6 +9,7 @@ import type { StoredLocal } from '../../shared/locals.js'
 import type { Db } from './database.js'
 import { decodeBlock, decodeLocalsBlob, type StoredEvent } from './event-block.js'
 import { FrameStore } from './frame-store.js'
+import { RecentlyUsed } from './recently-used.js'
 
 export interface Block {
   firstSeq: number
@@ -30,7 +31,7 @@ export class EventStore {
     return store
   }
 
-  private readonly cache = new Map<string, Block>()
+  private readonly cache = new RecentlyUsed<Block>(CACHED_BLOCKS)
   private readonly statements
   private readonly frames: FrameStore
 
@@ -211,20 +212,16 @@ export class EventStore {
   }
 
   private load(run: number, firstSeq: number, lastSeq: number): Block {
-    const key = `${run}:${firstSeq}`
-    const cached = this.cache.get(key)
-    this.cache.delete(key)
-    if (cached !== undefined && cached.lastSeq === lastSeq) {
-      this.cache.set(key, cached)
-      return cached
-    }
-    const data = this.statements.data.get(run, firstSeq) as Buffer
-    const events = decodeBlock(data, firstSeq)
-    // A block rewritten between the two reads (outside a transaction) may have grown.
-    const block = { firstSeq, lastSeq: firstSeq + events.length - 1, events }
-    if (this.cache.size >= CACHED_BLOCKS) this.cache.delete(this.cache.keys().next().value!)
-    this.cache.set(key, block)
-    return block
+    return this.cache.get(
+      `${run}:${firstSeq}`,
+      (block) => block.lastSeq === lastSeq,
+      () => {
+        const data = this.statements.data.get(run, firstSeq) as Buffer
+        const events = decodeBlock(data, firstSeq)
+        // A block rewritten between the two reads (outside a transaction) may have grown.
+        return { firstSeq, lastSeq: firstSeq + events.length - 1, events }
+      },
+    )
   }
 }
 

@@ -6,6 +6,7 @@
 
 import type { Db } from './database.js'
 import { decodeChunk, scanChunk, type FrameRecord } from './frame-chunk.js'
+import { RecentlyUsed } from './recently-used.js'
 
 class Chunk {
   private index: Map<number, FrameRecord> | null = null
@@ -48,7 +49,7 @@ export class FrameStore {
     return store
   }
 
-  private readonly cache = new Map<string, Chunk>()
+  private readonly cache = new RecentlyUsed<Chunk>(CACHED_CHUNKS)
   private readonly statements
 
   private constructor(db: Db) {
@@ -189,17 +190,11 @@ export class FrameStore {
   private chunk(run: number, firstId: number): Chunk | undefined {
     const revision = this.statements.revision.get(run, firstId) as number | undefined
     if (revision === undefined) return undefined
-    const key = `${run}:${firstId}`
-    const cached = this.cache.get(key)
-    this.cache.delete(key)
-    if (cached !== undefined && cached.revision === revision) {
-      this.cache.set(key, cached)
-      return cached
-    }
-    const frames = decodeChunk(this.statements.data.get(run, firstId) as Buffer)
-    const chunk = new Chunk(firstId, revision, frames)
-    if (this.cache.size >= CACHED_CHUNKS) this.cache.delete(this.cache.keys().next().value!)
-    this.cache.set(key, chunk)
-    return chunk
+    return this.cache.get(
+      `${run}:${firstId}`,
+      (chunk) => chunk.revision === revision,
+      () =>
+        new Chunk(firstId, revision, decodeChunk(this.statements.data.get(run, firstId) as Buffer)),
+    )
   }
 }
