@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Run } from '../../shared/types/run.js'
 import { SMILEY, smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 
@@ -89,7 +90,11 @@ describe('smiley tail', () => {
     const [ran, tailed] = await Promise.all([run.exited, tail.exited])
     expect(ran.code).toBe(0)
     expect(tailed.code).toBe(0)
-    expect(tailed.at).toBeGreaterThanOrEqual(ran.at)
+    // Not before the run ended: the database marks that before `smiley run` has closed it
+    // and exited, so the end is read from there rather than from the exit of that process.
+    const [recorded] = JSON.parse((await smiley(['list', '--json', '-d', db])).stdout) as Run[]
+    expect(recorded!.status).toBe('completed')
+    expect(tailed.at).toBeGreaterThanOrEqual(recorded!.endedAt! * 1000)
 
     // Every event once, in order, ending with the module's return: the replay of the run.
     const replay = await smiley(['replay', '-d', db, 'latest'], { cwd: dir.path })
