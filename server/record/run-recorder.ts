@@ -15,9 +15,9 @@
  */
 
 import type { PyValue } from '../../shared/wire/marshal.js'
-import { loads } from '../../shared/wire/marshal.js'
 import { FrameReader, WireError } from '../../shared/wire/frames.js'
-import { parseRecord, TAG } from '../../shared/wire/records.js'
+import { readRecords } from '../../shared/wire/record-reader.js'
+import { TAG, type WireRecord } from '../../shared/wire/records.js'
 import { utf8Text } from '../db/bytes.js'
 import { databaseFailure, type Db } from '../db/database.js'
 import type { NewRun, RunEnding } from '../db/runs.js'
@@ -85,9 +85,7 @@ export class RunRecorder {
     try {
       for (const payload of this.frames.push(chunk)) {
         const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
-        const records = loads(bytes, (data, start, end) => utf8Text(data as Buffer, start, end))
-        if (!Array.isArray(records)) throw new WireError('a frame did not hold a list of records')
-        for (const value of records) this.accept(value)
+        for (const record of readRecords(bytes, decodeText)) this.accept(record)
       }
       if (this.storage === null) this.scheduleFlush()
     } catch (error) {
@@ -96,8 +94,7 @@ export class RunRecorder {
     }
   }
 
-  private accept(value: PyValue): void {
-    const record = parseRecord(value)
+  private accept(record: WireRecord): void {
     // Recording has stopped: only how the program ended (its exception, its status) is kept.
     if (this.storage !== null && record.tag !== TAG.end) return
     switch (record.tag) {
@@ -215,4 +212,9 @@ export class RunRecorder {
     }
     return ending
   }
+}
+
+/** Stream text, decoded by Node where it can be (the payloads are Buffers). */
+function decodeText(data: Uint8Array, start: number, end: number): string {
+  return utf8Text(data as Buffer, start, end)
 }

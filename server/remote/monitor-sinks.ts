@@ -4,9 +4,9 @@
  * slows the sender, never the other way round: a batch is answered once it is printed.
  */
 
-import { WireError, FrameReader } from '../../shared/wire/frames.js'
-import { loads } from '../../shared/wire/marshal.js'
-import { parseRecord, TAG } from '../../shared/wire/records.js'
+import { FrameReader } from '../../shared/wire/frames.js'
+import { readRecords } from '../../shared/wire/record-reader.js'
+import { TAG } from '../../shared/wire/records.js'
 import { shortId } from '../console/format.js'
 import type { Output } from '../console/output.js'
 import { ReplayFormatter } from '../console/replay-format.js'
@@ -62,11 +62,8 @@ class MonitoredRun implements RunSink {
     const out = this.sinks.output
     try {
       for (const payload of this.frames.push(bytes)) {
-        const records = loads(payload)
-        if (!Array.isArray(records)) throw new WireError('a frame did not hold a list of records')
         const lines: string[] = []
-        for (const value of records) {
-          const record = parseRecord(value)
+        for (const record of readRecords(payload)) {
           const event = this.events.accept(record)
           if (event !== null) lines.push(...this.formatterFor(out).format(event))
           else if (record.tag === TAG.hello) {

@@ -54,8 +54,10 @@ export class MarshalError extends Error {
   override name = 'MarshalError'
 }
 
-const FLAG_REF = 0x80
-const T = {
+/** Marks a value that later back-references (`r`) may name. */
+export const FLAG_REF = 0x80
+/** Marshal's type codes. */
+export const MARSHAL_TYPE = {
   null: 0x30, // '0'
   none: 0x4e, // 'N'
   false: 0x46, // 'F'
@@ -78,6 +80,7 @@ const T = {
   frozenset: 0x3e, // '>'
   ref: 0x72, // 'r'
 } as const
+const T = MARSHAL_TYPE
 
 const MAX_DEPTH = 200
 
