@@ -34,18 +34,25 @@ interface LiveFrame {
   function: number
   thread: number
   depth: number
+  /** Its thread's counters. */
+  tally: ThreadTally
+  /** The lines of its function its thread has run. */
+  lines: Set<number>
 }
 
-/** A frame whose call was never seen: its events are kept, attributed to no function. */
-const UNKNOWN_FRAME: LiveFrame = { file: 0, function: 0, thread: 0, depth: 0 }
-
 interface ThreadTally {
+  id: number
   firstSeq: number
   lastSeq: number
   firstUs: number
   lastUs: number
   events: number
-  locations: Set<number>
+  /** Distinct (function, line) pairs run: the sizes of `lines`. */
+  locations: number
+  /** Lines run, by function. */
+  lines: Map<number, Set<number>>
+  /** Has events not written yet. */
+  touched: boolean
 }
 
 type Row = unknown[]
@@ -76,7 +83,9 @@ export class RunWriter {
   private readonly chunks: FrameChunks
   private readonly functionFiles = new Map<number, number>()
   private readonly threads = new Map<number, ThreadTally>()
-  private readonly touchedThreads = new Set<number>()
+  private readonly touchedThreads: ThreadTally[] = []
+  /** Stands for every frame whose call was never seen: its events are kept, attributed to no function. */
+  private unknownFrame: LiveFrame | null = null
   private hits = new Map<number, Map<number, number>>()
   private readonly statements: WriterStatements
   private lastFlush = Date.now()
@@ -104,8 +113,7 @@ export class RunWriter {
         let frame = this.frames.get(record.frame)
         const seq = ++this.seq
         if (frame === undefined) {
-          const file = this.functionFiles.get(record.code) ?? 0
-          frame = { file, function: record.code, thread: record.thread, depth: record.depth }
+          frame = this.liveFrame(record.code, record.thread, record.depth)
           this.frames.set(record.frame, frame)
           this.chunks.begin({
             id: record.frame,
@@ -120,7 +128,11 @@ export class RunWriter {
             children: 0,
           })
         } else {
-          frame.thread = record.thread
+          if (frame.thread !== record.thread) {
+            frame.tally = this.tallyOf(record.thread)
+            frame.lines = this.linesOf(frame.tally, frame.function)
+            frame.thread = record.thread
+          }
           frame.depth = record.depth
         }
         this.event(
@@ -257,7 +269,8 @@ export class RunWriter {
     this.moments.activations.length = 0
     this.hits = new Map()
     for (const table of PENDING_ORDER) this.pending[table].length = 0
-    this.touchedThreads.clear()
+    for (const tally of this.touchedThreads) tally.touched = false
+    this.touchedThreads.length = 0
     if (!this.deleted) this.stored = this.seq
   }
 
@@ -274,24 +287,59 @@ export class RunWriter {
       for (const row of this.moments.activations) s.activations.run(row)
       for (const [file, lines] of hits)
         for (const [line, count] of lines) s.hits.run(this.run, file, line, count)
-      for (const id of this.touchedThreads) {
-        const t = this.threads.get(id)!
+      for (const t of this.touchedThreads)
         s.tally.run(
           t.firstSeq,
           t.lastSeq,
           t.firstUs,
           t.lastUs,
           t.events,
-          t.locations.size,
+          t.locations,
           this.run,
-          id,
+          t.id,
         )
-      }
     })()
   }
 
   private frameOf(id: number): LiveFrame {
-    return this.frames.get(id) ?? UNKNOWN_FRAME
+    return this.frames.get(id) ?? (this.unknownFrame ??= this.liveFrame(0, 0, 0))
+  }
+
+  private liveFrame(code: number, thread: number, depth: number): LiveFrame {
+    const tally = this.tallyOf(thread)
+    return {
+      file: this.functionFiles.get(code) ?? 0,
+      function: code,
+      thread,
+      depth,
+      tally,
+      lines: this.linesOf(tally, code),
+    }
+  }
+
+  private tallyOf(thread: number): ThreadTally {
+    let tally = this.threads.get(thread)
+    if (tally === undefined) {
+      tally = {
+        id: thread,
+        firstSeq: 0,
+        lastSeq: 0,
+        firstUs: 0,
+        lastUs: 0,
+        events: 0,
+        locations: 0,
+        lines: new Map(),
+        touched: false,
+      }
+      this.threads.set(thread, tally)
+    }
+    return tally
+  }
+
+  private linesOf(tally: ThreadTally, code: number): Set<number> {
+    let lines = tally.lines.get(code)
+    if (lines === undefined) tally.lines.set(code, (lines = new Set()))
+    return lines
   }
 
   private event(
@@ -308,23 +356,22 @@ export class RunWriter {
     const us = this.micros(time)
     this.blocks.add(seq, kind, frameId, frame, frame.file, line, us, locals, valueType, value)
     this.pendingEvents += 1
-    let tally = this.threads.get(frame.thread)
-    if (tally === undefined) {
-      tally = {
-        firstSeq: seq,
-        lastSeq: seq,
-        firstUs: us,
-        lastUs: us,
-        events: 0,
-        locations: new Set(),
-      }
-      this.threads.set(frame.thread, tally)
+    const { tally } = frame
+    if (tally.events === 0) {
+      tally.firstSeq = seq
+      tally.firstUs = us
     }
     tally.lastSeq = seq
     tally.lastUs = us
     tally.events += 1
-    tally.locations.add(frame.function * 1_000_000 + line)
-    this.touchedThreads.add(frame.thread)
+    if (!frame.lines.has(line)) {
+      frame.lines.add(line)
+      tally.locations += 1
+    }
+    if (!tally.touched) {
+      tally.touched = true
+      this.touchedThreads.push(tally)
+    }
   }
 
   /** Microseconds since the run started, for a perf_counter time. */
