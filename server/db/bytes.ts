@@ -8,6 +8,8 @@
 import { decodeUtf8, encodeUtf8 } from '../../shared/wire/utf8.js'
 
 const TWO_32 = 2 ** 32
+/** Text up to this many bytes is encoded and decoded here rather than by Node. */
+const SHORT_TEXT = 32
 
 export class ByteWriter {
   bytes: Buffer
@@ -52,7 +54,12 @@ export class ByteWriter {
   /** `text` as UTF-8 bytes, preceded by nothing: the caller writes the length first. */
   utf8(text: string, byteLength: number): void {
     if (this.length + byteLength > this.bytes.length) this.grow(byteLength)
-    if (text.isWellFormed()) this.bytes.write(text, this.length, byteLength, 'utf8')
+    if (byteLength === text.length && byteLength <= SHORT_TEXT) {
+      // ASCII (any other code unit takes more than a byte): short text is copied here, cheaper
+      // than a call into Node.
+      const { bytes } = this
+      for (let i = 0, at = this.length; i < byteLength; i++, at++) bytes[at] = text.charCodeAt(i)
+    } else if (text.isWellFormed()) this.bytes.write(text, this.length, byteLength, 'utf8')
     else this.bytes.set(encodeUtf8(text), this.length)
     this.length += byteLength
   }
@@ -73,7 +80,7 @@ export class ByteWriter {
 /** The number of UTF-8 bytes `text` takes as ByteWriter.utf8 writes it. */
 export function utf8Length(text: string): number {
   // Every code unit below 0x80 is one byte: the common case needs no native call.
-  if (text.length < 32) {
+  if (text.length <= SHORT_TEXT) {
     let ascii = true
     for (let i = 0; i < text.length; i++) {
       if (text.charCodeAt(i) >= 0x80) {

@@ -73,19 +73,24 @@ const INT_ITEM = 1
 const DELTA_MIN_SHARED = 12
 const DELTA_MIN_LENGTH = 24
 
+/** What a block already says about one of its frames. */
+interface BlockFrame {
+  /** Its last line in the block. */
+  line: number
+  /** Its variables' latest texts in the block, by name. */
+  texts: Map<number, string> | null
+}
+
 /** Builds one block, an event at a time. */
 export class BlockEncoder {
   count = 0
   private readonly events = new ByteWriter(64 * 1024)
   private readonly prologue = new ByteWriter(256)
   private prologues = 0
-  /** Frames whose function, thread and depth the block already says. */
-  private readonly known = new Set<number>()
+  /** Frames whose function, thread and depth the block already says (by a prologue or a call). */
+  private readonly frames = new Map<number, BlockFrame>()
   private previousFrame = 0
   private previousUs = 0
-  private readonly lines = new Map<number, number>()
-  /** Each frame's variables' latest texts in this block: frame → name → text. */
-  private readonly texts = new Map<number, Map<number, string>>()
 
   constructor(readonly firstSeq: number) {}
 
@@ -105,13 +110,17 @@ export class BlockEncoder {
     value: string | null,
   ): void {
     const out = this.events
-    if (kind !== KIND.call && !this.known.has(frame)) {
-      this.known.add(frame)
-      this.prologue.uint(frame)
-      this.prologue.uint(info.function)
-      this.prologue.uint(info.thread)
-      this.prologue.uint(info.depth)
-      this.prologues += 1
+    let state = this.frames.get(frame)
+    if (state === undefined) {
+      state = { line: 0, texts: null }
+      this.frames.set(frame, state)
+      if (kind !== KIND.call) {
+        this.prologue.uint(frame)
+        this.prologue.uint(info.function)
+        this.prologue.uint(info.thread)
+        this.prologue.uint(info.depth)
+        this.prologues += 1
+      }
     }
     const hasLocals = locals !== null && locals.length > 0
     let head: number = kind
@@ -120,18 +129,17 @@ export class BlockEncoder {
     if (us === this.previousUs) head |= SAME_TIME
     out.byte(head)
     if (frame !== this.previousFrame) out.int(frame - this.previousFrame)
-    out.int(line - (this.lines.get(frame) ?? 0))
+    out.int(line - state.line)
     if (us !== this.previousUs) out.int(us - this.previousUs)
     this.previousFrame = frame
     this.previousUs = us
-    this.lines.set(frame, line)
+    state.line = line
     if (kind === KIND.call) {
-      this.known.add(frame)
       out.uint(info.function)
       out.uint(info.thread)
       out.uint(info.depth)
     }
-    if (hasLocals) this.locals(frame, locals)
+    if (hasLocals) this.locals((state.texts ??= new Map()), locals)
     if (kind >= KIND.return) {
       out.uint(valueType)
       writeItem(out, value)
@@ -147,10 +155,8 @@ export class BlockEncoder {
     return Buffer.concat([head.view(), this.prologue.view(), this.events.view()])
   }
 
-  private locals(frame: number, flat: FlatChanges): void {
+  private locals(texts: Map<number, string>, flat: FlatChanges): void {
     const out = this.events
-    let texts = this.texts.get(frame)
-    if (texts === undefined) this.texts.set(frame, (texts = new Map()))
     out.uint(flat.length / 3)
     for (let i = 0; i < flat.length; i += 3) {
       const name = flat[i] as number
