@@ -15,23 +15,21 @@ export class WireError extends Error {
 
 /** Feeds on chunks as they arrive and returns each complete frame payload once. */
 export class FrameReader {
-  private buffer = new Uint8Array(0)
+  /** Bytes received and not yet returned, in order; joined only once they hold a frame. */
+  private parts: Uint8Array[] = []
+  private partsLength = 0
+  /** How many bytes must be waiting before another frame (or the header) can be read. */
+  private needed = HEADER_LENGTH
   private headerSeen = false
 
   /** The payloads completed by `chunk`, in order. Throws `WireError` on a foreign stream. */
   push(chunk: Uint8Array): Uint8Array[] {
-    let data = chunk
-    if (this.buffer.length > 0) {
-      data = new Uint8Array(this.buffer.length + chunk.length)
-      data.set(this.buffer)
-      data.set(chunk, this.buffer.length)
-    }
+    this.parts.push(chunk)
+    this.partsLength += chunk.length
+    if (this.partsLength < this.needed) return []
+    const data = this.parts.length === 1 ? chunk : join(this.parts, this.partsLength)
     let offset = 0
     if (!this.headerSeen) {
-      if (data.length < HEADER_LENGTH) {
-        this.buffer = data.slice()
-        return []
-      }
       for (let i = 0; i < MAGIC.length; i++) {
         if (data[i] !== MAGIC[i]) throw new WireError('not a Smiley event stream')
       }
@@ -44,21 +42,36 @@ export class FrameReader {
       offset = HEADER_LENGTH
     }
     const payloads: Uint8Array[] = []
+    this.needed = 4
     while (data.length - offset >= 4) {
       const length =
         (data[offset]! | (data[offset + 1]! << 8) | (data[offset + 2]! << 16)) +
         data[offset + 3]! * 0x1000000
       if (length > MAX_FRAME_BYTES) throw new WireError(`frame of ${length} bytes is too large`)
-      if (data.length - offset - 4 < length) break
+      if (data.length - offset - 4 < length) {
+        this.needed = 4 + length
+        break
+      }
       payloads.push(data.subarray(offset + 4, offset + 4 + length))
       offset += 4 + length
     }
-    this.buffer = offset < data.length ? data.slice(offset) : new Uint8Array(0)
+    this.parts = offset < data.length ? [data.subarray(offset)] : []
+    this.partsLength = data.length - offset
     return payloads
   }
 
   /** True when the stream ended in the middle of a frame. */
   get incomplete(): boolean {
-    return this.buffer.length > 0
+    return this.partsLength > 0
   }
+}
+
+function join(parts: Uint8Array[], length: number): Uint8Array {
+  const joined = new Uint8Array(length)
+  let at = 0
+  for (const part of parts) {
+    joined.set(part, at)
+    at += part.length
+  }
+  return joined
 }
