@@ -5,7 +5,7 @@
  * to the real RunRecorder, into a fresh database. Times are this process's CPU time, so that
  * whatever runs on the machine's other core does not count against it.
  *
- *   decode       frames, marshal and records only, nothing stored
+ *   decode       frames and records only, nothing stored
  *   store        decode, then RunWriter into the database
  *   SQLite alone the same number of rows (run, seq, kind) inserted bare: what a row per event
  *                would cost at the least, before any index
@@ -20,8 +20,7 @@ import { join } from 'node:path'
 import { openDatabase } from '../../server/db/database.js'
 import { RunRecorder } from '../../server/record/run-recorder.js'
 import { FrameReader } from '../../shared/wire/frames.js'
-import { loads, type PyValue } from '../../shared/wire/marshal.js'
-import { parseRecord } from '../../shared/wire/records.js'
+import { readRecords } from '../../shared/wire/record-reader.js'
 import { tracerEnv } from '../../server/record/launch.js'
 import { standaloneOptions } from './standalone.js'
 import { benchRun, benchTracerOptions, listWorkloads, WORKLOAD_DIR } from './workloads.js'
@@ -83,9 +82,7 @@ function timeDecode(parts: Buffer[]): { seconds: number; events: number } {
     const reader = new FrameReader()
     for (const part of parts) {
       for (const payload of reader.push(part)) {
-        for (const value of loads(payload) as PyValue[]) {
-          if (parseRecord(value).tag <= 4) events += 1
-        }
+        for (const record of readRecords(payload)) if (record.tag <= 4) events += 1
       }
     }
   })
