@@ -13,6 +13,7 @@ import type { FlatChanges } from '../../shared/wire/records.js'
 import {
   BlockEncoder,
   encodeLocalsBlob,
+  KIND,
   type FrameInfo,
   type StoredKind,
 } from '../db/event-block.js'
@@ -45,8 +46,16 @@ export class EventBlocks {
   private readonly places = new Map<number, FramePlace>()
   /** Keys of the open block already noted. */
   private threads = new Set<number>()
-  /** Keys of the open block's lines: file × 2^32 + line. */
-  private lines = new Set<number>()
+  /** Keys of the open block's lines, by file. */
+  private lines = new Map<number, Set<number>>()
+  /**
+   * The previous event's thread, file (with its lines) and frame: consecutive events mostly
+   * share them, and need not look them up again.
+   */
+  private lastThread = -1
+  private lastFile = -1
+  private lastFileLines: Set<number> = new Set()
+  private lastPlaced = -1
 
   constructor(
     private readonly run: number,
@@ -76,15 +85,24 @@ export class EventBlocks {
       block = this.open = new BlockEncoder(seq)
     }
     const at = block.firstSeq
-    this.place(frame, kind, at)
-    if (!this.threads.has(info.thread)) {
+    if (frame !== this.lastPlaced) {
+      this.place(frame, kind, at)
+      this.lastPlaced = frame
+    }
+    if (info.thread !== this.lastThread && !this.threads.has(info.thread)) {
       this.threads.add(info.thread)
       this.rows.threads.push([this.run, info.thread, at])
     }
-    if (kind === 1) {
-      const key = file * 2 ** 32 + line
-      if (!this.lines.has(key)) {
-        this.lines.add(key)
+    this.lastThread = info.thread
+    if (kind === KIND.line) {
+      if (file !== this.lastFile) {
+        let lines = this.lines.get(file)
+        if (lines === undefined) this.lines.set(file, (lines = new Set()))
+        this.lastFile = file
+        this.lastFileLines = lines
+      }
+      if (!this.lastFileLines.has(line)) {
+        this.lastFileLines.add(line)
         this.rows.lines.push([this.run, file, line, at])
       }
     }
@@ -116,7 +134,10 @@ export class EventBlocks {
   private close(block: BlockEncoder): void {
     if (this.changed) this.rows.blocks.push(this.blockRow(block))
     this.threads = new Set()
-    this.lines = new Set()
+    this.lines = new Map()
+    this.lastThread = -1
+    this.lastFile = -1
+    this.lastPlaced = -1
   }
 
   private blockRow(block: BlockEncoder): Row {

@@ -22,6 +22,9 @@ interface FrameState {
 export class MomentKeeper {
   readonly activations: Row[] = []
   private readonly frames = new Map<number, FrameState>()
+  /** The frame of the last event, and its state: the next event is mostly the same frame's. */
+  private lastFrame = -1
+  private lastState: FrameState | undefined
 
   constructor(private readonly run: number) {}
 
@@ -31,6 +34,7 @@ export class MomentKeeper {
     if (state === undefined) {
       state = { locals: new Map(), line }
       this.frames.set(frame, state)
+      this.lastFrame = -1
     } else {
       // A generator resumed: its first activation is its frames row.
       this.activations.push([this.run, frame, seq, parent, this.frames.get(parent)?.line ?? null])
@@ -41,7 +45,12 @@ export class MomentKeeper {
 
   /** Any other event of a frame, with the locals it changed. */
   event(frame: number, line: number, changes: FlatChanges | null): void {
-    const state = this.frames.get(frame)
+    let state = this.lastState
+    if (frame !== this.lastFrame) {
+      state = this.frames.get(frame)
+      this.lastFrame = frame
+      this.lastState = state
+    }
     if (state === undefined) return
     this.apply(state, changes)
     state.line = line
@@ -50,6 +59,7 @@ export class MomentKeeper {
   /** The frame returned for good. */
   end(frame: number): void {
     this.frames.delete(frame)
+    this.lastFrame = -1
   }
 
   /** The frame's variables now, as flat (name, type, text) triples. */

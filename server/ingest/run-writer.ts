@@ -20,6 +20,7 @@ import { storeProfile } from './profile.js'
 import {
   PENDING_ORDER,
   prepareWriterStatements,
+  writeActivations,
   writeBlocks,
   writeFrames,
   writePending,
@@ -84,9 +85,15 @@ export class RunWriter {
   private readonly functionFiles = new Map<number, number>()
   private readonly threads = new Map<number, ThreadTally>()
   private readonly touchedThreads: ThreadTally[] = []
+  /** The frame of the last line, return, yield or exception: the next is mostly the same. */
+  private lastFrameId = -1
+  private lastFrame!: LiveFrame
   /** Stands for every frame whose call was never seen: its events are kept, attributed to no function. */
   private unknownFrame: LiveFrame | null = null
   private hits = new Map<number, Map<number, number>>()
+  /** The file of the last line hit, and its hits: the next line is mostly in the same file. */
+  private lastHitFile = -1
+  private lastHits: Map<number, number> | null = null
   private readonly statements: WriterStatements
   private lastFlush = Date.now()
 
@@ -115,6 +122,7 @@ export class RunWriter {
         if (frame === undefined) {
           frame = this.liveFrame(record.code, record.thread, record.depth)
           this.frames.set(record.frame, frame)
+          this.lastFrameId = -1
           this.chunks.begin({
             id: record.frame,
             parent: record.parent,
@@ -186,6 +194,7 @@ export class RunWriter {
         if (record.tag === TAG.return) {
           this.chunks.end(record.frame, seq, this.micros(record.time))
           this.frames.delete(record.frame)
+          this.lastFrameId = -1
           this.moments.end(record.frame)
           this.blocks.end(record.frame)
         }
@@ -268,6 +277,7 @@ export class RunWriter {
     this.chunks.written()
     this.moments.activations.length = 0
     this.hits = new Map()
+    this.lastHits = null
     for (const table of PENDING_ORDER) this.pending[table].length = 0
     for (const tally of this.touchedThreads) tally.touched = false
     this.touchedThreads.length = 0
@@ -284,7 +294,7 @@ export class RunWriter {
       for (const table of PENDING_ORDER) writePending(s, table, this.pending[table])
       writeFrames(s, this.chunks.pending())
       writeBlocks(s, blocks)
-      for (const row of this.moments.activations) s.activations.run(row)
+      writeActivations(s, this.moments.activations)
       for (const [file, lines] of hits)
         for (const [line, count] of lines) s.hits.run(this.run, file, line, count)
       for (const t of this.touchedThreads)
@@ -302,7 +312,11 @@ export class RunWriter {
   }
 
   private frameOf(id: number): LiveFrame {
-    return this.frames.get(id) ?? (this.unknownFrame ??= this.liveFrame(0, 0, 0))
+    if (id === this.lastFrameId) return this.lastFrame
+    const frame = this.frames.get(id) ?? (this.unknownFrame ??= this.liveFrame(0, 0, 0))
+    this.lastFrameId = id
+    this.lastFrame = frame
+    return frame
   }
 
   private liveFrame(code: number, thread: number, depth: number): LiveFrame {
@@ -380,8 +394,13 @@ export class RunWriter {
   }
 
   private hit(file: number, line: number): void {
-    let lines = this.hits.get(file)
-    if (lines === undefined) this.hits.set(file, (lines = new Map()))
+    let lines = this.lastHits
+    if (file !== this.lastHitFile || lines === null) {
+      lines = this.hits.get(file) ?? null
+      if (lines === null) this.hits.set(file, (lines = new Map()))
+      this.lastHitFile = file
+      this.lastHits = lines
+    }
     lines.set(line, (lines.get(line) ?? 0) + 1)
   }
 

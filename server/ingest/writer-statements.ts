@@ -11,15 +11,17 @@ export const PENDING_ORDER = ['functions', 'symbols', 'threads', 'sources', 'fil
 export type PendingTable = (typeof PENDING_ORDER)[number]
 
 export type WriterStatements = Record<
-  PendingTable | 'blocks' | 'frames' | 'frameEnds' | 'hits' | 'tally' | 'count' | 'activations',
+  PendingTable | 'blocks' | 'frames' | 'frameEnds' | 'hits' | 'tally' | 'count',
   Statement
 > &
-  Record<'frameChildren' | 'threadBlocks' | 'lineBlocks' | 'frameBlocks', ManyRows>
+  Record<'frameChildren' | 'threadBlocks' | 'lineBlocks' | 'frameBlocks' | 'activations', ManyRows>
 
 /** An insert of one row, and of ROWS_PER_INSERT rows at once: binding is cheaper than stepping. */
 export interface ManyRows {
   one: Statement
   many: Statement
+  /** The parameters of `many`, refilled for each use. */
+  values: unknown[]
 }
 
 const ROWS_PER_INSERT = 64
@@ -54,8 +56,10 @@ export function prepareWriterStatements(db: Db): WriterStatements {
       'INSERT OR REPLACE INTO frame_ends (run, id, end_seq, end_us, children) VALUES (?, ?, ?, ?, ?)',
     ),
     frameChildren: prepareMany(db, 'INSERT OR IGNORE INTO frame_children (run, parent, chunk)', 3),
-    activations: db.prepare(
-      'INSERT OR REPLACE INTO activations (run, frame, seq, parent, parent_line) VALUES (?, ?, ?, ?, ?)',
+    activations: prepareMany(
+      db,
+      'INSERT OR REPLACE INTO activations (run, frame, seq, parent, parent_line)',
+      5,
     ),
     hits: db.prepare(
       `INSERT INTO line_hits (run, file, line, hits) VALUES (?, ?, ?, ?)
@@ -82,6 +86,7 @@ function prepareMany(db: Db, insert: string, width: number): ManyRows {
   return {
     one: db.prepare(`${insert} VALUES ${row}`),
     many: db.prepare(`${insert} VALUES ${Array(ROWS_PER_INSERT).fill(row).join(', ')}`),
+    values: new Array<unknown>(ROWS_PER_INSERT * width),
   }
 }
 
@@ -97,10 +102,20 @@ export function writeFrames(statements: WriterStatements, rows: FrameRows): void
   insertMany(statements.frameChildren, rows.children)
 }
 
+/** Writes where generators were resumed. */
+export function writeActivations(statements: WriterStatements, rows: unknown[][]): void {
+  insertMany(statements.activations, rows)
+}
+
 /** Inserts `rows`, ROWS_PER_INSERT at a time. */
 function insertMany(statements: ManyRows, rows: unknown[][]): void {
+  const { values } = statements
   let at = 0
-  for (; at + ROWS_PER_INSERT <= rows.length; at += ROWS_PER_INSERT)
-    statements.many.run(rows.slice(at, at + ROWS_PER_INSERT).flat())
+  for (; at + ROWS_PER_INSERT <= rows.length; at += ROWS_PER_INSERT) {
+    let next = 0
+    for (let row = at; row < at + ROWS_PER_INSERT; row++)
+      for (const value of rows[row]!) values[next++] = value
+    statements.many.run(values)
+  }
   for (; at < rows.length; at++) statements.one.run(rows[at])
 }
