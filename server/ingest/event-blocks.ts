@@ -113,6 +113,7 @@ export class EventBlocks {
   /** The frame returned for good: it has no more events. */
   end(frame: number): void {
     this.places.delete(frame)
+    if (frame === this.lastPlaced) this.lastPlaced = -1
   }
 
   /**
