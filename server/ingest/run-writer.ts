@@ -88,7 +88,7 @@ export class RunWriter {
   /** The frame of the last line, return, yield or exception: the next is mostly the same. */
   private lastFrameId = -1
   private lastFrame!: LiveFrame
-  /** Stands for every frame whose call was never seen: its events are kept, attributed to no function. */
+  /** Stands for every frame whose call was never seen: its events are kept, in no function. */
   private unknownFrame: LiveFrame | null = null
   private hits = new Map<number, Map<number, number>>()
   /** The file of the last line hit, and its hits: the next line is mostly in the same file. */
