@@ -17,6 +17,7 @@ import { EventBlocks } from './event-blocks.js'
 import { FrameChunks } from './frame-chunks.js'
 import { MomentKeeper } from './moments.js'
 import { storeProfile } from './profile.js'
+import { ThreadTallies, type ThreadTally } from './thread-tallies.js'
 import {
   PENDING_ORDER,
   prepareWriterStatements,
@@ -39,21 +40,6 @@ interface LiveFrame {
   tally: ThreadTally
   /** The lines of its function its thread has run. */
   lines: Set<number>
-}
-
-interface ThreadTally {
-  id: number
-  firstSeq: number
-  lastSeq: number
-  firstUs: number
-  lastUs: number
-  events: number
-  /** Distinct (function, line) pairs run: the sizes of `lines`. */
-  locations: number
-  /** Lines run, by function. */
-  lines: Map<number, Set<number>>
-  /** Has events not written yet. */
-  touched: boolean
 }
 
 type Row = unknown[]
@@ -83,8 +69,7 @@ export class RunWriter {
   private readonly blocks: EventBlocks
   private readonly chunks: FrameChunks
   private readonly functionFiles = new Map<number, number>()
-  private readonly threads = new Map<number, ThreadTally>()
-  private readonly touchedThreads: ThreadTally[] = []
+  private readonly tallies = new ThreadTallies()
   /** The frame of the last line, return, yield or exception: the next is mostly the same. */
   private lastFrameId = -1
   private lastFrame!: LiveFrame
@@ -137,8 +122,8 @@ export class RunWriter {
           })
         } else {
           if (frame.thread !== record.thread) {
-            frame.tally = this.tallyOf(record.thread)
-            frame.lines = this.linesOf(frame.tally, frame.function)
+            frame.tally = this.tallies.of(record.thread)
+            frame.lines = this.tallies.linesOf(frame.tally, frame.function)
             frame.thread = record.thread
           }
           frame.depth = record.depth
@@ -279,8 +264,7 @@ export class RunWriter {
     this.hits = new Map()
     this.lastHits = null
     for (const table of PENDING_ORDER) this.pending[table].length = 0
-    for (const tally of this.touchedThreads) tally.touched = false
-    this.touchedThreads.length = 0
+    this.tallies.written()
     if (!this.deleted) this.stored = this.seq
   }
 
@@ -297,7 +281,7 @@ export class RunWriter {
       writeActivations(s, this.moments.activations)
       for (const [file, lines] of hits)
         for (const [line, count] of lines) s.hits.run(this.run, file, line, count)
-      for (const t of this.touchedThreads)
+      for (const t of this.tallies.touched)
         s.tally.run(
           t.firstSeq,
           t.lastSeq,
@@ -320,40 +304,15 @@ export class RunWriter {
   }
 
   private liveFrame(code: number, thread: number, depth: number): LiveFrame {
-    const tally = this.tallyOf(thread)
+    const tally = this.tallies.of(thread)
     return {
       file: this.functionFiles.get(code) ?? 0,
       function: code,
       thread,
       depth,
       tally,
-      lines: this.linesOf(tally, code),
+      lines: this.tallies.linesOf(tally, code),
     }
-  }
-
-  private tallyOf(thread: number): ThreadTally {
-    let tally = this.threads.get(thread)
-    if (tally === undefined) {
-      tally = {
-        id: thread,
-        firstSeq: 0,
-        lastSeq: 0,
-        firstUs: 0,
-        lastUs: 0,
-        events: 0,
-        locations: 0,
-        lines: new Map(),
-        touched: false,
-      }
-      this.threads.set(thread, tally)
-    }
-    return tally
-  }
-
-  private linesOf(tally: ThreadTally, code: number): Set<number> {
-    let lines = tally.lines.get(code)
-    if (lines === undefined) tally.lines.set(code, (lines = new Set()))
-    return lines
   }
 
   private event(
@@ -370,22 +329,7 @@ export class RunWriter {
     const us = this.micros(time)
     this.blocks.add(seq, kind, frameId, frame, frame.file, line, us, locals, valueType, value)
     this.pendingEvents += 1
-    const { tally } = frame
-    if (tally.events === 0) {
-      tally.firstSeq = seq
-      tally.firstUs = us
-    }
-    tally.lastSeq = seq
-    tally.lastUs = us
-    tally.events += 1
-    if (!frame.lines.has(line)) {
-      frame.lines.add(line)
-      tally.locations += 1
-    }
-    if (!tally.touched) {
-      tally.touched = true
-      this.touchedThreads.push(tally)
-    }
+    this.tallies.count(frame.tally, frame.lines, seq, us, line)
   }
 
   /** Microseconds since the run started, for a perf_counter time. */
