@@ -49,10 +49,36 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   }
   // SQLite creates these beside a WAL database; a file refused here must be left as it was.
   const sidecars = [`${path}-wal`, `${path}-shm`].filter((sidecar) => !existsSync(sidecar))
+  const removeSidecars = () => sidecars.forEach((sidecar) => rmSync(sidecar, { force: true }))
+  try {
+    return connect(path, options, false)
+  } catch (error) {
+    removeSidecars()
+    if (!(error instanceof Database.SqliteError && INDEX_WITHOUT_ROOM.has(error.code)))
+      throw failedOpen(path, error)
+  }
+  // The WAL's shared index (the -shm file) takes 32 KB of disk, so on a full disk a
+  // database nobody has open cannot be opened as usual. A connection that locks it for
+  // itself keeps that index in memory instead: readers still work, while writers wait.
+  try {
+    return connect(path, options, true)
+  } catch (error) {
+    removeSidecars()
+    throw failedOpen(path, error)
+  }
+}
+
+/** The errors of a WAL index that could not be made for want of room. */
+const INDEX_WITHOUT_ROOM = new Set(['SQLITE_FULL', 'SQLITE_IOERR_SHMSIZE', 'SQLITE_IOERR_SHMMAP'])
+
+/** Opens `path` and checks or creates its schema; SQLite's errors once open are thrown as is. */
+function connect(path: string, options: OpenOptions, exclusive: boolean): Db {
+  const readonly = options.readonly ?? false
   let db: Db
   try {
     db = new Database(path, {
-      readonly: options.readonly ?? false,
+      // SQLite keeps an exclusive lock's WAL index in memory only on a connection that may write.
+      readonly: readonly && !exclusive,
       fileMustExist: !options.create,
       timeout: BUSY_TIMEOUT_MS,
     })
@@ -60,18 +86,25 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     throw new DatabaseError(`cannot open database ${path}: ${reason(error)}`)
   }
   try {
+    if (exclusive) {
+      db.pragma('locking_mode = EXCLUSIVE')
+      if (readonly) db.pragma('query_only = ON')
+    }
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     // Checked before anything is changed: another program's database is left as it was.
-    migrate(db, path, options.readonly ?? false)
-    if (!options.readonly) db.pragma('journal_mode = WAL')
+    migrate(db, path, readonly)
+    if (!readonly) db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
+    return db
   } catch (error) {
     db.close()
-    for (const sidecar of sidecars) rmSync(sidecar, { force: true })
-    if (error instanceof DatabaseError) throw error
-    throw new DatabaseError(`cannot use database ${path}: ${reason(error)}`)
+    throw error
   }
-  return db
+}
+
+function failedOpen(path: string, error: unknown): DatabaseError {
+  if (error instanceof DatabaseError) return error
+  return new DatabaseError(`cannot use database ${path}: ${reason(error)}`)
 }
 
 /** Runs `work` with no busy timeout: a database locked by another process fails at once. */

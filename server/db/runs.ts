@@ -146,7 +146,8 @@ export const HEARTBEAT_TIMEOUT_S = 30
 /**
  * Marks as lost the runs still `running` whose recorder is gone: a process on this host that
  * no longer exists, or no heartbeat for HEARTBEAT_TIMEOUT_S. Returns how many were marked.
- * Housekeeping never waits: while another process writes, it is left for the next look.
+ * Housekeeping never waits nor fails a reader: while another process writes, or when the
+ * database cannot be written (a full disk, a read-only file), it is left for the next look.
  */
 export function markLostRuns(db: Db): number {
   const running = db
@@ -170,7 +171,7 @@ export function markLostRuns(db: Db): number {
   try {
     withoutWaiting(db, () => db.transaction(() => lost.forEach((row) => mark.run(row.id)))())
   } catch (error) {
-    if (databaseFailure(error)?.locked === true) return 0
+    if (databaseFailure(error) !== null) return 0
     throw error
   }
   return lost.length

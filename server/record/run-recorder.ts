@@ -11,7 +11,8 @@
  * corrupt): each write waits at most the busy timeout, and when one fails, recording stops
  * there. Nothing more is written while the program runs on; when it ends, the events taken
  * before the failure get one more chance, and the run is marked with how it ended and why
- * recording stopped, as far as the database allows.
+ * recording stopped, as far as the database allows. Recording also stops while the disk
+ * still has room for that ending (see disk-room.ts).
  */
 
 import type { PyValue } from '../../shared/wire/marshal.js'
@@ -23,6 +24,7 @@ import { databaseFailure, type Db } from '../db/database.js'
 import type { NewRun, RunEnding } from '../db/runs.js'
 import { createRun, finishRun, heartbeat, setNotice } from '../db/runs.js'
 import { FLUSH_INTERVAL_MS, RunWriter } from '../ingest/run-writer.js'
+import { DiskRoom } from './disk-room.js'
 import type { ProcessExit } from './outcome.js'
 import { decideEnding } from './outcome.js'
 
@@ -42,12 +44,15 @@ export class RunRecorder {
   private unmarked = false
   private flushTimer: NodeJS.Timeout | null = null
   private heartbeatTimer: NodeJS.Timeout | null = null
+  private readonly room: DiskRoom
 
   constructor(
     private readonly db: Db,
     /** Builds the run row from the tracer's `hello`. */
     private readonly describe: (hello: Record<string, PyValue>) => NewRun,
-  ) {}
+  ) {
+    this.room = DiskRoom.of(db)
+  }
 
   /** The run's local key, once `hello` has arrived. */
   get runKey(): number | null {
@@ -100,6 +105,7 @@ export class RunRecorder {
     switch (record.tag) {
       case TAG.hello: {
         if (this.writer !== null) throw new WireError('a second hello in one stream')
+        this.room.check()
         const key = createRun(this.db, this.describe(record.info))
         this.writer = new RunWriter(this.db, key)
         this.writer.setClock(typeof record.info['clock'] === 'number' ? record.info['clock'] : 0)
@@ -122,18 +128,23 @@ export class RunRecorder {
     const writer = this.writer
     if (writer === null) return
     if (writer.due) {
-      writer.flush()
+      this.flush(writer)
       return
     }
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null
       if (this.storage !== null) return
       try {
-        this.writer?.flush()
+        if (this.writer) this.flush(this.writer)
       } catch (error) {
         if (!this.stopOnDatabaseFailure(error)) throw error
       }
     }, FLUSH_INTERVAL_MS)
+  }
+
+  /** Writes the pending events, while the disk has room for them and the run's ending. */
+  private flush(writer: RunWriter): void {
+    this.room.write(() => writer.flush())
   }
 
   /** A heartbeat is a write like any other: when the database refuses it, recording stops. */
@@ -170,7 +181,7 @@ export class RunRecorder {
     this.failure = message
     if (this.writer === null) return
     try {
-      this.writer.flush()
+      this.flush(this.writer)
       setNotice(
         this.db,
         this.writer.run,
@@ -193,24 +204,33 @@ export class RunRecorder {
     if (writer === null) return null
     try {
       // After a failure too: what was taken before it may be stored now (a lock was released).
-      writer.flush()
+      this.flush(writer)
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error
     }
     const ending = decideEnding(this.end, exit, Date.now() / 1000)
     try {
-      const failure = this.storageFailure
-      if (failure !== null) setNotice(this.db, writer.run, failure)
-      else if (this.frames.incomplete && this.failure === null)
-        setNotice(this.db, writer.run, 'the event stream ended in the middle of a batch')
-      else if (this.end === null && exit?.signal === null && this.failure === null)
-        setNotice(this.db, writer.run, TRACER_STOPPED_EARLY)
-      finishRun(this.db, writer.run, ending)
+      // One transaction: on a disk that filled up, one write has a better chance than two.
+      this.db.transaction(() => {
+        const notice = this.endingNotice(exit)
+        if (notice !== null) setNotice(this.db, writer.run, notice)
+        finishRun(this.db, writer.run, ending)
+      })()
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error
       this.unmarked = true
     }
     return ending
+  }
+
+  /** What to say on the run as it ends, if anything. */
+  private endingNotice(exit: ProcessExit | null): string | null {
+    const failure = this.storageFailure
+    if (failure !== null) return failure
+    if (this.failure !== null) return null
+    if (this.frames.incomplete) return 'the event stream ended in the middle of a batch'
+    if (this.end === null && exit?.signal === null) return TRACER_STOPPED_EARLY
+    return null
   }
 }
 

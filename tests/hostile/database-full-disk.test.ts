@@ -1,16 +1,17 @@
 /**
- * A database on a disk that fills up while a program is recorded: a tmpfs of 2 MB mounted by
- * the test (the tests run as root; elsewhere the case is skipped with a notice).
+ * A database on a disk that fills up while a program is recorded, and one on a disk another
+ * program filled: a tmpfs of 2 MB mounted by the test (the tests run as root; elsewhere the
+ * cases are skipped with a notice).
  */
 
 import Database from 'better-sqlite3'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
-import { expectDense, listRuns, replayEvents } from './recordings.js'
+import { expectDense, listRuns, orphan, replayEvents } from './recordings.js'
 
 let dir: { path: string; remove: () => void }
 let disk: string
@@ -59,13 +60,14 @@ describe('a full disk', () => {
     expect(big.code).toBe(7)
     expect(big.stdout).toBe('the program went on to the end\n')
     const [run, first] = await listRuns(database)
-    const line = `recording stopped after ${run!.eventCount} events: the disk is full`
-    expect(big.stderr).toBe(`smiley: ${line}\n`)
+    // Stopped while room was left to mark the run as ended.
+    const line = `recording stopped after ${run!.eventCount} events: the disk is nearly full`
+    expect(big.stderr).toMatch(new RegExp(`^smiley: ${line} \\(\\d+ KB left\\)\n$`))
+    expect(run!.notice).toBe(big.stderr.slice('smiley: '.length, -1))
     expect(run).toMatchObject({
       description: 'big.py',
       status: 'error',
       exitCode: 7,
-      notice: line,
       errorMessage: 'exited with status 7',
     })
     expect(run!.eventCount).toBeGreaterThan(1000)
@@ -92,11 +94,48 @@ describe('a full disk', () => {
     })
     expect(result.code).toBe(7)
     expect(result.stdout).toBe('the program went on to the end\n')
-    // How far it gets depends on the bytes left: none, the run's row, or its row but not its end.
+    // Not even the run's row is written: what room is left is kept.
     expect(result.stderr).toMatch(
-      /^smiley: (could not record the run|recording stopped after \d+ events): the disk is full(; the run could not be marked as ended either)?\n$/,
+      /^smiley: could not record the run: the disk is (full|nearly full \(\d+ KB left\))\n$/,
     )
     const after = await listRuns(database)
     expect(after.slice(-before.length)).toEqual(before)
   })
+
+  it('lets every reader open the database when another program has filled the disk', async (context) => {
+    if (!mounted) return context.skip()
+    for (const name of readdirSync(disk)) rmSync(join(disk, name))
+    const database = join(disk, 'readers.db')
+    const small = await smiley(['run', '-d', database, 'small.py'], { cwd: dir.path })
+    expect(small.code, small.stderr).toBe(0)
+    const [recorded] = await listRuns(database)
+    const events = await replayEvents(database, recorded!.id)
+    await orphan(database)
+    fillDisk(join(disk, 'filler'))
+
+    // No room for the WAL's shared index, nor to mark the orphaned run lost: readers still read.
+    expect(await listRuns(database)).toEqual([{ ...recorded, status: 'running' }])
+    expect(await replayEvents(database, recorded!.id)).toEqual(events)
+    const shown = await smiley(['show', '-d', database, recorded!.id])
+    expect(shown.code, shown.stderr).toBe(0)
+    expect(shown.stdout).toContain('small.py')
+    expect(readdirSync(disk).sort()).toEqual(['filler', 'readers.db'])
+
+    // With room again, the run the recorder left behind is marked lost.
+    rmSync(join(disk, 'filler'))
+    expect((await listRuns(database)).map((run) => run.status)).toEqual(['lost'])
+  })
 })
+
+/** Writes `path` until the disk has no byte left. */
+function fillDisk(path: string): void {
+  const chunk = Buffer.alloc(4096)
+  const fd = openSync(path, 'w')
+  try {
+    for (;;) writeSync(fd, chunk)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error
+  } finally {
+    closeSync(fd)
+  }
+}

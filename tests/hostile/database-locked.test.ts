@@ -8,7 +8,6 @@
 import Database from 'better-sqlite3'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,7 +16,7 @@ import { SMILEY, smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 import { spawnServer } from '../support/server-process.js'
 import { sleep, waitFor } from '../support/wait.js'
-import { expectDense, lastValue, listRuns, replayEvents } from './recordings.js'
+import { expectDense, lastValue, listRuns, orphan, replayEvents } from './recordings.js'
 
 let dir: { path: string; remove: () => void }
 
@@ -66,18 +65,6 @@ async function lock(database: string): Promise<Locker> {
       await exited
     },
   }
-}
-
-/** Makes every run of `database` look like one still recording, by a process that has died. */
-async function orphan(database: string): Promise<void> {
-  const gone = spawn('true')
-  await new Promise((exited) => gone.once('exit', exited))
-  const db = new Database(database)
-  db.prepare("UPDATE runs SET status = 'running', recorder_host = ?, recorder_pid = ?").run(
-    hostname(),
-    gone.pid,
-  )
-  db.close()
 }
 
 interface Recording {

@@ -1,8 +1,12 @@
 /**
  * Reading what a database holds the way a user does (`smiley list --json`, `smiley replay
- * --json`), and a recorded run served by a real `smiley server`.
+ * --json`), a recorded run served by a real `smiley server`, and runs left by a recorder
+ * that died.
  */
 
+import Database from 'better-sqlite3'
+import { spawn } from 'node:child_process'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
@@ -16,6 +20,21 @@ export async function listRuns(database: string): Promise<Run[]> {
   const listed = await smiley(['list', '-d', database, '--json'])
   expect(listed.code, listed.stderr).toBe(0)
   return JSON.parse(listed.stdout) as Run[]
+}
+
+/** Makes every run of `database` look like one still recording, by a process that has died. */
+export async function orphan(database: string): Promise<void> {
+  const gone = spawn('true')
+  await new Promise((exited) => gone.once('exit', exited))
+  const db = new Database(database)
+  try {
+    db.prepare("UPDATE runs SET status = 'running', recorder_host = ?, recorder_pid = ?").run(
+      hostname(),
+      gone.pid,
+    )
+  } finally {
+    db.close()
+  }
 }
 
 /** Every event of `run`, as `smiley replay --json` prints them. */

@@ -309,6 +309,18 @@ describe('markLostRuns', () => {
     expect(findRun(db, A).run).toMatchObject({ status: 'lost', errorMessage: 'ValueError: bad' })
   })
 
+  it('leaves a lost run for the next look when the database cannot be written', () => {
+    createRun(db, newRun(A, 1000, { recorderPid: deadPid() }))
+    const reader = openDatabase(join(dir.path, 'runs.db'), { readonly: true })
+    try {
+      expect(markLostRuns(reader)).toBe(0)
+    } finally {
+      reader.close()
+    }
+    expect(status(A)).toBe('running')
+    expect(markLostRuns(db)).toBe(1)
+  })
+
   it('marks nothing in a database without running runs', () => {
     expect(markLostRuns(db)).toBe(0)
   })
