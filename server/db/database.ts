@@ -27,6 +27,11 @@ export interface OpenOptions {
   /** Create the file when it does not exist (recording does; reading does not). */
   create?: boolean
   readonly?: boolean
+  /**
+   * The connection stays open while others use the database (a server, a recording, a tail):
+   * it must never hold the database alone, not even on a full disk (see openDatabase).
+   */
+  lasting?: boolean
 }
 
 const BUSY_TIMEOUT_MS = 5000
@@ -54,12 +59,13 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     return connect(path, options, false)
   } catch (error) {
     removeSidecars()
-    if (!(error instanceof Database.SqliteError && INDEX_WITHOUT_ROOM.has(error.code)))
-      throw failedOpen(path, error)
+    const noRoom = error instanceof Database.SqliteError && INDEX_WITHOUT_ROOM.has(error.code)
+    if (!noRoom || options.lasting) throw failedOpen(path, error)
   }
   // The WAL's shared index (the -shm file) takes 32 KB of disk, so on a full disk a
   // database nobody has open cannot be opened as usual. A connection that locks it for
-  // itself keeps that index in memory instead: readers still work, while writers wait.
+  // itself keeps that index in memory instead: a command that reads and ends still works,
+  // while any other waits for it.
   try {
     return connect(path, options, true)
   } catch (error) {
@@ -190,8 +196,10 @@ function fileExists(path: string): boolean {
 
 function reason(error: unknown): string {
   if (!(error instanceof Error)) return String(error)
-  // Extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_WRITE…) mean what their primary code means.
-  const code = /^SQLITE_[A-Z]+/.exec((error as { code?: string }).code ?? '')?.[0]
+  // Extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_WRITE…) mean what their primary code
+  // means, but for those of a WAL index without room.
+  const extended = (error as { code?: string }).code ?? ''
+  const code = /^SQLITE_[A-Z]+/.exec(extended)?.[0]
   if (code === 'SQLITE_NOTADB') return 'the file is not a SQLite database'
   if (code === 'SQLITE_CORRUPT') return 'the database file is corrupt'
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
@@ -200,6 +208,8 @@ function reason(error: unknown): string {
     return 'the file cannot be opened (check the path and permissions)'
   if (code === 'SQLITE_READONLY') return 'the database is read-only'
   if (code === 'SQLITE_FULL') return 'the disk is full'
+  if (INDEX_WITHOUT_ROOM.has(extended))
+    return 'the disk is full: no room beside the database for its index (the -shm file)'
   if (code === 'SQLITE_IOERR') return 'the database file could not be read or written'
   return error.message
 }

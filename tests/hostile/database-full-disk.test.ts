@@ -102,7 +102,7 @@ describe('a full disk', () => {
     expect(after.slice(-before.length)).toEqual(before)
   })
 
-  it('lets every reader open the database when another program has filled the disk', async (context) => {
+  it('lets every reader open the database on a disk another program filled, and refuses a recording', async (context) => {
     if (!mounted) return context.skip()
     for (const name of readdirSync(disk)) rmSync(join(disk, name))
     const database = join(disk, 'readers.db')
@@ -119,6 +119,14 @@ describe('a full disk', () => {
     const shown = await smiley(['show', '-d', database, recorded!.id])
     expect(shown.code, shown.stderr).toBe(0)
     expect(shown.stdout).toContain('small.py')
+    expect(readdirSync(disk).sort()).toEqual(['filler', 'readers.db'])
+    // A recording would hold the database alone for as long as its program runs: it is refused.
+    const refused = await smiley(['run', '-d', database, 'small.py'], { cwd: dir.path })
+    expect(refused).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `smiley: cannot use database ${database}: the disk is full: no room beside the database for its index (the -shm file)\n`,
+    })
     expect(readdirSync(disk).sort()).toEqual(['filler', 'readers.db'])
 
     // With room again, the run the recorder left behind is marked lost.

@@ -30,7 +30,7 @@ export const recordCommand: Command = {
 
   async run(args: ParsedArgs) {
     const path = text(args, 'database')
-    const db = openDatabase(path, { create: true })
+    const db = openDatabase(path, { create: true, lasting: true })
     try {
       markLostRuns(db)
       await serve(args, {

@@ -135,7 +135,7 @@ export const runCommand: Command = {
     const python = text(args, 'python')
     const remote = remoteUrl(args)
     if (remote !== null) return forward(remote, python, target, args)
-    const db = openDatabase(text(args, 'database'), { create: true })
+    const db = openDatabase(text(args, 'database'), { create: true, lasting: true })
     try {
       markLostRuns(db)
       return await record(db, python, target, args)

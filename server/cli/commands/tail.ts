@@ -42,7 +42,7 @@ export const tailCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    const db = openDatabase(text(args, 'database'))
+    const db = openDatabase(text(args, 'database'), { lasting: true })
     try {
       const { key, run } = findRun(db, args.positionals[0] ?? 'latest')
       const out = new Output()
