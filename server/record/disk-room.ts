@@ -57,7 +57,8 @@ export class DiskRoom {
     if (this.folder === null) return null
     try {
       const stats = statfsSync(this.folder)
-      return stats.bavail * stats.bsize
+      // Some file systems (FUSE, network mounts) report no size at all: nothing to go by.
+      return stats.blocks === 0 ? null : stats.bavail * stats.bsize
     } catch {
       return null
     }
