@@ -11,7 +11,7 @@ import { dirname } from 'node:path'
 import { DatabaseError, type Db } from '../db/database.js'
 
 /** Room always kept: enough for the run's ending and a few pages of other writers. */
-export const RESERVE_FLOOR = 256 * 1024
+const RESERVE_FLOOR = 256 * 1024
 
 export class DiskRoom {
   /** The most free space one write has taken, in bytes. */
