@@ -6,9 +6,18 @@
 
 import Database from 'better-sqlite3'
 import { execFileSync } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DiskRoom } from '../../server/record/disk-room.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 import { expectDense, listRuns, orphan, replayEvents } from './recordings.js'
@@ -132,6 +141,20 @@ describe('a full disk', () => {
     // With room again, the run the recorder left behind is marked lost.
     rmSync(join(disk, 'filler'))
     expect((await listRuns(database)).map((run) => run.status)).toEqual(['lost'])
+  })
+
+  it('keeps a reserve that grows with the largest write a recording made', (context) => {
+    if (!mounted) return context.skip()
+    for (const name of readdirSync(disk)) rmSync(join(disk, name))
+    const room = new DiskRoom(disk)
+    const half = Buffer.alloc(512 * 1024)
+    // 2 MB free: room for a write of 512 KB, after which 256 KB + twice 512 KB are kept.
+    room.write(() => writeFileSync(join(disk, 'first'), half))
+    expect(room.reserve).toBe(256 * 1024 + 2 * half.length)
+    room.write(() => writeFileSync(join(disk, 'second'), half))
+    expect(() => room.check()).toThrow('the disk is nearly full (1.0 MB left)')
+    expect(() => room.write(() => writeFileSync(join(disk, 'third'), half))).toThrow(/nearly full/)
+    expect(readdirSync(disk).sort()).toEqual(['first', 'second'])
   })
 })
 
