@@ -25,7 +25,11 @@ MISSING = object()
 _IMMUTABLE = frozenset([int, float, bool, str, bytes, type(None), tuple, frozenset, complex, range, type])
 LARGEST_PLAIN_INT = 10**15
 SMALLEST_PLAIN_INT = -LARGEST_PLAIN_INT
-_INT_REPR = int.__repr__
+# The hot paths render an int in this narrower range inline: a bound of one 30-bit digit makes
+# the comparison the interpreter's quick one. Such an int's text is f"{value}": formatting an
+# exact int is str(), its repr, without a call (int.__repr__ takes a slow descriptor call).
+LARGEST_SMALL_INT = (1 << 30) - 1
+SMALLEST_SMALL_INT = -LARGEST_SMALL_INT
 # Containers whose text can be checked with a fingerprint, and the item types that allows:
 # immutable, with a text fixed by the object alone.
 _FINGERPRINTED = frozenset([list, dict, set, deque])
@@ -84,10 +88,10 @@ class LocalsTracker:
         """The bounded text of ``value`` (of type ``kind``)."""
         if kind is int:
             if SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
-                return int.__repr__(value)
+                return f"{value}"
         elif kind is str:
             if len(value) < self.max_len:
-                text = str.__repr__(value)
+                text = f"{value!r}"
                 if len(text) <= self.max_len:
                     return text
         elif kind is float or kind is bool or value is None:
@@ -123,8 +127,8 @@ class LocalsTracker:
                 continue
             symbol, secret = names.get(name) or self.name_info(name)
             kind = type(value)
-            if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
-                text = _INT_REPR(value)
+            if kind is int and not secret and SMALLEST_SMALL_INT < value < LARGEST_SMALL_INT:
+                text = f"{value}"
                 snapshot[name] = (value, text, None)
                 flat += (symbol, self.type_symbols.get(int) or self.type_symbol(int), text)
             else:
@@ -155,8 +159,8 @@ class LocalsTracker:
             if previous is not None and previous[0] is value and kind in stable_kinds:
                 continue
             # The commonest change, a small int, without a call.
-            if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
-                text = _INT_REPR(value)
+            if kind is int and not secret and SMALLEST_SMALL_INT < value < LARGEST_SMALL_INT:
+                text = f"{value}"
                 snapshot[name] = (value, text, None)
                 if previous is not None and text == previous[1]:
                     continue

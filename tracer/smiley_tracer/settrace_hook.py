@@ -19,7 +19,7 @@ import time
 
 from . import wire
 from .wire import CALL, EXCEPTION, LINE, RETURN, YIELD
-from .changes import LARGEST_PLAIN_INT, MISSING, SMALLEST_PLAIN_INT
+from .changes import LARGEST_SMALL_INT, MISSING, SMALLEST_SMALL_INT
 from .code_info import FULL
 from .recorder import MAX_SUSPENDED, FrameState
 from .stream import BATCH_SIZE, StreamClosed
@@ -27,7 +27,6 @@ from .stream import BATCH_SIZE, StreamClosed
 RECURSION_STOPS_TRACING = sys.version_info < (3, 10)  # see above
 # Module constants rather than closure variables: a trace function's closure is copied into
 # its frame at every event.
-_INT_REPR = int.__repr__
 clock = time.perf_counter
 # A generator's "return" event is its end when the frame stopped on one of these (else a yield).
 RETURN_OPCODES = frozenset(dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap)
@@ -145,8 +144,8 @@ def _build(recorder, on_failure):
                             kind = type(value)
                             if previous is not None and previous[0] is value and kind in stable_kinds:
                                 continue
-                            if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
-                                text = _INT_REPR(value)
+                            if kind is int and not secret and SMALLEST_SMALL_INT < value < LARGEST_SMALL_INT:
+                                text = f"{value}"
                                 snapshot[name] = (value, text, None)
                                 if previous is not None and text == previous[1]:
                                     continue
@@ -167,8 +166,8 @@ def _build(recorder, on_failure):
                                 if kind in stable_kinds or (previous[2] is not None and unchanged(value, kind, previous[2])):
                                     continue
                             symbol, secret = names.get(name) or name_info(name)
-                            if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
-                                text = _INT_REPR(value)
+                            if kind is int and not secret and SMALLEST_SMALL_INT < value < LARGEST_SMALL_INT:
+                                text = f"{value}"
                                 snapshot[name] = (value, text, None)
                                 if previous is not None and text == previous[1]:
                                     continue
@@ -196,8 +195,8 @@ def _build(recorder, on_failure):
                             final = raw[frame.f_lasti] in RETURN_OPCODES
                         # Recorder.value, inline for the commonest values.
                         kind = type(arg)
-                        if kind is int and SMALLEST_PLAIN_INT < arg < LARGEST_PLAIN_INT:
-                            text = _INT_REPR(arg)
+                        if kind is int and SMALLEST_SMALL_INT < arg < LARGEST_SMALL_INT:
+                            text = f"{arg}"
                             kind = int_symbol or int_type_symbol()
                         else:
                             text = "None" if arg is None else text_of(arg, kind)
@@ -300,8 +299,8 @@ def _build(recorder, on_failure):
                     except KeyError:
                         symbol, secret = name_info(name)
                     kind = type(value)
-                    if kind is int and not secret and SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
-                        text = _INT_REPR(value)
+                    if kind is int and not secret and SMALLEST_SMALL_INT < value < LARGEST_SMALL_INT:
+                        text = f"{value}"
                         snapshot[name] = (value, text, None)
                         entry = (symbol, int_symbol or int_type_symbol(), text)
                     else:
