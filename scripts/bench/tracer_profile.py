@@ -109,7 +109,7 @@ def report(samples, workload):
         print("%5.1f%%  %s" % (100 * count / total, part))
     print()
     for (filename, line, function), count in lines.most_common(SHOWN):
-        print("%5.1f%%  %s:%d  %s" % (100 * count / total, os.path.basename(filename), line, _source(filename, line)))
+        print("%5.1f%%  %s:%s  %s" % (100 * count / total, os.path.basename(filename), line or "?", _source(filename, line)))
 
 
 def _source(filename, line):
