@@ -23,6 +23,29 @@ from .values import MUTABLE_TYPES, REDACTED, type_name
 MISSING = object()
 # Exact types whose objects never change in place: the same object means the same text.
 _IMMUTABLE = frozenset([int, float, bool, str, bytes, type(None), tuple, frozenset, complex, range, type])
+# Builtin generators and iterators: shown by their kind and address, so they keep their text
+# too. _learn_stable cannot learn them: each names a __getattribute__ of its own (the generic
+# one), as a class that could answer isinstance itself would.
+_ITERATORS = frozenset(
+    type(value)
+    for value in (
+        iter([]),
+        iter(()),
+        iter(""),
+        iter(b""),
+        iter(range(0)),
+        iter({}),
+        iter({}.values()),
+        iter({}.items()),
+        iter(set()),
+        reversed([]),
+        enumerate(()),
+        zip(),
+        map(len, ()),
+        filter(None, ()),
+    )
+)
+_STABLE = _IMMUTABLE | _ITERATORS | {types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType}
 LARGEST_PLAIN_INT = 10**15
 SMALLEST_PLAIN_INT = -LARGEST_PLAIN_INT
 # The hot paths render an int in this narrower range inline: a bound of one 30-bit digit makes
@@ -58,8 +81,9 @@ class LocalsTracker:
         self.type_symbols = {}
         self.names = {}  # name -> (symbol, secret)
         # Exact types whose objects keep their text while a variable keeps the same object: the
-        # immutable ones, and those learnt to be none of MUTABLE_TYPES (see compare).
-        self.stable_kinds = set(_IMMUTABLE)
+        # immutable ones, builtin generators and iterators, and those learnt to be none of
+        # MUTABLE_TYPES (see compare).
+        self.stable_kinds = set(_STABLE)
 
     def type_symbol(self, kind):
         known = self.type_symbols.get(kind)
@@ -256,7 +280,7 @@ class LocalsTracker:
                 if "__class__" in namespace or "__getattribute__" in namespace:
                     return
             if len(self.stable_kinds) > _MAX_KINDS:
-                self.stable_kinds.intersection_update(_IMMUTABLE)  # classes made at run time in a loop
+                self.stable_kinds.intersection_update(_STABLE)  # classes made at run time in a loop
             self.stable_kinds.add(kind)
         except Exception:
             pass
