@@ -27,25 +27,28 @@ _IMMUTABLE = frozenset([int, float, bool, str, bytes, type(None), tuple, frozens
 # too. _learn_stable cannot learn them: each names a __getattribute__ of its own (the generic
 # one), as a class that could answer isinstance itself would.
 _ITERATORS = frozenset(
-    type(value)
-    for value in (
-        iter([]),
-        iter(()),
-        iter(""),
-        iter(b""),
-        iter(range(0)),
-        iter({}),
-        iter({}.values()),
-        iter({}.items()),
-        iter(set()),
-        reversed([]),
-        enumerate(()),
-        zip(),
-        map(len, ()),
-        filter(None, ()),
-    )
+    [types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType]
+    + [
+        type(value)
+        for value in (
+            iter([]),
+            iter(()),
+            iter(""),
+            iter(b""),
+            iter(range(0)),
+            iter({}),
+            iter({}.values()),
+            iter({}.items()),
+            iter(set()),
+            reversed([]),
+            enumerate(()),
+            zip(),
+            map(len, ()),
+            filter(None, ()),
+        )
+    ]
 )
-_STABLE = _IMMUTABLE | _ITERATORS | {types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType}
+_STABLE = _IMMUTABLE | _ITERATORS
 LARGEST_PLAIN_INT = 10**15
 SMALLEST_PLAIN_INT = -LARGEST_PLAIN_INT
 # The hot paths render an int in this narrower range inline: a bound of one 30-bit digit makes
