@@ -41,6 +41,17 @@ for step in range(200):
         break
     time.sleep(0.15)
 `,
+    // Like slow.py, until "stop-ticking" appears.
+    'ticking.py': `
+import os, time
+
+print("ready", flush=True)
+for step in range(200):
+    current = step * step
+    if os.path.exists("stop-ticking"):
+        break
+    time.sleep(0.1)
+`,
   })
   server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
   if (hasChromium()) browser = await launchBrowser()
@@ -123,6 +134,45 @@ describeWithBrowser('the dashboard', () => {
       final.eventCount,
     )
     await page.close()
+  })
+
+  it('stays at the start when Start is pressed before the end of a running trace arrived', async () => {
+    const child = spawn(process.execPath, [SMILEY, 'run', '-d', db, 'ticking.py'], {
+      cwd: dir.path,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const exited = new Promise((done) => child.on('exit', done))
+    await new Promise((ready) => createInterface({ input: child.stdout! }).once('line', ready))
+    const running = (await runs()).find((r) => r.description === 'ticking.py')!
+    try {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 800 } })
+      // The last page of the trace (what a running trace opens on) answers late.
+      await page.route(
+        (url) =>
+          url.pathname.endsWith('/events') && url.searchParams.get('direction') === 'backward',
+        async (route) => {
+          await new Promise((later) => setTimeout(later, 1500))
+          await route.continue()
+        },
+      )
+      await page.goto(`${server.url}#/runs/${running.id}`)
+      await page.locator('.badge.running').first().waitFor()
+      await page.getByRole('button', { name: '⇤ Start' }).click()
+      await page.locator('.row[data-seq="1"]').waitFor()
+      const total = () =>
+        page.evaluate(() =>
+          Number(document.querySelector('.position')!.textContent!.replace(/.* of |,/g, '')),
+        )
+      const seen = await total()
+      // The rows came after the late page; the pushes since may not carry the screen away.
+      await expect.poll(total, { timeout: 10_000 }).toBeGreaterThan(seen + 50)
+      expect(await page.locator('.row[data-seq]').first().getAttribute('data-seq')).toBe('1')
+      expect(await page.getByRole('button', { name: 'Follow ⇥' }).count()).toBe(1)
+      await page.close()
+    } finally {
+      writeFileSync(join(dir.path, 'stop-ticking'), '')
+      await exited
+    }
   })
 
   it('opens the source as it was when the run executed it, at the linked line', async () => {

@@ -328,7 +328,7 @@ describeWithBrowser('the time-travel explorer', () => {
     const firstTick = page.locator('.row.call', { hasText: 'def tick' }).first()
     await firstTick.waitFor({ timeout: 10_000 })
     const seq = Number(await firstTick.getAttribute('data-seq'))
-    await firstTick.click()
+    await page.locator(`.row[data-seq="${seq}"]`).click()
     await shown(page, seq)
     expect(await variables(page)).toEqual({ step: '0' })
     await press(page, 'u', seq + 3)

@@ -121,11 +121,15 @@ export class TraceWindow {
     return this.jumpTo(1)
   }
 
-  /** The last events, and keep following them while the run is recorded. */
+  /**
+   * The last events, and keep following them while the run is recorded. Following starts
+   * now, so that a move asked for before the end arrives (Start, a scroll) still stops it.
+   */
   toEnd(): Promise<void> {
+    this.following = true
     return this.enqueue(async () => {
       await this.loadEnd()
-      this.following = this.status === 'running'
+      if (this.status !== 'running') this.following = false
     })
   }
 
