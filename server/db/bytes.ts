@@ -64,6 +64,28 @@ export class ByteWriter {
     this.length += byteLength
   }
 
+  /**
+   * The uint `base + 2n`, then `text` as its n UTF-8 bytes. Long text takes one native call:
+   * the bytes are written where a header sized for ASCII ends, and moved in the rare case
+   * that the header needs another byte.
+   */
+  sizedUtf8(base: number, text: string): void {
+    if (text.length <= SHORT_TEXT || !text.isWellFormed()) {
+      const byteLength = utf8Length(text)
+      this.uint(base + 2 * byteLength)
+      return this.utf8(text, byteLength)
+    }
+    const room = 3 * text.length + 16
+    if (this.length + room > this.bytes.length) this.grow(room)
+    const guess = uintLength(base + 2 * text.length)
+    const start = this.length + guess
+    const written = this.bytes.write(text, start, 'utf8')
+    const header = uintLength(base + 2 * written)
+    if (header !== guess) this.bytes.copyWithin(this.length + header, start, start + written)
+    this.uint(base + 2 * written)
+    this.length += written
+  }
+
   append(data: Uint8Array): void {
     if (this.length + data.length > this.bytes.length) this.grow(data.length)
     this.bytes.set(data, this.length)
@@ -75,6 +97,13 @@ export class ByteWriter {
     this.bytes.copy(bigger, 0, 0, this.length)
     this.bytes = bigger
   }
+}
+
+/** The bytes ByteWriter.uint takes for `value`. */
+function uintLength(value: number): number {
+  let length = 1
+  for (; value >= 0x80; length++) value = Math.floor(value / 0x80)
+  return length
 }
 
 /** The number of UTF-8 bytes `text` takes as ByteWriter.utf8 writes it. */
@@ -143,9 +172,12 @@ export class ByteReader {
 /**
  * `bytes[start:end]` as text, UTF-8 as Python writes it: natively, unless it holds an encoded
  * surrogate (0xED 0xA0–0xBF), which only shared/'s decoder keeps (natively it is U+FFFD).
+ * Decoding first and looking for U+FFFD after is cheaper than looking at every byte.
  */
 export function utf8Text(bytes: Buffer, start: number, end: number): string {
+  const text = bytes.toString('utf8', start, end)
+  if (!text.includes('\uFFFD')) return text
   for (let i = start; i < end - 1; i++)
     if (bytes[i] === 0xed && bytes[i + 1]! >= 0xa0) return decodeUtf8(bytes, start, end)
-  return bytes.toString('utf8', start, end)
+  return text
 }

@@ -209,9 +209,7 @@ function writeItem(out: ByteWriter, text: string | null): void {
     out.uint(INT_ITEM)
     return out.int(number)
   }
-  const bytes = utf8Length(text)
-  out.uint(2 + 2 * bytes)
-  out.utf8(text, bytes)
+  out.sizedUtf8(2, text)
 }
 
 /** A frame's variables, on their own (frame_blocks.locals): the block's `locals`, no differences. */

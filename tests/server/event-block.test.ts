@@ -163,6 +163,23 @@ describe('an event block', () => {
     expect(roundTrip(inputs)).toEqual(expected(inputs))
   })
 
+  it('keeps long texts whose UTF-8 takes a longer length than their characters suggest', () => {
+    // A text's length is written before it, sized from its characters and widened if its
+    // bytes need more: around each boundary of one, two and three bytes of length.
+    const texts: string[] = []
+    for (const count of [33, 62, 63, 64, 8190, 8191, 8192])
+      for (const unit of ['a', 'é', '€', '😀', 'a\ud800']) texts.push(unit.repeat(count))
+    texts.push('€'.repeat(100_000))
+    const inputs = texts.map((text, i) => ({
+      ...call(i + 1),
+      kind: KIND.return,
+      valueType: 3,
+      value: text,
+      locals: [1, 2, text.slice(1)] as FlatChanges,
+    }))
+    expect(roundTrip(inputs)).toEqual(expected(inputs))
+  })
+
   it('says the function, thread and depth of a frame whose call was in an earlier block', () => {
     const inputs: Input[] = [
       { ...call(40, { function: 3, thread: 2, depth: 7 }), kind: KIND.line, line: 5 },
