@@ -76,6 +76,15 @@ async function runs(): Promise<Run[]> {
   return (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
 }
 
+/** The run of `description` once it is stored: a program may print before that. */
+async function stored(description: string): Promise<Run> {
+  let run: Run | undefined
+  await expect
+    .poll(async () => (run = (await runs()).find((r) => r.description === description)))
+    .toBeDefined()
+  return run!
+}
+
 describeWithBrowser('the dashboard', () => {
   it('shows a run recorded while the runs page is open, without reload', async () => {
     const page = await open()
@@ -95,7 +104,7 @@ describeWithBrowser('the dashboard', () => {
     })
     const exited = new Promise((done) => child.on('exit', done))
     await new Promise((ready) => createInterface({ input: child.stdout! }).once('line', ready))
-    const running = (await runs()).find((r) => r.description === 'slow.py')!
+    const running = await stored('slow.py')
     expect(running.status).toBe('running')
     const page = await open(`#/runs/${running.id}`)
     await page.locator('.badge.running').waitFor()
@@ -143,7 +152,7 @@ describeWithBrowser('the dashboard', () => {
     })
     const exited = new Promise((done) => child.on('exit', done))
     await new Promise((ready) => createInterface({ input: child.stdout! }).once('line', ready))
-    const running = (await runs()).find((r) => r.description === 'ticking.py')!
+    const running = await stored('ticking.py')
     try {
       const page = await browser.newPage({ viewport: { width: 1300, height: 800 } })
       // The last page of the trace (what a running trace opens on) answers late.
