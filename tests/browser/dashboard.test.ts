@@ -30,27 +30,16 @@ beforeAll(async () => {
   db = join(dir.path, 'runs.db')
   writePrograms(dir.path, {
     'quick.py': 'def double(n):\n    return n * 2\n\nvalue = double(21)\n',
-    // Runs until the test has seen it grow (a file named "stop" appears), at most 30 s.
+    // Runs until the file named by its argument appears (the test has seen enough), 30 s at most.
     'slow.py': `
-import os, time
+import os, sys, time
 
 print("ready", flush=True)
 for step in range(200):
     current = step * step
-    if os.path.exists("stop"):
+    if os.path.exists(sys.argv[1]):
         break
     time.sleep(0.15)
-`,
-    // Like slow.py, until "stop-ticking" appears.
-    'ticking.py': `
-import os, time
-
-print("ready", flush=True)
-for step in range(200):
-    current = step * step
-    if os.path.exists("stop-ticking"):
-        break
-    time.sleep(0.1)
 `,
   })
   server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
@@ -76,13 +65,26 @@ async function runs(): Promise<Run[]> {
   return (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
 }
 
-/** The run of `description` once it is stored: a program may print before that. */
-async function stored(description: string): Promise<Run> {
-  let run: Run | undefined
+/**
+ * Records slow.py until the file `until` appears: resolves once its run is stored (it prints
+ * before that), with `stop`, which makes it end and waits until it has.
+ */
+async function startSlow(until: string): Promise<{ running: Run; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [SMILEY, 'run', '-d', db, 'slow.py', until], {
+    cwd: dir.path,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise((done) => child.on('exit', done))
+  await new Promise((ready) => createInterface({ input: child.stdout! }).once('line', ready))
+  let running: Run | undefined
   await expect
-    .poll(async () => (run = (await runs()).find((r) => r.description === description)))
+    .poll(async () => (running = (await runs()).find((r) => r.description === `slow.py ${until}`)))
     .toBeDefined()
-  return run!
+  const stop = async () => {
+    writeFileSync(join(dir.path, until), '')
+    await exited
+  }
+  return { running: running!, stop }
 }
 
 describeWithBrowser('the dashboard', () => {
@@ -98,13 +100,7 @@ describeWithBrowser('the dashboard', () => {
   })
 
   it("grows a running program's trace while it runs, then shows how it ended", async () => {
-    const child = spawn(process.execPath, [SMILEY, 'run', '-d', db, 'slow.py'], {
-      cwd: dir.path,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    const exited = new Promise((done) => child.on('exit', done))
-    await new Promise((ready) => createInterface({ input: child.stdout! }).once('line', ready))
-    const running = await stored('slow.py')
+    const { running, stop } = await startSlow('grown')
     expect(running.status).toBe('running')
     const page = await open(`#/runs/${running.id}`)
     await page.locator('.badge.running').waitFor()
@@ -128,8 +124,7 @@ describeWithBrowser('the dashboard', () => {
       before,
       { timeout: 10_000 },
     )
-    writeFileSync(join(dir.path, 'stop'), '')
-    await exited
+    await stop()
     await page.locator('.title .badge.completed').waitFor({ timeout: 10_000 })
     const final = (await runs()).find((r) => r.id === running.id)!
     await page.waitForFunction(
@@ -146,13 +141,7 @@ describeWithBrowser('the dashboard', () => {
   })
 
   it('stays at the start when Start is pressed before the end of a running trace arrived', async () => {
-    const child = spawn(process.execPath, [SMILEY, 'run', '-d', db, 'ticking.py'], {
-      cwd: dir.path,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    const exited = new Promise((done) => child.on('exit', done))
-    await new Promise((ready) => createInterface({ input: child.stdout! }).once('line', ready))
-    const running = await stored('ticking.py')
+    const { running, stop } = await startSlow('explored')
     try {
       const page = await browser.newPage({ viewport: { width: 1300, height: 800 } })
       // The last page of the trace (what a running trace opens on) answers late.
@@ -179,8 +168,7 @@ describeWithBrowser('the dashboard', () => {
       expect(await page.getByRole('button', { name: 'Follow ⇥' }).count()).toBe(1)
       await page.close()
     } finally {
-      writeFileSync(join(dir.path, 'stop-ticking'), '')
-      await exited
+      await stop()
     }
   })
 
