@@ -12,6 +12,7 @@ import {
   openSync,
   readdirSync,
   rmSync,
+  truncateSync,
   writeFileSync,
   writeSync,
 } from 'node:fs'
@@ -97,6 +98,9 @@ describe('a full disk', () => {
     if (!mounted) return context.skip()
     const database = join(disk, 'runs.db')
     const before = await listRuns(database)
+    // Whatever room the first recording left (its batches vary with the machine's speed),
+    // less than the floor of the reserve is left now.
+    fillDisk(join(disk, 'filler'), 128 * 1024)
     const result = await smiley(['run', '-d', database, 'big.py'], {
       cwd: dir.path,
       timeoutMs: 120_000,
@@ -158,15 +162,17 @@ describe('a full disk', () => {
   })
 })
 
-/** Writes `path` until the disk has no byte left. */
-function fillDisk(path: string): void {
+/** Writes `path` until the disk has no byte left, then gives `leave` bytes back. */
+function fillDisk(path: string, leave = 0): void {
   const chunk = Buffer.alloc(4096)
   const fd = openSync(path, 'w')
+  let size = 0
   try {
-    for (;;) writeSync(fd, chunk)
+    for (;;) size += writeSync(fd, chunk)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error
   } finally {
     closeSync(fd)
   }
+  if (leave > 0) truncateSync(path, Math.max(0, size - leave))
 }
