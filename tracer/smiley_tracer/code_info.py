@@ -99,8 +99,10 @@ def offset_lines(code):
 
 
 def nested_qualified_names(code, qualified_name, names):
-    """Fill ``names`` with the qualified name of every code object nested in ``code``, by the
-    compiler's rules (``f.<locals>.g``, ``Class.method``): ``co_qualname`` only exists from 3.11."""
+    """Fill ``names`` (keyed by ``id``, with the code object: equal code objects of different
+    functions are different code) with the qualified name of every code object nested in
+    ``code``, by the compiler's rules (``f.<locals>.g``, ``Class.method``): ``co_qualname``
+    only exists from 3.11."""
     inside_function = bool(code.co_flags & CO_OPTIMIZED)
     for const in code.co_consts:
         if isinstance(const, type(code)):
@@ -110,7 +112,7 @@ def nested_qualified_names(code, qualified_name, names):
                 nested = "%s.<locals>.%s" % (qualified_name, const.co_name)
             else:
                 nested = "%s.%s" % (qualified_name, const.co_name)
-            names[const] = nested
+            names[id(const)] = (const, nested)
             nested_qualified_names(const, nested, names)
 
 

@@ -103,7 +103,7 @@ def _build(recorder, on_failure, hook):
         on_failure(error)
 
     def start(code, frame):
-        record = codes.get(code)
+        record = codes.get(id(code))
         if record is None:
             record = code_record(code, frame.f_globals)
             if record:
@@ -117,7 +117,7 @@ def _build(recorder, on_failure, hook):
 
     def on_py_start(code, offset):
         try:
-            if codes.get(code) is False:
+            if codes.get(id(code)) is False:
                 return DISABLE
             if start(code, getframe(1)) is None:
                 return DISABLE
@@ -132,7 +132,7 @@ def _build(recorder, on_failure, hook):
 
     def on_py_resume(code, offset, *exception):
         try:
-            record = codes.get(code)
+            record = codes.get(id(code))
             if type(record) is not CodeRecord:
                 return
             frame = getframe(1)
@@ -198,7 +198,7 @@ def _build(recorder, on_failure, hook):
         if target > source:
             return DISABLE
         try:
-            record = codes.get(code)
+            record = codes.get(id(code))
             if not record:
                 return DISABLE
             lines = record.lines
@@ -259,7 +259,7 @@ def _build(recorder, on_failure, hook):
             fail(error)
 
     def on_py_unwind(code, offset, error):
-        if not codes.get(code):
+        if not codes.get(id(code)):
             return
         try:
             leave(code, None, True, True)
@@ -284,7 +284,7 @@ def _build(recorder, on_failure, hook):
             flush()
 
     def on_raise(code, offset, error):
-        if not codes.get(code):
+        if not codes.get(id(code)):
             return
         try:
             raised(code, error)

@@ -62,7 +62,16 @@ class Recorder:
         self.stream = stream
         self.renderer = renderer
         self.filter = file_filter
-        self.codes = {}  # code object -> CodeRecord, or False when not traced
+        # id(code object) -> CodeRecord, or False when not traced. By identity: equal code
+        # objects (the same text in two files, say) are different code. The code objects are
+        # kept (by their record, or in _untraced) so that an id is never another code's.
+        self.codes = {}
+        self._untraced = []
+        self.recorded_any = False
+        # The program's stack reached its recursion limit: a hook written in Python needs room
+        # there, and may have missed the deepest events.
+        self.reached_limit = False
+        self._defining = threading.RLock()
         self.live = {}  # id(frame) -> FrameState of running (and suspended) activations
         self._code_ids = itertools.count(1)
         self._files = {}
@@ -71,34 +80,45 @@ class Recorder:
         self._thread_ids = itertools.count(1)
         self.next_frame_id = itertools.count(1).__next__
         self.locals = LocalsTracker(stream, renderer)
-        self._qualified_names = {}  # code -> qualified name, before 3.11
+        self._qualified_names = {}  # id(code) -> (code, qualified name), before 3.11
         self._cwd = os.getcwd()  # relative file names are relative to where the program started
         self.state_class = FrameState  # a hook may use a subclass
 
     # Codes and files.
 
     def code_record(self, code, module_globals):
-        """The CodeRecord of ``code``, or False when its file is not traced."""
-        known = self.codes.get(code)
+        """The CodeRecord of ``code``, or False when its file is not traced. Threads meeting a
+        code object at once get one record: a frame's record is how its events are told apart
+        from a new activation's."""
+        codes = self.codes
+        known = codes.get(id(code))
         if known is not None:
             return known
-        if len(self.codes) > MAX_CODES:
-            self.codes.clear()  # do not hold code compiled at run time in a loop forever
-        filename = code.co_filename
-        if not self.filter.wants(filename):
-            self.codes[code] = False
-            return False
-        file_id = self._file_id(filename, module_globals)
-        record = CodeRecord(next(self._code_ids), code, self.locals.compile_plans(code_info.line_plans(code)))
-        self.stream.append((wire.CODE, record.id, file_id, code.co_name, self._qualified_name(code), code.co_firstlineno))
-        self.codes[code] = record
-        return record
+        with self._defining:
+            known = codes.get(id(code))
+            if known is not None:
+                return known
+            if len(codes) > MAX_CODES:
+                codes.clear()  # do not hold code compiled at run time in a loop forever
+                del self._untraced[:]
+            filename = code.co_filename
+            if not self.filter.wants(filename):
+                self._untraced.append(code)
+                codes[id(code)] = False
+                return False
+            file_id = self._file_id(filename, module_globals)
+            record = CodeRecord(next(self._code_ids), code, self.locals.compile_plans(code_info.line_plans(code)))
+            self.stream.append((wire.CODE, record.id, file_id, code.co_name, self._qualified_name(code), code.co_firstlineno))
+            codes[id(code)] = record
+            self.recorded_any = True
+            return record
 
     def _qualified_name(self, code):
         qualified = getattr(code, "co_qualname", None)
         if qualified is not None:
             return qualified
-        known = self._qualified_names.pop(code, None)
+        found = self._qualified_names.pop(id(code), None)
+        known = found[1] if found is not None and found[0] is code else None
         if code.co_flags & code_info.CO_OPTIMIZED == 0:
             # A module (or class body) is seen before the functions it defines.
             code_info.nested_qualified_names(code, known, self._qualified_names)
@@ -107,9 +127,11 @@ class Recorder:
     def _file_id(self, filename, module_globals):
         known = self._files.get(filename)
         if known is None:
-            known = self._files[filename] = next(self._file_ids)
+            known = next(self._file_ids)
             path = filename if os.path.isabs(filename) else os.path.join(self._cwd, filename)
+            # Defined before it is known, as Stream.symbol does.
             self.stream.append((wire.FILE, known, path, read_source(path, module_globals)))
+            self._files[filename] = known
         return known
 
     # Frames and threads.
@@ -169,9 +191,10 @@ class Recorder:
         if known is not None and known[0] is current:
             return known[1]
         thread = next(self._thread_ids)
-        self._threads[ident] = (current, thread)
         name = getattr(current, "name", None)
+        # Defined before it is known, as Stream.symbol does.
         self.stream.append((wire.THREAD, thread, ident, name if type(name) is str else "Thread-%d" % ident))
+        self._threads[ident] = (current, thread)
         return thread
 
     # Values.
@@ -183,4 +206,6 @@ class Recorder:
 
     def exception(self, error):
         """(type symbol, message) of an exception."""
+        if type(error) is RecursionError:
+            self.reached_limit = True
         return self.locals.type_symbol(type(error)), exception_message(error, self.renderer.max_len)

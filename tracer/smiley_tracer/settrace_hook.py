@@ -239,7 +239,7 @@ def _build(recorder, on_failure):
     def on_call(frame, event, arg):
         try:
             code = frame.f_code
-            record = codes.get(code)
+            record = codes.get(id(code))
             if record is None:
                 record = code_record(code, frame.f_globals)
             if record is False:

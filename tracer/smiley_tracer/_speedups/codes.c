@@ -235,10 +235,18 @@ smiley_code_entry_of(Core *core, PyCodeObject *code, PyFrameObject *frame, CodeE
     PyObject *globals = PyObject_GetAttrString((PyObject *)frame, "f_globals");
     if (globals == NULL)
         return -1;
-    PyObject *record = PyObject_CallFunctionObjArgs(core->code_record, (PyObject *)code, globals, NULL);
+    PyObject *record = SMILEY_CALL(core->code_record, (PyObject *)code, globals);
     Py_DECREF(globals);
     if (record == NULL)
         return -1;
+    known = ptrmap_get(&core->codes, (PyObject *)code);
+    if (known != NULL) {
+        /* Another thread entered it while code_record let it run: one entry per code, since a
+         * frame's entry is what tells its resumption from a new activation. */
+        Py_DECREF(record);
+        *out = (CodeEntry *)known;
+        return known != Py_False;
+    }
     if (record == Py_False) {
         Py_DECREF(record);
         *out = NULL;
