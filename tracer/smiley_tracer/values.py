@@ -48,7 +48,9 @@ class Renderer:
         self.redact = redact
         self._secret_names = {}
         self.slow_types = set()
-        self._clock = time.perf_counter
+        # The thread's CPU time, not the clock on the wall: a repr is not slow because the
+        # machine was busy, and what is recorded must not depend on the machine's load.
+        self._clock = getattr(time, "thread_time", time.perf_counter)
         # How many items of the outermost list, dict, set or deque the last render looked at.
         self.examined = None
 
@@ -103,6 +105,10 @@ class Renderer:
         if not value:
             self.examined = 0
             return {list: "[]", tuple: "()", set: "set()", frozenset: "frozenset()", deque: "deque([])"}[kind]
+        end = "," + close if kind is tuple and len(value) == 1 else close
+        whole = self._whole_sequence(value, open_, end, budget - len(end), seen)
+        if whole is not None:
+            return whole
         count = " (%d items)" % len(value)
         room = budget - len(close) - 3 - len(count)
         if room <= len(open_):
@@ -141,6 +147,49 @@ class Renderer:
         finally:
             seen.discard(id(value))
 
+    def _whole_sequence(self, value, open_, end, room, seen):
+        """The text of every item, when all of them fit in ``room`` (the end apart), else None:
+        a container is cut only when it does not fit."""
+        if len(open_) + 3 * len(value) - 2 > room:
+            return None  # each item takes a character and a separator at least
+        seen.add(id(value))
+        try:
+            parts = []
+            used = len(open_)
+            for item in value:
+                text = self._render(item, max(room - used, 1), seen)
+                used += len(text) + (2 if parts else 0)
+                if used > room:
+                    return None
+                parts.append(text)
+        finally:
+            seen.discard(id(value))
+        self.examined = len(parts)
+        return open_ + ", ".join(parts) + end
+
+    def _whole_dict(self, value, room, seen):
+        """_whole_sequence for a dict."""
+        if 1 + 6 * len(value) - 2 > room:
+            return None  # "k: v" and a separator at least
+        seen.add(id(value))
+        try:
+            parts = []
+            used = 1
+            for key, item in value.items():
+                key_text = self._render(key, max(room - used, 1), seen)
+                if type(key) is str and self.is_secret(key):
+                    item_text = REDACTED
+                else:
+                    item_text = self._render(item, max(room - used - len(key_text), 1), seen)
+                used += len(key_text) + 2 + len(item_text) + (2 if parts else 0)
+                if used > room:
+                    return None
+                parts.append(key_text + ": " + item_text)
+        finally:
+            seen.discard(id(value))
+        self.examined = len(parts)
+        return "{" + ", ".join(parts) + "}"
+
     def _bulk(self, value, kind, open_, close, count, room):
         """What the loop of _sequence gives for items that are all ints, floats, booleans or
         None, computed at C speed: their texts, their running widths, and where they stop
@@ -170,6 +219,9 @@ class Renderer:
         if not value:
             self.examined = 0
             return "{}"
+        whole = self._whole_dict(value, budget - 1, seen)
+        if whole is not None:
+            return whole
         count = " (%d items)" % len(value)
         room = budget - 4 - len(count)
         if room < 5:

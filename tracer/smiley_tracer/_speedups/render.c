@@ -97,7 +97,7 @@ secret_key(Core *core, PyObject *key)
     if (known == NULL) {
         if (PyErr_Occurred())
             return -1;
-        known = PyObject_CallFunctionObjArgs(core->is_secret, key, NULL);
+        known = SMILEY_CALL(core->is_secret, key);
         if (known == NULL)
             return -1;
         int failed = PyDict_SetItem(core->secret_keys, key, known);
@@ -132,10 +132,15 @@ add_item(Text *text, int first, PyObject *part, Py_ssize_t room)
     return add(text, part) < 0 ? -1 : 1;
 }
 
-/* Renderer._sequence for plain items. Sets *looked to the items looked at; returns the
+/* A pass that looks for the whole text only found it does not fit: cut it (values.py's
+ * _whole_sequence and _whole_dict before the cut). */
+#define NOT_WHOLE 3
+
+/* Renderer._sequence for plain items: with `whole`, the text of every item or NOT_WHOLE, else
+ * the text cut to fit with the count. Sets *looked to the items looked at; returns the
  * highest render_item result (2: an object was shown), 0 or -1. */
 static int
-render_sequence(Core *core, PyObject *value, PyTypeObject *kind, PyObject **out, Py_ssize_t *looked)
+sequence_pass(Core *core, PyObject *value, PyTypeObject *kind, int whole, PyObject **out, Py_ssize_t *looked)
 {
     const char *open = "[", *close = "]";
     if (kind == &PyTuple_Type)
@@ -158,8 +163,13 @@ render_sequence(Core *core, PyObject *value, PyTypeObject *kind, PyObject **out,
                                                                 : "deque([])");
         return *out == NULL ? -1 : 1;
     }
+    int comma = kind == &PyTuple_Type && size == 1;
     char count[48];
     snprintf(count, sizeof(count), " (%zd items)", size);
+    Py_ssize_t room = whole ? core->max_len - (Py_ssize_t)strlen(close) - comma
+                            : core->max_len - (Py_ssize_t)strlen(close) - 3 - (Py_ssize_t)strlen(count);
+    if (whole && (Py_ssize_t)strlen(open) + 3 * size - 2 > room)
+        return NOT_WHOLE; /* each item takes a character and a separator at least */
     PyObject *iterator = PyObject_GetIter(value);
     if (iterator == NULL)
         return -1;
@@ -168,7 +178,6 @@ render_sequence(Core *core, PyObject *value, PyTypeObject *kind, PyObject **out,
     int result = -1;
     if (add_ascii(&text, open) < 0)
         goto done;
-    Py_ssize_t room = core->max_len - (Py_ssize_t)strlen(close) - 3 - (Py_ssize_t)strlen(count);
     int first = 1, shown = 1;
     PyObject *item;
     *looked = 0;
@@ -188,6 +197,10 @@ render_sequence(Core *core, PyObject *value, PyTypeObject *kind, PyObject **out,
         if (added < 0)
             goto done;
         if (added == 0) {
+            if (whole) {
+                result = NOT_WHOLE;
+                goto done;
+            }
             if (cut(&text, first, close, count) < 0)
                 goto done;
             *out = finished(&text);
@@ -198,7 +211,7 @@ render_sequence(Core *core, PyObject *value, PyTypeObject *kind, PyObject **out,
     }
     if (PyErr_Occurred())
         goto done;
-    if ((kind == &PyTuple_Type && size == 1 && add_ascii(&text, ",") < 0) || add_ascii(&text, close) < 0)
+    if ((comma && add_ascii(&text, ",") < 0) || add_ascii(&text, close) < 0)
         goto done;
     *out = finished(&text);
     Py_DECREF(iterator);
@@ -209,9 +222,16 @@ done:
     return result;
 }
 
-/* Renderer._dict for plain keys and values; returns as render_sequence. */
 static int
-render_dict(Core *core, PyObject *value, PyObject **out, Py_ssize_t *looked)
+render_sequence(Core *core, PyObject *value, PyTypeObject *kind, PyObject **out, Py_ssize_t *looked)
+{
+    int done = sequence_pass(core, value, kind, 1, out, looked);
+    return done == NOT_WHOLE ? sequence_pass(core, value, kind, 0, out, looked) : done;
+}
+
+/* Renderer._dict for plain keys and values, a pass as sequence_pass. */
+static int
+dict_pass(Core *core, PyObject *value, int whole, PyObject **out, Py_ssize_t *looked)
 {
     if (PyDict_GET_SIZE(value) == 0) {
         *looked = 0;
@@ -220,12 +240,14 @@ render_dict(Core *core, PyObject *value, PyObject **out, Py_ssize_t *looked)
     }
     char count[48];
     snprintf(count, sizeof(count), " (%zd items)", PyDict_GET_SIZE(value));
+    Py_ssize_t room = whole ? core->max_len - 1 : core->max_len - 4 - (Py_ssize_t)strlen(count), pos = 0;
+    if (whole && 1 + 6 * PyDict_GET_SIZE(value) - 2 > room)
+        return NOT_WHOLE; /* "k: v" and a separator at least */
     Text text;
     text_init(&text);
     int result = -1;
     if (add_ascii(&text, "{") < 0)
         goto done;
-    Py_ssize_t room = core->max_len - 4 - (Py_ssize_t)strlen(count), pos = 0;
     int first = 1, shown = 1;
     PyObject *key, *item;
     *looked = 0;
@@ -266,6 +288,10 @@ render_dict(Core *core, PyObject *value, PyObject **out, Py_ssize_t *looked)
         if (failed)
             goto done;
         if (!fits) {
+            if (whole) {
+                result = NOT_WHOLE;
+                goto done;
+            }
             if (cut(&text, first, "}", count) < 0)
                 goto done;
             *out = finished(&text);
@@ -280,6 +306,13 @@ render_dict(Core *core, PyObject *value, PyObject **out, Py_ssize_t *looked)
 done:
     _PyUnicodeWriter_Dealloc(&text.writer);
     return result;
+}
+
+static int
+render_dict(Core *core, PyObject *value, PyObject **out, Py_ssize_t *looked)
+{
+    int done = dict_pass(core, value, 1, out, looked);
+    return done == NOT_WHOLE ? dict_pass(core, value, 0, out, looked) : done;
 }
 
 /*
