@@ -114,6 +114,25 @@ result = add(2, 3)
     expect((await events()).some((e) => e.file === join(dir.path, 'pkg', 'tool.py'))).toBe(true)
   })
 
+  it('says in one line why a standard library module run with -m records nothing', async () => {
+    const result = await smiley(['run', '-d', db, '-m', 'calendar', '2024', '2'], {
+      cwd: dir.path,
+    })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain('February 2024')
+    expect(result.stderr).toBe(
+      'smiley: nothing was recorded: calendar is in the standard library, which is not recorded' +
+        ' by default (--include-stdlib records it)\n',
+    )
+    const [run] = await runs()
+    expect(run!.eventCount).toBe(0)
+    const included = await smiley(['run', '-d', db, '--include-stdlib', '-m', 'calendar'], {
+      cwd: dir.path,
+    })
+    expect(included.stderr).toBe('')
+    expect((await runs())[0]!.eventCount).toBeGreaterThan(0)
+  })
+
   it("records an uncaught exception with its traceback and keeps Python's own report", async () => {
     writePrograms(dir.path, { 'boom.py': 'def f():\n    raise KeyError("missing")\n\nf()\n' })
     const result = await smiley(['run', '-d', db, 'boom.py'], { cwd: dir.path })

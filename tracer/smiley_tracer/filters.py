@@ -67,14 +67,11 @@ class FileFilter:
     """Decides, per file name, whether code from that file is recorded."""
 
     def __init__(self, include_stdlib=False, include_site_packages=False, include_packages=()):
-        excluded = set()
-        if not include_stdlib:
-            excluded.update(_stdlib_dirs())
-        if not include_site_packages:
-            excluded.update(_site_dirs())
-        self._excluded = tuple(sorted({_normalise(p) for p in excluded}, key=len, reverse=True))
+        self._stdlib = _longest_first(_stdlib_dirs() if not include_stdlib else ())
+        self._site = _longest_first(_site_dirs() if not include_site_packages else ())
+        self._excluded = _longest_first(self._stdlib + self._site)
         included = _package_dirs(include_packages)
-        self._included = tuple(sorted({_normalise(p) for p in included}, key=len, reverse=True))
+        self._included = _longest_first(included)
         self._included_files = frozenset(p.rstrip(os.sep) for p in self._included)
         self._tracer = _normalise(TRACER_DIR)
         self._cwd = os.getcwd()  # relative file names are relative to where the program started
@@ -95,3 +92,20 @@ class FileFilter:
         if path.rstrip(os.sep) in self._included_files or path.startswith(self._included):
             return True
         return not path.startswith(self._excluded)
+
+    def why_not(self, filename):
+        """(where, the option that records it) for code from ``filename`` that is not recorded
+        by default; None when it is recorded."""
+        if self.wants(filename):
+            return None
+        path = _normalise(os.path.join(self._cwd, filename))
+        # site-packages usually lies inside the standard library's folder: look there first.
+        if path.startswith(self._site):
+            return "installed packages (site-packages)", "--include-site-packages"
+        if path.startswith(self._stdlib):
+            return "the standard library", "--include-stdlib"
+        return None
+
+
+def _longest_first(paths):
+    return tuple(sorted({_normalise(p) for p in paths}, key=len, reverse=True))

@@ -31,6 +31,10 @@ LOST_MAIN_THREAD = (
     " (by sys.settrace or a debugger, or by the interpreter at the recursion limit or after a"
     " KeyboardInterrupt inside it)"
 )
+AT_RECURSION_LIMIT = (
+    "the program reached its recursion limit, where the Python tracer's hook has no room to run:"
+    " its deepest calls may not be recorded (the native accelerator records them)"
+)
 FORK_WARNING = r"This process \(pid=\d+\) is multi-threaded, use of \w+\(\) may lead to deadlocks"
 
 
@@ -150,16 +154,35 @@ class Session:
             self.hook.uninstall()
         except Exception:
             pass
+        if not self.recorder.recorded_any:
+            self._say_why_nothing()
         try:
             stream = self.stream
             if not stream.closed:
                 if lost:
                     stream.append((wire.NOTICE, LOST_MAIN_THREAD))
+                elif self.recorder.reached_limit and not self.native:
+                    stream.append((wire.NOTICE, AT_RECURSION_LIMIT))
                 if profile is not None:
                     stream.append((wire.PROFILE, profile))
                 stream.append((wire.END, self._ending(exit_status, signum, error)))
             stream.close()
         except StreamClosed:
+            pass
+
+    def _say_why_nothing(self):
+        """A run of a module that is not the user's own code (``-m calendar``) records nothing:
+        say so, and which option records it."""
+        main = sys.modules.get("__main__")
+        path = getattr(main, "__file__", None)
+        found = self.filter.why_not(path) if isinstance(path, str) else None
+        if found is None:
+            return
+        spec = getattr(main, "__spec__", None)
+        name = getattr(spec, "name", None) or os.path.basename(path)
+        try:
+            sys.stderr.write("smiley: nothing was recorded: %s is in %s, which is not recorded by default (%s records it)\n" % ((name,) + found))
+        except Exception:
             pass
 
     def _ending(self, exit_status, signum, error):

@@ -65,8 +65,10 @@ class Stream:
         known = self._symbols.get(text)
         if known is None:
             known = next(self._symbol_ids)
-            self._symbols[text] = known
+            # Sent before it is known: should the append fail (at the program's recursion
+            # limit), no later record may refer to a symbol never defined.
             self.append((wire.SYMBOL, known, text))
+            self._symbols[text] = known
         return known
 
     def use_encoder(self, encoder):

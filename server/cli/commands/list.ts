@@ -83,7 +83,8 @@ export const listCommand: Command = {
       { header: 'ID', value: (r) => shortId(r.id) },
       { header: 'STARTED', value: (r) => formatTime(r.startedAt) },
       { header: 'DURATION', value: (r) => formatDuration(runDuration(r)), align: 'right' },
-      { header: 'STATUS', value: (r) => r.status },
+      // A run whose recording stopped early or missed events says so (its notice).
+      { header: 'STATUS', value: (r) => (r.notice ? `${r.status} (partial)` : r.status) },
       { header: 'EVENTS', value: (r) => formatCount(r.eventCount), align: 'right' },
       { header: 'DESCRIPTION', value: (r) => r.description, max: 50 },
       { header: 'ERROR', value: errorOf, max: 60 },
@@ -91,7 +92,7 @@ export const listCommand: Command = {
     const lines = formatTable(columns, runs, (column, run, padded) => {
       if (run === null) return out.style('bold', padded)
       if (column.header === 'STATUS') return out.style(STATUS_STYLE[run.status], padded)
-      if (column.header === 'ERROR') return out.style('red', padded)
+      if (column.header === 'ERROR') return out.style(run.errorMessage || run.errorType ? 'red' : 'yellow', padded)
       if (column.header === 'ID') return out.style('dim', padded)
       return padded
     })
@@ -103,7 +104,7 @@ export const listCommand: Command = {
 function errorOf(run: Run): string {
   if (run.errorType)
     return run.errorMessage ? `${run.errorType}: ${run.errorMessage}` : run.errorType
-  return run.errorMessage ?? ''
+  return run.errorMessage ?? run.notice ?? ''
 }
 
 function iso(unixSeconds: number | null): string {

@@ -130,7 +130,7 @@ still_shown(Core *core, Shown *shown, PyObject *value, PyTypeObject *kind)
         return unchanged > 0 ? smiley_same_kinds(shown->fingerprint) : 0;
     }
     if (unchanged < 0) {
-        PyObject *same = PyObject_CallFunctionObjArgs(core->unchanged, value, (PyObject *)kind, shown->fingerprint, NULL);
+        PyObject *same = SMILEY_CALL(core->unchanged, value, (PyObject *)kind, shown->fingerprint);
         if (same == NULL)
             return -1;
         unchanged = PyObject_IsTrue(same);
@@ -151,7 +151,7 @@ render(Core *core, PyObject *value, PyTypeObject *kind, PyObject **text, PyObjec
         *text = smiley_text(core, value);
         if (*text == NULL)
             return -1;
-        *fingerprint = fingerprinted(core, kind) ? PyObject_CallFunctionObjArgs(core->fingerprint, value, (PyObject *)kind, NULL)
+        *fingerprint = fingerprinted(core, kind) ? SMILEY_CALL(core->fingerprint, value, (PyObject *)kind)
                                                  : Py_NewRef(Py_None);
         if (*fingerprint == NULL) {
             Py_CLEAR(*text);

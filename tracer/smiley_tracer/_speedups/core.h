@@ -237,6 +237,13 @@ int smiley_raised(Core *core, PyFrameObject *frame, FrameState *state, PyObject 
 int smiley_line_event(Core *core, PyFrameObject *frame, FrameState *state, int line);
 int smiley_failed(Core *core);
 
+/* room.c */
+PyObject *smiley_call_with_room(PyObject *callable, PyObject *const *args, size_t nargs);
+/* callable(args…), with room to run at the program's recursion limit. */
+#define SMILEY_CALL(callable, ...)                                                                 \
+    smiley_call_with_room((callable), (PyObject *[]){__VA_ARGS__},                                 \
+                          sizeof((PyObject *[]){__VA_ARGS__}) / sizeof(PyObject *))
+
 /* settrace.c */
 int smiley_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
 PyObject *smiley_call(PyObject *self, PyObject *args, PyObject *kwargs);

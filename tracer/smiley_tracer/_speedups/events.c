@@ -282,7 +282,7 @@ value_of(Core *core, PyObject *value, PyObject **more)
 static int
 exception_of(Core *core, PyObject *error, PyObject **more)
 {
-    PyObject *pair = PyObject_CallFunctionObjArgs(core->exception, error, NULL);
+    PyObject *pair = SMILEY_CALL(core->exception, error);
     if (pair == NULL)
         return -1;
     more[0] = Py_NewRef(PyTuple_GET_ITEM(pair, 0));

@@ -36,7 +36,7 @@ name_info(Core *core, PyObject *name)
     PyObject *info = PyDict_GetItemWithError(core->names, name);
     if (info != NULL || PyErr_Occurred())
         return info;
-    info = PyObject_CallFunctionObjArgs(core->name_info, name, NULL);
+    info = SMILEY_CALL(core->name_info, name);
     if (info == NULL)
         return NULL;
     int failed = PyDict_SetItem(core->names, name, info);
@@ -110,7 +110,7 @@ smiley_snapshot_all(Core *core, FrameState *state, PyFrameObject *frame)
         PyObject *mapping = frame_locals(frame);
         if (mapping == NULL)
             return NULL;
-        PyObject *result = PyObject_CallFunctionObjArgs(core->snapshot_all_py, mapping, (PyObject *)state, NULL);
+        PyObject *result = SMILEY_CALL(core->snapshot_all_py, mapping, (PyObject *)state);
         Py_DECREF(mapping);
         return result;
     }
@@ -190,7 +190,7 @@ smiley_diff(Core *core, FrameState *state, PyFrameObject *frame, Plan *plan)
         PyObject *mapping = frame_locals(frame);
         if (mapping == NULL)
             return NULL;
-        PyObject *result = PyObject_CallFunctionObjArgs(core->diff_py, mapping, plan->py, (PyObject *)state, NULL);
+        PyObject *result = SMILEY_CALL(core->diff_py, mapping, plan->py, (PyObject *)state);
         Py_DECREF(mapping);
         return result;
     }

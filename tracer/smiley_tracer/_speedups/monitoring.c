@@ -92,7 +92,7 @@ jump(Core *core, PyObject *const *args, Py_ssize_t nargs)
     CodeEntry *entry = known_entry(core, args[0]);
     if (entry == NULL)
         return PyErr_Occurred() ? answer(core, -1) : Py_NewRef(core->disable);
-    if (entry->lines == NULL && (entry->lines = PyObject_CallFunctionObjArgs(core->offset_lines, args[0], NULL)) == NULL)
+    if (entry->lines == NULL && (entry->lines = SMILEY_CALL(core->offset_lines, args[0])) == NULL)
         return answer(core, -1);
     Py_ssize_t size = PyList_GET_SIZE(entry->lines);
     if (target / 2 >= size || source / 2 >= size)

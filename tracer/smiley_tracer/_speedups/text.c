@@ -21,7 +21,7 @@ smiley_type_symbol(Core *core, PyTypeObject *kind)
         return Py_NewRef(symbol);
     if (PyErr_Occurred())
         return NULL;
-    symbol = PyObject_CallFunctionObjArgs(core->type_symbol, (PyObject *)kind, NULL);
+    symbol = SMILEY_CALL(core->type_symbol, (PyObject *)kind);
     if (symbol != NULL && PyDict_SetItem(core->type_symbols, (PyObject *)kind, symbol) < 0)
         Py_CLEAR(symbol);
     return symbol;
@@ -165,5 +165,5 @@ smiley_text(Core *core, PyObject *value)
     Py_XDECREF(fingerprint);
     if (native != 0)
         return text;
-    return PyObject_CallFunctionObjArgs(core->text, value, (PyObject *)kind, NULL);
+    return SMILEY_CALL(core->text, value, (PyObject *)kind);
 }
