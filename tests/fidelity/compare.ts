@@ -1,0 +1,255 @@
+/**
+ * Lines a recording up with the reference collector's record of the same program, thread by
+ * thread, and finds the first event where they differ: in kind, file, line, function and
+ * activation (a new call or a resumption), and, where the program is deterministic, in the
+ * locals of the frame, the return value or the exception.
+ */
+
+import { relative } from 'node:path'
+import type { TraceEvent } from '../../shared/types/event.js'
+
+/** One line of reference.py's output. */
+export type ReferenceEvent = [
+  thread: string,
+  kind: 'call' | 'line' | 'return' | 'exception',
+  file: string,
+  line: number,
+  fn: string,
+  frame: number,
+  detail: 'new' | 'resume' | 'yield' | 'unwind' | null,
+  valueType: string | null,
+  value: string | null,
+  locals: Record<string, [type: string, text: string, id: number, inPlace: boolean] | null>,
+]
+
+export interface CompareOptions {
+  /** The folder both recordings' files are named relative to. */
+  folder: string
+  /** Compare locals, return values and exceptions too (the program is deterministic). */
+  values: boolean
+  /** The recording's --max-repr. */
+  maxRepr: number
+  /** Locals whose values differ from process to process (an object's id, say). */
+  ignore?: string[]
+  /** Functions are named by co_qualname from 3.11; before, the reference has co_name only. */
+  qualifiedNames: boolean
+}
+
+export interface Divergence {
+  thread: string
+  /** Position within the thread's events, from 0. */
+  index: number
+  what: string
+  ours: string
+  reference: string
+  /** The events just before it, as both recordings agree on them. */
+  before: string[]
+}
+
+export interface Comparison {
+  /** Events compared (the reference's count when they agree). */
+  events: number
+  threads: string[]
+  divergence: Divergence | null
+}
+
+/** A value as each side holds it: type and text. */
+type Shown = [type: string | null, text: string]
+
+/**
+ * A local as the reference saw it: also which object it was, the text that object had when
+ * the name was bound to it, and whether a change in place must show (a list, dict, set,
+ * bytearray or deque). The recording keeps the first text of any other object while the name
+ * keeps it (README: "changes inside other objects" are not detected).
+ */
+interface Seen {
+  shown: Shown
+  id: number
+  bound: Shown
+  inPlace: boolean
+}
+
+interface Aligned {
+  control: string
+  frame: number
+  value: Shown | null
+  locals: Record<string, Shown | null>
+  objects?: Record<string, { id: number; inPlace: boolean }>
+}
+
+export function compareRecordings(
+  ours: Iterable<TraceEvent>,
+  reference: ReferenceEvent[],
+  options: CompareOptions,
+): Comparison {
+  const ourThreads = byThread(fromOurs(ours, options))
+  const theirThreads = byThread(fromReference(reference, options))
+  const threads = [...new Set([...theirThreads.keys(), ...ourThreads.keys()])]
+  let events = 0
+  for (const thread of threads) {
+    const a = ourThreads.get(thread) ?? []
+    const b = theirThreads.get(thread) ?? []
+    const divergence = firstDivergence(thread, a, b, options)
+    if (divergence) return { events: events + divergence.index, threads, divergence }
+    events += b.length
+  }
+  return { events, threads, divergence: null }
+}
+
+/** A readable account of a divergence, for a failing test's message. */
+export function describeDivergence(comparison: Comparison): string {
+  const d = comparison.divergence
+  if (!d) return 'no divergence'
+  return [
+    `thread ${d.thread}, event ${d.index}: ${d.what}`,
+    ...d.before.map((line) => `      ${line}`),
+    `  ours:      ${d.ours}`,
+    `  reference: ${d.reference}`,
+  ].join('\n')
+}
+
+function firstDivergence(
+  thread: string,
+  ours: Aligned[],
+  reference: Aligned[],
+  options: CompareOptions,
+): Divergence | null {
+  const ourLocals = new Map<number, Map<string, Shown>>()
+  const theirLocals = new Map<number, Map<string, Seen>>()
+  const at = (index: number, what: string, a: string, b: string): Divergence => ({
+    thread,
+    index,
+    what,
+    ours: a,
+    reference: b,
+    before: reference.slice(Math.max(0, index - 4), index).map((event) => event.control),
+  })
+  for (let i = 0; i < Math.max(ours.length, reference.length); i++) {
+    const a = ours[i]
+    const b = reference[i]
+    if (!a || !b)
+      return at(i, 'one recording ends first', a?.control ?? '(end)', b?.control ?? '(end)')
+    if (a.control !== b.control) return at(i, 'control flow', a.control, b.control)
+    if (!options.values) continue
+    if (!sameShown(a.value, b.value, options.maxRepr))
+      return at(i, 'value', show(a.value), show(b.value))
+    const mine = applyOurs(ourLocals, a)
+    const theirs = applyReference(theirLocals, b)
+    for (const name of new Set([...mine.keys(), ...theirs.keys()])) {
+      if (options.ignore?.includes(name)) continue
+      const x = mine.get(name) ?? null
+      const y = theirs.get(name) ?? null
+      if (sameShown(x, y?.shown ?? null, options.maxRepr)) continue
+      if (x && y && !y.inPlace && sameShown(x, y.bound, options.maxRepr)) continue
+      return at(i, `local ${name} (${a.control})`, show(x), show(y?.shown ?? null))
+    }
+  }
+  return null
+}
+
+function applyOurs(states: Map<number, Map<string, Shown>>, event: Aligned): Map<string, Shown> {
+  let state = states.get(event.frame)
+  if (!state) states.set(event.frame, (state = new Map()))
+  for (const [name, shown] of Object.entries(event.locals)) {
+    if (shown === null) state.delete(name)
+    else state.set(name, shown)
+  }
+  return state
+}
+
+function applyReference(states: Map<number, Map<string, Seen>>, event: Aligned): Map<string, Seen> {
+  let state = states.get(event.frame)
+  if (!state) states.set(event.frame, (state = new Map()))
+  for (const [name, shown] of Object.entries(event.locals)) {
+    const object = event.objects![name]
+    if (shown === null || !object) {
+      state.delete(name)
+      continue
+    }
+    const before = state.get(name)
+    const bound = before && before.id === object.id ? before.bound : shown
+    state.set(name, { shown, id: object.id, bound, inPlace: object.inPlace })
+  }
+  return state
+}
+
+const ADDRESS = /0x[0-9a-f]{4,}/g
+
+function sameShown(ours: Shown | null, theirs: Shown | null, maxRepr: number): boolean {
+  if (ours === null || theirs === null) return ours === theirs
+  if (ours[0] !== null && theirs[0] !== null && ours[0] !== theirs[0]) return false
+  const a = ours[1].replace(ADDRESS, '0x?')
+  const b = theirs[1].replace(ADDRESS, '0x?')
+  if (a === b || a === '<redacted>') return true
+  if (b.startsWith('<repr failed') && a.startsWith('<repr of')) return true
+  // A text too long for --max-repr is cut, and must say so.
+  return b.length > maxRepr && a.length <= maxRepr && /…|\(\d+ items\)/.test(a)
+}
+
+function show(shown: Shown | null): string {
+  return shown === null ? '(none)' : `${shown[0] ?? '?'}: ${shown[1]}`
+}
+
+function byThread(events: Iterable<Aligned & { thread: string }>): Map<string, Aligned[]> {
+  const threads = new Map<string, Aligned[]>()
+  for (const event of events) {
+    let list = threads.get(event.thread)
+    if (!list) threads.set(event.thread, (list = []))
+    list.push(event)
+  }
+  return threads
+}
+
+function* fromOurs(
+  events: Iterable<TraceEvent>,
+  options: CompareOptions,
+): Generator<Aligned & { thread: string }> {
+  const seen = new Set<number>()
+  for (const event of events) {
+    let detail = ''
+    if (event.kind === 'call') detail = seen.has(event.frame) ? 'resume' : 'new'
+    else if (event.kind === 'return' && event.yielded) detail = 'yield'
+    else if (event.kind === 'return' && event.valueType === null) detail = 'unwind'
+    seen.add(event.frame)
+    const locals: Record<string, Shown | null> = {}
+    for (const [name, text] of Object.entries(event.locals))
+      locals[name] = text === null ? null : [event.localTypes[name] ?? null, text]
+    const fn = options.qualifiedNames ? event.function : event.function.split('.').pop()!
+    yield {
+      thread: event.threadName,
+      control: control(event.kind, relative(options.folder, event.file), event.line, fn, detail),
+      frame: event.frame,
+      value:
+        event.value === null || (event.kind !== 'return' && event.kind !== 'exception')
+          ? null
+          : [event.valueType, event.value],
+      locals,
+    }
+  }
+}
+
+function* fromReference(
+  events: ReferenceEvent[],
+  options: CompareOptions,
+): Generator<Aligned & { thread: string }> {
+  for (const [thread, kind, file, line, fn, frame, detail, valueType, value, seen] of events) {
+    const locals: Record<string, Shown | null> = {}
+    const objects: Record<string, { id: number; inPlace: boolean }> = {}
+    for (const [name, local] of Object.entries(seen)) {
+      locals[name] = local === null ? null : [local[0], local[1]]
+      if (local !== null) objects[name] = { id: local[2], inPlace: local[3] }
+    }
+    yield {
+      thread,
+      control: control(kind, relative(options.folder, file), line, fn, detail ?? ''),
+      frame,
+      value: value === null ? null : [valueType, value],
+      locals,
+      objects,
+    }
+  }
+}
+
+function control(kind: string, file: string, line: number, fn: string, detail: string): string {
+  return `${kind} ${file}:${line} ${fn}${detail ? ` (${detail})` : ''}`
+}
