@@ -19,7 +19,7 @@ export type ReferenceEvent = [
   detail: 'new' | 'resume' | 'yield' | 'unwind' | null,
   valueType: string | null,
   value: string | null,
-  locals: Record<string, [type: string, text: string, id: number, inPlace: boolean] | null>,
+  locals: Record<string, [type: string, text: string] | null>,
 ]
 
 export interface CompareOptions {
@@ -56,25 +56,11 @@ export interface Comparison {
 /** A value as each side holds it: type and text. */
 type Shown = [type: string | null, text: string]
 
-/**
- * A local as the reference saw it: also which object it was, the text that object had when
- * the name was bound to it, and whether a change in place must show (a list, dict, set,
- * bytearray or deque). The recording keeps the first text of any other object while the name
- * keeps it (README: "changes inside other objects" are not detected).
- */
-interface Seen {
-  shown: Shown
-  id: number
-  bound: Shown
-  inPlace: boolean
-}
-
 interface Aligned {
   control: string
   frame: number
   value: Shown | null
   locals: Record<string, Shown | null>
-  objects?: Record<string, { id: number; inPlace: boolean }>
 }
 
 export function compareRecordings(
@@ -115,7 +101,7 @@ function firstDivergence(
   options: CompareOptions,
 ): Divergence | null {
   const ourLocals = new Map<number, Map<string, Shown>>()
-  const theirLocals = new Map<number, Map<string, Seen>>()
+  const theirLocals = new Map<number, Map<string, Shown>>()
   const at = (index: number, what: string, a: string, b: string): Divergence => ({
     thread,
     index,
@@ -133,42 +119,25 @@ function firstDivergence(
     if (!options.values) continue
     if (!sameShown(a.value, b.value, options.maxRepr))
       return at(i, 'value', show(a.value), show(b.value))
-    const mine = applyOurs(ourLocals, a)
-    const theirs = applyReference(theirLocals, b)
+    const mine = apply(ourLocals, a)
+    const theirs = apply(theirLocals, b)
     for (const name of new Set([...mine.keys(), ...theirs.keys()])) {
       if (options.ignore?.includes(name)) continue
       const x = mine.get(name) ?? null
       const y = theirs.get(name) ?? null
-      if (sameShown(x, y?.shown ?? null, options.maxRepr)) continue
-      if (x && y && !y.inPlace && sameShown(x, y.bound, options.maxRepr)) continue
-      return at(i, `local ${name} (${a.control})`, show(x), show(y?.shown ?? null))
+      if (!sameShown(x, y, options.maxRepr))
+        return at(i, `local ${name} (${a.control})`, show(x), show(y))
     }
   }
   return null
 }
 
-function applyOurs(states: Map<number, Map<string, Shown>>, event: Aligned): Map<string, Shown> {
+function apply(states: Map<number, Map<string, Shown>>, event: Aligned): Map<string, Shown> {
   let state = states.get(event.frame)
   if (!state) states.set(event.frame, (state = new Map()))
   for (const [name, shown] of Object.entries(event.locals)) {
     if (shown === null) state.delete(name)
     else state.set(name, shown)
-  }
-  return state
-}
-
-function applyReference(states: Map<number, Map<string, Seen>>, event: Aligned): Map<string, Seen> {
-  let state = states.get(event.frame)
-  if (!state) states.set(event.frame, (state = new Map()))
-  for (const [name, shown] of Object.entries(event.locals)) {
-    const object = event.objects![name]
-    if (shown === null || !object) {
-      state.delete(name)
-      continue
-    }
-    const before = state.get(name)
-    const bound = before && before.id === object.id ? before.bound : shown
-    state.set(name, { shown, id: object.id, bound, inPlace: object.inPlace })
   }
   return state
 }
@@ -183,7 +152,7 @@ function sameShown(ours: Shown | null, theirs: Shown | null, maxRepr: number): b
   if (a === b || a === '<redacted>') return true
   if (b.startsWith('<repr failed') && a.startsWith('<repr of')) return true
   // A text too long for --max-repr is cut, and must say so.
-  return b.length > maxRepr && a.length <= maxRepr && /…|\(\d+ items\)/.test(a)
+  return theirs[1].length > maxRepr && ours[1].length <= maxRepr && /…|\(\d+ items\)/.test(a)
 }
 
 function show(shown: Shown | null): string {
@@ -232,20 +201,13 @@ function* fromReference(
   events: ReferenceEvent[],
   options: CompareOptions,
 ): Generator<Aligned & { thread: string }> {
-  for (const [thread, kind, file, line, fn, frame, detail, valueType, value, seen] of events) {
-    const locals: Record<string, Shown | null> = {}
-    const objects: Record<string, { id: number; inPlace: boolean }> = {}
-    for (const [name, local] of Object.entries(seen)) {
-      locals[name] = local === null ? null : [local[0], local[1]]
-      if (local !== null) objects[name] = { id: local[2], inPlace: local[3] }
-    }
+  for (const [thread, kind, file, line, fn, frame, detail, valueType, value, locals] of events) {
     yield {
       thread,
       control: control(kind, relative(options.folder, file), line, fn, detail ?? ''),
       frame,
       value: value === null ? null : [valueType, value],
       locals,
-      objects,
     }
   }
 }

@@ -27,12 +27,7 @@ const MAX_REPR = 200
 /** The same hash seed for both recordings: sets and dicts of strings iterate alike. */
 const ENV = { ...process.env, PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1' }
 
-async function reference(
-  python: string,
-  folder: string,
-  program: CorpusProgram,
-  name: string,
-) {
+async function reference(python: string, folder: string, program: CorpusProgram, name: string) {
   const output = join(folder, `${name}.jsonl`)
   await run(
     python,
@@ -127,7 +122,8 @@ describe.each(found)('on Python $version', ({ version, path }) => {
       for (const event of ours.events.filter((e) => e.function === 'down'))
         frames.set(event.frame, [...(frames.get(event.frame) ?? []), event.kind])
       expect(frames.size).toBe(deepest + 1)
-      for (const kinds of frames.values()) expect(kinds.slice(-3)).toEqual(['line', 'exception', 'return'])
+      for (const kinds of frames.values())
+        expect(kinds.slice(-3)).toEqual(['line', 'exception', 'return'])
       const raised = ours.events.filter((e) => e.kind === 'exception')
       expect(new Set(raised.map((e) => e.valueType))).toEqual(new Set(['RecursionError']))
       expect(ours.run.notice).toBeNull()

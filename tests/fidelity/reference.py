@@ -10,9 +10,8 @@ Usage: python reference.py OUTPUT.jsonl FOLDER (PROGRAM | -m MODULE) [ARGS...]
 Each line of OUTPUT is one event:
 [thread, kind, file, line, function, frame, detail, value_type, value, locals]
 where ``detail`` is "new" or "resume" for a call, "yield" or "unwind" for a return;
-``locals`` maps each name whose repr or object changed since the frame's previous event to
-[type, repr, object id, whether a change in place is promised to show], or to null when it was
-deleted.
+``locals`` maps each name whose type or repr changed since the frame's previous event to
+[type, repr], or to null when it was deleted.
 """
 
 import dis
@@ -21,7 +20,6 @@ import os
 import runpy
 import sys
 import threading
-from collections import deque
 
 MAX_TEXT = 4000
 # What the interpreter itself binds in module and class namespaces: not the program's data.
@@ -31,8 +29,6 @@ IMPLICIT = {
     "__firstlineno__", "__static_attributes__", "__classcell__", "__orig_bases__",
     "__conditional_annotations__", "__annotate__", "__warningregistry__",
 }
-# The recording promises to notice these changed in place (README, "What is recorded").
-IN_PLACE = (list, dict, set, bytearray, deque)
 YIELD_OPS = {dis.opmap[name] for name in ("YIELD_VALUE", "YIELD_FROM") if name in dis.opmap}
 
 output, folder = sys.argv[1], os.path.realpath(sys.argv[2]) + os.sep
@@ -65,18 +61,15 @@ def type_of(value):
 
 
 def changes(frame, seen):
-    """The locals whose text or object changed since ``seen`` (which holds the objects, as a
-    recording does, so that an id is never another object's meanwhile)."""
+    """The locals whose type or text changed since ``seen``, which they replace."""
     found = {}
     namespace = frame.f_code.co_flags & 1 == 0  # a module or class body
     current = {}
     for name, value in list(frame.f_locals.items()):
         if namespace and name in IMPLICIT:
             continue
-        shown = (type_of(value), text(value), id(value), isinstance(value, IN_PLACE))
-        current[name] = (shown, value)
-        before = seen.get(name)
-        if before is None or before[0] != shown:
+        shown = current[name] = (type_of(value), text(value))
+        if seen.get(name) != shown:
             found[name] = list(shown)
     for name in seen:
         if name not in current:

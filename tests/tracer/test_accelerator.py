@@ -124,7 +124,8 @@ class Cache(unittest.TestCase):
     def test_the_build_is_cached_per_interpreter_and_source(self):
         with tempfile.TemporaryDirectory() as cache:
             env = dict(os.environ, SMILEY_CACHE=cache)
-            _, records = run_traced(["values.py"], cwd=CASES, env=env)
+            # A build from nothing: minutes on a busy machine (COMPILE_TIMEOUT in build.py is 120 s a variant).
+            _, records = run_traced(["values.py"], cwd=CASES, env=env, timeout=300)
             self.assertIs(records[0][1]["native"], True)
             path = os.path.join(cache, cache_key(), module_file_name())
             first = os.stat(path).st_mtime_ns

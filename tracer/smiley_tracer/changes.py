@@ -8,7 +8,8 @@ recognised by identity before anything is rendered; ints, floats and short strin
 rendered by their own repr without a function call.
 
 What counts as a change: a name bound to another object whose text differs, a deleted name,
-or a list, dict, set, bytearray or deque whose text differs (it was changed in place).
+a list, dict, set, bytearray or deque whose text differs (it was changed in place), or an
+object with a ``__repr__`` of its own whose attributes changed and with them its text.
 """
 
 import types
@@ -65,7 +66,45 @@ _PLAIN_REPR = object.__repr__
 # Builtin types whose repr is "<kind name at 0x…>", made without running any user code.
 _BUILTIN_REPRS = frozenset([types.GeneratorType, types.CoroutineType, types.FunctionType])
 _TYPE_ATTRIBUTE = type.__getattribute__  # bypasses a metaclass's own __getattribute__
+_OBJECT_ATTRIBUTE = object.__getattribute__
+_EXCEPTION_ARGS = BaseException.__dict__["args"]
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
 _MAX_KINDS = 10000
+# An object's fingerprint: the objects its attributes hold (its __dict__'s values and its
+# slots'), when all are of plain types: while the same, its text is. RENDER_AGAIN: it holds
+# other objects, and is rendered again at each look.
+_STATE = object()
+RENDER_AGAIN = (_STATE, None)
+
+
+# What an object's state may hold for its fingerprint to stand for its text: objects whose text
+# never changes.
+_PLAIN_STATE = _PLAIN_ITEMS | {type(MISSING), range}
+
+
+def _layout(kind):
+    """(has a __dict__, the descriptors of its slots) of objects of ``kind`` whose own
+    ``__repr__`` makes their text from their attributes; False when their text cannot change
+    while they stay the same object (object.__repr__, or no attributes of their own), or when
+    reading their attributes could run the class's own code."""
+    try:
+        if _TYPE_ATTRIBUTE(kind, "__repr__") is _PLAIN_REPR:
+            return False
+        mro = _TYPE_ATTRIBUTE(kind, "__mro__")
+        slots = []
+        for base in mro:
+            namespace = _TYPE_ATTRIBUTE(base, "__dict__")
+            if "__getattribute__" in namespace and _TYPE_ATTRIBUTE(base, "__flags__") & _HEAP_TYPE:
+                return False  # a class's own: reading an attribute would run its code
+            slots.extend(d for d in namespace.values() if type(d) is types.MemberDescriptorType)
+            if base is BaseException:
+                slots.append(_EXCEPTION_ARGS)  # what an exception's repr is made of
+        has_dict = _TYPE_ATTRIBUTE(kind, "__dictoffset__") != 0
+    except Exception:
+        return False
+    if not has_dict and not slots:
+        return False
+    return has_dict, tuple(slots)
 
 
 def _mutable(value):
@@ -87,6 +126,7 @@ class LocalsTracker:
         # immutable ones, builtin generators and iterators, and those learnt to be none of
         # MUTABLE_TYPES (see compare).
         self.stable_kinds = set(_STABLE)
+        self._layouts = {}  # kind -> (has a __dict__, its slots' descriptors), or False
 
     def type_symbol(self, kind):
         known = self.type_symbols.get(kind)
@@ -169,7 +209,7 @@ class LocalsTracker:
             text = REDACTED
         else:
             text = self.text(value, kind)
-            snapshot[name] = (value, text, self.fingerprint(value, kind, True) if kind in _FINGERPRINTED else None)
+            snapshot[name] = (value, text, self.fingerprint(value, kind, True))
         return (symbol, self.type_symbols.get(kind) or self.type_symbol(kind), text)
 
     def diff(self, mapping, plan, state):
@@ -260,7 +300,7 @@ class LocalsTracker:
         if previous is not None and previous[0] is value:
             if secret or kind in _IMMUTABLE:
                 return None
-            if not _mutable(value):
+            if previous[2] is None and not _mutable(value):
                 self._learn_stable(kind)
                 return None
             if previous[2] is not None and self.unchanged(value, kind, previous[2]):
@@ -269,7 +309,7 @@ class LocalsTracker:
             snapshot[name] = (value, REDACTED, None)
             return (symbol, self.type_symbols.get(kind) or self.type_symbol(kind), REDACTED)
         text = self.text(value, kind)
-        snapshot[name] = (value, text, self.fingerprint(value, kind, True) if kind in _FINGERPRINTED else None)
+        snapshot[name] = (value, text, self.fingerprint(value, kind, True))
         if previous is not None and text == previous[1]:
             return None
         return (symbol, self.type_symbols.get(kind) or self.type_symbol(kind), text)
@@ -297,7 +337,13 @@ class LocalsTracker:
     def fingerprint(self, value, kind, objects=False):
         """(length, shown items) of a container of plain items just rendered, or None; with
         ``objects``, also of one whose other shown items object.__repr__ shows, with (their
-        types, (class, module, qualified name) of each such class) as a third item."""
+        types, (class, module, qualified name) of each such class) as a third item. For an
+        object with a ``__repr__`` of its own, its state (object_state)."""
+        if kind not in _FINGERPRINTED:
+            # A container of another type (a dict subclass, say) is rendered again at each look.
+            if kind in self.stable_kinds or _mutable(value):
+                return None
+            return self.object_state(value, kind)
         count = self.renderer.examined
         if count is None:
             return None
@@ -314,6 +360,36 @@ class LocalsTracker:
             return len(value), shown
         except RuntimeError:  # changed size while another thread ran
             return None
+
+    def object_state(self, value, kind):
+        """The fingerprint of an object whose text its own ``__repr__`` makes: (_STATE, the
+        objects its attributes hold) when all are of plain types, RENDER_AGAIN when some are
+        not, None when its text cannot change while it is the same object (``object.__repr__``,
+        a container, or a type without attributes of its own, such as most builtin types)."""
+        layout = self._layouts.get(kind)
+        if layout is None:
+            if len(self._layouts) > _MAX_KINDS:
+                self._layouts.clear()  # classes made at run time in a loop
+            layout = self._layouts[kind] = _layout(kind)
+        if layout is False:
+            return None
+        has_dict, slots = layout
+        try:
+            if has_dict:
+                namespace = _OBJECT_ATTRIBUTE(value, "__dict__")
+                state = tuple(namespace) + tuple(namespace.values())
+            else:
+                state = ()
+            for slot in slots:
+                try:
+                    state += (slot.__get__(value, kind),)
+                except AttributeError:
+                    state += (MISSING,)
+        except Exception:
+            return RENDER_AGAIN
+        if not _PLAIN_STATE.issuperset(map(type, state)):
+            return RENDER_AGAIN
+        return _STATE, state
 
     def _with_objects(self, value, shown):
         kinds = tuple(map(type, shown))
@@ -342,6 +418,11 @@ class LocalsTracker:
     def unchanged(self, value, kind, fingerprint):
         """True when ``value`` certainly renders as it did when ``fingerprint`` was taken."""
         shown = fingerprint[1]
+        if fingerprint[0] is _STATE:
+            if shown is None:
+                return False
+            now = self.object_state(value, kind)
+            return now is not RENDER_AGAIN and now is not None and len(now[1]) == len(shown) and all(map(is_, now[1], shown))
         if len(value) != fingerprint[0]:
             return False
         try:

@@ -92,7 +92,8 @@ export const listCommand: Command = {
     const lines = formatTable(columns, runs, (column, run, padded) => {
       if (run === null) return out.style('bold', padded)
       if (column.header === 'STATUS') return out.style(STATUS_STYLE[run.status], padded)
-      if (column.header === 'ERROR') return out.style(run.errorMessage || run.errorType ? 'red' : 'yellow', padded)
+      if (column.header === 'ERROR')
+        return out.style(run.errorMessage || run.errorType ? 'red' : 'yellow', padded)
       if (column.header === 'ID') return out.style('dim', padded)
       return padded
     })

@@ -20,8 +20,7 @@ class Worker(threading.Thread):
 
 results = queue.Queue()
 workers = [Worker(n, results) for n in range(2)]
-for worker in workers:
+for worker in workers:  # one after the other: the results come in one order
     worker.start()
-for worker in workers:
     worker.join()
 print(sorted(results.get() for _ in workers))

@@ -119,10 +119,20 @@ static int
 still_shown(Core *core, Shown *shown, PyObject *value, PyTypeObject *kind)
 {
     int is_mutable = mutable(core, value);
-    if (is_mutable <= 0)
-        return is_mutable < 0 ? -1 : 1;
+    if (is_mutable < 0)
+        return -1;
+    if (is_mutable == 0 && (shown->fingerprint == NULL || shown->fingerprint == Py_None))
+        return 1; /* its text cannot change while it is the same object */
     if (shown->fingerprint == NULL || shown->fingerprint == Py_None)
         return 0;
+    if (is_mutable == 0) { /* an object's state (LocalsTracker.object_state) */
+        PyObject *same = SMILEY_CALL(core->unchanged, value, (PyObject *)kind, shown->fingerprint);
+        if (same == NULL)
+            return -1;
+        int unchanged = PyObject_IsTrue(same);
+        Py_DECREF(same);
+        return unchanged;
+    }
     int unchanged = smiley_same_shown(value, kind, shown->fingerprint);
     if (PyTuple_GET_SIZE(shown->fingerprint) == 4) { /* render.c's own, for no Python code */
         if (unchanged < 0)
@@ -151,8 +161,11 @@ render(Core *core, PyObject *value, PyTypeObject *kind, PyObject **text, PyObjec
         *text = smiley_text(core, value);
         if (*text == NULL)
             return -1;
-        *fingerprint = fingerprinted(core, kind) ? SMILEY_CALL(core->fingerprint, value, (PyObject *)kind)
-                                                 : Py_NewRef(Py_None);
+        /* Containers, and objects with a __repr__ of their own (object.__repr__'s text never
+         * changes): LocalsTracker.fingerprint. */
+        *fingerprint = fingerprinted(core, kind) || (!immutable(kind) && kind->tp_repr != PyBaseObject_Type.tp_repr)
+                           ? SMILEY_CALL(core->fingerprint, value, (PyObject *)kind)
+                           : Py_NewRef(Py_None);
         if (*fingerprint == NULL) {
             Py_CLEAR(*text);
             return -1;
