@@ -1,7 +1,6 @@
 """The profile is the program's, measured against the truth: a plain ``python -m cProfile`` run
 of the same program. It holds every thread of the program, and nothing of Smiley's (its
-flusher, its hook, its start and end) nor of the interpreter's start-up; and nothing of the
-profiler's own end is recorded."""
+flusher, its hook, its start and end) nor of the interpreter's start-up."""
 
 import os
 import pstats
@@ -14,7 +13,7 @@ from harness import HERE, TRACER, native_problem, run_traced
 
 FOLDER = os.path.join(HERE, "cases", "profile")
 SINGLE_THREADED = ("hot.py", "stdlib_use.py", "classes.py")
-PROFILE, END, FILE = 21, 22, 18
+PROFILE, END = 21, 22
 # What the interpreter runs at start-up, after sitecustomize: usercustomize looked for, the
 # importers of the script's folder made.
 START_UP = ("execusercustomize", "_find_and_load", "_find_spec", "path_hook_for_FileFinder", "_read_directory")
@@ -61,6 +60,34 @@ def names(stats):
 class AgainstPlainCProfile(unittest.TestCase):
     maxDiff = None
 
+    def test_the_programs_functions_and_their_calls_are_those_plain_cprofile_counts(self):
+        for program in SINGLE_THREADED:
+            truth = user_calls(plain_profile(program))
+            self.assertIn(("%s" % program, 1, "<module>"), truth)
+            for accelerator in accelerators():
+                with self.subTest(program=program, accelerator=accelerator):
+                    profile, _, _ = traced_profile(program, accelerator)
+                    self.assertEqual(user_calls(profile), truth)
+
+    def test_the_profile_holds_nothing_of_smileys_nor_of_the_interpreters_start_up(self):
+        for program in SINGLE_THREADED:
+            truth = plain_profile(program)
+            for accelerator in accelerators():
+                with self.subTest(program=program, accelerator=accelerator):
+                    profile, _, _ = traced_profile(program, accelerator)
+                    for filename, _, name in profile:
+                        self.assertFalse(filename.startswith(TRACER + os.sep), name)
+                        self.assertNotIn("smiley", name)
+                        self.assertNotIn("Profiler", name)
+                        self.assertNotIn("customize", name)
+                        self.assertNotIn(os.path.basename(filename), ("site.py", "<frozen site>"))
+                        if program != "stdlib_use.py":  # it imports nothing
+                            self.assertNotIn(name, START_UP)
+                    for (filename, line, name), entry in profile.items():
+                        if name in ("<built-in method posix.write>", "<method 'acquire' of '_thread.lock' objects>"):
+                            plain = truth.get((filename, line, name), (0, 0))
+                            self.assertLessEqual(entry[1], plain[1], name)
+
     def test_a_hot_functions_share_of_the_time_is_about_what_plain_cprofile_measures(self):
         def share(stats):
             hot = [entry[2] for key, entry in stats.items() if key[2] == "hot" and key[0].endswith("hot.py")]
@@ -79,6 +106,31 @@ class Threads(unittest.TestCase):
             with self.subTest(accelerator=accelerator):
                 _, _, process = traced_profile("workers.py", accelerator)
                 self.assertEqual(process.stdout.strip(), b"10260 ['MainThread']")
+
+    def test_worker_threads_are_profiled_with_their_exact_calls(self):
+        for accelerator in accelerators():
+            with self.subTest(accelerator=accelerator):
+                profile, _, _ = traced_profile("workers.py", accelerator)
+                calls = {key[2]: value for key, value in user_calls(profile).items() if key[0] == "workers.py"}
+                expected = {"<module>": (1, 1), "produce": (1, 1), "consume": (1, 1), "square": (40, 40), "halve": (40, 40)}
+                if sys.version_info < (3, 12):
+                    expected["<listcomp>"] = (1, 1)  # a function of its own until 3.12
+                self.assertEqual(calls, expected)
+
+    def test_a_thread_still_running_at_exit_leaves_the_end_whole(self):
+        for accelerator in accelerators():
+            with self.subTest(accelerator=accelerator):
+                profile, records, process = traced_profile("daemon.py", accelerator)
+                self.assertEqual(process.stderr, b"")
+                (end,) = [record[1] for record in records if record[0] == END]
+                self.assertNotIn("exception", end)
+                calls = names(profile)
+                self.assertGreater(calls["tick"][1], 0)
+                if sys.version_info < (3, 12):
+                    # Its own profiler counts its call in progress as ended. From 3.12 one
+                    # stack holds every thread's calls, as in plain cProfile: the main
+                    # thread's end takes the daemon's call off it.
+                    self.assertEqual(calls["spin"][:2], (1, 1))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ uncaught exception, ``os._exit``, SIGTERM or SIGHUP), flushed before it replaces
 """
 
 import atexit
-import cProfile
 import os
 import signal
 import socket
@@ -19,7 +18,8 @@ import warnings
 import traceback
 
 from . import wire
-from .filters import FileFilter, TRACER_DIR
+from .filters import FileFilter
+from .profiler import Profiler
 from .recorder import Recorder
 from .stream import Stream, StreamClosed
 from .values import Renderer, describe_error
@@ -61,7 +61,7 @@ class Session:
             sys.stderr.write("smiley: the native accelerator is not available (%s); recording with the Python tracer\n" % self.native_problem)
         self.hook = Hook(self.recorder, self._failed, native)
         self.native = native is not None
-        self.profiler = cProfile.Profile() if options.get("profile", True) else None
+        self.profiler = Profiler() if options.get("profile", True) else None
         self.pid = os.getpid()
         self.finished = False
         self._warned = False
@@ -85,13 +85,10 @@ class Session:
         self.stream.start_flusher(lambda: self._failed(None))
         self.hook.install()
 
-    def start_profiler(self):
-        """Last of all, so that the profile holds the program and none of the tracer's start-up."""
+    def profile_the_program(self):
+        """Last of all: the profile starts with the program, after the interpreter's start-up."""
         if self.profiler is not None:
-            try:
-                self.profiler.enable()
-            except ValueError:
-                self.profiler = None  # another profiler owns the interpreter
+            self.profiler.start_with_program()
 
     def _hello(self):
         info = {
@@ -187,12 +184,14 @@ class Session:
         return {"type": name, "message": self.recorder.exception(error)[1], "traceback": text}
 
     def _profile(self):
-        profiler = self.profiler
-        if profiler is None:
+        if self.profiler is None:
             return None
-        profiler.disable()
-        profiler.create_stats()
-        return _without_tracer(profiler.stats)
+        self.profiler.stop()
+        try:
+            return self.profiler.stats()
+        except Exception as error:
+            self.stream.append((wire.NOTICE, "the profile could not be built: %s" % describe_error(error)))
+            return None
 
     def _exit(self, status):
         self.finish(exit_status=status)
@@ -247,7 +246,7 @@ class Session:
         try:
             self.hook.uninstall()
             if self.profiler is not None:
-                self.profiler.disable()
+                self.profiler.forked()
         except Exception:
             pass
         self.stream.abandon()
@@ -311,23 +310,6 @@ def _os_threads():
         return threading.active_count()
 
 
-def _without_tracer(stats):
-    """cProfile's stats without the tracer's own functions, as ``pstats`` stores them."""
-    prefix = TRACER_DIR + os.sep
-
-    def ours(key):
-        filename, _, name = key
-        return filename.startswith(prefix) or name == "<method 'disable' of '_lsprof.Profiler' objects>"
-
-    cleaned = {}
-    for key, (primitive, calls, total, cumulative, callers) in stats.items():
-        if ours(key):
-            continue
-        kept = {caller: timing for caller, timing in callers.items() if not ours(caller)}
-        cleaned[key] = (primitive, calls, total, cumulative, kept)
-    return cleaned
-
-
 def start_from_options(options):
     """Start recording this process; returns the session (kept alive by atexit)."""
     session = Session(options)
@@ -335,5 +317,5 @@ def start_from_options(options):
     script = options.get("script")
     if script:
         session.check_syntax(script)
-    session.start_profiler()
+    session.profile_the_program()
     return session
