@@ -1,6 +1,7 @@
 """The profile is the program's, measured against the truth: a plain ``python -m cProfile`` run
 of the same program. It holds every thread of the program, and nothing of Smiley's (its
-flusher, its hook, its start and end) nor of the interpreter's start-up."""
+flusher, its hook, its start and end) nor of the interpreter's start-up; and nothing of the
+profiler's own end is recorded."""
 
 import os
 import pstats
@@ -13,7 +14,7 @@ from harness import HERE, TRACER, native_problem, run_traced
 
 FOLDER = os.path.join(HERE, "cases", "profile")
 SINGLE_THREADED = ("hot.py", "stdlib_use.py", "classes.py")
-PROFILE, END = 21, 22
+PROFILE, END, FILE = 21, 22, 18
 # What the interpreter runs at start-up, after sitecustomize: usercustomize looked for, the
 # importers of the script's folder made.
 START_UP = ("execusercustomize", "_find_and_load", "_find_spec", "path_hook_for_FileFinder", "_read_directory")
@@ -131,6 +132,18 @@ class Threads(unittest.TestCase):
                     # stack holds every thread's calls, as in plain cProfile: the main
                     # thread's end takes the daemon's call off it.
                     self.assertEqual(calls["spin"][:2], (1, 1))
+
+
+class RecordingOfTheEnd(unittest.TestCase):
+    def test_with_the_standard_library_nothing_of_the_profilers_end_is_recorded(self):
+        for accelerator in accelerators():
+            with self.subTest(accelerator=accelerator):
+                _, records, _ = traced_profile("stdlib_use.py", accelerator, {"includeStdlib": True})
+                files = [record[2] for record in records if record[0] == FILE]
+                self.assertIn("json", " ".join(files))
+                for path in files:
+                    self.assertNotIn(os.path.basename(path), ("cProfile.py", "pstats.py", "profile.py"))
+                    self.assertFalse(path.startswith(TRACER + os.sep), path)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ uncaught exception, ``os._exit``, SIGTERM or SIGHUP), flushed before it replaces
 (``os.exec*``) or aborts, and never touched by a forked child.
 """
 
+import _thread
 import atexit
 import os
 import signal
@@ -63,6 +64,7 @@ class Session:
         self.native = native is not None
         self.profiler = Profiler() if options.get("profile", True) else None
         self.pid = os.getpid()
+        self._main_thread = _thread.get_ident()
         self.finished = False
         self._warned = False
         self._fork_filter = None
@@ -141,12 +143,15 @@ class Session:
         if self.finished or os.getpid() != self.pid:
             return
         self.finished = True
-        profile = self._profile()  # before uninstalling: that is the tracer's work, not the program's
-        lost = not self._warned and threading.current_thread() is threading.main_thread() and self.hook.lost_thread()
+        # In this order, so that neither the profile nor the recording holds Smiley's own end.
+        if self.profiler is not None:
+            self.profiler.stop()
+        lost = not self._warned and _thread.get_ident() == self._main_thread and self.hook.lost_thread()
         try:
             self.hook.uninstall()
         except Exception:
             pass
+        profile = self._profile()
         try:
             stream = self.stream
             if not stream.closed:
@@ -186,7 +191,6 @@ class Session:
     def _profile(self):
         if self.profiler is None:
             return None
-        self.profiler.stop()
         try:
             return self.profiler.stats()
         except Exception as error:
