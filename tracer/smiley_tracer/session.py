@@ -90,7 +90,10 @@ class Session:
     def profile_the_program(self):
         """Last of all: the profile starts with the program, after the interpreter's start-up."""
         if self.profiler is not None:
-            self.profiler.start_with_program()
+            try:
+                self.profiler.start_with_program()
+            except Exception:
+                self.profiler = None  # an audit hook of the program's refused ours
 
     def _hello(self):
         info = {

@@ -117,7 +117,10 @@ class Stream:
             _enter()
         finally:
             if inside.locked():
-                sys.settrace(None)
+                try:
+                    sys.settrace(None)
+                except Exception:
+                    pass  # an audit hook of the program's refused it: then it was never set
                 self._flush_hidden(on_closed, inside)
 
     def _flush_hidden(self, on_closed, inside):
