@@ -89,6 +89,17 @@ class AgainstPlainCProfile(unittest.TestCase):
                             plain = truth.get((filename, line, name), (0, 0))
                             self.assertLessEqual(entry[1], plain[1], name)
 
+    def test_what_smileys_fork_hooks_run_is_not_in_the_profile(self):
+        truth = user_calls(plain_profile("forks.py"))
+        for accelerator in accelerators():
+            with self.subTest(accelerator=accelerator):
+                profile, _, _ = traced_profile("forks.py", accelerator)
+                self.assertEqual(user_calls(profile), truth)
+                for filename, _, name in profile:
+                    self.assertNotIn(os.path.basename(filename), ("warnings.py", "re.py", "_compiler.py", "sre_compile.py"))
+                    self.assertFalse(filename.endswith(os.path.join("re", "__init__.py")), name)
+                    self.assertNotIn(name, ("filterwarnings", "_os_threads", "<built-in method io.open>"))
+
     def test_a_hot_functions_share_of_the_time_is_about_what_plain_cprofile_measures(self):
         def share(stats):
             hot = [entry[2] for key, entry in stats.items() if key[2] == "hot" and key[0].endswith("hot.py")]

@@ -134,36 +134,57 @@ def without_tracer(stats):
     """``stats`` without Smiley's own functions, and without the calls they made: a safety
     net, for the tracer's work that a profiler may see (its start and end, the program's
     own calls of the functions Smiley wraps: os._exit, os.fork's hooks, os.exec*)."""
-    prefix = TRACER_DIR + os.sep
-    ours = {key for key in stats if key[0].startswith(prefix) or key[2] in _OWN_METHODS}
-    ours.update(key for key in _callers_of(stats) if key[0].startswith(prefix))
-    cleaned = dict(stats)
+    ours = _ours(stats)
+    # The time a function of the program spent in ours (os.fork, in the fork hooks) is taken
+    # off its cumulative time; its callers keep it: the stats cannot say how much was theirs.
+    in_ours = {}
     for key in ours:
-        cleaned.pop(key, None)
-    # A call made by one of ours is not the program's: taken off the callee's counts and times,
-    # and a function only ours called is ours too (its own calls are then taken off in turn).
-    pending = list(ours)
-    seen = set(ours)
-    while pending:
-        caller = pending.pop()
-        for key, entry in list(cleaned.items()):
-            timing = entry[4].get(caller)
-            if timing is None:
+        for caller, timing in stats.get(key, (0, 0, 0, 0, {}))[4].items():
+            if caller not in ours:
+                in_ours[caller] = in_ours.get(caller, 0.0) + timing[3]
+    cleaned = {}
+    for key, (primitive, calls, own, cumulative, callers) in stats.items():
+        if key in ours:
+            continue
+        cumulative = max(cumulative - in_ours.get(key, 0.0), 0.0)
+        kept = {}
+        for caller, timing in callers.items():
+            if caller not in ours:
+                kept[caller] = timing
                 continue
-            calls, primitive, own, cumulative = timing
-            callers = dict(entry[4])
-            del callers[caller]
-            left = (entry[0] - primitive, entry[1] - calls, max(entry[2] - own, 0.0), max(entry[3] - cumulative, 0.0), callers)
-            if left[1] > 0:
-                cleaned[key] = left
-            else:
-                del cleaned[key]
-                if key not in seen:
-                    seen.add(key)
-                    pending.append(key)
+            # A call one of ours made is not the program's: off the callee's counts and times.
+            calls -= timing[0]
+            primitive -= timing[1]
+            own = max(own - timing[2], 0.0)
+            cumulative = max(cumulative - timing[3], 0.0)
+        if calls > 0 or not callers:
+            cleaned[key] = (primitive, calls, own, cumulative, kept)
     return cleaned
 
 
-def _callers_of(stats):
-    for entry in stats.values():
-        yield from entry[4]
+def _ours(stats):
+    """Smiley's functions, and every function that only they called, directly or not (the
+    standard library's code its fork hook runs, say)."""
+    prefix = TRACER_DIR + os.sep
+    callees = {}
+    for key, entry in stats.items():
+        for caller in entry[4]:
+            callees.setdefault(caller, []).append(key)
+    ours = {key for key in callees.keys() | stats.keys() if key[0].startswith(prefix) or key[2] in _OWN_METHODS}
+    # The largest set of functions reached from ours whose every caller is ours or in the set.
+    reached = set()
+    pending = [callee for key in ours for callee in callees.get(key, ())]
+    while pending:
+        key = pending.pop()
+        if key not in ours and key not in reached:
+            reached.add(key)
+            pending.extend(callees.get(key, ()))
+    changed = True
+    while changed:
+        changed = False
+        for key in list(reached):
+            callers = stats[key][4]
+            if not callers or any(caller not in ours and caller not in reached for caller in callers):
+                reached.discard(key)
+                changed = True
+    return ours | reached
