@@ -147,7 +147,7 @@ class Threads(unittest.TestCase):
                     self.assertEqual(calls["spin"][:2], (1, 1))
 
 
-class RecordingOfTheEnd(unittest.TestCase):
+class RecordingOfSmileysOwnCode(unittest.TestCase):
     def test_with_the_standard_library_nothing_of_the_profilers_end_is_recorded(self):
         for accelerator in accelerators():
             with self.subTest(accelerator=accelerator):
@@ -157,6 +157,15 @@ class RecordingOfTheEnd(unittest.TestCase):
                 for path in files:
                     self.assertNotIn(os.path.basename(path), ("cProfile.py", "pstats.py", "profile.py"))
                     self.assertFalse(path.startswith(TRACER + os.sep), path)
+
+    def test_with_the_standard_library_nothing_of_smileys_fork_hooks_is_recorded(self):
+        for accelerator in accelerators():
+            with self.subTest(accelerator=accelerator):
+                _, records, _ = traced_profile("forks.py", accelerator, {"includeStdlib": True})
+                files = [os.path.basename(record[2]) for record in records if record[0] == FILE]
+                self.assertIn("forks.py", files)
+                for name in ("warnings.py", "re.py", "_compiler.py", "_parser.py", "sre_compile.py", "sre_parse.py"):
+                    self.assertNotIn(name, files)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ uncaught exception, ``os._exit``, SIGTERM or SIGHUP), flushed before it replaces
 import _thread
 import atexit
 import os
+import re
 import signal
 import socket
 import sys
@@ -68,6 +69,9 @@ class Session:
         self.finished = False
         self._warned = False
         self._fork_filter = None
+        # Compiled here: compiling it in the fork hook would run re's code, which a profile, or a
+        # recording with --include-stdlib, would hold.
+        self._fork_warning = ("ignore", re.compile(FORK_WARNING, re.I), DeprecationWarning, None, 0)
         self._real_exit = os._exit
         # What ends the process without its exit handlers (every os.exec* calls os.execv or
         # os.execve): everything recorded so far is sent first.
@@ -228,8 +232,12 @@ class Session:
         filter goes a flusher tick later)."""
         if sys.version_info < (3, 12) or not self.stream.flushing() or _os_threads() > 2:
             return
-        warnings.filterwarnings("ignore", FORK_WARNING, DeprecationWarning)
-        self._fork_filter = (warnings.filters, warnings.filters[0])
+        # As warnings.filterwarnings does, without running its Python code.
+        filters, entry = warnings.filters, self._fork_warning
+        _remove(filters, entry)
+        filters.insert(0, entry)
+        _filters_mutated()
+        self._fork_filter = (filters, entry)
 
     def _after_fork(self):
         if self._fork_filter is not None:
@@ -241,10 +249,8 @@ class Session:
             return
         inserted_into, entry = found
         for filters in (inserted_into, warnings.filters):  # the program may have replaced the list
-            try:
-                filters.remove(entry)
-            except ValueError:
-                pass
+            _remove(filters, entry)
+        _filters_mutated()
 
     def _forked(self):
         """In a forked child: stop silently; the pipe and the run belong to the parent."""
@@ -305,6 +311,20 @@ def _out_of_the_way(fd):
         return fd
     os.close(fd)
     return moved
+
+
+def _remove(filters, entry):
+    try:
+        filters.remove(entry)
+    except ValueError:
+        pass
+
+
+def _filters_mutated():
+    """Tell the warnings machinery its filters changed (a C function, where it exists)."""
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated is not None:
+        mutated()
 
 
 def _os_threads():
