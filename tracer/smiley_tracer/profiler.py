@@ -10,7 +10,6 @@ every thread, as plain cProfile does (it has one stack of calls for all of them)
 """
 
 import cProfile
-import functools
 import os
 import sys
 import threading
@@ -26,15 +25,6 @@ _OWN_METHODS = frozenset(
 )
 
 
-class _Starts:
-    """Read as ``getattr(starts, event, args)`` for every audit event: an attribute lookup
-    that misses, in C, for every event but the program's start, which is a property. So the
-    hook runs no Python code, which a profiler or ``--include-stdlib`` would see, for the
-    other events (audit hooks cannot be removed)."""
-
-    __slots__ = ()
-
-
 class Profiler:
     def __init__(self):
         self.main = None  # the profiler of the thread that ran the program, or every thread's
@@ -43,24 +33,24 @@ class Profiler:
         self._previous_thread_hook = None
 
     def start_with_program(self):
-        """Start profiling when the interpreter starts running the program."""
-        starts = type("_Starts", (_Starts,), {event: property(self._program_starts) for event in PROGRAM_STARTS})
-        sys.addaudithook(functools.partial(getattr, starts()))
+        """Start profiling when the interpreter starts running the program. The interpreter
+        runs audit hooks with tracing and profiling off, so this one is in no profile nor
+        recording; it stays (audit hooks cannot be removed): one set lookup per audit event."""
+        starts = frozenset(PROGRAM_STARTS)
 
-    def _program_starts(self, _starts):
-        if self.state == "waiting":
-            try:
-                self.start()
-            except Exception:
-                self.state = "stopped"
-        return None
+        def program_starts(event, args):
+            if event in starts and self.state == "waiting":
+                try:
+                    self.start()
+                except Exception:
+                    self.state = "stopped"
+
+        sys.addaudithook(program_starts)
 
     def start(self):
         if PER_THREAD:
-            # As threading.setprofile does, without running threading's code, which
-            # --include-stdlib would record.
             self._previous_thread_hook = getattr(threading, "_profile_hook", None)
-            threading._profile_hook = self._thread_starts
+            threading.setprofile(self._thread_starts)
         profiler = cProfile.Profile()
         try:
             profiler.enable()
@@ -104,6 +94,8 @@ class Profiler:
         self.state = "stopped"
 
     def _restore_thread_hook(self):
+        # As threading.setprofile does it, without running threading's code: at the end, the
+        # hook still records, and would record that with --include-stdlib.
         if PER_THREAD and getattr(threading, "_profile_hook", None) is self._thread_starts:
             threading._profile_hook = self._previous_thread_hook
 
