@@ -1,11 +1,11 @@
 """The program's profile: cProfile's statistics of the program's own run, every thread of it,
 and nothing of Smiley's.
 
-The profiler starts when the interpreter starts running the program (its script, module, zip
-application, command or standard input), told by an audit hook: the interpreter's start-up
-and Smiley's are not in it. Before 3.12 cProfile sees only the thread that enables it, so each
-thread that ``threading`` starts gets a profiler of its own on its first event, and their
-statistics are added up at the end as ``pstats.Stats.add`` does. From 3.12 one profiler sees
+The profiler starts when the interpreter starts running the program (its script, module or zip
+application): the interpreter's start-up and Smiley's are not in it. Before 3.12 cProfile sees
+only the thread that enables it, so each thread that ``threading`` starts gets a profiler of
+its own on its first event, and their statistics are added up at the end as
+``pstats.Stats.add`` does. From 3.12 one profiler sees
 every thread, as plain cProfile does (it has one stack of calls for all of them).
 """
 
@@ -16,8 +16,6 @@ import threading
 
 from .filters import TRACER_DIR
 
-# The audit events raised as the interpreter starts running the program (3.8 and later).
-PROGRAM_STARTS = ("cpython.run_file", "cpython.run_module", "cpython.run_command", "cpython.run_stdin")
 PER_THREAD = sys.version_info < (3, 12)
 # Smiley's own calls that a profiler can see: starting and stopping it.
 _OWN_METHODS = frozenset(
@@ -33,19 +31,28 @@ class Profiler:
         self._previous_thread_hook = None
 
     def start_with_program(self):
-        """Start profiling when the interpreter starts running the program. The interpreter
-        runs audit hooks with tracing and profiling off, so this one is in no profile nor
-        recording; it stays (audit hooks cannot be removed): one set lookup per audit event."""
-        starts = frozenset(PROGRAM_STARTS)
+        """Start profiling when the interpreter starts running the program: a profile function
+        watches this thread's start-up until then, and goes. (An audit hook would tell too, but
+        it cannot be removed, and while one exists every audited operation, frame.f_code and
+        sys._getframe among them, costs about a microsecond more.)"""
+        sys.setprofile(self._before_program)
 
-        def program_starts(event, args):
-            if event in starts and self.state == "waiting":
-                try:
-                    self.start()
-                except Exception:
-                    self.state = "stopped"
-
-        sys.addaudithook(program_starts)
+    def _before_program(self, frame, event, arg):
+        code = frame.f_code
+        if event == "return":
+            # The main script's loader, made just before its code runs: the next call is its.
+            starts = code.co_name == "__init__" and frame.f_locals.get("fullname") == "__main__"
+        elif event == "call":
+            # A module or zip application, run by runpy; a main script run without a loader.
+            starts = code.co_name == "_run_module_as_main" or (code.co_name == "<module>" and frame.f_globals.get("__name__") == "__main__")
+        else:
+            return
+        if starts and self.state == "waiting":
+            sys.setprofile(None)
+            try:
+                self.start()
+            except Exception:
+                self.state = "stopped"
 
     def start(self):
         if PER_THREAD:
@@ -78,6 +85,8 @@ class Profiler:
         3.12 the profiler of another thread cannot be taken off it: it is marked stopped, and
         its calls in progress counted as ended now, as the main thread's are."""
         if self.state != "running":
+            if sys.getprofile() == self._before_program:
+                sys.setprofile(None)
             self.state = "stopped"
             return
         self.state = "stopped"
