@@ -97,7 +97,7 @@ class Session:
             try:
                 self.profiler.start_with_program()
             except Exception:
-                self.profiler = None  # an audit hook of the program's refused ours
+                self.profiler = None  # an audit hook of the program's refused sys.setprofile
 
     def _hello(self):
         info = {
