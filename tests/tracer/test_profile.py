@@ -1,7 +1,7 @@
 """The profile is the program's, measured against the truth: a plain ``python -m cProfile`` run
 of the same program. It holds every thread of the program, and nothing of Smiley's (its
-flusher, its hook, its start and end) nor of the interpreter's start-up; and nothing of the
-profiler's own end is recorded."""
+flusher, its hook, its start and end, its fork hooks) nor of the interpreter's start-up; and
+with the standard library recorded, nothing of what Smiley runs in the program's threads is."""
 
 import os
 import pstats
