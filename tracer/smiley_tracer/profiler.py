@@ -38,6 +38,9 @@ class Profiler:
         sys.setprofile(self._before_program)
 
     def _before_program(self, frame, event, arg):
+        if self.state != "waiting":  # stopped before the program started (a forked child)
+            sys.setprofile(None)
+            return
         code = frame.f_code
         if event == "return":
             # The main script's loader, made just before its code runs: the next call is its.
@@ -47,7 +50,7 @@ class Profiler:
             starts = code.co_name == "_run_module_as_main" or (code.co_name == "<module>" and frame.f_globals.get("__name__") == "__main__")
         else:
             return
-        if starts and self.state == "waiting":
+        if starts:
             sys.setprofile(None)
             try:
                 self.start()
@@ -85,9 +88,7 @@ class Profiler:
         3.12 the profiler of another thread cannot be taken off it: it is marked stopped, and
         its calls in progress counted as ended now, as the main thread's are."""
         if self.state != "running":
-            if sys.getprofile() == self._before_program:
-                sys.setprofile(None)
-            self.state = "stopped"
+            self._stop_watching()
             return
         self.state = "stopped"
         self._restore_thread_hook()
@@ -100,7 +101,12 @@ class Profiler:
             self._restore_thread_hook()
             sys.setprofile(None)
             self.main.disable()
+        self._stop_watching()
+
+    def _stop_watching(self):
         self.state = "stopped"
+        if sys.getprofile() == self._before_program:
+            sys.setprofile(None)
 
     def _restore_thread_hook(self):
         # As threading.setprofile does it, without running threading's code: at the end, the
