@@ -4,9 +4,10 @@ uncaught exception, ``os._exit``, SIGTERM or SIGHUP), flushed before it replaces
 (``os.exec*``) or aborts, and never touched by a forked child.
 """
 
+import _thread
 import atexit
-import cProfile
 import os
+import re
 import signal
 import socket
 import sys
@@ -19,7 +20,8 @@ import warnings
 import traceback
 
 from . import wire
-from .filters import FileFilter, TRACER_DIR
+from .filters import FileFilter
+from .profiler import Profiler
 from .recorder import Recorder
 from .stream import Stream, StreamClosed
 from .values import Renderer, describe_error
@@ -65,11 +67,15 @@ class Session:
             sys.stderr.write("smiley: the native accelerator is not available (%s); recording with the Python tracer\n" % self.native_problem)
         self.hook = Hook(self.recorder, self._failed, native)
         self.native = native is not None
-        self.profiler = cProfile.Profile() if options.get("profile", True) else None
+        self.profiler = Profiler() if options.get("profile", True) else None
         self.pid = os.getpid()
+        self._main_thread = _thread.get_ident()
         self.finished = False
         self._warned = False
         self._fork_filter = None
+        # Compiled here: compiling it in the fork hook would run re's code, which a profile, or a
+        # recording with --include-stdlib, would hold.
+        self._fork_warning = ("ignore", re.compile(FORK_WARNING, re.I), DeprecationWarning, None, 0)
         self._real_exit = os._exit
         # What ends the process without its exit handlers (every os.exec* calls os.execv or
         # os.execve): everything recorded so far is sent first.
@@ -89,13 +95,13 @@ class Session:
         self.stream.start_flusher(lambda: self._failed(None))
         self.hook.install()
 
-    def start_profiler(self):
-        """Last of all, so that the profile holds the program and none of the tracer's start-up."""
+    def profile_the_program(self):
+        """Last of all: the profile starts with the program, after the interpreter's start-up."""
         if self.profiler is not None:
             try:
-                self.profiler.enable()
-            except ValueError:
-                self.profiler = None  # another profiler owns the interpreter
+                self.profiler.start_with_program()
+            except Exception:
+                self.profiler = None  # an audit hook of the program's refused sys.setprofile
 
     def _hello(self):
         info = {
@@ -148,12 +154,15 @@ class Session:
         if self.finished or os.getpid() != self.pid:
             return
         self.finished = True
-        profile = self._profile()  # before uninstalling: that is the tracer's work, not the program's
-        lost = not self._warned and threading.current_thread() is threading.main_thread() and self.hook.lost_thread()
+        # In this order, so that neither the profile nor the recording holds Smiley's own end.
+        if self.profiler is not None:
+            self.profiler.stop()
+        lost = not self._warned and _thread.get_ident() == self._main_thread and self.hook.lost_thread()
         try:
             self.hook.uninstall()
         except Exception:
             pass
+        profile = self._profile()
         if not self.recorder.recorded_any:
             self._say_why_nothing()
         try:
@@ -210,12 +219,13 @@ class Session:
         return {"type": name, "message": self.recorder.exception(error)[1], "traceback": text}
 
     def _profile(self):
-        profiler = self.profiler
-        if profiler is None:
+        if self.profiler is None:
             return None
-        profiler.disable()
-        profiler.create_stats()
-        return _without_tracer(profiler.stats)
+        try:
+            return self.profiler.stats()
+        except Exception as error:
+            self.stream.append((wire.NOTICE, "the profile could not be built: %s" % describe_error(error)))
+            return None
 
     def _exit(self, status):
         self.finish(exit_status=status)
@@ -245,8 +255,12 @@ class Session:
         filter goes a flusher tick later)."""
         if sys.version_info < (3, 12) or not self.stream.flushing() or _os_threads() > 2:
             return
-        warnings.filterwarnings("ignore", FORK_WARNING, DeprecationWarning)
-        self._fork_filter = (warnings.filters, warnings.filters[0])
+        # As warnings.filterwarnings does, without running its Python code.
+        filters, entry = warnings.filters, self._fork_warning
+        _remove(filters, entry)
+        filters.insert(0, entry)
+        _filters_mutated()
+        self._fork_filter = (filters, entry)
 
     def _after_fork(self):
         if self._fork_filter is not None:
@@ -258,10 +272,8 @@ class Session:
             return
         inserted_into, entry = found
         for filters in (inserted_into, warnings.filters):  # the program may have replaced the list
-            try:
-                filters.remove(entry)
-            except ValueError:
-                pass
+            _remove(filters, entry)
+        _filters_mutated()
 
     def _forked(self):
         """In a forked child: stop silently; the pipe and the run belong to the parent."""
@@ -270,7 +282,7 @@ class Session:
         try:
             self.hook.uninstall()
             if self.profiler is not None:
-                self.profiler.disable()
+                self.profiler.forked()
         except Exception:
             pass
         self.stream.abandon()
@@ -324,6 +336,20 @@ def _out_of_the_way(fd):
     return moved
 
 
+def _remove(filters, entry):
+    try:
+        filters.remove(entry)
+    except ValueError:
+        pass
+
+
+def _filters_mutated():
+    """Tell the warnings machinery its filters changed (a C function, where it exists)."""
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated is not None:
+        mutated()
+
+
 def _os_threads():
     """How many threads this process has, as the fork warning counts them (on Linux, the kernel's
     count: threads started by extensions too)."""
@@ -334,23 +360,6 @@ def _os_threads():
         return threading.active_count()
 
 
-def _without_tracer(stats):
-    """cProfile's stats without the tracer's own functions, as ``pstats`` stores them."""
-    prefix = TRACER_DIR + os.sep
-
-    def ours(key):
-        filename, _, name = key
-        return filename.startswith(prefix) or name == "<method 'disable' of '_lsprof.Profiler' objects>"
-
-    cleaned = {}
-    for key, (primitive, calls, total, cumulative, callers) in stats.items():
-        if ours(key):
-            continue
-        kept = {caller: timing for caller, timing in callers.items() if not ours(caller)}
-        cleaned[key] = (primitive, calls, total, cumulative, kept)
-    return cleaned
-
-
 def start_from_options(options):
     """Start recording this process; returns the session (kept alive by atexit)."""
     session = Session(options)
@@ -358,5 +367,5 @@ def start_from_options(options):
     script = options.get("script")
     if script:
         session.check_syntax(script)
-    session.start_profiler()
+    session.profile_the_program()
     return session

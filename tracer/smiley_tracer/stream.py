@@ -4,7 +4,7 @@
 Records are appended from any thread (``list.append`` is atomic under the GIL). A flush
 takes the first ``n`` records in two C-level operations, so records appended meanwhile stay
 for the next flush, and writes happen under a lock, so batches reach the pipe in order.
-A daemon thread, the flusher, flushes every few tens of milliseconds, so that a quiet
+A thread of Smiley's own, the flusher, flushes every few tens of milliseconds, so that a quiet
 program's events still arrive promptly, and whenever a thread whose buffer is full asks it
 to; that thread waits meanwhile: blocking on the pipe is how a slow reader slows the program
 down instead of losing events. The flusher does every write while it runs because signal
@@ -22,7 +22,6 @@ import itertools
 import marshal
 import os
 import sys
-import threading
 import time
 
 from . import wire
@@ -46,7 +45,7 @@ class Stream:
         self.append = self.buffer.append
         self._encoder = None  # the native accelerator, when it encodes the records itself
         self.closed = False
-        self._lock = threading.RLock()
+        self._lock = _thread.RLock()
         self._writing = None
         self._symbols = {}
         self._symbol_ids = itertools.count(1)
@@ -54,6 +53,8 @@ class Stream:
         self._flusher_running = False
         self._wakeup = _thread.allocate_lock()  # released to wake the flusher
         self._wakeup.acquire()
+        self._closing = _thread.allocate_lock()  # released once the stream is closed
+        self._closing.acquire()
         self._waiters = []  # locks released once the flusher has written what was pending
         self._actions = []  # (when, action) for the flusher to run
         self._write(wire.HEADER)
@@ -93,11 +94,46 @@ class Stream:
     # Flushing.
 
     def start_flusher(self, on_closed):
-        """Start the flusher; ``on_closed()`` is called there if the reader goes away."""
-        thread = threading.Thread(target=self._flush_periodically, args=(on_closed,), name="smiley-flusher", daemon=True)
-        self._flusher = thread
+        """Start the flusher; ``on_closed()`` is called there if the reader goes away. Returns
+        once the flusher runs where no profiler or tracer sees it."""
         self._flusher_running = True
-        thread.start()
+        inside = _thread.allocate_lock()
+        inside.acquire()
+        self._flusher = _thread.start_new_thread(self._run_flusher, (on_closed, inside))
+        inside.acquire()
+
+    def _run_flusher(self, on_closed, inside):
+        """The flusher's thread, started with ``_thread``, not ``threading``: no hook the
+        program gives threading applies to it, and threading does not list it. Its loop runs
+        inside a call of a trace function: while one runs, the interpreter reports nothing
+        of that thread to any trace or profile function, nor (3.12+) to any sys.monitoring
+        tool, cProfile's included, so the program's profile never holds the flusher's waits
+        and writes. Should that call not come, the loop runs here, seen."""
+
+        def entered(frame, event, arg):
+            sys.settrace(None)
+            self._flush_hidden(on_closed, inside)
+
+        try:
+            sys.settrace(entered)
+            _enter()
+        finally:
+            if inside.locked():
+                try:
+                    sys.settrace(None)
+                except Exception:
+                    pass  # an audit hook of the program's refused it: then it was never set
+                self._flush_hidden(on_closed, inside)
+
+    def _flush_hidden(self, on_closed, inside):
+        """The flusher's loop; then the thread waits until the stream is closed, which the
+        session does once the profiler is off: a frame of this thread ending while cProfile
+        (3.12+) still runs would end the frame on top of its one stack, another thread's."""
+        inside.release()
+        try:
+            self._flush_periodically(on_closed)
+        finally:
+            self._closing.acquire()
 
     def flushing(self):
         """Whether the flusher is running."""
@@ -108,7 +144,7 @@ class Stream:
         self._actions.append((time.monotonic() + FLUSH_INTERVAL, action))
 
     def _flush_periodically(self, on_closed):
-        me = threading.get_ident()
+        me = _thread.get_ident()
         try:
             while not self.closed:
                 self._wakeup.acquire(timeout=FLUSH_INTERVAL)
@@ -139,8 +175,8 @@ class Stream:
         if self.closed:
             self._drop()
             raise StreamClosed()
-        me = threading.get_ident()
-        if self._flusher_running and self._flusher.ident != me:
+        me = _thread.get_ident()
+        if self._flusher_running and self._flusher != me:
             done = _thread.allocate_lock()
             done.acquire()
             self._waiters.append(done)
@@ -210,6 +246,7 @@ class Stream:
     def close(self):
         """Flush what is left and close the descriptor; later flushes drop their records."""
         if self.closed:
+            self._release_flusher()
             return
         try:
             self.flush()
@@ -217,6 +254,13 @@ class Stream:
             self.closed = True
             with self._lock:  # not while the flusher writes
                 self._close_fd()
+            self._release_flusher()
+
+    def _release_flusher(self):
+        try:
+            self._closing.release()
+        except RuntimeError:
+            pass  # released already
 
     def abandon(self):
         """Forget everything without writing: used in a forked child, whose pipe is the parent's
@@ -237,6 +281,10 @@ class Stream:
                 os.close(self.fd)
             except OSError:
                 pass
+
+
+def _enter():
+    """Called by the flusher's thread for its trace function to be called."""
 
 
 def _identity(fd):
