@@ -76,10 +76,20 @@ async function recorded(
 
 describe.each(found)('on Python $version', ({ version, path }) => {
   let folder = ''
+  /** Events found identical, per tracer: the suite's summary. */
+  const compared: Record<string, number> = { python: 0, native: 0 }
   beforeAll(() => {
     folder = layCorpus(path)
   })
-  afterAll(() => rmSync(folder, { recursive: true, force: true }))
+  afterAll(() => {
+    rmSync(folder, { recursive: true, force: true })
+    console.log(
+      `fidelity, Python ${version}: ` +
+        ACCELERATORS.map(
+          (a) => `${compared[a]!.toLocaleString('en')} events identical (${a})`,
+        ).join(', '),
+    )
+  })
   const qualifiedNames = Number(version.split('.')[1]) >= 11
 
   describe.concurrent.each(PROGRAMS)('$name', (program) => {
@@ -102,6 +112,7 @@ describe.each(found)('on Python $version', ({ version, path }) => {
           expect(describeDivergence(comparison), `run ${n + 1}`).toBe('no divergence')
           expect(comparison.events).toBeGreaterThan(0)
           expect(ours.run.notice).toBeNull()
+          compared[accelerator] = compared[accelerator]! + comparison.events
         }
       },
       300_000,
