@@ -65,20 +65,22 @@ function safeDecode(text: string): string | null {
 }
 
 /**
- * Whether a request's Origin, when it has one, is this server: the same host *and port* as
- * its Host header (a page served on another port of this machine is another origin). A
- * malformed Origin (`null` from a sandboxed page, garbage) is another origin too.
+ * Whether a request's Origin, when it has one, is this server: its scheme (plain HTTP: this
+ * server speaks no TLS) and the same host *and port* as its Host header (a page served on
+ * another port of this machine, or over https, is another origin). A malformed Origin (`null`
+ * from a sandboxed page, garbage) is another origin too.
  */
 function sameOrigin(origin: string | undefined, hostHeader: string | undefined): boolean {
   if (origin === undefined) return true
-  const host = authority(origin)
-  return host !== null && host === authority(`http://${hostHeader ?? ''}`)
+  const own = originOf(`http://${hostHeader ?? ''}`)
+  return own !== null && originOf(origin) === own
 }
 
-/** `host[:port]` of a URL, default port left out; null when it is no URL. */
-function authority(url: string): string | null {
+/** `scheme://host[:port]` of a URL, default port left out; null when it is no such URL. */
+function originOf(url: string): string | null {
   try {
-    return new URL(url).host || null
+    const parsed = new URL(url)
+    return parsed.host ? `${parsed.protocol}//${parsed.host}` : null
   } catch {
     return null
   }

@@ -114,6 +114,20 @@ describe('a cross-origin DELETE', () => {
     })
   })
 
+  it('is refused from the same host and port under another scheme, with a JSON 403', async () => {
+    const origin = server.url.replace(/^http:/, 'https:').replace(/\/$/, '')
+    const res = await fetch(`${server.url}api/runs/${run.id}`, {
+      method: 'DELETE',
+      headers: { origin },
+    })
+    expect(res.status).toBe(403)
+    await stillThere()
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { origin } })
+    await expect(
+      new Promise((open, fail) => (socket.once('open', open), socket.once('error', fail))),
+    ).rejects.toThrow(/403/)
+  })
+
   it.each(['http://evil.example', 'http://127.0.0.1:1', 'null', 'http://['])(
     'refuses a WebSocket from the origin %s',
     async (origin) => {
