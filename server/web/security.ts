@@ -8,7 +8,7 @@
  */
 
 import { timingSafeEqual } from 'node:crypto'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 
 export const TOKEN_COOKIE = 'smiley_token'
@@ -88,36 +88,10 @@ function originOf(url: string): string | null {
 
 export function security(options: SecurityOptions): MiddlewareHandler {
   return async (c, next) => {
-    const host = hostName(c.req.header('host'))
-    if (host === null || (options.hosts !== null && !options.hosts.has(host))) {
-      return c.json({ error: 'unknown host' }, 403)
-    }
-    if (options.token !== null) {
-      const fromQuery = c.req.query('token')
-      if (tokenMatches(options.token, fromQuery)) {
-        setCookie(c, TOKEN_COOKIE, options.token, { httpOnly: true, sameSite: 'Strict', path: '/' })
-        const url = new URL(c.req.url)
-        url.searchParams.delete('token')
-        return c.redirect(url.pathname + url.search + url.hash, 303)
-      }
-      const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '')
-      if (
-        !tokenMatches(options.token, getCookie(c, TOKEN_COOKIE)) &&
-        !tokenMatches(options.token, bearer)
-      ) {
-        return c.json(
-          { error: 'this server needs its token: open the URL smiley server printed' },
-          401,
-        )
-      }
-    }
-    if (!SAFE_METHODS.has(c.req.method)) {
-      const site = c.req.header('sec-fetch-site')
-      if (!sameOrigin(c.req.header('origin'), c.req.header('host')) || site === 'cross-site') {
-        return c.json({ error: 'cross-origin requests may not change anything' }, 403)
-      }
-    }
-    await next()
+    const refusal = refuse(c, options)
+    if (refusal === null) await next()
+    else c.res = refusal
+    // On every answer, refusals included: a 401 or 404 is a page a browser may show too.
     c.header('X-Content-Type-Options', 'nosniff')
     c.header('X-Frame-Options', 'DENY')
     c.header('Referrer-Policy', 'no-referrer')
@@ -125,6 +99,39 @@ export function security(options: SecurityOptions): MiddlewareHandler {
       'Content-Security-Policy',
       "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'",
     )
-    return undefined
   }
+}
+
+/** The answer to a request this server does not take (or the token's redirect); null to go on. */
+function refuse(c: Context, options: SecurityOptions): Response | null {
+  const host = hostName(c.req.header('host'))
+  if (host === null || (options.hosts !== null && !options.hosts.has(host))) {
+    return c.json({ error: 'unknown host' }, 403)
+  }
+  if (options.token !== null) {
+    const fromQuery = c.req.query('token')
+    if (tokenMatches(options.token, fromQuery)) {
+      setCookie(c, TOKEN_COOKIE, options.token, { httpOnly: true, sameSite: 'Strict', path: '/' })
+      const url = new URL(c.req.url)
+      url.searchParams.delete('token')
+      return c.redirect(url.pathname + url.search + url.hash, 303)
+    }
+    const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '')
+    if (
+      !tokenMatches(options.token, getCookie(c, TOKEN_COOKIE)) &&
+      !tokenMatches(options.token, bearer)
+    ) {
+      return c.json(
+        { error: 'this server needs its token: open the URL smiley server printed' },
+        401,
+      )
+    }
+  }
+  if (!SAFE_METHODS.has(c.req.method)) {
+    const site = c.req.header('sec-fetch-site')
+    if (!sameOrigin(c.req.header('origin'), c.req.header('host')) || site === 'cross-site') {
+      return c.json({ error: 'cross-origin requests may not change anything' }, 403)
+    }
+  }
+  return null
 }

@@ -11,8 +11,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run } from '../../shared/types/run.js'
 import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley } from '../support/cli.js'
+import { ROOT, smiley } from '../support/cli.js'
 import { spawnRecorder, type ServerProcess } from '../support/server-process.js'
+import { openDatabase } from '../../server/db/database.js'
+import { createApp } from '../../server/web/app.js'
+import { AppContext } from '../../server/web/context.js'
 import { startServer } from '../../server/web/server.js'
 import { listRuns, serveRecordedRun, stopServedRun, type ServedRun } from './recordings.js'
 import WebSocket from 'ws'
@@ -172,6 +175,52 @@ describe('a dashboard on another loopback address without a token', () => {
       expect(await status(`evil.example:${other.port}`)).toBe(403)
     } finally {
       await other.close()
+    }
+  })
+})
+
+describe('a refusal', () => {
+  const SECURITY_HEADERS = [
+    'content-security-policy',
+    'x-content-type-options',
+    'x-frame-options',
+    'referrer-policy',
+  ]
+  const securityHeaders = (res: Response) =>
+    Object.fromEntries(SECURITY_HEADERS.map((name) => [name, res.headers.get(name)]))
+
+  it.each([
+    ['401 without the token', 401, '/api/runs', {}],
+    ['403 for another host', 403, '/api/runs', { host: 'evil.example' }],
+    ['404 for an unknown API route', 404, '/api/nothing', {}],
+    ['404 for an unknown page', 404, '/nothing.html', {}],
+    ['404 for an unknown run', 404, '/api/runs/abcdef12', {}],
+    ['403 for a cross-origin DELETE', 403, '/api/runs/abcdef12', {}],
+  ] as const)('carries the headers of a page: %s', async (_name, status, path, headers) => {
+    const db = openDatabase(database, { readonly: true })
+    try {
+      const app = createApp(new AppContext(db), {
+        token: 'a-token-long-enough',
+        hosts: new Set(['127.0.0.1']),
+        clientDir: join(ROOT, 'dist', 'client'),
+      })
+      const authorized = { host: '127.0.0.1:8080', authorization: 'Bearer a-token-long-enough' }
+      const page = await app.request('/', { headers: authorized })
+      expect(page.status).toBe(200)
+      expect(Object.values(securityHeaders(page))).not.toContain(null)
+      const crossOrigin = status === 403 && path.startsWith('/api/runs/')
+      const res = await app.request(path, {
+        method: crossOrigin ? 'DELETE' : 'GET',
+        headers: {
+          ...(status === 401 ? { host: '127.0.0.1:8080' } : authorized),
+          ...(crossOrigin ? { origin: 'http://evil.example' } : {}),
+          ...headers,
+        },
+      })
+      expect(res.status).toBe(status)
+      expect(securityHeaders(res)).toEqual(securityHeaders(page))
+    } finally {
+      db.close()
     }
   })
 })
