@@ -33,6 +33,7 @@ export const serverCommand: Command = {
         value: 'PORT',
         help: 'port to listen on (0: any free one)',
         default: 8080,
+        max: 65535,
       },
       {
         name: 'token',
