@@ -237,21 +237,12 @@ describe('listening beyond loopback', () => {
     },
   )
 
-  it('is refused to the dashboard with an empty token', async () => {
-    for (const [args, env] of [
-      [['--token', ''], {}],
-      [[], { SMILEY_TOKEN: '' }],
-    ] as const) {
-      const result = await smiley(
-        ['server', '-d', database, '--port', '0', '--host', '0.0.0.0', ...args],
-        {
-          env,
-        },
-      )
-      expect(result).toMatchObject({ code: 2, stdout: '', stderr: refusal('0.0.0.0') })
-    }
+  it('is refused to the dashboard with SMILEY_TOKEN set empty, which is no token', async () => {
+    const result = await smiley(['server', '-d', database, '--port', '0', '--host', '0.0.0.0'], {
+      env: { SMILEY_TOKEN: '' },
+    })
+    expect(result).toMatchObject({ code: 2, stdout: '', stderr: refusal('0.0.0.0') })
   })
-
   it.each(['0.0.0.0:0', '[::]:0', '192.0.2.1:0', '127.0.0.1.example:0'])(
     'is refused to the recorder on %s without a token, in one line',
     async (listen) => {
@@ -264,6 +255,79 @@ describe('listening beyond loopback', () => {
       }
     },
   )
+})
+
+describe('a token', () => {
+  const empty = 'smiley: the token is empty: give one, or leave --token out\n'
+  const blank = 'smiley: the token holds a space or a control character: give one without\n'
+  const short = (host: string, howToMake: string) =>
+    `smiley: a token of 15 characters is too easy to guess for listening on ${host}: give one of at least 16 (${howToMake})\n`
+  const dashboard = (host: string, token: string[], env = {}) =>
+    smiley(['server', '-d', database, '--port', '0', '--host', host, ...token], { env })
+  const recorder = (listen: string, token: string[], env = {}) =>
+    smiley(['record', '-d', database, '--listen', listen, ...token], { env })
+  const monitor = (listen: string, token: string[], env = {}) =>
+    smiley(['monitor', '--listen', listen, ...token], { env })
+
+  it.each([
+    ['empty, on loopback', ['--token', ''], {}, empty],
+    ['empty, beyond loopback', ['--token', ''], {}, empty],
+    ['only spaces', ['--token', '   '], {}, blank],
+    ['only spaces, from SMILEY_TOKEN', [], { SMILEY_TOKEN: ' \t ' }, blank],
+    ['with a space inside', ['--token', 'sixteen chars and more'], {}, blank],
+    ['with a newline', ['--token', 'sixteen-chars-and\nmore'], {}, blank],
+  ])(
+    'is refused %s, by the dashboard, the recorder and the monitor',
+    async (name, token, env, line) => {
+      const beyond = name.includes('beyond')
+      for (const result of [
+        await dashboard(beyond ? '0.0.0.0' : '127.0.0.1', token, env),
+        await recorder(beyond ? '0.0.0.0:0' : '127.0.0.1:0', token, env),
+        await monitor(beyond ? '0.0.0.0:0' : '127.0.0.1:0', token, env),
+      ])
+        expect(result).toMatchObject({ code: 2, stdout: '', stderr: line })
+    },
+  )
+
+  it('of 15 characters is refused beyond loopback, in one line', async () => {
+    const token = ['--token', 'fifteen-chars-x']
+    expect(await dashboard('0.0.0.0', token)).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: short('0.0.0.0', '--token auto makes one'),
+    })
+    for (const listen of ['0.0.0.0:0', '[::]:0']) {
+      const host = listen.replace(/^\[?([^\]]*)\]?:0$/, '$1')
+      expect(await recorder(listen, token)).toMatchObject({
+        code: 2,
+        stderr: short(host, 'openssl rand -hex 16 makes one'),
+      })
+      expect(await monitor(listen, [], { SMILEY_TOKEN: 'fifteen-chars-x' })).toMatchObject({
+        code: 2,
+        stderr: short(host, 'openssl rand -hex 16 makes one'),
+      })
+    }
+  })
+
+  it('of any length guards a recorder on loopback', async () => {
+    const recorder = await spawnRecorder(join(dir.path, 'short-token.db'), ['--token', 'short'])
+    try {
+      const url = `${recorder.url}/v1/runs/0123abcd-0000-4000-8000-00000000000b`
+      expect((await fetch(url, { method: 'PUT', body: '{}' })).status).toBe(401)
+    } finally {
+      expect(await recorder.stop()).toBe(0)
+    }
+  })
+
+  it('empty or blank is refused to a sender before the program runs', async () => {
+    for (const token of ['', '  ']) {
+      const result = await smiley(
+        ['run', '--remote', 'http://127.0.0.1:9', '--token', token, 'quick.py'],
+        { cwd: dir.path },
+      )
+      expect(result).toMatchObject({ code: 2, stdout: '', stderr: token ? blank : empty })
+    }
+  })
 })
 
 describe('remote ingest with a token', () => {

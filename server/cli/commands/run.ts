@@ -20,6 +20,7 @@ import { DEFAULT_BUFFER_BYTES, Uploader } from '../../remote/uploader.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command, type Exit } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
+import { checkedToken } from '../token.js'
 
 /** How long to wait for the stream to close after the program exits (a forked child may hold it). */
 const STREAM_GRACE_MS = 3000
@@ -238,10 +239,9 @@ function remoteUrl(args: ParsedArgs): URL | null {
 /** `--remote`: the stream goes to a recorder over HTTP; the program never waits for it. */
 async function forward(url: URL, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
   const { info, options } = plan(target, args)
-  const token = args.options['token']
   const uploader = new Uploader({
     url,
-    token: typeof token === 'string' && token !== '' ? token : null,
+    token: checkedToken(args.options['token']),
     run: info,
     bufferBytes: Number(args.options['remoteBuffer']),
     onStartFailure: (message) => process.stderr.write(`smiley: ${message}\n`),
