@@ -5,7 +5,7 @@
 
 import Database from 'better-sqlite3'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -121,6 +121,28 @@ os.kill(os.getpid(), signal.SIGKILL)
     expect(run.errorMessage).toBe('the recording process stopped before the run ended')
     for (let i = 0; i < 50 && !existsSync(join(dir.path, 'finished')); i++) await pause(100)
     expect(existsSync(join(dir.path, 'finished'))).toBe(true)
+  })
+})
+
+describe('a signal during start-up', () => {
+  it('ends smiley run by that signal, without a word, when the tracer has not started yet', async () => {
+    // An interpreter slow to start: the signal arrives before Python, let alone the tracer, runs.
+    const python = join(dir.path, 'slow-python')
+    writeFileSync(python, '#!/bin/sh\ntouch starting\nsleep 5\nexec python3 "$@"\n', {
+      mode: 0o755,
+    })
+    const child = spawn(
+      process.execPath,
+      [SMILEY, 'run', '-d', db, '--python', python, 'waits.py'],
+      { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stderr = ''
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })))
+    for (let i = 0; i < 100 && !existsSync(join(dir.path, 'starting')); i++) await pause(50)
+    child.kill('SIGTERM')
+    expect(await exited).toEqual({ code: null, signal: 'SIGTERM' })
+    expect(stderr).toBe('')
   })
 })
 

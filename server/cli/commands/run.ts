@@ -13,7 +13,7 @@ import { markLostRuns } from '../../db/runs.js'
 import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import { interpreterArgs, launch, type Target } from '../../record/launch.js'
-import type { ProcessExit } from '../../record/outcome.js'
+import { isInterrupt, type ProcessExit } from '../../record/outcome.js'
 import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
 import { DEFAULT_BUFFER_BYTES, Uploader } from '../../remote/uploader.js'
@@ -207,7 +207,7 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
     process.stderr.write(`smiley: ${storageFailure}\n`)
     return exitOf(exit)
   }
-  if (ending === null) throw tracerNeverStarted(python, exit)
+  if (ending === null) return endedBeforeTracing(python, exit)
   if (process.stderr.isTTY) {
     const err = new Output(process.stderr)
     const note = recorder.problem ? ` (recording problem: ${recorder.problem})` : ''
@@ -254,7 +254,7 @@ async function forward(url: URL, python: string, target: Target, args: ParsedArg
     throw error
   }
   const result = await uploader.finish(exit)
-  if (!result.streamStarted) throw tracerNeverStarted(python, exit)
+  if (!result.streamStarted) return endedBeforeTracing(python, exit)
   if (result.problem !== null) {
     process.stderr.write(`smiley: ${result.problem}\n`)
   } else if (result.summary !== null && process.stderr.isTTY) {
@@ -315,11 +315,16 @@ async function trace(
   return exit
 }
 
-function tracerNeverStarted(python: string, exit: ProcessExit): CliError {
-  return new CliError(
-    `${python} exited before Smiley's tracer started (${describeExit(exit)})`,
-    exit.code || 1,
-  )
+/**
+ * The interpreter ended before the tracer started. Stopped by a signal that asks it to stop
+ * (SIGTERM during start-up), smiley dies of the same signal without a word, as the program
+ * alone would have; anything else is said in one line.
+ */
+function endedBeforeTracing(python: string, exit: ProcessExit): Exit {
+  const message = `${python} exited before Smiley's tracer started (${describeExit(exit)})`
+  if (exit.signal === null) throw new CliError(message, exit.code || 1)
+  if (!isInterrupt(exit.signal)) process.stderr.write(`smiley: ${message}\n`)
+  return exitOf(exit)
 }
 
 function exitOf(exit: ProcessExit): Exit {
