@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Run } from '../../shared/types/run.js'
 import type { TraceEvent } from '../../shared/types/event.js'
-import { SMILEY, smiley, tempDir } from '../support/cli.js'
+import { SMILEY, smiley, tempDir, type Result } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 
 let dir: { path: string; remove: () => void }
@@ -143,6 +143,78 @@ describe('a signal during start-up', () => {
     child.kill('SIGTERM')
     expect(await exited).toEqual({ code: null, signal: 'SIGTERM' })
     expect(stderr).toBe('')
+  })
+})
+
+describe('signals ignored when smiley run starts', () => {
+  const SHOW_IGNORED = `
+import os
+with open("/proc/self/status") as status:
+    print([line.split()[1] for line in status if line.startswith("SigIgn:")][0])
+print(os.environ.get("SMILEY_IGNORED_SIGNALS", "nothing of Smiley's"))
+`
+
+  /** What `shell` (running $0 as the command) prints run alone and through `smiley run`. */
+  async function alongside(shell: string[]): Promise<{ alone: string; traced: Result }> {
+    writePrograms(dir.path, { 'ignored.py': SHOW_IGNORED })
+    const run = (command: string, args: string[]) =>
+      new Promise<Result>((done) => {
+        const child = spawn(shell[0]!, [...shell.slice(1), command, ...args], {
+          cwd: dir.path,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        let stdout = ''
+        let stderr = ''
+        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+        child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+        child.on('close', (code, signal) => done({ code, signal, stdout, stderr }))
+      })
+    const alone = await run('python3', ['ignored.py'])
+    expect(alone.code, alone.stderr).toBe(0)
+    return { alone: alone.stdout, traced: await run(SMILEY, ['run', '-d', db, 'ignored.py']) }
+  }
+
+  it.each([
+    ['nohup', ['nohup']],
+    ["a script's background job", ['bash', '-c', '"$0" "$@" & wait']],
+    ['a shell that ignores SIGTERM and SIGUSR1', ['sh', '-c', 'trap "" TERM USR1; exec "$0" "$@"']],
+  ])('stay ignored for the program, as without Smiley: %s', async (_name, shell) => {
+    const { alone, traced } = await alongside(shell)
+    expect(traced.code, traced.stderr).toBe(0)
+    expect(traced.stdout).toBe(alone)
+    // Ignored beyond what Python itself ignores (SIGPIPE, SIGXFSZ): the shell's own choices.
+    expect(BigInt(`0x${alone.split('\n')[0]}`) & ~0x1001000n).not.toBe(0n)
+  })
+
+  it('keep a program started with nohup running when its terminal hangs up', async () => {
+    writePrograms(dir.path, {
+      'hangs-on.py': `
+import os, time
+steps = []
+for step in range(3):
+    steps.append(step)
+open("ready", "w").close()
+while not os.path.exists("go"):
+    time.sleep(0.02)
+print("finished")
+`,
+    })
+    const child = spawn('nohup', [SMILEY, 'run', '-d', db, 'hangs-on.py'], {
+      cwd: dir.path,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // a process group of its own, as a terminal's job is
+    })
+    let stdout = ''
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    const exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })))
+    for (let i = 0; i < 200 && !existsSync(join(dir.path, 'ready')); i++) await pause(50)
+    process.kill(-child.pid!, 'SIGHUP') // the terminal closes: its whole job hears it
+    await pause(300)
+    writeFileSync(join(dir.path, 'go'), '')
+    expect(await exited).toEqual({ code: 0, signal: null })
+    expect(stdout).toBe('finished\n')
+    expect(await onlyRun()).toMatchObject({ status: 'completed' })
+    expect(await changed('steps')).toContain('[0, 1, 2]')
   })
 })
 

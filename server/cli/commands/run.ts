@@ -12,6 +12,7 @@ import { openDatabase, type Db } from '../../db/database.js'
 import { markLostRuns } from '../../db/runs.js'
 import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
+import { ignoredAtStart, keepIgnoring } from '../../record/ignored-signals.js'
 import { interpreterArgs, launch, type Target } from '../../record/launch.js'
 import { isInterrupt, type ProcessExit } from '../../record/outcome.js'
 import { newRun, type RunInfo } from '../../record/run-info.js'
@@ -131,6 +132,7 @@ export const runCommand: Command = {
   },
 
   async run(args: ParsedArgs): Promise<Exit> {
+    keepIgnoring(ignoredAtStart())
     const target = chooseTarget(args)
     accelerator(args) // a wrong choice is refused before anything starts
     const python = text(args, 'python')
@@ -334,12 +336,13 @@ function exitOf(exit: ProcessExit): Exit {
 
 /**
  * SIGTERM and SIGHUP sent to smiley go on to the program. SIGINT does too unless stdin is a
- * terminal: Ctrl-C there already reaches the whole process group, program included.
+ * terminal: Ctrl-C there already reaches the whole process group, program included. A signal
+ * ignored when smiley started is not passed on: the program ignores it too.
  */
 function forwardSignals(child: ChildProcess): () => void {
-  const handlers: Array<[NodeJS.Signals, () => void]> = (
-    ['SIGTERM', 'SIGHUP', 'SIGINT'] as const
-  ).map((signal) => [
+  const ignored = ignoredAtStart()
+  const forwarded = (['SIGTERM', 'SIGHUP', 'SIGINT'] as const).filter((s) => !ignored.includes(s))
+  const handlers: Array<[NodeJS.Signals, () => void]> = forwarded.map((signal) => [
     signal,
     () => {
       if (signal === 'SIGINT' && process.stdin.isTTY) return
