@@ -75,7 +75,11 @@ function whileDatabaseWorks(work: () => void): () => void {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const db = openDatabase(options.database, { create: true, lasting: true })
+  const db = openDatabase(options.database, {
+    create: true,
+    lasting: true,
+    readsWhereUnwritable: true,
+  })
   const ctx = new AppContext(db)
   const security: SecurityOptions = {
     token: options.token,

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ACCELERATORS, type Accelerator, type TracerOptions } from '../../../shared/wire/options.js'
-import { openDatabase, type Db } from '../../db/database.js'
+import { DatabaseError, openDatabase, type Db } from '../../db/database.js'
 import { markLostRuns } from '../../db/runs.js'
 import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
@@ -138,7 +138,8 @@ export const runCommand: Command = {
     const python = text(args, 'python')
     const remote = remoteUrl(args)
     if (remote !== null) return forward(remote, python, target, args)
-    const db = openDatabase(text(args, 'database'), { create: true, lasting: true })
+    const db = openForRecording(text(args, 'database'))
+    if (db === null) return runUnrecorded(python, target, args)
     try {
       markLostRuns(db)
       return await record(db, python, target, args)
@@ -221,6 +222,29 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
     )
   }
   return exitOf(exit)
+}
+
+/**
+ * The database to record into; null when it cannot be written where it is (a read-only file
+ * system, another user's file), which is said in one line: the program then runs unrecorded,
+ * as it does when the database is locked.
+ */
+function openForRecording(path: string): Db | null {
+  try {
+    return openDatabase(path, { create: true, lasting: true })
+  } catch (error) {
+    if (!(error instanceof DatabaseError) || !error.unwritable) throw error
+    process.stderr.write(
+      `smiley: could not record the run: ${error.message}; the program runs unrecorded\n`,
+    )
+    return null
+  }
+}
+
+/** Runs the program as it would be recorded, its event stream read and dropped. */
+async function runUnrecorded(python: string, target: Target, args: ParsedArgs): Promise<Exit> {
+  const { info, options } = plan(target, args)
+  return exitOf(await trace(python, target, info.uuid, options, args, () => undefined))
 }
 
 /** The `--remote` URL, checked; null without the option. */
