@@ -17,7 +17,6 @@ import { spawnServer } from '../support/server-process.js'
 let dir: { path: string; remove: () => void }
 let disk: string
 let database: string
-let run: Run
 let mounted = false
 
 beforeAll(async () => {
@@ -52,17 +51,17 @@ describe('a database on a read-only file system', () => {
     if (!mounted) return context.skip()
     const listed = await smiley(['list', '--json', '-d', database])
     expect(listed.code, listed.stderr).toBe(0)
-    ;[run] = JSON.parse(listed.stdout) as Run[]
-    expect(run).toMatchObject({ description: 'small.py', status: 'completed' })
+    const runs = JSON.parse(listed.stdout) as Run[]
+    expect(runs).toMatchObject([{ description: 'small.py', status: 'completed' }])
   })
 
-  it.each([
+  it.for([
     ['show', ['show', 'latest']],
     ['replay', ['replay', 'latest']],
     ['tail', ['tail', 'latest']],
     ['threads', ['threads', 'latest']],
     ['stats', ['stats', 'show', 'latest']],
-  ])('is read by %s', async (_name, args, context) => {
+  ] as const)('is read by %s', async ([, args], context) => {
     if (!mounted) return context.skip()
     const result = await smiley([...args, '-d', database])
     expect(result.code, result.stderr).toBe(0)
@@ -90,12 +89,12 @@ describe('a database on a read-only file system', () => {
     }
   })
 
-  it.each([
+  it.for([
     ['into it', 'runs.db'],
     ['into a new one beside it', 'new.db'],
-  ])(
+  ] as const)(
     'is no place to record: run %s runs the program unrecorded, with one line',
-    async (_name, file, context) => {
+    async ([, file], context) => {
       if (!mounted) return context.skip()
       const path = join(disk, file)
       const result = await smiley(['run', '-d', path, 'small.py'], { cwd: dir.path })
