@@ -77,6 +77,15 @@ describe('a database on a read-only file system', () => {
     expect(existsSync(join(folder, 'index.html'))).toBe(true)
   })
 
+  it('has its runs exported', async (context) => {
+    if (!mounted) return context.skip()
+    const copy = join(dir.path, 'exported.db')
+    const result = await smiley(['export', '-d', database, 'latest', '-o', copy])
+    expect(result.code, result.stderr).toBe(0)
+    const listed = await smiley(['list', '--json', '-d', copy])
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ description: 'small.py' }])
+  })
+
   it('is served by the dashboard', async (context) => {
     if (!mounted) return context.skip()
     const server = await spawnServer(database)
