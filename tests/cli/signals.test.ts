@@ -13,6 +13,7 @@ import type { Run } from '../../shared/types/run.js'
 import type { TraceEvent } from '../../shared/types/event.js'
 import { SMILEY, smiley, tempDir, type Result } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { spawnRecorder } from '../support/server-process.js'
 
 let dir: { path: string; remove: () => void }
 let db: string
@@ -125,25 +126,34 @@ os.kill(os.getpid(), signal.SIGKILL)
 })
 
 describe('a signal during start-up', () => {
-  it('ends smiley run by that signal, without a word, when the tracer has not started yet', async () => {
-    // An interpreter slow to start: the signal arrives before Python, let alone the tracer, runs.
-    const python = join(dir.path, 'slow-python')
-    writeFileSync(python, '#!/bin/sh\ntouch starting\nsleep 5\nexec python3 "$@"\n', {
-      mode: 0o755,
-    })
-    const child = spawn(
-      process.execPath,
-      [SMILEY, 'run', '-d', db, '--python', python, 'waits.py'],
-      { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    let stderr = ''
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })))
-    for (let i = 0; i < 100 && !existsSync(join(dir.path, 'starting')); i++) await pause(50)
-    child.kill('SIGTERM')
-    expect(await exited).toEqual({ code: null, signal: 'SIGTERM' })
-    expect(stderr).toBe('')
-  })
+  it.each(['a database', 'a remote recorder'])(
+    'ends smiley run by that signal, without a word, before the tracer has started (into %s)',
+    async (into) => {
+      // An interpreter slow to start: the signal arrives before Python, let alone the tracer, runs.
+      const python = join(dir.path, 'slow-python')
+      writeFileSync(python, '#!/bin/sh\ntouch starting\nsleep 5\nexec python3 "$@"\n', {
+        mode: 0o755,
+      })
+      const recorder =
+        into === 'a remote recorder' ? await spawnRecorder(join(dir.path, 'received.db')) : null
+      const where = recorder ? ['--remote', recorder.url] : ['-d', db]
+      const child = spawn(
+        process.execPath,
+        [SMILEY, 'run', ...where, '--python', python, 'waits.py'],
+        { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      let stderr = ''
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+      const exited = new Promise((done) =>
+        child.on('exit', (code, signal) => done({ code, signal })),
+      )
+      for (let i = 0; i < 100 && !existsSync(join(dir.path, 'starting')); i++) await pause(50)
+      child.kill('SIGTERM')
+      expect(await exited).toEqual({ code: null, signal: 'SIGTERM' })
+      expect(stderr).toBe('')
+      if (recorder) expect(await recorder.stop()).toBe(0)
+    },
+  )
 })
 
 describe('signals ignored when smiley run starts', () => {
