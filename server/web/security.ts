@@ -22,6 +22,15 @@ export interface SecurityOptions {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** Sent with every answer, refusals included: a 401 or 404 is a page a browser may show too. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'",
+}
+
 export function hostName(hostHeader: string | undefined): string | null {
   if (!hostHeader) return null
   const match = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(hostHeader.trim().toLowerCase())
@@ -91,14 +100,7 @@ export function security(options: SecurityOptions): MiddlewareHandler {
     const refusal = refuse(c, options)
     if (refusal === null) await next()
     else c.res = refusal
-    // On every answer, refusals included: a 401 or 404 is a page a browser may show too.
-    c.header('X-Content-Type-Options', 'nosniff')
-    c.header('X-Frame-Options', 'DENY')
-    c.header('Referrer-Policy', 'no-referrer')
-    c.header(
-      'Content-Security-Policy',
-      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'",
-    )
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value)
   }
 }
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run } from '../../shared/types/run.js'
 import { hasChromium, launchBrowser } from '../support/browser.js'
 import { ROOT, smiley } from '../support/cli.js'
+import { rawRequest } from '../support/raw-http.js'
 import { spawnRecorder, type ServerProcess } from '../support/server-process.js'
 import { openDatabase } from '../../server/db/database.js'
 import { createApp } from '../../server/web/app.js'
@@ -140,6 +141,19 @@ describe('a cross-origin DELETE', () => {
       ).rejects.toThrow(/403/)
     },
   )
+
+  it('refuses a WebSocket with the headers of a page', async () => {
+    const answer = await rawRequest(
+      server.port,
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: http://evil.example\r\n` +
+        'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    )
+    expect(answer.status).toBe(403)
+    const page = await fetch(server.url)
+    for (const name of ['content-security-policy', 'x-content-type-options', 'x-frame-options'])
+      expect(answer.headers[name], name).toBe(page.headers.get(name))
+  })
 
   it('is taken from the dashboard’s own origin', async () => {
     const res = await fetch(`${server.url}api/runs/${run.id}`, {
