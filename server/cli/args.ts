@@ -17,6 +17,8 @@ export interface OptionSpec {
   value?: string
   help: string
   default?: OptionValue
+  /** The largest value an `integer` option takes (the smallest is 0). */
+  max?: number
   /** Environment variable consulted when the option is not given. */
   env?: string
   /** The arguments after this option belong to the program (`run -m module args…`). */
@@ -153,6 +155,9 @@ function convert(option: OptionSpec, raw: string, previous: OptionValue | undefi
     case 'integer':
       if (!/^\d+$/.test(raw)) {
         throw new UsageError(`option --${option.name} needs a whole number, not "${raw}"`)
+      }
+      if (option.max !== undefined && Number(raw) > option.max) {
+        throw new UsageError(`option --${option.name} must be from 0 to ${option.max}, not ${raw}`)
       }
       return Number(raw)
     case 'list':

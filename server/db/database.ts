@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { schemaFile } from '../paths.js'
 import { BlobError } from './bytes.js'
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
+import { copyForReading, whyUnwritable } from './read-only-place.js'
 
 export type Db = Database.Database
 
@@ -18,6 +19,8 @@ export class DatabaseError extends Error {
     message: string,
     /** Another process held the database longer than the busy timeout. */
     readonly locked = false,
+    /** The database cannot be written where it is (a read-only file system, another user's). */
+    readonly unwritable = false,
   ) {
     super(message)
   }
@@ -27,6 +30,11 @@ export interface OpenOptions {
   /** Create the file when it does not exist (recording does; reading does not). */
   create?: boolean
   readonly?: boolean
+  /**
+   * Writes are housekeeping only (marking lost runs): where the database cannot be written, it
+   * is opened for reading instead of refused. Implied by `readonly`.
+   */
+  readsWhereUnwritable?: boolean
   /**
    * The connection stays open while others use the database (a server, a recording, a tail):
    * it must never hold the database alone, not even on a full disk (see openDatabase).
@@ -59,6 +67,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     return connect(path, options, false)
   } catch (error) {
     removeSidecars()
+    const unwritable = whyUnwritable(path)
+    if (unwritable !== null) return openUnwritable(path, options, unwritable)
     const noRoom = error instanceof Database.SqliteError && INDEX_WITHOUT_ROOM.has(error.code)
     if (!noRoom || options.lasting) throw failedOpen(path, error)
   }
@@ -71,6 +81,26 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   } catch (error) {
     removeSidecars()
     throw failedOpen(path, error)
+  }
+}
+
+/**
+ * A database in a place this process may not write: read where it is when SQLite can (a writer
+ * keeps its index there), else from a copy; refused, in so many words, to a command that writes.
+ */
+function openUnwritable(path: string, options: OpenOptions, why: string): Db {
+  if (!options.readonly && !options.readsWhereUnwritable) {
+    throw new DatabaseError(`${path} cannot be written (${why})`, false, true)
+  }
+  try {
+    return connect(path, { readonly: true }, false)
+  } catch {
+    // no index beside it to read with: a copy is read instead
+  }
+  try {
+    return connect(copyForReading(path), { readonly: true }, false)
+  } catch (copyError) {
+    throw failedOpen(path, copyError)
   }
 }
 

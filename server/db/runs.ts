@@ -146,7 +146,9 @@ export const HEARTBEAT_TIMEOUT_S = 30
 /**
  * Marks as lost the runs still `running` whose recorder is gone: a process on this host that
  * no longer exists, or no heartbeat for HEARTBEAT_TIMEOUT_S. Returns how many were marked.
- * Housekeeping never waits nor fails a reader: while another process writes, or when the
+ * Such a run ends at its last event (a thread's last time, counted from its start) or at its
+ * last heartbeat, whichever is later: a recorder killed before its second heartbeat may have
+ * written seconds of events. Housekeeping never waits nor fails a reader: while another process writes, or when the
  * database cannot be written (a full disk, a read-only file), it is left for the next look.
  */
 export function markLostRuns(db: Db): number {
@@ -164,7 +166,9 @@ export function markLostRuns(db: Db): number {
     return row.heartbeat_at === null || now - row.heartbeat_at > HEARTBEAT_TIMEOUT_S
   })
   const mark = db.prepare(
-    `UPDATE runs SET status = 'lost', ended_at = coalesce(ended_at, heartbeat_at),
+    `UPDATE runs SET status = 'lost',
+       ended_at = coalesce(ended_at, max(coalesce(heartbeat_at, started_at), started_at +
+         coalesce((SELECT max(last_us) FROM threads WHERE run = runs.id), 0) / 1e6)),
        error_message = coalesce(error_message, 'the recording process stopped before the run ended')
      WHERE id = ? AND status = 'running'`,
   )

@@ -1,13 +1,16 @@
 /**
  * Starting a Python program under the tracer: its stdin, stdout and stderr are the
- * terminal's, and the event stream arrives on a fourth, inherited descriptor.
+ * terminal's, the signals ignored when smiley started are ignored, and the event stream
+ * arrives on a fourth, inherited descriptor.
  */
 
 import { spawn, type ChildProcess } from 'node:child_process'
-import { delimiter } from 'node:path'
+import { accessSync, constants } from 'node:fs'
+import { delimiter, isAbsolute, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { TracerOptions } from '../../shared/wire/options.js'
 import { tracerDir } from '../paths.js'
+import { IGNORED_SIGNALS_ENV, ignoredAtStart, ignoringShell } from './ignored-signals.js'
 
 /** What to run: a script path or a module name, and the program's own arguments. */
 export type Target =
@@ -40,7 +43,14 @@ export function launch(
     fd: STREAM_FD,
     pythonPath: env['PYTHONPATH'] ?? null,
   }
-  const child = spawn(python, interpreterArgs(target), {
+  const ignored = ignoredAtStart(env)
+  // Through sh only when there is something to ignore, and an interpreter to become: a missing
+  // one is left for spawn() to report.
+  const [command, args] =
+    ignored.length > 0 && findExecutable(python, env) !== null
+      ? ['/bin/sh', ['-c', ignoringShell(ignored), python, ...interpreterArgs(target)]]
+      : [python, interpreterArgs(target)]
+  const child = spawn(command, args, {
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
     env: tracerEnv(tracerOptions, env),
   })
@@ -54,9 +64,26 @@ export function tracerEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
   const original = env['PYTHONPATH']
+  const { [IGNORED_SIGNALS_ENV]: _ignored, ...programEnv } = env
   return {
-    ...env,
+    ...programEnv,
     PYTHONPATH: original ? `${tracerDir}${delimiter}${original}` : tracerDir,
     SMILEY_OPTIONS: JSON.stringify(options),
   }
+}
+
+/** Where `command` is, as a shell would find it on PATH; null when nowhere. */
+function findExecutable(command: string, env: NodeJS.ProcessEnv): string | null {
+  const candidates = command.includes('/')
+    ? [command]
+    : (env['PATH'] ?? '').split(delimiter).map((dir) => join(dir || '.', command))
+  for (const candidate of candidates) {
+    try {
+      accessSync(isAbsolute(candidate) ? candidate : join(process.cwd(), candidate), constants.X_OK)
+      return candidate
+    } catch {
+      // not there, or not executable: the next one
+    }
+  }
+  return null
 }

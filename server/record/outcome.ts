@@ -8,6 +8,11 @@ import type { RunEnding } from '../db/runs.js'
 /** Signals that mean someone asked the program to stop. */
 const INTERRUPTS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'])
 
+/** Whether `signal` means someone asked the program to stop (rather than a crash or a kill). */
+export function isInterrupt(signal: string): boolean {
+  return INTERRUPTS.has(signal)
+}
+
 export interface ProcessExit {
   /** Exit status, when the process exited by itself. */
   code: number | null

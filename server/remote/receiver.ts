@@ -7,16 +7,19 @@
  * a slow sink slows only its own sender. A batch's offset makes a retried batch harmless.
  * A run whose sender has been silent for `senderTimeoutMs` ends with no exit status, which
  * a sink records as lost, keeping everything received.
+ *
+ * The token is checked before anything else, so that an unauthenticated client learns nothing
+ * (not even that this is a Smiley recorder); a batch's body is passed on as it arrives, read in
+ * its run's turn; and a refused request is not read on (see request-body.ts).
  */
 
 import { createHash, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { promisify } from 'node:util'
-import { gunzip } from 'node:zlib'
 import { answerClientError } from '../bad-requests.js'
 import type { ProcessExit } from '../record/outcome.js'
-import type { Route, RunStart, RunSummary } from './protocol.js'
+import { HttpError } from './http-error.js'
+import type { BatchAck, Route, RunStart, RunSummary } from './protocol.js'
 import {
   MAX_BATCH_BYTES,
   matchRoute,
@@ -24,8 +27,9 @@ import {
   parseRunStart,
   PROTOCOL_VERSION,
 } from './protocol.js'
+import { leaveRefused, readWhole, streamBody } from './request-body.js'
 
-const gunzipAsync = promisify(gunzip)
+export { HttpError }
 
 const MAX_JSON_BYTES = 1024 * 1024
 /** Ended runs remembered, so that a repeated `end` gets the same answer. */
@@ -54,17 +58,6 @@ export interface ReceiverOptions {
   senderTimeoutMs: number
   /** Told when a run has ended, however it ended. */
   onRunEnd?: (uuid: string, summary: RunSummary) => void
-}
-
-/** A refusal, answered as `{ "error": message }` with `status`. */
-export class HttpError extends Error {
-  override name = 'HttpError'
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message)
-  }
 }
 
 interface Session {
@@ -130,6 +123,7 @@ export class Receiver {
       if (status === 401) response.setHeader('www-authenticate', 'Bearer')
       if (!(error instanceof HttpError))
         console.error(`smiley: a request failed: ${error instanceof Error ? error.message : error}`)
+      await leaveRefused(request, response)
     }
     response.writeHead(status, { 'content-type': 'application/json' })
     response.end(JSON.stringify(answer ?? {}))
@@ -139,15 +133,13 @@ export class Receiver {
     request: http.IncomingMessage,
     afterwards: Array<() => void>,
   ): Promise<unknown> {
+    this.authorize(request.headers.authorization)
     if (!URL.canParse(request.url ?? '', 'http://recorder'))
       throw new HttpError(400, 'malformed request target')
     const url = new URL(request.url ?? '/', 'http://recorder')
     const route = matchRoute(request.method ?? '', url.pathname)
     if (route === null) throw new HttpError(404, 'not a Smiley recorder address')
-    this.authorize(request.headers.authorization)
-    const limit = route.kind === 'stream' ? MAX_BATCH_BYTES : MAX_JSON_BYTES
-    const body = await readBody(request, limit)
-    if (route.kind === 'start') return this.start(route, body)
+    if (route.kind === 'start') return this.start(route, await readWhole(request, MAX_JSON_BYTES))
     const session = this.sessions.get(route.uuid)
     if (session === undefined) {
       const summary = this.ended.get(route.uuid)
@@ -155,11 +147,9 @@ export class Receiver {
       throw new HttpError(404, 'this recorder has no such run (it ended, or timed out)')
     }
     return this.serially(route.uuid, session, async () => {
-      if (route.kind === 'stream') {
-        const bytes = await decode(body, request.headers['content-encoding'])
-        return this.batch(session, url.searchParams.get('offset'), bytes)
-      }
-      const end = parseRunEnd(parseJson(body))
+      if (route.kind === 'stream')
+        return this.batch(session, url.searchParams.get('offset'), request)
+      const end = parseRunEnd(parseJson(await readWhole(request, MAX_JSON_BYTES)))
       if (end === null) throw new HttpError(400, 'malformed end of run')
       const summary = await this.end(route.uuid, session, end.exit)
       afterwards.push(() => this.options.onRunEnd?.(route.uuid, summary))
@@ -193,18 +183,25 @@ export class Receiver {
     return {}
   }
 
-  private async batch(session: Session, offsetParam: string | null, bytes: Uint8Array) {
+  private async batch(
+    session: Session,
+    offsetParam: string | null,
+    request: http.IncomingMessage,
+  ): Promise<BatchAck> {
     const offset = Number(offsetParam)
     if (offsetParam === null || !Number.isSafeInteger(offset) || offset < 0)
       throw new HttpError(400, 'a batch needs its offset in the stream')
     if (offset > session.received)
       throw new HttpError(409, `bytes are missing: this recorder has ${session.received}`)
-    // A batch sent again after a lost answer: only what is new goes on.
-    const skip = session.received - offset
-    if (skip < bytes.length) {
-      session.received = offset + bytes.length
-      await session.sink.push(bytes.subarray(skip))
-    }
+    let at = offset
+    await streamBody(request, MAX_BATCH_BYTES, async (bytes) => {
+      // A batch sent again after a lost answer: only what is new goes on.
+      const skip = session.received - at
+      at += bytes.length
+      if (skip >= bytes.length) return
+      session.received = at
+      await session.sink.push(skip > 0 ? bytes.subarray(skip) : bytes)
+    })
     return { received: session.received }
   }
 
@@ -254,34 +251,6 @@ export class Receiver {
 
 function digest(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest()
-}
-
-function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((done, fail) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        fail(new HttpError(413, `a request may carry at most ${limit} bytes`))
-        request.resume()
-        return
-      }
-      chunks.push(chunk)
-    })
-    request.on('end', () => done(Buffer.concat(chunks)))
-    request.on('error', fail)
-  })
-}
-
-async function decode(body: Buffer, encoding: string | undefined): Promise<Uint8Array> {
-  if (encoding === undefined || encoding === 'identity') return body
-  if (encoding !== 'gzip') throw new HttpError(415, `content encoding ${encoding} is not supported`)
-  try {
-    return await gunzipAsync(body, { maxOutputLength: MAX_BATCH_BYTES })
-  } catch {
-    throw new HttpError(400, 'a batch did not decompress')
-  }
 }
 
 function parseJson(body: Buffer): unknown {

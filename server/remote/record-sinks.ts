@@ -10,7 +10,8 @@ import type { ProcessExit } from '../record/outcome.js'
 import { newRun, type RunInfo } from '../record/run-info.js'
 import { RunRecorder } from '../record/run-recorder.js'
 import type { RunStart, RunSummary } from './protocol.js'
-import { HttpError, type RunSink, type RunSinks } from './receiver.js'
+import { HttpError } from './http-error.js'
+import type { RunSink, RunSinks } from './receiver.js'
 import { endedLine, endingMessage, startedLine } from './run-lines.js'
 
 export class RecordSinks implements RunSinks {

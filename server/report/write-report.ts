@@ -128,6 +128,15 @@ function callback(kind: string, key: number, data: unknown): string {
   return `window[${JSON.stringify(REPORT_CALLBACK)}](${JSON.stringify(kind)}, ${key}, ${JSON.stringify(data)});\n`
 }
 
+/**
+ * What a report's page may load: its own files (from file://, or from wherever it is put up),
+ * the inline styles the client sets and data: images; no connection, no form, nothing else.
+ * In a <meta> tag, so it holds from file://; `frame-ancestors` is no part of it, as browsers
+ * ignore that directive there.
+ */
+export const REPORT_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'"
+
 /** The client's page, loading the report's index first, as classic scripts (file:// refuses modules). */
 function page(html: string, title: string): string {
   const app = /<script type="module" crossorigin src="([^"]+)"><\/script>/.exec(html)
@@ -136,10 +145,13 @@ function page(html: string, title: string): string {
       'the report client looks different than expected: rebuild it with npm run build',
     )
   const scripts = `<script defer src="./data/report.js"></script>\n    <script defer src="${app[1]}"></script>`
+  const policy = `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}" />`
+  // The title goes in last, and by a function: a replacement string would read `$&` or `$\``
+  // in it as patterns, and the edits before it would edit it too.
   return html
-    .replace(app[0], scripts)
-    .replace(/<title>.*<\/title>/, `<title>${escapeHtml(title)}</title>`)
+    .replace(app[0], () => scripts)
     .replace(/ crossorigin/g, '')
+    .replace(/<title>.*<\/title>/, () => `${policy}\n    <title>${escapeHtml(title)}</title>`)
 }
 
 function escapeHtml(text: string): string {

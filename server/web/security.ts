@@ -8,7 +8,7 @@
  */
 
 import { timingSafeEqual } from 'node:crypto'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 
 export const TOKEN_COOKIE = 'smiley_token'
@@ -21,6 +21,15 @@ export interface SecurityOptions {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** Sent with every answer, refusals included: a 401 or 404 is a page a browser may show too. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'",
+}
 
 export function hostName(hostHeader: string | undefined): string | null {
   if (!hostHeader) return null
@@ -65,20 +74,22 @@ function safeDecode(text: string): string | null {
 }
 
 /**
- * Whether a request's Origin, when it has one, is this server: the same host *and port* as
- * its Host header (a page served on another port of this machine is another origin). A
- * malformed Origin (`null` from a sandboxed page, garbage) is another origin too.
+ * Whether a request's Origin, when it has one, is this server: its scheme (plain HTTP: this
+ * server speaks no TLS) and the same host *and port* as its Host header (a page served on
+ * another port of this machine, or over https, is another origin). A malformed Origin (`null`
+ * from a sandboxed page, garbage) is another origin too.
  */
 function sameOrigin(origin: string | undefined, hostHeader: string | undefined): boolean {
   if (origin === undefined) return true
-  const host = authority(origin)
-  return host !== null && host === authority(`http://${hostHeader ?? ''}`)
+  const own = originOf(`http://${hostHeader ?? ''}`)
+  return own !== null && originOf(origin) === own
 }
 
-/** `host[:port]` of a URL, default port left out; null when it is no URL. */
-function authority(url: string): string | null {
+/** `scheme://host[:port]` of a URL, default port left out; null when it is no such URL. */
+function originOf(url: string): string | null {
   try {
-    return new URL(url).host || null
+    const parsed = new URL(url)
+    return parsed.host ? `${parsed.protocol}//${parsed.host}` : null
   } catch {
     return null
   }
@@ -86,43 +97,43 @@ function authority(url: string): string | null {
 
 export function security(options: SecurityOptions): MiddlewareHandler {
   return async (c, next) => {
-    const host = hostName(c.req.header('host'))
-    if (host === null || (options.hosts !== null && !options.hosts.has(host))) {
-      return c.json({ error: 'unknown host' }, 403)
-    }
-    if (options.token !== null) {
-      const fromQuery = c.req.query('token')
-      if (tokenMatches(options.token, fromQuery)) {
-        setCookie(c, TOKEN_COOKIE, options.token, { httpOnly: true, sameSite: 'Strict', path: '/' })
-        const url = new URL(c.req.url)
-        url.searchParams.delete('token')
-        return c.redirect(url.pathname + url.search + url.hash, 303)
-      }
-      const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '')
-      if (
-        !tokenMatches(options.token, getCookie(c, TOKEN_COOKIE)) &&
-        !tokenMatches(options.token, bearer)
-      ) {
-        return c.json(
-          { error: 'this server needs its token: open the URL smiley server printed' },
-          401,
-        )
-      }
-    }
-    if (!SAFE_METHODS.has(c.req.method)) {
-      const site = c.req.header('sec-fetch-site')
-      if (!sameOrigin(c.req.header('origin'), c.req.header('host')) || site === 'cross-site') {
-        return c.json({ error: 'cross-origin requests may not change anything' }, 403)
-      }
-    }
-    await next()
-    c.header('X-Content-Type-Options', 'nosniff')
-    c.header('X-Frame-Options', 'DENY')
-    c.header('Referrer-Policy', 'no-referrer')
-    c.header(
-      'Content-Security-Policy',
-      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'",
-    )
-    return undefined
+    const refusal = refuse(c, options)
+    if (refusal === null) await next()
+    else c.res = refusal
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value)
   }
+}
+
+/** The answer to a request this server does not take (or the token's redirect); null to go on. */
+function refuse(c: Context, options: SecurityOptions): Response | null {
+  const host = hostName(c.req.header('host'))
+  if (host === null || (options.hosts !== null && !options.hosts.has(host))) {
+    return c.json({ error: 'unknown host' }, 403)
+  }
+  if (options.token !== null) {
+    const fromQuery = c.req.query('token')
+    if (tokenMatches(options.token, fromQuery)) {
+      setCookie(c, TOKEN_COOKIE, options.token, { httpOnly: true, sameSite: 'Strict', path: '/' })
+      const url = new URL(c.req.url)
+      url.searchParams.delete('token')
+      return c.redirect(url.pathname + url.search + url.hash, 303)
+    }
+    const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '')
+    if (
+      !tokenMatches(options.token, getCookie(c, TOKEN_COOKIE)) &&
+      !tokenMatches(options.token, bearer)
+    ) {
+      return c.json(
+        { error: 'this server needs its token: open the URL smiley server printed' },
+        401,
+      )
+    }
+  }
+  if (!SAFE_METHODS.has(c.req.method)) {
+    const site = c.req.header('sec-fetch-site')
+    if (!sameOrigin(c.req.header('origin'), c.req.header('host')) || site === 'cross-site') {
+      return c.json({ error: 'cross-origin requests may not change anything' }, 403)
+    }
+  }
+  return null
 }

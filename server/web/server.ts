@@ -16,7 +16,7 @@ import { DatabaseWatcher } from '../live/watcher.js'
 import { packageRoot, version } from '../paths.js'
 import { createApp } from './app.js'
 import { AppContext } from './context.js'
-import { upgradeAllowed, type SecurityOptions } from './security.js'
+import { SECURITY_HEADERS, upgradeAllowed, type SecurityOptions } from './security.js'
 
 export interface ServerOptions {
   database: string
@@ -75,7 +75,11 @@ function whileDatabaseWorks(work: () => void): () => void {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const db = openDatabase(options.database, { create: true, lasting: true })
+  const db = openDatabase(options.database, {
+    create: true,
+    lasting: true,
+    readsWhereUnwritable: true,
+  })
   const ctx = new AppContext(db)
   const security: SecurityOptions = {
     token: options.token,
@@ -113,7 +117,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
     if (path !== '/ws' || !upgradeAllowed(request.headers, security)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
+      const headers = Object.entries(SECURITY_HEADERS).map(
+        ([name, value]) => `${name}: ${value}\r\n`,
+      )
+      socket.end(`HTTP/1.1 403 Forbidden\r\n${headers.join('')}Connection: close\r\n\r\n`)
       return
     }
     hub.upgrade(request, socket, head)

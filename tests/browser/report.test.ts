@@ -1,7 +1,7 @@
 /** `smiley report`: a folder that shows a run from file://, every page, with no network at all. */
 
 import type { Browser, Page } from 'playwright-core'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,6 +14,8 @@ let dir: { path: string; remove: () => void }
 let db: string
 let folder: string
 let browser: Browser
+/** Replacement patterns of String.replace, and a word the report's page is edited for. */
+const TITLE = "Demo <report> $& $` $' $$ crossorigin"
 
 beforeAll(async () => {
   dir = tempDir()
@@ -21,16 +23,7 @@ beforeAll(async () => {
   folder = join(dir.path, 'report')
   const recorded = await smiley(['run', '-d', db, join('demo', 'main.py')], { cwd: ROOT })
   expect(recorded.code, recorded.stderr).toBe(0)
-  const written = await smiley([
-    'report',
-    '-d',
-    db,
-    'latest',
-    '-o',
-    folder,
-    '--title',
-    'Demo <report>',
-  ])
+  const written = await smiley(['report', '-d', db, 'latest', '-o', folder, '--title', TITLE])
   expect(written.code, written.stderr).toBe(0)
   expect(written.stdout).toMatch(
     /^Report of run \w{8} \(\d+ events, 3 files, [\d.]+ MB\): .*index\.html\n$/,
@@ -49,9 +42,12 @@ describeWithBrowser('a report opened from file://', () => {
     const errors: string[] = []
     page.on('request', (request) => requests.push(request.url()))
     page.on('pageerror', (error) => errors.push(error.message))
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') errors.push(message.text())
+    })
     const index = pathToFileURL(join(folder, 'index.html')).href
     await page.goto(index)
-    expect(await page.title()).toBe('Demo <report>')
+    expect(await page.title()).toBe(TITLE)
 
     await page.locator('.row[data-seq="1"]').waitFor()
     expect(await page.locator('.position').textContent()).toMatch(/of \d+/)
@@ -83,11 +79,49 @@ describeWithBrowser('a report opened from file://', () => {
     expect(requests.filter((url) => !url.startsWith('file:') && !url.startsWith('data:'))).toEqual(
       [],
     )
+    // The policy holds from file://: a script written into the page does not run.
+    const violated = await page.evaluate(
+      () =>
+        new Promise<string>((done) => {
+          document.addEventListener('securitypolicyviolation', (e) => done(e.effectiveDirective))
+          const script = document.createElement('script')
+          script.textContent = 'document.title = "ran"'
+          document.head.append(script)
+          setTimeout(() => done(`not refused, title ${document.title}`), 2000)
+        }),
+    )
+    expect(violated).toBe('script-src-elem')
     await page.close()
   })
 })
 
 describe('smiley report', () => {
+  it('writes a page whose head holds its title as given and a Content-Security-Policy', () => {
+    const html = readFileSync(join(folder, 'index.html'), 'utf8')
+    const head = html.slice(0, html.indexOf('</head>'))
+    expect(head.match(/<script /g)).toHaveLength(2)
+    expect(head).toContain('<title>Demo &#60;report&#62; $&#38; $` $&#39; $$ crossorigin</title>')
+    const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(head)
+    expect(policy?.[1]).toContain("default-src 'none'")
+    expect(head.indexOf('Content-Security-Policy')).toBeLessThan(head.indexOf('<script '))
+  })
+
+  it('puts a description with replacement patterns in the title as it is', async () => {
+    const described = join(dir.path, 'described.db')
+    const description = "price $& of $` and $' $1"
+    const recorded = await smiley(
+      ['run', '-d', described, '--description', description, join('demo', 'main.py')],
+      { cwd: ROOT },
+    )
+    expect(recorded.code, recorded.stderr).toBe(0)
+    const output = join(dir.path, 'described')
+    const written = await smiley(['report', '-d', described, 'latest', '-o', output])
+    expect(written.code, written.stderr).toBe(0)
+    const html = readFileSync(join(output, 'index.html'), 'utf8')
+    expect(html).toContain('<title>Smiley: price $&#38; of $` and $&#39; $1</title>')
+    expect(html.match(/<script /g)).toHaveLength(2)
+  })
+
   it('refuses a folder that holds something else, in one line', async () => {
     const busy = join(dir.path, 'busy')
     mkdirSync(busy)

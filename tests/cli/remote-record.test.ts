@@ -119,13 +119,21 @@ describe('smiley record', () => {
         '--listen',
         '0.0.0.0:0',
         '--token',
-        's3',
+        's3-sixteen-chars',
       ])
       const port = new URL(recorder.url).port
       touch('go')
       touch('go2')
       const sent = await smiley(
-        ['run', '--remote', `http://${ownAddress}:${port}`, '--token', 's3', 'waits.py', '5000'],
+        [
+          'run',
+          '--remote',
+          `http://${ownAddress}:${port}`,
+          '--token',
+          's3-sixteen-chars',
+          'waits.py',
+          '5000',
+        ],
         { cwd: dir.path },
       )
       expect([sent.code, sent.stderr]).toEqual([0, ''])

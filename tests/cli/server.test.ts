@@ -54,6 +54,20 @@ describe('smiley server', () => {
     }
   })
 
+  it.each([
+    ['70000', 'must be from 0 to 65535, not 70000'],
+    ['99999999999999999999', 'must be from 0 to 65535, not 99999999999999999999'],
+    ['-1', 'needs a whole number, not "-1"'],
+    ['http', 'needs a whole number, not "http"'],
+  ])('refuses the port %s in one line, as a usage error', async (port, problem) => {
+    const result = await smiley(['server', '--port', port, '-d', join(dir.path, 'runs.db')])
+    expect(result).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: `smiley: option --port ${problem}\n`,
+    })
+  })
+
   it('refuses to listen beyond loopback without a token', async () => {
     const result = await smiley(['server', '--host', '0.0.0.0', '-d', join(dir.path, 'runs.db')])
     expect(result.code).toBe(2)

@@ -1,7 +1,7 @@
 /** `smiley export` and `smiley import`: runs move between database files whole and unchanged. */
 
 import Database from 'better-sqlite3'
-import { writeFileSync } from 'node:fs'
+import { copyFileSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -194,6 +194,11 @@ describe('smiley export and import', () => {
     expect(oneLineError(await smiley(['import', '-d', file, text]))).toContain(text)
     expect(oneLineError(await smiley(['import', '-d', file, db, 'ffffffff']))).toBe(
       `smiley: in ${db}: no run with id ffffffff (see: smiley list -d ${db})`,
+    )
+    const patterned = join(dir.path, 'runs $& $`.db')
+    copyFileSync(db, patterned)
+    expect(oneLineError(await smiley(['import', '-d', file, patterned, 'ffffffff']))).toBe(
+      `smiley: in ${patterned}: no run with id ffffffff (see: smiley list -d ${patterned})`,
     )
     oneLineError(await smiley(['import', '-d', file]), 2)
   })

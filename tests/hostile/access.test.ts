@@ -11,8 +11,12 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run } from '../../shared/types/run.js'
 import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley } from '../support/cli.js'
+import { ROOT, smiley } from '../support/cli.js'
+import { rawRequest } from '../support/raw-http.js'
 import { spawnRecorder, type ServerProcess } from '../support/server-process.js'
+import { openDatabase } from '../../server/db/database.js'
+import { createApp } from '../../server/web/app.js'
+import { AppContext } from '../../server/web/context.js'
 import { startServer } from '../../server/web/server.js'
 import { listRuns, serveRecordedRun, stopServedRun, type ServedRun } from './recordings.js'
 import WebSocket from 'ws'
@@ -114,6 +118,20 @@ describe('a cross-origin DELETE', () => {
     })
   })
 
+  it('is refused from the same host and port under another scheme, with a JSON 403', async () => {
+    const origin = server.url.replace(/^http:/, 'https:').replace(/\/$/, '')
+    const res = await fetch(`${server.url}api/runs/${run.id}`, {
+      method: 'DELETE',
+      headers: { origin },
+    })
+    expect(res.status).toBe(403)
+    await stillThere()
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { origin } })
+    await expect(
+      new Promise((open, fail) => (socket.once('open', open), socket.once('error', fail))),
+    ).rejects.toThrow(/403/)
+  })
+
   it.each(['http://evil.example', 'http://127.0.0.1:1', 'null', 'http://['])(
     'refuses a WebSocket from the origin %s',
     async (origin) => {
@@ -123,6 +141,19 @@ describe('a cross-origin DELETE', () => {
       ).rejects.toThrow(/403/)
     },
   )
+
+  it('refuses a WebSocket with the headers of a page', async () => {
+    const answer = await rawRequest(
+      server.port,
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: http://evil.example\r\n` +
+        'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    )
+    expect(answer.status).toBe(403)
+    const page = await fetch(server.url)
+    for (const name of ['content-security-policy', 'x-content-type-options', 'x-frame-options'])
+      expect(answer.headers[name], name).toBe(page.headers.get(name))
+  })
 
   it('is taken from the dashboard’s own origin', async () => {
     const res = await fetch(`${server.url}api/runs/${run.id}`, {
@@ -162,6 +193,52 @@ describe('a dashboard on another loopback address without a token', () => {
   })
 })
 
+describe('a refusal', () => {
+  const SECURITY_HEADERS = [
+    'content-security-policy',
+    'x-content-type-options',
+    'x-frame-options',
+    'referrer-policy',
+  ]
+  const securityHeaders = (res: Response) =>
+    Object.fromEntries(SECURITY_HEADERS.map((name) => [name, res.headers.get(name)]))
+
+  it.each([
+    ['401 without the token', 401, '/api/runs', {}],
+    ['403 for another host', 403, '/api/runs', { host: 'evil.example' }],
+    ['404 for an unknown API route', 404, '/api/nothing', {}],
+    ['404 for an unknown page', 404, '/nothing.html', {}],
+    ['404 for an unknown run', 404, '/api/runs/abcdef12', {}],
+    ['403 for a cross-origin DELETE', 403, '/api/runs/abcdef12', {}],
+  ] as const)('carries the headers of a page: %s', async (_name, status, path, headers) => {
+    const db = openDatabase(database, { readonly: true })
+    try {
+      const app = createApp(new AppContext(db), {
+        token: 'a-token-long-enough',
+        hosts: new Set(['127.0.0.1']),
+        clientDir: join(ROOT, 'dist', 'client'),
+      })
+      const authorized = { host: '127.0.0.1:8080', authorization: 'Bearer a-token-long-enough' }
+      const page = await app.request('/', { headers: authorized })
+      expect(page.status).toBe(200)
+      expect(Object.values(securityHeaders(page))).not.toContain(null)
+      const crossOrigin = status === 403 && path.startsWith('/api/runs/')
+      const res = await app.request(path, {
+        method: crossOrigin ? 'DELETE' : 'GET',
+        headers: {
+          ...(status === 401 ? { host: '127.0.0.1:8080' } : authorized),
+          ...(crossOrigin ? { origin: 'http://evil.example' } : {}),
+          ...headers,
+        },
+      })
+      expect(res.status).toBe(status)
+      expect(securityHeaders(res)).toEqual(securityHeaders(page))
+    } finally {
+      db.close()
+    }
+  })
+})
+
 describe('listening beyond loopback', () => {
   const refusal = (host: string) =>
     `smiley: listening on ${host} makes your recordings readable from the network: add --token auto (or --token SECRET)\n`
@@ -174,21 +251,12 @@ describe('listening beyond loopback', () => {
     },
   )
 
-  it('is refused to the dashboard with an empty token', async () => {
-    for (const [args, env] of [
-      [['--token', ''], {}],
-      [[], { SMILEY_TOKEN: '' }],
-    ] as const) {
-      const result = await smiley(
-        ['server', '-d', database, '--port', '0', '--host', '0.0.0.0', ...args],
-        {
-          env,
-        },
-      )
-      expect(result).toMatchObject({ code: 2, stdout: '', stderr: refusal('0.0.0.0') })
-    }
+  it('is refused to the dashboard with SMILEY_TOKEN set empty, which is no token', async () => {
+    const result = await smiley(['server', '-d', database, '--port', '0', '--host', '0.0.0.0'], {
+      env: { SMILEY_TOKEN: '' },
+    })
+    expect(result).toMatchObject({ code: 2, stdout: '', stderr: refusal('0.0.0.0') })
   })
-
   it.each(['0.0.0.0:0', '[::]:0', '192.0.2.1:0', '127.0.0.1.example:0'])(
     'is refused to the recorder on %s without a token, in one line',
     async (listen) => {
@@ -201,6 +269,79 @@ describe('listening beyond loopback', () => {
       }
     },
   )
+})
+
+describe('a token', () => {
+  const empty = 'smiley: the token is empty: give one, or leave --token out\n'
+  const blank = 'smiley: the token holds a space or a control character: give one without\n'
+  const short = (host: string, howToMake: string) =>
+    `smiley: a token of 15 characters is too easy to guess for listening on ${host}: give one of at least 16 (${howToMake})\n`
+  const dashboard = (host: string, token: string[], env = {}) =>
+    smiley(['server', '-d', database, '--port', '0', '--host', host, ...token], { env })
+  const recorder = (listen: string, token: string[], env = {}) =>
+    smiley(['record', '-d', database, '--listen', listen, ...token], { env })
+  const monitor = (listen: string, token: string[], env = {}) =>
+    smiley(['monitor', '--listen', listen, ...token], { env })
+
+  it.each([
+    ['empty, on loopback', ['--token', ''], {}, empty],
+    ['empty, beyond loopback', ['--token', ''], {}, empty],
+    ['only spaces', ['--token', '   '], {}, blank],
+    ['only spaces, from SMILEY_TOKEN', [], { SMILEY_TOKEN: ' \t ' }, blank],
+    ['with a space inside', ['--token', 'sixteen chars and more'], {}, blank],
+    ['with a newline', ['--token', 'sixteen-chars-and\nmore'], {}, blank],
+  ])(
+    'is refused %s, by the dashboard, the recorder and the monitor',
+    async (name, token, env, line) => {
+      const beyond = name.includes('beyond')
+      for (const result of [
+        await dashboard(beyond ? '0.0.0.0' : '127.0.0.1', token, env),
+        await recorder(beyond ? '0.0.0.0:0' : '127.0.0.1:0', token, env),
+        await monitor(beyond ? '0.0.0.0:0' : '127.0.0.1:0', token, env),
+      ])
+        expect(result).toMatchObject({ code: 2, stdout: '', stderr: line })
+    },
+  )
+
+  it('of 15 characters is refused beyond loopback, in one line', async () => {
+    const token = ['--token', 'fifteen-chars-x']
+    expect(await dashboard('0.0.0.0', token)).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: short('0.0.0.0', '--token auto makes one'),
+    })
+    for (const listen of ['0.0.0.0:0', '[::]:0']) {
+      const host = listen.replace(/^\[?([^\]]*)\]?:0$/, '$1')
+      expect(await recorder(listen, token)).toMatchObject({
+        code: 2,
+        stderr: short(host, 'openssl rand -hex 16 makes one'),
+      })
+      expect(await monitor(listen, [], { SMILEY_TOKEN: 'fifteen-chars-x' })).toMatchObject({
+        code: 2,
+        stderr: short(host, 'openssl rand -hex 16 makes one'),
+      })
+    }
+  })
+
+  it('of any length guards a recorder on loopback', async () => {
+    const recorder = await spawnRecorder(join(dir.path, 'short-token.db'), ['--token', 'short'])
+    try {
+      const url = `${recorder.url}/v1/runs/0123abcd-0000-4000-8000-00000000000b`
+      expect((await fetch(url, { method: 'PUT', body: '{}' })).status).toBe(401)
+    } finally {
+      expect(await recorder.stop()).toBe(0)
+    }
+  })
+
+  it('empty or blank is refused to a sender before the program runs', async () => {
+    for (const token of ['', '  ']) {
+      const result = await smiley(
+        ['run', '--remote', 'http://127.0.0.1:9', '--token', token, 'quick.py'],
+        { cwd: dir.path },
+      )
+      expect(result).toMatchObject({ code: 2, stdout: '', stderr: token ? blank : empty })
+    }
+  })
 })
 
 describe('remote ingest with a token', () => {

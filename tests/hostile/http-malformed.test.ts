@@ -209,7 +209,7 @@ describe('the remote recorder, sent malformed and oversized requests', () => {
     expectJsonRefusal(await batch('?offset=0', Buffer.from('abc'), 'Content-Encoding: br\r\n'), 415)
     // A gzip bomb: small on the wire, far beyond the batch limit once inflated.
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024))
-    expectJsonRefusal(await batch('?offset=0', bomb, 'Content-Encoding: gzip\r\n'), 400)
+    expectJsonRefusal(await batch('?offset=0', bomb, 'Content-Encoding: gzip\r\n'), 413)
     const ended = await fetch(`${recorder.url}/v1/runs/${uuid}/end`, {
       method: 'POST',
       body: JSON.stringify({ exit: { code: 0, signal: null }, bytes: 0 }),

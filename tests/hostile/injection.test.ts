@@ -1,9 +1,9 @@
 /**
  * Recorded strings holding HTML and script — in variable values, file names, function and
  * type names, thread names, the description, arguments and exception messages — render as
- * inert text on every page of the dashboard, and of a report opened from file:// (which has
- * no Content-Security-Policy to fall back on): no dialog opens, no element is injected, and
- * the text is there to read.
+ * inert text on every page of the dashboard, and of a report opened from file:// (whose
+ * Content-Security-Policy is no excuse to rely on): no dialog opens, no element is injected,
+ * and the text is there to read.
  */
 
 import type { Browser, Page } from 'playwright-core'

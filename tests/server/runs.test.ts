@@ -271,6 +271,20 @@ describe('markLostRuns', () => {
     expect(run.endedAt).not.toBeNull()
   })
 
+  it('ends a lost run no earlier than its last event, whatever its last heartbeat said', () => {
+    const started = Date.now() / 1000 - 60
+    const key = createRun(db, newRun(A, started, { recorderPid: deadPid() }))
+    // A recorder killed before its second heartbeat, after writing 3 s of events.
+    db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(started + 0.004, key)
+    db.prepare(
+      `INSERT INTO threads (run, id, ident, name, first_seq, last_seq, first_us, last_us, events)
+       VALUES (?, 1, 1, 'MainThread', 1, 315000, 0, 2900000, 315000),
+              (?, 2, 2, 'worker', 5, 9, 100, 3000000, 5)`,
+    ).run(key, key)
+    expect(markLostRuns(db)).toBe(1)
+    expect(findRun(db, A).run.endedAt).toBeCloseTo(started + 3, 3)
+  })
+
   it('marks a running run whose heartbeat is older than the timeout', () => {
     createRun(db, newRun(A, 1000))
     const stale = Date.now() / 1000 - HEARTBEAT_TIMEOUT_S - 60

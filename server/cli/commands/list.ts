@@ -40,7 +40,7 @@ export const listCommand: Command = {
   async run(args: ParsedArgs) {
     if (args.options['json'] && args.options['csv'])
       throw new UsageError('choose one of --json and --csv')
-    const db = openDatabase(text(args, 'database'))
+    const db = openDatabase(text(args, 'database'), { readsWhereUnwritable: true })
     let runs: Run[]
     try {
       markLostRuns(db)

@@ -9,6 +9,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, type RunSummary } from '../../remote/protoc
 import { Receiver, type RunSinks } from '../../remote/receiver.js'
 import type { OptionSpec, ParsedArgs } from '../args.js'
 import { CliError, UsageError } from '../errors.js'
+import { checkedToken } from '../token.js'
 
 export const listenOption: OptionSpec = {
   name: 'listen',
@@ -48,8 +49,11 @@ export async function serve(args: ParsedArgs, serving: Serving): Promise<void> {
   const address = parseListen(raw)
   if (address === null)
     throw new UsageError(`--listen needs HOST:PORT, such as 127.0.0.1:8765, not "${raw}"`)
-  const given = args.options['token']
-  const token = typeof given === 'string' && given !== '' ? given : null
+  const token = checkedToken(args.options['token'], {
+    host: address.host,
+    loopback: isLoopback(address.host),
+    howToMake: 'openssl rand -hex 16 makes one',
+  })
   if (token === null && !isLoopback(address.host)) {
     throw new UsageError(
       `listening on ${address.host} lets other machines send runs: give a --token (or SMILEY_TOKEN)`,

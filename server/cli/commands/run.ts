@@ -8,18 +8,20 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ACCELERATORS, type Accelerator, type TracerOptions } from '../../../shared/wire/options.js'
-import { openDatabase, type Db } from '../../db/database.js'
+import { DatabaseError, openDatabase, type Db } from '../../db/database.js'
 import { markLostRuns } from '../../db/runs.js'
 import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
+import { ignoredAtStart, keepIgnoring } from '../../record/ignored-signals.js'
 import { interpreterArgs, launch, type Target } from '../../record/launch.js'
-import type { ProcessExit } from '../../record/outcome.js'
+import { isInterrupt, type ProcessExit } from '../../record/outcome.js'
 import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
 import { DEFAULT_BUFFER_BYTES, Uploader } from '../../remote/uploader.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command, type Exit } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
+import { checkedToken } from '../token.js'
 
 /** How long to wait for the stream to close after the program exits (a forked child may hold it). */
 const STREAM_GRACE_MS = 3000
@@ -130,12 +132,14 @@ export const runCommand: Command = {
   },
 
   async run(args: ParsedArgs): Promise<Exit> {
+    keepIgnoring(ignoredAtStart())
     const target = chooseTarget(args)
     accelerator(args) // a wrong choice is refused before anything starts
     const python = text(args, 'python')
     const remote = remoteUrl(args)
     if (remote !== null) return forward(remote, python, target, args)
-    const db = openDatabase(text(args, 'database'), { create: true, lasting: true })
+    const db = openForRecording(text(args, 'database'))
+    if (db === null) return runUnrecorded(python, target, args)
     try {
       markLostRuns(db)
       return await record(db, python, target, args)
@@ -206,7 +210,7 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
     process.stderr.write(`smiley: ${storageFailure}\n`)
     return exitOf(exit)
   }
-  if (ending === null) throw tracerNeverStarted(python, exit)
+  if (ending === null) return endedBeforeTracing(python, exit)
   if (process.stderr.isTTY) {
     const err = new Output(process.stderr)
     const note = recorder.problem ? ` (recording problem: ${recorder.problem})` : ''
@@ -218,6 +222,29 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
     )
   }
   return exitOf(exit)
+}
+
+/**
+ * The database to record into; null when it cannot be written where it is (a read-only file
+ * system, another user's file), which is said in one line: the program then runs unrecorded,
+ * as it does when the database is locked.
+ */
+function openForRecording(path: string): Db | null {
+  try {
+    return openDatabase(path, { create: true, lasting: true })
+  } catch (error) {
+    if (!(error instanceof DatabaseError) || !error.unwritable) throw error
+    process.stderr.write(
+      `smiley: could not record the run: ${error.message}; the program runs unrecorded\n`,
+    )
+    return null
+  }
+}
+
+/** Runs the program as it would be recorded, its event stream read and dropped. */
+async function runUnrecorded(python: string, target: Target, args: ParsedArgs): Promise<Exit> {
+  const { info, options } = plan(target, args)
+  return exitOf(await trace(python, target, info.uuid, options, args, () => undefined))
 }
 
 /** The `--remote` URL, checked; null without the option. */
@@ -238,10 +265,9 @@ function remoteUrl(args: ParsedArgs): URL | null {
 /** `--remote`: the stream goes to a recorder over HTTP; the program never waits for it. */
 async function forward(url: URL, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
   const { info, options } = plan(target, args)
-  const token = args.options['token']
   const uploader = new Uploader({
     url,
-    token: typeof token === 'string' && token !== '' ? token : null,
+    token: checkedToken(args.options['token']),
     run: info,
     bufferBytes: Number(args.options['remoteBuffer']),
     onStartFailure: (message) => process.stderr.write(`smiley: ${message}\n`),
@@ -254,7 +280,7 @@ async function forward(url: URL, python: string, target: Target, args: ParsedArg
     throw error
   }
   const result = await uploader.finish(exit)
-  if (!result.streamStarted) throw tracerNeverStarted(python, exit)
+  if (!result.streamStarted) return endedBeforeTracing(python, exit)
   if (result.problem !== null) {
     process.stderr.write(`smiley: ${result.problem}\n`)
   } else if (result.summary !== null && process.stderr.isTTY) {
@@ -315,11 +341,16 @@ async function trace(
   return exit
 }
 
-function tracerNeverStarted(python: string, exit: ProcessExit): CliError {
-  return new CliError(
-    `${python} exited before Smiley's tracer started (${describeExit(exit)})`,
-    exit.code || 1,
-  )
+/**
+ * The interpreter ended before the tracer started. Stopped by a signal that asks it to stop
+ * (SIGTERM during start-up), smiley dies of the same signal without a word, as the program
+ * alone would have; anything else is said in one line.
+ */
+function endedBeforeTracing(python: string, exit: ProcessExit): Exit {
+  const message = `${python} exited before Smiley's tracer started (${describeExit(exit)})`
+  if (exit.signal === null) throw new CliError(message, exit.code || 1)
+  if (!isInterrupt(exit.signal)) process.stderr.write(`smiley: ${message}\n`)
+  return exitOf(exit)
 }
 
 function exitOf(exit: ProcessExit): Exit {
@@ -329,12 +360,13 @@ function exitOf(exit: ProcessExit): Exit {
 
 /**
  * SIGTERM and SIGHUP sent to smiley go on to the program. SIGINT does too unless stdin is a
- * terminal: Ctrl-C there already reaches the whole process group, program included.
+ * terminal: Ctrl-C there already reaches the whole process group, program included. A signal
+ * ignored when smiley started is not passed on: the program ignores it too.
  */
 function forwardSignals(child: ChildProcess): () => void {
-  const handlers: Array<[NodeJS.Signals, () => void]> = (
-    ['SIGTERM', 'SIGHUP', 'SIGINT'] as const
-  ).map((signal) => [
+  const ignored = ignoredAtStart()
+  const forwarded = (['SIGTERM', 'SIGHUP', 'SIGINT'] as const).filter((s) => !ignored.includes(s))
+  const handlers: Array<[NodeJS.Signals, () => void]> = forwarded.map((signal) => [
     signal,
     () => {
       if (signal === 'SIGINT' && process.stdin.isTTY) return

@@ -6,6 +6,7 @@ import { isLoopback, PortInUse, startServer } from '../../web/server.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
+import { checkedToken } from '../token.js'
 
 export const serverCommand: Command = {
   spec: {
@@ -33,6 +34,7 @@ export const serverCommand: Command = {
         value: 'PORT',
         help: 'port to listen on (0: any free one)',
         default: 8080,
+        max: 65535,
       },
       {
         name: 'token',
@@ -59,9 +61,14 @@ export const serverCommand: Command = {
   async run(args: ParsedArgs) {
     const host = text(args, 'host')
     const given = args.options['token']
-    // An empty token (`--token ''`, `SMILEY_TOKEN=`) is no token: it guards nothing.
-    let token = typeof given === 'string' && given !== '' ? given : null
-    if (token === 'auto') token = randomBytes(18).toString('base64url')
+    const token =
+      given === 'auto'
+        ? randomBytes(18).toString('base64url')
+        : checkedToken(given, {
+            host,
+            loopback: isLoopback(host),
+            howToMake: '--token auto makes one',
+          })
     if (!isLoopback(host) && token === null) {
       throw new UsageError(
         `listening on ${host} makes your recordings readable from the network: add --token auto (or --token SECRET)`,

@@ -42,7 +42,10 @@ export const tailCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    const db = openDatabase(text(args, 'database'), { lasting: true })
+    const db = openDatabase(text(args, 'database'), {
+      lasting: true,
+      readsWhereUnwritable: true,
+    })
     try {
       const { key, run } = findRun(db, args.positionals[0] ?? 'latest')
       const out = new Output()

@@ -55,14 +55,14 @@ export const exportCommand: Command = {
         'missing --output FILE.db: where should the runs go? (see: smiley export --help)',
       )
     const database = text(args, 'database')
-    const runs = resolve(database, args.positionals, false)
+    const { runs, readFrom } = resolve(database, args.positionals, false)
     refuseSameFile(database, output)
     const target = openDatabase(output, { create: true })
     let copied: CopiedRun[]
     try {
       copied = copyRuns(
         target,
-        database,
+        readFrom,
         runs.map((r) => r.id),
       )
     } finally {
@@ -100,14 +100,16 @@ export const importCommand: Command = {
     const database = text(args, 'database')
     if (!existsSync(file!)) throw new CliError(`no such file: ${file}`)
     let runs: Run[]
+    let readFrom: string
     const out = new Output()
     if (references.length > 0) {
-      runs = resolve(file!, references, true)
+      ;({ runs, readFrom } = resolve(file!, references, true))
     } else {
-      const everything = readRuns(file!).reverse()
-      for (const run of everything.filter((r) => r.status === 'running'))
+      const everything = readRuns(file!)
+      for (const run of everything.runs.filter((r) => r.status === 'running').reverse())
         await out.line(`skipped run ${label(run)}: still being recorded`)
-      runs = everything.filter((r) => r.status !== 'running')
+      runs = everything.runs.filter((r) => r.status !== 'running').reverse()
+      readFrom = everything.readFrom
     }
     refuseSameFile(file!, database)
     const target = openDatabase(database, { create: true })
@@ -115,7 +117,7 @@ export const importCommand: Command = {
     try {
       copied = copyRuns(
         target,
-        file!,
+        readFrom,
         runs.map((r) => r.id),
       )
     } finally {
@@ -130,10 +132,15 @@ export const importCommand: Command = {
  * The runs `references` name in the database at `path`, each once. A run still being
  * recorded is refused: its copy would stay unfinished. Our own database is opened to write,
  * so that runs whose recorder died are marked lost first; another file (`foreign`) is only
- * read, and named in errors.
+ * read, and named in errors. `readFrom` is the file to copy them from: `path`, or the copy read
+ * when `path` is in a place where SQLite cannot read it (see read-only-place.ts).
  */
-function resolve(path: string, references: string[], foreign: boolean): Run[] {
-  const db = openDatabase(path, { readonly: foreign })
+function resolve(
+  path: string,
+  references: string[],
+  foreign: boolean,
+): { runs: Run[]; readFrom: string } {
+  const db = openDatabase(path, { readonly: foreign, readsWhereUnwritable: true })
   try {
     if (!foreign) markLostRuns(db)
     const runs = new Map<string, Run>()
@@ -144,7 +151,7 @@ function resolve(path: string, references: string[], foreign: boolean): Run[] {
       } catch (error) {
         if (foreign && error instanceof RunNotFound)
           throw new RunNotFound(
-            `in ${path}: ${error.message.replace('smiley list', `smiley list -d ${path}`)}`,
+            `in ${path}: ${error.message.replace('smiley list', () => `smiley list -d ${path}`)}`,
           )
         throw error
       }
@@ -154,16 +161,16 @@ function resolve(path: string, references: string[], foreign: boolean): Run[] {
       throw new CliError(
         `run ${shortId(running.id)} is still being recorded; nothing copied (try again when it has ended)`,
       )
-    return [...runs.values()]
+    return { runs: [...runs.values()], readFrom: db.name }
   } finally {
     db.close()
   }
 }
 
-function readRuns(path: string): Run[] {
+function readRuns(path: string): { runs: Run[]; readFrom: string } {
   const db = openDatabase(path, { readonly: true })
   try {
-    return listRuns(db)
+    return { runs: listRuns(db), readFrom: db.name }
   } finally {
     db.close()
   }
