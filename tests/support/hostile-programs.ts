@@ -30,6 +30,10 @@ export type Accelerator = 'python' | 'native'
 export const LOST_MAIN_THREAD =
   'the main thread was not recorded to its end: its trace function was replaced or removed (by sys.settrace or a debugger, or by the interpreter at the recursion limit or after a KeyboardInterrupt inside it)'
 
+/** The notice of a run recorded by the pure-Python tracer whose program reached its recursion limit. */
+export const AT_RECURSION_LIMIT =
+  "the program reached its recursion limit, where the Python tracer's hook has no room to run: its deepest calls may not be recorded (the native accelerator records them)"
+
 /** The notice of a run whose program exited normally without sending the end of its run. */
 export const TRACER_STOPPED_EARLY =
   'the tracer stopped before the program ended: the program closed its descriptor, replaced itself (exec), or exited without running its exit handlers'

@@ -15,7 +15,11 @@ from itertools import accumulate, islice
 
 ELLIPSIS = "\u2026"
 REDACTED = "<redacted>"
+# A __repr__ is slow past this much CPU time, or when it keeps the program waiting (I/O, a lock,
+# a sleep) past the longer time on the wall clock: a busy machine that merely keeps the thread
+# waiting for a core must not make a fast __repr__ look slow, and change what is recorded.
 SLOW_REPR_SECONDS = 0.05
+BLOCKING_REPR_SECONDS = 0.15
 
 # Names that look like they hold secrets. Matched against variable names and string dict keys.
 SECRET_NAME = re.compile(
@@ -48,11 +52,11 @@ class Renderer:
         self.redact = redact
         self._secret_names = {}
         self.slow_types = set()
-        # The thread's CPU time, not the clock on the wall: a repr is not slow because the
-        # machine was busy, and what is recorded must not depend on the machine's load.
-        self._clock = getattr(time, "thread_time", time.perf_counter)
+        self._wall = time.perf_counter
+        self._cpu = getattr(time, "thread_time", time.perf_counter)
         # How many items of the outermost list, dict, set or deque the last render looked at.
         self.examined = None
+        self._unfit = {}
 
     def is_secret(self, name):
         """True when values bound to ``name`` must not be recorded."""
@@ -68,6 +72,9 @@ class Renderer:
     def render(self, value):
         """The bounded text of ``value``; never raises an ``Exception``."""
         self.examined = None
+        # The largest room in which each container did not fit whole, for this render: a
+        # deeply nested one is measured once, not again at each level cut.
+        self._unfit = {}
         try:
             text = self._render(value, self.max_len, set())
         except RuntimeError as error:
@@ -148,19 +155,21 @@ class Renderer:
             seen.discard(id(value))
 
     def _whole_sequence(self, value, open_, end, room, seen):
-        """The text of every item, when all of them fit in ``room`` (the end apart), else None:
-        a container is cut only when it does not fit."""
-        if len(open_) + 3 * len(value) - 2 > room:
+        """The whole text of a sequence, when it fits in ``room`` (the end apart) with nothing
+        inside it cut, else None: a container is cut only when it does not fit."""
+        if len(open_) + 3 * len(value) - 2 > room or self._unfit.get(id(value), -1) >= room:
             return None  # each item takes a character and a separator at least
         seen.add(id(value))
         try:
             parts = []
             used = len(open_)
             for item in value:
-                text = self._render(item, max(room - used, 1), seen)
-                used += len(text) + (2 if parts else 0)
-                if used > room:
+                separator = 2 if parts else 0
+                text = self._exact(item, room - used - separator, seen)
+                if text is None:
+                    self._unfit[id(value)] = room
                     return None
+                used += separator + len(text)
                 parts.append(text)
         finally:
             seen.discard(id(value))
@@ -169,26 +178,46 @@ class Renderer:
 
     def _whole_dict(self, value, room, seen):
         """_whole_sequence for a dict."""
-        if 1 + 6 * len(value) - 2 > room:
+        if 1 + 6 * len(value) - 2 > room or self._unfit.get(id(value), -1) >= room:
             return None  # "k: v" and a separator at least
         seen.add(id(value))
         try:
             parts = []
             used = 1
             for key, item in value.items():
-                key_text = self._render(key, max(room - used, 1), seen)
-                if type(key) is str and self.is_secret(key):
+                separator = 2 if parts else 0
+                key_text = self._exact(key, room - used - separator - 3, seen)
+                item_text = None
+                if key_text is not None and type(key) is str and self.is_secret(key):
                     item_text = REDACTED
-                else:
-                    item_text = self._render(item, max(room - used - len(key_text), 1), seen)
-                used += len(key_text) + 2 + len(item_text) + (2 if parts else 0)
+                elif key_text is not None:
+                    item_text = self._exact(item, room - used - separator - len(key_text) - 2, seen)
+                if item_text is None:
+                    self._unfit[id(value)] = room
+                    return None
+                used += separator + len(key_text) + 2 + len(item_text)
                 if used > room:
+                    self._unfit[id(value)] = room
                     return None
                 parts.append(key_text + ": " + item_text)
         finally:
             seen.discard(id(value))
         self.examined = len(parts)
         return "{" + ", ".join(parts) + "}"
+
+    def _exact(self, value, room, seen):
+        """The text of ``value`` when it fits in ``room`` with nothing in it cut, else None."""
+        if room < 1:
+            return None
+        kind = type(value)
+        if kind in _SEQUENCES and value and id(value) not in seen:
+            open_, close = _SEQUENCES[kind]
+            end = "," + close if kind is tuple and len(value) == 1 else close
+            return self._whole_sequence(value, open_, end, room - len(end), seen)
+        if kind is dict and value and id(value) not in seen:
+            return self._whole_dict(value, room - 1, seen)
+        text = self._render(value, room, seen)
+        return text if len(text) <= room else None
 
     def _bulk(self, value, kind, open_, close, count, room):
         """What the loop of _sequence gives for items that are all ints, floats, booleans or
@@ -262,7 +291,8 @@ class Renderer:
     def _object(self, value, kind):
         if kind in self.slow_types:
             return _plain(value, kind)
-        started = self._clock()
+        started = self._wall()
+        started_cpu = self._cpu()
         try:
             text = repr(value)
             if type(text) is not str:
@@ -273,7 +303,7 @@ class Renderer:
             text = "<repr of %s failed: RecursionError>" % type_name(kind)
         except Exception as error:
             text = "<repr of %s failed: %s>" % (type_name(kind), describe_error(error))
-        if self._clock() - started > SLOW_REPR_SECONDS:
+        if self._cpu() - started_cpu > SLOW_REPR_SECONDS or self._wall() - started > BLOCKING_REPR_SECONDS:
             self.slow_types.add(kind)
         return text
 
