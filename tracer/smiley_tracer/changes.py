@@ -19,7 +19,7 @@ from operator import is_
 
 from . import code_info, wire
 from .code_info import IMPLICIT_NAMES
-from .values import MUTABLE_TYPES, REDACTED, type_name
+from .values import HEAP_TYPE, MUTABLE_TYPES, REDACTED, type_name
 
 MISSING = object()
 # Exact types whose objects never change in place: the same object means the same text.
@@ -68,7 +68,6 @@ _BUILTIN_REPRS = frozenset([types.GeneratorType, types.CoroutineType, types.Func
 _TYPE_ATTRIBUTE = type.__getattribute__  # bypasses a metaclass's own __getattribute__
 _OBJECT_ATTRIBUTE = object.__getattribute__
 _EXCEPTION_ARGS = BaseException.__dict__["args"]
-_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
 _MAX_KINDS = 10000
 # An object's fingerprint: the objects its attributes hold (its __dict__'s values and its
 # slots'), when all are of plain types: while the same, its text is. RENDER_AGAIN: it holds
@@ -94,7 +93,7 @@ def _layout(kind):
         slots = []
         for base in mro:
             namespace = _TYPE_ATTRIBUTE(base, "__dict__")
-            if "__getattribute__" in namespace and _TYPE_ATTRIBUTE(base, "__flags__") & _HEAP_TYPE:
+            if "__getattribute__" in namespace and _TYPE_ATTRIBUTE(base, "__flags__") & HEAP_TYPE:
                 return False  # a class's own: reading an attribute would run its code
             slots.extend(d for d in namespace.values() if type(d) is types.MemberDescriptorType)
             if base is BaseException:

@@ -20,6 +20,7 @@ REDACTED = "<redacted>"
 # waiting for a core must not make a fast __repr__ look slow, and change what is recorded.
 SLOW_REPR_SECONDS = 0.05
 BLOCKING_REPR_SECONDS = 0.15
+HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
 
 # Names that look like they hold secrets. Matched against variable names and string dict keys.
 SECRET_NAME = re.compile(
@@ -303,9 +304,20 @@ class Renderer:
             text = "<repr of %s failed: RecursionError>" % type_name(kind)
         except Exception as error:
             text = "<repr of %s failed: %s>" % (type_name(kind), describe_error(error))
-        if self._cpu() - started_cpu > SLOW_REPR_SECONDS or self._wall() - started > BLOCKING_REPR_SECONDS:
+        if self._cpu() - started_cpu > SLOW_REPR_SECONDS or (
+            self._wall() - started > BLOCKING_REPR_SECONDS and _class_statement(kind)
+        ):
             self.slow_types.add(kind)
         return text
+
+
+def _class_statement(kind):
+    """Whether ``kind`` was made by a class statement, so that its ``__repr__`` can wait (on
+    I/O, a lock, a sleep): a builtin type's cannot, and only the machine's load makes it wait."""
+    try:
+        return bool(type.__getattribute__(kind, "__flags__") & HEAP_TYPE)
+    except Exception:
+        return True
 
 
 def _program_at_limit():
