@@ -137,21 +137,24 @@ describe('a signal during start-up', () => {
       const recorder =
         into === 'a remote recorder' ? await spawnRecorder(join(dir.path, 'received.db')) : null
       const where = recorder ? ['--remote', recorder.url] : ['-d', db]
-      const child = spawn(
-        process.execPath,
-        [SMILEY, 'run', ...where, '--python', python, 'waits.py'],
-        { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] },
-      )
-      let stderr = ''
-      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-      const exited = new Promise((done) =>
-        child.on('exit', (code, signal) => done({ code, signal })),
-      )
-      for (let i = 0; i < 100 && !existsSync(join(dir.path, 'starting')); i++) await pause(50)
-      child.kill('SIGTERM')
-      expect(await exited).toEqual({ code: null, signal: 'SIGTERM' })
-      expect(stderr).toBe('')
-      if (recorder) expect(await recorder.stop()).toBe(0)
+      try {
+        const child = spawn(
+          process.execPath,
+          [SMILEY, 'run', ...where, '--python', python, 'waits.py'],
+          { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] },
+        )
+        let stderr = ''
+        child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+        const exited = new Promise((done) =>
+          child.on('exit', (code, signal) => done({ code, signal })),
+        )
+        for (let i = 0; i < 100 && !existsSync(join(dir.path, 'starting')); i++) await pause(50)
+        child.kill('SIGTERM')
+        expect(await exited).toEqual({ code: null, signal: 'SIGTERM' })
+        expect(stderr).toBe('')
+      } finally {
+        if (recorder) expect(await recorder.stop()).toBe(0)
+      }
     },
   )
 })
