@@ -29,11 +29,17 @@ const explorer: Explorer = {
   moment: (id, seq) => read(run.moment.$get({ param: { id }, query: { seq: String(seq) } })),
   move: async (id, seq, move) =>
     (await read(run.move.$get({ param: { id }, query: { seq: String(seq), move } }))).seq,
-  lineExecutions: (id, file, line, after) =>
+  lineExecutions: (id, file, line, from, direction) =>
     read(
       run.lines.$get({
         param: { id },
-        query: { file: String(file), line: String(line), after: String(after), limit: PAGE },
+        query: {
+          file: String(file),
+          line: String(line),
+          from: String(from),
+          direction,
+          limit: PAGE,
+        },
       }),
     ),
   history: (id, frame, name, from) =>

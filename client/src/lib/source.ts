@@ -44,7 +44,14 @@ export interface Explorer {
   moment(id: string, seq: number): Promise<Moment>
   /** Where a move from `seq` lands; null when there is nowhere to go. */
   move(id: string, seq: number, move: Move): Promise<number | null>
-  lineExecutions(id: string, file: number, line: number, after: number): Promise<LinePage>
+  /** Executions of a line from event `from` on, or back from it; a page in program order. */
+  lineExecutions(
+    id: string,
+    file: number,
+    line: number,
+    from: number,
+    direction: 'forward' | 'backward',
+  ): Promise<LinePage>
   history(id: string, frame: number, name: string, from: number): Promise<HistoryPage>
   /** `text` in the search language (shared/trace-query.ts). */
   search(

@@ -51,15 +51,16 @@ export function explorerRoutes(ctx: AppContext) {
       validator('query', (query) => ({
         file: integerParam(queryText(query, 'file'), 'file', 0, 1, MAX_ID),
         line: integerParam(queryText(query, 'line'), 'line', 0, 1, MAX_ID),
-        after: integerParam(queryText(query, 'after'), 'after', 0, 0, MAX_ID),
+        from: integerParam(queryText(query, 'from'), 'from', 1, 1, MAX_ID),
+        direction: choiceParam(queryText(query, 'direction'), 'direction', DIRECTIONS, 'forward'),
         limit: integerParam(queryText(query, 'limit'), 'limit', 100, 1, 1000),
       })),
       (c) => {
         const { key } = ctx.run(c.req.param('id'))
-        const { file, line, after, limit } = c.req.valid('query')
+        const { file, line, ...page } = c.req.valid('query')
         if (file === 0 || line === 0)
           throw new HTTPException(400, { message: 'file and line are required' })
-        return c.json(lineExecutions(ctx.db, key, ctx.namesOf(key), file, line, after, limit))
+        return c.json(lineExecutions(ctx.db, key, ctx.namesOf(key), file, line, page))
       },
     )
     .get(
