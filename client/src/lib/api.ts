@@ -27,8 +27,14 @@ const PAGE = '100'
 
 const explorer: Explorer = {
   moment: (id, seq) => read(run.moment.$get({ param: { id }, query: { seq: String(seq) } })),
-  move: async (id, seq, move) =>
-    (await read(run.move.$get({ param: { id }, query: { seq: String(seq), move } }))).seq,
+  move: async (id, seq, move, thread) => {
+    const query = {
+      seq: String(seq),
+      move,
+      ...(thread === undefined ? {} : { thread: String(thread) }),
+    }
+    return (await read(run.move.$get({ param: { id }, query }))).seq
+  },
   lineExecutions: (id, file, line, from, direction) =>
     read(
       run.lines.$get({

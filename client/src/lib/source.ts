@@ -42,8 +42,8 @@ export interface Thresholds {
 /** The time-travel explorer's questions, answered by the server from its indexes. */
 export interface Explorer {
   moment(id: string, seq: number): Promise<Moment>
-  /** Where a move from `seq` lands; null when there is nowhere to go. */
-  move(id: string, seq: number, move: Move): Promise<number | null>
+  /** Where a move from `seq` lands (staying in `thread` when given); null when there is nowhere to go. */
+  move(id: string, seq: number, move: Move, thread?: number): Promise<number | null>
   /** Executions of a line from event `from` on, or back from it; a page in program order. */
   lineExecutions(
     id: string,

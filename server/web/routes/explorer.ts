@@ -39,11 +39,14 @@ export function explorerRoutes(ctx: AppContext) {
       validator('query', (query) => ({
         seq: integerParam(queryText(query, 'seq'), 'seq', 1, 1, MAX_ID),
         move: choiceParam(queryText(query, 'move'), 'move', MOVES, 'next'),
+        thread: queryText(query, 'thread'),
       })),
       (c) => {
         const { key, run } = ctx.run(c.req.param('id'))
-        const { seq, move } = c.req.valid('query')
-        return c.json({ seq: moveFrom(ctx.db, key, seq, move, run.eventCount) })
+        const { seq, move, thread } = c.req.valid('query')
+        const within =
+          thread === undefined ? undefined : integerParam(thread, 'thread', 0, 0, MAX_ID)
+        return c.json({ seq: moveFrom(ctx.db, key, seq, move, run.eventCount, within) })
       },
     )
     .get(
