@@ -120,3 +120,39 @@ describeWithBrowser('moves through a trace of two threads', () => {
     await page.close()
   })
 })
+
+describeWithBrowser('the end of the trace', () => {
+  /** The last event's row is on screen, whole, and the position says so. */
+  async function lastShown(page: Page): Promise<void> {
+    const total = events.length
+    const row = page.locator(`.row[data-seq="${total}"]`)
+    await row.waitFor()
+    await expect
+      .poll(async () => {
+        const screen = (await page.locator('#trace-rows').boundingBox())!
+        const box = (await row.boundingBox())!
+        return box.y + box.height <= screen.y + screen.height + 0.5
+      })
+      .toBe(true)
+    expect(await page.locator('.position').textContent()).toMatch(
+      new RegExp(`–${total.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`),
+    )
+  }
+
+  it('stays on screen after End, however the window is narrowed and the toolbar wraps', async () => {
+    const page = await openPage(browser, `${server.url}#/runs/${run.id}`)
+    await page.locator('.row[data-seq]').first().waitFor()
+    await page.getByRole('button', { name: /End/ }).click()
+    await lastShown(page)
+    for (const [width, height] of [
+      [1000, 900],
+      [800, 900],
+      [640, 700],
+      [1400, 900],
+    ] as const) {
+      await page.setViewportSize({ width, height })
+      await lastShown(page)
+    }
+    await page.close()
+  })
+})

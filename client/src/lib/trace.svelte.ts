@@ -186,9 +186,15 @@ export class TraceWindow {
     return this.jumpTo(seq)
   }
 
+  /**
+   * The screen now fits `rows` rows. A screen that showed the last event keeps showing it
+   * (the toolbar above may wrap onto another line once the position it shows has changed).
+   */
   setVisible(rows: number): void {
+    const atEnd = this.endReached && this.offset + this.visible >= this.rows.length
     this.visible = Math.max(1, rows)
-    this.offset = this.clamp(this.following ? this.rows.length - this.visible : this.offset)
+    const keepEnd = this.following || (atEnd && this.rows.length > 0)
+    this.offset = this.clamp(keepEnd ? this.rows.length - this.visible : this.offset)
   }
 
   private clamp(offset: number): number {
