@@ -156,3 +156,30 @@ describeWithBrowser('the end of the trace', () => {
     await page.close()
   })
 })
+
+describeWithBrowser('the state panel while stepping', () => {
+  it("never heads one event's number with another's kind, however slowly the state arrives", async () => {
+    const call = events.find(
+      (event, index) => event.kind === 'call' && events[index + 1]?.kind === 'line',
+    )!
+    const page = await openPage(browser, `${server.url}#/runs/${run.id}?seq=${call.seq}`)
+    await shownEvent(page, call.seq)
+    await page.route('**/moment?*', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 800))
+      await route.continue()
+    })
+    const heading = page.locator('aside h2')
+    const seen = new Set<string>()
+    await page.keyboard.press('j')
+    for (let sample = 0; sample < 20; sample++) {
+      seen.add((await heading.textContent())!.replace(/\s+/g, ' ').trim())
+      await page.waitForTimeout(60)
+    }
+    await shownEvent(page, call.seq + 1)
+    seen.add((await heading.textContent())!.replace(/\s+/g, ' ').trim())
+    expect([...seen].sort()).toEqual(
+      [`Event ${call.seq} call`, `Event ${call.seq + 1} line`].sort(),
+    )
+    await page.close()
+  })
+})
