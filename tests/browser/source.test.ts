@@ -1,6 +1,6 @@
 /**
  * A file's source in a real Chromium: counts of runs of any size fit their column, with
- * thousands separators.
+ * thousands separators, and a docstring is a string to its last line.
  */
 
 import type { Browser, Page } from 'playwright-core'
@@ -74,6 +74,17 @@ describeWithBrowser("a file's source", () => {
       const code = (await line.locator('code').boundingBox())!
       expect(count.x + count.width).toBeLessThanOrEqual(code.x)
     }
+    await page.close()
+  })
+
+  it('colours a docstring as a string on every one of its lines', async () => {
+    const page = await openSource()
+    for (const number of [2, 3, 4, 5, 6]) {
+      const line = page.locator(`#L${number} code`)
+      expect(await line.locator('.tok-keyword').count(), `line ${number}`).toBe(0)
+    }
+    expect(await page.locator('#L4 code .tok-string').textContent()).toContain('for each number')
+    expect(await page.locator('#L7 code .tok-keyword').allTextContents()).toEqual(['for', 'in'])
     await page.close()
   })
 })
