@@ -31,10 +31,11 @@ const explorer: Explorer = {
     const query = {
       seq: String(seq),
       move,
-      ...(thread === undefined ? {} : { thread: String(thread) }),
+      thread: thread === undefined ? undefined : String(thread),
     }
     return (await read(run.move.$get({ param: { id }, query }))).seq
   },
+
   lineExecutions: (id, file, line, from, direction) =>
     read(
       run.lines.$get({
