@@ -24,6 +24,8 @@ export class TraceWindow {
   visible = $state(30)
   /** Events in the run so far (the last seq). */
   total = $state(0)
+  /** A first page has arrived: `total` is known. */
+  loaded = $state(false)
   status = $state<Run['status']>('running')
   /** Keep showing the newest events as they arrive. */
   following = $state(false)
@@ -92,6 +94,7 @@ export class TraceWindow {
       this.total = after.total
       this.status = after.status
       this.rows = [...earlier, ...after.events]
+      this.loaded = true
       this.startReached = target <= 1 || earlier.length < PAGE / 2
       this.endReached = after.events.length < PAGE
       this.offset = this.clamp(earlier.length - Math.min(3, earlier.length))
@@ -138,6 +141,7 @@ export class TraceWindow {
     this.total = last.total
     this.status = last.status
     this.rows = last.events
+    this.loaded = true
     this.startReached = last.events.length < PAGE
     this.endReached = true
     this.offset = this.clamp(this.rows.length - this.visible)
