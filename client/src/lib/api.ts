@@ -80,6 +80,7 @@ const explorer: Explorer = {
         }),
       )
     ).calls,
+  traceback: (id) => read(run.traceback.$get({ param: { id } })),
   framePath: async (id, frame) =>
     (await read(run.frames[':frame'].path.$get({ param: { id, frame: String(frame) } }))).path,
 }

@@ -13,6 +13,7 @@ import type {
   Moment,
   Move,
   SearchPage,
+  TracebackEvents,
 } from '../../../shared/types/moment.js'
 import type { RunFile, RunSource } from '../../../shared/types/file.js'
 import type { Profile } from '../../../shared/types/profile.js'
@@ -69,6 +70,8 @@ export interface Explorer {
     from: number,
     direction: 'forward' | 'backward',
   ): Promise<CallNode[]>
+  /** A failed run's traceback frames with their exception events. */
+  traceback(id: string): Promise<TracebackEvents>
   /** Frames from the outermost call down to `frame`. */
   framePath(id: string, frame: number): Promise<Array<{ frame: number; function: number }>>
 }

@@ -12,6 +12,7 @@ import { callGroups, framePath, groupCalls } from '../../db/calls.js'
 import { momentAt, moveFrom } from '../../db/moments.js'
 import { lineExecutions, variableHistory } from '../../db/questions.js'
 import { searchEvents } from '../../db/search.js'
+import { tracebackEvents } from '../../db/traceback.js'
 import type { AppContext } from '../context.js'
 import { choiceParam, integerParam, queryText } from '../params.js'
 
@@ -110,6 +111,10 @@ export function explorerRoutes(ctx: AppContext) {
         return c.json(searchEvents(ctx.db, key, ctx.namesOf(key), request))
       },
     )
+    .get('/:id/traceback', (c) => {
+      const { key, run } = ctx.run(c.req.param('id'))
+      return c.json(tracebackEvents(ctx.db, key, ctx.namesOf(key), run.traceback, run.eventCount))
+    })
     .get(
       '/:id/calls',
       validator('query', (query) => ({
