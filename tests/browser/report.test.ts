@@ -51,7 +51,7 @@ describeWithBrowser('a report opened from file://', () => {
     page.on('pageerror', (error) => errors.push(error.message))
     const index = pathToFileURL(join(folder, 'index.html')).href
     await page.goto(index)
-    expect(await page.title()).toBe('Demo <report>')
+    expect(await page.title()).toMatch(/— Demo <report>$/)
 
     await page.locator('.row[data-seq="1"]').waitFor()
     expect(await page.locator('.position').textContent()).toMatch(/of \d+/)
