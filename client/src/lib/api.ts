@@ -104,10 +104,11 @@ export const httpSource: DataSource = {
   files: (id) => read(api.runs[':id'].files.$get({ param: { id } })),
   threads: (id) => read(api.runs[':id'].threads.$get({ param: { id } })),
   profile: (id) => read(api.runs[':id'].profile.$get({ param: { id } })),
-  callGraph: async (id, thresholds) => {
+  callGraph: async (id, thresholds, scope = 'all') => {
     const query = new URLSearchParams({
       node: String(thresholds.node),
       edge: String(thresholds.edge),
+      scope,
     })
     const res = await fetch(
       new URL(`api/runs/${encodeURIComponent(id)}/callgraph?${query}`, document.baseURI),

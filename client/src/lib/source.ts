@@ -16,6 +16,7 @@ import type {
   TracebackEvents,
 } from '../../../shared/types/moment.js'
 import type { RunFile, RunSource } from '../../../shared/types/file.js'
+import type { ProfileScope } from '../../../shared/profile-scope.js'
 import type { Profile } from '../../../shared/types/profile.js'
 import type { Run } from '../../../shared/types/run.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
@@ -85,7 +86,8 @@ export interface DataSource {
   /** The run's cProfile statistics; null when it was recorded without. */
   profile(id: string): Promise<Profile | null>
   /** The call graph as Graphviz dot text (gprof2dot's); null when the run has no profile. */
-  callGraph(id: string, thresholds: Thresholds): Promise<string | null>
+  /** `scope` 'program': the program's functions alone (shared/profile-scope.ts). */
+  callGraph(id: string, thresholds: Thresholds, scope?: ProfileScope): Promise<string | null>
   /** A call graph drawn beforehand (a static report): shown as it is, thresholds fixed. */
   callGraphSvg?(): string | null
   source(id: string, file: number): Promise<RunSource>
