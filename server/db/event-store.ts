@@ -222,6 +222,11 @@ export class EventStore {
     }
   }
 
+  /** The block whose first event is `firstSeq`, or undefined when there is none. */
+  blockStarting(run: number, firstSeq: number): Block | undefined {
+    return this.loadFirst(run, firstSeq)
+  }
+
   private loadFirst(run: number, firstSeq: number): Block | undefined {
     const lastSeq = this.statements.span.get(run, firstSeq) as number | undefined
     return lastSeq === undefined ? undefined : this.load(run, firstSeq, lastSeq)
