@@ -131,7 +131,6 @@ function* adjacentBlocks(
 
 interface SummaryRow {
   block: number
-  kinds: number
   functions: Uint8Array
   names: Uint8Array
 }
@@ -157,13 +156,14 @@ function summarisedBlocks(
   const rows = db
     .prepare(
       forward
-        ? 'SELECT block, kinds, functions, names FROM block_summaries WHERE run = ? AND block >= ? ORDER BY block'
-        : 'SELECT block, kinds, functions, names FROM block_summaries WHERE run = ? AND block <= ? ORDER BY block DESC',
+        ? `SELECT block, functions, names FROM block_summaries
+           WHERE run = ? AND block >= ? AND kinds & ? != 0 ORDER BY block`
+        : `SELECT block, functions, names FROM block_summaries
+           WHERE run = ? AND block <= ? AND kinds & ? != 0 ORDER BY block DESC`,
     )
-    .iterate(run, start.firstSeq) as IterableIterator<SummaryRow>
+    .iterate(run, start.firstSeq, filter.kinds) as IterableIterator<SummaryRow>
   return (function* () {
     for (const row of rows) {
-      if ((row.kinds & filter.kinds) === 0) continue
       if (filter.functions !== undefined && !mayHoldAny(row.functions, filter.functions)) continue
       if (filter.symbol !== undefined && !mayHold(row.names, filter.symbol)) continue
       const block = store.blockStarting(run, row.block)
