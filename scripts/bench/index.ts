@@ -1,8 +1,7 @@
 /**
- * `npm run bench`: every benchmark, in sections (capture slowdown, tracer memory,
- * ingest, live latency, the dashboard on a huge run, search on it, the call graph, `smiley
- * report`), each
- * printing its table; then a summary of every target beside its figure. Everything goes to
+ * `npm run bench`: every benchmark, in sections (capture slowdown, tracer memory, ingest,
+ * live latency, the dashboard on a huge run, search on it, the call graph, `smiley report`),
+ * each printing its table; then a summary of every target beside its figure. Everything goes to
  * bench-results/bench.json. A section that cannot run (no Chromium, no Python) says why in
  * one line and the others still run.
  */
