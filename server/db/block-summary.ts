@@ -4,10 +4,11 @@
  * functions whose events it holds and of the variables its events change. A filter may say
  * "maybe" for an id that is not there, never "no" for one that is.
  *
- *   block_summaries (run, block, kinds, functions, names)
+ *   block_summaries (run, block, kinds, functions, names, texts)
  *     kinds      bit k set: the block has an event of stored kind k (event-block.ts)
  *     functions  FILTER_BYTES bytes, two bits per function id
  *     names      the same, per symbol id of a changed variable
+ *     texts      the pieces of its value texts (text-filter.ts)
  */
 
 export const FILTER_BYTES = 64

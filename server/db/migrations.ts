@@ -13,7 +13,7 @@ export const SCHEMA_VERSION = 5
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
   run INTEGER NOT NULL, block INTEGER NOT NULL, kinds INTEGER NOT NULL,
-  functions BLOB NOT NULL, names BLOB NOT NULL,
+  functions BLOB NOT NULL, names BLOB NOT NULL, texts BLOB NOT NULL,
   PRIMARY KEY (run, block)
 ) WITHOUT ROWID;`
 

@@ -10,6 +10,7 @@
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { SearchPage, TraceQuery } from '../../shared/types/moment.js'
 import { mayHold, mayHoldAny } from './block-summary.js'
+import { mayContain } from './text-filter.js'
 import type { Db } from './database.js'
 import { KIND, type StoredEvent } from './event-block.js'
 import { EventStore, type Block } from './event-store.js'
@@ -34,6 +35,8 @@ interface BlockFilter {
   kinds: number
   functions: Set<number> | undefined
   symbol: number | undefined
+  /** Text in a value, in lower case: judged by the block's text filter from 3 characters. */
+  text: string | undefined
 }
 
 const KIND_BITS: Record<NonNullable<TraceQuery['kind']>, number> = {
@@ -82,8 +85,13 @@ export function searchEvents(
     kinds: query.kind === undefined ? 0xff : KIND_BITS[query.kind],
     functions,
     symbol,
+    text: text !== undefined && text.length >= 3 ? text : undefined,
   }
-  const narrowed = query.kind !== undefined || functions !== undefined || symbol !== undefined
+  const narrowed =
+    query.kind !== undefined ||
+    functions !== undefined ||
+    symbol !== undefined ||
+    filter.text !== undefined
   const blocks = narrowed ? summarisedBlocks(db, run, from, forward, filter) : undefined
   const store = EventStore.of(db)
   let read = 0
@@ -133,6 +141,7 @@ interface SummaryRow {
   block: number
   functions: Uint8Array
   names: Uint8Array
+  texts: Uint8Array
 }
 
 /**
@@ -156,9 +165,9 @@ function summarisedBlocks(
   const rows = db
     .prepare(
       forward
-        ? `SELECT block, functions, names FROM block_summaries
+        ? `SELECT block, functions, names, texts FROM block_summaries
            WHERE run = ? AND block >= ? AND kinds & ? != 0 ORDER BY block`
-        : `SELECT block, functions, names FROM block_summaries
+        : `SELECT block, functions, names, texts FROM block_summaries
            WHERE run = ? AND block <= ? AND kinds & ? != 0 ORDER BY block DESC`,
     )
     .iterate(run, start.firstSeq, filter.kinds) as IterableIterator<SummaryRow>
@@ -166,6 +175,7 @@ function summarisedBlocks(
     for (const row of rows) {
       if (filter.functions !== undefined && !mayHoldAny(row.functions, filter.functions)) continue
       if (filter.symbol !== undefined && !mayHold(row.names, filter.symbol)) continue
+      if (filter.text !== undefined && !mayContain(row.texts, filter.text)) continue
       const block = store.blockStarting(run, row.block)
       if (block !== undefined) yield block
     }

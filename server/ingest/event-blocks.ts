@@ -11,6 +11,7 @@
 
 import type { FlatChanges } from '../../shared/wire/records.js'
 import { IdFilter } from '../db/block-summary.js'
+import { TextFilter } from '../db/text-filter.js'
 import {
   BlockEncoder,
   encodeLocalsBlob,
@@ -33,7 +34,7 @@ interface FramePlace {
 
 /** The rows a flush writes: blocks (replacing an earlier write of the open one) and keys. */
 export interface BlockRows {
-  /** run, first_seq, last_seq, data, then the block's summary: kinds, functions, names. */
+  /** run, first_seq, last_seq, data, then the block's summary: kinds, functions, names, texts. */
   blocks: Row[]
   threads: Row[]
   lines: Row[]
@@ -62,6 +63,7 @@ export class EventBlocks {
   private kinds = 0
   private functions = new IdFilter()
   private names = new IdFilter()
+  private texts = new TextFilter()
 
   constructor(
     private readonly run: number,
@@ -97,8 +99,14 @@ export class EventBlocks {
       this.functions.add(info.function)
     }
     this.kinds |= 1 << kind
-    if (locals !== null)
-      for (let i = 0; i < locals.length; i += 3) this.names.add(locals[i] as number)
+    if (locals !== null) {
+      for (let i = 0; i < locals.length; i += 3) {
+        this.names.add(locals[i] as number)
+        const text = locals[i + 2]
+        if (typeof text === 'string') this.texts.add(text)
+      }
+    }
+    if (value !== null) this.texts.add(value)
     if (info.thread !== this.lastThread && !this.threads.has(info.thread)) {
       this.threads.add(info.thread)
       this.rows.threads.push([this.run, info.thread, at])
@@ -152,11 +160,17 @@ export class EventBlocks {
     this.kinds = 0
     this.functions = new IdFilter()
     this.names = new IdFilter()
+    this.texts = new TextFilter()
   }
 
   private blockRow(block: BlockEncoder): Row {
     const last = block.firstSeq + block.count - 1
-    const summary = [this.kinds, Buffer.from(this.functions.bytes), Buffer.from(this.names.bytes)]
+    const summary = [
+      this.kinds,
+      Buffer.from(this.functions.bytes),
+      Buffer.from(this.names.bytes),
+      Buffer.from(this.texts.bytes),
+    ]
     return [this.run, block.firstSeq, last, block.bytes(), ...summary]
   }
 

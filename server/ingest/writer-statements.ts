@@ -32,7 +32,7 @@ export function prepareWriterStatements(db: Db): WriterStatements {
       'INSERT OR REPLACE INTO event_blocks (run, first_seq, last_seq, data) VALUES (?, ?, ?, ?)',
     ),
     summaries: db.prepare(
-      'INSERT OR REPLACE INTO block_summaries (run, block, kinds, functions, names) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO block_summaries (run, block, kinds, functions, names, texts) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     threadBlocks: prepareMany(db, 'INSERT OR IGNORE INTO thread_blocks (run, thread, block)', 3),
     lineBlocks: prepareMany(db, 'INSERT OR IGNORE INTO line_blocks (run, file, line, block)', 4),
@@ -78,9 +78,9 @@ export function prepareWriterStatements(db: Db): WriterStatements {
 
 /** Writes event blocks (again, for one still open) and the keys that find them. */
 export function writeBlocks(statements: WriterStatements, rows: BlockRows): void {
-  for (const [run, first, last, data, kinds, functions, names] of rows.blocks) {
+  for (const [run, first, last, data, kinds, functions, names, texts] of rows.blocks) {
     statements.blocks.run(run, first, last, data)
-    statements.summaries.run(run, first, kinds, functions, names)
+    statements.summaries.run(run, first, kinds, functions, names, texts)
   }
   insertMany(statements.threadBlocks, rows.threads)
   insertMany(statements.lineBlocks, rows.lines)

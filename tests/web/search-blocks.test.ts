@@ -1,6 +1,6 @@
 /**
  * Search on a run of many blocks, through the API: the blocks whose summaries cannot match
- * are passed over unread, so one request finds a rare event however far it is; and a run
+ * are passed over unread, so one request finds a rare event or word however far it is; and a run
  * recorded before summaries existed (schema 4) is still searched, block by block.
  */
 
@@ -88,8 +88,14 @@ describe('search over block summaries', () => {
     expect(await search('kind:exception', exception + 1)).toEqual({ matches: [], next: null })
   })
 
-  it('still reads every block for a word in the values, a stretch at a time', async () => {
-    const page = await search('haystack')
+  it('finds a word in the values past many blocks in one request, and says so when none has it', async () => {
+    const page = await search('HAYSTACK')
+    expect(page.matches.map((event) => event.locals)).toEqual([{ rarely_set: "'haystack'" }])
+    expect(await search('nosuchword')).toEqual({ matches: [], next: null })
+  })
+
+  it('reads block by block for a word too short to judge from the summaries', async () => {
+    const page = await search('"zz"')
     expect(page.matches).toEqual([])
     expect(page.next).not.toBeNull()
   })
