@@ -49,7 +49,7 @@ export const QUERIES = [
   'fn:checkpoint',
   'kind:exception',
   'var:saved',
-  '"checkpoint 4999999"',
+  '"checkpoint 999999"',
   'kind:exception fn:main',
   'nosuchword',
 ]

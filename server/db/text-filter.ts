@@ -7,25 +7,30 @@
  */
 
 export const TEXT_FILTER_BYTES = 512
-const TEXT_FILTER_BITS = TEXT_FILTER_BYTES * 8
+/** 4,096 bits: a bit's index is 12 bits of a piece's hash. */
+const BIT_MASK = TEXT_FILTER_BYTES * 8 - 1
 
-/** The first of the two bits of the piece of code units a, b, c; the second follows from it. */
-function firstBit(a: number, b: number, c: number): number {
-  return Math.imul((a * 0x10001) ^ (b * 0x101) ^ c, 0x9e3779b1) >>> 0
+/** One multiplicative hash of the piece of code units a, b, c: its two bits are cut from it. */
+function pieceHash(a: number, b: number, c: number): number {
+  const hash = Math.imul((a << 16) ^ (b << 8) ^ c, 0x9e3779b1)
+  // The product's high bits depend on every bit of the piece; fold them into the low ones.
+  return hash ^ (hash >>> 16)
 }
 
-function secondBit(first: number): number {
-  return Math.imul(first ^ (first >>> 15), 0x85ebca6b) >>> 0
+function hasBits(bytes: Uint8Array, hash: number): boolean {
+  const first = hash & BIT_MASK
+  const second = (hash >>> 12) & BIT_MASK
+  return (
+    (bytes[first >> 3]! & (1 << (first & 7))) !== 0 &&
+    (bytes[second >> 3]! & (1 << (second & 7))) !== 0
+  )
 }
 
-function hasBit(bytes: Uint8Array, hash: number): boolean {
-  const bit = hash % TEXT_FILTER_BITS
-  return (bytes[bit >> 3]! & (1 << (bit & 7))) !== 0
-}
-
-function setBit(bytes: Uint8Array, hash: number): void {
-  const bit = hash % TEXT_FILTER_BITS
-  bytes[bit >> 3]! |= 1 << (bit & 7)
+function setBits(bytes: Uint8Array, hash: number): void {
+  const first = hash & BIT_MASK
+  const second = (hash >>> 12) & BIT_MASK
+  bytes[first >> 3]! |= 1 << (first & 7)
+  bytes[second >> 3]! |= 1 << (second & 7)
 }
 
 /** The code unit at `index` in lower case: `text` is plain ASCII or lowered already. */
@@ -48,9 +53,7 @@ export class TextFilter {
     let b = lowerAt(text, 1)
     for (let index = 2; index < text.length; index++) {
       const c = lowerAt(text, index)
-      const first = firstBit(a, b, c)
-      setBit(this.bytes, first)
-      setBit(this.bytes, secondBit(first))
+      setBits(this.bytes, pieceHash(a, b, c))
       a = b
       b = c
     }
@@ -60,12 +63,12 @@ export class TextFilter {
 /** False when no text of the block whose filter is `bytes` can hold `word` (in lower case). */
 export function mayContain(bytes: Uint8Array, word: string): boolean {
   for (let index = 2; index < word.length; index++) {
-    const first = firstBit(
+    const hash = pieceHash(
       word.charCodeAt(index - 2),
       word.charCodeAt(index - 1),
       word.charCodeAt(index),
     )
-    if (!hasBit(bytes, first) || !hasBit(bytes, secondBit(first))) return false
+    if (!hasBits(bytes, hash)) return false
   }
   return true
 }
