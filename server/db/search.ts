@@ -162,12 +162,19 @@ function summarisedBlocks(
     .prepare('SELECT 1 FROM block_summaries WHERE run = ? AND block = ?')
     .get(run, start.firstSeq)
   if (summarised === undefined) return undefined
+  // Only the filters asked about: each is a blob to read and copy per block.
+  const columns = [
+    'block',
+    ...(filter.functions === undefined ? [] : ['functions']),
+    ...(filter.symbol === undefined ? [] : ['names']),
+    ...(filter.text === undefined ? [] : ['texts']),
+  ].join(', ')
   const rows = db
     .prepare(
       forward
-        ? `SELECT block, functions, names, texts FROM block_summaries
+        ? `SELECT ${columns} FROM block_summaries
            WHERE run = ? AND block >= ? AND kinds & ? != 0 ORDER BY block`
-        : `SELECT block, functions, names, texts FROM block_summaries
+        : `SELECT ${columns} FROM block_summaries
            WHERE run = ? AND block <= ? AND kinds & ? != 0 ORDER BY block DESC`,
     )
     .iterate(run, start.firstSeq, filter.kinds) as IterableIterator<SummaryRow>
