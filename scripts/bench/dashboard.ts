@@ -147,7 +147,7 @@ async function measureApi(base: string, uuid: string, total: number) {
     'move over, from the middle': await timed(`${run}/move?seq=${middle}&move=over`),
     'move out, from the middle': await timed(`${run}/move?seq=${middle}&move=out`),
     'move back out': await timed(`${run}/move?seq=${middle}&move=out-back`),
-    'line executions (100)': await timed(`${run}/lines?file=1&line=3&after=${middle}`),
+    'line executions (100)': await timed(`${run}/lines?file=1&line=3&from=${middle}`),
     'variable history (100)': await timed(`${run}/history?frame=1&name=i&from=${middle}`),
     'search stretch, no match': await timed(`${run}/search?q=kind:exception&from=${middle}`),
     'search, next match': await timed(

@@ -15,6 +15,7 @@ import { formatIngest, measureIngest, type IngestFigures } from './ingest.js'
 import { formatLatency, measureLiveLatency, type LatencyFigures } from './live-latency.js'
 import { formatMemory, measureMemory, type MemoryFigures } from './memory.js'
 import { formatTable, summarise, toRows, type CaptureFigures } from './report.js'
+import { formatSearch, measureSearch, type SearchFigures } from './search.js'
 import { runSuite } from './suite.js'
 import type { Workload } from './workloads.js'
 
@@ -24,6 +25,7 @@ export const SECTION_NAMES = [
   'ingest',
   'live',
   'server',
+  'search',
   'callgraph',
   'report',
 ] as const
@@ -61,6 +63,7 @@ export interface SectionFigures {
   ingest: IngestFigures & { python: string; scale: number }
   live: LatencyFigures & { seconds: number; rate: number }
   server: DashboardFigures
+  search: SearchFigures
   callgraph: CallGraphFigures
   report: ReportFigures
 }
@@ -191,6 +194,11 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
       return measureDashboard({ events: options.events, database: options.database })
     },
     format: formatDashboard,
+  },
+  search: {
+    title: 'search on a huge run, with block summaries and without',
+    measure: async (options) => measureSearch({ events: options.events }),
+    format: formatSearch,
   },
   callgraph: {
     title: `the stats and call graph of ${PROFILE_FUNCTIONS.toLocaleString('en-US')} functions`,

@@ -21,8 +21,20 @@ def main(n):
     total = 0
     for i in range(n):
         total = step(i, total)
+        if i % 100000 == 99999:
+            checkpoint(i)
     return total
+
+
+def checkpoint(i):
+    try:
+        raise ValueError("checkpoint %d" % i)
+    except ValueError:
+        saved = i
 `
+
+/** Every this many loops, a call of checkpoint: the rare events searches look for. */
+export const CHECKPOINT_EVERY = 100_000
 
 /** Writes a completed run of about `events` events into `db`; returns its uuid. */
 export function writeSyntheticRun(db: Db, events: number): string {
@@ -42,11 +54,30 @@ export function writeSyntheticRun(db: Db, events: number): string {
   })
   const writer = new RunWriter(db, key)
   const accept = (record: WireRecord) => writer.accept(record)
-  const symbols = ['i', 'total', 'value', 'label', 'int', 'str', 'n']
+  const symbols = [
+    'i',
+    'total',
+    'value',
+    'label',
+    'int',
+    'str',
+    'n',
+    'saved',
+    'ValueError',
+    'NoneType',
+  ]
   symbols.forEach((text, index) => accept({ tag: TAG.symbol, symbol: index + 1, text }))
   accept({ tag: TAG.file, file: 1, path: '/synthetic/synthetic.py', source: SOURCE })
   accept({ tag: TAG.code, code: 1, file: 1, name: 'step', qualifiedName: 'step', firstLine: 1 })
   accept({ tag: TAG.code, code: 2, file: 1, name: 'main', qualifiedName: 'main', firstLine: 8 })
+  accept({
+    tag: TAG.code,
+    code: 3,
+    file: 1,
+    name: 'checkpoint',
+    qualifiedName: 'checkpoint',
+    firstLine: 16,
+  })
   accept({ tag: TAG.thread, thread: 1, ident: 1, name: 'MainThread' })
   accept({ tag: TAG.thread, thread: 2, ident: 2, name: 'worker' })
   let time = 0
@@ -100,6 +131,9 @@ export function writeSyntheticRun(db: Db, events: number): string {
       value: String(totals[thread]),
     })
     written += 8
+    if (i % CHECKPOINT_EVERY === CHECKPOINT_EVERY - 1) {
+      written += checkpoint(accept, ++frame, main, thread + 1, i, time)
+    }
     if (writer.due) writer.flush()
   }
   for (const main of mains)
@@ -123,4 +157,41 @@ export function writeSyntheticRun(db: Db, events: number): string {
     traceback: null,
   })
   return uuid
+}
+
+/** The events of one call of checkpoint(i): a raise caught in the call; returns how many. */
+function checkpoint(
+  accept: (record: WireRecord) => void,
+  frame: number,
+  parent: number,
+  thread: number,
+  i: number,
+  time: number,
+): number {
+  accept({
+    tag: TAG.call,
+    frame,
+    line: 16,
+    time,
+    locals: [1, 5, String(i)],
+    code: 3,
+    parent,
+    thread,
+    depth: 1,
+  })
+  accept({ tag: TAG.line, frame, line: 17, time, changes: null })
+  accept({ tag: TAG.line, frame, line: 18, time, changes: null })
+  accept({
+    tag: TAG.exception,
+    frame,
+    line: 18,
+    time,
+    changes: null,
+    exceptionType: 9,
+    message: `checkpoint ${i}`,
+  })
+  accept({ tag: TAG.line, frame, line: 19, time, changes: null })
+  accept({ tag: TAG.line, frame, line: 20, time, changes: [8, 5, String(i)] })
+  accept({ tag: TAG.return, frame, line: 20, time, changes: null, valueType: 10, value: 'None' })
+  return 7
 }

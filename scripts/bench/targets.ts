@@ -5,6 +5,7 @@
 
 import type { Accelerator } from './capture.js'
 import type { Summary } from './report.js'
+import { QUERIES } from './search.js'
 import type { SectionFigures, SectionName } from './sections.js'
 
 type Measured = Partial<SectionFigures>
@@ -15,7 +16,7 @@ export interface Target {
   section: SectionName
   /** The bound the figure must keep to; none for a figure shown for information. */
   bound: { at: 'most' | 'least'; value: number } | null
-  unit: 'x' | 'events/s' | 'bytes/event' | 'MB' | 'ms' | 's'
+  unit: 'x' | 'events/s' | 'bytes/event' | 'MB' | 'ms' | 's' | '%'
   /** The figure, in `unit`; undefined when it was not measured. */
   read: (measured: Measured) => number | undefined
   /** What the figure was measured on, when the reader needs to know. */
@@ -171,6 +172,7 @@ export const TARGETS: Target[] = [
     read: (measured) => measured.server?.jumpToEnd,
     note: serverNote,
   },
+  ...searchTargets(),
   {
     figure: 'stats page (GET profile), server time',
     section: 'callgraph',
@@ -226,6 +228,7 @@ const DIGITS: Record<Target['unit'], number> = {
   MB: 1,
   ms: 0,
   s: 2,
+  '%': 1,
 }
 
 /** A figure with its unit; a bound without trailing zeros (≤ 60×, not ≤ 60.0×). */
@@ -234,7 +237,7 @@ function amount(value: number, unit: Target['unit'], bound = false): string {
     minimumFractionDigits: bound ? 0 : DIGITS[unit],
     maximumFractionDigits: DIGITS[unit],
   })
-  return unit === 'x' ? `${number}×` : `${number} ${unit}`
+  return unit === 'x' ? `${number}×` : unit === '%' ? `${number}%` : `${number} ${unit}`
 }
 
 /** The summary as an aligned table: figure, target, measured, met, what it was measured on. */
@@ -264,4 +267,35 @@ export function formatTargets(results: TargetResult[]): string {
     widths.map((width) => '─'.repeat(width)).join('  '),
     ...rows.map(line),
   ].join('\n')
+}
+
+/** Issue 22: each search query, first match and all matches, in a second; summaries ≤ 10%. */
+function searchTargets(): Target[] {
+  const note = (measured: Measured) =>
+    measured.search && `${measured.search.events.toLocaleString('en-US')} events`
+  const timings = QUERIES.flatMap((query): Target[] =>
+    (['firstMatch', 'allMatches'] as const).map((which) => ({
+      figure: `huge run: search ${query}, ${which === 'firstMatch' ? 'first match' : 'all matches'}, server time`,
+      section: 'search',
+      bound: { at: 'most', value: 1000 },
+      unit: 'ms',
+      read: (measured) =>
+        measured.search?.queries.find((entry) => entry.query === query)?.summaries[which],
+      note,
+    })),
+  )
+  return [
+    ...timings,
+    {
+      figure: 'search: block summaries, storage per event beside the blocks',
+      section: 'search',
+      bound: { at: 'most', value: 10 },
+      unit: '%',
+      read: (measured) =>
+        measured.search &&
+        (measured.search.summaryBytesPerEvent / measured.search.blockBytesPerEvent) * 100,
+      note: (measured) =>
+        measured.search && `${measured.search.summaryBytesPerEvent.toFixed(2)} bytes/event`,
+    },
+  ]
 }

@@ -71,6 +71,11 @@ export class EventStore {
           'SELECT block FROM line_blocks WHERE run = ? AND file = ? AND line = ? AND block >= ? ORDER BY block',
         )
         .pluck(),
+      lineBefore: db
+        .prepare(
+          'SELECT block FROM line_blocks WHERE run = ? AND file = ? AND line = ? AND block <= ? ORDER BY block DESC',
+        )
+        .pluck(),
     }
   }
 
@@ -136,11 +141,22 @@ export class EventStore {
     return data === undefined ? undefined : decodeLocalsBlob(data)
   }
 
-  /** The blocks, from the one holding event `after + 1` on, where line `line` of `file` ran. */
-  *lineBlocks(run: number, file: number, line: number, after: number): Generator<Block> {
-    const start = this.blockAt(run, after + 1)
+  /**
+   * The blocks where line `line` of `file` ran, in order from the one holding `from`
+   * (forward), or back from it (backward).
+   */
+  *lineBlocks(
+    run: number,
+    file: number,
+    line: number,
+    from: number,
+    direction: Direction,
+  ): Generator<Block> {
+    const forward = direction === 'forward'
+    const start = this.startBlock(run, from, forward)
     if (start === undefined) return
-    yield* this.listed(run, this.statements.lineAfter.iterate(run, file, line, start.firstSeq))
+    const rows = forward ? this.statements.lineAfter : this.statements.lineBefore
+    yield* this.listed(run, rows.iterate(run, file, line, start))
   }
 
   /** The blocks holding the frame's events, in order from the one holding `from`. */
@@ -204,6 +220,11 @@ export class EventStore {
       const block = this.loadFirst(run, first as number)
       if (block !== undefined) yield block
     }
+  }
+
+  /** The block whose first event is `firstSeq`, or undefined when there is none. */
+  blockStarting(run: number, firstSeq: number): Block | undefined {
+    return this.loadFirst(run, firstSeq)
   }
 
   private loadFirst(run: number, firstSeq: number): Block | undefined {

@@ -8,7 +8,14 @@
 import { upgradeEvents } from '../ingest/upgrade-events.js'
 import type { Db } from './database.js'
 
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
+
+/** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
+const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
+  run INTEGER NOT NULL, block INTEGER NOT NULL, kinds INTEGER NOT NULL,
+  functions BLOB NOT NULL, names BLOB NOT NULL, texts BLOB NOT NULL,
+  PRIMARY KEY (run, block)
+) WITHOUT ROWID;`
 
 export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
   // 1 → 2: what the time-travel explorer needs. Runs recorded before have no activations
@@ -66,6 +73,8 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
        run INTEGER NOT NULL, frame INTEGER NOT NULL, block INTEGER NOT NULL, locals BLOB NOT NULL,
        PRIMARY KEY (run, frame, block)
      ) WITHOUT ROWID;`)
+    // The blocks are written as ingest writes them, with their summaries (see 4 → 5).
+    db.exec(BLOCK_SUMMARIES)
     upgradeEvents(db)
     db.exec(`DROP TABLE events;
      DROP TABLE snapshots;
@@ -103,4 +112,7 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
      ALTER TABLE runs_4 RENAME TO runs;
      CREATE INDEX runs_by_start ON runs (started_at DESC);`)
   },
+  // 4 → 5: block summaries for search. Runs recorded before have none, and a search reads
+  // their blocks as it always did.
+  BLOCK_SUMMARIES,
 ]

@@ -172,13 +172,36 @@ function returnAfter(db: Db, run: number, frame: number, seq: number): number | 
   return FrameStore.of(db).frame(run, frame)?.endSeq ?? null
 }
 
-/** Where `move` goes from event `seq`; null when there is nowhere to go. */
+/** The first event after `seq` (or the last before it), of thread `thread` when given. */
+function neighbour(
+  db: Db,
+  run: number,
+  seq: number,
+  direction: 'after' | 'before',
+  total: number,
+  thread: number | undefined,
+): number | null {
+  const after = direction === 'after'
+  if (thread === undefined) return after ? (seq < total ? seq + 1 : null) : seq > 1 ? seq - 1 : null
+  const from = after ? seq + 1 : seq - 1
+  if (from < 1 || from > total) return null
+  for (const event of EventStore.of(db).events(run, from, after ? 'forward' : 'backward', thread))
+    return event.seq
+  return null
+}
+
+/**
+ * Where `move` goes from event `seq`; null when there is nowhere to go. With a thread, the
+ * moves that would leave the frame's thread (the next or previous event, out of the
+ * outermost call) stay in that thread.
+ */
 export function moveFrom(
   db: Db,
   run: number,
   seq: number,
   move: Move,
   total: number,
+  thread?: number,
 ): number | null {
   const here = EventStore.of(db).event(run, seq)
   if (here === undefined) return null
@@ -186,14 +209,18 @@ export function moveFrom(
   const returnOf = () => returnAfter(db, run, frame, seq)
   switch (move) {
     case 'next':
-      return seq < total ? seq + 1 : null
+      return neighbour(db, run, seq, 'after', total, thread)
     case 'previous':
-      return seq > 1 ? seq - 1 : null
+      return neighbour(db, run, seq, 'before', total, thread)
     case 'over':
-      return frameEvent(db, run, frame, seq, 'after')?.seq ?? moveFrom(db, run, seq, 'out', total)
+      return (
+        frameEvent(db, run, frame, seq, 'after')?.seq ??
+        moveFrom(db, run, seq, 'out', total, thread)
+      )
     case 'over-back':
       return (
-        frameEvent(db, run, frame, seq, 'before')?.seq ?? moveFrom(db, run, seq, 'out-back', total)
+        frameEvent(db, run, frame, seq, 'before')?.seq ??
+        moveFrom(db, run, seq, 'out-back', total, thread)
       )
     case 'call':
       return activationAt(db, run, frame, seq)?.seq ?? null
@@ -203,13 +230,14 @@ export function moveFrom(
       const end = returnOf()
       if (end === null) return null
       const parent = activationAt(db, run, frame, seq)?.parent ?? 0
-      if (parent === 0) return end < total ? end + 1 : null
+      if (parent === 0) return neighbour(db, run, end, 'after', total, thread)
       return frameEvent(db, run, parent, end, 'after')?.seq ?? null
     }
     case 'out-back': {
       const activation = activationAt(db, run, frame, seq)
       if (activation === undefined) return null
-      if (activation.parent === 0) return activation.seq > 1 ? activation.seq - 1 : null
+      if (activation.parent === 0)
+        return neighbour(db, run, activation.seq, 'before', total, thread)
       return frameEvent(db, run, activation.parent, activation.seq, 'before')?.seq ?? null
     }
     default: {

@@ -20,29 +20,46 @@ import { variablesAt } from './moments.js'
 /** Events looked at per request, at most. */
 const SCAN = 50_000
 
-/** Executions of line `line` of file `file` after event `after`, with the values of the names the line uses. */
+/** Where a page of a line's executions starts and which way it goes. */
+export interface LineRequest {
+  /** The first event to look at (inclusive), in `direction`. */
+  from: number
+  direction: 'forward' | 'backward'
+  limit: number
+}
+
+/**
+ * Executions of line `line` of file `file` from event `from` on (forward) or back from it
+ * (backward), with the values of the names the line uses. The page is in program order
+ * either way; `next` is where to continue in the direction asked.
+ */
 export function lineExecutions(
   db: Db,
   run: number,
   names: RunNames,
   file: number,
   line: number,
-  after: number,
-  limit: number,
+  { from, direction, limit }: LineRequest,
 ): LinePage {
   const hits = db
     .prepare('SELECT hits FROM line_hits WHERE run = ? AND file = ? AND line = ?')
     .pluck()
     .get(run, file, line) as number | undefined
+  const forward = direction === 'forward'
   const functions = new Set(names.functionIds((fn) => fn.file === file))
   const source = functions.size === 0 ? null : names.sourceLine(file, line)
   const wanted = source === null ? [] : namesInLine(source)
   const executions: LineExecution[] = []
+  const step = forward ? 1 : -1
   let scanned = 0
-  let last = after
-  search: for (const block of EventStore.of(db).lineBlocks(run, file, line, after)) {
-    for (const event of block.events) {
-      if (event.seq <= after) continue
+  let last = from - step
+  search: for (const block of EventStore.of(db).lineBlocks(run, file, line, from, direction)) {
+    const events = block.events
+    const first = forward
+      ? Math.max(0, from - block.firstSeq)
+      : Math.min(events.length - 1, from - block.firstSeq)
+    for (let index = first; index >= 0 && index < events.length; index += step) {
+      const event = events[index]!
       scanned += 1
       last = event.seq
       if (event.kind === KIND.line && event.line === line && functions.has(event.function)) {
@@ -56,8 +73,9 @@ export function lineExecutions(
       if (executions.length === limit || scanned === SCAN) break search
     }
   }
-  const more = executions.length === limit || scanned === SCAN
-  return { executions, hits: hits ?? 0, next: more ? last + 1 : null }
+  const more = (executions.length === limit || scanned === SCAN) && last + step >= 1
+  if (!forward) executions.reverse()
+  return { executions, hits: hits ?? 0, next: more ? last + step : null }
 }
 
 function valuesOf(

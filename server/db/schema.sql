@@ -135,6 +135,18 @@ CREATE TABLE event_blocks (
 );
 CREATE UNIQUE INDEX event_blocks_by_first ON event_blocks (run, first_seq);
 
+-- What each block holds, for a search to skip the blocks that cannot match: see
+-- server/db/block-summary.ts and text-filter.ts. Runs recorded before schema 5 have none: their blocks are read.
+CREATE TABLE block_summaries (
+  run INTEGER NOT NULL,
+  block INTEGER NOT NULL,
+  kinds INTEGER NOT NULL,
+  functions BLOB NOT NULL,
+  names BLOB NOT NULL,
+  texts BLOB NOT NULL,
+  PRIMARY KEY (run, block)
+) WITHOUT ROWID;
+
 -- What finds events without reading every block (block: its first_seq). The blocks holding a
 -- thread's events; the blocks executing a line (line events); and the blocks where a frame has
 -- events other than the block of its call, with its variables (see event-block.ts) as they

@@ -10,6 +10,8 @@
  */
 
 import type { FlatChanges } from '../../shared/wire/records.js'
+import { IdFilter } from '../db/block-summary.js'
+import { TextFilter } from '../db/text-filter.js'
 import {
   BlockEncoder,
   encodeLocalsBlob,
@@ -32,6 +34,7 @@ interface FramePlace {
 
 /** The rows a flush writes: blocks (replacing an earlier write of the open one) and keys. */
 export interface BlockRows {
+  /** run, first_seq, last_seq, data, then the block's summary: kinds, functions, names, texts. */
   blocks: Row[]
   threads: Row[]
   lines: Row[]
@@ -56,6 +59,11 @@ export class EventBlocks {
   private lastFile = -1
   private lastFileLines: Set<number> = new Set()
   private lastPlaced = -1
+  /** The open block's summary (see db/block-summary.ts). */
+  private kinds = 0
+  private functions = new IdFilter()
+  private names = new IdFilter()
+  private texts = new TextFilter()
 
   constructor(
     private readonly run: number,
@@ -88,7 +96,17 @@ export class EventBlocks {
     if (frame !== this.lastPlaced) {
       this.place(frame, kind, at)
       this.lastPlaced = frame
+      this.functions.add(info.function)
     }
+    this.kinds |= 1 << kind
+    if (locals !== null) {
+      for (let i = 0; i < locals.length; i += 3) {
+        this.names.add(locals[i] as number)
+        const text = locals[i + 2]
+        if (typeof text === 'string') this.texts.add(text)
+      }
+    }
+    if (value !== null) this.texts.add(value)
     if (info.thread !== this.lastThread && !this.threads.has(info.thread)) {
       this.threads.add(info.thread)
       this.rows.threads.push([this.run, info.thread, at])
@@ -139,10 +157,21 @@ export class EventBlocks {
     this.lastThread = -1
     this.lastFile = -1
     this.lastPlaced = -1
+    this.kinds = 0
+    this.functions = new IdFilter()
+    this.names = new IdFilter()
+    this.texts = new TextFilter()
   }
 
   private blockRow(block: BlockEncoder): Row {
-    return [this.run, block.firstSeq, block.firstSeq + block.count - 1, block.bytes()]
+    const last = block.firstSeq + block.count - 1
+    const summary = [
+      this.kinds,
+      Buffer.from(this.functions.bytes),
+      Buffer.from(this.names.bytes),
+      Buffer.from(this.texts.bytes),
+    ]
+    return [this.run, block.firstSeq, last, block.bytes(), ...summary]
   }
 
   /** Notes, for a frame with events outside its call's block, its variables at this block. */

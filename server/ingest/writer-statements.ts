@@ -11,7 +11,7 @@ export const PENDING_ORDER = ['functions', 'symbols', 'threads', 'sources', 'fil
 export type PendingTable = (typeof PENDING_ORDER)[number]
 
 export type WriterStatements = Record<
-  PendingTable | 'blocks' | 'frames' | 'frameEnds' | 'hits' | 'tally' | 'count',
+  PendingTable | 'blocks' | 'summaries' | 'frames' | 'frameEnds' | 'hits' | 'tally' | 'count',
   Statement
 > &
   Record<'frameChildren' | 'threadBlocks' | 'lineBlocks' | 'frameBlocks' | 'activations', ManyRows>
@@ -30,6 +30,9 @@ export function prepareWriterStatements(db: Db): WriterStatements {
   return {
     blocks: db.prepare(
       'INSERT OR REPLACE INTO event_blocks (run, first_seq, last_seq, data) VALUES (?, ?, ?, ?)',
+    ),
+    summaries: db.prepare(
+      'INSERT OR REPLACE INTO block_summaries (run, block, kinds, functions, names, texts) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     threadBlocks: prepareMany(db, 'INSERT OR IGNORE INTO thread_blocks (run, thread, block)', 3),
     lineBlocks: prepareMany(db, 'INSERT OR IGNORE INTO line_blocks (run, file, line, block)', 4),
@@ -75,7 +78,10 @@ export function prepareWriterStatements(db: Db): WriterStatements {
 
 /** Writes event blocks (again, for one still open) and the keys that find them. */
 export function writeBlocks(statements: WriterStatements, rows: BlockRows): void {
-  for (const row of rows.blocks) statements.blocks.run(row)
+  for (const [run, first, last, data, kinds, functions, names, texts] of rows.blocks) {
+    statements.blocks.run(run, first, last, data)
+    statements.summaries.run(run, first, kinds, functions, names, texts)
+  }
   insertMany(statements.threadBlocks, rows.threads)
   insertMany(statements.lineBlocks, rows.lines)
   insertMany(statements.frameBlocks, rows.frames)

@@ -136,3 +136,11 @@ export interface CallNode {
   /** Calls it made. */
   children: number
 }
+
+/** A failed run's traceback frames tied to the trace. */
+export interface TracebackEvents {
+  /** The run's last exception event: where the failure ended; null when none was recorded. */
+  exception: number | null
+  /** The traceback's frames, outermost first, each with its exception event where recorded. */
+  frames: Array<{ file: string; line: number; function: string; seq: number | null }>
+}

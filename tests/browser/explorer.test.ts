@@ -281,6 +281,34 @@ describeWithBrowser('the time-travel explorer', () => {
     await page.close()
   })
 
+  it('says under the field what is wrong with a query, and lists nothing for it', async () => {
+    const page = await open(1)
+    const field = page.getByRole('searchbox', { name: 'Find in the trace' })
+    await field.fill('var:acc')
+    await page.getByLabel('Only matches').check()
+    await page.locator('.matches .row').first().waitFor()
+    await field.fill('colour:red')
+    const problem = page.getByRole('alert')
+    expect(await problem.textContent()).toBe(
+      'unknown search key colour: (use fn, function, file, var, variable, kind)',
+    )
+    const under = (await problem.boundingBox())!
+    const box = (await field.boundingBox())!
+    expect(under.y).toBeGreaterThanOrEqual(box.y + box.height)
+    await field.press('Enter')
+    await page.locator('.matches').getByText('Nothing listed:').waitFor()
+    expect(await page.locator('.matches .row').count()).toBe(0)
+    expect(await page.locator('.matches').textContent()).not.toMatch(/0\+ matches/)
+    expect(await page.locator('.matches .more').count()).toBe(0)
+    await field.fill('kind:exception')
+    expect(await problem.count()).toBe(0)
+    await field.press('Enter')
+    await expect
+      .poll(() => page.locator('.matches .row').count())
+      .toBe(events.filter((e) => e.kind === 'exception').length)
+    await page.close()
+  })
+
   it('shows the call tree, linked both ways with the trace', async () => {
     const inside = at(5)[4]!
     const page = await open(inside.seq)

@@ -47,7 +47,9 @@ describeWithBrowser('a report opened from file://', () => {
     })
     const index = pathToFileURL(join(folder, 'index.html')).href
     await page.goto(index)
-    expect(await page.title()).toBe(TITLE)
+    // The run and the view first, then the report's title, inserted as it was given.
+    expect(await page.title()).toMatch(/ — (.*)$/)
+    expect((await page.title()).split(' — ').at(-1)).toBe(TITLE)
 
     await page.locator('.row[data-seq="1"]').waitFor()
     expect(await page.locator('.position').textContent()).toMatch(/of \d+/)

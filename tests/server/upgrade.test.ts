@@ -240,7 +240,11 @@ describe('a schema-3 database opened by this Smiley', () => {
     )
     const [executions, upgradedExecutions] = [recorded, upgraded].map((db, index) => {
       const run = findRun(db, runId).key
-      return lineExecutions(db, run, new RunNames(db, run), file[index]!, line.line, 0, 5000)
+      return lineExecutions(db, run, new RunNames(db, run), file[index]!, line.line, {
+        from: 1,
+        direction: 'forward',
+        limit: 5000,
+      })
     })
     expect(upgradedExecutions).toEqual(executions)
     expect(executions!.executions.length).toBe(FRAME_CHUNK * 2 + 500)

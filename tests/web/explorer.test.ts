@@ -272,9 +272,20 @@ describe('line executions', () => {
     const fileId = (await json<Moment>(api('moment?seq=1'))).fileId!
     const first = await json<LinePage>(api(`lines?file=${fileId}&line=9&limit=3`))
     expect(first.executions).toHaveLength(3)
-    const rest = await json<LinePage>(api(`lines?file=${fileId}&line=9&after=${first.next! - 1}`))
+    const rest = await json<LinePage>(api(`lines?file=${fileId}&line=9&from=${first.next!}`))
     expect(rest.executions.map((e) => e.seq)).toEqual([at(9)[3]!.seq])
     expect(rest.next).toBeNull()
+  })
+
+  it('pages backwards from an event, each page in program order', async () => {
+    const fileId = (await json<Moment>(api('moment?seq=1'))).fileId!
+    const third = at(9)[2]!.seq
+    const back = `lines?file=${fileId}&line=9&direction=backward&limit=2`
+    const last = await json<LinePage>(api(`${back}&from=${third}`))
+    expect(last.executions.map((e) => e.seq)).toEqual([at(9)[1]!.seq, third])
+    const first = await json<LinePage>(api(`${back}&from=${last.next!}`))
+    expect(first.executions.map((e) => e.seq)).toEqual([at(9)[0]!.seq])
+    expect(first.next).toBeNull()
   })
 })
 

@@ -27,13 +27,26 @@ const PAGE = '100'
 
 const explorer: Explorer = {
   moment: (id, seq) => read(run.moment.$get({ param: { id }, query: { seq: String(seq) } })),
-  move: async (id, seq, move) =>
-    (await read(run.move.$get({ param: { id }, query: { seq: String(seq), move } }))).seq,
-  lineExecutions: (id, file, line, after) =>
+  move: async (id, seq, move, thread) => {
+    const query = {
+      seq: String(seq),
+      move,
+      thread: thread === undefined ? undefined : String(thread),
+    }
+    return (await read(run.move.$get({ param: { id }, query }))).seq
+  },
+
+  lineExecutions: (id, file, line, from, direction) =>
     read(
       run.lines.$get({
         param: { id },
-        query: { file: String(file), line: String(line), after: String(after), limit: PAGE },
+        query: {
+          file: String(file),
+          line: String(line),
+          from: String(from),
+          direction,
+          limit: PAGE,
+        },
       }),
     ),
   history: (id, frame, name, from) =>
@@ -67,6 +80,7 @@ const explorer: Explorer = {
         }),
       )
     ).calls,
+  traceback: (id) => read(run.traceback.$get({ param: { id } })),
   framePath: async (id, frame) =>
     (await read(run.frames[':frame'].path.$get({ param: { id, frame: String(frame) } }))).path,
 }
@@ -90,10 +104,11 @@ export const httpSource: DataSource = {
   files: (id) => read(api.runs[':id'].files.$get({ param: { id } })),
   threads: (id) => read(api.runs[':id'].threads.$get({ param: { id } })),
   profile: (id) => read(api.runs[':id'].profile.$get({ param: { id } })),
-  callGraph: async (id, thresholds) => {
+  callGraph: async (id, thresholds, scope = 'all') => {
     const query = new URLSearchParams({
       node: String(thresholds.node),
       edge: String(thresholds.edge),
+      scope,
     })
     const res = await fetch(
       new URL(`api/runs/${encodeURIComponent(id)}/callgraph?${query}`, document.baseURI),

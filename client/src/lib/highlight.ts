@@ -30,7 +30,9 @@ const BUILTINS = new Set(
 const TOKEN = new RegExp(
   [
     String.raw`(?<comment>#[^\n]*)`,
-    String.raw`(?<string>(?:[rRbBuUfF]{1,2})?(?:'''[\s\S]*?(?:'''|$)|"""[\s\S]*?(?:"""|$)|'(?:\\.|[^'\\\n])*'?|"(?:\\.|[^"\\\n])*"?))`,
+    // A triple-quoted string runs to its closing quotes, or to the end of the text (not of
+    // the line: the flag m makes $ match at every line's end).
+    String.raw`(?<string>(?:[rRbBuUfF]{1,2})?(?:'''[\s\S]*?(?:'''|(?![\s\S]))|"""[\s\S]*?(?:"""|(?![\s\S]))|'(?:\\.|[^'\\\n])*'?|"(?:\\.|[^"\\\n])*"?))`,
     String.raw`(?<decorator>^[ \t]*@[\w.]+)`,
     String.raw`(?<number>\b(?:0[xXoObB][\da-fA-F_]+|\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?[jJ]?)\b)`,
     String.raw`(?<word>[A-Za-z_]\w*)`,

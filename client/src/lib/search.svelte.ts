@@ -5,6 +5,7 @@
  * is shown as progress, and a newer search stops an older one.
  */
 
+import { QueryError, parseTraceQuery } from '../../../shared/trace-query.js'
 import type { TraceEvent } from '../../../shared/types/event.js'
 import { PagedList } from './paged.svelte.js'
 import type { Explorer } from './source.js'
@@ -16,6 +17,8 @@ export class TraceSearch {
   busy = $state(false)
   /** All matches from the start, when listing. */
   list = $state.raw<PagedList<TraceEvent> | null>(null)
+  /** Why the list is empty: its query cannot be searched for. */
+  listProblem = $state<string | null>(null)
   private generation = 0
 
   constructor(
@@ -24,10 +27,21 @@ export class TraceSearch {
     private readonly total: () => number,
   ) {}
 
+  /** What is wrong with the query as typed, in words; null when it can be searched for. */
+  get problem(): string | null {
+    try {
+      parseTraceQuery(this.text.trim())
+      return null
+    } catch (error) {
+      if (error instanceof QueryError) return error.message
+      throw error
+    }
+  }
+
   /** The first match after (forward) or before (backward) event `seq`; null when none. */
   async step(seq: number, direction: 'forward' | 'backward'): Promise<number | null> {
     const text = this.text.trim()
-    if (text === '') return null
+    if (text === '' || this.problem !== null) return null
     const generation = ++this.generation
     this.busy = true
     this.status = null
@@ -54,14 +68,18 @@ export class TraceSearch {
     }
   }
 
-  /** Lists the matches from the start of the run (the filtered trace). */
+  /**
+   * Lists the matches from the start of the run (the filtered trace); a query that cannot be
+   * searched for lists nothing until it is mended.
+   */
   showList(): void {
     const text = this.text.trim()
     this.list = new PagedList<TraceEvent>(async (from) => {
       const page = await this.explorer.search(this.runId, text, from, 'forward', 100)
       return { items: page.matches, next: page.next }
     }, 1)
-    void this.list.more()
+    this.listProblem = this.problem
+    if (this.listProblem === null) void this.list.more()
   }
 
   hideList(): void {

@@ -13,8 +13,10 @@ import type {
   Moment,
   Move,
   SearchPage,
+  TracebackEvents,
 } from '../../../shared/types/moment.js'
 import type { RunFile, RunSource } from '../../../shared/types/file.js'
+import type { ProfileScope } from '../../../shared/profile-scope.js'
 import type { Profile } from '../../../shared/types/profile.js'
 import type { Run } from '../../../shared/types/run.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
@@ -42,9 +44,16 @@ export interface Thresholds {
 /** The time-travel explorer's questions, answered by the server from its indexes. */
 export interface Explorer {
   moment(id: string, seq: number): Promise<Moment>
-  /** Where a move from `seq` lands; null when there is nowhere to go. */
-  move(id: string, seq: number, move: Move): Promise<number | null>
-  lineExecutions(id: string, file: number, line: number, after: number): Promise<LinePage>
+  /** Where a move from `seq` lands (staying in `thread` when given); null when there is nowhere to go. */
+  move(id: string, seq: number, move: Move, thread?: number): Promise<number | null>
+  /** Executions of a line from event `from` on, or back from it; a page in program order. */
+  lineExecutions(
+    id: string,
+    file: number,
+    line: number,
+    from: number,
+    direction: 'forward' | 'backward',
+  ): Promise<LinePage>
   history(id: string, frame: number, name: string, from: number): Promise<HistoryPage>
   /** `text` in the search language (shared/trace-query.ts). */
   search(
@@ -62,6 +71,8 @@ export interface Explorer {
     from: number,
     direction: 'forward' | 'backward',
   ): Promise<CallNode[]>
+  /** A failed run's traceback frames with their exception events. */
+  traceback(id: string): Promise<TracebackEvents>
   /** Frames from the outermost call down to `frame`. */
   framePath(id: string, frame: number): Promise<Array<{ frame: number; function: number }>>
 }
@@ -75,7 +86,8 @@ export interface DataSource {
   /** The run's cProfile statistics; null when it was recorded without. */
   profile(id: string): Promise<Profile | null>
   /** The call graph as Graphviz dot text (gprof2dot's); null when the run has no profile. */
-  callGraph(id: string, thresholds: Thresholds): Promise<string | null>
+  /** `scope` 'program': the program's functions alone (shared/profile-scope.ts). */
+  callGraph(id: string, thresholds: Thresholds, scope?: ProfileScope): Promise<string | null>
   /** A call graph drawn beforehand (a static report): shown as it is, thresholds fixed. */
   callGraphSvg?(): string | null
   source(id: string, file: number): Promise<RunSource>

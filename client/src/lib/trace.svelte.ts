@@ -24,6 +24,8 @@ export class TraceWindow {
   visible = $state(30)
   /** Events in the run so far (the last seq). */
   total = $state(0)
+  /** A first page has arrived: `total` is known. */
+  loaded = $state(false)
   status = $state<Run['status']>('running')
   /** Keep showing the newest events as they arrive. */
   following = $state(false)
@@ -92,6 +94,7 @@ export class TraceWindow {
       this.total = after.total
       this.status = after.status
       this.rows = [...earlier, ...after.events]
+      this.loaded = true
       this.startReached = target <= 1 || earlier.length < PAGE / 2
       this.endReached = after.events.length < PAGE
       this.offset = this.clamp(earlier.length - Math.min(3, earlier.length))
@@ -138,6 +141,7 @@ export class TraceWindow {
     this.total = last.total
     this.status = last.status
     this.rows = last.events
+    this.loaded = true
     this.startReached = last.events.length < PAGE
     this.endReached = true
     this.offset = this.clamp(this.rows.length - this.visible)
@@ -186,9 +190,15 @@ export class TraceWindow {
     return this.jumpTo(seq)
   }
 
+  /**
+   * The screen now fits `rows` rows. A screen that showed the last event keeps showing it
+   * (the toolbar above may wrap onto another line once the position it shows has changed).
+   */
   setVisible(rows: number): void {
+    const atEnd = this.endReached && this.offset + this.visible >= this.rows.length
     this.visible = Math.max(1, rows)
-    this.offset = this.clamp(this.following ? this.rows.length - this.visible : this.offset)
+    const keepEnd = this.following || (atEnd && this.rows.length > 0)
+    this.offset = this.clamp(keepEnd ? this.rows.length - this.visible : this.offset)
   }
 
   private clamp(offset: number): number {

@@ -76,7 +76,7 @@ export const reportCommand: Command = {
       })
       progress.done()
       process.stdout.write(
-        `Report of run ${shortId(run.id)} (${formatCount(summary.events)} events, ${summary.files} files, ` +
+        `Report of run ${shortId(run.id)} (${counted(summary.events, 'event')}, ${counted(summary.files, 'file')}, ` +
           `${(summary.bytes / 1e6).toFixed(1)} MB): ${folder}/index.html\n`,
       )
       return 0
@@ -108,4 +108,9 @@ class Progress {
   done(): void {
     if (this.enabled) process.stderr.write('\r\u001b[2K')
   }
+}
+
+/** `1 file`, `12,345 files`. */
+function counted(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`
 }

@@ -12,6 +12,7 @@ import { callGroups, framePath, groupCalls } from '../../db/calls.js'
 import { momentAt, moveFrom } from '../../db/moments.js'
 import { lineExecutions, variableHistory } from '../../db/questions.js'
 import { searchEvents } from '../../db/search.js'
+import { tracebackEvents } from '../../db/traceback.js'
 import type { AppContext } from '../context.js'
 import { choiceParam, integerParam, queryText } from '../params.js'
 
@@ -39,11 +40,14 @@ export function explorerRoutes(ctx: AppContext) {
       validator('query', (query) => ({
         seq: integerParam(queryText(query, 'seq'), 'seq', 1, 1, MAX_ID),
         move: choiceParam(queryText(query, 'move'), 'move', MOVES, 'next'),
+        thread: queryText(query, 'thread'),
       })),
       (c) => {
         const { key, run } = ctx.run(c.req.param('id'))
-        const { seq, move } = c.req.valid('query')
-        return c.json({ seq: moveFrom(ctx.db, key, seq, move, run.eventCount) })
+        const { seq, move, thread } = c.req.valid('query')
+        const within =
+          thread === undefined ? undefined : integerParam(thread, 'thread', 0, 0, MAX_ID)
+        return c.json({ seq: moveFrom(ctx.db, key, seq, move, run.eventCount, within) })
       },
     )
     .get(
@@ -51,15 +55,16 @@ export function explorerRoutes(ctx: AppContext) {
       validator('query', (query) => ({
         file: integerParam(queryText(query, 'file'), 'file', 0, 1, MAX_ID),
         line: integerParam(queryText(query, 'line'), 'line', 0, 1, MAX_ID),
-        after: integerParam(queryText(query, 'after'), 'after', 0, 0, MAX_ID),
+        from: integerParam(queryText(query, 'from'), 'from', 1, 1, MAX_ID),
+        direction: choiceParam(queryText(query, 'direction'), 'direction', DIRECTIONS, 'forward'),
         limit: integerParam(queryText(query, 'limit'), 'limit', 100, 1, 1000),
       })),
       (c) => {
         const { key } = ctx.run(c.req.param('id'))
-        const { file, line, after, limit } = c.req.valid('query')
+        const { file, line, ...page } = c.req.valid('query')
         if (file === 0 || line === 0)
           throw new HTTPException(400, { message: 'file and line are required' })
-        return c.json(lineExecutions(ctx.db, key, ctx.namesOf(key), file, line, after, limit))
+        return c.json(lineExecutions(ctx.db, key, ctx.namesOf(key), file, line, page))
       },
     )
     .get(
@@ -106,6 +111,10 @@ export function explorerRoutes(ctx: AppContext) {
         return c.json(searchEvents(ctx.db, key, ctx.namesOf(key), request))
       },
     )
+    .get('/:id/traceback', (c) => {
+      const { key, run } = ctx.run(c.req.param('id'))
+      return c.json(tracebackEvents(ctx.db, key, ctx.namesOf(key), run.traceback, run.eventCount))
+    })
     .get(
       '/:id/calls',
       validator('query', (query) => ({

@@ -3,6 +3,8 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { validator } from 'hono/validator'
+import { programProfile } from '../../../shared/profile-scope.js'
+import { listFiles } from '../../db/files.js'
 import { readProfile } from '../../db/profile.js'
 import {
   callGraph,
@@ -11,7 +13,9 @@ import {
   toDot,
 } from '../../profile/callgraph.js'
 import type { AppContext } from '../context.js'
-import { queryText } from '../params.js'
+import { choiceParam, queryText } from '../params.js'
+
+const SCOPES = ['all', 'program'] as const
 
 function percent(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback
@@ -30,14 +34,18 @@ export function profileRoutes(ctx: AppContext) {
       validator('query', (query) => ({
         node: percent(queryText(query, 'node'), 'node', DEFAULT_NODE_THRESHOLD),
         edge: percent(queryText(query, 'edge'), 'edge', DEFAULT_EDGE_THRESHOLD),
+        scope: choiceParam(queryText(query, 'scope'), 'scope', SCOPES, 'all'),
       })),
       (c) => {
         const { key, run } = ctx.run(c.req.param('id'))
         const profile = readProfile(ctx.db, key)
         if (profile === null)
           return c.json({ error: `run ${run.id} has no profile`, profile: false }, 404)
-        const { node, edge } = c.req.valid('query')
-        const dot = toDot(callGraph(profile, { nodeThreshold: node, edgeThreshold: edge }))
+        const { node, edge, scope } = c.req.valid('query')
+        const files = new Set(listFiles(ctx.db, key, run.cwd).map((file) => file.path))
+        const shown =
+          scope === 'program' ? programProfile(profile, (file) => files.has(file)) : profile
+        const dot = toDot(callGraph(shown, { nodeThreshold: node, edgeThreshold: edge }))
         c.header('Content-Type', 'text/vnd.graphviz; charset=utf-8')
         return c.body(dot)
       },
