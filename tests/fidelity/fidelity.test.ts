@@ -83,7 +83,7 @@ describe.each(found)('on Python $version', ({ version, path }) => {
   })
   afterAll(() => {
     rmSync(folder, { recursive: true, force: true })
-    console.log(
+    console.warn(
       `fidelity, Python ${version}: ` +
         ACCELERATORS.map(
           (a) => `${compared[a]!.toLocaleString('en')} events identical (${a})`,
