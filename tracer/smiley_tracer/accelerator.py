@@ -30,7 +30,7 @@ def load(choice):
         return None, "%s: %s" % (type(error).__name__, error)
 
 
-def make_core(module, recorder, on_failure, on_new_code=None):
+def make_core(module, recorder, on_failure):
     """A ``Core`` wired to this run's recorder, stream and renderer."""
     tracker = recorder.locals
     stream = recorder.stream
@@ -47,7 +47,6 @@ def make_core(module, recorder, on_failure, on_new_code=None):
         "is_secret": recorder.renderer.is_secret,
         "exception": recorder.exception,
         "on_failure": on_failure,
-        "on_new_code": on_new_code,
         "stream_closed": StreamClosed,
         "missing": MISSING,
         "mutable_types": MUTABLE_TYPES,

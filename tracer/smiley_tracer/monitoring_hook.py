@@ -28,10 +28,13 @@ class MonitoringHook:
         self.recorder = recorder
         self.on_failure = on_failure
         self.tool = None
+        # Before any thread can find the code's record: one that did before its local events
+        # were on would run the code unrecorded.
+        recorder.on_new_code = self.enable_locally
         if native is None:
-            self._callbacks = _build(recorder, on_failure, self)
+            self._callbacks = _build(recorder, on_failure)
         else:
-            self._callbacks = _native_callbacks(native, recorder, on_failure, self)
+            self._callbacks = _native_callbacks(native, recorder, on_failure)
 
     def install(self):
         monitoring = sys.monitoring
@@ -48,6 +51,8 @@ class MonitoringHook:
         monitoring.set_events(tool, events.PY_START | events.PY_THROW | events.PY_UNWIND | events.RAISE)
 
     def enable_locally(self, code):
+        if self.tool is None:
+            return  # uninstalled meanwhile
         events = sys.monitoring.events
         sys.monitoring.set_local_events(
             self.tool,
@@ -78,7 +83,7 @@ class MonitoringHook:
         return False
 
 
-def _build(recorder, on_failure, hook):
+def _build(recorder, on_failure):
     stream = recorder.stream
     append = stream.append
     buffer = stream.buffer
@@ -106,8 +111,6 @@ def _build(recorder, on_failure, hook):
         record = codes.get(id(code))
         if record is None:
             record = code_record(code, frame.f_globals)
-            if record:
-                hook.enable_locally(code)
         if not record:
             return None
         state, parent = begin(frame, record)
@@ -320,10 +323,10 @@ def _build(recorder, on_failure, hook):
     }
 
 
-def _native_callbacks(native, recorder, on_failure, hook):
+def _native_callbacks(native, recorder, on_failure):
     from .accelerator import make_core
 
-    core = make_core(native, recorder, on_failure, on_new_code=hook.enable_locally)
+    core = make_core(native, recorder, on_failure)
     return {
         "PY_START": core.py_start,
         "PY_RESUME": core.py_resume,

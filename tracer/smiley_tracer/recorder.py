@@ -68,6 +68,7 @@ class Recorder:
         self.codes = {}
         self._untraced = []
         self.recorded_any = False
+        self.on_new_code = None  # called with a recorded code object before it is known
         # The program's stack reached its recursion limit: a hook written in Python needs room
         # there, and may have missed the deepest events.
         self.reached_limit = False
@@ -109,6 +110,8 @@ class Recorder:
             file_id = self._file_id(filename, module_globals)
             record = CodeRecord(next(self._code_ids), code, self.locals.compile_plans(code_info.line_plans(code)))
             self.stream.append((wire.CODE, record.id, file_id, code.co_name, self._qualified_name(code), code.co_firstlineno))
+            if self.on_new_code is not None:
+                self.on_new_code(code)
             codes[id(code)] = record
             self.recorded_any = True
             return record

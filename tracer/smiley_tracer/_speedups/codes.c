@@ -260,12 +260,6 @@ smiley_code_entry_of(Core *core, PyCodeObject *code, PyFrameObject *frame, CodeE
     Py_DECREF(entry); /* the cache holds it */
     if (failed)
         return -1;
-    if (core->on_new_code != Py_None) {
-        PyObject *done = PyObject_CallFunctionObjArgs(core->on_new_code, (PyObject *)code, NULL);
-        if (done == NULL)
-            return -1;
-        Py_DECREF(done);
-    }
     *out = entry;
     return 1;
 }

@@ -162,7 +162,7 @@ typedef struct {
     PyObject_HEAD
     /* Python collaborators (see accelerator.py) */
     PyObject *flush, *code_record, *thread_id, *text, *fingerprint, *unchanged;
-    PyObject *type_symbol, *name_info, *exception, *on_failure, *on_new_code, *stream_closed;
+    PyObject *type_symbol, *name_info, *exception, *on_failure, *stream_closed;
     PyObject *missing, *mutable_types, *redacted, *return_opcodes, *offset_lines;
     PyObject *snapshot_all_py, *diff_py, *disable, *is_secret;
     Py_ssize_t batch_size, max_len, max_suspended, max_codes;
