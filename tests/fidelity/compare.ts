@@ -149,13 +149,20 @@ function sameShown(ours: Shown | null, theirs: Shown | null, maxRepr: number): b
   if (ours[0] !== null && theirs[0] !== null && ours[0] !== theirs[0]) return false
   const a = ours[1].replace(ADDRESS, '0x?')
   const b = theirs[1].replace(ADDRESS, '0x?')
-  if (a === b || a === '<redacted>') return true
+  if (a === b || a === '<redacted>' || redactedFrom(a, b)) return true
   if (b.startsWith('<repr failed') && a.startsWith('<repr of')) return true
   // A type whose __repr__ was slow (or kept the program waiting, as a busy machine can make it
   // seem to) is shown as object.__repr__ would from then on (README, "What is recorded").
   if (a === `<${ours[0]} object at 0x?>`) return true
   // A text too long for --max-repr is cut, and must say so.
   return theirs[1].length > maxRepr && ours[1].length <= maxRepr && /…|\(\d+ items\)/.test(a)
+}
+
+/** Whether `ours` is `theirs` with parts redacted (README, "Secrets"). */
+function redactedFrom(ours: string, theirs: string): boolean {
+  if (!ours.includes('<redacted>')) return false
+  const parts = ours.split('<redacted>').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  return new RegExp(`^${parts.join('[\\s\\S]*?')}$`).test(theirs)
 }
 
 function show(shown: Shown | null): string {

@@ -2,8 +2,13 @@
 
 It shares nothing with the tracer: the interpreter's own hook (``sys.settrace`` before 3.12,
 ``sys.monitoring`` from 3.12, mapped to settrace's events as CPython's own settrace does),
-every event of code in one folder, per thread, with the plain ``repr`` of locals as they
-change and of return values, and exceptions by type and message.
+every event of code in one folder, per thread, with the text of locals as they change and of
+return values, and exceptions by type and message. Texts are the plain ``repr``, but for what
+Smiley's README says it shows without running the program's code: an object whose class has
+a ``__repr__`` (or ``__str__``, ``__format__``) written outside the standard library that does
+more than plain formatting, or holds such an object, is shown as ``Class(attribute=value, …)``;
+dataclasses, namedtuples, bound methods and builtin containers are put together here so that
+the objects inside them are shown by the same rules.
 
 Usage: python reference.py OUTPUT.jsonl FOLDER (PROGRAM | -m MODULE) [ARGS...]
 
@@ -14,12 +19,16 @@ where ``detail`` is "new" or "resume" for a call, "yield" or "unwind" for a retu
 [type, repr], or to null when it was deleted.
 """
 
+import dataclasses
 import dis
 import json
 import os
 import runpy
 import sys
+import sysconfig
 import threading
+import types
+from collections import deque
 
 MAX_TEXT = 4000
 # What the interpreter itself binds in module and class namespaces: not the program's data.
@@ -48,12 +57,133 @@ def wants(code):
     return known
 
 
+STDLIB = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
+
+
 def text(value):
     try:
-        shown = repr(value)
+        shown = show(value, set())
     except Exception as error:
         shown = "<repr failed: %s>" % type(error).__name__
     return shown if len(shown) <= MAX_TEXT else shown[:MAX_TEXT] + "\u2026"
+
+
+def own_repr(kind, name="__repr__"):
+    for base in kind.__mro__:
+        if name in base.__dict__:
+            return base, base.__dict__[name]
+    return None, None
+
+
+# Plain formatting, as the README lists it: what a __repr__ may use and still be called.
+FORMATTING_BUILTINS = set(
+    "repr str format len type id hex oct bin abs round min max sorted reversed getattr hasattr"
+    " isinstance tuple list dict set frozenset int float bool enumerate zip range".split()
+)
+FORMATTING_METHODS = set(
+    "join format get items keys values strip lstrip rstrip lower upper title replace split"
+    " startswith endswith isoformat hex count index copy".split()
+)
+NOT_FORMATTING = ("STORE_ATTR", "STORE_GLOBAL", "STORE_NAME", "STORE_SUBSCR", "DELETE", "IMPORT", "WITH",
+                  "_KW", "CALL_FUNCTION_EX", "SUPER", "AWAIT", "SEND", "ASYNC", "RAISE", "PRINT", "SETUP_ANNOTATIONS")
+
+
+def formats_plainly(function, kind):
+    codes = [function.__code__]
+    while codes:
+        code = codes.pop()
+        codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+        for step in dis.get_instructions(code):
+            if any(word in step.opname for word in NOT_FORMATTING):
+                return False
+            if step.opname == "LOAD_GLOBAL" and (step.argval not in FORMATTING_BUILTINS or step.argval in function.__globals__):
+                return False
+            method = step.opname == "LOAD_METHOD" or (step.opname == "LOAD_ATTR" and sys.version_info >= (3, 12) and step.arg & 1)
+            if method and step.argval not in FORMATTING_METHODS:
+                return False
+            if step.opname == "LOAD_ATTR" and not method and isinstance(own_repr(kind, step.argval)[1], property):
+                return False
+    return True
+
+
+def users_code(method):
+    code = getattr(getattr(method, "__wrapped__", method), "__code__", None)
+    if code is None or code.co_filename.startswith("<frozen"):
+        return None
+    path = os.path.realpath(code.co_filename)
+    return None if path.startswith(STDLIB) and "-packages" not in path else code
+
+
+def called(kind, value, depth=2):
+    """Whether Smiley calls ``value``'s own __repr__: its class formats plainly, and so does
+    every object it holds (through lists, tuples, dicts and sets), two levels deep."""
+    for name in ("__repr__", "__str__", "__format__"):
+        method = own_repr(kind, name)[1]
+        if users_code(method) is not None and not formats_plainly(method, kind):
+            return False
+    for name in ("__getattr__", "__getattribute__"):
+        if users_code(own_repr(kind, name)[1]) is not None:
+            return False
+    held = list(vars(value).values()) if hasattr(value, "__dict__") else []
+    held += [getattr(value, n) for base in kind.__mro__ for n in slot_names(base) if hasattr(value, n)]
+    return all(held_plainly(item, depth) for item in held)
+
+
+def held_plainly(item, depth):
+    kind = type(item)
+    method = own_repr(kind)[1]
+    if isinstance(item, (list, tuple, set, frozenset, dict)) and (kind in (set, frozenset) or method in (list.__repr__, tuple.__repr__, dict.__repr__)):
+        if depth == 0 or len(item) > 64:
+            return False
+        items = [x for pair in dict.items(item) for x in pair] if isinstance(item, dict) else list(item)
+        return all(held_plainly(x, depth - 1) for x in items)
+    if kind is types.MethodType or dataclasses.is_dataclass(kind) or hasattr(kind, "_fields"):
+        return False
+    if method is object.__repr__ or users_code(method) is None:
+        return True
+    return depth > 0 and called(kind, item, depth - 1)
+
+
+def slot_names(base):
+    slots = base.__dict__.get("__slots__", ())
+    return [n for n in ([slots] if isinstance(slots, str) else slots) if n not in ("__dict__", "__weakref__")]
+
+
+def show(value, inside):
+    kind = type(value)
+    owner, method = own_repr(kind)
+    if id(value) in inside:  # shown inside itself
+        return {list.__repr__: "[...]", dict.__repr__: "{...}", tuple.__repr__: "(...)"}.get(method, kind.__qualname__ + "(...)")
+    inside = inside | {id(value)}
+    if method is list.__repr__:
+        return "[%s]" % ", ".join(show(item, inside) for item in value)
+    if method is tuple.__repr__:
+        items = [show(item, inside) for item in value]
+        return "(%s,)" % items[0] if len(items) == 1 else "(%s)" % ", ".join(items)
+    if method is dict.__repr__:
+        return "{%s}" % ", ".join("%s: %s" % (show(k, inside), show(v, inside)) for k, v in value.items())
+    if kind in (set, frozenset) and value:
+        items = ", ".join(show(item, inside) for item in value)
+        return "{%s}" % items if kind is set else "frozenset({%s})" % items
+    if kind is deque:
+        return "deque([%s])" % ", ".join(show(item, inside) for item in value)
+    if kind is types.MethodType and isinstance(value.__func__, types.FunctionType):
+        return "<bound method %s of %s>" % (value.__func__.__qualname__, show(value.__self__, inside))
+    code = getattr(getattr(method, "__wrapped__", method), "__code__", None)
+    if code is None:
+        return repr(value)
+    if dataclasses.is_dataclass(owner) and code.co_filename == "<string>":
+        fields = [field for field in dataclasses.fields(value) if field.repr]
+        return "%s(%s)" % (kind.__qualname__, ", ".join("%s=%s" % (f.name, show(getattr(value, f.name), inside)) for f in fields))
+    if hasattr(owner, "_fields") and issubclass(owner, tuple) and "collections" in code.co_filename:
+        pairs = zip(owner._fields, tuple(value))
+        return "%s(%s)" % (kind.__name__, ", ".join("%s=%s" % (name, show(item, inside)) for name, item in pairs))
+    if users_code(method) is None or called(kind, value):
+        return repr(value)
+    pairs = list(vars(value).items()) if hasattr(value, "__dict__") else []
+    for base in kind.__mro__:
+        pairs += [(name, getattr(value, name)) for name in slot_names(base) if hasattr(value, name)]
+    return "%s(%s)" % (kind.__qualname__, ", ".join("%s=%s" % (name, show(item, inside)) for name, item in pairs))
 
 
 def type_of(value):

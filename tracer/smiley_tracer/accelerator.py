@@ -14,7 +14,8 @@ from .changes import MISSING
 from .recorder import MAX_CODES, MAX_SUSPENDED
 from .settrace_hook import RETURN_OPCODES
 from .stream import BATCH_SIZE, StreamClosed
-from .values import MUTABLE_TYPES, REDACTED
+from .redaction import NAME_WORDS, REDACTED
+from .values import MUTABLE_TYPES
 
 
 
@@ -34,17 +35,24 @@ def make_core(module, recorder, on_failure):
     """A ``Core`` wired to this run's recorder, stream and renderer."""
     tracker = recorder.locals
     stream = recorder.stream
+    redactor = recorder.renderer.redactor
     config = {
         "flush": stream.flush,
         "batch_size": BATCH_SIZE,
         "code_record": recorder.code_record,
         "thread_id": recorder.thread_id,
-        "text": tracker.text,
+        "text": tracker.render_text,
         "fingerprint": tracker.fingerprint,
         "unchanged": tracker.unchanged,
         "type_symbol": tracker.type_symbol,
         "name_info": tracker.name_info,
         "is_secret": recorder.renderer.is_secret,
+        "scrub": redactor.scrub,
+        "remember": redactor.remember,
+        "secret_values": redactor.values,
+        "secret_texts": redactor.texts,
+        "secret_words": NAME_WORDS,
+        "redacting": 2 if redactor.enabled and redactor.always else int(redactor.enabled),
         "exception": recorder.exception,
         "on_failure": on_failure,
         "stream_closed": StreamClosed,

@@ -19,7 +19,8 @@ from operator import is_
 
 from . import code_info, wire
 from .code_info import IMPLICIT_NAMES
-from .values import HEAP_TYPE, MUTABLE_TYPES, REDACTED, type_name
+from .redaction import REDACTED
+from .values import HEAP_TYPE, MUTABLE_TYPES, type_name
 
 MISSING = object()
 # Exact types whose objects never change in place: the same object means the same text.
@@ -62,6 +63,7 @@ SMALLEST_SMALL_INT = -LARGEST_SMALL_INT
 _FINGERPRINTED = frozenset([list, dict, set, deque])
 _PLAIN_ITEMS = frozenset([int, float, bool, str, bytes, type(None), complex])
 _SCALARS = _PLAIN_ITEMS  # and these refer to no other object
+_NUMBERS = frozenset([int, float, bool, type(None)])  # their texts hold no secret
 _PLAIN_REPR = object.__repr__
 # Builtin types whose repr is "<kind name at 0x…>", made without running any user code.
 _BUILTIN_REPRS = frozenset([types.GeneratorType, types.CoroutineType, types.FunctionType])
@@ -118,6 +120,7 @@ class LocalsTracker:
     def __init__(self, stream, renderer):
         self.stream = stream
         self.renderer = renderer
+        self.redactor = renderer.redactor
         self.max_len = renderer.max_len
         self.type_symbols = {}
         self.names = {}  # name -> (symbol, secret)
@@ -151,7 +154,14 @@ class LocalsTracker:
         return compiled
 
     def text(self, value, kind):
-        """The bounded text of ``value`` (of type ``kind``)."""
+        """The bounded text of ``value`` (of type ``kind``), secrets redacted."""
+        text = self.render_text(value, kind)
+        if kind in _NUMBERS or not self.redactor.enabled:
+            return text
+        return self.redactor.scrub_value(value, text)
+
+    def render_text(self, value, kind):
+        """The bounded text of ``value`` (of type ``kind``), as it is."""
         if kind is int:
             if SMALLEST_PLAIN_INT < value < LARGEST_PLAIN_INT:
                 return f"{value}"
@@ -204,6 +214,7 @@ class LocalsTracker:
     def first_look(self, name, symbol, secret, value, kind, snapshot):
         """The (symbol, type symbol, text) triple of a local not in the snapshot yet, entered there."""
         if secret:
+            self.redactor.remember(value)
             snapshot[name] = (value, REDACTED, None)
             text = REDACTED
         else:
@@ -305,6 +316,7 @@ class LocalsTracker:
             if previous[2] is not None and self.unchanged(value, kind, previous[2]):
                 return None
         if secret:
+            self.redactor.remember(value)
             snapshot[name] = (value, REDACTED, None)
             return (symbol, self.type_symbols.get(kind) or self.type_symbol(kind), REDACTED)
         text = self.text(value, kind)

@@ -133,7 +133,10 @@ class Recorder:
             known = next(self._file_ids)
             path = filename if os.path.isabs(filename) else os.path.join(self._cwd, filename)
             # Defined before it is known, as Stream.symbol does.
-            self.stream.append((wire.FILE, known, path, read_source(path, module_globals)))
+            source = read_source(path, module_globals)
+            if source is not None:
+                source = self.renderer.redactor.scrub_source(source)
+            self.stream.append((wire.FILE, known, path, source))
             self._files[filename] = known
         return known
 
@@ -211,4 +214,5 @@ class Recorder:
         """(type symbol, message) of an exception."""
         if type(error) is RecursionError:
             self.reached_limit = True
-        return self.locals.type_symbol(type(error)), exception_message(error, self.renderer.max_len)
+        message = self.renderer.redactor.scrub_text(exception_message(error, self.renderer.max_len))
+        return self.locals.type_symbol(type(error)), message

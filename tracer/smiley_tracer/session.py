@@ -24,6 +24,7 @@ from .filters import FileFilter
 from .profiler import Profiler
 from .recorder import Recorder
 from .stream import Stream, StreamClosed
+from .redaction import Redactor
 from .values import Renderer, describe_error
 
 VERSION = "0.1.0"
@@ -47,7 +48,12 @@ class Session:
         os.set_inheritable(fd, False)
         self.options = options
         self.stream = Stream(fd)
-        self.renderer = Renderer(int(options.get("maxRepr", 200)), bool(options.get("redact", True)))
+        self.redactor = Redactor(
+            enabled=bool(options.get("redact", True)),
+            names=options.get("redactNames") or (),
+            patterns=options.get("redactPatterns") or (),
+        )
+        self.renderer = Renderer(int(options.get("maxRepr", 200)), self.redactor, bool(options.get("callReprs")))
         self.filter = FileFilter(
             include_stdlib=bool(options.get("includeStdlib")),
             include_site_packages=bool(options.get("includeSitePackages")),
@@ -92,6 +98,7 @@ class Session:
         for signum in (signal.SIGTERM, signal.SIGHUP):
             if signal.getsignal(signum) == signal.SIG_DFL:
                 signal.signal(signum, self._terminated)
+        signal.getsignal = self._getsignal(signal.getsignal)
         self.stream.start_flusher(lambda: self._failed(None))
         self.hook.install()
 
@@ -115,7 +122,7 @@ class Session:
             "pid": os.getpid(),
             "cwd": os.getcwd(),
             "host": socket.gethostname(),
-            "argv": list(sys.argv),
+            "argv": self.redactor.scrub_arguments(sys.argv),
             "started": time.time(),
             "clock": time.perf_counter(),
             "maxRepr": self.renderer.max_len,
@@ -216,7 +223,7 @@ class Session:
             text = "\u2026" + text[-MAX_TRACEBACK:]
         kind = type(error)
         name = kind.__qualname__ if kind.__module__ in ("builtins", "__main__") else "%s.%s" % (kind.__module__, kind.__qualname__)
-        return {"type": name, "message": self.recorder.exception(error)[1], "traceback": text}
+        return {"type": name, "message": self.recorder.exception(error)[1], "traceback": self.redactor.scrub_text(text)}
 
     def _profile(self):
         if self.profiler is None:
@@ -242,6 +249,19 @@ class Session:
             return real(*args, **kwargs)
 
         return flushed
+
+    def _getsignal(self, real):
+        """signal.getsignal as the program would see it without Smiley: the default action
+        where Smiley's handler (which flushes, then takes that action) stands in for it."""
+
+        def getsignal(signalnum):
+            handler = real(signalnum)
+            return signal.SIG_DFL if handler == self._terminated else handler
+
+        getsignal.__doc__ = real.__doc__
+        getsignal.__name__ = getsignal.__qualname__ = real.__name__
+        getsignal.__module__ = real.__module__
+        return getsignal
 
     def _terminated(self, signum, frame):
         self.finish(signum=signum)

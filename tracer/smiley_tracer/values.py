@@ -6,28 +6,23 @@ character budget, ``repr`` failures become the recorded text, and a type whose `
 is slow is rendered the way ``object.__repr__`` would from then on.
 """
 
-import re
 import sys
 import time
+import types
 from bisect import bisect_right
 from collections import deque
 from itertools import accumulate, islice
 
+from . import objects
+from .redaction import REDACTED, Redactor
+
 ELLIPSIS = "\u2026"
-REDACTED = "<redacted>"
 # A __repr__ is slow past this much CPU time, or when it keeps the program waiting (I/O, a lock,
 # a sleep) past the longer time on the wall clock: a busy machine that merely keeps the thread
 # waiting for a core must not make a fast __repr__ look slow, and change what is recorded.
 SLOW_REPR_SECONDS = 0.05
 BLOCKING_REPR_SECONDS = 0.15
 HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
-
-# Names that look like they hold secrets. Matched against variable names and string dict keys.
-SECRET_NAME = re.compile(
-    r"passw(or)?d|passphrase|^pwd$|secret|api_?key|apikey|access_?token|auth_?token"
-    r"|refresh_?token|^token$|_token$|private_?key|credential|session_?key",
-    re.IGNORECASE,
-)
 
 # Exact types rendered with the builtin repr after a size check: no user code runs.
 _SCALARS = frozenset([int, float, complex, bool, type(None), type(Ellipsis)])
@@ -48,10 +43,11 @@ ONE_RECURSION_ERROR = sys.version_info < (3, 9)
 class Renderer:
     """Turns values into bounded text. One per run; caches per type and per name."""
 
-    def __init__(self, max_len=200, redact=True):
+    def __init__(self, max_len=200, redactor=None, call_reprs=False):
         self.max_len = max(max_len, 8)
-        self.redact = redact
-        self._secret_names = {}
+        self.shapes = objects.Shapes(call_reprs)
+        self.redactor = redactor if redactor is not None else Redactor(enabled=False)
+        self.redact = self.redactor.enabled
         self.slow_types = set()
         self._wall = time.perf_counter
         self._cpu = getattr(time, "thread_time", time.perf_counter)
@@ -61,14 +57,7 @@ class Renderer:
 
     def is_secret(self, name):
         """True when values bound to ``name`` must not be recorded."""
-        if not self.redact:
-            return False
-        known = self._secret_names.get(name)
-        if known is None:
-            if len(self._secret_names) > 10000:
-                self._secret_names.clear()
-            known = self._secret_names[name] = bool(SECRET_NAME.search(name))
-        return known
+        return self.redactor.is_secret(name)
 
     def render(self, value):
         """The bounded text of ``value``; never raises an ``Exception``."""
@@ -92,19 +81,30 @@ class Renderer:
         kind = type(value)
         if kind is str:
             if len(value) > budget:
-                return repr(value[:budget]) + ELLIPSIS
+                return repr(self._head(value, budget)) + ELLIPSIS
             return repr(value)
         if kind in _SCALARS:
             return _scalar(value, kind)
         if kind is bytes or kind is bytearray:
             if len(value) > budget:
-                return repr(value[:budget]) + ELLIPSIS
+                return repr(self._head(value, budget)) + ELLIPSIS
             return repr(value)
         if kind in _SEQUENCES:
             return self._sequence(value, kind, budget, seen)
         if kind is dict:
             return self._dict(value, budget, seen)
-        return self._object(value, kind)
+        return self._object(value, kind, budget, seen)
+
+    def _head(self, value, budget):
+        """The first ``budget`` characters (or bytes) of a text too long to show whole; when
+        redacting, without the start of a key-like word the cut would go through, which no
+        pattern could tell from the rest of a key."""
+        head = value[:budget]
+        if self.redact:
+            start = cut_word(value, budget)
+            if start is not None:
+                head = head[:start]
+        return head
 
     def _sequence(self, value, kind, budget, seen):
         if id(value) in seen:
@@ -190,6 +190,7 @@ class Renderer:
                 key_text = self._exact(key, room - used - separator - 3, seen)
                 item_text = None
                 if key_text is not None and type(key) is str and self.is_secret(key):
+                    self.redactor.remember(item)
                     item_text = REDACTED
                 elif key_text is not None:
                     item_text = self._exact(item, room - used - separator - len(key_text) - 2, seen)
@@ -268,6 +269,7 @@ class Renderer:
                 looked += 1
                 key_text = self._render(key, max(room - used, 1), seen)
                 if type(key) is str and self.is_secret(key):
+                    self.redactor.remember(item)
                     item_text = REDACTED
                 else:
                     item_text = self._render(item, max(room - used - len(key_text), 1), seen)
@@ -289,7 +291,98 @@ class Renderer:
         finally:
             seen.discard(id(value))
 
-    def _object(self, value, kind):
+    def _object(self, value, kind, budget, seen):
+        shape = self.shapes.of(kind)
+        if shape is objects.BY_REPR:
+            return self._repr(value, kind)
+        if shape is objects.PLAIN:
+            return object.__repr__(value)
+        if shape is objects.BY_PLAIN_FORMATTING:
+            if self.shapes.holds_plain(value):
+                return self._repr(value, kind)
+            return self._named(type_name(kind), objects.attributes(value, kind), value, budget, seen)
+        if shape is objects.BY_ATTRIBUTES:
+            return self._named(type_name(kind), objects.attributes(value, kind), value, budget, seen)
+        if shape is objects.BY_FIELDS:
+            try:
+                fields = objects.dataclass_fields(value, kind)
+            except Exception as error:  # a field not set yet: what the dataclass's repr raises
+                return "<repr of %s failed: %s>" % (type_name(kind), describe_error(error))
+            return self._named(type_name(kind), fields, value, budget, seen)
+        if shape is objects.BY_NAMED_ITEMS:
+            return self._named(type.__getattribute__(kind, "__name__"), objects.named_items(value, kind), value, budget, seen)
+        if shape is objects.AS_LIST or shape is objects.AS_TUPLE or shape is objects.AS_DICT:
+            return self._as_base(value, shape, budget, seen)
+        if shape is objects.BOUND_METHOD:
+            return self._bound_method(value, budget, seen)
+        if shape is objects.ENVIRONMENT:
+            return _environment(value, budget)
+        environment = objects.environment_of(value)  # a view: over os.environ, or another mapping
+        if environment is None:
+            return self._repr(value, kind)
+        name = type_name(kind)
+        return "%s(%s)" % (name, _environment(environment, budget - len(name) - 2))
+
+    def _as_base(self, value, shape, budget, seen):
+        """A subclass of list, tuple or dict that keeps its base's ``repr``, as its base; read
+        without running the subclass's code."""
+        if id(value) in seen:
+            return {objects.AS_LIST: "[...]", objects.AS_TUPLE: "(...)", objects.AS_DICT: "{...}"}[shape]
+        seen.add(id(value))
+        try:
+            if shape is objects.AS_DICT:
+                return self._dict(dict.copy(value), budget, seen)
+            if shape is objects.AS_LIST:
+                return self._sequence(list.copy(value), list, budget, seen)
+            return self._sequence(tuple(tuple.__iter__(value)), tuple, budget, seen)
+        finally:
+            seen.discard(id(value))
+
+    def _named(self, name, pairs, owner, budget, seen):
+        """``name(attribute=value, …)``: an object shown from its attributes or fields."""
+        if id(owner) in seen:
+            return name + "(...)"
+        seen.add(id(owner))
+        try:
+            parts = [name, "("]
+            used = len(name) + 2
+            for attribute, item in pairs:
+                separator = ", " if len(parts) > 2 else ""
+                attribute = attribute if type(attribute) is str else repr(attribute)
+                if self.is_secret(attribute):
+                    self.redactor.remember(item)
+                    item_text = REDACTED
+                else:
+                    room = budget - used - len(separator) - len(attribute) - 1
+                    item_text = self._render(item, max(room, 1), seen)
+                piece = separator + attribute + "=" + item_text
+                if used + len(piece) > budget:
+                    parts.append(separator + ELLIPSIS)
+                    break
+                parts.append(piece)
+                used += len(piece)
+            parts.append(")")
+            return "".join(parts)
+        finally:
+            seen.discard(id(owner))
+
+    def _bound_method(self, method, budget, seen):
+        """``<bound method Class.name of …>``, its object rendered by these rules."""
+        function = method.__func__
+        if type(function) is not types.FunctionType and type(function) is not types.BuiltinFunctionType:
+            return self._repr(method, type(method))
+        name = function.__qualname__
+        head = "<bound method %s of " % name
+        owner = method.__self__
+        text = self._render(owner, max(budget - len(head) - 1, 1), seen)
+        failed = "<repr of %s failed: " % type_name(type(owner))
+        if text.startswith(failed):  # as the method's own repr fails with its object's
+            return "<repr of method failed: " + text[len(failed) :]
+        return head + text + ">"
+
+    def _repr(self, value, kind):
+        """``repr(value)``, guarded: a type whose ``__repr__`` fails says so, one whose
+        ``__repr__`` is slow is shown as ``object.__repr__`` would from then on."""
         if kind in self.slow_types:
             return _plain(value, kind)
         started = self._wall()
@@ -309,6 +402,44 @@ class Renderer:
         ):
             self.slow_types.add(kind)
         return text
+
+
+_KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+/=-")
+
+
+def cut_word(value, at):
+    """Where the key-like word that a cut at ``at`` goes through starts (one with a digit, or
+    both cases), or None. Works on str and bytes."""
+    if type(value) is bytes:
+        value = value.decode("latin-1")
+    if at >= len(value) or value[at] not in _KEY_CHARACTERS:
+        return None
+    start = at
+    while start > 0 and value[start - 1] in _KEY_CHARACTERS:
+        start -= 1
+    end = at
+    while end < len(value) and end < at + 64 and value[end] in _KEY_CHARACTERS:
+        end += 1
+    if start == at:
+        return None
+    word = value[start:end]
+    if any(c.isdigit() for c in word) or (word.lower() != word and word.upper() != word):
+        return start
+    return None
+
+
+def _environment(environment, budget):
+    """os.environ with its names and without its values."""
+    parts = []
+    used = len("environ({})")
+    for name in list(environment):
+        text = "%r: %s" % (name, REDACTED)
+        if used + len(text) + 2 > budget:
+            parts.append(ELLIPSIS)
+            break
+        parts.append(text)
+        used += len(text) + 2
+    return "environ({%s})" % ", ".join(parts)
 
 
 def _class_statement(kind):

@@ -1,3 +1,15 @@
+import os
+
+
+class Config:
+    def __init__(self, user, password):
+        self.user = user
+        self.password = password
+
+    def __repr__(self):
+        return "Config(user=%r, password=%r)" % (self.user, self.password)
+
+
 def connect(host, password, api_key=None):
     session_key = "abc123"
     user = "alice"
@@ -5,4 +17,25 @@ def connect(host, password, api_key=None):
     return user
 
 
+def leak(password):
+    copy = password
+    pair = ("bob", copy)
+    options = [("password", "p4ss-w0rd"), ("user", "bob")]
+    argv = ["prog", "--password", "p4ss-w0rd", "--api-key=k3y-v4lue"]
+    header = "Bearer abcdef0123456789"
+    url = "postgres://app:s3cret-pw@db.example/app"
+    aws = "AKIAIOSFODNN7EXAMPLE"
+    github = "ghp_" + "a1B2c3D4e5" * 4
+    config = Config("bob", password)
+    message = "login as bob with %s failed" % password
+    os.environ.clear()
+    os.environ["HOME"] = "/home/bob"
+    os.environ["SERVICE_TOKEN"] = "not-shown-anywhere"
+    environment = os.environ
+    names = os.environ.keys()
+    token = os.environ["SERVICE_TOKEN"]
+    return password
+
+
 connect("db.example", "hunter2", api_key="k-123")
+leak("correct-horse-battery")

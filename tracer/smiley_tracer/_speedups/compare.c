@@ -149,7 +149,8 @@ still_shown(Core *core, Shown *shown, PyObject *value, PyTypeObject *kind)
     return unchanged;
 }
 
-/* The text and fingerprint the snapshot keeps for `value` (LocalsTracker.text and .fingerprint). */
+/* The text and fingerprint the snapshot keeps for `value` (LocalsTracker.text and .fingerprint),
+ * secrets redacted. */
 static int
 render(Core *core, PyObject *value, PyTypeObject *kind, PyObject **text, PyObject **fingerprint)
 {
@@ -170,6 +171,11 @@ render(Core *core, PyObject *value, PyTypeObject *kind, PyObject **text, PyObjec
             Py_CLEAR(*text);
             return -1;
         }
+    }
+    *text = smiley_scrubbed(core, value, *text, native ? core->secret_seen : -1);
+    if (*text == NULL) {
+        Py_CLEAR(*fingerprint);
+        return -1;
     }
     return 0;
 }
@@ -200,6 +206,8 @@ smiley_compare(Core *core, FrameState *state, Shown *shown, Flat *flat, PyObject
     }
     PyObject *text, *fingerprint;
     if (secret) {
+        if (smiley_remember(core, value) < 0)
+            return -1;
         text = Py_NewRef(core->redacted);
         fingerprint = Py_NewRef(Py_None);
     } else if (render(core, value, kind, &text, &fingerprint) < 0) {

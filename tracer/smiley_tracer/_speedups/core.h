@@ -150,6 +150,7 @@ typedef struct {
 
 /* The change triples of one event, gathered before they become one tuple (compare.c). */
 #define SMILEY_FLAT_INLINE 48
+#define SMILEY_MAX_WORDS 32 /* redaction: the secret words looked for in a text */
 typedef struct {
     PyObject **items;
     Py_ssize_t count;
@@ -165,7 +166,13 @@ typedef struct {
     PyObject *type_symbol, *name_info, *exception, *on_failure, *stream_closed;
     PyObject *missing, *mutable_types, *redacted, *return_opcodes, *offset_lines;
     PyObject *snapshot_all_py, *diff_py, *disable, *is_secret;
+    PyObject *scrub, *remember, *secret_values, *secret_texts, *secret_words; /* redaction.Redactor's */
+    const char *words[SMILEY_MAX_WORDS]; /* secret_words, as C strings */
+    int word_count;
+    char word_starts[256];               /* which (lower case) letters start one */
+    int secret_seen; /* a string in the container render.c just rendered may hold a secret */
     Py_ssize_t batch_size, max_len, max_suspended, max_codes;
+    Py_ssize_t redacting; /* 0 no, 1 yes, 2 yes and every text has the user's patterns to search */
     /* caches */
     PtrMap codes;           /* code -> CodeEntry, or False when not recorded */
     PtrMap plain_reprs;     /* type using object.__repr__ -> (version tag, "<T object at ") */
@@ -188,6 +195,11 @@ PyObject *smiley_text(Core *core, PyObject *value);
 PyObject *smiley_plain_repr(Core *core, PyObject *value, PyTypeObject *kind);
 PyObject *smiley_type_symbol(Core *core, PyTypeObject *kind);
 PyObject *smiley_small_int_text(PyObject *value);
+PyObject *smiley_scrubbed(Core *core, PyObject *value, PyObject *text, int looked);
+int smiley_may_hold_secret(Core *core, PyObject *text);
+Py_ssize_t smiley_cut_word(PyObject *text, Py_ssize_t at);
+int smiley_read_secret_words(Core *core);
+int smiley_remember(Core *core, PyObject *value);
 
 /* locals.c */
 PyObject *smiley_snapshot_all(Core *core, FrameState *state, PyFrameObject *frame);

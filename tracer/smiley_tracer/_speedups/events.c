@@ -271,7 +271,7 @@ static int
 value_of(Core *core, PyObject *value, PyObject **more)
 {
     more[0] = smiley_type_symbol(core, Py_TYPE(value));
-    more[1] = more[0] == NULL ? NULL : smiley_text(core, value);
+    more[1] = more[0] == NULL ? NULL : smiley_scrubbed(core, value, smiley_text(core, value), -1);
     if (more[1] == NULL) {
         Py_XDECREF(more[0]);
         return -1;

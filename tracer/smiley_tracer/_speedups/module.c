@@ -43,8 +43,9 @@ PyTypeObject FrameStateType = {
     X(flush) X(code_record) X(thread_id) X(text) X(fingerprint) X(unchanged)             \
     X(type_symbol) X(name_info) X(exception) X(on_failure) X(stream_closed)         \
     X(missing) X(mutable_types) X(redacted) X(return_opcodes) X(offset_lines)          \
-    X(snapshot_all_py) X(diff_py) X(disable) X(is_secret)
-#define CORE_SIZES(X) X(batch_size) X(max_len) X(max_suspended) X(max_codes)
+    X(snapshot_all_py) X(diff_py) X(disable) X(is_secret)           \
+    X(scrub) X(remember) X(secret_values) X(secret_texts) X(secret_words)
+#define CORE_SIZES(X) X(batch_size) X(max_len) X(max_suspended) X(max_codes) X(redacting)
 
 static int
 core_init(Core *core, PyObject *args, PyObject *kwargs)
@@ -68,10 +69,16 @@ core_init(Core *core, PyObject *args, PyObject *kwargs)
     if ((core->name = PyLong_AsSsize_t(value)) == -1 && PyErr_Occurred())                          \
         return -1;
     CORE_SIZES(READ_SIZE)
+    if (!PySet_Check(core->secret_values) || !PyList_Check(core->secret_texts) || !PyTuple_Check(core->secret_words)) {
+        PyErr_SetString(PyExc_TypeError, "secret_values, secret_texts, secret_words: a set, a list, a tuple");
+        return -1;
+    }
     if (!PyTuple_Check(core->mutable_types) || PyTuple_GET_SIZE(core->mutable_types) != 5) {
         PyErr_SetString(PyExc_TypeError, "mutable_types must be a 5-tuple");
         return -1;
     }
+    if (smiley_read_secret_words(core) < 0)
+        return -1;
     ptrmap_clear(&core->codes);
     Py_XSETREF(core->type_symbols, PyDict_New());
     Py_XSETREF(core->names, PyDict_New());

@@ -62,15 +62,21 @@ render_item(Core *core, PyObject *item, Py_ssize_t budget, PyObject **out)
     if (kind == &PyUnicode_Type) {
         if (PyUnicode_GET_LENGTH(item) <= budget) {
             *out = PyObject_Repr(item);
-            return *out == NULL ? -1 : 1;
+        } else {
+            Py_ssize_t start = core->redacting ? smiley_cut_word(item, budget) : -1;
+            PyObject *head = PyUnicode_Substring(item, 0, start >= 0 ? start : budget);
+            PyObject *text = head == NULL ? NULL : PyObject_Repr(head);
+            Py_XDECREF(head);
+            PyObject *ellipsis = text == NULL ? NULL : PyUnicode_FromOrdinal(ELLIPSIS);
+            *out = ellipsis == NULL ? NULL : PyUnicode_Concat(text, ellipsis);
+            Py_XDECREF(text);
+            Py_XDECREF(ellipsis);
         }
-        PyObject *head = PyUnicode_Substring(item, 0, budget);
-        PyObject *text = head == NULL ? NULL : PyObject_Repr(head);
-        Py_XDECREF(head);
-        PyObject *ellipsis = text == NULL ? NULL : PyUnicode_FromOrdinal(ELLIPSIS);
-        *out = ellipsis == NULL ? NULL : PyUnicode_Concat(text, ellipsis);
-        Py_XDECREF(text);
-        Py_XDECREF(ellipsis);
+        if (*out != NULL && core->redacting && !core->secret_seen) {
+            core->secret_seen = smiley_may_hold_secret(core, *out);
+            if (core->secret_seen < 0)
+                Py_CLEAR(*out);
+        }
         return *out == NULL ? -1 : 1;
     }
     if (kind == &PyLong_Type) {
@@ -264,7 +270,8 @@ dict_pass(Core *core, PyObject *value, int whole, PyObject **out, Py_ssize_t *lo
             if (secret < 0) {
                 plain = -1;
             } else if (secret) {
-                item_text = Py_NewRef(core->redacted);
+                item_text = smiley_remember(core, item) < 0 ? NULL : Py_NewRef(core->redacted);
+                plain = item_text == NULL ? -1 : plain;
             } else {
                 budget = room - text.used - PyUnicode_GET_LENGTH(key_text);
                 plain = render_item(core, item, budget > 1 ? budget : 1, &item_text);
@@ -325,6 +332,7 @@ smiley_render_container(Core *core, PyObject *value, PyObject **text, PyObject *
     PyTypeObject *kind = Py_TYPE(value);
     Py_ssize_t looked = 0;
     int done;
+    core->secret_seen = 0;
     if (kind == &PyDict_Type)
         done = render_dict(core, value, text, &looked);
     else if (kind == &PyList_Type || kind == &PyTuple_Type || kind == &PySet_Type || kind == &PyFrozenSet_Type
