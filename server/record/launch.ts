@@ -64,7 +64,8 @@ export function tracerEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
   const original = env['PYTHONPATH']
-  const { [IGNORED_SIGNALS_ENV]: _ignored, ...programEnv } = env
+  // The recorder's token is Smiley's, not the program's.
+  const { [IGNORED_SIGNALS_ENV]: _ignored, SMILEY_TOKEN: _token, ...programEnv } = env
   return {
     ...programEnv,
     PYTHONPATH: original ? `${tracerDir}${delimiter}${original}` : tracerDir,

@@ -11,8 +11,14 @@ export interface TracerOptions {
   pythonPath: string | null
   /** Longest recorded `repr`, in characters. */
   maxRepr: number
-  /** Replace values of secret-looking names with `<redacted>`. */
+  /** Replace secrets with `<redacted>` (see tracer/smiley_tracer/redaction.py). */
   redact: boolean
+  /** More secret names (`--redact NAME`), matched whole and without regard to case. */
+  redactNames?: string[]
+  /** More secret value patterns (`--redact /REGEX/`). */
+  redactPatterns?: string[]
+  /** Call every object's own `__repr__`, the program's too (`--call-repr`). */
+  callReprs?: boolean
   /** Record cProfile statistics. */
   profile: boolean
   includeStdlib: boolean

@@ -196,6 +196,67 @@ result = add(2, 3)
     expect(open.locals['password']).toBe("'s3cret'")
   })
 
+  it('hides secret arguments in the run, and what --redact names, and keeps the token from the program', async () => {
+    writePrograms(dir.path, {
+      'login.py': `
+import os, sys
+print(sys.argv[1:], "SMILEY_TOKEN" in os.environ)
+account = "acct-%d-%04d" % (2024, 1)
+note = "for " + account
+`,
+    })
+    const argv = ['--password', 'hunter22', '--api-key=k3y', 'postgres://u:pw1234@db/x']
+    const result = await smiley(
+      ['run', '-d', db, '--redact', 'account', '--redact', '/acct-[0-9-]+/', 'login.py', ...argv],
+      { cwd: dir.path, env: { SMILEY_TOKEN: 'a-token-of-24-characters' } },
+    )
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe(
+      "['--password', 'hunter22', '--api-key=k3y', 'postgres://u:pw1234@db/x'] False\n",
+    )
+    const [run] = await runs()
+    const shown = [
+      '--password',
+      '<redacted>',
+      '--api-key=<redacted>',
+      'postgres://u:<redacted>@db/x',
+    ]
+    expect(run!.argv).toEqual(['login.py', ...shown])
+    expect(run!.description).toBe(['login.py', ...shown].join(' '))
+    const texts = JSON.stringify(await events())
+    expect(texts).not.toMatch(/hunter22|k3y'|pw1234|2024-0001/)
+    expect(texts).toContain("'for <redacted>'")
+  })
+
+  it('refuses a --redact pattern that is not a regular expression', async () => {
+    writePrograms(dir.path, { 'p.py': 'x = 1\n' })
+    const result = await smiley(['run', '-d', db, '--redact', '/(unclosed/', 'p.py'], {
+      cwd: dir.path,
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/--redact: not a regular expression/)
+  })
+
+  it("shows the program's objects from their attributes unless --call-repr", async () => {
+    writePrograms(dir.path, {
+      'shapes.py': `
+import threading
+lock = threading.Lock()
+class Account:
+    def __init__(self, owner):
+        self.owner = owner
+    def __repr__(self):
+        with lock:
+            return "<Account of %s>" % self.owner
+account = Account("ada")
+`,
+    })
+    await smiley(['run', '-d', db, 'shapes.py'], { cwd: dir.path })
+    expect(JSON.stringify(await events())).toContain("Account(owner='ada')")
+    await smiley(['run', '-d', db, '--call-repr', 'shapes.py'], { cwd: dir.path })
+    expect(JSON.stringify(await events())).toContain('<Account of ada>')
+  })
+
   it('bounds recorded values by --max-repr', async () => {
     writePrograms(dir.path, { 'long.py': 'text = "y" * 5000\n' })
     await smiley(['run', '-d', db, '--max-repr', '50', 'long.py'], { cwd: dir.path })

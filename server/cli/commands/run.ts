@@ -15,6 +15,12 @@ import { Output } from '../../console/output.js'
 import { ignoredAtStart, keepIgnoring } from '../../record/ignored-signals.js'
 import { interpreterArgs, launch, type Target } from '../../record/launch.js'
 import { isInterrupt, type ProcessExit } from '../../record/outcome.js'
+import {
+  extraSecrets,
+  redactArguments,
+  redactText,
+  type ExtraSecrets,
+} from '../../record/redaction.js'
 import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
 import { DEFAULT_BUFFER_BYTES, Uploader } from '../../remote/uploader.js'
@@ -69,9 +75,20 @@ export const runCommand: Command = {
         default: 200,
       },
       {
+        name: 'redact',
+        kind: 'list',
+        value: 'NAME|/REGEX/',
+        help: 'also hide values of this name, or values (or parts of texts) matching REGEX',
+      },
+      {
         name: 'no-redact',
         kind: 'flag',
-        help: 'record values of secret-looking names (password, token, api_key…) too',
+        help: 'record secrets too: values of secret names (password, token…) and secret-shaped values',
+      },
+      {
+        name: 'call-repr',
+        kind: 'flag',
+        help: "show objects by their own __repr__, even the program's (it may block or change them)",
       },
       { name: 'no-profile', kind: 'flag', help: 'do not record cProfile statistics' },
       { name: 'include-stdlib', kind: 'flag', help: 'record the standard library too' },
@@ -126,6 +143,7 @@ export const runCommand: Command = {
       'smiley run prog.py --verbose input.txt',
       'smiley run -m http.server 8000',
       'smiley run --include-package requests --max-repr 500 fetch.py',
+      "smiley run --redact customer_id --redact '/acct-[0-9]{8}/' billing.py",
       'smiley run --database /tmp/trace.db -- prog.py',
       'SMILEY_TOKEN=… smiley run --remote http://build-box:8765 prog.py',
     ],
@@ -165,7 +183,15 @@ function chooseTarget(args: ParsedArgs): Target {
 /** How the tracer records: the options a run is stored with. */
 type RecordingOptions = Pick<
   TracerOptions,
-  'maxRepr' | 'redact' | 'profile' | 'includeStdlib' | 'includeSitePackages' | 'includePackages'
+  | 'maxRepr'
+  | 'redact'
+  | 'redactNames'
+  | 'redactPatterns'
+  | 'callReprs'
+  | 'profile'
+  | 'includeStdlib'
+  | 'includeSitePackages'
+  | 'includePackages'
 >
 
 interface Plan {
@@ -174,18 +200,38 @@ interface Plan {
 }
 
 function plan(target: Target, args: ParsedArgs): Plan {
+  const extra = redactOption(args)
+  const redact = !args.options['noRedact']
   const argv = interpreterArgs(target)
   const options: RecordingOptions = {
     maxRepr: Number(args.options['maxRepr']),
-    redact: !args.options['noRedact'],
+    redact,
+    redactNames: extra.names,
+    redactPatterns: extra.patterns,
+    callReprs: Boolean(args.options['callRepr']),
     profile: !args.options['noProfile'],
     includeStdlib: Boolean(args.options['includeStdlib']),
     includeSitePackages: Boolean(args.options['includeSitePackages']),
     includePackages: (args.options['includePackage'] as string[] | undefined) ?? [],
   }
+  const shownArgv = redact ? redactArguments(argv, extra) : argv
   const description =
-    typeof args.options['description'] === 'string' ? args.options['description'] : argv.join(' ')
-  return { info: { uuid: randomUUID(), description, argv, options }, options }
+    typeof args.options['description'] === 'string'
+      ? redact
+        ? redactText(args.options['description'], extra)
+        : args.options['description']
+      : shownArgv.join(' ')
+  return { info: { uuid: randomUUID(), description, argv: shownArgv, options }, options }
+}
+
+/** `--redact`, checked: names, and /patterns/ that compile. */
+function redactOption(args: ParsedArgs): ExtraSecrets {
+  const values = (args.options['redact'] as string[] | undefined) ?? []
+  try {
+    return extraSecrets(values)
+  } catch (error) {
+    throw new UsageError(`--redact: not a regular expression: ${(error as Error).message}`)
+  }
 }
 
 /** `--accelerator`, checked: how the tracer chooses between its native and Python paths. */
