@@ -6,6 +6,7 @@ import { version } from '../paths.js'
 import { closest, formatHelp, parseArgs } from './args.js'
 import type { Command, Exit } from './command.js'
 import { browseCommands } from './commands/browse.js'
+import { dapCommand } from './commands/dap.js'
 import { manageCommands } from './commands/manage.js'
 import { remoteCommands } from './commands/remote.js'
 import { reportCommand } from './commands/report.js'
@@ -17,6 +18,7 @@ const COMMANDS: Array<{ group: string; commands: Command[] }> = [
   { group: 'Record', commands: [runCommand, ...remoteCommands] },
   { group: 'Look at runs', commands: [serverCommand, ...browseCommands, reportCommand] },
   { group: 'Manage runs', commands: manageCommands },
+  { group: 'Debug', commands: [dapCommand] },
 ]
 
 const ALL = COMMANDS.flatMap((g) => g.commands)
