@@ -87,7 +87,10 @@ export class DapClient {
     return response.body
   }
 
-  /** The next event named `name` (after those already seen, when `after` counts them). */
+  /**
+   * The first event named `name` after the first `after` events (by default, those already
+   * received: take the promise before sending the request that causes the event).
+   */
   nextEvent(name: string, after = this.events.length): Promise<DapMessage> {
     const seen = this.events.slice(after).find((m) => m.event === name)
     if (seen) return Promise.resolve(seen)
