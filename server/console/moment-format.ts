@@ -52,7 +52,7 @@ export function formatMoment(
     const text = sourceLine(number)
     if (text === null) continue
     const mark = number === event.line ? '>' : ' '
-    const line = `${mark} ${String(number).padStart(width)}  ${text.trimEnd()}`
+    const line = `${mark} ${String(number).padStart(width)}  ${text}`.trimEnd()
     source.push(number === event.line ? out.style('yellow', line) : line)
   }
   if (source.length > 0) lines.push('', ...source)

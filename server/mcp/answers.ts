@@ -91,10 +91,10 @@ export class Answers {
             message: run.errorMessage,
             traceback: run.traceback,
             frames: tracebackEvents(this.db, key, names, run.traceback, run.eventCount).frames.map(
-              (frame) => ({
+              ({ seq, ...frame }) => ({
                 ...frame,
                 file: displayPath(frame.file, run.cwd),
-                event: frame.seq,
+                event: seq,
               }),
             ),
           }
