@@ -214,19 +214,26 @@ export class LiteralReader {
       return { kind: 'list', items: this.items(']', inner) }
     }
     if (token.text === '(') {
-      // A parenthesised expression is a tuple only with a comma, or empty.
+      // A parenthesised expression is a tuple only with a comma, or empty; anything else in
+      // parentheses is left for the expression around it.
       const save = this.at
-      this.take()
-      if (this.accept(')')) return { kind: 'tuple', items: [] }
-      const first = inner()
-      if (this.accept(')')) {
+      try {
+        this.take()
+        if (this.accept(')')) return { kind: 'tuple', items: [] }
+        const first = inner()
+        if (this.accept(')')) {
+          this.at = save
+          return undefined
+        }
+        this.expect(',')
+        const rest = this.peek().text === ')' ? [] : this.items(')', inner, false)
+        if (rest.length === 0) this.expect(')')
+        return { kind: 'tuple', items: [first, ...rest] }
+      } catch (error) {
+        if (!(error instanceof ExpressionError)) throw error
         this.at = save
         return undefined
       }
-      this.expect(',')
-      const rest = this.peek().text === ')' ? [] : this.items(')', inner, false)
-      if (rest.length === 0) this.expect(')')
-      return { kind: 'tuple', items: [first, ...rest] }
     }
     if (token.text === '{') {
       this.take()
