@@ -87,6 +87,10 @@ describe('the VS Code extension', () => {
     ])
     expect(manifest.main).toBe('./out/extension.js')
     expect(manifest.contributes.breakpoints).toEqual([{ language: 'python' }])
+    expect(manifest.contributes.commands).toEqual([
+      expect.objectContaining({ command: 'smiley.goToEvent', title: 'Go to Event…' }),
+    ])
+    expect(files.get('extension/out/extension.js')).toContain("customRequest('goto'")
   })
 
   it('launches smiley dap with each of its snippets, filled in as the editor fills them', async () => {

@@ -46,8 +46,26 @@ class SmileyConfigurationProvider implements vscode.DebugConfigurationProvider {
   }
 }
 
+/** Goes to any event of the recording, by its number (as `smiley search` and the dashboard show it). */
+async function goToEvent(): Promise<void> {
+  const session = vscode.debug.activeDebugSession
+  if (session?.type !== 'smiley') return
+  const answer = await vscode.window.showInputBox({
+    prompt: 'The event to go to (its number, as smiley search and the dashboard show it)',
+    validateInput: (text) => (/^\d+$/.test(text.trim()) ? undefined : 'an event number'),
+  })
+  if (answer === undefined) return
+  const thread = vscode.debug.activeStackItem?.threadId ?? 1
+  try {
+    await session.customRequest('goto', { threadId: thread, targetId: Number(answer.trim()) })
+  } catch (error) {
+    void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error))
+  }
+}
+
 export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
+    vscode.commands.registerCommand('smiley.goToEvent', goToEvent),
     vscode.debug.registerDebugAdapterDescriptorFactory('smiley', new SmileyAdapterFactory()),
     vscode.debug.registerDebugConfigurationProvider('smiley', new SmileyConfigurationProvider()),
   )
