@@ -123,6 +123,13 @@ export class Replay {
     return (name) => byName.get(name)
   }
 
+  /** The last event of `thread` at or before the current one; undefined before it started. */
+  lastIn(thread: number): number | undefined {
+    for (const event of EventStore.of(this.db).events(this.key, this.seq, 'backward', thread))
+      return event.seq
+    return undefined
+  }
+
   /** The first event of `thread`, or of the run. */
   first(thread?: number): number {
     for (const event of EventStore.of(this.db).events(this.key, 1, 'forward', thread))

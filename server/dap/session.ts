@@ -47,7 +47,8 @@ export class DebugSession {
   private db: Db | undefined
   private stopOnEntry = true
   private nextBreakpoint = 1
-  private stack: StackEntry[] = []
+  private stacks = new Map<number, { first: number; stack: StackEntry[] }>()
+  private frames: StackEntry[] = []
   private handles = new Map<number, Handle>()
   /** Events to send once the response of the request being handled is out. */
   private after: Array<() => void> = []
@@ -303,7 +304,8 @@ export class DebugSession {
 
   /** Tells the client where a move ended: stopped at an event, or the end of the run. */
   private report(outcome: Outcome): void {
-    this.stack = []
+    this.stacks.clear()
+    this.frames = []
     this.handles.clear()
     if (outcome.kind === 'end') {
       const code = this.replay?.run.exitCode ?? 0
@@ -363,25 +365,40 @@ export class DebugSession {
     return undefined
   }
 
-  private currentStack(): StackEntry[] {
-    if (this.stack.length === 0) this.stack = this.open().moment()?.stack ?? []
-    return this.stack
+  /**
+   * The stack of `thread` at this moment: the current event's, or for another thread its
+   * stack at its last event before now (empty when it had not started). Frames of every
+   * thread share one numbering, reset at each stop.
+   */
+  private stackOf(thread: number): { first: number; stack: StackEntry[] } {
+    let known = this.stacks.get(thread)
+    if (known === undefined) {
+      const replay = this.open()
+      const seq = thread === replay.threadOf(replay.seq) ? replay.seq : replay.lastIn(thread)
+      const stack = seq === undefined ? [] : (replay.moment(seq)?.stack ?? [])
+      known = { first: this.frames.length + 1, stack }
+      this.frames.push(...stack)
+      this.stacks.set(thread, known)
+    }
+    return known
   }
 
   private frame(id: number | undefined): StackEntry {
-    const stack = this.currentStack()
-    const entry = stack[(id ?? 1) - 1]
+    if (id === undefined) this.stackOf(this.open().threadOf(this.open().seq))
+    const entry = this.frames[(id ?? 1) - 1]
     if (entry === undefined) throw new RequestError(`no frame ${String(id)} at this moment`)
     return entry
   }
 
   private stackTrace(args: DebugProtocol.StackTraceArguments) {
-    const stack = this.currentStack()
+    const replay = this.open()
+    const thread = this.threadArgument(args as unknown as Record<string, unknown>)
+    const { first, stack } = this.stackOf(thread ?? replay.threadOf(replay.seq))
     const start = args.startFrame ?? 0
     const end = args.levels ? start + args.levels : stack.length
     return {
       stackFrames: stack.slice(start, end).map((entry, index): DebugProtocol.StackFrame => ({
-        id: start + index + 1,
+        id: first + start + index,
         name: entry.function,
         line: entry.line,
         column: 1,
@@ -399,7 +416,11 @@ export class DebugSession {
 
   private scopes(args: DebugProtocol.ScopesArguments) {
     const entry = this.frame(args.frameId)
-    const reference = this.handle_({ kind: 'scope', seq: entry.seq, top: args.frameId === 1 })
+    const reference = this.handle_({
+      kind: 'scope',
+      seq: entry.seq,
+      top: entry.seq === this.open().seq,
+    })
     return {
       scopes: [
         {

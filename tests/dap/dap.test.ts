@@ -413,6 +413,19 @@ describe('smiley dap', () => {
     await client.moveTo('continue', { threadId: helperId })
     expect(await seqOf(client)).toBe(helper.seq)
     expect((await where(client, helperId)).locals).toEqual({ count: '9', name: "'t'" })
+    // The other thread, as it was at its last event before this moment.
+    const main = events.filter((e) => e.threadName === 'MainThread' && e.seq < helper.seq).at(-1)!
+    const other = await client.ok('stackTrace', { threadId: MAIN })
+    expect(other.stackFrames.map((f: { name: string; line: number }) => [f.name, f.line])).toEqual([
+      ['<module>', main.line],
+    ])
+    const { stackFrames: own } = await client.ok('stackTrace', { threadId: helperId })
+    expect(own[0].id).not.toBe(other.stackFrames[0].id)
+    const { scopes } = await client.ok('scopes', { frameId: other.stackFrames[0].id })
+    const { variables } = await client.ok('variables', {
+      variablesReference: scopes[0].variablesReference,
+    })
+    expect(variables.map((v: { name: string }) => v.name)).toContain('helper')
   })
 
   it('evaluates names and comparisons over the recorded values, for hovers and the console', async () => {
