@@ -58,8 +58,12 @@ interface Hit {
   description?: string
 }
 
-/** Events a page of line executions or search matches reads, at most. */
-const PAGE = 64
+/**
+ * Hits read per page of line executions or search matches: few at first (a stop is often
+ * near), more as a scan goes on (each page has a fixed cost).
+ */
+const FIRST_PAGE = 64
+const LAST_PAGE = 4096
 const FORWARD_MOVES: readonly Move[] = ['next', 'over', 'out']
 
 export class Replay {
@@ -68,7 +72,10 @@ export class Replay {
   lineBreakpoints: LineBreakpoint[] = []
   functionBreakpoints: FunctionBreakpoint[] = []
   exceptionFilters = new Set<ExceptionFilter>()
-  private readonly counted = new Map<number, { seq: number; count: number }>()
+  private readonly counters = new Map<
+    number,
+    { seq: number; count: number; rest: Iterator<Hit>; pending?: Hit | undefined }
+  >()
   private readonly reported = new Set<number>()
 
   constructor(
@@ -222,17 +229,29 @@ export class Replay {
     return rule.hit === undefined || hitCounts(rule.hit, this.hitNumber(rule, seq))
   }
 
-  /** Which hit of its breakpoint event `seq` is (1 for the first), counted in every thread. */
+  /**
+   * Which hit of its breakpoint event `seq` is (1 for the first), counted in every thread.
+   * Each breakpoint keeps its count and where it stopped counting, so counting forward
+   * through a run reads each hit once; a count asked for further back starts again.
+   */
   private hitNumber(rule: BreakpointRule, seq: number): number {
-    const known = this.counted.get(rule.id)
-    let count = known !== undefined && known.seq <= seq ? known.count : 0
-    const from = known !== undefined && known.seq <= seq ? known.seq + 1 : 1
-    for (const hit of this.hitsOf(rule, from, 'forward', undefined)) {
-      if (hit.seq > seq) break
-      count += 1
+    let counter = this.counters.get(rule.id)
+    if (counter === undefined || counter.seq > seq) {
+      counter = { seq: 0, count: 0, rest: this.hitsOf(rule, 1, 'forward', undefined) }
+      this.counters.set(rule.id, counter)
     }
-    this.counted.set(rule.id, { seq, count })
-    return count
+    for (;;) {
+      if (counter.pending === undefined) {
+        const next = counter.rest.next()
+        if (next.done) break
+        counter.pending = next.value
+      }
+      if (counter.pending.seq > seq) break
+      counter.count += 1
+      counter.seq = counter.pending.seq
+      counter.pending = undefined
+    }
+    return counter.count
   }
 
   private hitsOf(
@@ -266,11 +285,12 @@ export class Replay {
   ): Generator<Hit> {
     if (bp.file === undefined) return
     let at: number | null = from
+    let limit = FIRST_PAGE
     while (at !== null && at >= 1 && at <= this.total) {
       const page = lineExecutions(this.db, this.key, this.names, bp.file, bp.line, {
         from: at,
         direction,
-        limit: PAGE,
+        limit,
         values: false,
         ...(thread === undefined ? {} : { thread }),
       })
@@ -278,6 +298,7 @@ export class Replay {
       for (const execution of executions)
         yield { seq: execution.seq, rule: bp, reason: 'breakpoint' }
       at = page.next
+      limit = Math.min(limit * 4, LAST_PAGE)
     }
   }
 
@@ -350,16 +371,18 @@ export class Replay {
     direction: Direction,
   ) {
     let at: number | null = from
+    let limit = FIRST_PAGE
     while (at !== null) {
       const page = searchEvents(this.db, this.key, this.names, {
         query,
         from: at,
         direction,
-        limit: PAGE,
+        limit,
         total: this.total,
       })
       yield* page.matches
       at = page.next
+      limit = Math.min(limit * 4, LAST_PAGE)
     }
   }
 }
