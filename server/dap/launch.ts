@@ -68,8 +68,10 @@ export async function openReplay(
   const db = openDatabase(database, { readonly: true })
   try {
     const { key, run } = findRun(db, reference)
-    if (run.eventCount === 0)
-      throw new LaunchError(`launch: run ${run.id.slice(0, 8)} has no events`)
+    if (run.eventCount === 0) {
+      const why = run.errorType === null ? '' : ` (${run.errorType}: ${run.errorMessage ?? ''})`
+      throw new LaunchError(`launch: run ${run.id.slice(0, 8)} has no events${why}`)
+    }
     return { replay: new Replay(db, key, run, new RunNames(db, key)), db }
   } catch (error) {
     db.close()

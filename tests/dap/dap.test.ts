@@ -515,6 +515,28 @@ describe('smiley dap', () => {
     expect(JSON.parse(runs.stdout)).toHaveLength(1)
   })
 
+  it('answers a program that cannot be recorded, or that ran no line, with why', async () => {
+    writePrograms(dir.path, { 'broken.py': 'def broken(:\n    pass\n' })
+    const client = new DapClient()
+    clients.push(client)
+    await client.ok('initialize', { adapterID: 'smiley' })
+    const database = join(dir.path, 'broken.db')
+    expect(
+      await client.request('launch', { program: 'missing.py', cwd: dir.path, database }),
+    ).toMatchObject({
+      success: false,
+      message: `launch: no program ${join(dir.path, 'missing.py')}`,
+    })
+    const broken = await client.request('launch', { program: 'broken.py', cwd: dir.path, database })
+    expect(broken.success).toBe(false)
+    expect(broken.message).toMatch(/^launch: run [0-9a-f]{8} has no events \(SyntaxError: /)
+    const said = client.events
+      .filter((e) => e.event === 'output')
+      .map((e) => e.body.output)
+      .join('')
+    expect(said).toContain('SyntaxError')
+  })
+
   it('serves sessions on a loopback port with --port', async () => {
     const { connect } = await import('node:net')
     const client = new DapClient(['--port', '0'])
