@@ -11,6 +11,7 @@ import type { Db } from '../db/database.js'
 import { KIND } from '../db/event-block.js'
 import { EventStore } from '../db/event-store.js'
 import type { RunNames } from '../db/events.js'
+import { readSource } from '../db/files.js'
 import { momentAt, moveFrom, variablesAt } from '../db/moments.js'
 import { lineExecutions } from '../db/questions.js'
 import { searchEvents } from '../db/search.js'
@@ -104,6 +105,11 @@ export class Replay {
       .prepare('SELECT id FROM files WHERE run = ? AND path = ?')
       .pluck()
       .get(this.key, path) as number | undefined
+  }
+
+  /** A file's text as the run executed it, when it was recorded. */
+  recordedText(file: number): string | null {
+    return readSource(this.db, this.key, file, this.run.cwd)?.text ?? null
   }
 
   /** How many times a line of a file ran. */

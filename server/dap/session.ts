@@ -4,6 +4,7 @@
  * failure of a request is one error response with a message, never the end of the session.
  */
 
+import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { DebugProtocol } from '@vscode/debugprotocol'
 import type { Move, StackEntry } from '../../shared/types/moment.js'
@@ -49,6 +50,8 @@ export class DebugSession {
   private nextBreakpoint = 1
   private stacks = new Map<number, { first: number; stack: StackEntry[] }>()
   private frames: StackEntry[] = []
+  /** Per file id: whether the file on disk still holds the text the run executed. */
+  private readonly unchanged = new Map<number, boolean>()
   private handles = new Map<number, Handle>()
   /** Events to send once the response of the request being handled is out. */
   private after: Array<() => void> = []
@@ -93,6 +96,7 @@ export class DebugSession {
       goto: (args) => this.goto(args as unknown as DebugProtocol.GotoArguments),
       evaluate: (args) => this.evaluate(args as unknown as DebugProtocol.EvaluateArguments),
       exceptionInfo: () => this.exceptionInfo(),
+      source: (args) => this.source(args as unknown as DebugProtocol.SourceArguments),
       disconnect: () => {
         this.after.push(() => this.end())
         return undefined
@@ -402,10 +406,44 @@ export class DebugSession {
         name: entry.function,
         line: entry.line,
         column: 1,
-        ...(entry.file === '?' ? {} : { source: { name: basename(entry.file), path: entry.file } }),
+        ...(entry.file === '?' ? {} : { source: this.sourceOf(entry) }),
       })),
       totalFrames: stack.length,
     }
+  }
+
+  /**
+   * Where the editor finds a frame's source: the file on disk while it still holds the text
+   * the run executed; else (changed or deleted since) the recorded text, by reference.
+   */
+  private sourceOf(entry: StackEntry): DebugProtocol.Source {
+    const source = { name: basename(entry.file), path: entry.file }
+    const file = entry.fileId
+    if (file === null) return source
+    let same = this.unchanged.get(file)
+    if (same === undefined) {
+      const recorded = this.open().recordedText(file)
+      let onDisk: string | null = null
+      try {
+        onDisk = readFileSync(entry.file, 'utf8')
+      } catch {
+        onDisk = null
+      }
+      same = recorded === null || onDisk === recorded
+      this.unchanged.set(file, same)
+    }
+    return same
+      ? source
+      : { ...source, sourceReference: file, origin: 'as recorded (the file has changed since)' }
+  }
+
+  private source(args: DebugProtocol.SourceArguments) {
+    const replay = this.open()
+    const file =
+      args.sourceReference || (args.source?.path ? replay.fileId(args.source.path) : undefined)
+    const text = file === undefined ? null : replay.recordedText(file)
+    if (text === null) throw new RequestError('this run did not record that source')
+    return { content: text, mimeType: 'text/x-python' }
   }
 
   private handle_(handle: Handle): number {

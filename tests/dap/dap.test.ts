@@ -537,6 +537,32 @@ describe('smiley dap', () => {
     expect(said).toContain('SyntaxError')
   })
 
+  it('shows a file changed since the run from its recorded text, and an unchanged one from disk', async () => {
+    const original = 'value = 1\nvalue += 1\n'
+    writePrograms(dir.path, { 'changing.py': original })
+    const database = join(dir.path, 'changing.db')
+    expect((await smiley(['run', '-d', database, 'changing.py'], { cwd: dir.path })).code).toBe(0)
+    const look = async () => {
+      const client = await started(async () => {}, { run: 'latest', database })
+      const { stackFrames } = await client.ok('stackTrace', { threadId: MAIN })
+      return { client, source: stackFrames[0].source }
+    }
+    const before = await look()
+    expect(before.source).toEqual({ name: 'changing.py', path: join(dir.path, 'changing.py') })
+    writePrograms(dir.path, { 'changing.py': '# edited since\n' + original })
+    const after = await look()
+    expect(after.source.sourceReference).toBeGreaterThan(0)
+    const { content } = await after.client.ok('source', {
+      source: after.source,
+      sourceReference: after.source.sourceReference,
+    })
+    expect(content).toBe(original)
+    expect(await after.client.request('source', { sourceReference: 999 })).toMatchObject({
+      success: false,
+      message: 'this run did not record that source',
+    })
+  })
+
   it('serves sessions on a loopback port with --port', async () => {
     const { connect } = await import('node:net')
     const client = new DapClient(['--port', '0'])
