@@ -42,6 +42,15 @@ const GOTO_TARGETS = 20
 /** The name that evaluates to the number of the event the program is stopped at. */
 const EVENT_NAME = '__event__'
 
+/** A file's text on disk, or null when it cannot be read. */
+function onDisk(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return null
+  }
+}
+
 export class DebugSession {
   private outgoing = 1
   private replay: Replay | undefined
@@ -423,13 +432,7 @@ export class DebugSession {
     let same = this.unchanged.get(file)
     if (same === undefined) {
       const recorded = this.open().recordedText(file)
-      let onDisk: string | null = null
-      try {
-        onDisk = readFileSync(entry.file, 'utf8')
-      } catch {
-        onDisk = null
-      }
-      same = recorded === null || onDisk === recorded
+      same = recorded === null || onDisk(entry.file) === recorded
       this.unchanged.set(file, same)
     }
     return same
