@@ -78,6 +78,9 @@ export class Replay {
     { seq: number; count: number; rest: Iterator<Hit>; pending?: Hit | undefined }
   >()
   private readonly reported = new Set<number>()
+  private lastVariables:
+    | { frame: number; block: number; seq: number; values: Map<number, [number, string | null]> }
+    | undefined
 
   constructor(
     readonly db: Db,
@@ -128,12 +131,44 @@ export class Replay {
 
   /** The values visible at event `seq` (its call's variables), as recorded. */
   lookupAt(seq: number): Lookup {
-    const stored = EventStore.of(this.db).event(this.key, seq)
     const byName = new Map<string, string>()
-    if (stored !== undefined)
-      for (const [symbol, [, text]] of variablesAt(this.db, this.key, stored.frame, seq))
-        if (text !== null) byName.set(this.names.symbol(symbol), text)
+    for (const [symbol, [, text]] of this.variablesAt(seq))
+      if (text !== null) byName.set(this.names.symbol(symbol), text)
     return (name) => byName.get(name)
+  }
+
+  /**
+   * The variables of event `seq`'s call at that event. Breakpoint scans judge hit after hit,
+   * mostly in one call and one block of events: from the last hit of the same call in the
+   * same block, its changes up to `seq` are laid over the variables found then, instead of
+   * rebuilding them from the block's snapshot (what variablesAt does, and does otherwise).
+   */
+  private variablesAt(seq: number): Map<number, [number, string | null]> {
+    const block = EventStore.of(this.db).blockAt(this.key, seq)
+    const stored = block?.events[seq - block.firstSeq]
+    if (block === undefined || stored === undefined) return new Map()
+    const last = this.lastVariables
+    let values: Map<number, [number, string | null]>
+    if (
+      last !== undefined &&
+      last.frame === stored.frame &&
+      last.block === block.firstSeq &&
+      last.seq <= seq
+    ) {
+      values = new Map(last.values)
+      for (let index = last.seq + 1 - block.firstSeq; index <= seq - block.firstSeq; index++) {
+        const event = block.events[index]!
+        if (event.frame !== stored.frame) continue
+        for (const local of event.locals ?? []) {
+          if (local.text === null) values.delete(local.name)
+          else values.set(local.name, [local.type, local.text])
+        }
+      }
+    } else {
+      values = variablesAt(this.db, this.key, stored.frame, seq)
+    }
+    this.lastVariables = { frame: stored.frame, block: block.firstSeq, seq, values }
+    return values
   }
 
   /** The last event of `thread` at or before the current one; undefined before it started. */

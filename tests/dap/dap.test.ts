@@ -563,6 +563,65 @@ describe('smiley dap', () => {
     })
   })
 
+  it('logs at every hit of a loop the values replay --json has there, a deleted one included', async () => {
+    writePrograms(dir.path, {
+      'loop.py': `
+def churn(n):
+    kept = []
+    for i in range(n):
+        if i % 3 == 0:
+            extra = i * 2
+        elif i % 3 == 1:
+            del extra
+        kept.append(i)
+        last = i
+    return kept
+
+churn(40)
+`,
+    })
+    const database = join(dir.path, 'loop.db')
+    expect((await smiley(['run', '-d', database, 'loop.py'], { cwd: dir.path })).code).toBe(0)
+    const replay = await smiley(['replay', '--json', '-d', database, 'latest'])
+    const loop = replay.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as TraceEvent)
+    const hits = loop.filter((e) => e.kind === 'line' && e.line === 8)
+    expect(hits).toHaveLength(40)
+    const expected = hits.map((hit) => {
+      const locals: Record<string, string> = {}
+      for (const event of loop) {
+        if (event.seq > hit.seq) break
+        if (event.frame !== hit.frame) continue
+        for (const [name, value] of Object.entries(event.locals))
+          if (value === null) delete locals[name]
+          else locals[name] = value
+      }
+      return `${hit.seq}: i=${locals['i']} extra=${locals['extra'] ?? '-'} kept=${locals['kept']}\n`
+    })
+    const client = await started(
+      async (c) => {
+        await c.ok('setBreakpoints', {
+          source: { path: join(dir.path, 'loop.py') },
+          breakpoints: [
+            { line: 8, logMessage: 'i={i} extra={extra} kept={kept}' },
+            { line: 10, condition: 'last == 39' },
+          ],
+        })
+      },
+      { run: 'latest', database },
+    )
+    const before = client.events.length
+    await client.moveTo('continue', { threadId: MAIN })
+    const logs = client.events
+      .slice(before)
+      .filter((e) => e.event === 'output' && e.body.data?.seq !== undefined)
+      .map((e) => `${e.body.data.seq}: ${(e.body.output as string).replace(/<extra: [^>]*>/, '-')}`)
+    expect(logs).toEqual(expected)
+    expect((await where(client, MAIN)).locals['last']).toBe('39')
+  })
+
   it('serves sessions on a loopback port with --port', async () => {
     const { connect } = await import('node:net')
     const client = new DapClient(['--port', '0'])
