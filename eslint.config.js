@@ -3,7 +3,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench-results/', '**/*.py'] },
+  { ignores: ['dist/', 'node_modules/', 'bench-results/', '**/*.py', 'editors/vscode/out/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

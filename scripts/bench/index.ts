@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark, in sections (capture slowdown, tracer memory, ingest,
- * live latency, the dashboard on a huge run, search on it, the call graph, `smiley report`),
+ * live latency, the dashboard on a huge run, search on it, debugging it, the call graph,
+ * `smiley report`),
  * each printing its table; then a summary of every target beside its figure. Everything goes to
  * bench-results/bench.json. A section that cannot run (no Chromium, no Python) says why in
  * one line and the others still run.
@@ -44,6 +45,9 @@ Sections (all by default, in this order):
   search     search on a synthetic run of --events events, server time: the first match
              and all the matches of six queries, with block summaries and without; the
              summaries' bytes per event
+  debug      debugging a synthetic run of --events events through smiley dap (each stop
+             with its stack, scopes and locals) and smiley mcp (each tool), beside a
+             baseline run of 2,000,000 events in the same database
   callgraph  the call graph and stats of a profile of 5,000 functions, in process and as
              server time
   report     smiley report of a synthetic run of 1,000,000 events: time and peak memory

@@ -10,6 +10,7 @@ import { findPythons, type Interpreter } from '../lib/pythons.js'
 import { formatCallGraph, measureCallGraph, type CallGraphFigures } from './callgraph.js'
 import { BenchError, ROOT, type Accelerator } from './capture.js'
 import { formatDashboard, measureDashboard, type DashboardFigures } from './dashboard.js'
+import { formatDebug, measureDebug, type DebugFigures } from './debug.js'
 import { formatReport, measureReport, type ReportFigures } from './export-report.js'
 import { formatIngest, measureIngest, type IngestFigures } from './ingest.js'
 import { formatLatency, measureLiveLatency, type LatencyFigures } from './live-latency.js'
@@ -26,6 +27,7 @@ export const SECTION_NAMES = [
   'live',
   'server',
   'search',
+  'debug',
   'callgraph',
   'report',
 ] as const
@@ -64,6 +66,7 @@ export interface SectionFigures {
   live: LatencyFigures & { seconds: number; rate: number }
   server: DashboardFigures
   search: SearchFigures
+  debug: DebugFigures
   callgraph: CallGraphFigures
   report: ReportFigures
 }
@@ -199,6 +202,11 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
     title: 'search on a huge run, with block summaries and without',
     measure: async (options) => measureSearch({ events: options.events }),
     format: formatSearch,
+  },
+  debug: {
+    title: 'debugging a huge run through smiley dap and smiley mcp',
+    measure: (options) => measureDebug({ events: options.events }),
+    format: formatDebug,
   },
   callgraph: {
     title: `the stats and call graph of ${PROFILE_FUNCTIONS.toLocaleString('en-US')} functions`,

@@ -173,6 +173,7 @@ export const TARGETS: Target[] = [
     note: serverNote,
   },
   ...searchTargets(),
+  ...debugTargets(),
   {
     figure: 'stats page (GET profile), server time',
     section: 'callgraph',
@@ -296,6 +297,34 @@ function searchTargets(): Target[] {
         (measured.search.summaryBytesPerEvent / measured.search.blockBytesPerEvent) * 100,
       note: (measured) =>
         measured.search && `${measured.search.summaryBytesPerEvent.toFixed(2)} bytes/event`,
+    },
+  ]
+}
+
+/** Issue 26: each DAP stop on a huge run in 100 ms, each MCP tool in a second. */
+function debugTargets(): Target[] {
+  const note = (measured: Measured) =>
+    measured.debug &&
+    `${measured.debug.events.toLocaleString('en-US')} events; ` +
+      `slowest on ${measured.debug.baselineEvents.toLocaleString('en-US')}: ` +
+      `dap ${Math.max(...measured.debug.dap.map((row) => row.baseline)).toFixed(0)} ms, ` +
+      `mcp ${Math.max(...measured.debug.mcp.map((row) => row.baseline)).toFixed(0)} ms`
+  return [
+    {
+      figure: 'huge run: the slowest smiley dap stop (move, stack, scopes, locals)',
+      section: 'debug',
+      bound: { at: 'most', value: 100 },
+      unit: 'ms',
+      read: (measured) => measured.debug && Math.max(...measured.debug.dap.map((row) => row.huge)),
+      note,
+    },
+    {
+      figure: 'huge run: the slowest smiley mcp tool call',
+      section: 'debug',
+      bound: { at: 'most', value: 1000 },
+      unit: 'ms',
+      read: (measured) => measured.debug && Math.max(...measured.debug.mcp.map((row) => row.huge)),
+      note,
     },
   ]
 }

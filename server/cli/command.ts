@@ -1,5 +1,6 @@
 /** What every CLI command provides, and the options they share. */
 
+import type { EventFilter } from '../console/event-filter.js'
 import type { CommandSpec, OptionSpec, ParsedArgs } from './args.js'
 
 /** How a command ends: an exit status, or a signal to die of (the traced program's). */
@@ -29,4 +30,33 @@ export const jsonOption: OptionSpec = {
 /** The value of a string option that has a default. */
 export function text(args: ParsedArgs, name: string): string {
   return String(args.options[name] ?? '')
+}
+
+/** The options of `replay` and `tail` that narrow the events printed. */
+export const eventFilterOptions: OptionSpec[] = [
+  { name: 'to', kind: 'integer', value: 'SEQ', help: 'stop after this event number' },
+  { name: 'thread', kind: 'string', value: 'NAME', help: 'only the events of this thread' },
+  {
+    name: 'function',
+    kind: 'string',
+    value: 'NAME',
+    help: 'only events in functions whose name holds NAME (ignoring case)',
+  },
+  {
+    name: 'file',
+    kind: 'string',
+    value: 'PART',
+    help: 'only events in files whose path holds PART (ignoring case)',
+  },
+]
+
+/** The event filter the options of `eventFilterOptions` describe. */
+export function eventFilter(args: ParsedArgs): EventFilter {
+  const { to, thread, function: fn, file } = args.options
+  return {
+    ...(to === undefined ? {} : { to: Number(to) }),
+    ...(thread === undefined ? {} : { thread: String(thread) }),
+    ...(fn === undefined ? {} : { function: String(fn) }),
+    ...(file === undefined ? {} : { file: String(file) }),
+  }
 }

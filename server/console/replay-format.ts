@@ -18,12 +18,15 @@ export class ReplayFormatter {
     private readonly out: Output,
     /** Paths under this folder are shown relative to it. */
     private readonly cwd: string,
+    /** Each event starts with its number (search results, to go on from with `state`). */
+    private readonly numbered = false,
   ) {}
 
   /** The lines for one event. */
   format(event: TraceEvent): string[] {
     const { out } = this
-    const location = `${this.path(event.file)}:${String(event.line).padStart(4)}:${event.threadName}:`
+    const number = this.numbered ? `${String(event.seq).padStart(8)} ` : ''
+    const location = `${number}${this.path(event.file)}:${String(event.line).padStart(4)}:${event.threadName}:`
     const lines: string[] = []
     const head = `${out.style('dim', location)} `
     switch (event.kind) {

@@ -26,6 +26,10 @@ export interface LineRequest {
   from: number
   direction: 'forward' | 'backward'
   limit: number
+  /** Only this thread's executions. */
+  thread?: number
+  /** Read the values of the names the line uses (the default); false for the events alone. */
+  values?: boolean
 }
 
 /**
@@ -39,7 +43,7 @@ export function lineExecutions(
   names: RunNames,
   file: number,
   line: number,
-  { from, direction, limit }: LineRequest,
+  { from, direction, limit, thread, values = true }: LineRequest,
 ): LinePage {
   const hits = db
     .prepare('SELECT hits FROM line_hits WHERE run = ? AND file = ? AND line = ?')
@@ -48,7 +52,7 @@ export function lineExecutions(
   const forward = direction === 'forward'
   const functions = new Set(names.functionIds((fn) => fn.file === file))
   const source = functions.size === 0 ? null : names.sourceLine(file, line)
-  const wanted = source === null ? [] : namesInLine(source)
+  const wanted = source === null || !values ? [] : namesInLine(source)
   const executions: LineExecution[] = []
   const step = forward ? 1 : -1
   let scanned = 0
@@ -62,7 +66,12 @@ export function lineExecutions(
       const event = events[index]!
       scanned += 1
       last = event.seq
-      if (event.kind === KIND.line && event.line === line && functions.has(event.function)) {
+      if (
+        event.kind === KIND.line &&
+        event.line === line &&
+        functions.has(event.function) &&
+        (thread === undefined || event.thread === thread)
+      ) {
         executions.push({
           seq: event.seq,
           threadName: names.thread(event.thread),

@@ -6,7 +6,15 @@ import { findRun } from '../../db/runs.js'
 import { Output } from '../../console/output.js'
 import { ReplayFormatter } from '../../console/replay-format.js'
 import type { ParsedArgs } from '../args.js'
-import { databaseOption, jsonOption, text, type Command } from '../command.js'
+import { keeps, pastEnd } from '../../console/event-filter.js'
+import {
+  databaseOption,
+  eventFilter,
+  eventFilterOptions,
+  jsonOption,
+  text,
+  type Command,
+} from '../command.js'
 
 export const replayCommand: Command = {
   spec: {
@@ -28,6 +36,7 @@ export const replayCommand: Command = {
         help: 'start at this event number',
         default: 1,
       },
+      ...eventFilterOptions,
     ],
     positionals: [
       { name: 'RUN', help: 'a run id, a unique prefix of one, or "latest"', required: true },
@@ -46,8 +55,10 @@ export const replayCommand: Command = {
       const out = new Output()
       const json = Boolean(args.options['json'])
       const formatter = new ReplayFormatter(out, run.cwd)
+      const filter = eventFilter(args)
       for (const event of readEvents(db, key, Number(args.options['from']))) {
-        if (!out.open) break
+        if (!out.open || pastEnd(filter, event)) break
+        if (!keeps(filter, event)) continue
         if (json) await out.line(JSON.stringify(event))
         else for (const line of formatter.format(event)) await out.line(line)
       }

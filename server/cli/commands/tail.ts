@@ -8,7 +8,15 @@ import { findRun, markLostRuns } from '../../db/runs.js'
 import { Output } from '../../console/output.js'
 import { ReplayFormatter } from '../../console/replay-format.js'
 import type { ParsedArgs } from '../args.js'
-import { databaseOption, jsonOption, text, type Command } from '../command.js'
+import { keeps, pastEnd } from '../../console/event-filter.js'
+import {
+  databaseOption,
+  eventFilter,
+  eventFilterOptions,
+  jsonOption,
+  text,
+  type Command,
+} from '../command.js'
 
 const POLL_MS = 100
 /** How often to check that the recorder of a running run is still alive. */
@@ -36,6 +44,7 @@ export const tailCommand: Command = {
         help: 'start at this event number',
         default: 1,
       },
+      ...eventFilterOptions,
     ],
     positionals: [{ name: 'RUN', help: 'a run id, a unique prefix of one, or "latest" (default)' }],
     examples: ['smiley tail', 'smiley tail 3f2a9c1e', 'smiley tail --json | jq -c .locals'],
@@ -52,6 +61,7 @@ export const tailCommand: Command = {
       const json = Boolean(args.options['json'])
       const formatter = new ReplayFormatter(out, run.cwd)
       const status = db.prepare('SELECT status FROM runs WHERE id = ?').pluck()
+      const filter = eventFilter(args)
       let next = Number(args.options['from'])
       let checked = Date.now()
       for (;;) {
@@ -62,10 +72,11 @@ export const tailCommand: Command = {
         // Read before the events: a run that had ended by then has all its events stored.
         const now = (status.get(key) as RunStatus | undefined) ?? 'lost'
         for (const event of readEvents(db, key, next)) {
-          if (!out.open) return 0
+          if (!out.open || pastEnd(filter, event)) return 0
+          next = event.seq + 1
+          if (!keeps(filter, event)) continue
           if (json) await out.line(JSON.stringify(event))
           else for (const line of formatter.format(event)) await out.line(line)
-          next = event.seq + 1
         }
         if (now !== 'running' || !out.open) return 0
         await sleep(POLL_MS)
