@@ -7,6 +7,7 @@ import { showCommand } from './show.js'
 import { statsCommand } from './stats.js'
 import { tailCommand } from './tail.js'
 import { threadsCommand } from './threads.js'
+import { diffCommand } from './diff.js'
 
 export const browseCommands: Command[] = [
   listCommand,
@@ -14,5 +15,6 @@ export const browseCommands: Command[] = [
   replayCommand,
   tailCommand,
   threadsCommand,
+  diffCommand,
   statsCommand,
 ]
