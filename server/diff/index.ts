@@ -1,7 +1,7 @@
 /**
  * Comparing two runs: the door of server/diff. Threads are paired (thread-pairs.ts), each
  * pair walked side by side block by block (align.ts) with places matched across machines and
- * Python versions (places.ts) and values compared without the noise (values.ts, noise.ts).
+ * Python versions (places.ts) and values compared without the noise (values.ts, shared/diff-noise.ts).
  */
 
 import type {
@@ -22,12 +22,12 @@ import type { StoredRun } from '../db/runs.js'
 import { listThreads } from '../db/threads.js'
 import { align, type Stretch } from './align.js'
 import { Lookahead } from './lookahead.js'
-import { Noise } from './noise.js'
+import { Noise } from '../../shared/diff-noise.js'
 import { Places, shownPath, type RunSide } from './places.js'
 import { pairThreads } from './thread-pairs.js'
 import { ValueComparer } from './values.js'
 
-export { badPattern } from './noise.js'
+export { badPattern } from '../../shared/diff-noise.js'
 
 interface Side extends RunSide {
   db: Db

@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js'
 import { KIND, type StoredEvent } from '../db/event-block.js'
 import type { RunNames } from '../db/events.js'
 import { variablesAt } from '../db/moments.js'
-import type { Noise } from './noise.js'
+import type { Noise } from '../../shared/diff-noise.js'
 
 export interface ValueSide {
   db: Db
@@ -34,16 +34,43 @@ export class ValueComparer {
     private readonly noise: Noise,
   ) {}
 
+  private readonly symbolKeys: [Map<number, number>, Map<number, number>] = [new Map(), new Map()]
+  private readonly symbolIds = new Map<string, number>()
+
   /** The differences between aligned events `a` and `b` that count, in name order. */
   compare(a: StoredEvent, b: StoredEvent): ValueDifference[] {
     const differences: ValueDifference[] = []
-    if (a.locals !== null || b.locals !== null) this.compareLocals(a, b, differences)
+    if ((a.locals !== null || b.locals !== null) && !this.sameLocals(a, b))
+      this.compareLocals(a, b, differences)
     if (a.kind !== KIND.call && a.kind !== KIND.line) {
       const name = a.kind === KIND.exception ? EXCEPTION : RETURN
       const [textA, textB] = [this.result(0, a), this.result(1, b)]
       if (textA !== textB) this.judge(name, textA, textB, differences)
     }
     return differences
+  }
+
+  /** True when both events changed the same names, in the same order, to the same texts. */
+  private sameLocals(a: StoredEvent, b: StoredEvent): boolean {
+    const [localsA, localsB] = [a.locals, b.locals]
+    if (localsA === null || localsB === null || localsA.length !== localsB.length) return false
+    for (let i = 0; i < localsA.length; i++) {
+      const [x, y] = [localsA[i]!, localsB[i]!]
+      if (x.text !== y.text || this.symbolKey(0, x.name) !== this.symbolKey(1, y.name)) return false
+    }
+    return true
+  }
+
+  /** One number per name text, the same in both runs. */
+  private symbolKey(side: 0 | 1, symbol: number): number {
+    let key = this.symbolKeys[side].get(symbol)
+    if (key === undefined) {
+      const text = this.sides[side].names.symbol(symbol)
+      key = this.symbolIds.get(text)
+      if (key === undefined) this.symbolIds.set(text, (key = this.symbolIds.size))
+      this.symbolKeys[side].set(symbol, key)
+    }
+    return key
   }
 
   private compareLocals(a: StoredEvent, b: StoredEvent, out: ValueDifference[]): void {
