@@ -86,7 +86,7 @@ export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffR
       const events =
         thread === null
           ? [][Symbol.iterator]()
-          : EventStore.of(db).events(key, 1, 'forward', thread.id)
+          : EventStore.of(db).stream(key, thread.id)
       return new Lookahead(events, (event) => places.place(s as 0 | 1, event))
     })
     const thread = { a: pair.a?.name ?? null, b: pair.b?.name ?? null }
