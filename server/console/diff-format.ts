@@ -80,7 +80,8 @@ function controlLines(d: ControlDivergence, first: boolean, out: Output): string
   const lines = [
     out.style('bold', `${first ? 'First control-flow divergence' : 'Divergence'} (${thread}):`),
   ]
-  if (d.common !== null) lines.push(`  both ran  ${where(d.common)} (B ${d.lastCommon.b})`)
+  if (d.common !== null)
+    lines.push(`  both ran  ${where(d.common, `events A ${d.lastCommon.a}, B ${d.lastCommon.b}`)}`)
   else lines.push("  from the thread's start")
   lines.push(`  A went to ${where(d.a)}`, `  B went to ${where(d.b)}`)
   if (d.stacks) {
@@ -94,11 +95,12 @@ function controlLines(d: ControlDivergence, first: boolean, out: Output): string
   return lines
 }
 
-function where(place: DiffPlace | null): string {
+function where(place: DiffPlace | null, events?: string): string {
   if (place === null) return 'its end'
   const source = place.source === null ? '' : `   ${place.source.trim()}`
   const kind = place.kind === 'line' ? '' : ` (${place.kind})`
-  return `${place.file}:${place.line} in ${place.function}${kind}, event ${place.seq}${source}`
+  const at = events ?? `event ${place.seq}`
+  return `${place.file}:${place.line} in ${place.function}${kind}, ${at}${source}`
 }
 
 function stack(entries: StackEntry[]): string {
