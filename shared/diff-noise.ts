@@ -1,6 +1,7 @@
 /**
  * Values that differ on every run and so are no divergence: memory addresses, object ids,
- * timestamps and durations, found by pattern, and whatever the user asks to ignore.
+ * timestamps and durations, found by pattern, what another machine or Python version shows
+ * differently, and whatever the user asks to ignore.
  */
 
 /** Texts that change from one run to the next whatever the program does. */
@@ -9,6 +10,8 @@ const BUILT_IN: RegExp[] = [
   /0x[0-9a-f]{4,}/gi,
   // Object ids and thread idents, in reprs: <Thread(worker, stopped 140341049026240)>.
   /\b\d{12,}\b/g,
+  // Where a module was loaded from: another machine or Python has it elsewhere.
+  /(?<=<module '[^']*' from ')[^']*(?='>)/g,
   // ISO dates and times: 2026-12-07 11:15:02.123456, 2026-12-07T11:15:02Z.
   /\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g,
   // datetime and timedelta reprs.
@@ -18,6 +21,12 @@ const BUILT_IN: RegExp[] = [
   /\b1[5-9]\d{8}\.\d+\b/g,
   // time.struct_time(tm_year=…).
   /time\.struct_time\([^)]*\)/g,
+]
+
+/** Texts that one Python version shows and another does not: left out rather than replaced. */
+const VERSIONED: RegExp[] = [
+  // Python 3.10+ names a thread after its target: <Thread(Thread-1 (work), started …)>.
+  /(?<=\bThread-\d+) \([^()]*\)/g,
 ]
 
 /** Names whose float values are times or durations. */
@@ -50,6 +59,7 @@ export class Noise {
 
   private normal(text: string): string {
     let out = text
+    for (const pattern of VERSIONED) out = out.replace(pattern, '')
     for (const pattern of this.patterns) out = out.replace(pattern, '\u2026')
     return out
   }

@@ -75,6 +75,16 @@ def draw():
 stamp()
 draw()
 `,
+  'unnamed.py': `
+import threading
+
+def work(n):
+    return n * 2
+
+worker = threading.Thread(target=work, args=(21,))
+worker.start()
+worker.join()
+`,
   'threads.py': `
 import sys
 import threading
@@ -295,6 +305,14 @@ describe('smiley diff', () => {
       expect(same.report.a.pythonVersion).not.toBe(same.report.b.pythonVersion)
       expect(same.code).toBe(0)
       expect(same.report.summary.aligned).toBe(16)
+
+      // Python 3.10+ names a thread after its target too: "Thread-1 (work)".
+      const d = await record([...python(oldest), 'unnamed.py'])
+      const e = await record([...python(newest), 'unnamed.py'])
+      const threads = await diff(d, e)
+      expect(threads.code).toBe(0)
+      expect(threads.report.summary.aligned).toBe(threads.report.summary.events.a)
+      expect(threads.report.summary.events.a).toBeGreaterThan(8)
 
       const c = await record([...python(newest), 'branch.py', '5'])
       const parted = await diff(a, c)
