@@ -83,7 +83,10 @@ function controlLines(d: ControlDivergence, first: boolean, out: Output): string
   if (d.common !== null)
     lines.push(`  both ran  ${where(d.common, `events A ${d.lastCommon.a}, B ${d.lastCommon.b}`)}`)
   else lines.push("  from the thread's start")
-  lines.push(`  A went to ${where(d.a)}`, `  B went to ${where(d.b)}`)
+  lines.push(
+    d.thread.a === null ? '  A has no such thread' : `  A went to ${where(d.a)}`,
+    d.thread.b === null ? '  B has no such thread' : `  B went to ${where(d.b)}`,
+  )
   if (d.stacks) {
     lines.push(`  A's stack: ${stack(d.stacks.a)}`, `  B's stack: ${stack(d.stacks.b)}`)
   }

@@ -85,6 +85,18 @@ worker = threading.Thread(target=work, args=(21,))
 worker.start()
 worker.join()
 `,
+  'helpers.py': `
+import sys
+import threading
+
+def help_out(n):
+    return n + 1
+
+for index in range(int(sys.argv[1])):
+    helper = threading.Thread(target=help_out, args=(index,), name="helper")
+    helper.start()
+    helper.join()
+`,
   'threads.py': `
 import sys
 import threading
@@ -269,6 +281,27 @@ describe('smiley diff', () => {
     // The threads after it are paired by name, and agree.
     expect(report.summary.aligned).toBe(report.summary.events.a)
     expect(report.summary.divergences).toBe(1)
+  })
+
+  it('pairs threads of one name in the order they started, and reports a thread one run lacks', async () => {
+    const a = await record(['helpers.py', '1'])
+    const b = await record(['helpers.py', '2'])
+    const { code, report } = await diff('--all', a, b)
+    expect(code).toBe(1)
+    const lonely = report.divergences.find((d) => d.thread.a === null)!
+    expect(lonely.thread).toEqual({ a: null, b: 'helper' })
+    expect(lonely.lastCommon).toEqual({ a: null, b: null })
+    expect(lonely.a).toBeNull()
+    expect(lonely.b).toMatchObject({ kind: 'call', function: 'help_out' })
+    expect(lonely.rejoin).toBeNull()
+    expect(lonely.only).toEqual({ a: 0, b: 3 })
+    // The first helper of each run is paired with the other's first, and agrees.
+    expect(report.summary.calls).toContainEqual({
+      function: 'help_out',
+      file: 'helpers.py',
+      a: 1,
+      b: 2,
+    })
   })
 
   it('compares runs of a program copied to another folder or renamed, by relative path, then content', async () => {
