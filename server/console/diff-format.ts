@@ -41,7 +41,7 @@ export function formatDiff(report: DiffReport, out: Output): string[] {
   )
   if (summary.divergences > 0)
     lines.push(
-      `The paths part ${times(summary.divergences)}${report.divergences.length < summary.divergences ? ' (--all lists every one)' : ''}.`,
+      `The paths part ${times(summary.divergences)}${listed(report.divergences.length, summary.divergences)}.`,
     )
   if (summary.valueDifferences > 0)
     lines.push(
@@ -122,6 +122,12 @@ function version(pythonVersion: string | null): string {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`
+}
+
+/** What the report leaves out of the stretches where the paths part. */
+function listed(shown: number, all: number): string {
+  if (shown === all) return ''
+  return shown <= 1 ? ' (--all lists them)' : ` (the first ${shown} are listed)`
 }
 
 function times(n: number): string {

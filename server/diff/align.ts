@@ -10,6 +10,8 @@ import type { Lookahead } from './lookahead.js'
 
 /** Events looked ahead on each side for a rejoin. */
 export const REJOIN_WINDOW = 10_000
+/** Rejoins this near are looked for pair by pair, before the whole window is indexed. */
+const NEAR = 32
 /** Events that must agree after a rejoin for it to count. */
 const CONFIRM = 8
 
@@ -72,6 +74,14 @@ export function align(a: Lookahead, b: Lookahead, on: AlignHandlers): void {
  * or null when there is none in the window.
  */
 function rejoin(a: Lookahead, b: Lookahead): [number, number] | null {
+  // Most paths meet again soon: the nearest points first, pair by pair, fewest skipped first.
+  for (let skipped = 1; skipped <= NEAR; skipped++) {
+    for (let i = 0; i <= skipped; i++) {
+      const place = a.place(i)
+      if (place === -1) break
+      if (place === b.place(skipped - i) && confirmed(a, b, i, skipped - i)) return [i, skipped - i]
+    }
+  }
   const positions = new Map<number, number[]>()
   for (let j = 0; j < REJOIN_WINDOW; j++) {
     const place = b.place(j)

@@ -29,6 +29,9 @@ import { ValueComparer } from './values.js'
 
 export { badPattern } from '../../shared/diff-noise.js'
 
+/** Divergent stretches listed at most (with --all); the summary counts them all. */
+export const MAX_LISTED = 1000
+
 interface Side extends RunSide {
   db: Db
   key: number
@@ -84,9 +87,7 @@ export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffR
     const streams = ([pair.a, pair.b] as const).map((thread, s) => {
       const { db, key } = sides[s]!
       const events =
-        thread === null
-          ? [][Symbol.iterator]()
-          : EventStore.of(db).stream(key, thread.id)
+        thread === null ? [][Symbol.iterator]() : EventStore.of(db).stream(key, thread.id)
       return new Lookahead(events, (event) => places.place(s as 0 | 1, event))
     })
     const thread = { a: pair.a?.name ?? null, b: pair.b?.name ?? null }
@@ -118,7 +119,7 @@ export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffR
         if (!parted && (first === null || orderOf(stretch) < orderOf(first.stretch)))
           first = divergence
         parted = true
-        if (options.all) divergences.push(divergence)
+        if (options.all && divergences.length < MAX_LISTED) divergences.push(divergence)
       },
     })
   }

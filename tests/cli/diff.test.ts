@@ -97,6 +97,20 @@ for index in range(int(sys.argv[1])):
     helper.start()
     helper.join()
 `,
+  'many.py': `
+import sys
+
+def step(i, limit):
+    if (i * 7919) % 13 < limit:
+        kind = "low"
+    else:
+        kind = "high"
+    return kind
+
+limit = int(sys.argv[1])
+for i in range(20000):
+    step(i, limit)
+`,
   'threads.py': `
 import sys
 import threading
@@ -206,6 +220,19 @@ describe('smiley diff', () => {
     expect(second.lastCommon.b! - second.lastCommon.a!).toBe(2)
     expect(all.report.summary.aligned).toBe(all.report.summary.events.a)
     expect(all.report.summary.events.b - all.report.summary.events.a).toBe(6)
+  })
+
+  it('rejoins after each of many stretches, and lists the first thousand with --all', async () => {
+    const a = await record(['many.py', '5'])
+    const b = await record(['many.py', '6'])
+    const { report } = await diff('--all', a, b)
+    // One value of i in 13 takes the other branch: 1,538 of 20,000.
+    expect(report.summary.divergences).toBe(1538)
+    expect(report.divergences).toHaveLength(1000)
+    expect(report.divergences.every((d) => d.rejoin !== null)).toBe(true)
+    expect(report.divergences.every((d) => d.a!.line === 7 && d.b!.line === 5)).toBe(true)
+    const text = await smiley(['diff', '--all', '-d', db, a, b])
+    expect(text.stdout).toContain('The paths part 1538 times (the first 1000 are listed).')
   })
 
   it('reports a value that differs on the same path, with exit status 1', async () => {
