@@ -134,6 +134,14 @@ export class EventStore {
    * keeps the garbage collector busy.
    */
   *stream(run: number, thread?: number): Generator<StoredEvent> {
+    for (const first of this.blockFirsts(run, thread)) {
+      for (const event of this.decodeAlone(run, first) ?? [])
+        if (thread === undefined || event.thread === thread) yield event
+    }
+  }
+
+  /** The first events of the blocks holding thread `thread`'s events (every block's without). */
+  *blockFirsts(run: number, thread?: number): Generator<number> {
     let after = 0
     for (;;) {
       // A page of blocks at a time: a block's own read cannot run while a list is iterated.
@@ -142,15 +150,16 @@ export class EventStore {
           ? this.statements.blocksAfter.all(run, after, STREAM_PAGE)
           : this.statements.threadBlocksAfter.all(run, thread, after, STREAM_PAGE)
       ) as number[]
-      for (const first of firsts) {
-        const data = this.statements.data.get(run, first) as Buffer | undefined
-        if (data === undefined) continue
-        for (const event of decodeBlock(data, first))
-          if (thread === undefined || event.thread === thread) yield event
-      }
+      yield* firsts
       if (firsts.length < STREAM_PAGE) return
       after = firsts.at(-1)!
     }
+  }
+
+  /** The events of the block whose first event is `first`, decoded now and not kept. */
+  decodeAlone(run: number, first: number): StoredEvent[] | undefined {
+    const data = this.statements.data.get(run, first) as Buffer | undefined
+    return data === undefined ? undefined : decodeBlock(data, first)
   }
 
   /** Frame `frame`'s events from `from` on (forward), or from `from` back (backward). */

@@ -29,10 +29,20 @@ export interface AlignHandlers {
   parted(stretch: Stretch): void
 }
 
-/** Aligns the two threads to their ends. */
-export function align(a: Lookahead, b: Lookahead, on: AlignHandlers): void {
+/** Aligned events between two pauses of `align`. */
+const STRIDE = 1024
+
+/**
+ * Aligns the two threads to their ends, pausing (yielding) every STRIDE aligned events and
+ * after each stretch: the comparison moves every pair of threads on in turn.
+ */
+export function* align(a: Lookahead, b: Lookahead, on: AlignHandlers): Generator<void> {
   for (;;) {
-    for (;;) {
+    for (let stride = 0; ; stride++) {
+      if (stride === STRIDE) {
+        yield
+        stride = 0
+      }
       const place = a.place(0)
       if (place === -1 || place !== b.place(0)) break
       on.aligned(a.at(0)!, b.at(0)!)
@@ -66,6 +76,7 @@ export function align(a: Lookahead, b: Lookahead, on: AlignHandlers): void {
       b.skip(1)
     }
     on.parted({ lastCommon, next, rejoin: [a.at(0)!, b.at(0)!], only: [i, j] })
+    yield
   }
 }
 
