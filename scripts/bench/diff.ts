@@ -3,8 +3,8 @@
  * near the end (the second calls checkpoint once more, 95% of the way through) and rejoin,
  * then times `compareRuns` as `smiley diff` calls it, against a baseline measured in the same
  * process: reading both runs' events through the event store's stream, each block decoded
- * once, and nothing else: the floor of any comparison. Also the heap in use after each, to show it
- * does not grow with the run.
+ * once, and nothing else: the floor of any comparison. Also the heap in use after each, to
+ * show it does not grow with the run.
  *
  *   npx tsx scripts/bench/diff.ts [--events N,N…] [--keep]
  */
