@@ -30,7 +30,7 @@ export interface AlignHandlers {
 }
 
 /** Aligned events between two pauses of `align`. */
-const STRIDE = 1024
+const STRIDE = 128
 
 /**
  * Aligns the two threads to their ends, pausing (yielding) every STRIDE aligned events and

@@ -8,8 +8,11 @@ import type { StoredEvent } from '../db/event-block.js'
 import { EventStore } from '../db/event-store.js'
 import { RecentlyUsed } from '../db/recently-used.js'
 
-/** Blocks kept decoded: the threads' readers stay within a few blocks of one another. */
-const KEPT = 4
+/**
+ * Blocks kept decoded: the threads' readers stay within a block or two of one another, and a
+ * decoded block kept longer costs the garbage collector more than decoding it again.
+ */
+const KEPT = 2
 
 export class RunReader {
   private readonly kept = new RecentlyUsed<StoredEvent[]>(KEPT)
