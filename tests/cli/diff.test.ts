@@ -82,8 +82,8 @@ def work(n):
     return n * 2
 
 worker = threading.Thread(target=work, args=(21,))
-worker.start()
-worker.join()
+# On one line: between the two, whether the thread has stopped yet is up to the scheduler.
+worker.start(); worker.join()
 `,
   'helpers.py': `
 import sys
