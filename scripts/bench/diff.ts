@@ -3,8 +3,9 @@
  * near the end (the second calls checkpoint once more, 95% of the way through) and rejoin,
  * then times `compareRuns` as `smiley diff` calls it, against a baseline measured in the same
  * process: reading both runs' events through the event store's stream, each block decoded
- * once, and nothing else: the floor of any comparison. Also the heap in use after each, to
- * show it does not grow with the run.
+ * once, and nothing else: the floor of any comparison. Then `smiley diff` itself, in a
+ * process of its own: its time and its peak memory (resident set), which does not grow with
+ * the length of the runs.
  *
  *   npx tsx scripts/bench/diff.ts [--events N,N…] [--keep]
  */
@@ -13,10 +14,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { spawnSync } from 'node:child_process'
 import { openDatabase } from '../../server/db/database.js'
 import { EventStore } from '../../server/db/event-store.js'
 import { findRun } from '../../server/db/runs.js'
 import { compareRuns } from '../../server/diff/index.js'
+import { ROOT } from './capture.js'
 import { writeSyntheticRun } from './synthetic.js'
 
 export interface DiffTiming {
@@ -26,8 +29,8 @@ export interface DiffTiming {
   /** Seconds of the comparison, and whether it found the divergence where it was made. */
   compare: number
   found: boolean
-  /** Megabytes of heap in use after the comparison. */
-  heapMB: number
+  /** `smiley diff` in a process of its own: seconds, and peak resident memory in megabytes. */
+  command: { seconds: number; peakMB: number }
 }
 
 export interface DiffFigures {
@@ -35,6 +38,26 @@ export interface DiffFigures {
 }
 
 const progress = (line: string) => process.stderr.write(`  ${line}\n`)
+
+/** Runs `smiley diff` on the runs in a process of its own: its time and peak memory. */
+function runCommand(path: string, a: string, b: string): DiffTiming['command'] {
+  const script = [
+    `import { main } from ${JSON.stringify(join(ROOT, 'dist', 'server', 'cli', 'main.js'))}`,
+    'const started = performance.now()',
+    `await main(['diff', '--json', '-d', ${JSON.stringify(path)}, '${a}', '${b}'])`,
+    'const seconds = (performance.now() - started) / 1000',
+    'process.stderr.write(JSON.stringify({ seconds, maxRSS: process.resourceUsage().maxRSS }))',
+  ].join('\n')
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  })
+  const { seconds, maxRSS } = JSON.parse(child.stderr.trim().split('\n').at(-1)!) as {
+    seconds: number
+    maxRSS: number
+  }
+  return { seconds, peakMB: maxRSS / 1024 }
+}
 
 /** Events per loop of the synthetic program (its checkpoints aside). */
 const EVENTS_PER_LOOP = 8
@@ -66,14 +89,16 @@ export function measureDiff(options: { events: number[]; keep?: boolean }): Diff
       started = performance.now()
       const report = compareRuns(a!, b!, { ignore: [], ignoreNames: [], all: false })
       const compare = (performance.now() - started) / 1000
-      const heapMB = process.memoryUsage().heapUsed / 2 ** 20
+
       const found =
         report.controlFlow?.b?.function === 'checkpoint' && report.controlFlow.rejoin !== null
       progress(
         `compared in ${compare.toFixed(2)} s: ${found ? 'found' : 'did NOT find'} the divergence`,
       )
       for (const reader of readers) reader.close()
-      runs.push({ events, read, compare, found, heapMB })
+      const command = runCommand(path, idA, idB)
+      progress(`smiley diff: ${command.seconds.toFixed(2)} s, peak ${command.peakMB.toFixed(0)} MB`)
+      runs.push({ events, read, compare, found, command })
     } finally {
       if (!options.keep) rmSync(folder, { recursive: true, force: true })
     }
@@ -84,13 +109,14 @@ export function measureDiff(options: { events: number[]; keep?: boolean }): Diff
 export function formatDiff(figures: DiffFigures): string {
   const lines = [
     'smiley diff of two runs parting 95% of the way through: seconds, and against reading both runs',
-    `${'events'.padStart(12)}  ${'read both'.padStart(9)}  ${'compare'.padStart(8)}  ratio  heap after  divergence`,
+    `${'events'.padStart(12)}  ${'read both'.padStart(9)}  ${'compare'.padStart(8)}  ratio  divergence  smiley diff, peak memory`,
   ]
   for (const run of figures.runs) {
     lines.push(
       `${run.events.toLocaleString('en-US').padStart(12)}  ${run.read.toFixed(2).padStart(9)}  ` +
         `${run.compare.toFixed(2).padStart(8)}  ${(run.compare / run.read).toFixed(2).padStart(5)}  ` +
-        `${run.heapMB.toFixed(0).padStart(7)} MB  ${run.found ? 'found' : 'MISSED'}`,
+        `${run.found ? 'found' : 'MISSED'}`.padEnd(10) +
+        `  ${run.command.seconds.toFixed(2)} s, ${run.command.peakMB.toFixed(0)} MB`,
     )
   }
   return lines.join('\n')
