@@ -29,20 +29,10 @@ export interface AlignHandlers {
   parted(stretch: Stretch): void
 }
 
-/** Aligned events between two pauses of `align`. */
-const STRIDE = 128
-
-/**
- * Aligns the two threads to their ends, pausing (yielding) every STRIDE aligned events and
- * after each stretch: the comparison moves every pair of threads on in turn.
- */
-export function* align(a: Lookahead, b: Lookahead, on: AlignHandlers): Generator<void> {
+/** Aligns the two threads to their ends. */
+export function align(a: Lookahead, b: Lookahead, on: AlignHandlers): void {
   for (;;) {
-    for (let stride = 0; ; stride++) {
-      if (stride === STRIDE) {
-        yield
-        stride = 0
-      }
+    for (;;) {
       const place = a.place(0)
       if (place === -1 || place !== b.place(0)) break
       on.aligned(a.at(0)!, b.at(0)!)
@@ -76,7 +66,6 @@ export function* align(a: Lookahead, b: Lookahead, on: AlignHandlers): Generator
       b.skip(1)
     }
     on.parted({ lastCommon, next, rejoin: [a.at(0)!, b.at(0)!], only: [i, j] })
-    yield
   }
 }
 

@@ -15,13 +15,13 @@ import type {
 import type { Run } from '../../shared/types/run.js'
 import type { Db } from '../db/database.js'
 import type { StoredEvent } from '../db/event-block.js'
+import { EventStore } from '../db/event-store.js'
 import { eventKind, RunNames } from '../db/events.js'
 import { stackAt } from '../db/moments.js'
 import type { StoredRun } from '../db/runs.js'
 import { listThreads } from '../db/threads.js'
 import { align, type Stretch } from './align.js'
 import { Lookahead } from './lookahead.js'
-import { RunReader } from './run-reader.js'
 import { Noise } from '../../shared/diff-noise.js'
 import { Places, shownPath, type RunSide } from './places.js'
 import { pairThreads } from './thread-pairs.js'
@@ -83,16 +83,18 @@ export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffR
 
   const threadsA = listThreads(a.db, a.stored.key)
   const threadsB = listThreads(b.db, b.stored.key)
-  const readers = sides.map(({ db, key }) => new RunReader(db, key))
-  const walks: Array<{ streams: Lookahead[]; steps: Generator<void> }> = []
+  // Thread by thread, each read on its own: in a fresh process, reading the threads side by
+  // side to decode a shared block once cost more in garbage collection than it saved.
   for (const pair of pairThreads(threadsA, threadsB)) {
     const streams = ([pair.a, pair.b] as const).map((thread, s) => {
-      const events = thread === null ? [][Symbol.iterator]() : readers[s]!.thread(thread.id)
+      const { db, key } = sides[s]!
+      const events =
+        thread === null ? [][Symbol.iterator]() : EventStore.of(db).stream(key, thread.id)
       return new Lookahead(events, (event) => places.place(s as 0 | 1, event))
     })
     const thread = { a: pair.a?.name ?? null, b: pair.b?.name ?? null }
     let parted = false
-    const steps = align(streams[0]!, streams[1]!, {
+    align(streams[0]!, streams[1]!, {
       aligned(eventA, eventB) {
         aligned += 1
         if (!parted) commonPrefix += 1
@@ -122,9 +124,7 @@ export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffR
         if (options.all && divergences.length < MAX_LISTED) divergences.push(divergence)
       },
     })
-    walks.push({ streams, steps })
   }
-  walkTogether(walks)
   divergences.sort((x, y) => orderOf(x.stretch) - orderOf(y.stretch))
 
   const place = (s: 0 | 1, event: StoredEvent | null) => placeOf(sides[s], event)
@@ -194,22 +194,6 @@ export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffR
       divergences: stretches,
       calls: callCounts,
     },
-  }
-}
-
-/**
- * Moves every pair of threads on to its end, the one furthest behind in the first run first
- * (in the second, for a thread the first run lacks): the threads' readers stay near one
- * another, and each block is decoded once.
- */
-function walkTogether(walks: Array<{ streams: Lookahead[]; steps: Generator<void> }>): void {
-  const at = ({ streams }: (typeof walks)[number]) =>
-    streams[0]!.last?.seq ?? streams[1]!.last?.seq ?? 0
-  const active = [...walks]
-  while (active.length > 0) {
-    let behind = 0
-    for (let i = 1; i < active.length; i++) if (at(active[i]!) < at(active[behind]!)) behind = i
-    if (active[behind]!.steps.next().done) active.splice(behind, 1)
   }
 }
 
