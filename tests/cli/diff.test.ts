@@ -94,8 +94,7 @@ def help_out(n):
 
 for index in range(int(sys.argv[1])):
     helper = threading.Thread(target=help_out, args=(index,), name="helper")
-    helper.start()
-    helper.join()
+    helper.start(); helper.join()
 `,
   'many.py': `
 import sys
@@ -123,8 +122,8 @@ def work(n):
 
 for name, n in [("steady", 3), ("varies", int(sys.argv[1])), ("after", 2)]:
     worker = threading.Thread(target=work, args=(n,), name=name)
-    worker.start()
-    worker.join()
+    # On one line: between the two, whether the thread has stopped yet is up to the scheduler.
+    worker.start(); worker.join()
 `,
 }
 
