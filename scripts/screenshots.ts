@@ -1,12 +1,13 @@
 /**
  * Regenerates the README's screenshots (docs/screenshots/): records the demo program into a
- * temporary database, serves the dashboard and photographs each page in headless Chromium.
+ * temporary database (and a changed copy of it, for the compare page), serves the dashboard
+ * and photographs each page in headless Chromium.
  *
  *   npm run build && npx tsx scripts/screenshots.ts
  */
 
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { TraceEvent } from '../shared/types/event.js'
@@ -64,6 +65,20 @@ const taken = events.find((e) => e.kind === 'call' && e.function === 'Inventory.
 await shoot(`#/runs/${run!.id}/calls?frame=${taken.frame}`, 'calls', '[aria-selected="true"]')
 await shoot(`#/runs/${run!.id}/stats`, 'stats', '.stats .body .row')
 await shoot(`#/runs/${run!.id}/graph`, 'graph', 'svg .node')
+
+// The demo again, with one more pear in stock: the two runs part where the pear order is taken.
+const changed = join(folder, 'changed')
+cpSync(join(root, 'demo'), join(changed, 'demo'), { recursive: true })
+const main = join(changed, 'demo', 'main.py')
+writeFileSync(main, readFileSync(main, 'utf8').replace('"pear": 2', '"pear": 3'))
+const again = spawnSync(
+  process.execPath,
+  [join(root, 'bin', 'smiley.js'), 'run', '-d', database, join('demo', 'main.py')],
+  { cwd: changed, stdio: 'ignore' },
+)
+if (again.status !== 0) throw new Error('recording the changed demo failed')
+const [other] = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
+await shoot(`#/compare/${run!.id}/${other!.id}`, 'compare', 'section[data-side="B"] li.current')
 
 await browser.close()
 await server.close()

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, in sections (capture slowdown, tracer memory, ingest,
  * live latency, the dashboard on a huge run, search on it, debugging it, the call graph,
- * `smiley report`),
+ * `smiley report`, `smiley diff`),
  * each printing its table; then a summary of every target beside its figure. Everything goes to
  * bench-results/bench.json. A section that cannot run (no Chromium, no Python) says why in
  * one line and the others still run.
@@ -51,6 +51,8 @@ Sections (all by default, in this order):
   callgraph  the call graph and stats of a profile of 5,000 functions, in process and as
              server time
   report     smiley report of a synthetic run of 1,000,000 events: time and peak memory
+  diff       smiley diff of two synthetic runs of 1,000,000 and of 10,000,000 events that
+             part near the end, against reading both runs in the same process
 
 Options:
   --section NAME    run this section (repeatable; default: all)

@@ -9,6 +9,7 @@ import { CHROMIUM, hasChromium } from '../../tests/support/browser.js'
 import { findPythons, type Interpreter } from '../lib/pythons.js'
 import { formatCallGraph, measureCallGraph, type CallGraphFigures } from './callgraph.js'
 import { BenchError, ROOT, type Accelerator } from './capture.js'
+import { formatDiff, measureDiff, type DiffFigures } from './diff.js'
 import { formatDashboard, measureDashboard, type DashboardFigures } from './dashboard.js'
 import { formatDebug, measureDebug, type DebugFigures } from './debug.js'
 import { formatReport, measureReport, type ReportFigures } from './export-report.js'
@@ -30,6 +31,7 @@ export const SECTION_NAMES = [
   'debug',
   'callgraph',
   'report',
+  'diff',
 ] as const
 export type SectionName = (typeof SECTION_NAMES)[number]
 
@@ -39,6 +41,7 @@ const LIVE = { seconds: 10, rate: 20_000 }
 /** The target's figure for the stats page and the call graph. */
 const PROFILE_FUNCTIONS = 5_000
 const REPORT_EVENTS = 1_000_000
+const DIFF_EVENTS = [1_000_000, 10_000_000]
 
 /** The command's options, checked. */
 export interface BenchOptions {
@@ -69,6 +72,7 @@ export interface SectionFigures {
   debug: DebugFigures
   callgraph: CallGraphFigures
   report: ReportFigures
+  diff: DiffFigures
 }
 
 interface Section<K extends SectionName> {
@@ -217,5 +221,10 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
     title: `smiley report of ${REPORT_EVENTS.toLocaleString('en-US')} events`,
     measure: () => measureReport({ events: REPORT_EVENTS }),
     format: formatReport,
+  },
+  diff: {
+    title: 'smiley diff of two huge runs',
+    measure: async () => measureDiff({ events: DIFF_EVENTS }),
+    format: formatDiff,
   },
 }

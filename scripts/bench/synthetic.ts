@@ -36,8 +36,12 @@ def checkpoint(i):
 /** Every this many loops, a call of checkpoint: the rare events searches look for. */
 export const CHECKPOINT_EVERY = 100_000
 
-/** Writes a completed run of about `events` events into `db`; returns its uuid. */
-export function writeSyntheticRun(db: Db, events: number): string {
+/**
+ * Writes a completed run of about `events` events into `db`; returns its uuid. With
+ * `extraCheckpointAt`, loop `i` of that number also calls checkpoint: a second run that
+ * parts from the first there and rejoins it.
+ */
+export function writeSyntheticRun(db: Db, events: number, extraCheckpointAt?: number): string {
   const uuid = randomUUID()
   const key = createRun(db, {
     uuid,
@@ -131,7 +135,7 @@ export function writeSyntheticRun(db: Db, events: number): string {
       value: String(totals[thread]),
     })
     written += 8
-    if (i % CHECKPOINT_EVERY === CHECKPOINT_EVERY - 1) {
+    if (i % CHECKPOINT_EVERY === CHECKPOINT_EVERY - 1 || i === extraCheckpointAt) {
       written += checkpoint(accept, ++frame, main, thread + 1, i, time)
     }
     if (writer.due) writer.flush()

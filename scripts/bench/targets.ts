@@ -190,6 +190,26 @@ export const TARGETS: Target[] = [
     read: (measured) => measured.callgraph?.api.callGraph,
     note: (measured) => measured.callgraph && `${measured.callgraph.functions} functions`,
   },
+  ...[
+    { events: 1_000_000, seconds: 2 },
+    { events: 10_000_000, seconds: 15 },
+  ].map(({ events, seconds }): Target => {
+    const run = (measured: Measured) => measured.diff?.runs.find((r) => r.events === events)
+    return {
+      figure: `smiley diff, two runs of ${events.toLocaleString('en-US')} events`,
+      section: 'diff',
+      bound: { at: 'most', value: seconds },
+      unit: 's',
+      read: (measured) => run(measured)?.compare,
+      note: (measured) => {
+        const found = run(measured)
+        return (
+          found &&
+          `${(found.compare / found.read).toFixed(2)}× reading both runs; divergence ${found.found ? 'found' : 'MISSED'}`
+        )
+      },
+    }
+  }),
 ]
 
 /**

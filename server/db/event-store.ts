@@ -20,6 +20,8 @@ export interface Block {
 export type Direction = 'forward' | 'backward'
 
 const CACHED_BLOCKS = 48
+/** Blocks listed per query when streaming a whole run. */
+const STREAM_PAGE = 256
 
 const stores = new WeakMap<Db, EventStore>()
 
@@ -41,6 +43,16 @@ export class EventStore {
       locate: db.prepare(
         'SELECT first_seq AS firstSeq, last_seq AS lastSeq FROM event_blocks WHERE run = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1',
       ),
+      blocksAfter: db
+        .prepare(
+          'SELECT first_seq FROM event_blocks WHERE run = ? AND first_seq > ? ORDER BY first_seq LIMIT ?',
+        )
+        .pluck(),
+      threadBlocksAfter: db
+        .prepare(
+          'SELECT block FROM thread_blocks WHERE run = ? AND thread = ? AND block > ? ORDER BY block LIMIT ?',
+        )
+        .pluck(),
       span: db.prepare('SELECT last_seq FROM event_blocks WHERE run = ? AND first_seq = ?').pluck(),
       data: db.prepare('SELECT data FROM event_blocks WHERE run = ? AND first_seq = ?').pluck(),
       threadAfter: db
@@ -114,6 +126,40 @@ export class EventStore {
       forward,
       thread === undefined ? undefined : (e) => e.thread === thread,
     )
+  }
+
+  /**
+   * Every event of thread `thread` (of every thread when it is undefined), in order, each
+   * block decoded and let go: for reading a whole run once, where keeping blocks decoded only
+   * keeps the garbage collector busy.
+   */
+  *stream(run: number, thread?: number): Generator<StoredEvent> {
+    for (const first of this.blockFirsts(run, thread)) {
+      for (const event of this.decodeAlone(run, first) ?? [])
+        if (thread === undefined || event.thread === thread) yield event
+    }
+  }
+
+  /** The first events of the blocks holding thread `thread`'s events (every block's without). */
+  private *blockFirsts(run: number, thread?: number): Generator<number> {
+    let after = 0
+    for (;;) {
+      // A page of blocks at a time: a block's own read cannot run while a list is iterated.
+      const firsts = (
+        thread === undefined
+          ? this.statements.blocksAfter.all(run, after, STREAM_PAGE)
+          : this.statements.threadBlocksAfter.all(run, thread, after, STREAM_PAGE)
+      ) as number[]
+      yield* firsts
+      if (firsts.length < STREAM_PAGE) return
+      after = firsts.at(-1)!
+    }
+  }
+
+  /** The events of the block whose first event is `first`, decoded now and not kept. */
+  private decodeAlone(run: number, first: number): StoredEvent[] | undefined {
+    const data = this.statements.data.get(run, first) as Buffer | undefined
+    return data === undefined ? undefined : decodeBlock(data, first)
   }
 
   /** Frame `frame`'s events from `from` on (forward), or from `from` back (backward). */

@@ -95,6 +95,12 @@ export class RunNames {
     return this.lookup(() => this.files, id)
   }
 
+  /** Every file of the run, fresh from the database. */
+  fileList(): Array<{ id: number; path: string; sourceHash: string | null }> {
+    this.refresh()
+    return [...this.files].map(([id, file]) => ({ id, ...file }))
+  }
+
   /** The ids of the functions `keep` accepts, with their file's path; fresh from the database. */
   functionIds(keep: (fn: FunctionInfo, path: string) => boolean): number[] {
     this.refresh()

@@ -111,18 +111,25 @@ export function listRuns(db: Db, options: ListOptions = {}): Run[] {
 }
 
 /**
- * The run a user means: its full id, a unique prefix of it, or `latest`.
+ * The run a user means: its full id, a unique prefix of it, `latest`, or `latest~N` (the run
+ * N runs before the latest).
  * Throws `RunNotFound` with a message that says what to do.
  */
 export function findRun(db: Db, reference: string): StoredRun {
   const wanted = reference.trim().toLowerCase()
   let rows: RunRow[]
-  if (wanted === 'latest') {
+  const back = /^latest(?:~(\d+))?$/.exec(wanted)
+  if (back !== null) {
+    const offset = Number(back[1] ?? 0)
     rows = db
-      .prepare('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT 1')
-      .all() as RunRow[]
+      .prepare('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT 1 OFFSET ?')
+      .all(offset) as RunRow[]
     if (rows.length === 0)
-      throw new RunNotFound('there are no runs yet (record one with: smiley run prog.py)')
+      throw new RunNotFound(
+        offset === 0
+          ? 'there are no runs yet (record one with: smiley run prog.py)'
+          : `there is no run ${reference}: fewer than ${offset + 1} runs (see: smiley list)`,
+      )
   } else {
     if (!/^[0-9a-f-]+$/.test(wanted))
       throw new RunNotFound(`"${reference}" is not a run id (see: smiley list)`)

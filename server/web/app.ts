@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception'
 import { databaseFailure } from '../db/database.js'
 import { RunNotFound } from '../db/runs.js'
 import type { AppContext } from './context.js'
+import { compareRoutes } from './routes/compare.js'
 import { eventRoutes } from './routes/events.js'
 import { explorerRoutes } from './routes/explorer.js'
 import { profileRoutes } from './routes/profile.js'
@@ -27,6 +28,7 @@ export function apiRoutes(ctx: AppContext) {
     .route('/runs', eventRoutes(ctx))
     .route('/runs', profileRoutes(ctx))
     .route('/runs', explorerRoutes(ctx))
+    .route('/compare', compareRoutes(ctx))
 }
 
 export type ApiType = ReturnType<typeof apiRoutes>

@@ -1,6 +1,6 @@
 /** What every route needs: the database, and a cache of each run's names. */
 
-import type { Db } from '../db/database.js'
+import { openDatabase, type Db } from '../db/database.js'
 import { RunNames } from '../db/events.js'
 import { findRun, type StoredRun } from '../db/runs.js'
 
@@ -8,8 +8,20 @@ const NAMES_CACHED = 8
 
 export class AppContext {
   private readonly names = new Map<number, RunNames>()
+  private companion: Db | null = null
 
   constructor(readonly db: Db) {}
+
+  /** A second connection to the database, for reading one run while another is read. */
+  secondReader(): Db {
+    return (this.companion ??= openDatabase(this.db.name, { readonly: true }))
+  }
+
+  /** Closes the second connection, if one was opened. */
+  close(): void {
+    this.companion?.close()
+    this.companion = null
+  }
 
   /** The run an id (or unique prefix) names; throws RunNotFound. */
   run(id: string): StoredRun {

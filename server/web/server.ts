@@ -171,6 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.close(() => done())
         if ('closeAllConnections' in server) server.closeAllConnections()
       })
+      ctx.close()
       db.close()
     },
   }

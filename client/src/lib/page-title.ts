@@ -16,6 +16,7 @@ const VIEWS: Record<RunTab, string> = {
 export function pageTitle(route: Route, run: Run | null, base: string): string {
   if (route.page === 'runs') return `Runs — ${base}`
   if (route.page === 'missing') return base
+  if (route.page === 'compare') return `Compare ${route.a.slice(0, 8)} and ${route.b.slice(0, 8)} — ${base}`
   const name = run?.description ?? `run ${route.run.slice(0, 8)}`
   const view = route.page === 'source' ? 'Source' : VIEWS[route.tab]
   const event = route.page === 'run' && route.seq !== undefined ? ` · event ${route.seq}` : ''

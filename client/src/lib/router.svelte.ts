@@ -1,7 +1,8 @@
 /**
  * Hash routes, so that every page has a link that can be shared and works from file://
  * too (static reports): #/ (runs), #/runs/ID[/trace|calls|files|threads|stats|graph][?seq=N],
- * #/runs/ID/calls?frame=N (a call shown in the call tree), #/runs/ID/files/FILE[?line=N].
+ * #/runs/ID/calls?frame=N (a call shown in the call tree), #/runs/ID/files/FILE[?line=N],
+ * #/compare/A/B[?seq=N[&b=M]] (two runs side by side, at event N of A and M of B).
  * The event a trace shows (seq) is part of the address: a copied link opens the same moment.
  */
 
@@ -13,6 +14,7 @@ export type Route =
   | { page: 'runs' }
   | { page: 'run'; run: string; tab: RunTab; seq?: number; frame?: number }
   | { page: 'source'; run: string; file: number; line?: number }
+  | { page: 'compare'; a: string; b: string; seq?: number; seqB?: number }
   | { page: 'missing'; hash: string }
 
 function number(value: string | null): number | undefined {
@@ -22,6 +24,9 @@ function number(value: string | null): number | undefined {
 
 /** How an address may name a run: its id, a prefix of it, or `latest`. */
 const RUN_REFERENCE = /^(?:latest|[0-9a-f-]+)$/i
+
+/** How the compare page may name a run: as a run page may, or `latest~N`. */
+const COMPARED = /^(?:latest(?:~\d+)?|[0-9a-f-]+)$/i
 
 /** The decoded parts of a path; null when its percent-encoding is malformed. */
 function pathParts(path: string): string[] | null {
@@ -38,6 +43,7 @@ export function parseRoute(hash: string): Route {
   const parts = pathParts(path)
   if (parts === null) return { page: 'missing', hash }
   if (parts.length === 0) return { page: 'runs' }
+  if (parts[0] === 'compare') return compareRoute(parts, params, hash)
   // Only a run id goes on into API paths: `..`, `/` or `\` there could reach other routes.
   if (parts[0] !== 'runs' || parts.length < 2 || !RUN_REFERENCE.test(parts[1]!))
     return { page: 'missing', hash }
@@ -53,6 +59,21 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 3 && RUN_TABS.includes(tab))
     return withSeq({ page: 'run', run, tab }, params)
   return { page: 'missing', hash }
+}
+
+function compareRoute(parts: string[], params: URLSearchParams, hash: string): Route {
+  const [, a, b] = parts
+  if (parts.length !== 3 || !COMPARED.test(a!) || !COMPARED.test(b!))
+    return { page: 'missing', hash }
+  const seq = number(params.get('seq'))
+  const seqB = number(params.get('b'))
+  return {
+    page: 'compare',
+    a: a!,
+    b: b!,
+    ...(seq === undefined ? {} : { seq }),
+    ...(seq === undefined || seqB === undefined ? {} : { seqB }),
+  }
 }
 
 function withSeq(route: Extract<Route, { page: 'run' }>, params: URLSearchParams): Route {
@@ -81,6 +102,11 @@ export function href(route: Route): string {
     case 'source': {
       const base = `#/runs/${encodeURIComponent(route.run)}/files/${route.file}`
       return route.line === undefined ? base : `${base}?line=${route.line}`
+    }
+    case 'compare': {
+      const base = `#/compare/${encodeURIComponent(route.a)}/${encodeURIComponent(route.b)}`
+      if (route.seq === undefined) return base
+      return `${base}?seq=${route.seq}${route.seqB === undefined ? '' : `&b=${route.seqB}`}`
     }
     case 'missing':
       return route.hash

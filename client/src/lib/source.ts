@@ -4,6 +4,7 @@
  * care which one they show.
  */
 
+import type { DiffReport } from '../../../shared/types/diff.js'
 import type { TraceEvent } from '../../../shared/types/event.js'
 import type {
   CallGroup,
@@ -93,6 +94,8 @@ export interface DataSource {
   source(id: string, file: number): Promise<RunSource>
   /** Absent where there is no server to ask (a static report). */
   explorer?: Explorer
+  /** Two runs compared, every divergent stretch listed; absent in a static report. */
+  compare?(a: string, b: string): Promise<DiffReport>
   /** Absent where runs cannot be deleted (a static report). */
   deleteRun?(id: string): Promise<void>
 }

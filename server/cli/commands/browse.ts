@@ -10,6 +10,7 @@ import { stateCommand } from './state.js'
 import { statsCommand } from './stats.js'
 import { tailCommand } from './tail.js'
 import { threadsCommand } from './threads.js'
+import { diffCommand } from './diff.js'
 
 export const browseCommands: Command[] = [
   listCommand,
@@ -20,5 +21,6 @@ export const browseCommands: Command[] = [
   stateCommand,
   historyCommand,
   threadsCommand,
+  diffCommand,
   statsCommand,
 ]

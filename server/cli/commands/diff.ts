@@ -1,0 +1,98 @@
+/** `smiley diff`: where two runs of a program first went different ways. */
+
+import { databaseFailure, openDatabase } from '../../db/database.js'
+import { findRun, RunNotFound } from '../../db/runs.js'
+import { badPattern, compareRuns } from '../../diff/index.js'
+import { formatDiff } from '../../console/diff-format.js'
+import { Output } from '../../console/output.js'
+import type { ParsedArgs } from '../args.js'
+import { databaseOption, jsonOption, text, type Command } from '../command.js'
+import { CliError } from '../errors.js'
+
+const RUN_HELP = 'a run id, a unique prefix of one, "latest" or "latest~N"'
+
+export const diffCommand: Command = {
+  spec: {
+    name: 'diff',
+    summary: 'Compare two runs: where they first went different ways, in paths and values.',
+    usage: ['[options] A B'],
+    description: [
+      'Aligns the runs thread by thread (threads matched by name and start order) and prints',
+      'the first value divergence (a local, a return value or an exception that differs on',
+      'the same path), the first control-flow divergence (the last event both shared, where',
+      'each went next, both call stacks) and where the paths meet again, and the functions',
+      'called a different number of times. Files are matched by their path relative to the',
+      "run's folder, then by content, so runs from other machines and Pythons compare.",
+      'Addresses (0x7f…), ids, timestamps and durations are not differences.',
+      'Exit status: 0 when the runs match, 1 when they differ, 2 on error.',
+    ].join('\n'),
+    options: [
+      databaseOption,
+      jsonOption,
+      {
+        name: 'all',
+        kind: 'flag',
+        help: 'list every stretch where the paths part, not just the first',
+      },
+      {
+        name: 'ignore',
+        kind: 'list',
+        value: 'REGEX',
+        help: 'text in values that is not a difference',
+      },
+      {
+        name: 'ignore-name',
+        kind: 'list',
+        value: 'NAME',
+        help: 'a variable whose values are not compared',
+      },
+    ],
+    positionals: [
+      { name: 'A', help: RUN_HELP, required: true },
+      { name: 'B', help: RUN_HELP, required: true },
+    ],
+    examples: [
+      'smiley diff latest~1 latest',
+      'smiley diff --all 3f2a b0d9',
+      "smiley diff --ignore 'took \\d+ ms' --ignore-name session latest~1 latest",
+      'smiley diff --json latest~1 latest | jq .controlFlow',
+    ],
+  },
+
+  async run(args: ParsedArgs) {
+    const ignore = (args.options['ignore'] as string[] | undefined) ?? []
+    const problem = badPattern(ignore)
+    if (problem !== null) throw new CliError(problem, 2)
+    let report
+    try {
+      const path = text(args, 'database')
+      const readers = [0, 1].map(() => openDatabase(path, { readonly: true }))
+      try {
+        const [a, b] = args.positionals.map((reference, index) => ({
+          db: readers[index]!,
+          stored: findRun(readers[index]!, reference),
+        }))
+        report = compareRuns(a!, b!, {
+          ignore,
+          ignoreNames: (args.options['ignoreName'] as string[] | undefined) ?? [],
+          all: Boolean(args.options['all']),
+        })
+      } finally {
+        for (const reader of readers) reader.close()
+      }
+    } catch (error) {
+      throw asFailure(error)
+    }
+    const out = new Output()
+    if (args.options['json']) await out.line(JSON.stringify(report, null, 2))
+    else for (const line of formatDiff(report, out)) await out.line(line)
+    return report.identical ? 0 : 1
+  },
+}
+
+/** Exit status 1 means "the runs differ": every failure of diff is status 2. */
+function asFailure(error: unknown): unknown {
+  if (error instanceof CliError) return new CliError(error.message, 2)
+  const failure = error instanceof RunNotFound ? error : databaseFailure(error)
+  return failure === null ? error : new CliError(failure.message, 2)
+}

@@ -1,0 +1,236 @@
+/**
+ * Comparing two runs: the door of server/diff. Threads are paired (thread-pairs.ts), each
+ * pair walked side by side block by block (align.ts) with places matched across machines and
+ * Python versions (places.ts) and values compared without the noise (values.ts, shared/diff-noise.ts).
+ */
+
+import type {
+  CallCount,
+  ControlDivergence,
+  DiffOptions,
+  DiffPlace,
+  DiffReport,
+  ValueDivergence,
+} from '../../shared/types/diff.js'
+import type { Run } from '../../shared/types/run.js'
+import type { Db } from '../db/database.js'
+import type { StoredEvent } from '../db/event-block.js'
+import { EventStore } from '../db/event-store.js'
+import { eventKind, RunNames } from '../db/events.js'
+import { stackAt } from '../db/moments.js'
+import type { StoredRun } from '../db/runs.js'
+import { listThreads } from '../db/threads.js'
+import { align, type Stretch } from './align.js'
+import { Lookahead } from './lookahead.js'
+import { Noise } from '../../shared/diff-noise.js'
+import { Places, shownPath, type RunSide } from './places.js'
+import { pairThreads } from './thread-pairs.js'
+import { ValueComparer } from './values.js'
+
+export { badPattern } from '../../shared/diff-noise.js'
+
+/** Divergent stretches listed at most (with --all); the summary counts them all. */
+export const MAX_LISTED = 1000
+
+interface Side extends RunSide {
+  db: Db
+  key: number
+  run: Run
+}
+
+/**
+ * A run to compare, and the connection to read it through. The two runs need a connection
+ * each, even in one file: each is read while the other is.
+ */
+export interface DiffRun {
+  db: Db
+  stored: StoredRun
+}
+
+/** Compares run `a` with run `b`. */
+export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffReport {
+  const sides: [Side, Side] = [side(a), side(b)]
+  const places = new Places(sides)
+  const values = new ValueComparer(
+    [
+      { db: a.db, run: a.stored.key, names: sides[0].names },
+      { db: b.db, run: b.stored.key, names: sides[1].names },
+    ],
+    new Noise(options.ignore, options.ignoreNames),
+  )
+  const calls = new Map<number, [number, number]>()
+  const count = (s: 0 | 1, event: StoredEvent) => {
+    if (event.kind !== 0) return
+    const fn = places.function(s, event.function)
+    let counts = calls.get(fn)
+    if (counts === undefined) calls.set(fn, (counts = [0, 0]))
+    counts[s] += 1
+  }
+  const divergences: Array<{ stretch: Stretch; thread: ControlDivergence['thread'] }> = []
+  let first: (typeof divergences)[number] | null = null
+  let firstValue: {
+    a: StoredEvent
+    b: StoredEvent
+    name: string
+    thread: string
+    aValue: string | null
+    bValue: string | null
+  } | null = null
+  let commonPrefix = 0
+  let aligned = 0
+  let valueDifferences = 0
+  let stretches = 0
+
+  const threadsA = listThreads(a.db, a.stored.key)
+  const threadsB = listThreads(b.db, b.stored.key)
+  // Thread by thread, each read on its own: in a fresh process, reading the threads side by
+  // side to decode a shared block once cost more in garbage collection than it saved.
+  for (const pair of pairThreads(threadsA, threadsB)) {
+    const streams = ([pair.a, pair.b] as const).map((thread, s) => {
+      const { db, key } = sides[s]!
+      const events =
+        thread === null ? [][Symbol.iterator]() : EventStore.of(db).stream(key, thread.id)
+      return new Lookahead(events, (event) => places.place(s as 0 | 1, event))
+    })
+    const thread = { a: pair.a?.name ?? null, b: pair.b?.name ?? null }
+    let parted = false
+    align(streams[0]!, streams[1]!, {
+      aligned(eventA, eventB) {
+        aligned += 1
+        if (!parted) commonPrefix += 1
+        count(0, eventA)
+        count(1, eventB)
+        const differences = values.compare(eventA, eventB)
+        valueDifferences += differences.length
+        const difference = differences[0]
+        if (difference === undefined || parted) return
+        if (firstValue === null || eventA.seq < firstValue.a.seq)
+          firstValue = {
+            a: eventA,
+            b: eventB,
+            name: difference.name,
+            thread: thread.a ?? thread.b ?? '?',
+            aValue: difference.a,
+            bValue: difference.b,
+          }
+      },
+      alone: count,
+      parted(stretch) {
+        stretches += 1
+        const divergence = { stretch, thread }
+        if (!parted && (first === null || orderOf(stretch) < orderOf(first.stretch)))
+          first = divergence
+        parted = true
+        if (options.all && divergences.length < MAX_LISTED) divergences.push(divergence)
+      },
+    })
+  }
+  divergences.sort((x, y) => orderOf(x.stretch) - orderOf(y.stretch))
+
+  const place = (s: 0 | 1, event: StoredEvent | null) => placeOf(sides[s], event)
+  const describe = (d: {
+    stretch: Stretch
+    thread: ControlDivergence['thread']
+  }): ControlDivergence => ({
+    thread: d.thread,
+    lastCommon: {
+      a: d.stretch.lastCommon[0]?.seq ?? null,
+      b: d.stretch.lastCommon[1]?.seq ?? null,
+    },
+    common: place(0, d.stretch.lastCommon[0]),
+    a: place(0, d.stretch.next[0]),
+    b: place(1, d.stretch.next[1]),
+    rejoin: d.stretch.rejoin && { a: d.stretch.rejoin[0].seq, b: d.stretch.rejoin[1].seq },
+    only: { a: d.stretch.only[0], b: d.stretch.only[1] },
+  })
+  let controlFlow: ControlDivergence | null = null
+  if (first !== null) {
+    const chosen: { stretch: Stretch; thread: ControlDivergence['thread'] } = first
+    controlFlow = describe(chosen)
+    controlFlow.stacks = {
+      a: stackOf(sides[0], chosen.stretch.next[0] ?? chosen.stretch.lastCommon[0]),
+      b: stackOf(sides[1], chosen.stretch.next[1] ?? chosen.stretch.lastCommon[1]),
+    }
+  }
+  let value: ValueDivergence | null = null
+  if (firstValue !== null) {
+    const found: NonNullable<typeof firstValue> = firstValue
+    const where = placeOf(sides[0], found.a)!
+    value = {
+      a: found.a.seq,
+      b: found.b.seq,
+      name: found.name,
+      a_value: found.aValue,
+      b_value: found.bValue,
+      thread: found.thread,
+      file: where.file,
+      line: where.line,
+      function: where.function,
+    }
+  }
+  const callCounts: CallCount[] = []
+  for (const [fn, [countA, countB]] of calls)
+    if (countA !== countB) callCounts.push({ ...places.label(fn), a: countA, b: countB })
+  callCounts.sort(
+    (x, y) => Math.abs(y.a - y.b) - Math.abs(x.a - x.b) || x.function.localeCompare(y.function),
+  )
+
+  return {
+    a: info(a.stored.run),
+    b: info(b.stored.run),
+    identical: controlFlow === null && value === null,
+    controlFlow,
+    value,
+    divergences: options.all ? divergences.map(describe) : controlFlow ? [controlFlow] : [],
+    summary: {
+      events: {
+        a: threadsA.reduce((sum, t) => sum + t.events, 0),
+        b: threadsB.reduce((sum, t) => sum + t.events, 0),
+      },
+      commonPrefix,
+      aligned,
+      valueDifferences,
+      ignored: values.ignored,
+      divergences: stretches,
+      calls: callCounts,
+    },
+  }
+}
+
+function side({ db, stored }: DiffRun): Side {
+  const { key, run } = stored
+  return { db, key, run, names: new RunNames(db, key), cwd: run.cwd }
+}
+
+function info(run: Run): DiffReport['a'] {
+  return { id: run.id, description: run.description, pythonVersion: run.pythonVersion }
+}
+
+/** Where a stretch is in the first run, to find the first of them. */
+function orderOf(stretch: Stretch): number {
+  return stretch.next[0]?.seq ?? (stretch.lastCommon[0]?.seq ?? 0) + 0.5
+}
+
+function placeOf(side: Side, event: StoredEvent | null): DiffPlace | null {
+  if (event === null) return null
+  const fn = side.names.function(event.function)
+  const path = fn ? (side.names.file(fn.file)?.path ?? '?') : '?'
+  return {
+    seq: event.seq,
+    kind: eventKind(event.kind),
+    file: shownPath(path, side.cwd),
+    line: event.line,
+    function: fn?.qualifiedName ?? '?',
+    source: fn ? side.names.sourceLine(fn.file, event.line) : null,
+  }
+}
+
+function stackOf(side: Side, event: StoredEvent | null) {
+  if (event === null) return []
+  return stackAt(side.db, side.key, side.names, event.frame, event.seq, event.line).map(
+    (entry) => ({
+      ...entry,
+      file: shownPath(entry.file, side.cwd),
+    }),
+  )
+}
