@@ -1,6 +1,6 @@
 /**
  * Hostile values: whatever a program holds, recording it never disturbs the program, and each
- * value is recorded as well as it can be: reprs that raise, recurse, return no text or crawl,
+ * value is recorded as well as it can be: reprs that raise, recurse, return no text or sleep,
  * structures that contain themselves or nest without end, ten million items, keys that are
  * tuples or objects, objects that refuse to be compared, hashed or asked what they are.
  */
@@ -153,7 +153,9 @@ describe.concurrent('hostile values', () => {
       const { events } = recording
       const odd = eventsOf(events, 'odd_values')
       const first = (variable: string) => valuesOf(odd, variable)[0]
-      expect(first('raises')).toBe('<repr of Raises failed: ValueError: no repr for you>')
+      // A __repr__ that does more than formatting (raises, sleeps) is never called: the object is
+      // shown from its attributes. One that only formats is called, and its failure recorded.
+      expect(first('raises')).toBe('Raises()')
       // Or, when rendering it took over 50 ms on a busy machine, as object.__repr__ shows it.
       expect(first('recurses')).toMatch(
         new RegExp(`^(<repr of Recurses failed: RecursionError>|<Recurses object at ${ADDRESS}>)$`),
@@ -161,9 +163,8 @@ describe.concurrent('hostile values', () => {
       expect(first('not_text')).toBe(
         '<repr of NotText failed: TypeError: __repr__ returned non-string (type int)>',
       )
-      // A repr that takes 0.2 s is called once; from then on the type is shown without it.
       expect(first('slow')).toBe('Slow()')
-      expect(first('slow_calls')).toBe('1')
+      expect(first('slow_calls')).toBe('0')
       expect(first('bad_eq')).toMatch(new RegExp(`^<__main__.BadEq object at ${ADDRESS}>$`))
       expect(first('bad_class')).toMatch(new RegExp(`^<__main__.BadClass object at ${ADDRESS}>$`))
       expect(first('hostile')).toMatch(new RegExp(`^<__main__.Hostile object at ${ADDRESS}>$`))
@@ -171,15 +172,13 @@ describe.concurrent('hostile values', () => {
       expect(valuesOf(odd, 'step')).toEqual(['0', '1', '2', '3', '0', '1', '2', '3'])
       const returned = odd.at(-1)!
       expect(returned.kind).toBe('return')
-      expect(returned.value).toMatch(new RegExp(`<Slow object at ${ADDRESS}>`))
+      expect(returned.value).toMatch(/^\(Raises\(\), .*, Slow\(\), /)
 
       const built = eventsOf(events, 'structures')
       const last = (variable: string) => valuesOf(built, variable).at(-1)
       expect(last('circular')).toBe('[1, 2, [...]]')
       expect(last('loop')).toBe("{'a': 1, 'self': {...}}")
-      expect(last('keys')).toBe(
-        "{(1, 2): 'tuple', frozenset({3}): 'frozen', <repr of Raises failed: ValueError: no repr for you>: 'object'}",
-      )
+      expect(last('keys')).toBe("{(1, 2): 'tuple', frozenset({3}): 'frozen', Raises(): 'object'}")
       expect(last('nested')).toMatch(/^\[\[\[\[\[\[.*…\] \(1 items\)\]+, 1\]$/)
       expect(last('chain')).toMatch(/^\{'next': \{'next': .*\(1 items\)\}+$/)
       expect(last('deep_deque')).toMatch(/^\[\[\[\[.*\]$/)

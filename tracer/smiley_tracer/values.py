@@ -17,9 +17,10 @@ from . import objects
 from .redaction import REDACTED, Redactor
 
 ELLIPSIS = "\u2026"
-# A __repr__ is slow past this much CPU time, or when it keeps the program waiting (I/O, a lock,
-# a sleep) past the longer time on the wall clock: a busy machine that merely keeps the thread
-# waiting for a core must not make a fast __repr__ look slow, and change what is recorded.
+# A __repr__ is slow past this much CPU time, or, with --call-repr (only then can a __repr__
+# of the program's wait), when it keeps the program waiting (I/O, a lock, a sleep) past the
+# longer time on the wall clock: a busy machine that merely keeps the thread waiting for a core
+# must not make a fast __repr__ look slow, and change what is recorded.
 SLOW_REPR_SECONDS = 0.05
 BLOCKING_REPR_SECONDS = 0.15
 HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
@@ -398,7 +399,7 @@ class Renderer:
         except Exception as error:
             text = "<repr of %s failed: %s>" % (type_name(kind), describe_error(error))
         if self._cpu() - started_cpu > SLOW_REPR_SECONDS or (
-            self._wall() - started > BLOCKING_REPR_SECONDS and _class_statement(kind)
+            self.shapes.call_reprs and self._wall() - started > BLOCKING_REPR_SECONDS and _class_statement(kind)
         ):
             self.slow_types.add(kind)
         return text

@@ -1,4 +1,5 @@
-import os
+__import__("os").environ.clear()
+__import__("os").environ.update(HOME="/home/bob", SERVICE_TOKEN="not-shown-anywhere")
 
 
 class Config:
@@ -28,12 +29,10 @@ def leak(password):
     github = "ghp_" + "a1B2c3D4e5" * 4
     config = Config("bob", password)
     message = "login as bob with %s failed" % password
-    os.environ.clear()
-    os.environ["HOME"] = "/home/bob"
-    os.environ["SERVICE_TOKEN"] = "not-shown-anywhere"
-    environment = os.environ
-    names = os.environ.keys()
-    token = os.environ["SERVICE_TOKEN"]
+    from os import environ
+
+    names = environ.keys()
+    token = environ["SERVICE_TOKEN"]
     return password
 
 
