@@ -44,6 +44,9 @@ export interface CommandSpec {
   positionals: PositionalSpec[]
   /** Options stop at the first positional: what follows belongs to the traced program. */
   optionsEndAtPositional?: boolean
+  /** Options also stop at the first one this command does not know: it and what follows belong
+   * to the program (`smiley pytest -x`). */
+  unknownOptionsEndOptions?: boolean
   examples?: string[]
 }
 
@@ -90,6 +93,10 @@ export function parseArgs(
     const option = flag.startsWith('--')
       ? all.find((o) => o.name === flag.slice(2))
       : all.find((o) => o.short !== undefined && o.short === flag.slice(1))
+    if (option === undefined && spec.unknownOptionsEndOptions) {
+      rest()
+      break
+    }
     if (option === undefined) {
       const known = flag.startsWith('--')
         ? closest(

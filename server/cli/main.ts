@@ -9,12 +9,13 @@ import { browseCommands } from './commands/browse.js'
 import { manageCommands } from './commands/manage.js'
 import { remoteCommands } from './commands/remote.js'
 import { reportCommand } from './commands/report.js'
+import { pytestCommand } from './commands/pytest.js'
 import { runCommand } from './commands/run.js'
 import { serverCommand } from './commands/server.js'
 import { CliError, UsageError } from './errors.js'
 
 const COMMANDS: Array<{ group: string; commands: Command[] }> = [
-  { group: 'Record', commands: [runCommand, ...remoteCommands] },
+  { group: 'Record', commands: [runCommand, pytestCommand, ...remoteCommands] },
   { group: 'Look at runs', commands: [serverCommand, ...browseCommands, reportCommand] },
   { group: 'Manage runs', commands: manageCommands },
 ]

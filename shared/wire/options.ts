@@ -23,6 +23,8 @@ export interface TracerOptions {
   script?: string
   /** Use sys.settrace even where sys.monitoring exists (3.12+). */
   settrace?: boolean
+  /** Mark where each test starts and ends (pytest, unittest): each is recorded as its own run. */
+  perTest?: boolean
   /** The tracer's native accelerator: used when it builds (`auto`), required, or never. */
   accelerator?: Accelerator
 }

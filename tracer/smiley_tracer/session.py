@@ -364,6 +364,10 @@ def start_from_options(options):
     """Start recording this process; returns the session (kept alive by atexit)."""
     session = Session(options)
     session.start()
+    if options.get("perTest"):
+        from . import test_runs
+
+        test_runs.install(session)
     script = options.get("script")
     if script:
         session.check_syntax(script)

@@ -17,6 +17,7 @@ import { interpreterArgs, launch, type Target } from '../../record/launch.js'
 import { isInterrupt, type ProcessExit } from '../../record/outcome.js'
 import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
+import { KEEPS, type Keep } from '../../record/test-runs.js'
 import { DEFAULT_BUFFER_BYTES, Uploader } from '../../remote/uploader.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command, type Exit } from '../command.js'
@@ -83,6 +84,19 @@ export const runCommand: Command = {
         help: 'record this installed package too',
       },
       {
+        name: 'per-test',
+        kind: 'flag',
+        help: 'record each test (pytest, unittest) as a run of its own, beside the session',
+      },
+      {
+        name: 'keep',
+        kind: 'string',
+        value: 'failed|all',
+        help: "with --per-test, which tests' runs to keep: those that failed, or all",
+        default: 'failed',
+        env: 'SMILEY_KEEP',
+      },
+      {
         name: 'remote',
         kind: 'string',
         value: 'URL',
@@ -131,22 +145,25 @@ export const runCommand: Command = {
     ],
   },
 
-  async run(args: ParsedArgs): Promise<Exit> {
-    keepIgnoring(ignoredAtStart())
-    const target = chooseTarget(args)
-    accelerator(args) // a wrong choice is refused before anything starts
-    const python = text(args, 'python')
-    const remote = remoteUrl(args)
-    if (remote !== null) return forward(remote, python, target, args)
-    const db = openForRecording(text(args, 'database'))
-    if (db === null) return runUnrecorded(python, target, args)
-    try {
-      markLostRuns(db)
-      return await record(db, python, target, args)
-    } finally {
-      db.close()
-    }
-  },
+  run: (args: ParsedArgs) => recordProgram(chooseTarget(args), args),
+}
+
+/** Runs `target` as `args` say: recorded into the database, sent to a recorder, or unrecorded. */
+export async function recordProgram(target: Target, args: ParsedArgs): Promise<Exit> {
+  keepIgnoring(ignoredAtStart())
+  accelerator(args) // a wrong choice is refused before anything starts
+  keep(args)
+  const python = text(args, 'python')
+  const remote = remoteUrl(args)
+  if (remote !== null) return forward(remote, python, target, args)
+  const db = openForRecording(text(args, 'database'))
+  if (db === null) return runUnrecorded(python, target, args)
+  try {
+    markLostRuns(db)
+    return await record(db, python, target, args)
+  } finally {
+    db.close()
+  }
 }
 
 function chooseTarget(args: ParsedArgs): Target {
@@ -165,8 +182,14 @@ function chooseTarget(args: ParsedArgs): Target {
 /** How the tracer records: the options a run is stored with. */
 type RecordingOptions = Pick<
   TracerOptions,
-  'maxRepr' | 'redact' | 'profile' | 'includeStdlib' | 'includeSitePackages' | 'includePackages'
->
+  | 'maxRepr'
+  | 'redact'
+  | 'profile'
+  | 'includeStdlib'
+  | 'includeSitePackages'
+  | 'includePackages'
+  | 'perTest'
+> & { keep?: Keep }
 
 interface Plan {
   info: RunInfo
@@ -182,10 +205,20 @@ function plan(target: Target, args: ParsedArgs): Plan {
     includeStdlib: Boolean(args.options['includeStdlib']),
     includeSitePackages: Boolean(args.options['includeSitePackages']),
     includePackages: (args.options['includePackage'] as string[] | undefined) ?? [],
+    ...(args.options['perTest'] ? { perTest: true, keep: keep(args) } : {}),
   }
   const description =
     typeof args.options['description'] === 'string' ? args.options['description'] : argv.join(' ')
   return { info: { uuid: randomUUID(), description, argv, options }, options }
+}
+
+/** `--keep`, checked: which tests' runs stay once they have ended. */
+function keep(args: ParsedArgs): Keep {
+  const choice = text(args, 'keep')
+  const known = KEEPS.find((name) => name === choice)
+  if (known === undefined)
+    throw new UsageError(`--keep must be one of ${KEEPS.join(', ')}, not ${choice}`)
+  return known
 }
 
 /** `--accelerator`, checked: how the tracer chooses between its native and Python paths. */
@@ -211,6 +244,7 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
     return exitOf(exit)
   }
   if (ending === null) return endedBeforeTracing(python, exit)
+  sayFailedTests(recorder)
   if (process.stderr.isTTY) {
     const err = new Output(process.stderr)
     const note = recorder.problem ? ` (recording problem: ${recorder.problem})` : ''
@@ -222,6 +256,22 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
     )
   }
   return exitOf(exit)
+}
+
+/**
+ * One line per test that failed, naming its run, and how to open one: pytest's output is
+ * above, untouched.
+ */
+function sayFailedTests(recorder: RunRecorder): void {
+  const failed = recorder.failedTests
+  for (const test of failed)
+    process.stderr.write(`smiley: ${test.name} ${test.outcome}: run ${shortId(test.run)}
+`)
+  const first = failed[0]
+  if (first !== undefined)
+    process.stderr.write(
+      `smiley: open one with: smiley replay ${shortId(first.run)}, or in the dashboard: smiley server\n`,
+    )
 }
 
 /**
