@@ -23,6 +23,10 @@ export interface TracerOptions {
   script?: string
   /** Use sys.settrace even where sys.monitoring exists (3.12+). */
   settrace?: boolean
+  /** The pseudo file name of a program given as text (`<string>` for -c, `<stdin>`), recorded. */
+  mainName?: string
+  /** Its text, recorded as its source. */
+  mainSource?: string
   /** Mark where each test starts and ends (pytest, unittest): each is recorded as its own run. */
   perTest?: boolean
   /** The tracer's native accelerator: used when it builds (`auto`), required, or never. */

@@ -53,6 +53,10 @@ class Session:
             include_site_packages=bool(options.get("includeSitePackages")),
             include_packages=tuple(options.get("includePackages") or ()),
         )
+        if options.get("mainName"):
+            from .main_code import MainCode
+
+            self.filter = MainCode(self.filter, options["mainName"], options.get("mainSource"))
         self.recorder = Recorder(self.stream, self.renderer, self.filter)
         if sys.version_info >= (3, 12) and not options.get("settrace"):
             from .monitoring_hook import MonitoringHook as Hook

@@ -25,7 +25,7 @@ export const pytestCommand: Command = {
       'pytest (or put them after --).',
     ].join('\n'),
     options: runCommand.spec.options.filter(
-      (option) => option.name !== 'module' && option.name !== 'per-test',
+      (option) => !['module', 'code', 'per-test'].includes(option.name),
     ),
     positionals: [{ name: 'PYTEST ARGS', help: "pytest's own arguments", variadic: true }],
     optionsEndAtPositional: true,

@@ -31,7 +31,12 @@ export const runCommand: Command = {
   spec: {
     name: 'run',
     summary: 'Run a Python program and record everything it does.',
-    usage: ['[options] [--] SCRIPT [ARGS…]', '[options] -m MODULE [ARGS…]'],
+    usage: [
+      '[options] [--] SCRIPT [ARGS…]',
+      '[options] -m MODULE [ARGS…]',
+      '[options] -c CODE [ARGS…]',
+      '[options] - [ARGS…]   (the script from stdin)',
+    ],
     description: [
       'Every line executed in your own code is recorded with the locals that changed, return',
       'values, exceptions and threads, plus cProfile statistics. The program keeps its own',
@@ -49,12 +54,26 @@ export const runCommand: Command = {
         endsOptions: true,
       },
       {
+        name: 'code',
+        short: 'c',
+        kind: 'string',
+        value: 'CODE',
+        help: 'run the program given as text, like python -c',
+        endsOptions: true,
+      },
+      {
         name: 'python',
         kind: 'string',
         value: 'PATH',
         help: 'the interpreter to run (3.8 or newer)',
         default: 'python3',
         env: 'SMILEY_PYTHON',
+      },
+      {
+        name: 'python-arg',
+        kind: 'list',
+        value: 'ARG',
+        help: "one of the interpreter's own arguments, before the program (repeatable: --python-arg -X --python-arg dev)",
       },
       {
         name: 'description',
@@ -139,17 +158,24 @@ export const runCommand: Command = {
     examples: [
       'smiley run prog.py --verbose input.txt',
       'smiley run -m http.server 8000',
+      'smiley run -c "import json; print(json.dumps([1, 2]))"',
+      'echo "print(42)" | smiley run -',
+      'smiley run --python-arg -X --python-arg dev prog.py',
       'smiley run --include-package requests --max-repr 500 fetch.py',
       'smiley run --database /tmp/trace.db -- prog.py',
       'SMILEY_TOKEN=… smiley run --remote http://build-box:8765 prog.py',
     ],
   },
 
-  run: (args: ParsedArgs) => recordProgram(chooseTarget(args), args),
+  run: async (args: ParsedArgs) => recordProgram(await chooseTarget(args), args),
 }
 
+/** Interpreter options that keep Smiley's tracer from loading: ignoring PYTHONPATH, or site. */
+const UNTRACEABLE = /^-[bBdEhiIOPqRsSuvV]*[IES][bBdEhiIOPqRsSuvV]*$/
+
 /** Runs `target` as `args` say: recorded into the database, sent to a recorder, or unrecorded. */
-export async function recordProgram(target: Target, args: ParsedArgs): Promise<Exit> {
+export async function recordProgram(given: Target, args: ParsedArgs): Promise<Exit> {
+  const target = { ...given, pythonArgs: pythonArgs(args) }
   keepIgnoring(ignoredAtStart())
   accelerator(args) // a wrong choice is refused before anything starts
   keep(args)
@@ -166,17 +192,38 @@ export async function recordProgram(target: Target, args: ParsedArgs): Promise<E
   }
 }
 
-function chooseTarget(args: ParsedArgs): Target {
+async function chooseTarget(args: ParsedArgs): Promise<Target> {
   const module = args.options['module']
   if (typeof module === 'string') return { kind: 'module', name: module, args: args.positionals }
+  const code = args.options['code']
+  if (typeof code === 'string') return { kind: 'code', code, args: args.positionals }
   const [script, ...rest] = args.positionals
   if (script === undefined)
     throw new UsageError('missing SCRIPT: what should run? (see: smiley run --help)')
+  if (script === '-') return { kind: 'stdin', source: await readStdin(), args: rest }
   if (!existsSync(script)) throw new CliError(`no such file: ${script}`, 2)
   if (statSync(script).isDirectory() && !existsSync(join(script, '__main__.py'))) {
     throw new CliError(`${script} is a folder without a __main__.py`, 2)
   }
   return { kind: 'script', path: script, args: rest }
+}
+
+/** All of stdin, as the interpreter would read a script from it. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** `--python-arg`, checked: none may keep the tracer from loading. */
+function pythonArgs(args: ParsedArgs): string[] {
+  const given = (args.options['pythonArg'] as string[] | undefined) ?? []
+  const refused = given.find((arg) => UNTRACEABLE.test(arg))
+  if (refused !== undefined)
+    throw new UsageError(
+      `--python-arg ${refused} would keep Smiley's tracer from loading (-I, -E and -S ignore PYTHONPATH or site)`,
+    )
+  return given
 }
 
 /** How the tracer records: the options a run is stored with. */
@@ -362,6 +409,8 @@ async function trace(
     ...options,
     run: uuid,
     ...(target.kind === 'script' ? { script: resolve(target.path) } : {}),
+    ...(target.kind === 'code' ? { mainName: '<string>', mainSource: target.code } : {}),
+    ...(target.kind === 'stdin' ? { mainName: '<stdin>', mainSource: target.source } : {}),
     ...(args.options['settrace'] ? { settrace: true } : {}),
     accelerator: accelerator(args),
   })
