@@ -8,6 +8,8 @@ torn down in the session's run, where their values are shared from, although pyt
 inside the first and the last test that uses them.
 """
 
+import sys
+
 import pytest
 
 from . import test_runs
@@ -80,6 +82,14 @@ def pytest_runtest_makereport(item, call):
     excinfo = call.excinfo
     if excinfo is not None:
         test.errors[report.when] = excinfo.value
+
+
+def pytest_unconfigure(config):
+    """pytest leaves the last failing test's exception in sys.last_value, for debuggers: it is
+    not how the session ended."""
+    runs = test_runs.runs
+    if runs is not None:
+        runs.handled(getattr(sys, "last_exc", None) or getattr(sys, "last_value", None))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -75,6 +75,9 @@ class Session:
         self.pid = os.getpid()
         self._main_thread = _thread.get_ident()
         self.finished = False
+        # An exception the program caught but left in sys.last_value (pytest does, for debuggers):
+        # not how the program ended.
+        self.handled = None
         self._warned = False
         self._fork_filter = None
         # Compiled here: compiling it in the fork hook would run re's code, which a profile, or a
@@ -207,6 +210,8 @@ class Session:
         if error is None:
             # Set by the interpreter just before it prints an uncaught exception.
             error = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+            if error is self.handled:
+                error = None
         if isinstance(error, BaseException):
             info["exception"] = self._describe(error)
         return info

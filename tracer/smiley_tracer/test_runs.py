@@ -26,6 +26,7 @@ _given_plugins = None
 
 class TestRuns:
     def __init__(self, session):
+        self._session = session
         self._stream = session.stream
         self._recorder = session.recorder
         self._filter = session.filter
@@ -53,6 +54,10 @@ class TestRuns:
             info["exception"] = self.describe(error)
         self._stream.append((wire.OUTCOME, test, info))
         self.current = 0
+
+    def handled(self, error):
+        """``error``, left in sys.last_value by the test runner, is a test's: not the session's end."""
+        self._session.handled = error
 
     def describe(self, error):
         """An exception as a run's error: its type, message and the traceback from the first frame

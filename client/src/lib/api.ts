@@ -103,6 +103,7 @@ export const httpSource: DataSource = {
     ),
   files: (id) => read(api.runs[':id'].files.$get({ param: { id } })),
   threads: (id) => read(api.runs[':id'].threads.$get({ param: { id } })),
+  tests: (id) => read(api.runs[':id'].tests.$get({ param: { id } })),
   profile: (id) => read(api.runs[':id'].profile.$get({ param: { id } })),
   callGraph: async (id, thresholds, scope = 'all') => {
     const query = new URLSearchParams({
