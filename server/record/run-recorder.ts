@@ -150,7 +150,8 @@ export class RunRecorder {
         return
       default:
         if (this.writer === null) throw new WireError('events arrived before hello')
-        ;(this.tests?.writer ?? this.writer).accept(record)
+        if (this.tests?.inTest) this.tests.accept(record)
+        else this.writer.accept(record)
     }
   }
 

@@ -5,15 +5,25 @@
  * (`outcome`); the events between belong to the test's run, every other event to the session's.
  *
  * Ids in the stream (codes, files, symbols, threads, frames) are the stream's: a test's run
- * gets every definition made so far when it starts, and each new one as it comes, so its
- * events read as any run's. With `keep: 'failed'`, a test's run is deleted as the test ends
+ * gets every symbol and thread defined so far when it starts, and each new one as it comes, and
+ * the codes it calls (with their files) as it first calls them, so its events read as any run's
+ * and it holds no more functions and sources than it ran. With `keep: 'failed'`, a test's run is deleted as the test ends
  * unless it failed; the session still lists the test, its outcome and its events.
  */
 
 import { randomUUID } from 'node:crypto'
 import type { PyValue } from '../../shared/wire/marshal.js'
 import { PyDict } from '../../shared/wire/marshal.js'
-import type { OutcomeRecord, TestRecord, WireRecord } from '../../shared/wire/records.js'
+import {
+  TAG,
+  type CodeRecord,
+  type FileRecord,
+  type FlatChanges,
+  type SymbolRecord,
+  type OutcomeRecord,
+  type TestRecord,
+  type WireRecord,
+} from '../../shared/wire/records.js'
 import { isFailing, TEST_OUTCOMES, type TestOutcome } from '../../shared/types/test.js'
 import type { Db } from '../db/database.js'
 import { deleteRun } from '../db/delete.js'
@@ -40,11 +50,17 @@ interface OpenTest {
   uuid: string
   key: number
   writer: RunWriter
+  /** The codes, files and symbols given to its writer so far. */
+  given: { codes: Set<number>; files: Set<number>; symbols: Set<number> }
 }
 
 export class TestRuns {
-  /** Every definition so far, for the runs of the tests still to come. */
-  private readonly definitions: WireRecord[] = []
+  /** Every thread so far, for the runs of the tests still to come. */
+  private readonly threads: WireRecord[] = []
+  /** Every code, file and symbol so far, given to a test's run as its events use them. */
+  private readonly codes = new Map<number, CodeRecord>()
+  private readonly files = new Map<number, FileRecord>()
+  private readonly symbols = new Map<number, SymbolRecord>()
   private readonly open = new Map<number, OpenTest>()
   private current: OpenTest | null = null
   /** The tests that failed, in the order they ended. */
@@ -57,9 +73,63 @@ export class TestRuns {
     private readonly keep: Keep,
   ) {}
 
-  /** The writer of the test whose events come now; null: the session's. */
-  get writer(): RunWriter | null {
-    return this.current?.writer ?? null
+  /** Whether the events that come now are a test's (`accept` takes them), not the session's. */
+  get inTest(): boolean {
+    return this.current !== null
+  }
+
+  /** An event of the current test, after the definitions it uses that its run lacks. */
+  accept(record: WireRecord): void {
+    const test = this.current!
+    switch (record.tag) {
+      case TAG.call:
+        if (!test.given.codes.has(record.code)) this.giveCode(test, record.code)
+        this.giveSymbols(test, record.locals)
+        break
+      case TAG.line:
+        this.giveSymbols(test, record.changes)
+        break
+      case TAG.return:
+      case TAG.yield:
+        this.giveSymbols(test, record.changes)
+        this.giveSymbol(test, record.valueType)
+        break
+      case TAG.exception:
+        this.giveSymbols(test, record.changes)
+        this.giveSymbol(test, record.exceptionType)
+        break
+      default:
+        break
+    }
+    test.writer.accept(record)
+  }
+
+  private giveCode(test: OpenTest, code: number): void {
+    test.given.codes.add(code)
+    const definition = this.codes.get(code)
+    if (definition === undefined) return
+    if (!test.given.files.has(definition.file)) {
+      test.given.files.add(definition.file)
+      const file = this.files.get(definition.file)
+      if (file !== undefined) test.writer.accept(file)
+    }
+    test.writer.accept(definition)
+  }
+
+  /** The name and type symbols of (name, type, text) triples. */
+  private giveSymbols(test: OpenTest, locals: FlatChanges | null): void {
+    if (locals === null) return
+    for (let i = 0; i < locals.length; i += 3) {
+      this.giveSymbol(test, locals[i] as number)
+      this.giveSymbol(test, locals[i + 1] as number)
+    }
+  }
+
+  private giveSymbol(test: OpenTest, symbol: number): void {
+    if (symbol === 0 || test.given.symbols.has(symbol)) return
+    test.given.symbols.add(symbol)
+    const definition = this.symbols.get(symbol)
+    if (definition !== undefined) test.writer.accept(definition)
   }
 
   /** Whether a test's writer has enough pending to be written out. */
@@ -68,10 +138,22 @@ export class TestRuns {
     return false
   }
 
-  /** A code, file, symbol or thread: kept for later tests, and given to every open one. */
+  /** A code, file, symbol or thread: kept for the tests' runs. */
   define(record: WireRecord): void {
-    this.definitions.push(record)
-    for (const test of this.open.values()) test.writer.accept(record)
+    switch (record.tag) {
+      case TAG.code:
+        this.codes.set(record.code, record)
+        break
+      case TAG.file:
+        this.files.set(record.file, record)
+        break
+      case TAG.symbol:
+        this.symbols.set(record.symbol, record)
+        break
+      default:
+        this.threads.push(record)
+        for (const test of this.open.values()) test.writer.accept(record)
+    }
   }
 
   begin(record: TestRecord): void {
@@ -79,24 +161,27 @@ export class TestRuns {
     const started = number(record.info['started']) ?? Date.now() / 1000
     const uuid = randomUUID()
     const base = this.session.run
-    const key = createRun(this.db, {
-      ...base,
-      uuid,
-      description: name,
-      startedAt: started,
-      options: { ...base.options, session: base.uuid },
-    })
-    createTest(this.db, {
-      session: this.session.key,
-      position: record.test,
-      name,
-      run: uuid,
-      startedAt: started,
-    })
+    const key = this.db.transaction(() => {
+      createTest(this.db, {
+        session: this.session.key,
+        position: record.test,
+        name,
+        run: uuid,
+        startedAt: started,
+      })
+      return createRun(this.db, {
+        ...base,
+        uuid,
+        description: name,
+        startedAt: started,
+        options: { ...base.options, session: base.uuid },
+      })
+    })()
     const writer = new RunWriter(this.db, key)
     writer.setClock(number(record.info['clock']) ?? 0)
-    for (const definition of this.definitions) writer.accept(definition)
-    const test = { position: record.test, name, uuid, key, writer }
+    for (const thread of this.threads) writer.accept(thread)
+    const given = { codes: new Set<number>(), files: new Set<number>(), symbols: new Set<number>() }
+    const test = { position: record.test, name, uuid, key, writer, given }
     this.open.set(record.test, test)
     this.current = test
   }
@@ -121,29 +206,33 @@ export class TestRuns {
     for (const test of this.open.values()) heartbeat(this.db, test.key)
   }
 
-  /** The test has ended: its run is written out and ended, and deleted unless kept. */
+  /**
+   * The test has ended, in one transaction: its run is written out and ended, or deleted
+   * (unless kept) without writing what it still held.
+   */
   outcome(record: OutcomeRecord): void {
     const test = this.open.get(record.test)
     if (test === undefined)
       throw new WireError(`an outcome of test ${record.test}, which is not running`)
-    this.open.delete(record.test)
-    if (this.current === test) this.current = null
     const info = record.info
     const outcome = TEST_OUTCOMES.find((known) => known === info['outcome'])
     if (outcome === undefined)
       throw new WireError(`unknown test outcome ${String(info['outcome'])}`)
-    test.writer.flush()
+    this.open.delete(record.test)
+    if (this.current === test) this.current = null
     const failing = isFailing(outcome)
+    const kept = failing || this.keep === 'all'
     this.db.transaction(() => {
+      if (kept) test.writer.flush()
       endTest(this.db, this.session.key, test.position, {
         outcome,
         duration: number(info['duration']) ?? 0,
-        events: test.writer.stored,
+        events: test.writer.seq,
       })
-      finishRun(this.db, test.key, testEnding(info, failing))
+      if (kept) finishRun(this.db, test.key, testEnding(info, failing))
+      else deleteRun(this.db, test.key)
     })()
     if (failing) this.failed.push({ name: test.name, outcome, run: test.uuid })
-    else if (this.keep === 'failed') deleteRun(this.db, test.key)
   }
 
   /** The session has ended: tests still running end as it did (interrupted, lost…). */
