@@ -12,12 +12,14 @@ import { reportCommand } from './commands/report.js'
 import { pytestCommand } from './commands/pytest.js'
 import { runCommand } from './commands/run.js'
 import { serverCommand } from './commands/server.js'
+import { applySettings } from '../config/settings.js'
+import { configCommand } from './commands/config.js'
 import { CliError, UsageError } from './errors.js'
 
 const COMMANDS: Array<{ group: string; commands: Command[] }> = [
   { group: 'Record', commands: [runCommand, pytestCommand, ...remoteCommands] },
   { group: 'Look at runs', commands: [serverCommand, ...browseCommands, reportCommand] },
-  { group: 'Manage runs', commands: manageCommands },
+  { group: 'Manage runs', commands: [...manageCommands, configCommand] },
 ]
 
 const ALL = COMMANDS.flatMap((g) => g.commands)
@@ -75,6 +77,7 @@ export async function main(argv: readonly string[]): Promise<Exit> {
     process.stdout.write(formatHelp(command.spec))
     return 0
   }
+  applySettings(command.spec.options, args)
   return command.run(args)
 }
 

@@ -19,6 +19,10 @@ export interface TracerOptions {
   includeSitePackages: boolean
   /** Packages to record although they are installed, by import name. */
   includePackages: string[]
+  /** Globs on file paths: record only the files they match (`--include`)… */
+  include?: string[]
+  /** …and never those these match (`--exclude`). */
+  exclude?: string[]
   /** The main script, compiled first so that a syntax error gets a one-line message. */
   script?: string
   /** Use sys.settrace even where sys.monitoring exists (3.12+). */

@@ -53,6 +53,10 @@ class Session:
             include_site_packages=bool(options.get("includeSitePackages")),
             include_packages=tuple(options.get("includePackages") or ()),
         )
+        if options.get("include") or options.get("exclude"):
+            from .scope import Scope
+
+            self.filter = Scope(self.filter, options.get("include") or (), options.get("exclude") or ())
         if options.get("mainName"):
             from .main_code import MainCode
 

@@ -87,11 +87,27 @@ export const runCommand: Command = {
         value: 'N',
         help: 'longest recorded value, in characters',
         default: 200,
+        env: 'SMILEY_MAX_REPR',
       },
       {
         name: 'no-redact',
         kind: 'flag',
         help: 'record values of secret-looking names (password, token, api_key…) too',
+        env: 'SMILEY_NO_REDACT',
+      },
+      {
+        name: 'include',
+        kind: 'list',
+        value: 'GLOB',
+        help: 'record only the files whose path matches GLOB, wherever they are (repeatable)',
+        env: 'SMILEY_INCLUDE',
+      },
+      {
+        name: 'exclude',
+        kind: 'list',
+        value: 'GLOB',
+        help: 'never record the files whose path matches GLOB (repeatable)',
+        env: 'SMILEY_EXCLUDE',
       },
       { name: 'no-profile', kind: 'flag', help: 'do not record cProfile statistics' },
       { name: 'include-stdlib', kind: 'flag', help: 'record the standard library too' },
@@ -236,6 +252,8 @@ type RecordingOptions = Pick<
   | 'includeSitePackages'
   | 'includePackages'
   | 'perTest'
+  | 'include'
+  | 'exclude'
 > & { keep?: Keep }
 
 interface Plan {
@@ -252,11 +270,19 @@ function plan(target: Target, args: ParsedArgs): Plan {
     includeStdlib: Boolean(args.options['includeStdlib']),
     includeSitePackages: Boolean(args.options['includeSitePackages']),
     includePackages: (args.options['includePackage'] as string[] | undefined) ?? [],
+    ...globs(args, 'include'),
+    ...globs(args, 'exclude'),
     ...(args.options['perTest'] ? { perTest: true, keep: keep(args) } : {}),
   }
   const description =
     typeof args.options['description'] === 'string' ? args.options['description'] : argv.join(' ')
   return { info: { uuid: randomUUID(), description, argv, options }, options }
+}
+
+/** `--include` or `--exclude`, when given. */
+function globs(args: ParsedArgs, name: 'include' | 'exclude'): Partial<RecordingOptions> {
+  const given = args.options[name] as string[] | undefined
+  return given !== undefined && given.length > 0 ? { [name]: given } : {}
 }
 
 /** `--keep`, checked: which tests' runs stay once they have ended. */
