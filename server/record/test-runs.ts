@@ -235,11 +235,21 @@ export class TestRuns {
     if (failing) this.failed.push({ name: test.name, outcome, run: test.uuid })
   }
 
-  /** The session has ended: tests still running end as it did (interrupted, lost…). */
+  /**
+   * The session has ended: a test still running was interrupted (Ctrl-C, pytest.exit), or lost
+   * with the session. It has no outcome, and its run is kept.
+   */
   finish(ending: RunEnding): void {
+    const lost = ending.status === 'lost'
     for (const test of this.open.values()) {
       test.writer.flush()
-      finishRun(this.db, test.key, ending)
+      finishRun(this.db, test.key, {
+        ...ending,
+        status: lost ? 'lost' : 'interrupted',
+        errorType: null,
+        errorMessage: `the session ended before the test did (${ending.errorMessage ?? ending.status})`,
+        traceback: null,
+      })
     }
     this.open.clear()
     this.current = null

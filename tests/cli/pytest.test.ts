@@ -3,14 +3,15 @@
  * against what pytest itself reports (its verbose lines, its output, its exit status).
  */
 
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { Run } from '../../shared/types/run.js'
 import type { SessionTest } from '../../shared/types/test.js'
-import { smiley, tempDir, type Result } from '../support/cli.js'
+import { SMILEY, smiley, tempDir, type Result } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 import { pytestPython } from '../support/pytest.js'
 
@@ -308,6 +309,43 @@ describe.skipIf(pytestPython === null)('smiley pytest', () => {
         here: `'${folder}.test_same'`,
       })
     }
+  })
+
+  it('keeps the run of a test interrupted by Ctrl-C, ended as interrupted, without an outcome', async () => {
+    writePrograms(dir.path, {
+      'test_stops.py': `
+import time
+
+def test_quick():
+    pass
+
+def test_waits():
+    open("started", "w").close()
+    time.sleep(60)
+`,
+    })
+    const child = spawn(
+      process.execPath,
+      [SMILEY, 'pytest', '-d', db, '--python', pytestPython!.path, '-q', '-p', 'no:cacheprovider'],
+      { cwd: dir.path, stdio: ['pipe', 'ignore', 'ignore'] },
+    )
+    const exited = new Promise<number | null>((done) => child.once('exit', done))
+    await expect.poll(() => existsSync(join(dir.path, 'started')), { timeout: 30_000 }).toBe(true)
+    child.kill('SIGINT')
+    expect(await exited).toBe(2) // pytest's own status for an interrupted session
+    const runs = await listRuns()
+    const session = runs.find((r) => r.test === undefined)!
+    expect((await sessionTests(session.id)).map((t) => [t.name, t.outcome, t.kept])).toEqual([
+      ['test_stops.py::test_quick', 'passed', false],
+      ['test_stops.py::test_waits', null, true],
+    ])
+    const waits = runs.find((r) => r.test?.id === 'test_stops.py::test_waits')!
+    expect(waits).toMatchObject({
+      status: 'interrupted',
+      errorMessage: 'the session ended before the test did (exited with status 2)',
+    })
+    const shown = await smiley(['list', '--session', session.id, '-d', db])
+    expect(shown.stdout).toMatch(/interrupted\s.*test_stops\.py::test_waits$/m)
   })
 
   it('refuses a --keep it does not know in one line, and says -n is not recorded', async () => {

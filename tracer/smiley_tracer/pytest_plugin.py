@@ -63,12 +63,23 @@ def pytest_runtest_protocol(item, nextitem):
         yield
         return
     _current = _Test(runs.begin(item.nodeid))
-    try:
-        yield
-    finally:
-        test, _current = _current, None
-        outcome, error = test.outcome()
-        runs.end(test.id, outcome, test.duration(), error)
+    made = yield
+    test, _current = _current, None
+    if _raised(made):
+        # Interrupted (KeyboardInterrupt, pytest.exit): the test has no outcome; its run ends
+        # with the session, and what follows is the session's.
+        runs.within(0)
+        return
+    outcome, error = test.outcome()
+    runs.end(test.id, outcome, test.duration(), error)
+
+
+def _raised(made):
+    """Whether the hooks inside this wrapper raised (pluggy's result, old and new)."""
+    found = getattr(made, "exception", None)
+    if found is None:
+        found = getattr(made, "excinfo", None)
+    return found is not None
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -131,6 +131,7 @@ function iso(unixSeconds: number | null): string {
 /** `--session RUN`: the tests of a session, each with its outcome and its run. */
 async function listSession(db: Db, reference: string, args: ParsedArgs): Promise<number> {
   let tests: SessionTest[]
+  let ended = false
   try {
     markLostRuns(db)
     let { key, run } = findRun(db, reference)
@@ -141,6 +142,7 @@ async function listSession(db: Db, reference: string, args: ParsedArgs): Promise
         `run ${shortId(run.id)} is not a test session (record one with: smiley pytest)`,
       )
     tests = listTests(db, key)
+    ended = run.status !== 'running'
   } finally {
     db.close()
   }
@@ -164,7 +166,8 @@ async function listSession(db: Db, reference: string, args: ParsedArgs): Promise
   }
   const columns: Column<SessionTest>[] = [
     { header: 'RUN', value: (t) => (t.kept ? shortId(t.run) : '-') },
-    { header: 'OUTCOME', value: (t) => t.outcome ?? 'running' },
+    // A test without an outcome in a session that has ended was interrupted.
+    { header: 'OUTCOME', value: (t) => t.outcome ?? (ended ? 'interrupted' : 'running') },
     { header: 'DURATION', value: (t) => formatDuration(t.duration), align: 'right' },
     {
       header: 'EVENTS',
