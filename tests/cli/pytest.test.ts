@@ -174,6 +174,12 @@ describe.skipIf(pytestPython === null)('smiley pytest', () => {
 
     const soldOut = byName('test_sold_out')
     expect(soldOut).toMatchObject({ errorType: 'AssertionError' })
+    const shown = await smiley(['show', '--json', '-d', db, soldOut.id.slice(0, 8)])
+    expect((JSON.parse(shown.stdout) as Run).test).toEqual({
+      id: 'tests/test_shop.py::test_sold_out',
+      outcome: 'failed',
+      session: session.id,
+    })
     expect(soldOut.errorMessage).toContain('assert 0 == 2')
     const file = join(dir.path, 'tests', 'test_shop.py')
     expect(soldOut.traceback).toMatch(
