@@ -3,7 +3,7 @@
  * temporary database (and a changed copy of it, for the compare page), serves the dashboard
  * and photographs each page in headless Chromium.
  *
- *   npm run build && npx tsx scripts/screenshots.ts
+ *   npm run build && npx tsx scripts/screenshots.ts [NAME…]    (only these, e.g. session)
  */
 
 import { spawnSync } from 'node:child_process'
@@ -21,6 +21,8 @@ const folder = mkdtempSync(join(tmpdir(), 'smiley-shots-'))
 const database = join(folder, 'smiley.db')
 mkdirSync(out, { recursive: true })
 
+const wanted = new Set(process.argv.slice(2))
+
 const recorded = spawnSync(
   process.execPath,
   [join(root, 'bin', 'smiley.js'), 'run', '-d', database, join('demo', 'main.py')],
@@ -30,13 +32,23 @@ const recorded = spawnSync(
   },
 )
 if (recorded.status !== 0) throw new Error('recording the demo failed')
+// The demo's tests, one of which fails: a test session.
+const tested = spawnSync(
+  process.execPath,
+  [join(root, 'bin', 'smiley.js'), 'pytest', '-d', database, join('demo', 'test_shop.py')],
+  { cwd: root, stdio: 'ignore' },
+)
+if (tested.status !== 1) throw new Error('recording the demo tests did not find their failure')
 
 const server = await startServer({ database, host: '127.0.0.1', port: 0, token: null, poll: false })
-const [run] = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
+const all = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
+const run = all.find((found) => found.description === join('demo', 'main.py'))
+const session = all.find((found) => found.options['perTest'] === true && !found.test)!
 const browser = await launchBrowser()
 const page = await browser.newPage({ viewport: { width: 1360, height: 760 }, colorScheme: 'light' })
 
 async function shoot(hash: string, name: string, ready: string, then?: () => Promise<void>) {
+  if (wanted.size > 0 && !wanted.has(name)) return
   await page.goto(`${server.url}${hash}`)
   await page.locator(ready).first().waitFor()
   if (then) await then()
@@ -65,6 +77,7 @@ const taken = events.find((e) => e.kind === 'call' && e.function === 'Inventory.
 await shoot(`#/runs/${run!.id}/calls?frame=${taken.frame}`, 'calls', '[aria-selected="true"]')
 await shoot(`#/runs/${run!.id}/stats`, 'stats', '.stats .body .row')
 await shoot(`#/runs/${run!.id}/graph`, 'graph', 'svg .node')
+await shoot(`#/runs/${session.id}/tests`, 'session', 'tr[data-test]')
 
 // The demo again, with one more pear in stock: the two runs part where the pear order is taken.
 const changed = join(folder, 'changed')

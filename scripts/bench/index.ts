@@ -53,17 +53,21 @@ Sections (all by default, in this order):
   report     smiley report of a synthetic run of 1,000,000 events: time and peak memory
   diff       smiley diff of two synthetic runs of 1,000,000 and of 10,000,000 events that
              part near the end, against reading both runs in the same process
+  tests      smiley pytest (--keep failed, --keep all) on a suite of 500 small tests, two of
+             them failing, against smiley run -m pytest (one run) and plain pytest, in the
+             same rounds: CPU and wall-clock time, each test's own cost, database sizes
 
 Options:
   --section NAME    run this section (repeatable; default: all)
   --python VERSION  an interpreter to measure, e.g. 3.11 (repeatable; default: ${DEFAULT_PYTHONS.join(' and ')});
-                    memory and ingest use ${DEFAULT_PYTHONS[0]} if chosen, else the first
+                    memory, ingest and tests use ${DEFAULT_PYTHONS[0]} if chosen, else the first
   --all             every interpreter found (3.8 to 3.13)
-  --scale N         multiply each workload's size by N: capture, memory, ingest (default 1;
-                    0.1 for a quick look)
+  --scale N         multiply each workload's size by N: capture, memory, ingest, tests
+                    (default 1; 0.1 for a quick look)
   --only NAME       capture: only this workload (repeatable)
   --repeat K        capture: run each measurement K times and keep the fastest (default 1;
-                    the untraced and settrace baselines run at least 5 times)
+                    the untraced and settrace baselines run at least 5 times); tests: rounds
+                    (at least 3)
   --accelerator A   capture: python or native (repeatable; default: both)
   --tracer-only     capture: only the tracer alone, not through smiley run
   --end-to-end      capture: only through smiley run, not the tracer alone

@@ -3,6 +3,7 @@
  * options, and how its table is printed. Each section's module is also a script of its own.
  */
 
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { CHROMIUM, hasChromium } from '../../tests/support/browser.js'
@@ -19,6 +20,7 @@ import { formatMemory, measureMemory, type MemoryFigures } from './memory.js'
 import { formatTable, summarise, toRows, type CaptureFigures } from './report.js'
 import { formatSearch, measureSearch, type SearchFigures } from './search.js'
 import { runSuite } from './suite.js'
+import { formatTestSession, measureTestSession, type TestSessionFigures } from './test-session.js'
 import type { Workload } from './workloads.js'
 
 export const SECTION_NAMES = [
@@ -32,6 +34,7 @@ export const SECTION_NAMES = [
   'callgraph',
   'report',
   'diff',
+  'tests',
 ] as const
 export type SectionName = (typeof SECTION_NAMES)[number]
 
@@ -73,6 +76,7 @@ export interface SectionFigures {
   callgraph: CallGraphFigures
   report: ReportFigures
   diff: DiffFigures
+  tests: TestSessionFigures & { python: string; scale: number; repeat: number }
 }
 
 interface Section<K extends SectionName> {
@@ -226,5 +230,17 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
     title: 'smiley diff of two huge runs',
     measure: async () => measureDiff({ events: DIFF_EVENTS }),
     format: formatDiff,
+  tests: {
+    title: 'smiley pytest on 500 small tests, against one run and plain pytest',
+    measure: async (options) => {
+      const python = oneInterpreter(options)
+      if (spawnSync(python.path, ['-c', 'import pytest']).status !== 0)
+        throw new BenchError(`Python ${python.version} has no pytest (pip install pytest)`)
+      const repeat = Math.max(3, options.repeat)
+      progress(`Python ${python.version}, scale ${options.scale}, ${repeat} rounds`)
+      const figures = await measureTestSession(python.path, options.scale, repeat, progress)
+      return { python: python.version, scale: options.scale, repeat, ...figures }
+    },
+    format: formatTestSession,
   },
 }

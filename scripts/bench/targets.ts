@@ -210,6 +210,27 @@ export const TARGETS: Target[] = [
       },
     }
   }),
+  {
+    figure: "smiley pytest: each test's own run, CPU over the one-run recording",
+    section: 'tests',
+    bound: { at: 'most', value: 5 },
+    unit: 'ms',
+    read: (measured) => measured.tests?.perTestCostMs.cpu,
+    note: (measured) =>
+      measured.tests &&
+      `${measured.tests.tests} tests, Python ${measured.tests.python}; wall-clock ${measured.tests.perTestCostMs.wall.toFixed(2)} ms`,
+  },
+  {
+    figure: 'smiley pytest: database with 2 failing tests, --keep failed / --keep all',
+    section: 'tests',
+    bound: { at: 'most', value: 10 },
+    unit: '%',
+    read: (measured) =>
+      measured.tests && (100 * measured.tests.bytes.keepFailed) / measured.tests.bytes.keepAll,
+    note: (measured) =>
+      measured.tests &&
+      `one run: ${((100 * measured.tests.bytes.oneRun) / measured.tests.bytes.keepAll).toFixed(1)}% of --keep all`,
+  },
 ]
 
 /**

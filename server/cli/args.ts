@@ -44,12 +44,20 @@ export interface CommandSpec {
   positionals: PositionalSpec[]
   /** Options stop at the first positional: what follows belongs to the traced program. */
   optionsEndAtPositional?: boolean
+  /** Options also stop at the first one this command does not know: it and what follows belong
+   * to the program (`smiley pytest -x`). */
+  unknownOptionsEndOptions?: boolean
   examples?: string[]
 }
+
+/** Where an option's value came from. */
+export type OptionSource = 'option' | 'env' | 'default'
 
 export interface ParsedArgs {
   /** Option values by camelCase name; absent options have their default or are missing. */
   options: Record<string, OptionValue | undefined>
+  /** Where each value of `options` came from, by camelCase name. */
+  sources?: Record<string, OptionSource>
   positionals: string[]
   help: boolean
 }
@@ -90,6 +98,10 @@ export function parseArgs(
     const option = flag.startsWith('--')
       ? all.find((o) => o.name === flag.slice(2))
       : all.find((o) => o.short !== undefined && o.short === flag.slice(1))
+    if (option === undefined && spec.unknownOptionsEndOptions) {
+      rest()
+      break
+    }
     if (option === undefined) {
       const known = flag.startsWith('--')
         ? closest(
@@ -125,15 +137,33 @@ export function parseArgs(
       break
     }
   }
+  const sources: Record<string, OptionSource> = {}
   for (const option of spec.options) {
     const key = camel(option.name)
-    if (options[key] !== undefined) continue
+    if (options[key] !== undefined) {
+      sources[key] = 'option'
+      continue
+    }
     const fromEnv = option.env ? env[option.env] : undefined
-    if (fromEnv !== undefined && fromEnv !== '') options[key] = convert(option, fromEnv, undefined)
-    else if (option.default !== undefined) options[key] = option.default
+    if (fromEnv !== undefined && fromEnv !== '') {
+      options[key] =
+        option.kind === 'list' ? splitList(fromEnv) : convert(option, fromEnv, undefined)
+      sources[key] = 'env'
+    } else if (option.default !== undefined) {
+      options[key] = option.default
+      sources[key] = 'default'
+    }
   }
   if (!help) checkPositionals(spec, positionals)
-  return { options, positionals, help }
+  return { options, sources, positionals, help }
+}
+
+/** A list option's value from the environment: its items separated by commas. */
+function splitList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
 }
 
 function checkPositionals(spec: CommandSpec, positionals: string[]): void {

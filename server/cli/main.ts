@@ -11,14 +11,17 @@ import { manageCommands } from './commands/manage.js'
 import { mcpCommand } from './commands/mcp.js'
 import { remoteCommands } from './commands/remote.js'
 import { reportCommand } from './commands/report.js'
+import { pytestCommand } from './commands/pytest.js'
 import { runCommand } from './commands/run.js'
 import { serverCommand } from './commands/server.js'
+import { applySettings } from '../config/settings.js'
+import { configCommand } from './commands/config.js'
 import { CliError, UsageError } from './errors.js'
 
 const COMMANDS: Array<{ group: string; commands: Command[] }> = [
-  { group: 'Record', commands: [runCommand, ...remoteCommands] },
+  { group: 'Record', commands: [runCommand, pytestCommand, ...remoteCommands] },
   { group: 'Look at runs', commands: [serverCommand, ...browseCommands, reportCommand] },
-  { group: 'Manage runs', commands: manageCommands },
+  { group: 'Manage runs', commands: [...manageCommands, configCommand] },
   { group: 'Debug in an editor, or with an agent', commands: [dapCommand, mcpCommand] },
 ]
 
@@ -77,6 +80,7 @@ export async function main(argv: readonly string[]): Promise<Exit> {
     process.stdout.write(formatHelp(command.spec))
     return 0
   }
+  applySettings(command.spec.options, args)
   return command.run(args)
 }
 

@@ -1,7 +1,24 @@
 /** Deleting a run with everything only it referenced. */
 
+import type { Statement } from 'better-sqlite3'
 import type { Db } from './database.js'
 import { quoteName, runTables } from './run-tables.js'
+
+/** The deletes of every per-run table, prepared once per connection (a test session deletes a
+ * run per passing test). The schema of an open connection does not change. */
+const deletes = new WeakMap<Db, Array<{ name: string; statement: Statement }>>()
+
+function deletesOf(db: Db): Array<{ name: string; statement: Statement }> {
+  let found = deletes.get(db)
+  if (found === undefined) {
+    found = runTables(db).map(({ name }) => ({
+      name,
+      statement: db.prepare(`DELETE FROM ${quoteName(name)} WHERE run = ?`),
+    }))
+    deletes.set(db, found)
+  }
+  return found
+}
 
 /** What deleting one run removed: its events and frames, rows per table, and source texts no other run used. */
 export interface DeletedRun {
@@ -17,7 +34,7 @@ export interface DeletedRun {
  * the sources it used that no other run uses.
  */
 export function deleteRun(db: Db, run: number): DeletedRun {
-  const tables = runTables(db)
+  const tables = deletesOf(db)
   return db
     .transaction((): DeletedRun => {
       const hashes = db
@@ -35,8 +52,7 @@ export function deleteRun(db: Db, run: number): DeletedRun {
         .pluck()
         .get(run) as number
       const rows: Record<string, number> = {}
-      for (const { name } of tables)
-        rows[name] = db.prepare(`DELETE FROM ${quoteName(name)} WHERE run = ?`).run(run).changes
+      for (const { name, statement } of tables) rows[name] = statement.run(run).changes
       db.prepare('DELETE FROM runs WHERE id = ?').run(run)
       const sources = db
         .prepare(

@@ -8,7 +8,7 @@
 import { upgradeEvents } from '../ingest/upgrade-events.js'
 import type { Db } from './database.js'
 
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
@@ -115,4 +115,12 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
   // 4 → 5: block summaries for search. Runs recorded before have none, and a search reads
   // their blocks as it always did.
   BLOCK_SUMMARIES,
+  // 5 → 6: the tests of a session, each a run of its own (`smiley run --per-test`). Written to
+  // stand on a database that has the table already, as BLOCK_SUMMARIES is.
+  `CREATE TABLE IF NOT EXISTS tests (
+     run INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, test_run TEXT NOT NULL,
+     started_at REAL NOT NULL, outcome TEXT, duration REAL, events INTEGER,
+     PRIMARY KEY (run, position)
+   ) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS tests_by_run ON tests (test_run);`,
 ]

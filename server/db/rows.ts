@@ -1,6 +1,7 @@
 /** The one place where SQL's snake_case rows become the camelCase types of `shared/`. */
 
 import type { Run, RunStatus } from '../../shared/types/run.js'
+import type { TestOutcome } from '../../shared/types/test.js'
 
 export interface RunRow {
   id: number
@@ -28,6 +29,10 @@ export interface RunRow {
   recorder_host: string | null
   recorder_pid: number | null
   heartbeat_at: number | null
+  /** With RUN_SELECT (runs.ts): the test a test's run recorded. */
+  test_name?: string | null
+  test_outcome?: TestOutcome | null
+  test_session?: string | null
 }
 
 export function toRun(row: RunRow): Run {
@@ -53,6 +58,11 @@ export function toRun(row: RunRow): Run {
     eventCount: row.event_count,
     lostEvents: row.lost_events,
     options: parseJson<Record<string, unknown>>(row.options, {}),
+    ...(typeof row.test_name === 'string' && typeof row.test_session === 'string'
+      ? {
+          test: { id: row.test_name, outcome: row.test_outcome ?? null, session: row.test_session },
+        }
+      : {}),
   }
 }
 

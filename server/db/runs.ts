@@ -5,6 +5,15 @@ import type { Run, RunStatus } from '../../shared/types/run.js'
 import { databaseFailure, withoutWaiting, type Db } from './database.js'
 import { toRun, type RunRow } from './rows.js'
 
+/**
+ * `SELECT` of runs with what `toRun` reads: the run's row and, for a test's run, its test. A
+ * query goes on with WHERE, ORDER BY… on `runs`.
+ */
+export const RUN_SELECT = `SELECT runs.*, tests.name AS test_name, tests.outcome AS test_outcome,
+    sessions.uuid AS test_session
+  FROM runs LEFT JOIN tests ON tests.test_run = runs.uuid
+    LEFT JOIN runs AS sessions ON sessions.id = tests.run`
+
 export class RunNotFound extends Error {
   override name = 'RunNotFound'
 }
@@ -102,10 +111,10 @@ export interface ListOptions {
 
 /** Runs, newest first. */
 export function listRuns(db: Db, options: ListOptions = {}): Run[] {
-  const where = options.errorsOnly ? "WHERE status IN ('error', 'interrupted', 'lost')" : ''
+  const where = options.errorsOnly ? "WHERE runs.status IN ('error', 'interrupted', 'lost')" : ''
   const limit = options.limit ? `LIMIT ${Math.floor(options.limit)}` : ''
   const rows = db
-    .prepare(`SELECT * FROM runs ${where} ORDER BY started_at DESC, id DESC ${limit}`)
+    .prepare(`${RUN_SELECT} ${where} ORDER BY runs.started_at DESC, runs.id DESC ${limit}`)
     .all() as RunRow[]
   return rows.map(toRun)
 }
@@ -122,7 +131,7 @@ export function findRun(db: Db, reference: string): StoredRun {
   if (back !== null) {
     const offset = Number(back[1] ?? 0)
     rows = db
-      .prepare('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT 1 OFFSET ?')
+      .prepare(`${RUN_SELECT} ORDER BY runs.started_at DESC, runs.id DESC LIMIT 1 OFFSET ?`)
       .all(offset) as RunRow[]
     if (rows.length === 0)
       throw new RunNotFound(
@@ -134,7 +143,9 @@ export function findRun(db: Db, reference: string): StoredRun {
     if (!/^[0-9a-f-]+$/.test(wanted))
       throw new RunNotFound(`"${reference}" is not a run id (see: smiley list)`)
     rows = db
-      .prepare("SELECT * FROM runs WHERE uuid >= ? AND uuid < ? || 'g' ORDER BY uuid LIMIT 2")
+      .prepare(
+        `${RUN_SELECT} WHERE runs.uuid >= ? AND runs.uuid < ? || 'g' ORDER BY runs.uuid LIMIT 2`,
+      )
       .all(wanted, wanted) as RunRow[]
     if (rows.length === 0) throw new RunNotFound(`no run with id ${reference} (see: smiley list)`)
     if (rows.length > 1 && rows[0]!.uuid !== wanted) {

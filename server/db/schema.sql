@@ -32,6 +32,22 @@ CREATE TABLE runs (
 );
 CREATE INDEX runs_by_start ON runs (started_at DESC);
 
+-- The tests of a session (`smiley run --per-test`): `run` is the session's run, and each test
+-- has a run of its own, named by `test_run` (its uuid stays when that run is deleted, as
+-- `--keep failed` does with a test that passed: the session still lists the test).
+CREATE TABLE tests (
+  run INTEGER NOT NULL,
+  position INTEGER NOT NULL,          -- 1, 2, … in the order the tests started
+  name TEXT NOT NULL,                 -- a pytest node id, a unittest id
+  test_run TEXT NOT NULL,
+  started_at REAL NOT NULL,
+  outcome TEXT,                       -- passed, failed, error, skipped, xfailed, xpassed; NULL while it runs
+  duration REAL,                      -- seconds, as the test runner measured them
+  events INTEGER,                     -- of its run, once ended
+  PRIMARY KEY (run, position)
+) WITHOUT ROWID;
+CREATE INDEX tests_by_run ON tests (test_run);
+
 -- Source text, stored once per content, shared by every run that executed it.
 CREATE TABLE sources (
   hash TEXT PRIMARY KEY,              -- sha256 of the UTF-8 text

@@ -230,6 +230,9 @@ export class RunWriter {
       case TAG.hello:
       case TAG.end:
       case TAG.notice:
+      case TAG.test:
+      case TAG.within:
+      case TAG.outcome:
         break // run-level records: the caller handles them
       default: {
         const never: never = record

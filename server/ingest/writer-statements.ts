@@ -26,7 +26,16 @@ export interface ManyRows {
 
 const ROWS_PER_INSERT = 64
 
+/** Prepared once per connection: a test session starts a writer for each of its tests. */
+const prepared = new WeakMap<Db, WriterStatements>()
+
 export function prepareWriterStatements(db: Db): WriterStatements {
+  let statements = prepared.get(db)
+  if (statements === undefined) prepared.set(db, (statements = prepare(db)))
+  return statements
+}
+
+function prepare(db: Db): WriterStatements {
   return {
     blocks: db.prepare(
       'INSERT OR REPLACE INTO event_blocks (run, first_seq, last_seq, data) VALUES (?, ?, ?, ?)',

@@ -8,6 +8,7 @@
 import type { Run } from '../../shared/types/run.js'
 import type { Db } from '../db/database.js'
 import { toRun, type RunRow } from '../db/rows.js'
+import { RUN_SELECT } from '../db/runs.js'
 
 interface Look {
   id: number
@@ -48,7 +49,7 @@ export class ChangeFeed {
     if (changedKeys.length === 0) return { changed: [], deleted }
     const rows = this.db
       .prepare(
-        `SELECT * FROM runs WHERE id IN (${changedKeys.map(() => '?').join(',')}) ORDER BY started_at DESC, id DESC`,
+        `${RUN_SELECT} WHERE runs.id IN (${changedKeys.map(() => '?').join(',')}) ORDER BY runs.started_at DESC, runs.id DESC`,
       )
       .all(...changedKeys) as RunRow[]
     return { changed: rows.map(toRun), deleted }

@@ -12,16 +12,33 @@ import type { TracerOptions } from '../../shared/wire/options.js'
 import { tracerDir } from '../paths.js'
 import { IGNORED_SIGNALS_ENV, ignoredAtStart, ignoringShell } from './ignored-signals.js'
 
-/** What to run: a script path or a module name, and the program's own arguments. */
-export type Target =
-  | { kind: 'script'; path: string; args: string[] }
-  | { kind: 'module'; name: string; args: string[] }
+/**
+ * What to run: a script path, a module name, code given on the command line (`-c`) or a script
+ * read from stdin (`-`); the program's own arguments; and the interpreter's options before it.
+ */
+export type Target = (
+  | { kind: 'script'; path: string }
+  | { kind: 'module'; name: string }
+  | { kind: 'code'; code: string }
+  | { kind: 'stdin'; source: string }
+) & { args: string[]; pythonArgs?: string[] }
 
 /** The interpreter's arguments for a target, as `python` would be given them. */
 export function interpreterArgs(target: Target): string[] {
-  return target.kind === 'script'
-    ? [target.path, ...target.args]
-    : ['-m', target.name, ...target.args]
+  return [...(target.pythonArgs ?? []), ...programArgs(target), ...target.args]
+}
+
+function programArgs(target: Target): string[] {
+  switch (target.kind) {
+    case 'script':
+      return [target.path]
+    case 'module':
+      return ['-m', target.name]
+    case 'code':
+      return ['-c', target.code]
+    case 'stdin':
+      return ['-']
+  }
 }
 
 export const STREAM_FD = 3
@@ -50,10 +67,17 @@ export function launch(
     ignored.length > 0 && findExecutable(python, env) !== null
       ? ['/bin/sh', ['-c', ignoringShell(ignored), python, ...interpreterArgs(target)]]
       : [python, interpreterArgs(target)]
+  // A script from stdin was read by smiley: the interpreter reads it from a pipe, to its end,
+  // as it would have read it from smiley's stdin.
+  const stdin = target.kind === 'stdin' ? 'pipe' : 'inherit'
   const child = spawn(command, args, {
-    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+    stdio: [stdin, 'inherit', 'inherit', 'pipe'],
     env: tracerEnv(tracerOptions, env),
   })
+  if (target.kind === 'stdin') {
+    child.stdin!.on('error', () => undefined) // an interpreter that never reads it
+    child.stdin!.end(target.source)
+  }
   const stream = child.stdio[STREAM_FD] as Readable
   return { child, stream }
 }

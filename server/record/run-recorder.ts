@@ -25,6 +25,7 @@ import type { NewRun, RunEnding } from '../db/runs.js'
 import { createRun, finishRun, heartbeat, setNotice } from '../db/runs.js'
 import { FLUSH_INTERVAL_MS, RunWriter } from '../ingest/run-writer.js'
 import { DiskRoom } from './disk-room.js'
+import { TestRuns, type FailedTest, type Keep } from './test-runs.js'
 import type { ProcessExit } from './outcome.js'
 import { decideEnding } from './outcome.js'
 
@@ -45,6 +46,8 @@ export class RunRecorder {
   private flushTimer: NodeJS.Timeout | null = null
   private heartbeatTimer: NodeJS.Timeout | null = null
   private readonly room: DiskRoom
+  /** The runs of the tests, once the first test has started (`--per-test`). */
+  private tests: TestRuns | null = null
 
   constructor(
     private readonly db: Db,
@@ -62,6 +65,11 @@ export class RunRecorder {
   /** Events stored so far. */
   get eventCount(): number {
     return this.writer?.stored ?? 0
+  }
+
+  /** The tests that failed, each with its run (`--per-test`). */
+  get failedTests(): readonly FailedTest[] {
+    return this.tests?.failed ?? []
   }
 
   /** Events dropped before they reached this recorder (remote runs only). */
@@ -106,7 +114,12 @@ export class RunRecorder {
       case TAG.hello: {
         if (this.writer !== null) throw new WireError('a second hello in one stream')
         this.room.check()
-        const key = createRun(this.db, this.describe(record.info))
+        const session = this.describe(record.info)
+        const key = createRun(this.db, session)
+        if (session.options['perTest']) {
+          const keep: Keep = session.options['keep'] === 'all' ? 'all' : 'failed'
+          this.tests = new TestRuns(this.db, { key, run: session }, keep)
+        }
         this.writer = new RunWriter(this.db, key)
         this.writer.setClock(typeof record.info['clock'] === 'number' ? record.info['clock'] : 0)
         this.heartbeatTimer = setInterval(() => this.beat(key), HEARTBEAT_MS).unref()
@@ -118,16 +131,39 @@ export class RunRecorder {
       case TAG.notice:
         if (this.writer) setNotice(this.db, this.writer.run, record.message)
         return
+      case TAG.test:
+        this.testRuns().begin(record)
+        return
+      case TAG.within:
+        this.testRuns().within(record.test)
+        return
+      case TAG.outcome:
+        this.testRuns().outcome(record)
+        return
+      case TAG.code:
+      case TAG.file:
+      case TAG.thread:
+      case TAG.symbol:
+        if (this.writer === null) throw new WireError('definitions arrived before hello')
+        this.writer.accept(record)
+        this.tests?.define(record)
+        return
       default:
         if (this.writer === null) throw new WireError('events arrived before hello')
-        this.writer.accept(record)
+        if (this.tests?.inTest) this.tests.accept(record)
+        else this.writer.accept(record)
     }
+  }
+
+  private testRuns(): TestRuns {
+    if (this.tests === null) throw new WireError('a test arrived in a run not recorded per test')
+    return this.tests
   }
 
   private scheduleFlush(): void {
     const writer = this.writer
     if (writer === null) return
-    if (writer.due) {
+    if (writer.due || this.tests?.due) {
       this.flush(writer)
       return
     }
@@ -144,7 +180,10 @@ export class RunRecorder {
 
   /** Writes the pending events, while the disk has room for them and the run's ending. */
   private flush(writer: RunWriter): void {
-    this.room.write(() => writer.flush())
+    this.room.write(() => {
+      writer.flush()
+      this.tests?.flush()
+    })
   }
 
   /** A heartbeat is a write like any other: when the database refuses it, recording stops. */
@@ -152,6 +191,7 @@ export class RunRecorder {
     if (this.storage !== null) return
     try {
       heartbeat(this.db, key)
+      this.tests?.beat()
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error
     }
@@ -214,6 +254,7 @@ export class RunRecorder {
       this.db.transaction(() => {
         const notice = this.endingNotice(exit)
         if (notice !== null) setNotice(this.db, writer.run, notice)
+        this.tests?.finish(ending)
         finishRun(this.db, writer.run, ending)
       })()
     } catch (error) {

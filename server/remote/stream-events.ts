@@ -67,6 +67,9 @@ export class StreamEvents {
         return null
       case TAG.profile:
       case TAG.notice:
+      case TAG.test:
+      case TAG.within:
+      case TAG.outcome:
         return null
       default: {
         const never: never = record

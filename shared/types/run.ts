@@ -1,5 +1,7 @@
 /** A recorded run, as every reader (CLI, API, UI) sees it. */
 
+import type { RunTest } from './test.js'
+
 export type RunStatus = 'running' | 'completed' | 'error' | 'interrupted' | 'lost'
 
 export const RUN_STATUSES: readonly RunStatus[] = [
@@ -43,4 +45,6 @@ export interface Run {
   lostEvents: number
   /** How the run was recorded (max repr, redaction, filters, profile). */
   options: Record<string, unknown>
+  /** The test this run recorded, for one test's run of a session (`smiley pytest`). */
+  test?: RunTest
 }

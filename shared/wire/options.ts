@@ -25,10 +25,20 @@ export interface TracerOptions {
   includeSitePackages: boolean
   /** Packages to record although they are installed, by import name. */
   includePackages: string[]
+  /** Globs on file paths: record only the files they match (`--include`)… */
+  include?: string[]
+  /** …and never those these match (`--exclude`). */
+  exclude?: string[]
   /** The main script, compiled first so that a syntax error gets a one-line message. */
   script?: string
   /** Use sys.settrace even where sys.monitoring exists (3.12+). */
   settrace?: boolean
+  /** The pseudo file name of a program given as text (`<string>` for -c, `<stdin>`), recorded. */
+  mainName?: string
+  /** Its text, recorded as its source. */
+  mainSource?: string
+  /** Mark where each test starts and ends (pytest, unittest): each is recorded as its own run. */
+  perTest?: boolean
   /** The tracer's native accelerator: used when it builds (`auto`), required, or never. */
   accelerator?: Accelerator
 }

@@ -23,6 +23,9 @@ export const TAG = {
   end: 22,
   notice: 23,
   lost: 24,
+  test: 25,
+  within: 26,
+  outcome: 27,
 } as const
 
 /**
@@ -124,6 +127,29 @@ export interface LostRecord {
   count: number
 }
 
+/** A test starts (`--per-test`): the events after it are its own run's. */
+export interface TestRecord {
+  tag: typeof TAG.test
+  /** The test's id in this stream, from 1. */
+  test: number
+  /** `id` (the test's name: a pytest node id, a unittest id) and `started` (Unix time). */
+  info: Record<string, PyValue>
+}
+
+/** The events after it are those of test `test` (0: the session's). */
+export interface WithinRecord {
+  tag: typeof TAG.within
+  test: number
+}
+
+/** A test has ended: the events after it are the session's. */
+export interface OutcomeRecord {
+  tag: typeof TAG.outcome
+  test: number
+  /** `outcome`, `duration` (seconds), `ended` (Unix time), and `exception` when it failed. */
+  info: Record<string, PyValue>
+}
+
 export type WireRecord =
   | EventRecord
   | HelloRecord
@@ -135,6 +161,9 @@ export type WireRecord =
   | EndRecord
   | NoticeRecord
   | LostRecord
+  | TestRecord
+  | WithinRecord
+  | OutcomeRecord
 
 /** Checks one decoded record and gives it its type. Throws `WireError` when malformed. */
 export function parseRecord(value: PyValue): WireRecord {
@@ -218,6 +247,13 @@ export function parseRecord(value: PyValue): WireRecord {
     case TAG.lost:
       expectLength(value, 2)
       return { tag, count: int(value[1]) }
+    case TAG.test:
+    case TAG.outcome:
+      expectLength(value, 3)
+      return { tag, test: int(value[1]), info: dict(value[2]).toObject() }
+    case TAG.within:
+      expectLength(value, 2)
+      return { tag, test: int(value[1]) }
     default:
       throw new WireError(`unknown record tag ${String(tag)}`)
   }

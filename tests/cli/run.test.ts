@@ -295,3 +295,63 @@ account = Account("ada")
     expect(await runs()).toHaveLength(1)
   })
 })
+
+describe('smiley run, given the program as python is given it', () => {
+  it('runs -c CODE with its arguments, recorded with the code as its source', async () => {
+    const code =
+      'import sys\ndef double(x):\n    y = x * 2\n    return y\nprint(double(21), sys.argv)\n'
+    const result = await smiley(['run', '-d', db, '-c', code, 'a', '-b'], { cwd: dir.path })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe("42 ['-c', 'a', '-b']\n")
+    const [run] = await runs()
+    expect(run!.argv).toEqual(['-c', code, 'a', '-b'])
+    const trace = await events()
+    expect(
+      trace.find((e) => e.kind === 'line' && e.function === 'double' && e.line === 4),
+    ).toMatchObject({
+      file: join(dir.path, '<string>'),
+      source: '    return y',
+      locals: { y: '42' },
+    })
+  })
+
+  it('runs a script read from stdin with -, which leaves the program stdin at its end', async () => {
+    const script =
+      'import sys\ntotal = 0\nfor n in range(3):\n    total += n\nprint(total, sys.argv, repr(sys.stdin.read()))\n'
+    const result = await smiley(['run', '-d', db, '-', 'x'], { cwd: dir.path, input: script })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe("3 ['-', 'x'] ''\n")
+    const trace = await events()
+    expect(trace.at(-1)).toMatchObject({ file: join(dir.path, '<stdin>'), function: '<module>' })
+    expect(trace.find((e) => e.line === 5 && e.kind === 'line')!.source).toBe(
+      'print(total, sys.argv, repr(sys.stdin.read()))',
+    )
+  })
+
+  it('passes --python-arg to the interpreter, and refuses one that would keep the tracer out', async () => {
+    const result = await smiley(
+      [
+        'run',
+        '-d',
+        db,
+        '--python-arg',
+        '-X',
+        '--python-arg',
+        'dev',
+        '-c',
+        'import sys; print(sys.flags.dev_mode)',
+      ],
+      { cwd: dir.path },
+    )
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe('True\n')
+    expect((await runs())[0]!.argv.slice(0, 3)).toEqual(['-X', 'dev', '-c'])
+    const refused = await smiley(['run', '-d', db, '--python-arg', '-I', '-c', 'pass'], {
+      cwd: dir.path,
+    })
+    expect(refused).toMatchObject({ code: 2, stdout: '' })
+    expect(refused.stderr).toBe(
+      "smiley: --python-arg -I would keep Smiley's tracer from loading (-I, -E and -S ignore PYTHONPATH or site)\n",
+    )
+  })
+})

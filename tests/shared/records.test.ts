@@ -53,6 +53,23 @@ const GOOD: Record<keyof typeof TAG, PyValue[]> = {
   ],
   notice: [23, 'tracing stopped: too many events'],
   lost: [24, 1200],
+  test: [
+    25,
+    2,
+    new PyDict([
+      ['id', 'tests/test_x.py::test_y[1]'],
+      ['started', 1700000000.5],
+    ]),
+  ],
+  within: [26, 0],
+  outcome: [
+    27,
+    2,
+    new PyDict([
+      ['outcome', 'failed'],
+      ['duration', 0.25],
+    ]),
+  ],
 }
 
 describe('parseRecord', () => {
@@ -192,6 +209,22 @@ describe('parseRecord', () => {
     expect(record.tag === TAG.profile && record.stats).toBeInstanceOf(PyDict)
   })
 
+  it('parses the marks of a test: where it starts, whose events follow, how it ended', () => {
+    expect(parseRecord(GOOD.test)).toEqual({
+      tag: TAG.test,
+      test: 2,
+      info: { id: 'tests/test_x.py::test_y[1]', started: 1700000000.5 },
+    })
+    expect(parseRecord(GOOD.within)).toEqual({ tag: TAG.within, test: 0 })
+    expect(parseRecord(GOOD.outcome)).toEqual({
+      tag: TAG.outcome,
+      test: 2,
+      info: { outcome: 'failed', duration: 0.25 },
+    })
+    expect(() => parseRecord([25, 'x', new PyDict([])])).toThrow(WireError)
+    expect(() => parseRecord([27, 1])).toThrow(WireError)
+  })
+
   it('parses a notice', () => {
     expect(parseRecord(GOOD.notice)).toEqual({
       tag: TAG.notice,
@@ -248,7 +281,7 @@ describe('parseRecord on malformed records', () => {
   it.each([
     ['an unknown number', [5, 1, 2]],
     ['a tag between the ranges', [15]],
-    ['a tag after lost', [25, 'x']],
+    ['a tag after outcome', [28, 'x']],
     ['a tag given as text', ['call', 7, 10, 99.25, null, 3, 0, 1, 0]],
     ['a tag that is None', [null, 1]],
   ] as Array<[string, PyValue[]]>)('throws WireError on %s as tag', (_, record) => {

@@ -59,6 +59,14 @@ class Session:
             include_site_packages=bool(options.get("includeSitePackages")),
             include_packages=tuple(options.get("includePackages") or ()),
         )
+        if options.get("include") or options.get("exclude"):
+            from .scope import Scope
+
+            self.filter = Scope(self.filter, options.get("include") or (), options.get("exclude") or ())
+        if options.get("mainName"):
+            from .main_code import MainCode
+
+            self.filter = MainCode(self.filter, options["mainName"], options.get("mainSource"))
         self.recorder = Recorder(self.stream, self.renderer, self.filter)
         if sys.version_info >= (3, 12) and not options.get("settrace"):
             from .monitoring_hook import MonitoringHook as Hook
@@ -77,6 +85,9 @@ class Session:
         self.pid = os.getpid()
         self._main_thread = _thread.get_ident()
         self.finished = False
+        # An exception the program caught but left in sys.last_value (pytest does, for debuggers):
+        # not how the program ended.
+        self.handled = None
         self._warned = False
         self._fork_filter = None
         # Compiled here: compiling it in the fork hook would run re's code, which a profile, or a
@@ -210,6 +221,8 @@ class Session:
         if error is None:
             # Set by the interpreter just before it prints an uncaught exception.
             error = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+            if error is self.handled:
+                error = None
         if isinstance(error, BaseException):
             info["exception"] = self._describe(error)
         return info
@@ -384,6 +397,10 @@ def start_from_options(options):
     """Start recording this process; returns the session (kept alive by atexit)."""
     session = Session(options)
     session.start()
+    if options.get("perTest"):
+        from . import test_runs
+
+        test_runs.install(session)
     script = options.get("script")
     if script:
         session.check_syntax(script)

@@ -30,6 +30,11 @@ PROFILE = 21  # (PROFILE, pstats_dict)
 END = 22  # (END, info_dict)
 NOTICE = 23  # (NOTICE, message)
 
+# Tests (``smiley run --per-test``): one process, a run per test beside the session's own.
+TEST = 25  # (TEST, test, info_dict): a test starts; the events after it are the test's
+WITHIN = 26  # (WITHIN, test): the events after it are this test's (0: the session's)
+OUTCOME = 27  # (OUTCOME, test, info_dict): the test has ended; the events after it are the session's
+
 # ``changes`` and ``locals`` are None or a flat tuple of (name_symbol, type_symbol, text)
 # triples. A deleted variable has type symbol 0 and text None. A RETURN whose frame is left
 # by an exception has value type 0 and value text None.

@@ -104,6 +104,7 @@ export const httpSource: DataSource = {
   files: (id) => read(api.runs[':id'].files.$get({ param: { id } })),
   compare: (a, b) => read(api.compare[':a'][':b'].$get({ param: { a, b } })),
   threads: (id) => read(api.runs[':id'].threads.$get({ param: { id } })),
+  tests: (id) => read(api.runs[':id'].tests.$get({ param: { id } })),
   profile: (id) => read(api.runs[':id'].profile.$get({ param: { id } })),
   callGraph: async (id, thresholds, scope = 'all') => {
     const query = new URLSearchParams({

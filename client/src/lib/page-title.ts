@@ -4,6 +4,7 @@ import type { Run } from '../../../shared/types/run.js'
 import type { Route, RunTab } from './router.svelte.js'
 
 const VIEWS: Record<RunTab, string> = {
+  tests: 'Tests',
   trace: 'Trace',
   calls: 'Calls',
   files: 'Files',

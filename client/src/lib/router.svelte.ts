@@ -6,9 +6,17 @@
  * The event a trace shows (seq) is part of the address: a copied link opens the same moment.
  */
 
-export type RunTab = 'trace' | 'calls' | 'files' | 'threads' | 'stats' | 'graph'
+export type RunTab = 'tests' | 'trace' | 'calls' | 'files' | 'threads' | 'stats' | 'graph'
 
-export const RUN_TABS: readonly RunTab[] = ['trace', 'calls', 'files', 'threads', 'stats', 'graph']
+export const RUN_TABS: readonly RunTab[] = [
+  'tests',
+  'trace',
+  'calls',
+  'files',
+  'threads',
+  'stats',
+  'graph',
+]
 
 export type Route =
   | { page: 'runs' }

@@ -1,10 +1,18 @@
-/** Narrowing the runs page down: by status, by text in the description or error, by date. */
+/**
+ * Narrowing the runs page down: by status, by a test's outcome, by text in the description or
+ * error, by date; and the runs of a session's tests folded into the session.
+ */
 
 import type { Run, RunStatus } from '../../../shared/types/run.js'
+import type { TestOutcome } from '../../../shared/types/test.js'
 
 export class RunsFilter {
   /** Only runs of this status; '' for any. */
   status = $state<RunStatus | ''>('')
+  /** Only the runs of tests with this outcome; '' for any run. */
+  outcome = $state<TestOutcome | ''>('')
+  /** The runs of tests hidden under their session's run. */
+  folded = $state(false)
   /** Text in the description or the error, in any case. */
   text = $state('')
   /** Started on or after this day, and on or before that one: `YYYY-MM-DD`, '' for open. */
@@ -12,7 +20,14 @@ export class RunsFilter {
   to = $state('')
 
   get active(): boolean {
-    return this.status !== '' || this.text.trim() !== '' || this.from !== '' || this.to !== ''
+    return (
+      this.status !== '' ||
+      this.outcome !== '' ||
+      this.folded ||
+      this.text.trim() !== '' ||
+      this.from !== '' ||
+      this.to !== ''
+    )
   }
 
   /** The runs of `runs` that pass every filter set. */
@@ -23,6 +38,8 @@ export class RunsFilter {
     return runs.filter(
       (run) =>
         (this.status === '' || run.status === this.status) &&
+        (this.outcome === '' || run.test?.outcome === this.outcome) &&
+        !(this.folded && this.outcome === '' && run.test !== undefined) &&
         run.startedAt >= from &&
         run.startedAt < to &&
         (text === '' || searchable(run).includes(text)),
@@ -31,6 +48,8 @@ export class RunsFilter {
 
   clear(): void {
     this.status = ''
+    this.outcome = ''
+    this.folded = false
     this.text = ''
     this.from = ''
     this.to = ''

@@ -20,6 +20,7 @@ import type { RunFile, RunSource } from '../../../shared/types/file.js'
 import type { ProfileScope } from '../../../shared/profile-scope.js'
 import type { Profile } from '../../../shared/types/profile.js'
 import type { Run } from '../../../shared/types/run.js'
+import type { SessionTest } from '../../../shared/types/test.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
 
 export interface EventPage {
@@ -84,6 +85,8 @@ export interface DataSource {
   events(id: string, page: PageRequest): Promise<EventPage>
   files(id: string): Promise<RunFile[]>
   threads(id: string): Promise<ThreadSummary[]>
+  /** A test session's tests, in the order they started; absent in a static report. */
+  tests?(id: string): Promise<SessionTest[]>
   /** The run's cProfile statistics; null when it was recorded without. */
   profile(id: string): Promise<Profile | null>
   /** The call graph as Graphviz dot text (gprof2dot's); null when the run has no profile. */

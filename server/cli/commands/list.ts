@@ -2,7 +2,10 @@
 
 import type { Run } from '../../../shared/types/run.js'
 import { openDatabase } from '../../db/database.js'
-import { listRuns, markLostRuns } from '../../db/runs.js'
+import { findRun, listRuns, markLostRuns } from '../../db/runs.js'
+import { listTests } from '../../db/tests.js'
+import type { SessionTest } from '../../../shared/types/test.js'
+import type { Db } from '../../db/database.js'
 import {
   formatCount,
   formatDuration,
@@ -15,7 +18,7 @@ import { STATUS_STYLE } from '../../console/status-style.js'
 import { formatCsv, formatTable, type Column } from '../../console/table.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, jsonOption, text, type Command } from '../command.js'
-import { UsageError } from '../errors.js'
+import { CliError, UsageError } from '../errors.js'
 
 export const listCommand: Command = {
   spec: {
@@ -30,17 +33,30 @@ export const listCommand: Command = {
         help: 'only runs that failed, were interrupted or were lost',
       },
       { name: 'limit', short: 'n', kind: 'integer', value: 'N', help: 'at most N runs' },
+      {
+        name: 'session',
+        kind: 'string',
+        value: 'RUN',
+        help: "a test session's tests (smiley pytest), in the order they ran, instead of runs",
+      },
       jsonOption,
       { name: 'csv', kind: 'flag', help: 'print CSV instead of text' },
     ],
     positionals: [],
-    examples: ['smiley list', 'smiley list --errors -n 5', 'smiley list --json | jq ".[0].id"'],
+    examples: [
+      'smiley list',
+      'smiley list --errors -n 5',
+      'smiley list --json | jq ".[0].id"',
+      'smiley list --session latest',
+    ],
   },
 
   async run(args: ParsedArgs) {
     if (args.options['json'] && args.options['csv'])
       throw new UsageError('choose one of --json and --csv')
     const db = openDatabase(text(args, 'database'), { readsWhereUnwritable: true })
+    const session = args.options['session']
+    if (typeof session === 'string') return listSession(db, session, args)
     let runs: Run[]
     try {
       markLostRuns(db)
@@ -110,4 +126,63 @@ function errorOf(run: Run): string {
 
 function iso(unixSeconds: number | null): string {
   return unixSeconds === null ? '' : new Date(unixSeconds * 1000).toISOString()
+}
+
+/** `--session RUN`: the tests of a session, each with its outcome and its run. */
+async function listSession(db: Db, reference: string, args: ParsedArgs): Promise<number> {
+  let tests: SessionTest[]
+  let ended = false
+  try {
+    markLostRuns(db)
+    let { key, run } = findRun(db, reference)
+    // A test's run stands for its session.
+    if (run.test !== undefined) ({ key, run } = findRun(db, run.test.session))
+    if (!run.options['perTest'])
+      throw new CliError(
+        `run ${shortId(run.id)} is not a test session (record one with: smiley pytest)`,
+      )
+    tests = listTests(db, key)
+    ended = run.status !== 'running'
+  } finally {
+    db.close()
+  }
+  const out = new Output()
+  if (args.options['json']) {
+    await out.line(JSON.stringify(tests, null, 2))
+    return 0
+  }
+  if (args.options['csv']) {
+    process.stdout.write(
+      formatCsv(
+        ['test', 'outcome', 'duration', 'events', 'run', 'kept'],
+        tests.map((t) => [t.name, t.outcome, t.duration, t.events, t.run, t.kept ? 'yes' : 'no']),
+      ),
+    )
+    return 0
+  }
+  if (tests.length === 0) {
+    await out.line(out.style('dim', 'No tests ran in this session.'))
+    return 0
+  }
+  const columns: Column<SessionTest>[] = [
+    { header: 'RUN', value: (t) => (t.kept ? shortId(t.run) : '-') },
+    // A test without an outcome in a session that has ended was interrupted.
+    { header: 'OUTCOME', value: (t) => t.outcome ?? (ended ? 'interrupted' : 'running') },
+    { header: 'DURATION', value: (t) => formatDuration(t.duration), align: 'right' },
+    {
+      header: 'EVENTS',
+      value: (t) => (t.events === null ? '' : formatCount(t.events)),
+      align: 'right',
+    },
+    { header: 'TEST', value: (t) => t.name, max: 100 },
+  ]
+  const lines = formatTable(columns, tests, (column, test, padded) => {
+    if (test === null) return out.style('bold', padded)
+    if (column.header === 'OUTCOME' && (test.outcome === 'failed' || test.outcome === 'error'))
+      return out.style('red', padded)
+    if (column.header === 'RUN') return out.style('dim', padded)
+    return padded
+  })
+  for (const line of lines) await out.line(line)
+  return 0
 }

@@ -23,6 +23,7 @@ import {
 } from '../../record/redaction.js'
 import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
+import { KEEPS, type Keep } from '../../record/test-runs.js'
 import { DEFAULT_BUFFER_BYTES, Uploader } from '../../remote/uploader.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command, type Exit } from '../command.js'
@@ -36,7 +37,12 @@ export const runCommand: Command = {
   spec: {
     name: 'run',
     summary: 'Run a Python program and record everything it does.',
-    usage: ['[options] [--] SCRIPT [ARGS…]', '[options] -m MODULE [ARGS…]'],
+    usage: [
+      '[options] [--] SCRIPT [ARGS…]',
+      '[options] -m MODULE [ARGS…]',
+      '[options] -c CODE [ARGS…]',
+      '[options] - [ARGS…]   (the script from stdin)',
+    ],
     description: [
       'Every line executed in your own code is recorded with the locals that changed, return',
       'values, exceptions and threads, plus cProfile statistics. The program keeps its own',
@@ -54,12 +60,26 @@ export const runCommand: Command = {
         endsOptions: true,
       },
       {
+        name: 'code',
+        short: 'c',
+        kind: 'string',
+        value: 'CODE',
+        help: 'run the program given as text, like python -c',
+        endsOptions: true,
+      },
+      {
         name: 'python',
         kind: 'string',
         value: 'PATH',
         help: 'the interpreter to run (3.8 or newer)',
         default: 'python3',
         env: 'SMILEY_PYTHON',
+      },
+      {
+        name: 'python-arg',
+        kind: 'list',
+        value: 'ARG',
+        help: "one of the interpreter's own arguments, before the program (repeatable: --python-arg -X --python-arg dev)",
       },
       {
         name: 'description',
@@ -73,6 +93,7 @@ export const runCommand: Command = {
         value: 'N',
         help: 'longest recorded value, in characters',
         default: 200,
+        env: 'SMILEY_MAX_REPR',
       },
       {
         name: 'redact',
@@ -84,11 +105,26 @@ export const runCommand: Command = {
         name: 'no-redact',
         kind: 'flag',
         help: 'record secrets too: values of secret names (password, token…) and secret-shaped values',
+        env: 'SMILEY_NO_REDACT',
       },
       {
         name: 'call-repr',
         kind: 'flag',
         help: "show objects by their own __repr__, even the program's (it may block or change them)",
+      },
+      {
+        name: 'include',
+        kind: 'list',
+        value: 'GLOB',
+        help: 'record only the files whose path matches GLOB, wherever they are (repeatable)',
+        env: 'SMILEY_INCLUDE',
+      },
+      {
+        name: 'exclude',
+        kind: 'list',
+        value: 'GLOB',
+        help: 'never record the files whose path matches GLOB (repeatable)',
+        env: 'SMILEY_EXCLUDE',
       },
       { name: 'no-profile', kind: 'flag', help: 'do not record cProfile statistics' },
       { name: 'include-stdlib', kind: 'flag', help: 'record the standard library too' },
@@ -98,6 +134,19 @@ export const runCommand: Command = {
         kind: 'list',
         value: 'NAME',
         help: 'record this installed package too',
+      },
+      {
+        name: 'per-test',
+        kind: 'flag',
+        help: 'record each test (pytest, unittest) as a run of its own, beside the session',
+      },
+      {
+        name: 'keep',
+        kind: 'string',
+        value: 'failed|all',
+        help: "with --per-test, which tests' runs to keep: those that failed, or all",
+        default: 'failed',
+        env: 'SMILEY_KEEP',
       },
       {
         name: 'remote',
@@ -142,6 +191,9 @@ export const runCommand: Command = {
     examples: [
       'smiley run prog.py --verbose input.txt',
       'smiley run -m http.server 8000',
+      'smiley run -c "import json; print(json.dumps([1, 2]))"',
+      'echo "print(42)" | smiley run -',
+      'smiley run --python-arg -X --python-arg dev prog.py',
       'smiley run --include-package requests --max-repr 500 fetch.py',
       "smiley run --redact customer_id --redact '/acct-[0-9]{8}/' billing.py",
       'smiley run --database /tmp/trace.db -- prog.py',
@@ -149,35 +201,63 @@ export const runCommand: Command = {
     ],
   },
 
-  async run(args: ParsedArgs): Promise<Exit> {
-    keepIgnoring(ignoredAtStart())
-    const target = chooseTarget(args)
-    accelerator(args) // a wrong choice is refused before anything starts
-    const python = text(args, 'python')
-    const remote = remoteUrl(args)
-    if (remote !== null) return forward(remote, python, target, args)
-    const db = openForRecording(text(args, 'database'))
-    if (db === null) return runUnrecorded(python, target, args)
-    try {
-      markLostRuns(db)
-      return await record(db, python, target, args)
-    } finally {
-      db.close()
-    }
-  },
+  run: async (args: ParsedArgs) => recordProgram(await chooseTarget(args), args),
 }
 
-function chooseTarget(args: ParsedArgs): Target {
+/** Interpreter options that keep Smiley's tracer from loading: ignoring PYTHONPATH, or site. */
+const UNTRACEABLE = /^-[bBdEhiIOPqRsSuvV]*[IES][bBdEhiIOPqRsSuvV]*$/
+
+/** Runs `target` as `args` say: recorded into the database, sent to a recorder, or unrecorded. */
+export async function recordProgram(given: Target, args: ParsedArgs): Promise<Exit> {
+  const target = { ...given, pythonArgs: pythonArgs(args) }
+  keepIgnoring(ignoredAtStart())
+  accelerator(args) // a wrong choice is refused before anything starts
+  keep(args)
+  const python = text(args, 'python')
+  const remote = remoteUrl(args)
+  if (remote !== null) return forward(remote, python, target, args)
+  const db = openForRecording(text(args, 'database'))
+  if (db === null) return runUnrecorded(python, target, args)
+  try {
+    markLostRuns(db)
+    return await record(db, python, target, args)
+  } finally {
+    db.close()
+  }
+}
+
+async function chooseTarget(args: ParsedArgs): Promise<Target> {
   const module = args.options['module']
   if (typeof module === 'string') return { kind: 'module', name: module, args: args.positionals }
+  const code = args.options['code']
+  if (typeof code === 'string') return { kind: 'code', code, args: args.positionals }
   const [script, ...rest] = args.positionals
   if (script === undefined)
     throw new UsageError('missing SCRIPT: what should run? (see: smiley run --help)')
+  if (script === '-') return { kind: 'stdin', source: await readStdin(), args: rest }
   if (!existsSync(script)) throw new CliError(`no such file: ${script}`, 2)
   if (statSync(script).isDirectory() && !existsSync(join(script, '__main__.py'))) {
     throw new CliError(`${script} is a folder without a __main__.py`, 2)
   }
   return { kind: 'script', path: script, args: rest }
+}
+
+/** All of stdin, as the interpreter would read a script from it. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** `--python-arg`, checked: none may keep the tracer from loading. */
+function pythonArgs(args: ParsedArgs): string[] {
+  const given = (args.options['pythonArg'] as string[] | undefined) ?? []
+  const refused = given.find((arg) => UNTRACEABLE.test(arg))
+  if (refused !== undefined)
+    throw new UsageError(
+      `--python-arg ${refused} would keep Smiley's tracer from loading (-I, -E and -S ignore PYTHONPATH or site)`,
+    )
+  return given
 }
 
 /** How the tracer records: the options a run is stored with. */
@@ -192,7 +272,10 @@ type RecordingOptions = Pick<
   | 'includeStdlib'
   | 'includeSitePackages'
   | 'includePackages'
->
+  | 'perTest'
+  | 'include'
+  | 'exclude'
+> & { keep?: Keep }
 
 interface Plan {
   info: RunInfo
@@ -213,6 +296,9 @@ function plan(target: Target, args: ParsedArgs): Plan {
     includeStdlib: Boolean(args.options['includeStdlib']),
     includeSitePackages: Boolean(args.options['includeSitePackages']),
     includePackages: (args.options['includePackage'] as string[] | undefined) ?? [],
+    ...globs(args, 'include'),
+    ...globs(args, 'exclude'),
+    ...(args.options['perTest'] ? { perTest: true, keep: keep(args) } : {}),
   }
   const shownArgv = redact ? redactArguments(argv, extra) : argv
   const description =
@@ -232,6 +318,21 @@ function redactOption(args: ParsedArgs): ExtraSecrets {
   } catch (error) {
     throw new UsageError(`--redact: not a regular expression: ${(error as Error).message}`)
   }
+}
+
+/** `--include` or `--exclude`, when given. */
+function globs(args: ParsedArgs, name: 'include' | 'exclude'): Partial<RecordingOptions> {
+  const given = args.options[name] as string[] | undefined
+  return given !== undefined && given.length > 0 ? { [name]: given } : {}
+}
+
+/** `--keep`, checked: which tests' runs stay once they have ended. */
+function keep(args: ParsedArgs): Keep {
+  const choice = text(args, 'keep')
+  const known = KEEPS.find((name) => name === choice)
+  if (known === undefined)
+    throw new UsageError(`--keep must be one of ${KEEPS.join(', ')}, not ${choice}`)
+  return known
 }
 
 /** `--accelerator`, checked: how the tracer chooses between its native and Python paths. */
@@ -257,6 +358,7 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
     return exitOf(exit)
   }
   if (ending === null) return endedBeforeTracing(python, exit)
+  sayFailedTests(recorder)
   if (process.stderr.isTTY) {
     const err = new Output(process.stderr)
     const note = recorder.problem ? ` (recording problem: ${recorder.problem})` : ''
@@ -268,6 +370,22 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
     )
   }
   return exitOf(exit)
+}
+
+/**
+ * One line per test that failed, naming its run, and how to open one: pytest's output is
+ * above, untouched.
+ */
+function sayFailedTests(recorder: RunRecorder): void {
+  const failed = recorder.failedTests
+  for (const test of failed)
+    process.stderr.write(`smiley: ${test.name} ${test.outcome}: run ${shortId(test.run)}
+`)
+  const first = failed[0]
+  if (first !== undefined)
+    process.stderr.write(
+      `smiley: open one with: smiley replay ${shortId(first.run)}, or in the dashboard: smiley server\n`,
+    )
 }
 
 /**
@@ -358,6 +476,8 @@ async function trace(
     ...options,
     run: uuid,
     ...(target.kind === 'script' ? { script: resolve(target.path) } : {}),
+    ...(target.kind === 'code' ? { mainName: '<string>', mainSource: target.code } : {}),
+    ...(target.kind === 'stdin' ? { mainName: '<stdin>', mainSource: target.source } : {}),
     ...(args.options['settrace'] ? { settrace: true } : {}),
     accelerator: accelerator(args),
   })

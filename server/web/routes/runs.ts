@@ -1,4 +1,4 @@
-/** /api/runs: the list, one run, and its files and sources. */
+/** /api/runs: the list, one run, its files and sources, and a test session's tests. */
 
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
@@ -6,6 +6,7 @@ import { validator } from 'hono/validator'
 import { deleteRun } from '../../db/delete.js'
 import { listFiles, readSource } from '../../db/files.js'
 import { listRuns } from '../../db/runs.js'
+import { listTests } from '../../db/tests.js'
 import { listThreads } from '../../db/threads.js'
 import type { AppContext } from '../context.js'
 import { integerParam, queryText } from '../params.js'
@@ -34,6 +35,7 @@ export function runRoutes(ctx: AppContext) {
       return c.body(null, 204)
     })
     .get('/:id/threads', (c) => c.json(listThreads(ctx.db, ctx.run(c.req.param('id')).key)))
+    .get('/:id/tests', (c) => c.json(listTests(ctx.db, ctx.run(c.req.param('id')).key)))
     .get('/:id/files', (c) => {
       const { key, run } = ctx.run(c.req.param('id'))
       return c.json(listFiles(ctx.db, key, run.cwd))

@@ -1,0 +1,199 @@
+/**
+ * `smiley pytest` on a suite of 500 small tests, two of which fail, beside the same suite
+ * recorded as one run (`smiley run -m pytest`) and run by plain pytest, in the same run: the
+ * cost of each test's own run, and the database `--keep failed` leaves against `--keep all`.
+ * Times are CPU time (the recorder's and the interpreter's), which a shared machine's load
+ * changes least, beside wall-clock time; each the least of the rounds, which interleave.
+ *
+ *   npx tsx scripts/bench/test-session.ts [--python 3.11] [--scale 1]
+ */
+
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { writePrograms } from '../../tests/support/programs.js'
+import { standaloneOptions } from './standalone.js'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const SMILEY = join(ROOT, 'bin', 'smiley.js')
+const FILES = 50
+const FAILING = 2
+
+export interface Timing {
+  /** Seconds of CPU time of the command and every process under it. */
+  cpu: number
+  /** Seconds of wall-clock time. */
+  wall: number
+}
+
+export interface TestSessionFigures {
+  tests: number
+  /** Each the least of the rounds. */
+  plain: Timing
+  oneRun: Timing
+  perTest: Timing
+  perTestAll: Timing
+  /** Milliseconds each test's own run adds to the one-run recording. */
+  perTestCostMs: Timing
+  /** Database bytes (with its write-ahead log): one run, --keep failed, --keep all. */
+  bytes: { oneRun: number; keepFailed: number; keepAll: number }
+}
+
+/** A suite of `tests` tests in files of ten, each a few lines with a loop; two fail. */
+function writeSuite(folder: string, tests: number): void {
+  const perFile = Math.ceil(tests / FILES)
+  const files: Record<string, string> = {}
+  let made = 0
+  for (let file = 0; made < tests; file++) {
+    const lines = ['import pytest', '']
+    for (let i = 0; i < perFile && made < tests; i++, made++) {
+      const fails = made === Math.floor(tests / 3) || made === Math.floor((2 * tests) / 3)
+      lines.push(
+        `def test_${made}():`,
+        `    total = 0`,
+        `    for n in range(5):`,
+        `        total += n * ${made}`,
+        `    assert total == ${fails ? -1 : 10 * made}`,
+        '',
+      )
+    }
+    files[`tests/test_part${file}.py`] = lines.join('\n')
+  }
+  writePrograms(folder, files)
+}
+
+/** Runs a command, then prints its exit status, and the CPU time of every process under it. */
+const MEASURE = `import resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.perf_counter() - started
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stderr.write("measured %d %f %f\\n" % (code, used.ru_utime + used.ru_stime, wall))`
+
+/** Runs `command` (which exits with 1: two tests fail) through `python`, measured. */
+function timed(python: string, command: string[], cwd: string): Promise<Timing> {
+  const child = spawn(python, ['-c', MEASURE, ...command], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  })
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  return new Promise((done, fail) => {
+    child.once('error', fail)
+    child.once('exit', () => {
+      const found = /measured (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(stderr)
+      if (found === null || found[1] !== '1') {
+        const why = found === null ? stderr.trim() : `exited with ${found[1]}, not 1`
+        fail(new Error(`${command.join(' ')}: ${why}`))
+      } else done({ cpu: Number(found[2]), wall: Number(found[3]) })
+    })
+  })
+}
+
+const least = (a: Timing, b: Timing): Timing => ({
+  cpu: Math.min(a.cpu, b.cpu),
+  wall: Math.min(a.wall, b.wall),
+})
+
+function sizeOf(database: string): number {
+  return [database, `${database}-wal`]
+    .filter((path) => existsSync(path))
+    .reduce((sum, path) => sum + statSync(path).size, 0)
+}
+
+export async function measureTestSession(
+  python: string,
+  scale: number,
+  repeat = 3,
+  progress: (line: string) => void = () => undefined,
+): Promise<TestSessionFigures> {
+  const tests = Math.max(10, Math.round(500 * scale))
+  const folder = mkdtempSync(join(tmpdir(), 'smiley-bench-tests-'))
+  try {
+    writeSuite(folder, tests)
+    const pytest = ['-q', '-p', 'no:cacheprovider']
+    const smiley = [process.execPath, SMILEY]
+    const none = { cpu: Infinity, wall: Infinity }
+    const best = { plain: none, oneRun: none, perTest: none, perTestAll: none }
+    const bytes = { oneRun: 0, keepFailed: 0, keepAll: 0 }
+    for (let round = 0; round < repeat; round++) {
+      const [one, failed, all] = ['one', 'failed', 'all'].map((name) =>
+        join(folder, `${name}-${round}.db`),
+      ) as [string, string, string]
+      const recorded = ['--python', python]
+      // Interleaved, so that a machine slower for a while slows each of them alike.
+      const plain = await timed(python, [python, '-m', 'pytest', ...pytest], folder)
+      best.plain = least(best.plain, plain)
+      const oneRun = await timed(
+        python,
+        [...smiley, 'run', '-d', one, ...recorded, '-m', 'pytest', ...pytest],
+        folder,
+      )
+      best.oneRun = least(best.oneRun, oneRun)
+      const perTest = await timed(
+        python,
+        [...smiley, 'pytest', '-d', failed, ...recorded, ...pytest],
+        folder,
+      )
+      best.perTest = least(best.perTest, perTest)
+      const perTestAll = await timed(
+        python,
+        [...smiley, 'pytest', '-d', all, ...recorded, '--keep', 'all', ...pytest],
+        folder,
+      )
+      best.perTestAll = least(best.perTestAll, perTestAll)
+      bytes.oneRun = sizeOf(one)
+      bytes.keepFailed = sizeOf(failed)
+      bytes.keepAll = sizeOf(all)
+      const cpu = (timing: Timing) => `${timing.cpu.toFixed(2)} s`
+      progress(
+        `round ${round + 1} of ${repeat}, CPU: pytest ${cpu(plain)}, one run ${cpu(oneRun)}, per test ${cpu(perTest)}, keep all ${cpu(perTestAll)}`,
+      )
+    }
+    const cost = (a: number, b: number) => ((a - b) / tests) * 1000
+    return {
+      tests,
+      ...best,
+      perTestCostMs: {
+        cpu: cost(best.perTest.cpu, best.oneRun.cpu),
+        wall: cost(best.perTest.wall, best.oneRun.wall),
+      },
+      bytes,
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
+  }
+}
+
+export function formatTestSession(figures: TestSessionFigures): string {
+  const s = (seconds: number) => `${seconds.toFixed(2)} s`.padStart(9)
+  const kib = (bytes: number) =>
+    `${Math.round(bytes / 1024).toLocaleString('en-US')} KiB`.padStart(11)
+  const ratio = (a: Timing, b: Timing) => `${(a.cpu / b.cpu).toFixed(2)}×`.padStart(6)
+  const row = (label: string, timing: Timing, against: string) =>
+    `  ${label.padEnd(32)} ${s(timing.cpu)} ${s(timing.wall)}  ${against}`
+  const { plain, oneRun, perTest, perTestAll, perTestCostMs, bytes } = figures
+  const share = (part: number) => `${((100 * part) / bytes.keepAll).toFixed(1)}% of --keep all`
+  return [
+    `${figures.tests} tests, ${FAILING} failing, least of the rounds      CPU      wall`,
+    row('plain pytest', plain, ''),
+    row('smiley run -m pytest (one run)', oneRun, `${ratio(oneRun, plain)} pytest's CPU`),
+    row('smiley pytest (--keep failed)', perTest, `${ratio(perTest, oneRun)} the one run's`),
+    row('smiley pytest --keep all', perTestAll, `${ratio(perTestAll, oneRun)} the one run's`),
+    `  each test's own run: ${perTestCostMs.cpu.toFixed(2)} ms of CPU (${perTestCostMs.wall.toFixed(2)} ms of wall-clock time) over the one run`,
+    'database, with its write-ahead log',
+    `  one run                        ${kib(bytes.oneRun)}  ${share(bytes.oneRun)}`,
+    `  --keep failed                  ${kib(bytes.keepFailed)}  ${share(bytes.keepFailed)}`,
+    `  --keep all                     ${kib(bytes.keepAll)}`,
+  ].join('\n')
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const { python, scale } = standaloneOptions()
+  const figures = await measureTestSession(python, scale, 3, (line) =>
+    process.stderr.write(`  ${line}\n`),
+  )
+  process.stdout.write(formatTestSession(figures) + '\n')
+}

@@ -1,0 +1,64 @@
+/** Queries on the tests of a session (`smiley run --per-test`): each test is a run of its own. */
+
+import type { SessionTest, TestOutcome } from '../../shared/types/test.js'
+import type { Db } from './database.js'
+
+export interface NewTest {
+  /** The session run's local key. */
+  session: number
+  position: number
+  name: string
+  /** The uuid of the test's own run. */
+  run: string
+  startedAt: number
+}
+
+export function createTest(db: Db, test: NewTest): void {
+  db.prepare(
+    'INSERT OR REPLACE INTO tests (run, position, name, test_run, started_at) VALUES (?, ?, ?, ?, ?)',
+  ).run(test.session, test.position, test.name, test.run, test.startedAt)
+}
+
+export function endTest(
+  db: Db,
+  session: number,
+  position: number,
+  ended: { outcome: TestOutcome; duration: number; events: number },
+): void {
+  db.prepare(
+    'UPDATE tests SET outcome = ?, duration = ?, events = ? WHERE run = ? AND position = ?',
+  ).run(ended.outcome, ended.duration, ended.events, session, position)
+}
+
+interface TestRow {
+  position: number
+  name: string
+  test_run: string
+  kept: number
+  started_at: number
+  outcome: TestOutcome | null
+  duration: number | null
+  events: number | null
+}
+
+/** The tests of the session with local key `session`, in the order they started. */
+export function listTests(db: Db, session: number): SessionTest[] {
+  const rows = db
+    .prepare(
+      `SELECT position, name, test_run, started_at, outcome, duration,
+         coalesce(events, (SELECT event_count FROM runs WHERE uuid = test_run)) AS events,
+         EXISTS (SELECT 1 FROM runs WHERE uuid = test_run) AS kept
+       FROM tests WHERE run = ? ORDER BY position`,
+    )
+    .all(session) as TestRow[]
+  return rows.map((row) => ({
+    position: row.position,
+    name: row.name,
+    run: row.test_run,
+    kept: row.kept === 1,
+    startedAt: row.started_at,
+    outcome: row.outcome,
+    duration: row.duration,
+    events: row.events,
+  }))
+}
