@@ -95,7 +95,9 @@ function shown(
   const value = args.options[camel(setting.option)]
   return {
     key: setting.key,
-    value: setting.negated ? !value : (value ?? (setting.kind === 'list' ? [] : undefined)),
+    value: setting.negated
+      ? !value
+      : (value ?? (setting.kind === 'list' ? [] : setting.kind === 'boolean' ? false : undefined)),
     source,
     from,
   }

@@ -70,6 +70,8 @@ database = "not ours"
       { key: 'include', value: ['src/*', 'lib/*.py'], source: 'pyproject.toml', from: where(7) },
       { key: 'exclude', value: [], source: 'default', from: null },
       { key: 'redact', value: false, source: 'pyproject.toml', from: where(11) },
+      { key: 'redact-also', value: [], source: 'default', from: null },
+      { key: 'call-repr', value: false, source: 'default', from: null },
       { key: 'max-repr', value: 40, source: 'pyproject.toml', from: where(6) },
       { key: 'keep', value: 'failed', source: 'default', from: null },
     ])
