@@ -8,7 +8,8 @@ import type { TraceEvent } from '../../shared/types/event.js'
 import type { Move } from '../../shared/types/moment.js'
 import type { Run, RunStatus } from '../../shared/types/run.js'
 import { programProfile } from '../../shared/profile-scope.js'
-import type { Db } from '../db/database.js'
+import { badPattern, compareRuns } from '../diff/index.js'
+import { openDatabase, type Db } from '../db/database.js'
 import { EventStore } from '../db/event-store.js'
 import { RunNames } from '../db/events.js'
 import { displayPath, listFiles, readSource } from '../db/files.js'
@@ -23,6 +24,9 @@ import { tracebackEvents } from '../db/traceback.js'
 
 /** A question that cannot be answered as asked: its message goes back to the model. */
 export class ToolError extends Error {}
+
+/** Functions listed at most in a comparison's call counts. */
+const MOST_CALL_COUNTS = 30
 
 /** How long one search may read before it answers with where to go on. */
 const SEARCH_BUDGET_MS = 800
@@ -60,6 +64,30 @@ export class Answers {
             .includes(text)),
     )
     return { total: runs.length, runs: runs.slice(0, filter.limit).map(runLine) }
+  }
+
+  /** smiley diff's comparison of two runs: the first divergence of each kind, and the summary. */
+  diffRuns(a: string, b: string, ignore: string[], ignoreNames: string[]) {
+    const problem = badPattern(ignore)
+    if (problem !== null) throw new ToolError(problem)
+    const second = openDatabase(this.db.name, { readonly: true }) // each run is read while the other is
+    try {
+      const report = compareRuns(
+        { db: this.db, stored: this.run(a) },
+        { db: second, stored: findRun(second, b) },
+        { ignore, ignoreNames, all: false },
+      )
+      const calls = report.summary.calls
+      return {
+        ...report,
+        summary: { ...report.summary, calls: calls.slice(0, MOST_CALL_COUNTS) },
+        ...(calls.length > MOST_CALL_COUNTS
+          ? { callsLeftOut: calls.length - MOST_CALL_COUNTS }
+          : {}),
+      }
+    } finally {
+      second.close()
+    }
   }
 
   runSummary(reference: string) {

@@ -84,6 +84,28 @@ export function smileyServer(answers: Answers): McpServer {
   )
 
   server.registerTool(
+    'diff_runs',
+    {
+      title: 'Compare two runs',
+      description:
+        'Where two runs of the same program first went different ways, as `smiley diff` finds it: threads are paired by name, and events lined up with files matched across machines and Python versions. controlFlow: the last event both shared (lastCommon, an event number in each run) and where each went next (file, line, function, source, call stack); value: the first event before that where a local, a return value or an exception differs (name, the value in each run); summary: events shared, value differences, how many differences were ignored (addresses, ids, timestamps, durations) and the functions called a different number of times. identical is true when nothing differs. Use it for "it passed before and fails now": give the good run as a and the bad one as b, then look at the divergence with state_at in each run.',
+      inputSchema: {
+        a: RUN.describe('The first run (the good one): an id, a prefix of it, latest or latest~N.'),
+        b: RUN.describe('The second run (the bad one), as a.'),
+        ignore: z
+          .array(z.string())
+          .default([])
+          .describe('Regular expressions for text in values that is not a difference.'),
+        ignoreNames: z
+          .array(z.string())
+          .default([])
+          .describe('Variables whose values are never compared.'),
+      },
+    },
+    ({ a, b, ignore, ignoreNames }) => answer(() => answers.diffRuns(a, b, ignore, ignoreNames)),
+  )
+
+  server.registerTool(
     'run_summary',
     {
       title: 'Summarise a run',

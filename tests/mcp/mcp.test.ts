@@ -99,6 +99,7 @@ describe('smiley mcp', () => {
     const { tools } = await client.listTools()
     expect(tools.map((tool) => tool.name).sort()).toEqual(
       [
+        'diff_runs',
         'line_executions',
         'list_runs',
         'run_summary',
@@ -256,6 +257,22 @@ describe('smiley mcp', () => {
     expect(source.lines.map((l: { text: string }) => l.text)).toEqual(text.slice(1, 4))
     expect(source.lines.map((l: { timesRun: number }) => l.timesRun)).toEqual(
       [2, 3, 4].map((line) => events.filter((e) => e.kind === 'line' && e.line === line).length),
+    )
+  })
+
+  it('diff_runs: the comparison smiley diff --json makes', async () => {
+    const [second, first] = runs
+    const compared = await call('diff_runs', { a: first!.id, b: second!.id })
+    const cli = await smiley(['diff', '--json', '-d', db, first!.id, second!.id])
+    expect(cli.code).toBe(1)
+    const expected = JSON.parse(cli.stdout) as { identical: boolean; summary: { calls: unknown[] } }
+    expect(compared).toMatchObject({
+      ...expected,
+      summary: { ...expected.summary, calls: expected.summary.calls.slice(0, 30) },
+    })
+    expect(compared.identical).toBe(false)
+    expect(await failure('diff_runs', { a: first!.id, b: second!.id, ignore: ['('] })).toMatch(
+      /ignore/,
     )
   })
 
