@@ -230,6 +230,7 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
     title: 'smiley diff of two huge runs',
     measure: async () => measureDiff({ events: DIFF_EVENTS }),
     format: formatDiff,
+  },
   tests: {
     title: 'smiley pytest on 500 small tests, against one run and plain pytest',
     measure: async (options) => {

@@ -228,7 +228,9 @@ describe('smiley history', () => {
     const current = changes.filter((event) => event.seq <= middle.seq).at(-1)!
     expect(marked).toEqual([
       expect.stringMatching(
-        new RegExp(`^> event +${current.seq} +line +${current.line} {2}${current.locals['total']}$`),
+        new RegExp(
+          `^> event +${current.seq} +line +${current.line} {2}${current.locals['total']}$`,
+        ),
       ),
     ])
   })
