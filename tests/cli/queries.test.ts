@@ -9,6 +9,7 @@ import type { TraceEvent } from '../../shared/types/event.js'
 import type { Moment } from '../../shared/types/moment.js'
 import { smiley, tempDir, type Result } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { localsAt } from '../support/replay-locals.js'
 
 let dir: { path: string; remove: () => void }
 let db: string
@@ -73,21 +74,6 @@ function oneLineError(result: Result, code: number): string {
   expect(result.stdout).toBe('')
   expect(result.stderr).toMatch(/^smiley: [^\n]+\n$/)
   return result.stderr.trim()
-}
-
-/** The variables of `event`'s call as they were at that event, rebuilt from the replay. */
-function localsAt(seq: number): Record<string, string> {
-  const at = events.find((event) => event.seq === seq)!
-  const locals: Record<string, string> = {}
-  for (const event of events) {
-    if (event.seq > seq) break
-    if (event.frame !== at.frame) continue
-    for (const [name, value] of Object.entries(event.locals)) {
-      if (value === null) delete locals[name]
-      else locals[name] = value
-    }
-  }
-  return locals
 }
 
 describe('smiley search', () => {
@@ -167,7 +153,7 @@ describe('smiley state', () => {
     )
     expect(lines).toContain(`>  8          total += len(word)`)
     expect(lines).toContain(`   7          counts[word] = counts.get(word, 0) + 1`)
-    for (const [name, value] of Object.entries(localsAt(inner.seq)))
+    for (const [name, value] of Object.entries(localsAt(events, inner.seq)))
       expect(result.stdout).toMatch(
         new RegExp(
           `\n  ${name} = ${value.replace(/[[\]{}()*+?.\\^$|]/g, '\\$&')}(  \\(changed\\))?\n`,
@@ -188,7 +174,7 @@ describe('smiley state', () => {
     const moment = JSON.parse(result.stdout) as Moment
     expect(moment.event).toEqual(inner)
     expect(Object.fromEntries(moment.variables.map((v) => [v.name, v.value]))).toEqual(
-      localsAt(inner.seq),
+      localsAt(events, inner.seq),
     )
   })
 

@@ -9,6 +9,7 @@ import type { TraceEvent } from '../../shared/types/event.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { DapClient } from '../support/dap-client.js'
 import { writePrograms } from '../support/programs.js'
+import { localsAt } from '../support/replay-locals.js'
 
 const PROGRAM = `
 import threading
@@ -64,20 +65,6 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.close()
 })
 afterAll(() => dir.remove())
-
-/** The variables of `seq`'s call at that event, from the replay. */
-function localsAt(seq: number): Record<string, string> {
-  const at = events.find((event) => event.seq === seq)!
-  const locals: Record<string, string> = {}
-  for (const event of events) {
-    if (event.seq > seq) break
-    if (event.frame !== at.frame) continue
-    for (const [name, value] of Object.entries(event.locals))
-      if (value === null) delete locals[name]
-      else locals[name] = value
-  }
-  return locals
-}
 
 /** The line events of `line` in `fn`, in order. */
 function executions(fn: string, line: number, thread = 'MainThread'): TraceEvent[] {
@@ -187,7 +174,7 @@ describe('smiley dap', () => {
     expect(await seqOf(client)).toBe(hits[0]!.seq)
     let here = await where(client, MAIN)
     expect(here).toMatchObject({ line: 16, name: 'main' })
-    expect(here.locals).toEqual(localsAt(hits[0]!.seq))
+    expect(here.locals).toEqual(localsAt(events, hits[0]!.seq))
     expect(here.locals).toMatchObject({ total: '0', count: '1', items: '[1, 2, 3, 4]' })
     expect(here.frames.map((f: { name: string; line: number }) => [f.name, f.line])).toEqual([
       ['main', 16],
@@ -208,7 +195,7 @@ describe('smiley dap', () => {
     await client.moveTo('continue', { threadId: MAIN })
     expect(await seqOf(client)).toBe(hits[1]!.seq)
     here = await where(client, MAIN)
-    expect(here.locals).toEqual(localsAt(hits[1]!.seq))
+    expect(here.locals).toEqual(localsAt(events, hits[1]!.seq))
     expect(here.locals).toMatchObject({ total: '1', count: '2', name: "'x:1'" })
 
     const back = await client.moveTo('reverseContinue', { threadId: MAIN })
@@ -255,7 +242,7 @@ describe('smiley dap', () => {
     const after = events.find((e) => e.function === 'main' && e.seq > call.seq)!
     expect(await seqOf(client)).toBe(after.seq)
     expect(here.name).toBe('main')
-    expect(here.locals).toEqual(localsAt(after.seq))
+    expect(here.locals).toEqual(localsAt(events, after.seq))
     expect(here.locals['name']).toBe("'x:1'")
 
     // Over the call back to the line that made it.
@@ -347,7 +334,7 @@ describe('smiley dap', () => {
     expect(stopped.body.reason).toBe('goto')
     const here = await where(client, MAIN)
     expect(here.line).toBe(19)
-    expect(here.locals).toEqual(localsAt(hits[2]!.seq))
+    expect(here.locals).toEqual(localsAt(events, hits[2]!.seq))
     // Targets after the cursor come first, then those before it.
     const again = await client.ok('gotoTargets', { source: { path: program }, line: 19 })
     expect(again.targets.map((t: { id: number }) => t.id)).toEqual([

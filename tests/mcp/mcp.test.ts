@@ -13,6 +13,7 @@ import type { TraceEvent } from '../../shared/types/event.js'
 import type { Run } from '../../shared/types/run.js'
 import { SMILEY, smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { localsAt } from '../support/replay-locals.js'
 
 const PROGRAM = `
 def average(values):
@@ -79,19 +80,6 @@ async function failure(name: string, args: Record<string, unknown>): Promise<str
   const text = (result.content as Array<{ text: string }>)[0]!.text
   expect(text).not.toContain('\n')
   return text
-}
-
-function localsAt(seq: number): Record<string, string> {
-  const at = events.find((event) => event.seq === seq)!
-  const locals: Record<string, string> = {}
-  for (const event of events) {
-    if (event.seq > seq) break
-    if (event.frame !== at.frame) continue
-    for (const [name, value] of Object.entries(event.locals))
-      if (value === null) delete locals[name]
-      else locals[name] = value
-  }
-  return locals
 }
 
 describe('smiley mcp', () => {
@@ -193,7 +181,7 @@ describe('smiley mcp', () => {
       Object.fromEntries(
         state.variables.map((v: { name: string; value: string }) => [v.name, v.value]),
       ),
-    ).toEqual(localsAt(division.seq))
+    ).toEqual(localsAt(events, division.seq))
     expect(
       state.stack.map((s: { function: string; line: number }) => [s.function, s.line]),
     ).toEqual([
@@ -229,8 +217,8 @@ describe('smiley mcp', () => {
     expect(page.timesRun).toBe(runsOf.length)
     expect(page.executions.map((x: { event: number }) => x.event)).toEqual(runsOf.map((e) => e.seq))
     expect(page.executions[1].values).toEqual({
-      total: localsAt(runsOf[1]!.seq)['total'],
-      value: localsAt(runsOf[1]!.seq)['value'],
+      total: localsAt(events, runsOf[1]!.seq)['total'],
+      value: localsAt(events, runsOf[1]!.seq)['value'],
     })
     expect(
       await failure('line_executions', { run: 'latest', file: 'nowhere.py', line: 1 }),

@@ -122,16 +122,7 @@ class Redactor:
             return text
         if type(value) is str and value in self.values:
             return REDACTED
-        for pattern, hints in _PARTIAL:
-            if any(hint in text for hint in hints):
-                text = pattern.sub(_redact_last_group, text)
-        if "PRIVATE KEY" in text:
-            text = self._whole.sub(REDACTED, text)
-        else:  # each value pattern matches inside one run: only those are searched
-            text = _LONG_RUN.sub(self._whole_run, text)
-        if self._extra is not None:
-            text = self._extra.sub(REDACTED, text)
-        text = self._named_values(text)
+        text = self._named_values(self._shapes(text, REDACTED))
         for secret in self.texts:
             if secret in text:
                 text = text.replace(secret, REDACTED)
@@ -150,15 +141,21 @@ class Redactor:
         redacted, every line kept where it was. Values seen at run time are not looked for."""
         if not self.enabled:
             return text
+        return self._named_values(self._shapes(text, _redact_keeping_lines))
+
+    def _shapes(self, text, redacted):
+        """``text`` with the values shaped like secrets replaced by ``redacted`` (a text, or what
+        makes it from a match): partial ones in their last group only."""
         for pattern, hints in _PARTIAL:
             if any(hint in text for hint in hints):
                 text = pattern.sub(_redact_last_group, text)
         if "PRIVATE KEY" in text:
-            text = self._whole.sub(_redact_keeping_lines, text)
-        text = _LONG_RUN.sub(self._whole_run, text)
+            text = self._whole.sub(redacted, text)
+        else:  # each value pattern matches inside one run: only those are searched
+            text = _LONG_RUN.sub(self._whole_run, text)
         if self._extra is not None:
-            text = self._extra.sub(_redact_keeping_lines, text)
-        return self._named_values(text)
+            text = self._extra.sub(redacted, text)
+        return text
 
     def scrub_text(self, text):
         """A text that is not a value's repr (an exception message, a traceback)."""
