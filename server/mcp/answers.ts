@@ -7,6 +7,7 @@ import { parseTraceQuery, QueryError } from '../../shared/trace-query.js'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { Move } from '../../shared/types/moment.js'
 import type { Run, RunStatus } from '../../shared/types/run.js'
+import type { TestOutcome } from '../../shared/types/test.js'
 import { programProfile } from '../../shared/profile-scope.js'
 import { badPattern, compareRuns } from '../diff/index.js'
 import { openDatabase, type Db } from '../db/database.js'
@@ -53,11 +54,12 @@ export class Answers {
       )
   }
 
-  listRuns(filter: { status?: RunStatus; text?: string; limit: number }) {
+  listRuns(filter: { status?: RunStatus; outcome?: TestOutcome; text?: string; limit: number }) {
     const text = filter.text?.toLowerCase()
     const runs = listRuns(this.db).filter(
       (run) =>
         (filter.status === undefined || run.status === filter.status) &&
+        (filter.outcome === undefined || run.test?.outcome === filter.outcome) &&
         (text === undefined ||
           `${run.description}\n${run.errorType ?? ''}: ${run.errorMessage ?? ''}`
             .toLowerCase()
@@ -324,5 +326,6 @@ function runLine(run: Run) {
     seconds: run.endedAt === null ? null : round(run.endedAt - run.startedAt),
     events: run.eventCount,
     error: run.errorType === null ? null : `${run.errorType}: ${run.errorMessage ?? ''}`,
+    ...(run.test === undefined ? {} : { test: run.test }),
   }
 }

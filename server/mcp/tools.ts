@@ -3,6 +3,7 @@
  * a model can act on, answering JSON (answers.ts) of bounded size. Nothing here writes.
  */
 
+import { TEST_OUTCOMES, type TestOutcome } from '../../shared/types/test.js'
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
@@ -66,6 +67,12 @@ export function smileyServer(answers: Answers): McpServer {
           .enum(RUN_STATUSES as [string, ...string[]])
           .optional()
           .describe('Only runs that ended this way.'),
+        outcome: z
+          .enum(TEST_OUTCOMES as [TestOutcome, ...TestOutcome[]])
+          .optional()
+          .describe(
+            'Only the runs of tests (recorded by smiley pytest, one run per test) that ended this way; a test run has test: {id, outcome, session}.',
+          ),
         text: z
           .string()
           .optional()
@@ -73,10 +80,11 @@ export function smileyServer(answers: Answers): McpServer {
         limit: z.number().int().min(1).max(200).default(20).describe('At most this many runs.'),
       },
     },
-    ({ status, text, limit }) =>
+    ({ status, outcome, text, limit }) =>
       answer(() =>
         answers.listRuns({
           ...(status === undefined ? {} : { status: status as (typeof RUN_STATUSES)[number] }),
+          ...(outcome === undefined ? {} : { outcome }),
           ...(text === undefined ? {} : { text }),
           limit,
         }),

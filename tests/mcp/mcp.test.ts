@@ -40,7 +40,15 @@ let client: Client
 beforeAll(async () => {
   dir = tempDir()
   db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, { 'ok.py': 'print(sum(range(5)))\n', 'stats.py': PROGRAM })
+  writePrograms(dir.path, {
+    'ok.py': 'print(sum(range(5)))\n',
+    'stats.py': PROGRAM,
+    'test_small.py':
+      'def test_adds():\n    assert 1 + 1 == 2\n\ndef test_halves():\n    assert 3 // 2 == 1.5\n',
+  })
+  await smiley(['pytest', '-d', db, '-q', '-p', 'no:cacheprovider', 'test_small.py'], {
+    cwd: dir.path,
+  })
   await smiley(['run', '-d', db, 'ok.py'], { cwd: dir.path })
   const failed = await smiley(['run', '-d', db, 'stats.py'], { cwd: dir.path })
   expect(failed.stderr).toContain('ZeroDivisionError')
@@ -104,7 +112,7 @@ describe('smiley mcp', () => {
     }
   })
 
-  it('list_runs: the runs of list --json, filtered by status and text', async () => {
+  it('list_runs: the runs of list --json, filtered by status, test outcome and text', async () => {
     const all = await call('list_runs', {})
     expect(all.runs.map((run: { id: string }) => run.id)).toEqual(runs.map((run) => run.id))
     expect(all.runs[0]).toMatchObject({
@@ -113,10 +121,17 @@ describe('smiley mcp', () => {
       error: expect.stringContaining('ZeroDivisionError'),
     })
     const failed = await call('list_runs', { status: 'error' })
-    expect(failed.runs.map((run: { id: string }) => run.id)).toEqual([runs[0]!.id])
+    expect(failed.runs.map((run: { id: string }) => run.id)).toEqual(
+      runs.filter((run) => run.status === 'error').map((run) => run.id),
+    )
+    expect(failed.runs[0].id).toBe(runs[0]!.id)
     const byText = await call('list_runs', { text: 'OK.PY' })
     expect(byText.runs.map((run: { id: string }) => run.id)).toEqual([runs[1]!.id])
     expect(await failure('list_runs', { status: 'flaky' })).toMatch(/status/)
+    const failing = await call('list_runs', { outcome: 'failed' })
+    const test = runs.find((run) => run.test?.outcome === 'failed')!
+    expect(failing.runs).toEqual([expect.objectContaining({ id: test.id, test: test.test })])
+    expect(test.test!.id).toBe('test_small.py::test_halves')
   })
 
   it('run_summary: the exception with its traceback, each frame tied to its exception event', async () => {
