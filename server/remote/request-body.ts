@@ -13,9 +13,11 @@ import { HttpError } from './http-error.js'
 /**
  * A refused request whose body says it is this long or shorter is read to its end (and
  * dropped) before its answer, so that the answer reaches its sender: a sender's largest
- * request is a batch of 1 MiB. A longer one is cut off, and its sender may see only a reset.
+ * request is a batch of 1 MiB, and one just over a limit of 1 MiB must hear why it was
+ * refused (413), not see its connection reset. A longer one is cut off, and its sender may
+ * see only a reset.
  */
-export const REFUSED_BODY_READ = 1024 * 1024
+export const REFUSED_BODY_READ = 4 * 1024 * 1024
 
 /** The whole body, at most `limit` bytes. */
 export async function readWhole(request: http.IncomingMessage, limit: number): Promise<Buffer> {
