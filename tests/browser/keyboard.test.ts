@@ -73,6 +73,9 @@ describeWithBrowser('the dashboard from the keyboard', () => {
     const page = await openPage(browser, `${server.url}#/`)
     await page.locator('tr[data-run]').waitFor()
     await tabTo(page, 'tr[data-run] *')
+    // First the box that picks the run for a comparison, then its page.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('checkbox')
+    await page.keyboard.press('Tab')
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(run.id.slice(0, 8))
     await page.close()
   })
