@@ -220,6 +220,30 @@ class Redactor:
         return separator.strip() != "," or bool(quoted)  # ('name', value), not name, x
 
 
+_KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+/=-")
+
+
+def cut_word(value, at):
+    """Where the key-like word that a cut at ``at`` goes through starts (one with a digit, or
+    both cases), or None. Works on str and bytes."""
+    if type(value) is bytes:
+        value = value.decode("latin-1")
+    if at >= len(value) or value[at] not in _KEY_CHARACTERS:
+        return None
+    start = at
+    while start > 0 and value[start - 1] in _KEY_CHARACTERS:
+        start -= 1
+    end = at
+    while end < len(value) and end < at + 64 and value[end] in _KEY_CHARACTERS:
+        end += 1
+    if start == at:
+        return None
+    word = value[start:end]
+    if any(c.isdigit() for c in word) or (word.lower() != word and word.upper() != word):
+        return start
+    return None
+
+
 def _compiling(patterns):
     """The patterns Python can compile; one it cannot is said on stderr and left out."""
     usable = []

@@ -14,7 +14,7 @@ from collections import deque
 from itertools import accumulate, islice
 
 from . import objects
-from .redaction import REDACTED, Redactor
+from .redaction import REDACTED, Redactor, cut_word
 
 ELLIPSIS = "\u2026"
 # A __repr__ is slow past this much CPU time, or, with --call-repr (only then can a __repr__
@@ -403,30 +403,6 @@ class Renderer:
         ):
             self.slow_types.add(kind)
         return text
-
-
-_KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+/=-")
-
-
-def cut_word(value, at):
-    """Where the key-like word that a cut at ``at`` goes through starts (one with a digit, or
-    both cases), or None. Works on str and bytes."""
-    if type(value) is bytes:
-        value = value.decode("latin-1")
-    if at >= len(value) or value[at] not in _KEY_CHARACTERS:
-        return None
-    start = at
-    while start > 0 and value[start - 1] in _KEY_CHARACTERS:
-        start -= 1
-    end = at
-    while end < len(value) and end < at + 64 and value[end] in _KEY_CHARACTERS:
-        end += 1
-    if start == at:
-        return None
-    word = value[start:end]
-    if any(c.isdigit() for c in word) or (word.lower() != word and word.upper() != word):
-        return start
-    return None
 
 
 def _environment(environment, budget):
