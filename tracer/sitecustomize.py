@@ -26,12 +26,31 @@ def _start_smiley():
         if sys.version_info < (3, 8):
             sys.stderr.write("smiley: Python %d.%d is too old to trace (3.8 or newer is needed)\n" % sys.version_info[:2])
             os._exit(2)
-        import smiley_tracer
+        with _own_bytecode_cache():
+            import smiley_tracer
     sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
     _run_shadowed_sitecustomize()
     if options is not None:
         # Last, so that neither the shadowed module nor this one is traced or profiled.
         smiley_tracer.start_from_options(options)
+
+
+class _own_bytecode_cache:
+    """The tracer's compiled modules read from and written to Smiley's cache folder, whatever
+    the program's own settings (PYTHONDONTWRITEBYTECODE, a read-only install): compiling them
+    again at every start would cost more than the rest of the start-up. Restored on exit, so
+    the program's modules are cached, or not, as it asked."""
+
+    def __enter__(self):
+        self.saved = sys.pycache_prefix, sys.dont_write_bytecode
+        base = os.environ.get("SMILEY_CACHE") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smiley"
+        )
+        sys.pycache_prefix = os.path.join(base, "bytecode")
+        sys.dont_write_bytecode = False
+
+    def __exit__(self, *exc):
+        sys.pycache_prefix, sys.dont_write_bytecode = self.saved
 
 
 def _run_shadowed_sitecustomize():

@@ -56,6 +56,8 @@ Sections (all by default, in this order):
   tests      smiley pytest (--keep failed, --keep all) on a suite of 500 small tests, two of
              them failing, against smiley run -m pytest (one run) and plain pytest, in the
              same rounds: CPU and wall-clock time, each test's own cost, database sizes
+  startup    smiley run of an empty program against the bare interpreter, and where the
+             difference goes: Node, the smiley command's modules, the tracer's start
 
 Options:
   --section NAME    run this section (repeatable; default: all)
@@ -67,7 +69,7 @@ Options:
   --only NAME       capture: only this workload (repeatable)
   --repeat K        capture: run each measurement K times and keep the fastest (default 1;
                     the untraced and settrace baselines run at least 5 times); tests: rounds
-                    (at least 3)
+                    (at least 3); startup: rounds (at least 15)
   --accelerator A   capture: python or native (repeatable; default: both)
   --tracer-only     capture: only the tracer alone, not through smiley run
   --end-to-end      capture: only through smiley run, not the tracer alone

@@ -19,6 +19,7 @@ import { formatLatency, measureLiveLatency, type LatencyFigures } from './live-l
 import { formatMemory, measureMemory, type MemoryFigures } from './memory.js'
 import { formatTable, summarise, toRows, type CaptureFigures } from './report.js'
 import { formatSearch, measureSearch, type SearchFigures } from './search.js'
+import { formatStartup, measureStartup, type StartupFigures } from './startup.js'
 import { runSuite } from './suite.js'
 import { formatTestSession, measureTestSession, type TestSessionFigures } from './test-session.js'
 import type { Workload } from './workloads.js'
@@ -35,6 +36,7 @@ export const SECTION_NAMES = [
   'report',
   'diff',
   'tests',
+  'startup',
 ] as const
 export type SectionName = (typeof SECTION_NAMES)[number]
 
@@ -77,6 +79,7 @@ export interface SectionFigures {
   report: ReportFigures
   diff: DiffFigures
   tests: TestSessionFigures & { python: string; scale: number; repeat: number }
+  startup: StartupFigures & { python: string }
 }
 
 interface Section<K extends SectionName> {
@@ -243,5 +246,15 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
       return { python: python.version, scale: options.scale, repeat, ...figures }
     },
     format: formatTestSession,
+  },
+  startup: {
+    title: 'smiley run of an empty program, against the bare interpreter',
+    measure: async (options) => {
+      const python = oneInterpreter(options)
+      const rounds = Math.max(15, options.repeat)
+      progress(`Python ${python.version}, ${rounds} rounds`)
+      return { python: python.version, ...(await measureStartup(python.path, rounds, progress)) }
+    },
+    format: formatStartup,
   },
 }

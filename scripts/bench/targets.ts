@@ -231,6 +231,20 @@ export const TARGETS: Target[] = [
       measured.tests &&
       `one run: ${((100 * measured.tests.bytes.oneRun) / measured.tests.bytes.keepAll).toFixed(1)}% of --keep all`,
   },
+  {
+    figure: 'start-up: smiley run of an empty program, over the bare interpreter',
+    section: 'startup',
+    bound: { at: 'most', value: 150 },
+    unit: 'ms',
+    read: (measured) =>
+      measured.startup && 1000 * (measured.startup.smileyRun.wall - measured.startup.bare.wall),
+    note: (measured) => {
+      const figures = measured.startup
+      if (figures === undefined) return undefined
+      const ms = (seconds: number) => `${Math.round(seconds * 1000)} ms`
+      return `Python ${figures.python}, wall-clock, least of ${figures.rounds}; CPU ${ms(figures.smileyRun.cpu - figures.bare.cpu)} over`
+    },
+  },
 ]
 
 /**

@@ -4,41 +4,22 @@ import { RunNotFound } from '../db/runs.js'
 import { databaseFailure, onUpgrade } from '../db/database.js'
 import { version } from '../paths.js'
 import { closest, formatHelp, parseArgs } from './args.js'
-import type { Command, Exit } from './command.js'
-import { browseCommands } from './commands/browse.js'
-import { dapCommand } from './commands/dap.js'
-import { manageCommands } from './commands/manage.js'
-import { mcpCommand } from './commands/mcp.js'
-import { remoteCommands } from './commands/remote.js'
-import { reportCommand } from './commands/report.js'
-import { pytestCommand } from './commands/pytest.js'
-import { runCommand } from './commands/run.js'
-import { serverCommand } from './commands/server.js'
+import type { Exit } from './command.js'
 import { applySettings } from '../config/settings.js'
-import { configCommand } from './commands/config.js'
+import { ALL_COMMANDS, COMMAND_GROUPS } from './commands/index.js'
 import { CliError, UsageError } from './errors.js'
 
-const COMMANDS: Array<{ group: string; commands: Command[] }> = [
-  { group: 'Record', commands: [runCommand, pytestCommand, ...remoteCommands] },
-  { group: 'Look at runs', commands: [serverCommand, ...browseCommands, reportCommand] },
-  { group: 'Manage runs', commands: [...manageCommands, configCommand] },
-  { group: 'Debug in an editor, or with an agent', commands: [dapCommand, mcpCommand] },
-]
-
-const ALL = COMMANDS.flatMap((g) => g.commands)
-
 function globalHelp(): string {
-  const width = Math.max(...ALL.map((c) => c.spec.name.length))
+  const width = Math.max(...ALL_COMMANDS.map((c) => c.name.length))
   const lines = [
     'smiley: a spy for Python programs. It records every line a program runs, the variables',
     'as they change, return values, exceptions, threads and profile, into a SQLite database.',
     '',
     'Usage: smiley COMMAND [options]',
   ]
-  for (const { group, commands } of COMMANDS) {
-    if (commands.length === 0) continue
+  for (const { group, commands } of COMMAND_GROUPS) {
     lines.push('', `${group}:`)
-    for (const c of commands) lines.push(`  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`)
+    for (const c of commands) lines.push(`  ${c.name.padEnd(width)}  ${c.summary}`)
   }
   lines.push(
     '',
@@ -57,24 +38,25 @@ export async function main(argv: readonly string[]): Promise<Exit> {
     return name === undefined ? 2 : 0
   }
   if (name === 'help') {
-    const topic = ALL.find((c) => c.spec.name === rest[0])
-    process.stdout.write(topic ? formatHelp(topic.spec) : globalHelp())
+    const topic = ALL_COMMANDS.find((c) => c.name === rest[0])
+    process.stdout.write(topic ? formatHelp((await topic.load()).spec) : globalHelp())
     return 0
   }
   if (name === '--version' || name === '-V') {
     process.stdout.write(`smiley ${version}\n`)
     return 0
   }
-  const command = ALL.find((c) => c.spec.name === name)
-  if (command === undefined) {
+  const entry = ALL_COMMANDS.find((c) => c.name === name)
+  if (entry === undefined) {
     const guess = closest(
       name,
-      ALL.map((c) => c.spec.name),
+      ALL_COMMANDS.map((c) => c.name),
     )
     throw new UsageError(
       `unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ''} (see: smiley --help)`,
     )
   }
+  const command = await entry.load()
   const args = parseArgs(command.spec, rest)
   if (args.help) {
     process.stdout.write(formatHelp(command.spec))

@@ -1,6 +1,7 @@
 /** `smiley run`: the program runs as it would without Smiley, and everything lands in the database. */
 
 import Database from 'better-sqlite3'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
@@ -326,6 +327,25 @@ describe('smiley run, given the program as python is given it', () => {
     expect(trace.find((e) => e.line === 5 && e.kind === 'line')!.source).toBe(
       'print(total, sys.argv, repr(sys.stdin.read()))',
     )
+  })
+
+  it("leaves the program's bytecode settings as the interpreter would have them", async () => {
+    const show = 'import sys; print(sys.dont_write_bytecode, sys.pycache_prefix)'
+    for (const env of [{ PYTHONDONTWRITEBYTECODE: '1' }, { PYTHONDONTWRITEBYTECODE: '' }]) {
+      for (const pythonArgs of [[], ['-X', 'pycache_prefix=' + join(dir.path, 'cache')]]) {
+        const bare = spawnSync('python3', [...pythonArgs, '-c', show], {
+          cwd: dir.path,
+          env: { ...process.env, ...env },
+          encoding: 'utf8',
+        })
+        const recorded = await smiley(
+          ['run', '-d', db, ...pythonArgs.flatMap((arg) => ['--python-arg', arg]), '-c', show],
+          { cwd: dir.path, env },
+        )
+        expect(recorded.code, recorded.stderr).toBe(0)
+        expect(recorded.stdout).toBe(bare.stdout)
+      }
+    }
   })
 
   it('passes --python-arg to the interpreter, and refuses one that would keep the tracer out', async () => {

@@ -9,15 +9,12 @@ this run only.
 """
 
 import contextlib
-import hashlib
 import importlib.machinery
 import importlib.util
 import os
-import shlex
-import subprocess
 import sys
 import sysconfig
-import tempfile
+import zlib
 
 try:
     import fcntl
@@ -46,14 +43,14 @@ def _sources():
 
 def cache_key():
     """What a built module depends on: the interpreter build, its ABI and the C sources."""
-    digest = hashlib.sha256()
-    digest.update(sys.version.encode())
-    digest.update(sys.executable.encode())
-    digest.update(repr(sysconfig.get_config_var("SOABI")).encode())
+    # Two 32-bit checksums rather than hashlib, which would load OpenSSL at every start.
+    parts = [sys.version.encode(), sys.executable.encode(), repr(sysconfig.get_config_var("SOABI")).encode()]
     for path in _sources():
         with open(path, "rb") as handle:
-            digest.update(os.path.basename(path).encode() + b"\0" + handle.read())
-    return "%s-%d.%d-%s" % (sys.implementation.name, sys.version_info[0], sys.version_info[1], digest.hexdigest()[:20])
+            parts.append(os.path.basename(path).encode() + b"\0" + handle.read())
+    data = b"\0".join(parts)
+    digest = "%08x%08x" % (zlib.crc32(data), zlib.adler32(data))
+    return "%s-%d.%d-%s" % (sys.implementation.name, sys.version_info[0], sys.version_info[1], digest)
 
 
 def _cache_dirs():
@@ -78,6 +75,8 @@ def _load(path):
 
 def compile_command(output, extra):
     """The compiler's command line building every C source into ``output``."""
+    import shlex  # this and the other imports of building: not paid at every start
+
     config = sysconfig.get_config_var
     linker = shlex.split(config("LDSHARED") or "cc -shared")
     compiler = shlex.split(config("CC") or "cc")
@@ -94,6 +93,9 @@ def compile_command(output, extra):
 
 def _compile(folder):
     """Compile into ``folder``; returns the module's path. Raises BuildError."""
+    import subprocess
+    import tempfile
+
     target = os.path.join(folder, module_file_name())
     reasons = []
     for extra in VARIANTS:
@@ -180,6 +182,8 @@ def load_or_build():
                     return _load_or_compile(folder)
             except _Unwritable:
                 continue
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="smiley-speedups-") as folder:
         # Loaded before the folder goes: the module stays mapped.
         return _load(_compile(folder))
