@@ -9,7 +9,6 @@ import atexit
 import os
 import re
 import signal
-import socket
 import sys
 import threading
 import time
@@ -132,7 +131,7 @@ class Session:
             "executable": sys.executable,
             "pid": os.getpid(),
             "cwd": os.getcwd(),
-            "host": socket.gethostname(),
+            "host": _host_name(),
             "argv": self.redactor.scrub_arguments(sys.argv),
             "started": time.time(),
             "clock": time.perf_counter(),
@@ -348,6 +347,16 @@ class Session:
             sys.stderr.write("smiley: tracing stopped (%s); the program continues untraced\n" % reason)
         except Exception:
             pass
+
+
+def _host_name():
+    """socket.gethostname() without importing socket, whose start-up costs more than the rest
+    of this module's imports together."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
 
 
 def _out_of_the_way(fd):
