@@ -141,7 +141,7 @@ export class EventStore {
   }
 
   /** The first events of the blocks holding thread `thread`'s events (every block's without). */
-  private *blockFirsts(run: number, thread?: number): Generator<number> {
+  *blockFirsts(run: number, thread?: number): Generator<number> {
     let after = 0
     for (;;) {
       // A page of blocks at a time: a block's own read cannot run while a list is iterated.
@@ -157,7 +157,7 @@ export class EventStore {
   }
 
   /** The events of the block whose first event is `first`, decoded now and not kept. */
-  private decodeAlone(run: number, first: number): StoredEvent[] | undefined {
+  decodeAlone(run: number, first: number): StoredEvent[] | undefined {
     const data = this.statements.data.get(run, first) as Buffer | undefined
     return data === undefined ? undefined : decodeBlock(data, first)
   }

@@ -15,13 +15,13 @@ import type {
 import type { Run } from '../../shared/types/run.js'
 import type { Db } from '../db/database.js'
 import type { StoredEvent } from '../db/event-block.js'
-import { EventStore } from '../db/event-store.js'
 import { eventKind, RunNames } from '../db/events.js'
 import { stackAt } from '../db/moments.js'
 import type { StoredRun } from '../db/runs.js'
 import { listThreads } from '../db/threads.js'
-import { align, type Stretch } from './align.js'
+import { Aligner, type Stretch } from './align.js'
 import { Lookahead } from './lookahead.js'
+import { RunReader } from './run-reader.js'
 import { Noise } from '../../shared/diff-noise.js'
 import { Places, shownPath, type RunSide } from './places.js'
 import { pairThreads } from './thread-pairs.js'
@@ -83,18 +83,18 @@ export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffR
 
   const threadsA = listThreads(a.db, a.stored.key)
   const threadsB = listThreads(b.db, b.stored.key)
-  // Thread by thread, each read on its own: in a fresh process, reading the threads side by
-  // side to decode a shared block once cost more in garbage collection than it saved.
+  const lookaheads = [new Map<number, Lookahead>(), new Map<number, Lookahead>()] as const
+  const aligners: Aligner[] = []
   for (const pair of pairThreads(threadsA, threadsB)) {
     const streams = ([pair.a, pair.b] as const).map((thread, s) => {
-      const { db, key } = sides[s]!
-      const events =
-        thread === null ? [][Symbol.iterator]() : EventStore.of(db).stream(key, thread.id)
-      return new Lookahead(events, (event) => places.place(s as 0 | 1, event))
+      const stream = new Lookahead((event) => places.place(s as 0 | 1, event))
+      if (thread === null) stream.ended = true
+      else lookaheads[s as 0 | 1].set(thread.id, stream)
+      return stream
     })
     const thread = { a: pair.a?.name ?? null, b: pair.b?.name ?? null }
     let parted = false
-    align(streams[0]!, streams[1]!, {
+    const aligner = new Aligner(streams[0]!, streams[1]!, {
       aligned(eventA, eventB) {
         aligned += 1
         if (!parted) commonPrefix += 1
@@ -124,7 +124,12 @@ export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffR
         if (options.all && divergences.length < MAX_LISTED) divergences.push(divergence)
       },
     })
+    aligners.push(aligner)
   }
+  const readers = [0, 1].map(
+    (s) => new RunReader(sides[s]!.db, sides[s]!.key, lookaheads[s as 0 | 1]),
+  )
+  alignTogether(aligners, readers)
   divergences.sort((x, y) => orderOf(x.stretch) - orderOf(y.stretch))
 
   const place = (s: 0 | 1, event: StoredEvent | null) => placeOf(sides[s], event)
@@ -194,6 +199,25 @@ export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffR
       divergences: stretches,
       calls: callCounts,
     },
+  }
+}
+
+/**
+ * Moves every pair of threads on together, each run read once: a block is read when a pair
+ * waits for events of its run, and its events go to every thread's lookahead at once, to be
+ * taken (and let go) by the pairs before the next block is read.
+ */
+function alignTogether(aligners: Aligner[], readers: RunReader[]): void {
+  let active = aligners
+  while (active.length > 0) {
+    const wanted = [false, false]
+    active = active.filter((aligner) => {
+      if (aligner.advance()) return false
+      wanted[0] ||= aligner.waiting[0]
+      wanted[1] ||= aligner.waiting[1]
+      return true
+    })
+    for (const s of [0, 1]) if (wanted[s]) readers[s]!.next()
   }
 }
 
