@@ -16,7 +16,12 @@ export const REJOIN_WINDOW = 10_000
 const NEAR = 32
 /** Events that must agree after a rejoin for it to count. */
 const CONFIRM = 8
-/** Events that must be at hand on both sides (or their ends) to look for a rejoin. */
+/**
+ * Events that must be at hand on both sides (or their ends) to look for a near rejoin, and
+ * for one anywhere in the window: most rejoins are near, and events held longer cost the
+ * garbage collector more.
+ */
+const LOOK_NEAR = NEAR + CONFIRM
 const LOOK = REJOIN_WINDOW + CONFIRM
 
 /** Where the two threads parted, and where they met again. */
@@ -57,10 +62,14 @@ export class Aligner {
       }
       if (!this.readyFor(0)) return false
       if (a.ahead === 0 && b.ahead === 0) return true
-      if (!this.readyFor(LOOK)) return false
+      if (!this.readyFor(LOOK_NEAR)) return false
+      let found = nearRejoin(a, b)
+      if (found === null) {
+        if (!this.readyFor(LOOK)) return false
+        found = rejoin(a, b)
+      }
       const lastCommon: Stretch['lastCommon'] = [a.last, b.last]
       const next: Stretch['next'] = [a.at(0) ?? null, b.at(0) ?? null]
-      const found = rejoin(a, b)
       if (found === null) {
         this.draining = { lastCommon, next, rejoin: null, only: [0, 0] }
         return this.drain(this.draining)
@@ -103,11 +112,10 @@ export class Aligner {
 }
 
 /**
- * The offsets (i, j) of the nearest rejoin, the one with the fewest events skipped (i + j),
- * or null when there is none in the window.
+ * The offsets (i, j) of the nearest rejoin skipping at most NEAR events (i + j), or null:
+ * the nearest points first, pair by pair, fewest skipped first.
  */
-function rejoin(a: Lookahead, b: Lookahead): [number, number] | null {
-  // Most paths meet again soon: the nearest points first, pair by pair, fewest skipped first.
+function nearRejoin(a: Lookahead, b: Lookahead): [number, number] | null {
   for (let skipped = 1; skipped <= NEAR; skipped++) {
     for (let i = 0; i <= skipped; i++) {
       const place = a.place(i)
@@ -115,6 +123,14 @@ function rejoin(a: Lookahead, b: Lookahead): [number, number] | null {
       if (place === b.place(skipped - i) && confirmed(a, b, i, skipped - i)) return [i, skipped - i]
     }
   }
+  return null
+}
+
+/**
+ * The offsets (i, j) of the nearest rejoin, the one with the fewest events skipped (i + j),
+ * or null when there is none in the window.
+ */
+function rejoin(a: Lookahead, b: Lookahead): [number, number] | null {
   const positions = new Map<number, number[]>()
   for (let j = 0; j < REJOIN_WINDOW; j++) {
     const place = b.place(j)
