@@ -4,35 +4,33 @@
  */
 
 import type { Db } from '../db/database.js'
+import type { StoredEvent } from '../db/event-block.js'
 import { EventStore } from '../db/event-store.js'
 import type { Lookahead } from './lookahead.js'
 
 export class RunReader {
-  private readonly blocks: Iterator<number>
-  private readonly store: EventStore
+  private readonly blocks: Iterator<StoredEvent[]>
   /** True once every block has been read and every thread told its end. */
   done = false
 
   /** Reads run `run` for the threads `threads` names (by thread id); others' events are skipped. */
   constructor(
     db: Db,
-    private readonly run: number,
+    run: number,
     private readonly threads: Map<number, Lookahead>,
   ) {
-    this.store = EventStore.of(db)
-    this.blocks = this.store.blockFirsts(run)
+    this.blocks = EventStore.of(db).blocks(run)
   }
 
   /** Reads the next block; at the end, tells every thread it has no more events. */
   next(): void {
     if (this.done) return
-    const first = this.blocks.next()
-    if (first.done) {
+    const block = this.blocks.next()
+    if (block.done) {
       this.done = true
       for (const thread of this.threads.values()) thread.ended = true
       return
     }
-    for (const event of this.store.decodeAlone(this.run, first.value) ?? [])
-      this.threads.get(event.thread)?.push(event)
+    for (const event of block.value) this.threads.get(event.thread)?.push(event)
   }
 }
