@@ -219,6 +219,21 @@ describe('smiley diff', () => {
     expect(second.lastCommon.b! - second.lastCommon.a!).toBe(2)
     expect(all.report.summary.aligned).toBe(all.report.summary.events.a)
     expect(all.report.summary.events.b - all.report.summary.events.a).toBe(6)
+    // Back on the same path, each call returns another total: the first value that differs
+    // after each rejoin, listed with its stretch (only with --all).
+    expect(first.report.divergences[0]!.value).toBeUndefined()
+    expect(
+      all.report.divergences.map((d) => [d.value?.name, d.value?.a_value, d.value?.b_value]),
+    ).toEqual([
+      ['<return>', '3', '6'],
+      ['<return>', '1', '6'],
+    ])
+    expect(all.report.divergences[0]!.value).toMatchObject({ line: 7, function: 'count' })
+    expect(all.report.divergences[0]!.value!.a).toBeGreaterThanOrEqual(flow.rejoin!.a)
+    const text = await smiley(['diff', '--all', '-d', db, a, b])
+    expect(text.stdout).toMatch(
+      /then a value differs: loops\.py:7 in count, <return> {2}\(events A \d+, B \d+\)\n {4}A 3\n {4}B 6/,
+    )
   })
 
   it('rejoins after each of many stretches, and lists the first thousand with --all', async () => {
@@ -230,6 +245,12 @@ describe('smiley diff', () => {
     expect(report.divergences).toHaveLength(1000)
     expect(report.divergences.every((d) => d.rejoin !== null)).toBe(true)
     expect(report.divergences.every((d) => d.a!.line === 7 && d.b!.line === 5)).toBe(true)
+    // Each listed stretch comes with the value that differs once they meet again.
+    expect(
+      report.divergences.every(
+        (d) => d.value?.name === 'kind' && d.value.a_value === "'high'" && d.value.line === 8,
+      ),
+    ).toBe(true)
     const text = await smiley(['diff', '--all', '-d', db, a, b])
     expect(text.stdout).toContain('The paths part 1538 times (the first 1000 are listed).')
   })
