@@ -373,6 +373,41 @@ describe('smiley diff', () => {
     }
   })
 
+  it('compares a run with one in another database file, recorded in another folder', async () => {
+    const elsewhere = tempDir()
+    try {
+      cpSync(join(dir.path, 'branch.py'), join(elsewhere.path, 'branch.py'))
+      const other = join(elsewhere.path, 'ci.db')
+      const a = await record(['branch.py', '2'])
+      const run = (args: string[]) =>
+        smiley(['run', '-d', other, 'branch.py', ...args], { cwd: elsewhere.path })
+      expect((await run(['2'])).code).toBe(0)
+      const same = await diff(a, 'latest', '--database-b', other)
+      expect(same.code).toBe(0)
+      expect(same.report.summary.aligned).toBe(16)
+      expect(same.report.b.id).not.toBe(a)
+
+      expect((await run(['5'])).code).toBe(0)
+      const parted = await diff(a, 'latest', '--database-b', other)
+      expect(parted.code).toBe(1)
+      expect(parted.report.controlFlow!.a).toMatchObject({ file: 'branch.py', line: 7 })
+      expect(parted.report.controlFlow!.b).toMatchObject({ file: 'branch.py', line: 5 })
+      expect(parted.report.controlFlow!.stacks!.b[0]).toMatchObject({ function: 'classify' })
+
+      // A run that is not in B's file is looked for there, and the message says where.
+      const missing = await smiley(['diff', '-d', db, a, a, '--database-b', other])
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toBe(`smiley: ${other}: no run with id ${a} (see: smiley list)\n`)
+      const noFile = await smiley(['diff', '-d', db, a, a, '--database-b', `${other}.none`])
+      expect(noFile.code).toBe(2)
+      expect(noFile.stderr).toBe(
+        `smiley: no database at ${other}.none (record a run first: smiley run prog.py)\n`,
+      )
+    } finally {
+      elsewhere.remove()
+    }
+  })
+
   const { found } = findPythons()
   const [oldest, newest] = [found[0], found.at(-1)]
   it.runIf(oldest !== undefined && newest !== oldest)(
