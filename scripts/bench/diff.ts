@@ -49,11 +49,12 @@ function runCommand(path: string, a: string, b: string): DiffTiming['command'] {
   const script = [
     `import { main } from ${JSON.stringify(join(ROOT, 'dist', 'server', 'cli', 'main.js'))}`,
     'const started = performance.now()',
+    'const cpuStarted = process.cpuUsage()',
     `await main(['diff', '--json', '-d', ${JSON.stringify(path)}, '${a}', '${b}'])`,
     'const seconds = (performance.now() - started) / 1000',
-    'const usage = process.resourceUsage()',
-    'const cpu = (usage.userCPUTime + usage.systemCPUTime) / 1e6',
-    'process.stderr.write(JSON.stringify({ seconds, cpu, maxRSS: usage.maxRSS }))',
+    'const used = process.cpuUsage(cpuStarted)',
+    'const cpu = (used.user + used.system) / 1e6',
+    'process.stderr.write(JSON.stringify({ seconds, cpu, maxRSS: process.resourceUsage().maxRSS }))',
   ].join('\n')
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
