@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DiffReport } from '../../shared/types/diff.js'
 import type { Run } from '../../shared/types/run.js'
+import type { ThreadSummary } from '../../shared/types/thread.js'
 import { findPythons } from '../../scripts/lib/pythons.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
@@ -109,6 +110,30 @@ def step(i, limit):
 limit = int(sys.argv[1])
 for i in range(20000):
     step(i, limit)
+`,
+  'together.py': `
+import sys
+import threading
+
+sys.setswitchinterval(0.00001)
+together = threading.Barrier(3)
+
+def work(n):
+    together.wait()
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+extra = int(sys.argv[1])
+workers = [
+    threading.Thread(target=work, args=(5000 + (extra if k == 1 else 0),), name="w%d" % k)
+    for k in range(3)
+]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join()
 `,
   'threads.py': `
 import sys
@@ -328,6 +353,38 @@ describe('smiley diff', () => {
     // The threads after it are paired by name, and agree.
     expect(report.summary.aligned).toBe(report.summary.events.a)
     expect(report.summary.divergences).toBe(1)
+  })
+
+  it('aligns threads that ran at the same time, their events interleaved differently in each run', async () => {
+    const a = await record(['together.py', '0'])
+    const b = await record(['together.py', '0'])
+    const c = await record(['together.py', '1'])
+    // The workers did run at the same time: each one's events span the others'.
+    const threads = JSON.parse(
+      (await smiley(['threads', '--json', '-d', db, a])).stdout,
+    ) as ThreadSummary[]
+    const workers = threads.filter((thread) => thread.name.startsWith('w'))
+    expect(workers).toHaveLength(3)
+    const [first, second] = [workers[0]!, workers[1]!]
+    expect(second.firstSeq!).toBeLessThan(first.lastSeq!)
+    // Whether a worker had stopped when the main thread looked is up to the scheduler.
+    const timing = ['together', 'workers', 'worker'].flatMap((name) => ['--ignore-name', name])
+    const same = await diff(...timing, a, b)
+    expect(same.code, JSON.stringify(same.report.value)).toBe(0)
+    expect(same.report.summary.aligned).toBe(same.report.summary.events.a)
+
+    const parted = await diff(...timing, a, c)
+    expect(parted.code).toBe(1)
+    expect(parted.report.controlFlow!.thread, JSON.stringify(parted.report.controlFlow)).toEqual({
+      a: 'w1',
+      b: 'w1',
+    })
+    // A leaves the loop where B runs its body once more.
+    expect(parted.report.controlFlow!.a).toMatchObject({ function: 'work', line: 12 })
+    expect(parted.report.controlFlow!.b).toMatchObject({ function: 'work', line: 11 })
+    expect(parted.report.controlFlow!.only).toEqual({ a: 0, b: 2 })
+    expect(parted.report.summary.divergences).toBe(1)
+    expect(parted.report.summary.aligned).toBe(parted.report.summary.events.a)
   })
 
   it('pairs threads of one name in the order they started, and reports a thread one run lacks', async () => {
