@@ -136,18 +136,19 @@ export class EventStore {
   }
 
   /**
-   * Every event of thread `thread` (of every thread when it is undefined), in order, each
-   * block decoded and let go: for reading a whole run once, where keeping blocks decoded only
-   * keeps the garbage collector busy.
+   * Every event of thread `thread` (of every thread when it is undefined), in order, from
+   * event `from` on, each block decoded and let go: for reading a whole run once, where
+   * keeping blocks decoded only keeps the garbage collector busy.
    */
-  *stream(run: number, thread?: number): Generator<StoredEvent> {
-    if (thread === undefined) {
+  *stream(run: number, thread?: number, from = 1): Generator<StoredEvent> {
+    if (thread === undefined && from <= 1) {
       for (const events of this.blocks(run)) yield* events
       return
     }
-    for (const first of this.blockFirsts(run, thread)) {
+    const start = this.statements.locate.get(run, from) as { firstSeq: number } | undefined
+    for (const first of this.blockFirsts(run, thread, (start?.firstSeq ?? 1) - 1)) {
       for (const event of this.decodeAlone(run, first) ?? [])
-        if (event.thread === thread) yield event
+        if (event.seq >= from && (thread === undefined || event.thread === thread)) yield event
     }
   }
 
@@ -166,8 +167,7 @@ export class EventStore {
   }
 
   /** The first events of the blocks holding thread `thread`'s events (every block's without). */
-  private *blockFirsts(run: number, thread?: number): Generator<number> {
-    let after = 0
+  private *blockFirsts(run: number, thread?: number, after = 0): Generator<number> {
     for (;;) {
       // A page of blocks at a time: a block's own read cannot run while a list is iterated.
       const firsts = (

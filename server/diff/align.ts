@@ -62,6 +62,8 @@ export class Aligner {
       }
       if (!this.readyFor(0)) return false
       if (a.ahead === 0 && b.ahead === 0) return true
+      // A detached thread reads its next event only when asked: still in step?
+      if (a.ahead > 0 && b.ahead > 0 && a.place(0) === b.place(0)) continue
       if (!this.readyFor(LOOK_NEAR)) return false
       let found = nearRejoin(a, b)
       if (found === null) {
@@ -97,15 +99,18 @@ export class Aligner {
   /** Every event left on both sides is its run's own; the stretch is told at the ends. */
   private drain(stretch: Stretch): boolean {
     const sides = [this.a, this.b] as const
-    for (const s of [0, 1] as const) {
-      const side = sides[s]
-      while (side.ahead > 0) {
-        stretch.only[s] += 1
-        this.on.alone(s, side.at(0)!)
-        side.skip()
+    for (;;) {
+      for (const s of [0, 1] as const) {
+        const side = sides[s]
+        while (side.ahead > 0) {
+          stretch.only[s] += 1
+          this.on.alone(s, side.at(0)!)
+          side.skip()
+        }
       }
+      if (!this.readyFor(0)) return false
+      if (this.a.ahead === 0 && this.b.ahead === 0) break
     }
-    if (!this.readyFor(0)) return false
     this.on.parted(stretch)
     return true
   }

@@ -21,7 +21,7 @@ import type { StoredRun } from '../db/runs.js'
 import { listThreads } from '../db/threads.js'
 import { Aligner, type Stretch } from './align.js'
 import { Lookahead } from './lookahead.js'
-import { RunReader } from './run-reader.js'
+import { HELD, RunReader } from './run-reader.js'
 import { Noise } from '../../shared/diff-noise.js'
 import { Places, shownPath, type RunSide } from './places.js'
 import { pairThreads } from './thread-pairs.js'
@@ -62,8 +62,11 @@ export interface DiffRun {
   stored: StoredRun
 }
 
-/** Compares run `a` with run `b`. */
-export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffReport {
+/**
+ * Compares run `a` with run `b`. `held`: the events a thread may hold ahead of its partner
+ * before it reads on by itself (see run-reader.ts).
+ */
+export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions, held = HELD): DiffReport {
   const sides: [Side, Side] = [side(a), side(b)]
   const places = new Places(sides)
   const values = new ValueComparer(
@@ -133,7 +136,7 @@ export function compareRuns(a: DiffRun, b: DiffRun, options: DiffOptions): DiffR
     aligners.push(aligner)
   }
   const readers = [0, 1].map(
-    (s) => new RunReader(sides[s]!.db, sides[s]!.key, lookaheads[s as 0 | 1]),
+    (s) => new RunReader(sides[s]!.db, sides[s]!.key, lookaheads[s as 0 | 1], held),
   )
   alignTogether(aligners, readers)
   divergences.sort((x, y) => orderOf(x.stretch) - orderOf(y.stretch))

@@ -1,7 +1,8 @@
 /**
  * One thread's events ahead of the comparison, fed by the run's reader (run-reader.ts) and
  * taken by the aligner: a window of the events ahead kept for re-alignment, and nothing
- * behind it, so memory grows with the window, never with the run.
+ * behind it, so memory grows with the window, never with the run. A thread that got too far
+ * ahead of its partner is detached from the run's reader and reads on by itself, when asked.
  */
 
 import type { StoredEvent } from '../db/event-block.js'
@@ -17,6 +18,10 @@ export class Lookahead {
   ended = false
   /** The last event passed. */
   last: StoredEvent | null = null
+  /** Once detached, the thread's own reading: its events come from there, not from `push`. */
+  private source: Iterator<StoredEvent> | null = null
+  /** True once the thread reads on by itself. */
+  detached = false
 
   constructor(private readonly placeOf: (event: StoredEvent) => number) {}
 
@@ -31,9 +36,25 @@ export class Lookahead {
     return this.buffer.length - this.head
   }
 
-  /** True when what lies `offset` events ahead is known: the event is at hand or the thread ended. */
+  /** From now on the thread's events come from `source`, read when they are needed. */
+  detach(source: Iterator<StoredEvent>): void {
+    this.detached = true
+    this.source = source
+  }
+
+  /**
+   * True when what lies `offset` events ahead is known: the event is at hand (a detached
+   * thread reads it now) or the thread ended.
+   */
   ready(offset: number): boolean {
-    return this.ended || this.head + offset < this.buffer.length
+    while (this.head + offset >= this.buffer.length) {
+      if (this.ended) return true
+      if (this.source === null) return false
+      const next = this.source.next()
+      if (next.done) this.ended = true
+      else this.push(next.value)
+    }
+    return true
   }
 
   /** The event `offset` events ahead (0: the next one), or undefined past those at hand. */
