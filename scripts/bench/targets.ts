@@ -205,7 +205,8 @@ export const TARGETS: Target[] = [
         const found = run(measured)
         return (
           found &&
-          `${(found.compare / found.read).toFixed(2)}× reading both runs; divergence ${found.found ? 'found' : 'MISSED'}`
+          `${(found.compare / found.read).toFixed(2)}× reading both runs; CPU ${found.compareCpu.toFixed(2)} s; ` +
+            `load ${found.load[0].toFixed(1)}; divergence ${found.found ? 'found' : 'MISSED'}`
         )
       },
     }

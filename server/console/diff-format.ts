@@ -95,6 +95,14 @@ function controlLines(d: ControlDivergence, first: boolean, out: Output): string
       ? `  back on the same path at A ${d.rejoin.a}, B ${d.rejoin.b} (A ${count(d.only.a, 'event')} of its own, B ${d.only.b})`
       : `  never back on the same path (A ${count(d.only.a, 'event')} of its own, B ${d.only.b})`,
   )
+  if (d.value) {
+    const v = d.value
+    lines.push(
+      `  then a value differs: ${v.file}:${v.line} in ${v.function}, ${v.name}  (events A ${v.a}, B ${v.b})`,
+      `    A ${out.style('red', show(v.a_value))}`,
+      `    B ${out.style('green', show(v.b_value))}`,
+    )
+  }
   return lines
 }
 

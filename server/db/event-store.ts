@@ -22,6 +22,8 @@ export type Direction = 'forward' | 'backward'
 const CACHED_BLOCKS = 48
 /** Blocks listed per query when streaming a whole run. */
 const STREAM_PAGE = 256
+/** Blocks read per query, their data with them, when reading every block of a run. */
+const DATA_PAGE = 32
 
 const stores = new WeakMap<Db, EventStore>()
 
@@ -53,6 +55,11 @@ export class EventStore {
           'SELECT block FROM thread_blocks WHERE run = ? AND thread = ? AND block > ? ORDER BY block LIMIT ?',
         )
         .pluck(),
+      pageAfter: db
+        .prepare(
+          'SELECT first_seq, data FROM event_blocks WHERE run = ? AND first_seq > ? ORDER BY first_seq LIMIT ?',
+        )
+        .raw(),
       span: db.prepare('SELECT last_seq FROM event_blocks WHERE run = ? AND first_seq = ?').pluck(),
       data: db.prepare('SELECT data FROM event_blocks WHERE run = ? AND first_seq = ?').pluck(),
       threadAfter: db
@@ -129,20 +136,38 @@ export class EventStore {
   }
 
   /**
-   * Every event of thread `thread` (of every thread when it is undefined), in order, each
-   * block decoded and let go: for reading a whole run once, where keeping blocks decoded only
-   * keeps the garbage collector busy.
+   * Every event of thread `thread` (of every thread when it is undefined), in order, from
+   * event `from` on, each block decoded and let go: for reading a whole run once, where
+   * keeping blocks decoded only keeps the garbage collector busy.
    */
-  *stream(run: number, thread?: number): Generator<StoredEvent> {
-    for (const first of this.blockFirsts(run, thread)) {
+  *stream(run: number, thread?: number, from = 1): Generator<StoredEvent> {
+    if (thread === undefined && from <= 1) {
+      for (const events of this.blocks(run)) yield* events
+      return
+    }
+    const start = this.statements.locate.get(run, from) as { firstSeq: number } | undefined
+    for (const first of this.blockFirsts(run, thread, (start?.firstSeq ?? 1) - 1)) {
       for (const event of this.decodeAlone(run, first) ?? [])
-        if (thread === undefined || event.thread === thread) yield event
+        if (event.seq >= from && (thread === undefined || event.thread === thread)) yield event
+    }
+  }
+
+  /**
+   * Every block of the run in order, each one's events decoded when it is reached and not
+   * kept; the blocks are read a page at a time, their data with them.
+   */
+  *blocks(run: number): Generator<StoredEvent[]> {
+    let after = 0
+    for (;;) {
+      const rows = this.statements.pageAfter.all(run, after, DATA_PAGE) as Array<[number, Buffer]>
+      for (const [first, data] of rows) yield decodeBlock(data, first)
+      if (rows.length < DATA_PAGE) return
+      after = rows.at(-1)![0]
     }
   }
 
   /** The first events of the blocks holding thread `thread`'s events (every block's without). */
-  private *blockFirsts(run: number, thread?: number): Generator<number> {
-    let after = 0
+  private *blockFirsts(run: number, thread?: number, after = 0): Generator<number> {
     for (;;) {
       // A page of blocks at a time: a block's own read cannot run while a list is iterated.
       const firsts = (

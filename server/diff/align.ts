@@ -2,7 +2,9 @@
  * Walks one thread of each run side by side: while both are at the same place, the events
  * are aligned; where they part, it looks ahead for the nearest point where both are back on
  * the same path (the fewest events skipped on both sides, confirmed by the events after it)
- * and carries on from there. Only the window it looks ahead is kept in memory.
+ * and carries on from there. It moves on as far as the events at hand allow and then says
+ * which side it waits for, so that every pair of threads of two runs moves on together while
+ * each run is read once (see index.ts).
  */
 
 import type { StoredEvent } from '../db/event-block.js'
@@ -14,6 +16,13 @@ export const REJOIN_WINDOW = 10_000
 const NEAR = 32
 /** Events that must agree after a rejoin for it to count. */
 const CONFIRM = 8
+/**
+ * Events that must be at hand on both sides (or their ends) to look for a near rejoin, and
+ * for one anywhere in the window: most rejoins are near, and events held longer cost the
+ * garbage collector more.
+ */
+const LOOK_NEAR = NEAR + CONFIRM
+const LOOK = REJOIN_WINDOW + CONFIRM
 
 /** Where the two threads parted, and where they met again. */
 export interface Stretch {
@@ -29,52 +38,89 @@ export interface AlignHandlers {
   parted(stretch: Stretch): void
 }
 
-/** Aligns the two threads to their ends. */
-export function align(a: Lookahead, b: Lookahead, on: AlignHandlers): void {
-  for (;;) {
+export class Aligner {
+  /** Which sides the aligner waits for events of, after `advance` returned false. */
+  readonly waiting: [boolean, boolean] = [false, false]
+  /** The stretch being drained: the paths parted and never meet again. */
+  private draining: Stretch | null = null
+
+  constructor(
+    private readonly a: Lookahead,
+    private readonly b: Lookahead,
+    private readonly on: AlignHandlers,
+  ) {}
+
+  /** Aligns as far as the events at hand allow; true once both threads are at their ends. */
+  advance(): boolean {
+    const { a, b, on } = this
+    if (this.draining !== null) return this.drain(this.draining)
     for (;;) {
-      const place = a.place(0)
-      if (place === -1 || place !== b.place(0)) break
-      on.aligned(a.at(0)!, b.at(0)!)
-      a.skip(1)
-      b.skip(1)
+      while (a.ahead > 0 && b.ahead > 0 && a.place(0) === b.place(0)) {
+        on.aligned(a.at(0)!, b.at(0)!)
+        a.skip()
+        b.skip()
+      }
+      if (!this.readyFor(0)) return false
+      if (a.ahead === 0 && b.ahead === 0) return true
+      // A detached thread reads its next event only when asked: still in step?
+      if (a.ahead > 0 && b.ahead > 0 && a.place(0) === b.place(0)) continue
+      if (!this.readyFor(LOOK_NEAR)) return false
+      let found = nearRejoin(a, b)
+      if (found === null) {
+        if (!this.readyFor(LOOK)) return false
+        found = rejoin(a, b)
+      }
+      const lastCommon: Stretch['lastCommon'] = [a.last, b.last]
+      const next: Stretch['next'] = [a.at(0) ?? null, b.at(0) ?? null]
+      if (found === null) {
+        this.draining = { lastCommon, next, rejoin: null, only: [0, 0] }
+        return this.drain(this.draining)
+      }
+      const [i, j] = found
+      for (let k = 0; k < i; k++) {
+        on.alone(0, a.at(0)!)
+        a.skip()
+      }
+      for (let k = 0; k < j; k++) {
+        on.alone(1, b.at(0)!)
+        b.skip()
+      }
+      on.parted({ lastCommon, next, rejoin: [a.at(0)!, b.at(0)!], only: [i, j] })
     }
-    if (a.place(0) === -1 && b.place(0) === -1) return
-    const lastCommon: Stretch['lastCommon'] = [a.last, b.last]
-    const next: Stretch['next'] = [a.at(0) ?? null, b.at(0) ?? null]
-    const found = rejoin(a, b)
-    if (found === null) {
-      const only: [number, number] = [0, 0]
-      a.drain((event) => {
-        only[0] += 1
-        on.alone(0, event)
-      })
-      b.drain((event) => {
-        only[1] += 1
-        on.alone(1, event)
-      })
-      on.parted({ lastCommon, next, rejoin: null, only })
-      return
+  }
+
+  /** True when both sides know what lies `offset` events ahead; else says which it waits for. */
+  private readyFor(offset: number): boolean {
+    this.waiting[0] = !this.a.ready(offset)
+    this.waiting[1] = !this.b.ready(offset)
+    return !this.waiting[0] && !this.waiting[1]
+  }
+
+  /** Every event left on both sides is its run's own; the stretch is told at the ends. */
+  private drain(stretch: Stretch): boolean {
+    const sides = [this.a, this.b] as const
+    for (;;) {
+      for (const s of [0, 1] as const) {
+        const side = sides[s]
+        while (side.ahead > 0) {
+          stretch.only[s] += 1
+          this.on.alone(s, side.at(0)!)
+          side.skip()
+        }
+      }
+      if (!this.readyFor(0)) return false
+      if (this.a.ahead === 0 && this.b.ahead === 0) break
     }
-    const [i, j] = found
-    for (let k = 0; k < i; k++) {
-      on.alone(0, a.at(0)!)
-      a.skip(1)
-    }
-    for (let k = 0; k < j; k++) {
-      on.alone(1, b.at(0)!)
-      b.skip(1)
-    }
-    on.parted({ lastCommon, next, rejoin: [a.at(0)!, b.at(0)!], only: [i, j] })
+    this.on.parted(stretch)
+    return true
   }
 }
 
 /**
- * The offsets (i, j) of the nearest rejoin, the one with the fewest events skipped (i + j),
- * or null when there is none in the window.
+ * The offsets (i, j) of the nearest rejoin skipping at most NEAR events (i + j), or null:
+ * the nearest points first, pair by pair, fewest skipped first.
  */
-function rejoin(a: Lookahead, b: Lookahead): [number, number] | null {
-  // Most paths meet again soon: the nearest points first, pair by pair, fewest skipped first.
+function nearRejoin(a: Lookahead, b: Lookahead): [number, number] | null {
   for (let skipped = 1; skipped <= NEAR; skipped++) {
     for (let i = 0; i <= skipped; i++) {
       const place = a.place(i)
@@ -82,6 +128,14 @@ function rejoin(a: Lookahead, b: Lookahead): [number, number] | null {
       if (place === b.place(skipped - i) && confirmed(a, b, i, skipped - i)) return [i, skipped - i]
     }
   }
+  return null
+}
+
+/**
+ * The offsets (i, j) of the nearest rejoin, the one with the fewest events skipped (i + j),
+ * or null when there is none in the window.
+ */
+function rejoin(a: Lookahead, b: Lookahead): [number, number] | null {
   const positions = new Map<number, number[]>()
   for (let j = 0; j < REJOIN_WINDOW; j++) {
     const place = b.place(j)

@@ -32,6 +32,11 @@ export interface ControlDivergence {
   rejoin: { a: number; b: number } | null
   /** Events each run had on its own in this stretch. */
   only: { a: number; b: number }
+  /**
+   * With --all: the first aligned event after the rejoin, before the paths part again, where
+   * a value differs; null when none does (or they never rejoin).
+   */
+  value?: ValueDivergence | null
 }
 
 /** An aligned event where a local, a return value or an exception differs. */

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DiffReport } from '../../shared/types/diff.js'
 import type { Run } from '../../shared/types/run.js'
+import type { ThreadSummary } from '../../shared/types/thread.js'
 import { findPythons } from '../../scripts/lib/pythons.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
@@ -109,6 +110,30 @@ def step(i, limit):
 limit = int(sys.argv[1])
 for i in range(20000):
     step(i, limit)
+`,
+  'together.py': `
+import sys
+import threading
+
+sys.setswitchinterval(0.00001)
+together = threading.Barrier(3)
+
+def work(n):
+    together.wait()
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+extra = int(sys.argv[1])
+workers = [
+    threading.Thread(target=work, args=(5000 + (extra if k == 1 else 0),), name="w%d" % k)
+    for k in range(3)
+]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join()
 `,
   'threads.py': `
 import sys
@@ -219,6 +244,21 @@ describe('smiley diff', () => {
     expect(second.lastCommon.b! - second.lastCommon.a!).toBe(2)
     expect(all.report.summary.aligned).toBe(all.report.summary.events.a)
     expect(all.report.summary.events.b - all.report.summary.events.a).toBe(6)
+    // Back on the same path, each call returns another total: the first value that differs
+    // after each rejoin, listed with its stretch (only with --all).
+    expect(first.report.divergences[0]!.value).toBeUndefined()
+    expect(
+      all.report.divergences.map((d) => [d.value?.name, d.value?.a_value, d.value?.b_value]),
+    ).toEqual([
+      ['<return>', '3', '6'],
+      ['<return>', '1', '6'],
+    ])
+    expect(all.report.divergences[0]!.value).toMatchObject({ line: 7, function: 'count' })
+    expect(all.report.divergences[0]!.value!.a).toBeGreaterThanOrEqual(flow.rejoin!.a)
+    const text = await smiley(['diff', '--all', '-d', db, a, b])
+    expect(text.stdout).toMatch(
+      /then a value differs: loops\.py:7 in count, <return> {2}\(events A \d+, B \d+\)\n {4}A 3\n {4}B 6/,
+    )
   })
 
   it('rejoins after each of many stretches, and lists the first thousand with --all', async () => {
@@ -230,6 +270,12 @@ describe('smiley diff', () => {
     expect(report.divergences).toHaveLength(1000)
     expect(report.divergences.every((d) => d.rejoin !== null)).toBe(true)
     expect(report.divergences.every((d) => d.a!.line === 7 && d.b!.line === 5)).toBe(true)
+    // Each listed stretch comes with the value that differs once they meet again.
+    expect(
+      report.divergences.every(
+        (d) => d.value?.name === 'kind' && d.value.a_value === "'high'" && d.value.line === 8,
+      ),
+    ).toBe(true)
     const text = await smiley(['diff', '--all', '-d', db, a, b])
     expect(text.stdout).toContain('The paths part 1538 times (the first 1000 are listed).')
   })
@@ -309,6 +355,38 @@ describe('smiley diff', () => {
     expect(report.summary.divergences).toBe(1)
   })
 
+  it('aligns threads that ran at the same time, their events interleaved differently in each run', async () => {
+    const a = await record(['together.py', '0'])
+    const b = await record(['together.py', '0'])
+    const c = await record(['together.py', '1'])
+    // The workers did run at the same time: each one's events span the others'.
+    const threads = JSON.parse(
+      (await smiley(['threads', '--json', '-d', db, a])).stdout,
+    ) as ThreadSummary[]
+    const workers = threads.filter((thread) => thread.name.startsWith('w'))
+    expect(workers).toHaveLength(3)
+    const [first, second] = [workers[0]!, workers[1]!]
+    expect(second.firstSeq!).toBeLessThan(first.lastSeq!)
+    // Whether a worker had stopped when the main thread looked is up to the scheduler.
+    const timing = ['together', 'workers', 'worker'].flatMap((name) => ['--ignore-name', name])
+    const same = await diff(...timing, a, b)
+    expect(same.code, JSON.stringify(same.report.value)).toBe(0)
+    expect(same.report.summary.aligned).toBe(same.report.summary.events.a)
+
+    const parted = await diff(...timing, a, c)
+    expect(parted.code).toBe(1)
+    expect(parted.report.controlFlow!.thread, JSON.stringify(parted.report.controlFlow)).toEqual({
+      a: 'w1',
+      b: 'w1',
+    })
+    // A leaves the loop where B runs its body once more.
+    expect(parted.report.controlFlow!.a).toMatchObject({ function: 'work', line: 12 })
+    expect(parted.report.controlFlow!.b).toMatchObject({ function: 'work', line: 11 })
+    expect(parted.report.controlFlow!.only).toEqual({ a: 0, b: 2 })
+    expect(parted.report.summary.divergences).toBe(1)
+    expect(parted.report.summary.aligned).toBe(parted.report.summary.events.a)
+  })
+
   it('pairs threads of one name in the order they started, and reports a thread one run lacks', async () => {
     const a = await record(['helpers.py', '1'])
     const b = await record(['helpers.py', '2'])
@@ -347,6 +425,41 @@ describe('smiley diff', () => {
       // Only the script's name in argv differs.
       expect(renamed.report.value).toMatchObject({ name: 'argv', b_value: "['renamed.py', '1']" })
       expect(renamed.report.summary.valueDifferences).toBe(1)
+    } finally {
+      elsewhere.remove()
+    }
+  })
+
+  it('compares a run with one in another database file, recorded in another folder', async () => {
+    const elsewhere = tempDir()
+    try {
+      cpSync(join(dir.path, 'branch.py'), join(elsewhere.path, 'branch.py'))
+      const other = join(elsewhere.path, 'ci.db')
+      const a = await record(['branch.py', '2'])
+      const run = (args: string[]) =>
+        smiley(['run', '-d', other, 'branch.py', ...args], { cwd: elsewhere.path })
+      expect((await run(['2'])).code).toBe(0)
+      const same = await diff(a, 'latest', '--database-b', other)
+      expect(same.code).toBe(0)
+      expect(same.report.summary.aligned).toBe(16)
+      expect(same.report.b.id).not.toBe(a)
+
+      expect((await run(['5'])).code).toBe(0)
+      const parted = await diff(a, 'latest', '--database-b', other)
+      expect(parted.code).toBe(1)
+      expect(parted.report.controlFlow!.a).toMatchObject({ file: 'branch.py', line: 7 })
+      expect(parted.report.controlFlow!.b).toMatchObject({ file: 'branch.py', line: 5 })
+      expect(parted.report.controlFlow!.stacks!.b[0]).toMatchObject({ function: 'classify' })
+
+      // A run that is not in B's file is looked for there, and the message says where.
+      const missing = await smiley(['diff', '-d', db, a, a, '--database-b', other])
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toBe(`smiley: ${other}: no run with id ${a} (see: smiley list)\n`)
+      const noFile = await smiley(['diff', '-d', db, a, a, '--database-b', `${other}.none`])
+      expect(noFile.code).toBe(2)
+      expect(noFile.stderr).toBe(
+        `smiley: no database at ${other}.none (record a run first: smiley run prog.py)\n`,
+      )
     } finally {
       elsewhere.remove()
     }

@@ -1,7 +1,7 @@
 /** `smiley diff`: where two runs of a program first went different ways. */
 
-import { databaseFailure, openDatabase } from '../../db/database.js'
-import { findRun, RunNotFound } from '../../db/runs.js'
+import { databaseFailure, openDatabase, type Db } from '../../db/database.js'
+import { findRun, RunNotFound, type StoredRun } from '../../db/runs.js'
 import { badPattern, compareRuns } from '../../diff/index.js'
 import { formatDiff } from '../../console/diff-format.js'
 import { Output } from '../../console/output.js'
@@ -22,12 +22,19 @@ export const diffCommand: Command = {
       'the same path), the first control-flow divergence (the last event both shared, where',
       'each went next, both call stacks) and where the paths meet again, and the functions',
       'called a different number of times. Files are matched by their path relative to the',
-      "run's folder, then by content, so runs from other machines and Pythons compare.",
+      "run's folder, then by content, so runs from other machines and Pythons compare;",
+      'with --database-b, run B is looked for in another database file.',
       'Addresses (0x7f…), ids, timestamps and durations are not differences.',
       'Exit status: 0 when the runs match, 1 when they differ, 2 on error.',
     ].join('\n'),
     options: [
       databaseOption,
+      {
+        name: 'database-b',
+        kind: 'string',
+        value: 'PATH',
+        help: "the SQLite file holding run B, when it is not in A's (--database)",
+      },
       jsonOption,
       {
         name: 'all',
@@ -54,6 +61,7 @@ export const diffCommand: Command = {
     examples: [
       'smiley diff latest~1 latest',
       'smiley diff --all 3f2a b0d9',
+      'smiley diff latest latest --database-b ci-smiley.db',
       "smiley diff --ignore 'took \\d+ ms' --ignore-name session latest~1 latest",
       'smiley diff --json latest~1 latest | jq .controlFlow',
     ],
@@ -65,13 +73,14 @@ export const diffCommand: Command = {
     if (problem !== null) throw new CliError(problem, 2)
     let report
     try {
-      const path = text(args, 'database')
-      const readers = [0, 1].map(() => openDatabase(path, { readonly: true }))
+      const paths = [text(args, 'database'), text(args, 'databaseB') || text(args, 'database')]
+      const readers: Db[] = []
       try {
-        const [a, b] = args.positionals.map((reference, index) => ({
-          db: readers[index]!,
-          stored: findRun(readers[index]!, reference),
-        }))
+        const [a, b] = args.positionals.map((reference, index) => {
+          const db = openDatabase(paths[index]!, { readonly: true })
+          readers.push(db)
+          return { db, stored: findIn(db, reference, paths[index]!, paths[0] !== paths[1]) }
+        })
         report = compareRuns(a!, b!, {
           ignore,
           ignoreNames: (args.options['ignoreName'] as string[] | undefined) ?? [],
@@ -88,6 +97,16 @@ export const diffCommand: Command = {
     else for (const line of formatDiff(report, out)) await out.line(line)
     return report.identical ? 0 : 1
   },
+}
+
+/** Run `reference` of `db`; when the runs are in two files, a missing one names its file. */
+function findIn(db: Db, reference: string, path: string, twoFiles: boolean): StoredRun {
+  try {
+    return findRun(db, reference)
+  } catch (error) {
+    if (twoFiles && error instanceof RunNotFound) throw new RunNotFound(`${path}: ${error.message}`)
+    throw error
+  }
 }
 
 /** Exit status 1 means "the runs differ": every failure of diff is status 2. */
