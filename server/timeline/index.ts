@@ -1,0 +1,137 @@
+/**
+ * The Timeline's one door: a window of a run's calls over time, at a width in pixels, with
+ * the explorer's position placed on it. The run's call index (call-index.ts) is built on the
+ * first question and kept for the few runs looked at last, until the run grows.
+ */
+
+import type {
+  TimelineFunction,
+  TimelinePosition,
+  TimelineWindow,
+} from '../../shared/types/timeline.js'
+import type { Db } from '../db/database.js'
+import { EventStore } from '../db/event-store.js'
+import { RecentlyUsed } from '../db/recently-used.js'
+import type { StoredRun } from '../db/runs.js'
+import { buildCallIndex, type CallIndex } from './call-index.js'
+import { windowBars } from './window.js'
+
+export interface TimelineRequest {
+  /** Microseconds since the run started; the whole run when absent. */
+  from?: number | undefined
+  to?: number | undefined
+  width: number
+  /** The explorer's event, to place on the timeline. */
+  seq?: number | undefined
+}
+
+/** Bars past which deeper levels are left out: a screen's worth, many times over. */
+export const MAX_BARS = 20_000
+const INDEXES_KEPT = 2
+/** The narrowest window, in microseconds: a run's times are whole microseconds. */
+const NARROWEST = 1
+
+interface Indexed {
+  events: number
+  status: string
+  calls: CallIndex
+  functions: Map<number, TimelineFunction>
+}
+
+const timelines = new WeakMap<Db, Timeline>()
+
+export class Timeline {
+  /** The timeline reading through connection `db`. */
+  static of(db: Db): Timeline {
+    let timeline = timelines.get(db)
+    if (timeline === undefined) timelines.set(db, (timeline = new Timeline(db)))
+    return timeline
+  }
+
+  private readonly indexes = new RecentlyUsed<Indexed>(INDEXES_KEPT)
+
+  private constructor(private readonly db: Db) {}
+
+  /** The call index of `stored`, built now unless kept since the run last changed. */
+  index(stored: StoredRun): CallIndex {
+    return this.indexed(stored).calls
+  }
+
+  window(stored: StoredRun, request: TimelineRequest): TimelineWindow {
+    const indexed = this.indexed(stored)
+    const { calls } = indexed
+    const span = { start: calls.start, end: Math.max(calls.end, calls.start + NARROWEST) }
+    let from = Math.max(span.start, request.from ?? span.start)
+    let to = Math.min(span.end, request.to ?? span.end)
+    if (to - from < NARROWEST) {
+      from = Math.max(span.start, Math.min(from, span.end - NARROWEST))
+      to = from + NARROWEST
+    }
+    const { lanes, truncated } = windowBars(calls, {
+      from,
+      to,
+      width: request.width,
+      maxBars: MAX_BARS,
+    })
+    const used = new Set<number>()
+    for (const bars of lanes) for (const bar of bars) used.add(bar.function)
+    const names = new Map(
+      (
+        this.db.prepare('SELECT id, name FROM threads WHERE run = ?').all(stored.key) as Array<{
+          id: number
+          name: string
+        }>
+      ).map((row) => [row.id, row.name]),
+    )
+    return {
+      span,
+      from,
+      to,
+      width: request.width,
+      lanes: calls.lanes.map((lane, k) => ({
+        key: lane.key,
+        name: names.get(lane.key.thread) ?? `thread ${lane.key.thread}`,
+        depth: lane.depths.length - 1,
+        bars: lanes[k]!,
+      })),
+      functions: [...used].sort((a, b) => a - b).map((id) => functionOf(indexed, id)),
+      position: request.seq === undefined ? null : this.position(stored.key, request.seq),
+      truncated,
+    }
+  }
+
+  /** Where event `seq` is: its time, lane and depth; null when the run has no such event. */
+  private position(run: number, seq: number): TimelinePosition | null {
+    const event = EventStore.of(this.db).event(run, seq)
+    if (event === undefined) return null
+    return { seq, us: event.us, lane: { thread: event.thread }, depth: event.depth }
+  }
+
+  private indexed(stored: StoredRun): Indexed {
+    const { key, run } = stored
+    return this.indexes.get(
+      String(key),
+      (kept) => kept.events === run.eventCount && kept.status === run.status,
+      () => ({
+        events: run.eventCount,
+        status: run.status,
+        calls: buildCallIndex(this.db, key),
+        functions: readFunctions(this.db, key),
+      }),
+    )
+  }
+}
+
+function functionOf(indexed: Indexed, id: number): TimelineFunction {
+  return indexed.functions.get(id) ?? { id, name: '?', file: 0, path: '?', line: 0 }
+}
+
+function readFunctions(db: Db, run: number): Map<number, TimelineFunction> {
+  const rows = db
+    .prepare(
+      `SELECT f.id, f.qualified_name AS name, f.file, coalesce(p.path, '?') AS path, f.first_line AS line
+       FROM functions f LEFT JOIN files p ON p.run = f.run AND p.id = f.file WHERE f.run = ?`,
+    )
+    .all(run) as TimelineFunction[]
+  return new Map(rows.map((row) => [row.id, row]))
+}
