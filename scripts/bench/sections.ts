@@ -20,6 +20,7 @@ import { formatMemory, measureMemory, type MemoryFigures } from './memory.js'
 import { formatTable, summarise, toRows, type CaptureFigures } from './report.js'
 import { formatSearch, measureSearch, type SearchFigures } from './search.js'
 import { runSuite } from './suite.js'
+import { formatTimeline, measureTimeline, type TimelineFigures } from './timeline.js'
 import { formatTestSession, measureTestSession, type TestSessionFigures } from './test-session.js'
 import type { Workload } from './workloads.js'
 
@@ -35,6 +36,7 @@ export const SECTION_NAMES = [
   'report',
   'diff',
   'tests',
+  'timeline',
 ] as const
 export type SectionName = (typeof SECTION_NAMES)[number]
 
@@ -77,6 +79,7 @@ export interface SectionFigures {
   report: ReportFigures
   diff: DiffFigures
   tests: TestSessionFigures & { python: string; scale: number; repeat: number }
+  timeline: TimelineFigures
 }
 
 interface Section<K extends SectionName> {
@@ -243,5 +246,10 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
       return { python: python.version, scale: options.scale, repeat, ...figures }
     },
     format: formatTestSession,
+  },
+  timeline: {
+    title: 'the Timeline on a huge run, and its Perfetto export',
+    measure: (options) => measureTimeline({ events: options.events, database: options.database }),
+    format: formatTimeline,
   },
 }
