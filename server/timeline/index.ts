@@ -1,7 +1,8 @@
 /**
  * The Timeline's one door: a window of a run's calls over time, at a width in pixels, with
  * the explorer's position placed on it. The run's call index (call-index.ts) is built on the
- * first question and kept for the few runs looked at last, until the run grows.
+ * first question and kept for the few runs looked at last, until the run grows; the index of
+ * a run that has ended is kept in the database too (stored-index.ts), for the servers after.
  */
 
 import type {
@@ -9,11 +10,12 @@ import type {
   TimelinePosition,
   TimelineWindow,
 } from '../../shared/types/timeline.js'
-import type { Db } from '../db/database.js'
+import { databaseFailure, type Db } from '../db/database.js'
 import { EventStore } from '../db/event-store.js'
 import { RecentlyUsed } from '../db/recently-used.js'
 import type { StoredRun } from '../db/runs.js'
 import { buildCallIndex, type CallIndex } from './call-index.js'
+import { readStoredIndex, storeIndex } from './stored-index.js'
 import { windowBars } from './window.js'
 
 export interface TimelineRequest {
@@ -115,10 +117,27 @@ export class Timeline {
       () => ({
         events: run.eventCount,
         status: run.status,
-        calls: buildCallIndex(this.db, key),
+        calls: this.load(stored),
         functions: readFunctions(this.db, key),
       }),
     )
+  }
+
+  /** The index kept in the database for a run that has ended, else one built (and kept). */
+  private load({ key, run }: StoredRun): CallIndex {
+    const ended = run.status !== 'running'
+    const kept = ended ? readStoredIndex(this.db, key, run.eventCount) : undefined
+    if (kept !== undefined) return kept
+    const built = buildCallIndex(this.db, key)
+    if (ended) {
+      try {
+        storeIndex(this.db, key, run.eventCount, built)
+      } catch (error) {
+        // A database this server only reads (or one busy writing): the index stays in memory.
+        if (databaseFailure(error) === null) throw error
+      }
+    }
+    return built
   }
 }
 

@@ -4,6 +4,7 @@
  * and times; calls under a pixel are merged and counted; a window holds only what overlaps it.
  */
 
+import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
@@ -174,6 +175,50 @@ describe('the timeline of a threaded run', () => {
       depth: event.depth,
     })
     expect((await timeline(`width=800&seq=${run.eventCount + 1}`)).position).toBeNull()
+  })
+
+  it('keeps the call index of the ended run, for a server started later to answer from', async () => {
+    const asked = await timeline('width=1200&seq=40')
+    const kept = db
+      .prepare('SELECT count(*) AS rows, min(events) AS events FROM call_index WHERE run = 1')
+      .get() as { rows: number; events: number }
+    const depths = asked.lanes.reduce((sum, lane) => sum + lane.depth + 1, 0)
+    expect(kept).toEqual({ rows: depths, events: run.eventCount })
+    // A copy without its frames can only answer from the index kept.
+    const copy = join(dir.path, 'copy.db')
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    copyFileSync(join(dir.path, 'runs.db'), copy)
+    const other = openDatabase(copy)
+    try {
+      other.prepare('DELETE FROM frames').run()
+      const later = createApp(new AppContext(other), {
+        token: null,
+        hosts: new Set(['127.0.0.1']),
+        clientDir: join(ROOT, 'dist', 'client'),
+      })
+      const ask = async () => {
+        const res = await later.request(`/api/runs/${run.id}/timeline?width=1200&seq=40`, {
+          headers: { host: '127.0.0.1:8080' },
+        })
+        return (await res.json()) as TimelineWindow
+      }
+      expect(await ask()).toEqual(asked)
+      // An index kept at another length of the run is not used: the run is read again.
+      other.prepare('UPDATE call_index SET events = events - 1').run()
+      const fresh = openDatabase(copy)
+      const again = createApp(new AppContext(fresh), {
+        token: null,
+        hosts: new Set(['127.0.0.1']),
+        clientDir: join(ROOT, 'dist', 'client'),
+      })
+      const res = await again.request(`/api/runs/${run.id}/timeline?width=1200`, {
+        headers: { host: '127.0.0.1:8080' },
+      })
+      expect(((await res.json()) as TimelineWindow).lanes).toEqual([])
+      fresh.close()
+    } finally {
+      other.close()
+    }
   })
 
   it('refuses a malformed window with one clear message', async () => {
