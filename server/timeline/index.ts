@@ -33,9 +33,15 @@ const INDEXES_KEPT = 2
 /** The narrowest window, in microseconds: a run's times are whole microseconds. */
 const NARROWEST = 1
 
+/** A running run's index is built again at most once per this many times its build took. */
+const REBUILD_SPACING = 10
+
 interface Indexed {
   events: number
   status: string
+  /** When it was built, and how long that took, in milliseconds. */
+  builtAt: number
+  buildMs: number
   calls: CallIndex
   functions: Map<number, TimelineFunction>
 }
@@ -113,13 +119,25 @@ export class Timeline {
     const { key, run } = stored
     return this.indexes.get(
       String(key),
-      (kept) => kept.events === run.eventCount && kept.status === run.status,
-      () => ({
-        events: run.eventCount,
-        status: run.status,
-        calls: this.load(stored),
-        functions: readFunctions(this.db, key),
-      }),
+      (kept) =>
+        (kept.events === run.eventCount && kept.status === run.status) ||
+        // A run being recorded grows all the time: the server spends a tenth of its time at
+        // most rebuilding its index, and shows calls a little behind meanwhile.
+        (run.status === 'running' &&
+          kept.status === 'running' &&
+          performance.now() - kept.builtAt < kept.buildMs * REBUILD_SPACING),
+      () => {
+        const started = performance.now()
+        const calls = this.load(stored)
+        return {
+          events: run.eventCount,
+          status: run.status,
+          builtAt: performance.now(),
+          buildMs: performance.now() - started,
+          calls,
+          functions: readFunctions(this.db, key),
+        }
+      },
     )
   }
 

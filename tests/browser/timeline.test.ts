@@ -5,14 +5,17 @@
  */
 
 import type { Browser, Page } from 'playwright-core'
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run } from '../../shared/types/run.js'
 import type { TimelineWindow } from '../../shared/types/timeline.js'
 import { barBox, placeLanes, TITLE_HEIGHT, xOf } from '../../client/src/lib/timeline-layout.js'
 import { startServer, type RunningServer } from '../../server/web/server.js'
 import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
+import { SMILEY, smiley, tempDir } from '../support/cli.js'
 import { openPage, shownEvent } from '../support/dashboard-page.js'
 import { writePrograms } from '../support/programs.js'
 import { THREADED_PROGRAM } from '../support/threaded-program.js'
@@ -27,7 +30,25 @@ let run: Run
 beforeAll(async () => {
   dir = tempDir()
   const db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, { 'threads.py': THREADED_PROGRAM })
+  writePrograms(dir.path, {
+    'threads.py': THREADED_PROGRAM,
+    // Calls tick() ten times a second until the file named by its argument appears, 30 s at most.
+    'ticks.py': `
+import os, sys, time
+
+
+def tick(step):
+    time.sleep(0.1)
+    return step
+
+
+print("ready", flush=True)
+for step in range(300):
+    tick(step)
+    if os.path.exists(sys.argv[1]):
+        break
+`,
+  })
   const recorded = await smiley(['run', '-d', db, 'threads.py'], { cwd: dir.path })
   expect(recorded.code, recorded.stderr).toBe(0)
   server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
@@ -160,5 +181,37 @@ describeWithBrowser('the Timeline tab', () => {
     await trace.getByRole('link', { name: 'Trace', exact: true }).click()
     await trace.waitForURL(`**/#/runs/${run.id}?seq=40`)
     await trace.close()
+  })
+
+  it('grows while the program is recorded, and shows every call once it has ended', async () => {
+    const db = join(dir.path, 'runs.db')
+    const child = spawn(process.execPath, [SMILEY, 'run', '-d', db, 'ticks.py', 'stop-ticks'], {
+      cwd: dir.path,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const exited = new Promise((done) => child.on('exit', done))
+    await new Promise((ready) => createInterface({ input: child.stdout! }).once('line', ready))
+    let live: Run | undefined
+    await expect
+      .poll(async () => {
+        const all = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
+        return (live = all.find((r) => r.description === 'ticks.py stop-ticks'))
+      })
+      .toBeDefined()
+    const page = await openPage(browser, `${server.url}#/runs/${live!.id}/timeline`)
+    const bars = async () => Number(await canvasOf(page).getAttribute('data-bars'))
+    await expect.poll(bars, { timeout: 10_000 }).toBeGreaterThan(3)
+    const before = await bars()
+    await expect.poll(bars, { timeout: 10_000 }).toBeGreaterThan(before + 3)
+    writeFileSync(join(dir.path, 'stop-ticks'), '')
+    await exited
+    await page.locator('.title .badge.completed').waitFor({ timeout: 10_000 })
+    const events = (await (
+      await fetch(`${server.url}api/runs/${live!.id}/events?from=1&limit=1000`)
+    ).json()) as { events: Array<{ kind: string }> }
+    const calls = events.events.filter((e) => e.kind === 'call').length
+    // Every call of the ended run is a bar of its own: each lasts a tenth of a second.
+    await expect.poll(bars, { timeout: 10_000 }).toBe(calls)
+    await page.close()
   })
 })

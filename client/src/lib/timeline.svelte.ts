@@ -22,6 +22,8 @@ export class TimelineState {
 
   private width = 0
   private seq: number | undefined
+  /** The window is the whole run, and follows it as a recorded run grows. */
+  private whole = true
   private inFlight = false
   private wanted = false
 
@@ -39,6 +41,11 @@ export class TimelineState {
   show(width: number, seq: number | undefined): void {
     this.width = Math.max(1, Math.floor(width))
     this.seq = seq
+    this.fetch()
+  }
+
+  /** Asks again for the window shown: the run has grown. */
+  refresh(): void {
     this.fetch()
   }
 
@@ -64,14 +71,15 @@ export class TimelineState {
 
   /** The whole run. */
   reset(): void {
-    const span = this.span
-    if (span !== null) this.place(span.start, span.end - span.start)
+    this.whole = true
+    this.fetch()
   }
 
   private place(from: number, length: number): void {
     const span = this.span
     if (span === null) return
     const start = Math.max(span.start, Math.min(from, span.end - length))
+    this.whole = false
     this.from = start
     this.to = Math.min(span.end, start + length)
     this.fetch()
@@ -85,16 +93,16 @@ export class TimelineState {
     }
     this.inFlight = true
     this.loading = true
-    const first = this.window === null
+    const whole = this.whole
     const request = {
       width: this.width,
-      ...(first ? {} : { from: this.from, to: this.to }),
+      ...(whole ? {} : { from: this.from, to: this.to }),
       ...(this.seq === undefined ? {} : { seq: this.seq }),
     }
     this.source.timeline(this.run, request).then(
       (answer) => {
         this.window = answer
-        if (first) {
+        if (whole && this.whole) {
           this.from = answer.from
           this.to = answer.to
         }
