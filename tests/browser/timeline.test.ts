@@ -32,6 +32,15 @@ beforeAll(async () => {
   const db = join(dir.path, 'runs.db')
   writePrograms(dir.path, {
     'threads.py': THREADED_PROGRAM,
+    'deep.py': `
+def down(n):
+    if n == 0:
+        return 0
+    return down(n - 1) + 1
+
+
+down(500)
+`,
     // Calls tick() ten times a second until the file named by its argument appears, 30 s at most.
     'ticks.py': `
 import os, sys, time
@@ -72,9 +81,9 @@ async function openTimeline(query = ''): Promise<Page> {
 }
 
 /** What the server answers for the page's canvas: the same window the page drew. */
-async function windowOf(page: Page, query = ''): Promise<TimelineWindow> {
+async function windowOf(page: Page, query = '', id = run.id): Promise<TimelineWindow> {
   const width = await canvasOf(page).evaluate((canvas) => canvas.clientWidth)
-  const url = `${server.url}api/runs/${run.id}/timeline?width=${width}${query}`
+  const url = `${server.url}api/runs/${id}/timeline?width=${width}${query}`
   return (await (await fetch(url)).json()) as TimelineWindow
 }
 
@@ -212,6 +221,37 @@ describeWithBrowser('the Timeline tab', () => {
     const calls = events.events.filter((e) => e.kind === 'call').length
     // Every call of the ended run is a bar of its own: each lasts a tenth of a second.
     await expect.poll(bars, { timeout: 10_000 }).toBe(calls)
+    await page.close()
+  })
+
+  it('stays a screen high on a deep recursion, drawing the deeper calls as the lanes scroll', async () => {
+    const db = join(dir.path, 'runs.db')
+    const recorded = await smiley(['run', '-d', db, 'deep.py'], { cwd: dir.path })
+    expect(recorded.code, recorded.stderr).toBe(0)
+    const all = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
+    const deep = all.find((r) => r.description === 'deep.py')!
+    const page = await openPage(browser, `${server.url}#/runs/${deep.id}/timeline`)
+    await page.locator('canvas[data-testid="timeline-canvas"]:not([data-bars="0"])').waitFor()
+    const window = await windowOf(page, '', deep.id)
+    const lane = placeLanes(window)[0]!
+    const deepest = lane.lane.bars.reduce((a, b) => (b.depth > a.depth ? b : a))
+    expect(deepest.depth).toBeGreaterThan(400)
+    const lanes = page.locator('.lanes')
+    const [shown, whole] = await lanes.evaluate((el) => [el.clientHeight, el.scrollHeight])
+    expect(whole).toBeGreaterThan(shown * 5)
+    expect(await canvasOf(page).evaluate((canvas) => canvas.clientHeight)).toBeLessThanOrEqual(
+      shown,
+    )
+    const scrolled = await lanes.evaluate(
+      (el) => (el.scrollTop = el.scrollHeight - el.clientHeight),
+    )
+    const at = (await canvasOf(page).boundingBox())!
+    const box = barBox(deepest, lane, window.from, window.to, at.width)
+    await page.mouse.move(at.x + box.x + box.w / 2, at.y + box.y + box.h / 2 - scrolled)
+    const tip = page.getByRole('tooltip')
+    await expect
+      .poll(() => tip.textContent())
+      .toContain(`event ${deepest.callSeq.toLocaleString('en-US')}`)
     await page.close()
   })
 })
