@@ -22,6 +22,37 @@ export interface CallColumn {
   callSeq: Float64Array
   /** 1: the call had not returned when the index was built. */
   open: Uint8Array
+  /**
+   * Per block of BLOCK calls: the longest call (its index), and the widest gap between a call
+   * and those before it; a window merging calls under a pixel passes over a block at once when
+   * both are under a pixel.
+   */
+  blockLongest: Uint32Array
+  blockGap: Float64Array
+}
+
+/** Calls per block of a column's summary. */
+export const BLOCK = 256
+
+/** Fills in `reach` and the block summaries of a column whose calls and ends are final. */
+export function summarise(column: CallColumn): void {
+  const { count, start, end, reach } = column
+  const blocks = Math.ceil(count / BLOCK)
+  column.blockLongest = new Uint32Array(blocks)
+  column.blockGap = new Float64Array(blocks)
+  let latest = Number.NEGATIVE_INFINITY
+  for (let b = 0; b < blocks; b++) {
+    let longest = b * BLOCK
+    let gap = Number.NEGATIVE_INFINITY
+    for (let i = b * BLOCK; i < Math.min(count, (b + 1) * BLOCK); i++) {
+      if (end[i]! - start[i]! > end[longest]! - start[longest]!) longest = i
+      if (i > b * BLOCK && start[i]! - latest > gap) gap = start[i]! - latest
+      if (end[i]! > latest) latest = end[i]!
+      reach[i] = latest
+    }
+    column.blockLongest[b] = longest
+    column.blockGap[b] = gap
+  }
 }
 
 export interface IndexedLane {
@@ -73,15 +104,14 @@ class ColumnBuilder {
       function: this.function.slice(0, count),
       callSeq: this.callSeq.slice(0, count),
       open: this.open.slice(0, count),
+      blockLongest: new Uint32Array(0),
+      blockGap: new Float64Array(0),
     }
     // Threads take their times a little out of order, and a late call sits in a later chunk.
     if (!this.sorted) reorder(column)
-    let reach = Number.NEGATIVE_INFINITY
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count; i++)
       if (column.open[i] === 1) column.end[i] = Math.max(last, column.start[i]!)
-      reach = Math.max(reach, column.end[i]!)
-      column.reach[i] = reach
-    }
+    summarise(column)
     return column
   }
 

@@ -13,7 +13,7 @@
 
 import { ByteReader, ByteWriter } from '../db/bytes.js'
 import type { Db } from '../db/database.js'
-import type { CallColumn, CallIndex, IndexedLane } from './call-index.js'
+import { summarise, type CallColumn, type CallIndex, type IndexedLane } from './call-index.js'
 
 interface Row {
   thread: number
@@ -109,11 +109,12 @@ function columnOf(data: Buffer, count: number, last: number): CallColumn {
     function: new Uint32Array(count),
     callSeq: new Float64Array(count),
     open: new Uint8Array(count),
+    blockLongest: new Uint32Array(0),
+    blockGap: new Float64Array(0),
   }
   let start = 0
   let frame = 0
   let callSeq = 0
-  let reach = Number.NEGATIVE_INFINITY
   for (let i = 0; i < count; i++) {
     start += input.int()
     const length = input.uint()
@@ -123,11 +124,10 @@ function columnOf(data: Buffer, count: number, last: number): CallColumn {
     column.open[i] = length % 2
     const end = length === 1 ? Math.max(last, start) : start + length / 2
     column.end[i] = end
-    if (end > reach) reach = end
-    column.reach[i] = reach
     column.frame[i] = frame
     column.callSeq[i] = callSeq
     column.function[i] = input.uint()
   }
+  summarise(column)
   return column
 }

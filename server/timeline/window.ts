@@ -7,7 +7,7 @@
  */
 
 import type { TimelineBar } from '../../shared/types/timeline.js'
-import { firstEndingFrom, type CallColumn, type CallIndex } from './call-index.js'
+import { BLOCK, firstEndingFrom, type CallColumn, type CallIndex } from './call-index.js'
 
 export interface WindowRequest {
   /** Microseconds since the run started. */
@@ -87,6 +87,20 @@ function depthBars(
         end[i]! - start[i]! < pixel &&
         start[i]! - reach < pixel
       ) {
+        // A whole block of calls under a pixel, less than a pixel apart, inside the window:
+        // merged at once. (Its gaps are measured from every call before, not only this stretch's:
+        // where calls overlap, as suspended generators can, a stretch may run on a little.)
+        const block = i / BLOCK
+        if (i % BLOCK === 0 && i + BLOCK <= column.count && start[i + BLOCK - 1]! <= to) {
+          const widest = column.blockLongest[block]!
+          if (end[widest]! - start[widest]! < pixel && column.blockGap[block]! < pixel) {
+            if (end[widest]! - start[widest]! > end[longest]! - start[longest]!) longest = widest
+            if (column.reach[i + BLOCK - 1]! > reach) reach = column.reach[i + BLOCK - 1]!
+            calls += BLOCK
+            i += BLOCK
+            continue
+          }
+        }
         if (end[i]! - start[i]! > end[longest]! - start[longest]!) longest = i
         if (end[i]! > reach) reach = end[i]!
         calls++
