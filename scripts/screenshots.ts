@@ -75,6 +75,16 @@ await shoot(`#/runs/${run!.id}?seq=${moment.seq}`, 'explorer', 'aside .stack li'
 })
 const taken = events.find((e) => e.kind === 'call' && e.function === 'Inventory.take')!
 await shoot(`#/runs/${run!.id}/calls?frame=${taken.frame}`, 'calls', '[aria-selected="true"]')
+// The timeline, the explorer's moment marked, the pointer on the call of main.
+await shoot(
+  `#/runs/${run!.id}/timeline?seq=${moment.seq}`,
+  'timeline',
+  'canvas[data-testid="timeline-canvas"]:not([data-bars="0"])',
+  async () => {
+    const box = (await page.locator('canvas').boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.62, box.y + 68)
+  },
+)
 await shoot(`#/runs/${run!.id}/stats`, 'stats', '.stats .body .row')
 await shoot(`#/runs/${run!.id}/graph`, 'graph', 'svg .node')
 await shoot(`#/runs/${session.id}/tests`, 'session', 'tr[data-test]')

@@ -56,6 +56,10 @@ Sections (all by default, in this order):
   tests      smiley pytest (--keep failed, --keep all) on a suite of 500 small tests, two of
              them failing, against smiley run -m pytest (one run) and plain pytest, in the
              same rounds: CPU and wall-clock time, each test's own cost, database sizes
+  timeline   the Timeline on a synthetic run of --events events, through HTTP against the
+             threads list: the whole run at 1600 px (first paint), zooms and pans; building
+             the call index; smiley export --format perfetto of the run and of one a tenth
+             as long: seconds and peak memory
   startup    smiley run of an empty program against the bare interpreter, and where the
              difference goes: Node, the smiley command's modules, the tracer's start
 
@@ -73,8 +77,8 @@ Options:
   --accelerator A   capture: python or native (repeatable; default: both)
   --tracer-only     capture: only the tracer alone, not through smiley run
   --end-to-end      capture: only through smiley run, not the tracer alone
-  --events N        server: the run's length (default 10,000,000)
-  --database PATH   server: use the newest run in PATH if it is that long, else write one
+  --events N        server, search, debug, timeline: the run's length (default 10,000,000)
+  --database PATH   server, timeline: use the newest run in PATH if it is that long, else write one
                     there (default: a temporary database)
   -h, --help        show this help`
 

@@ -21,6 +21,7 @@ import { formatTable, summarise, toRows, type CaptureFigures } from './report.js
 import { formatSearch, measureSearch, type SearchFigures } from './search.js'
 import { formatStartup, measureStartup, type StartupFigures } from './startup.js'
 import { runSuite } from './suite.js'
+import { formatTimeline, measureTimeline, type TimelineFigures } from './timeline.js'
 import { formatTestSession, measureTestSession, type TestSessionFigures } from './test-session.js'
 import type { Workload } from './workloads.js'
 
@@ -36,6 +37,7 @@ export const SECTION_NAMES = [
   'report',
   'diff',
   'tests',
+  'timeline',
   'startup',
 ] as const
 export type SectionName = (typeof SECTION_NAMES)[number]
@@ -79,6 +81,7 @@ export interface SectionFigures {
   report: ReportFigures
   diff: DiffFigures
   tests: TestSessionFigures & { python: string; scale: number; repeat: number }
+  timeline: TimelineFigures
   startup: StartupFigures & { python: string }
 }
 
@@ -246,6 +249,11 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
       return { python: python.version, scale: options.scale, repeat, ...figures }
     },
     format: formatTestSession,
+  },
+  timeline: {
+    title: 'the Timeline on a huge run, and its Perfetto export',
+    measure: (options) => measureTimeline({ events: options.events, database: options.database }),
+    format: formatTimeline,
   },
   startup: {
     title: 'smiley run of an empty program, against the bare interpreter',

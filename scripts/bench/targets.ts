@@ -211,6 +211,31 @@ export const TARGETS: Target[] = [
       },
     }
   }),
+  ...(
+    [
+      ['Timeline: first paint, the whole run at 1600 px', 'firstPaint'],
+      ['Timeline: a zoom to an eighth of the run', 'zoom'],
+    ] as const
+  ).map(([figure, name]): Target => ({
+    figure,
+    section: 'timeline',
+    bound: { at: 'most', value: 300 },
+    unit: 'ms',
+    read: (measured) => measured.timeline?.[name].median,
+    note: (measured) =>
+      measured.timeline &&
+      `${measured.timeline.events.toLocaleString('en-US')} events; ${(measured.timeline[name].median / measured.timeline.baseline.median).toFixed(1)}× the threads list`,
+  })),
+  {
+    figure: '  its first question on a server started later (call index read back)',
+    section: 'timeline',
+    bound: null,
+    unit: 'ms',
+    read: (measured) => measured.timeline?.firstAfterRestart,
+    note: (measured) =>
+      measured.timeline &&
+      `building the index the first time: ${measured.timeline.firstEver.toFixed(0)} ms`,
+  },
   {
     figure: "smiley pytest: each test's own run, CPU over the one-run recording",
     section: 'tests',

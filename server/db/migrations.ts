@@ -8,7 +8,7 @@
 import { upgradeEvents } from '../ingest/upgrade-events.js'
 import type { Db } from './database.js'
 
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
@@ -123,4 +123,11 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
      PRIMARY KEY (run, position)
    ) WITHOUT ROWID;
    CREATE INDEX IF NOT EXISTS tests_by_run ON tests (test_run);`,
+  // 6 → 7: the Timeline's call index of runs that have ended, kept once built.
+  `CREATE TABLE IF NOT EXISTS call_index (
+     run INTEGER NOT NULL, thread INTEGER NOT NULL, task INTEGER NOT NULL, depth INTEGER NOT NULL,
+     events INTEGER NOT NULL, count INTEGER NOT NULL, start_us INTEGER NOT NULL,
+     end_us INTEGER NOT NULL, data BLOB NOT NULL
+   );
+   CREATE UNIQUE INDEX IF NOT EXISTS call_index_by_lane ON call_index (run, thread, task, depth);`,
 ]

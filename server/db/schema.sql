@@ -223,3 +223,19 @@ CREATE TABLE profile_calls (
   cumulative_time REAL NOT NULL,
   PRIMARY KEY (run, callee, caller)
 ) WITHOUT ROWID;
+
+-- The Timeline's calls by time (server/timeline/call-index.ts), kept once built for a run that
+-- has ended: one row per lane (thread, task; 0 for none) and depth, its columns raw in `data`
+-- (see server/timeline/stored-index.ts). `events`: the run's events when it was built.
+CREATE TABLE call_index (
+  run INTEGER NOT NULL,
+  thread INTEGER NOT NULL,
+  task INTEGER NOT NULL,
+  depth INTEGER NOT NULL,
+  events INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  start_us INTEGER NOT NULL,
+  end_us INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE UNIQUE INDEX call_index_by_lane ON call_index (run, thread, task, depth);

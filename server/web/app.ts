@@ -13,6 +13,7 @@ import { eventRoutes } from './routes/events.js'
 import { explorerRoutes } from './routes/explorer.js'
 import { profileRoutes } from './routes/profile.js'
 import { runRoutes } from './routes/runs.js'
+import { timelineRoutes } from './routes/timeline.js'
 import { security, type SecurityOptions } from './security.js'
 import { serveClient } from './static.js'
 
@@ -28,6 +29,7 @@ export function apiRoutes(ctx: AppContext) {
     .route('/runs', eventRoutes(ctx))
     .route('/runs', profileRoutes(ctx))
     .route('/runs', explorerRoutes(ctx))
+    .route('/runs', timelineRoutes(ctx))
     .route('/compare', compareRoutes(ctx))
 }
 

@@ -102,6 +102,18 @@ export const httpSource: DataSource = {
       }),
     ),
   files: (id) => read(api.runs[':id'].files.$get({ param: { id } })),
+  timeline: (id, request) =>
+    read(
+      api.runs[':id'].timeline.$get({
+        param: { id },
+        query: {
+          from: request.from === undefined ? undefined : String(Math.floor(request.from)),
+          to: request.to === undefined ? undefined : String(Math.ceil(request.to)),
+          width: String(request.width),
+          seq: request.seq === undefined ? undefined : String(request.seq),
+        },
+      }),
+    ),
   compare: (a, b) => read(api.compare[':a'][':b'].$get({ param: { a, b } })),
   threads: (id) => read(api.runs[':id'].threads.$get({ param: { id } })),
   tests: (id) => read(api.runs[':id'].tests.$get({ param: { id } })),

@@ -7,6 +7,7 @@ const VIEWS: Record<RunTab, string> = {
   tests: 'Tests',
   trace: 'Trace',
   calls: 'Calls',
+  timeline: 'Timeline',
   files: 'Files',
   threads: 'Threads',
   stats: 'Stats',

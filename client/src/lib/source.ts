@@ -22,12 +22,23 @@ import type { Profile } from '../../../shared/types/profile.js'
 import type { Run } from '../../../shared/types/run.js'
 import type { SessionTest } from '../../../shared/types/test.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
+import type { TimelineWindow } from '../../../shared/types/timeline.js'
 
 export interface EventPage {
   events: TraceEvent[]
   /** Events in the run so far. */
   total: number
   status: Run['status']
+}
+
+/** A window of the Timeline: microseconds since the run started (the whole run when absent). */
+export interface TimelineRequest {
+  from?: number
+  to?: number
+  /** Pixels across. */
+  width: number
+  /** The explorer's event, placed on the timeline. */
+  seq?: number
 }
 
 export interface PageRequest {
@@ -99,6 +110,8 @@ export interface DataSource {
   explorer?: Explorer
   /** Two runs compared, every divergent stretch listed; absent in a static report. */
   compare?(a: string, b: string): Promise<DiffReport>
+  /** The calls over time, a window at a time; absent in a static report. */
+  timeline?(id: string, request: TimelineRequest): Promise<TimelineWindow>
   /** Absent where runs cannot be deleted (a static report). */
   deleteRun?(id: string): Promise<void>
 }

@@ -10,6 +10,7 @@ import { renderSvg } from '../../profile/svg.js'
 import { ReportError, writeReport } from '../../report/write-report.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command } from '../command.js'
+import { Progress } from '../../console/progress.js'
 import { CliError } from '../errors.js'
 
 export const reportCommand: Command = {
@@ -87,27 +88,6 @@ export const reportCommand: Command = {
       db.close()
     }
   },
-}
-
-/** A progress bar on stderr, when stderr is a terminal. */
-class Progress {
-  private readonly enabled = process.stderr.isTTY === true
-  private last = 0
-
-  show(written: number, total: number): void {
-    if (!this.enabled || Date.now() - this.last < 100) return
-    this.last = Date.now()
-    const share = total > 0 ? Math.min(1, written / total) : 1
-    const width = 30
-    const filled = Math.round(share * width)
-    process.stderr.write(
-      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(share * 100)}% ${formatCount(written)} events`,
-    )
-  }
-
-  done(): void {
-    if (this.enabled) process.stderr.write('\r\u001b[2K')
-  }
 }
 
 /** `1 file`, `12,345 files`. */

@@ -10,6 +10,7 @@ import { Output } from '../../console/output.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
+import { exportFormat, exportPerfetto } from './perfetto-export.js'
 
 const COPIED = [
   'Each run is copied whole: its events, sources, files, functions, variable names, frames,',
@@ -20,12 +21,18 @@ const COPIED = [
 export const exportCommand: Command = {
   spec: {
     name: 'export',
-    summary: 'Copy runs into another database file (created if needed).',
-    usage: ['[options] RUN… --output FILE.db'],
+    summary: 'Copy runs into another database file, or write one as a Perfetto trace.',
+    usage: [
+      '[options] RUN… --output FILE.db',
+      '[options] RUN --format perfetto --output TRACE.json',
+    ],
     description: [
       'Copies runs from the database (--database) into FILE.db, which is created if it does',
       'not exist, or added to if it is a Smiley database. ' + COPIED,
       'Bring them back, on this machine or another, with: smiley import FILE.db',
+      'With --format perfetto, writes one run as Chrome trace-event JSON, which Perfetto',
+      '(ui.perfetto.dev) and chrome://tracing open: a track per thread, a slice per call with',
+      'its file, line and arguments (its locals at the call, redacted as recorded).',
     ].join('\n'),
     options: [
       databaseOption,
@@ -34,7 +41,14 @@ export const exportCommand: Command = {
         short: 'o',
         kind: 'string',
         value: 'FILE.db',
-        help: 'the database file to copy the runs into (required)',
+        help: 'the file to write: the database to copy the runs into, or the trace (required)',
+      },
+      {
+        name: 'format',
+        kind: 'string',
+        value: 'FORMAT',
+        help: 'db (a Smiley database, the default) or perfetto (Chrome trace-event JSON)',
+        default: 'db',
       },
     ],
     positionals: [
@@ -45,7 +59,11 @@ export const exportCommand: Command = {
         variadic: true,
       },
     ],
-    examples: ['smiley export latest -o bug-1234.db', 'smiley export 3f2a b0d9 --output both.db'],
+    examples: [
+      'smiley export latest -o bug-1234.db',
+      'smiley export 3f2a b0d9 --output both.db',
+      'smiley export latest --format perfetto -o trace.json',
+    ],
   },
 
   async run(args: ParsedArgs) {
@@ -55,6 +73,10 @@ export const exportCommand: Command = {
         'missing --output FILE.db: where should the runs go? (see: smiley export --help)',
       )
     const database = text(args, 'database')
+    if (exportFormat(args.options['format']) === 'perfetto') {
+      exportPerfetto(database, args.positionals, output)
+      return 0
+    }
     const { runs, readFrom } = resolve(database, args.positionals, false)
     refuseSameFile(database, output)
     const target = openDatabase(output, { create: true })

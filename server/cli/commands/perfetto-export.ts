@@ -1,0 +1,54 @@
+/** `smiley export RUN --format perfetto -o trace.json`: one run as a Chrome trace-event file. */
+
+import { formatCount, shortId } from '../../console/format.js'
+import { Progress } from '../../console/progress.js'
+import { openDatabase } from '../../db/database.js'
+import { findRun, markLostRuns } from '../../db/runs.js'
+import { writeTrace } from '../../perfetto/write-trace.js'
+import { CliError, UsageError } from '../errors.js'
+
+export const FORMATS = ['db', 'perfetto'] as const
+export type ExportFormat = (typeof FORMATS)[number]
+
+/** The format `--format` names; a usage error for any other. */
+export function exportFormat(value: unknown): ExportFormat {
+  const format = String(value ?? 'db')
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not ${format}`)
+  return format as ExportFormat
+}
+
+/** Writes the run `references` names (exactly one) in `database` to `output`. */
+export function exportPerfetto(database: string, references: string[], output: string): void {
+  if (references.length !== 1)
+    throw new UsageError(
+      `--format perfetto writes one run to one file, not ${references.length}: name one run`,
+    )
+  const db = openDatabase(database, { readsWhereUnwritable: true })
+  try {
+    markLostRuns(db)
+    const stored = findRun(db, references[0]!)
+    if (stored.run.status === 'running')
+      throw new CliError(
+        `run ${shortId(stored.run.id)} is still being recorded: export it once it has ended`,
+      )
+    const progress = new Progress()
+    let written
+    try {
+      written = writeTrace(db, stored, output, (read, total) => progress.show(read, total))
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')
+        throw new CliError(`cannot write ${output}: ${(error as Error).message}`)
+      throw error
+    } finally {
+      progress.done()
+    }
+    process.stdout.write(
+      `exported run ${shortId(stored.run.id)} (${stored.run.description}, ${formatCount(written.calls)} calls) ` +
+        `to ${output} (${(written.bytes / 1e6).toFixed(1)} MB): open it in https://ui.perfetto.dev or chrome://tracing\n`,
+    )
+  } finally {
+    db.close()
+  }
+}

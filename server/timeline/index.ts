@@ -1,0 +1,174 @@
+/**
+ * The Timeline's one door: a window of a run's calls over time, at a width in pixels, with
+ * the explorer's position placed on it. The run's call index (call-index.ts) is built on the
+ * first question and kept for the few runs looked at last, until the run grows; the index of
+ * a run that has ended is kept in the database too (stored-index.ts), for the servers after.
+ */
+
+import type {
+  TimelineFunction,
+  TimelinePosition,
+  TimelineWindow,
+} from '../../shared/types/timeline.js'
+import { databaseFailure, type Db } from '../db/database.js'
+import { EventStore } from '../db/event-store.js'
+import { RecentlyUsed } from '../db/recently-used.js'
+import type { StoredRun } from '../db/runs.js'
+import { buildCallIndex, type CallIndex } from './call-index.js'
+import { readStoredIndex, storeIndex } from './stored-index.js'
+import { windowBars } from './window.js'
+
+export interface TimelineRequest {
+  /** Microseconds since the run started; the whole run when absent. */
+  from?: number | undefined
+  to?: number | undefined
+  width: number
+  /** The explorer's event, to place on the timeline. */
+  seq?: number | undefined
+}
+
+/** Bars past which deeper levels are left out: a screen's worth, many times over. */
+export const MAX_BARS = 20_000
+const INDEXES_KEPT = 2
+/** The narrowest window, in microseconds: a run's times are whole microseconds. */
+const NARROWEST = 1
+
+/** A running run's index is built again at most once per this many times its build took. */
+const REBUILD_SPACING = 10
+
+interface Indexed {
+  events: number
+  status: string
+  /** When it was built, and how long that took, in milliseconds. */
+  builtAt: number
+  buildMs: number
+  calls: CallIndex
+  functions: Map<number, TimelineFunction>
+}
+
+const timelines = new WeakMap<Db, Timeline>()
+
+export class Timeline {
+  /** The timeline reading through connection `db`. */
+  static of(db: Db): Timeline {
+    let timeline = timelines.get(db)
+    if (timeline === undefined) timelines.set(db, (timeline = new Timeline(db)))
+    return timeline
+  }
+
+  private readonly indexes = new RecentlyUsed<Indexed>(INDEXES_KEPT)
+
+  private constructor(private readonly db: Db) {}
+
+  /** The call index of `stored`, built now unless kept since the run last changed. */
+  index(stored: StoredRun): CallIndex {
+    return this.indexed(stored).calls
+  }
+
+  window(stored: StoredRun, request: TimelineRequest): TimelineWindow {
+    const indexed = this.indexed(stored)
+    const { calls } = indexed
+    const span = { start: calls.start, end: Math.max(calls.end, calls.start + NARROWEST) }
+    let from = Math.max(span.start, request.from ?? span.start)
+    let to = Math.min(span.end, request.to ?? span.end)
+    if (to - from < NARROWEST) {
+      from = Math.max(span.start, Math.min(from, span.end - NARROWEST))
+      to = from + NARROWEST
+    }
+    const { lanes, truncated } = windowBars(calls, {
+      from,
+      to,
+      width: request.width,
+      maxBars: MAX_BARS,
+    })
+    const used = new Set<number>()
+    for (const bars of lanes) for (const bar of bars) used.add(bar.function)
+    const names = new Map(
+      (
+        this.db.prepare('SELECT id, name FROM threads WHERE run = ?').all(stored.key) as Array<{
+          id: number
+          name: string
+        }>
+      ).map((row) => [row.id, row.name]),
+    )
+    return {
+      span,
+      from,
+      to,
+      width: request.width,
+      lanes: calls.lanes.map((lane, k) => ({
+        key: lane.key,
+        name: names.get(lane.key.thread) ?? `thread ${lane.key.thread}`,
+        depth: lane.depths.length - 1,
+        bars: lanes[k]!,
+      })),
+      functions: [...used].sort((a, b) => a - b).map((id) => functionOf(indexed, id)),
+      position: request.seq === undefined ? null : this.position(stored.key, request.seq),
+      truncated,
+    }
+  }
+
+  /** Where event `seq` is: its time, lane and depth; null when the run has no such event. */
+  private position(run: number, seq: number): TimelinePosition | null {
+    const event = EventStore.of(this.db).event(run, seq)
+    if (event === undefined) return null
+    return { seq, us: event.us, lane: { thread: event.thread }, depth: event.depth }
+  }
+
+  private indexed(stored: StoredRun): Indexed {
+    const { key, run } = stored
+    return this.indexes.get(
+      String(key),
+      (kept) =>
+        (kept.events === run.eventCount && kept.status === run.status) ||
+        // A run being recorded grows all the time: the server spends a tenth of its time at
+        // most rebuilding its index, and shows calls a little behind meanwhile.
+        (run.status === 'running' &&
+          kept.status === 'running' &&
+          performance.now() - kept.builtAt < kept.buildMs * REBUILD_SPACING),
+      () => {
+        const started = performance.now()
+        const calls = this.load(stored)
+        return {
+          events: run.eventCount,
+          status: run.status,
+          builtAt: performance.now(),
+          buildMs: performance.now() - started,
+          calls,
+          functions: readFunctions(this.db, key),
+        }
+      },
+    )
+  }
+
+  /** The index kept in the database for a run that has ended, else one built (and kept). */
+  private load({ key, run }: StoredRun): CallIndex {
+    const ended = run.status !== 'running'
+    const kept = ended ? readStoredIndex(this.db, key, run.eventCount) : undefined
+    if (kept !== undefined) return kept
+    const built = buildCallIndex(this.db, key)
+    if (ended) {
+      try {
+        storeIndex(this.db, key, run.eventCount, built)
+      } catch (error) {
+        // A database this server only reads (or one busy writing): the index stays in memory.
+        if (databaseFailure(error) === null) throw error
+      }
+    }
+    return built
+  }
+}
+
+function functionOf(indexed: Indexed, id: number): TimelineFunction {
+  return indexed.functions.get(id) ?? { id, name: '?', file: 0, path: '?', line: 0 }
+}
+
+function readFunctions(db: Db, run: number): Map<number, TimelineFunction> {
+  const rows = db
+    .prepare(
+      `SELECT f.id, f.qualified_name AS name, f.file, coalesce(p.path, '?') AS path, f.first_line AS line
+       FROM functions f LEFT JOIN files p ON p.run = f.run AND p.id = f.file WHERE f.run = ?`,
+    )
+    .all(run) as TimelineFunction[]
+  return new Map(rows.map((row) => [row.id, row]))
+}
