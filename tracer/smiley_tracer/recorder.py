@@ -84,6 +84,7 @@ class Recorder:
         self._qualified_names = {}  # id(code) -> (code, qualified name), before 3.11
         self._cwd = os.getcwd()  # relative file names are relative to where the program started
         self.state_class = FrameState  # a hook may use a subclass
+        self.scope = None  # function_scope.FunctionScope, with --function
 
     # Codes and files.
 
@@ -103,6 +104,8 @@ class Recorder:
                 codes.clear()  # do not hold code compiled at run time in a loop forever
                 del self._untraced[:]
             filename = code.co_filename
+            if self.scope is not None:
+                self.scope.is_root(code, module_globals)
             if not self.filter.wants(filename):
                 self._untraced.append(code)
                 codes[id(code)] = False
@@ -143,9 +146,12 @@ class Recorder:
     # Frames and threads.
 
     def begin(self, frame, record):
-        """A new activation of traced ``record`` in ``frame``: its state, registered as live."""
+        """A new activation of traced ``record`` in ``frame``: its state, registered as live;
+        (None, 0) when it runs outside the --function scope."""
         parent = self.parent_of(frame)
         if parent is None:
+            if self.scope is not None and not self.scope.covers(frame):
+                return None, 0
             depth = 0
             parent_id = 0
             thread = self.thread_id()
@@ -161,9 +167,14 @@ class Recorder:
         return state, parent_id
 
     def resume(self, frame, state):
-        """A suspended generator runs again, perhaps called from somewhere else."""
+        """A suspended generator runs again, perhaps called from somewhere else: its parent's
+        id; None when it runs outside the --function scope, where it is forgotten (resumed in
+        scope again, it is a new activation)."""
         parent = self.parent_of(frame)
         if parent is None:
+            if self.scope is not None and not self.scope.covers(frame):
+                self.live.pop(id(frame), None)
+                return None
             state.depth = 0
             state.thread = self.thread_id()
             parent_id = 0

@@ -166,6 +166,7 @@ typedef struct {
     PyObject *type_symbol, *name_info, *exception, *on_failure, *stream_closed;
     PyObject *missing, *mutable_types, *redacted, *return_opcodes, *offset_lines;
     PyObject *snapshot_all_py, *diff_py, *disable, *is_secret;
+    PyObject *covers; /* function_scope.FunctionScope.covers with --function, else None */
     PyObject *scrub, *remember, *secret_values, *secret_texts, *secret_words; /* redaction.Redactor's */
     const char *words[SMILEY_MAX_WORDS]; /* secret_words, as C strings */
     int word_count;
