@@ -8,7 +8,7 @@
 import { upgradeEvents } from '../ingest/upgrade-events.js'
 import type { Db } from './database.js'
 
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
@@ -123,4 +123,10 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
      PRIMARY KEY (run, position)
    ) WITHOUT ROWID;
    CREATE INDEX IF NOT EXISTS tests_by_run ON tests (test_run);`,
+  // 6 → 7: sources in a rowid table, where a source file of a few KB fills its pages (see
+  // schema.sql).
+  `CREATE TABLE sources_7 (hash TEXT PRIMARY KEY, text TEXT NOT NULL);
+   INSERT INTO sources_7 (hash, text) SELECT hash, text FROM sources;
+   DROP TABLE sources;
+   ALTER TABLE sources_7 RENAME TO sources;`,
 ]

@@ -48,11 +48,13 @@ CREATE TABLE tests (
 ) WITHOUT ROWID;
 CREATE INDEX tests_by_run ON tests (test_run);
 
--- Source text, stored once per content, shared by every run that executed it.
+-- Source text, stored once per content, shared by every run that executed it. A rowid table:
+-- in a WITHOUT ROWID table a row of more than ~1 000 bytes (most source files) spills into an
+-- overflow page of its own, mostly empty.
 CREATE TABLE sources (
   hash TEXT PRIMARY KEY,              -- sha256 of the UTF-8 text
   text TEXT NOT NULL
-) WITHOUT ROWID;
+);
 
 CREATE TABLE files (
   run INTEGER NOT NULL,
