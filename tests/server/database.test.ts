@@ -234,7 +234,7 @@ describe('openDatabase', () => {
     const migrated = openDatabase(old)
     const kept = migrated.prepare('SELECT hash, text FROM sources').raw().all() as string[][]
     expect(new Map(kept.map(([hash, text]) => [hash, text]))).toEqual(
-      new Map(sources as string[][]),
+      new Map(sources.map(([hash, text]) => [hash!, text!] as const)),
     )
     expect(
       migrated.prepare("SELECT wr FROM pragma_table_list WHERE name = 'sources'").pluck().get(),
