@@ -25,7 +25,7 @@ MAX_CODES = 200000
 class CodeRecord:
     """A traced code object: its id and, per line, which locals may change after it."""
 
-    __slots__ = ("id", "code", "first_line", "plans", "module_level", "generator", "parameters_only", "lines", "raw")
+    __slots__ = ("id", "code", "first_line", "plans", "module_level", "generator", "parameters_only", "lines", "raw", "watched")
 
     def __init__(self, code_id, code, plans):
         self.id = code_id
@@ -37,6 +37,7 @@ class CodeRecord:
         self.parameters_only = code_info.parameters_only(code)
         self.lines = None  # offset index -> line, built on first use by the monitoring hook
         self.raw = None  # the bytecode, read on first use by the settrace hook
+        self.watched = False  # Recorder.on_new_code has been told of it
 
 
 class FrameState:
@@ -113,11 +114,18 @@ class Recorder:
             file_id = self._file_id(filename, module_globals)
             record = CodeRecord(next(self._code_ids), code, self.locals.compile_plans(code_info.line_plans(code)))
             self.stream.append((wire.CODE, record.id, file_id, code.co_name, self._qualified_name(code), code.co_firstlineno))
-            if self.on_new_code is not None:
-                self.on_new_code(code)
+            if self.scope is None:
+                self.watch(record)
             codes[id(code)] = record
             self.recorded_any = True
             return record
+
+    def watch(self, record):
+        """Tell the hook of a code that is recorded: at once, or with --function when it first
+        runs inside the scope (a code that never does costs sys.monitoring no line event)."""
+        if self.on_new_code is not None:
+            self.on_new_code(record.code)
+        record.watched = True
 
     def _qualified_name(self, code):
         qualified = getattr(code, "co_qualname", None)
@@ -159,6 +167,8 @@ class Recorder:
             depth = parent.depth + 1
             parent_id = parent.id
             thread = parent.thread
+        if not record.watched:
+            self.watch(record)
         state = self.state_class(self.next_frame_id(), record, depth, thread)
         live = self.live
         if len(live) > MAX_SUSPENDED and record.generator:

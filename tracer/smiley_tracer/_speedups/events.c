@@ -207,6 +207,16 @@ begin(Core *core, PyFrameObject *frame, CodeEntry *entry, PyObject **parent_id)
     int placed = place(core, frame, state, parent_id);
     if (placed != 0)
         goto error; /* 1: outside the scope, and no error set */
+    if (!entry->watched && core->watch != Py_None) {
+        /* With --function, the hook hears of a code when it first runs inside the scope. */
+        PyObject *done = SMILEY_CALL(core->watch, entry->record);
+        if (done == NULL) {
+            Py_CLEAR(*parent_id);
+            goto error;
+        }
+        Py_DECREF(done);
+        entry->watched = 1;
+    }
     if ((Py_ssize_t)core->live.used > core->max_suspended && entry->generator && forget_suspended(core) < 0)
         goto error;
     if (ptrmap_set(&core->live, (PyObject *)frame, (PyObject *)state) < 0)
