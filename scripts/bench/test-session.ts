@@ -8,6 +8,7 @@
  *   npx tsx scripts/bench/test-session.ts [--python 3.11] [--scale 1]
  */
 
+import Database from 'better-sqlite3'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -38,6 +39,29 @@ export interface TestSessionFigures {
   perTestCostMs: Timing
   /** Database bytes (with its write-ahead log): one run, --keep failed, --keep all. */
   bytes: { oneRun: number; keepFailed: number; keepAll: number }
+  /** Where the bytes of the --keep failed database are: its largest tables and indexes, and
+   * the pages left free by the runs it deleted. */
+  keepFailedTables: Array<{ name: string; bytes: number }>
+  keepFailedFree: number
+}
+
+/** The pages of `database` per table or index (SQLite's dbstat), largest first, and its free pages' bytes. */
+function whereTheBytesAre(database: string): {
+  tables: Array<{ name: string; bytes: number }>
+  free: number
+} {
+  const db = new Database(database, { readonly: true })
+  try {
+    const tables = db
+      .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC')
+      .all() as Array<{ name: string; bytes: number }>
+    const free =
+      (db.pragma('freelist_count', { simple: true }) as number) *
+      (db.pragma('page_size', { simple: true }) as number)
+    return { tables, free }
+  } finally {
+    db.close()
+  }
 }
 
 /** A suite of `tests` tests in files of ten, each a few lines with a loop; two fail. */
@@ -118,6 +142,7 @@ export async function measureTestSession(
     const none = { cpu: Infinity, wall: Infinity }
     const best = { plain: none, oneRun: none, perTest: none, perTestAll: none }
     const bytes = { oneRun: 0, keepFailed: 0, keepAll: 0 }
+    let where: ReturnType<typeof whereTheBytesAre> = { tables: [], free: 0 }
     for (let round = 0; round < repeat; round++) {
       const [one, failed, all] = ['one', 'failed', 'all'].map((name) =>
         join(folder, `${name}-${round}.db`),
@@ -147,6 +172,7 @@ export async function measureTestSession(
       bytes.oneRun = sizeOf(one)
       bytes.keepFailed = sizeOf(failed)
       bytes.keepAll = sizeOf(all)
+      where = whereTheBytesAre(failed)
       const cpu = (timing: Timing) => `${timing.cpu.toFixed(2)} s`
       progress(
         `round ${round + 1} of ${repeat}, CPU: pytest ${cpu(plain)}, one run ${cpu(oneRun)}, per test ${cpu(perTest)}, keep all ${cpu(perTestAll)}`,
@@ -161,6 +187,8 @@ export async function measureTestSession(
         wall: cost(best.perTest.wall, best.oneRun.wall),
       },
       bytes,
+      keepFailedTables: where.tables,
+      keepFailedFree: where.free,
     }
   } finally {
     rmSync(folder, { recursive: true, force: true })
@@ -187,6 +215,11 @@ export function formatTestSession(figures: TestSessionFigures): string {
     `  one run                        ${kib(bytes.oneRun)}  ${share(bytes.oneRun)}`,
     `  --keep failed                  ${kib(bytes.keepFailed)}  ${share(bytes.keepFailed)}`,
     `  --keep all                     ${kib(bytes.keepAll)}`,
+    'where the bytes of --keep failed are (largest tables and indexes)',
+    ...figures.keepFailedTables
+      .slice(0, 6)
+      .map(({ name, bytes: size }) => `  ${name.padEnd(30)} ${kib(size)}  ${share(size)}`),
+    `  free pages                     ${kib(figures.keepFailedFree)}`,
   ].join('\n')
 }
 

@@ -23,12 +23,25 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'python', option: 'python', kind: 'string' },
   { key: 'include', option: 'include', kind: 'list' },
   { key: 'exclude', option: 'exclude', kind: 'list' },
+  { key: 'function', option: 'function', kind: 'list' },
   { key: 'redact', option: 'no-redact', kind: 'boolean', negated: true },
   { key: 'redact-also', option: 'redact', kind: 'list' },
   { key: 'call-repr', option: 'call-repr', kind: 'boolean' },
   { key: 'max-repr', option: 'max-repr', kind: 'integer' },
   { key: 'keep', option: 'keep', kind: 'string' },
 ]
+
+const OPTION_KINDS = {
+  string: 'string',
+  integer: 'integer',
+  list: 'list',
+  boolean: 'flag',
+} as const
+
+/** Whether `option` is the one that carries `setting`: of its name and kind (`replay --function`,
+ * a filter, is not `run --function`). */
+const carries = (option: OptionSpec, setting: Setting) =>
+  option.name === setting.option && option.kind === OPTION_KINDS[setting.kind]
 
 /** Where a setting's value came from. */
 export type SettingSource = OptionSource | 'pyproject.toml'
@@ -57,7 +70,7 @@ export function applySettings(
 ): EffectiveSetting[] {
   const known = applied.get(args)
   if (known !== undefined) return known
-  const taken = SETTINGS.filter((setting) => options.some((o) => o.name === setting.option))
+  const taken = SETTINGS.filter((setting) => options.some((o) => carries(o, setting)))
   if (taken.length === 0) return []
   const project = readProjectConfig(cwd)
   if (project !== null) {
@@ -70,7 +83,7 @@ export function applySettings(
   }
   const sources = (args.sources ??= {})
   const effective = taken.map((setting) => {
-    const spec = options.find((o) => o.name === setting.option)!
+    const spec = options.find((o) => carries(o, setting))!
     const name = camel(setting.option)
     const written = project?.values.get(setting.key)
     const source = sources[name] ?? 'default'

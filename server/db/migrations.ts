@@ -6,9 +6,11 @@
  */
 
 import { upgradeEvents } from '../ingest/upgrade-events.js'
+import type { ProfileCall, ProfileFunction } from '../../shared/types/profile.js'
 import type { Db } from './database.js'
+import { encodeProfile } from './profile-blob.js'
 
-export const SCHEMA_VERSION = 7
+export const SCHEMA_VERSION = 9
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
@@ -130,4 +132,42 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
      end_us INTEGER NOT NULL, data BLOB NOT NULL
    );
    CREATE UNIQUE INDEX IF NOT EXISTS call_index_by_lane ON call_index (run, thread, task, depth);`,
+  // 7 → 8: sources in a rowid table, where a source file of a few KB fills its pages (see
+  // schema.sql).
+  `CREATE TABLE sources_8 (hash TEXT PRIMARY KEY, text TEXT NOT NULL);
+   INSERT INTO sources_8 (hash, text) SELECT hash, text FROM sources;
+   DROP TABLE sources;
+   ALTER TABLE sources_8 RENAME TO sources;`,
+  // 8 → 9: each profile in one compressed blob (profile-blob.ts), from its rows. Written to
+  // stand on a database that has the new table already, as BLOCK_SUMMARIES is.
+  (db) => {
+    db.exec(`CREATE TABLE IF NOT EXISTS profiles (
+      run INTEGER PRIMARY KEY, functions INTEGER NOT NULL, calls INTEGER NOT NULL,
+      data BLOB NOT NULL)`)
+    const old = db
+      .prepare("SELECT count(*) FROM sqlite_master WHERE name = 'profile_functions'")
+      .pluck()
+      .get()
+    if (old === 0) return
+    const insert = db.prepare(
+      'INSERT INTO profiles (run, functions, calls, data) VALUES (?, ?, ?, ?)',
+    )
+    const functionsOf = db.prepare(
+      `SELECT id, file, line, name, primitive_calls AS primitiveCalls, calls,
+         total_time AS totalTime, cumulative_time AS cumulativeTime
+       FROM profile_functions WHERE run = ? ORDER BY id`,
+    )
+    const callsOf = db.prepare(
+      `SELECT caller, callee, primitive_calls AS primitiveCalls, calls,
+         total_time AS totalTime, cumulative_time AS cumulativeTime
+       FROM profile_calls WHERE run = ? ORDER BY callee, caller`,
+    )
+    const runs = db.prepare('SELECT DISTINCT run FROM profile_functions').pluck().all() as number[]
+    for (const run of runs) {
+      const functions = functionsOf.all(run) as ProfileFunction[]
+      const calls = callsOf.all(run) as ProfileCall[]
+      insert.run(run, functions.length, calls.length, encodeProfile(functions, calls))
+    }
+    db.exec('DROP TABLE profile_functions; DROP TABLE profile_calls;')
+  },
 ]

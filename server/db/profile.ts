@@ -1,68 +1,21 @@
 /**
- * A run's cProfile statistics: read from the profile tables into the shared `Profile` type,
+ * A run's cProfile statistics: read from its stored blob into the shared `Profile` type,
  * and turned back into the dict `pstats` stores, for writing a `.pstats` file.
  */
 
-import type { Profile, ProfileCall, ProfileFunction } from '../../shared/types/profile.js'
+import type { Profile } from '../../shared/types/profile.js'
 import type { PyWritable, PyWritableDict } from '../../shared/wire/marshal.js'
 import { PyFloat } from '../../shared/wire/marshal.js'
 import type { Db } from './database.js'
-
-interface FunctionRow {
-  id: number
-  file: string
-  line: number
-  name: string
-  primitive_calls: number
-  calls: number
-  total_time: number
-  cumulative_time: number
-}
-
-interface CallRow {
-  caller: number
-  callee: number
-  primitive_calls: number
-  calls: number
-  total_time: number
-  cumulative_time: number
-}
+import { decodeProfile } from './profile-blob.js'
 
 /** The profile of the run with local key `run`, or null when none was stored. */
 export function readProfile(db: Db, run: number): Profile | null {
-  const functions = (
-    db
-      .prepare(
-        `SELECT id, file, line, name, primitive_calls, calls, total_time, cumulative_time
-         FROM profile_functions WHERE run = ? ORDER BY id`,
-      )
-      .all(run) as FunctionRow[]
-  ).map((row): ProfileFunction => ({
-    id: row.id,
-    file: row.file,
-    line: row.line,
-    name: row.name,
-    primitiveCalls: row.primitive_calls,
-    calls: row.calls,
-    totalTime: row.total_time,
-    cumulativeTime: row.cumulative_time,
-  }))
+  const blob = db.prepare('SELECT data FROM profiles WHERE run = ?').pluck().get(run) as
+    Buffer | undefined
+  if (blob === undefined) return null
+  const { functions, calls } = decodeProfile(blob)
   if (functions.length === 0) return null
-  const calls = (
-    db
-      .prepare(
-        `SELECT caller, callee, primitive_calls, calls, total_time, cumulative_time
-         FROM profile_calls WHERE run = ? ORDER BY callee, caller`,
-      )
-      .all(run) as CallRow[]
-  ).map((row): ProfileCall => ({
-    caller: row.caller,
-    callee: row.callee,
-    primitiveCalls: row.primitive_calls,
-    calls: row.calls,
-    totalTime: row.total_time,
-    cumulativeTime: row.cumulative_time,
-  }))
   // Summed in id order, as pstats sums in the order it loads the functions.
   const totalTime = functions.reduce((sum, f) => sum + f.totalTime, 0)
   return { functions, calls, totalTime }

@@ -48,11 +48,13 @@ CREATE TABLE tests (
 ) WITHOUT ROWID;
 CREATE INDEX tests_by_run ON tests (test_run);
 
--- Source text, stored once per content, shared by every run that executed it.
+-- Source text, stored once per content, shared by every run that executed it. A rowid table:
+-- in a WITHOUT ROWID table a row of more than ~1 000 bytes (most source files) spills into an
+-- overflow page of its own, mostly empty.
 CREATE TABLE sources (
   hash TEXT PRIMARY KEY,              -- sha256 of the UTF-8 text
   text TEXT NOT NULL
-) WITHOUT ROWID;
+);
 
 CREATE TABLE files (
   run INTEGER NOT NULL,
@@ -199,30 +201,14 @@ CREATE TABLE line_hits (
   PRIMARY KEY (run, file, line)
 ) WITHOUT ROWID;
 
--- cProfile's statistics: one row per function, one per caller → callee pair.
-CREATE TABLE profile_functions (
-  run INTEGER NOT NULL,
-  id INTEGER NOT NULL,
-  file TEXT NOT NULL,                 -- '~' for built-in functions, as pstats names them
-  line INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  primitive_calls INTEGER NOT NULL,
-  calls INTEGER NOT NULL,
-  total_time REAL NOT NULL,
-  cumulative_time REAL NOT NULL,
-  PRIMARY KEY (run, id)
-) WITHOUT ROWID;
-
-CREATE TABLE profile_calls (
-  run INTEGER NOT NULL,
-  caller INTEGER NOT NULL,
-  callee INTEGER NOT NULL,
-  primitive_calls INTEGER NOT NULL,
-  calls INTEGER NOT NULL,
-  total_time REAL NOT NULL,
-  cumulative_time REAL NOT NULL,
-  PRIMARY KEY (run, callee, caller)
-) WITHOUT ROWID;
+-- cProfile's statistics, compressed in one blob per run (profile-blob.ts): a profile has a row
+-- per function the process ever called, thousands for a test runner, read only whole.
+CREATE TABLE profiles (
+  run INTEGER PRIMARY KEY,
+  functions INTEGER NOT NULL,         -- how many functions it holds
+  calls INTEGER NOT NULL,             -- how many caller → callee pairs
+  data BLOB NOT NULL
+);
 
 -- The Timeline's calls by time (server/timeline/call-index.ts), kept once built for a run that
 -- has ended: one row per lane (thread, task; 0 for none) and depth, its columns raw in `data`

@@ -1,9 +1,10 @@
-/** cProfile's stats dict (as `pstats` stores it) turned into table rows, and stored. */
+/** cProfile's stats dict (as `pstats` stores it) turned into functions and calls, and stored. */
 
 import type { PyValue } from '../../shared/wire/marshal.js'
 import { PyDict } from '../../shared/wire/marshal.js'
 import { WireError } from '../../shared/wire/frames.js'
 import type { Db } from '../db/database.js'
+import { encodeProfile } from '../db/profile-blob.js'
 
 export interface ProfileFunctionRow {
   id: number
@@ -99,40 +100,7 @@ function number(value: PyValue | undefined): number {
 /** Replaces the stored profile of run `run` (local key) with cProfile's `stats`. */
 export function storeProfile(db: Db, run: number, stats: PyDict): void {
   const { functions, calls } = profileRows(stats)
-  const insertFunction = db.prepare(
-    `INSERT OR REPLACE INTO profile_functions (run, id, file, line, name, primitive_calls, calls, total_time, cumulative_time)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
-  const insertCall = db.prepare(
-    `INSERT OR REPLACE INTO profile_calls (run, caller, callee, primitive_calls, calls, total_time, cumulative_time)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  )
-  db.transaction(() => {
-    db.prepare('DELETE FROM profile_functions WHERE run = ?').run(run)
-    db.prepare('DELETE FROM profile_calls WHERE run = ?').run(run)
-    for (const f of functions) {
-      insertFunction.run(
-        run,
-        f.id,
-        f.file,
-        f.line,
-        f.name,
-        f.primitiveCalls,
-        f.calls,
-        f.totalTime,
-        f.cumulativeTime,
-      )
-    }
-    for (const c of calls) {
-      insertCall.run(
-        run,
-        c.caller,
-        c.callee,
-        c.primitiveCalls,
-        c.calls,
-        c.totalTime,
-        c.cumulativeTime,
-      )
-    }
-  })()
+  db.prepare(
+    'INSERT OR REPLACE INTO profiles (run, functions, calls, data) VALUES (?, ?, ?, ?)',
+  ).run(run, functions.length, calls.length, encodeProfile(functions, calls))
 }

@@ -29,6 +29,9 @@ export interface TracerOptions {
   include?: string[]
   /** …and never those these match (`--exclude`). */
   exclude?: string[]
+  /** Record only inside calls of the functions of these names, qualified names or
+   * `module.qualified` names, with all they call (`--function`). */
+  functions?: string[]
   /** The main script, compiled first so that a syntax error gets a one-line message. */
   script?: string
   /** Use sys.settrace even where sys.monitoring exists (3.12+). */

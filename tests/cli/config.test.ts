@@ -69,6 +69,7 @@ database = "not ours"
       { key: 'python', value: 'python3', source: 'default', from: null },
       { key: 'include', value: ['src/*', 'lib/*.py'], source: 'pyproject.toml', from: where(7) },
       { key: 'exclude', value: [], source: 'default', from: null },
+      { key: 'function', value: [], source: 'default', from: null },
       { key: 'redact', value: false, source: 'pyproject.toml', from: where(11) },
       { key: 'redact-also', value: [], source: 'default', from: null },
       { key: 'call-repr', value: false, source: 'default', from: null },
@@ -166,5 +167,86 @@ describe('--include and --exclude', () => {
       join(dir.path, 'pkg', '__init__.py'),
       join(dir.path, 'pkg', 'b.py'),
     ])
+  })
+})
+
+describe('--function', () => {
+  const program = {
+    'main.py': `
+from pkg.parser import Parser
+
+def helper(n):
+    return n + 1
+
+def main():
+    helper(0)
+    print(Parser().parse("a b"))
+    helper(2)
+
+main()
+`,
+    'pkg/__init__.py': '',
+    'pkg/parser.py': `
+import textwrap
+
+def split(text):
+    return text.split()
+
+class Parser:
+    def parse(self, text):
+        words = textwrap.wrap(text, width=1)
+        return list(map(str.upper, words)) + split(text)
+`,
+  }
+
+  it('records only inside calls of the named function, named by option, pyproject.toml or SMILEY_FUNCTION', async () => {
+    writePrograms(dir.path, program)
+    const db = join(dir.path, 'runs.db')
+    const recorded = async () =>
+      [...new Set((await events(db, dir.path)).map((e) => e.function))].sort()
+    const byOption = await smiley(['run', '-d', db, '--function', 'Parser.parse', 'main.py'], {
+      cwd: dir.path,
+    })
+    expect(byOption.code, byOption.stderr).toBe(0)
+    expect(byOption.stdout).toBe("['A', 'B', 'a', 'b']\n")
+    expect(byOption.stderr).toBe('')
+    expect(await recorded()).toEqual(['Parser.parse', 'split'])
+
+    const byEnv = await smiley(['run', '-d', db, 'main.py'], {
+      cwd: dir.path,
+      env: { SMILEY_FUNCTION: 'pkg.parser.split,helper' },
+    })
+    expect(byEnv.code, byEnv.stderr).toBe(0)
+    expect(await recorded()).toEqual(['helper', 'split'])
+
+    writePrograms(dir.path, { 'pyproject.toml': '[tool.smiley]\nfunction = ["main"]\n' })
+    const shown = await config([])
+    expect(setting(shown, 'function')).toMatchObject({ value: ['main'], source: 'pyproject.toml' })
+    const byFile = await smiley(['run', '-d', db, 'main.py'], { cwd: dir.path })
+    expect(byFile.code, byFile.stderr).toBe(0)
+    expect(await recorded()).toEqual(['Parser.parse', 'helper', 'main', 'split'])
+  })
+
+  it('says at the end of the run which names matched no function, and keeps the exit code', async () => {
+    writePrograms(dir.path, {
+      ...program,
+      'fails.py': 'import sys\ndef f():\n    pass\nf()\nsys.exit(3)\n',
+    })
+    const db = join(dir.path, 'runs.db')
+    const result = await smiley(
+      ['run', '-d', db, '--function', 'f', '--function', 'Parser.prase', 'fails.py'],
+      {
+        cwd: dir.path,
+      },
+    )
+    expect(result.code).toBe(3)
+    expect(result.stderr).toBe(
+      'smiley: --function Parser.prase: no function of that name ran, so nothing of it was recorded\n',
+    )
+    const refused = await smiley(['run', '-d', db, '--function', 'pkg/parser.py', 'main.py'], {
+      cwd: dir.path,
+    })
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toBe('smiley: --function: not a function name: "pkg/parser.py"\n')
   })
 })

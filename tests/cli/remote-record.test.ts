@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
+import type { Profile } from '../../shared/types/profile.js'
 import type { Run } from '../../shared/types/run.js'
 import { smiley } from '../support/cli.js'
 import {
@@ -53,10 +54,25 @@ describe('smiley record', () => {
 
     const sources = `SELECT f.path, s.text FROM files f JOIN sources s ON s.hash = f.source_hash ORDER BY f.path`
     expect(query(remote, sources)).toEqual(query(local, sources))
-    const profile = `SELECT file, line, name, calls, primitive_calls FROM profile_functions ORDER BY file, line, name`
-    const profiled = query(remote, profile) as Array<{ name: string }>
+    const profile = async (db: string) => {
+      const shown = await smiley(['stats', 'show', '--json', '-d', db, 'latest'])
+      expect(shown.code, shown.stderr).toBe(0)
+      const { functions } = JSON.parse(shown.stdout) as { functions: Profile['functions'] }
+      return functions
+        .map(({ file, line, name, calls, primitiveCalls }) => ({
+          file,
+          line,
+          name,
+          calls,
+          primitiveCalls,
+        }))
+        .sort((a, b) =>
+          `${a.file}:${a.line}:${a.name}`.localeCompare(`${b.file}:${b.line}:${b.name}`),
+        )
+    }
+    const profiled = await profile(remote)
     expect(profiled.map((f) => f.name)).toContain('take')
-    expect(profiled).toEqual(query(local, profile))
+    expect(profiled).toEqual(await profile(local))
 
     const id = remoteRun!.id.slice(0, 8)
     expect(recorder.stdout).toEqual([

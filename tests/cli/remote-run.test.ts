@@ -86,7 +86,7 @@ describe('smiley run --remote', () => {
     expect(events).toHaveLength(run!.eventCount)
     for (const event of events)
       expect(event).toMatchObject({ function: '<module>', source: expect.any(String) })
-    expect(query(db, 'SELECT name FROM profile_functions')).not.toHaveLength(0)
+    expect(query(db, 'SELECT run FROM profiles WHERE functions > 0')).toHaveLength(1)
     expect(query(db, 'SELECT path FROM files')).toEqual([{ path: join(dir.path, 'waits.py') }])
   })
 

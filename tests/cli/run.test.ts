@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
+import type { Profile } from '../../shared/types/profile.js'
 import type { Run } from '../../shared/types/run.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
@@ -271,12 +272,14 @@ account = Account("ada")
       'prof.py': 'def f(n):\n    return n + 1\n\nfor i in range(5):\n    f(i)\n',
     })
     await smiley(['run', '-d', db, 'prof.py'], { cwd: dir.path })
+    const shown = await smiley(['stats', 'show', '--json', '-d', db, 'latest'])
+    expect(shown.code, shown.stderr).toBe(0)
+    const { functions } = JSON.parse(shown.stdout) as { functions: Profile['functions'] }
+    expect(functions.find((f) => f.name === 'f')).toMatchObject({ calls: 5, line: 1 })
     const sqlite = new Database(db, { readonly: true })
-    const row = sqlite.prepare("SELECT calls FROM profile_functions WHERE name = 'f'").get() as {
-      calls: number
-    }
+    const stored = sqlite.prepare('SELECT functions FROM profiles').pluck().all()
     sqlite.close()
-    expect(row.calls).toBe(5)
+    expect(stored).toEqual([functions.length])
   })
 
   it('records which tracer path was used, and refuses an unknown --accelerator', async () => {

@@ -205,6 +205,45 @@ describe('openDatabase', () => {
     expect(shape(old)).toEqual(shape(fresh))
   })
 
+  it('stores source files of a few KB in about their size, in a new file and a version-6 file moved forward', () => {
+    const sources = Array.from({ length: 40 }, (_, i) => [
+      `h${i}`,
+      `# file ${i}\n`.padEnd(1100, 'x'),
+    ])
+    const bytes = sources.reduce((sum, [, text]) => sum + text!.length, 0)
+    const stored = (db: Database.Database) =>
+      db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name = 'sources'").pluck().get() as number
+
+    const fresh = openDatabase(join(dir.path, 'fresh.db'), { create: true })
+    const insert = fresh.prepare('INSERT INTO sources (hash, text) VALUES (?, ?)')
+    for (const row of sources) insert.run(...row)
+    expect(stored(fresh)).toBeLessThan(bytes * 1.5)
+    fresh.close()
+
+    // Version 6 kept sources WITHOUT ROWID: each such source took a page of overflow.
+    const old = join(dir.path, 'old.db')
+    openDatabase(old, { create: true }).close()
+    const raw = new Database(old)
+    raw.exec(`DROP TABLE sources;
+      CREATE TABLE sources (hash TEXT PRIMARY KEY, text TEXT NOT NULL) WITHOUT ROWID;
+      PRAGMA user_version = 6;`)
+    const insertOld = raw.prepare('INSERT INTO sources (hash, text) VALUES (?, ?)')
+    for (const row of sources) insertOld.run(...row)
+    expect(stored(raw)).toBeGreaterThan(bytes * 3)
+    raw.close()
+    const migrated = openDatabase(old)
+    const kept = migrated.prepare('SELECT hash, text FROM sources').raw().all() as string[][]
+    expect(new Map(kept.map(([hash, text]) => [hash, text]))).toEqual(
+      new Map(sources.map(([hash, text]) => [hash!, text!] as const)),
+    )
+    expect(
+      migrated.prepare("SELECT wr FROM pragma_table_list WHERE name = 'sources'").pluck().get(),
+    ).toBe(0)
+    migrated.prepare('VACUUM').run()
+    expect(stored(migrated)).toBeLessThan(bytes * 1.5)
+    migrated.close()
+  })
+
   it('says a database from a newer Smiley was written by a newer Smiley', () => {
     const path = join(dir.path, 'future.db')
     openDatabase(path, { create: true }).close()

@@ -122,19 +122,13 @@ describe('deleteRun', () => {
     expect(deleteRun(source, a)).toMatchObject({
       events: 10,
       frames: 1,
-      rows: { event_blocks: 1, files: 1, frames: 1, profile_functions: 1 },
+      rows: { event_blocks: 1, files: 1, frames: 1, profiles: 1 },
       sources: 0,
     })
     expect(count(source, 'SELECT count(*) FROM sources')).toBe(1)
     expect(deleteRun(source, b).sources).toBe(1)
     const tables = ['runs', 'sources', 'files', 'functions', 'frames', 'threads', 'event_blocks']
-    for (const table of [
-      ...tables,
-      'thread_blocks',
-      'line_blocks',
-      'frame_children',
-      'profile_functions',
-    ])
+    for (const table of [...tables, 'thread_blocks', 'line_blocks', 'frame_children', 'profiles'])
       expect([table, count(source, `SELECT count(*) FROM ${table}`)]).toEqual([table, 0])
   })
 })

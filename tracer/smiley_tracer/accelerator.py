@@ -67,6 +67,8 @@ def make_core(module, recorder, on_failure):
         "max_len": recorder.renderer.max_len,
         "max_suspended": MAX_SUSPENDED,
         "max_codes": MAX_CODES,
+        "covers": None if recorder.scope is None else recorder.scope.covers,
+        "watch": None if recorder.scope is None else recorder.watch,
     }
     core = module.Core(config)
     stream.use_encoder(core)

@@ -112,8 +112,10 @@ def _build(recorder, on_failure):
         if record is None:
             record = code_record(code, frame.f_globals)
         if not record:
-            return None
+            return False
         state, parent = begin(frame, record)
+        if state is None:
+            return None  # outside the --function scope: its code may run inside it later
         found = all_locals(frame.f_locals, state)
         append((CALL, state.id, code.co_firstlineno, clock(), found, record.id, parent, state.thread, state.depth))
         return state
@@ -122,7 +124,7 @@ def _build(recorder, on_failure):
         try:
             if codes.get(id(code)) is False:
                 return DISABLE
-            if start(code, getframe(1)) is None:
+            if start(code, getframe(1)) is False:
                 return DISABLE
             if len(buffer) >= BATCH_SIZE:
                 flush()
@@ -153,6 +155,8 @@ def _build(recorder, on_failure):
                     parent = caller.id
                 else:
                     parent = resume(frame, state)
+                    if parent is None:
+                        return  # outside the --function scope
                 append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
             if len(buffer) >= BATCH_SIZE:
                 flush()

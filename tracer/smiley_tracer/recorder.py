@@ -25,7 +25,7 @@ MAX_CODES = 200000
 class CodeRecord:
     """A traced code object: its id and, per line, which locals may change after it."""
 
-    __slots__ = ("id", "code", "first_line", "plans", "module_level", "generator", "parameters_only", "lines", "raw")
+    __slots__ = ("id", "code", "first_line", "plans", "module_level", "generator", "parameters_only", "lines", "raw", "watched")
 
     def __init__(self, code_id, code, plans):
         self.id = code_id
@@ -37,6 +37,7 @@ class CodeRecord:
         self.parameters_only = code_info.parameters_only(code)
         self.lines = None  # offset index -> line, built on first use by the monitoring hook
         self.raw = None  # the bytecode, read on first use by the settrace hook
+        self.watched = False  # Recorder.on_new_code has been told of it
 
 
 class FrameState:
@@ -84,6 +85,7 @@ class Recorder:
         self._qualified_names = {}  # id(code) -> (code, qualified name), before 3.11
         self._cwd = os.getcwd()  # relative file names are relative to where the program started
         self.state_class = FrameState  # a hook may use a subclass
+        self.scope = None  # function_scope.FunctionScope, with --function
 
     # Codes and files.
 
@@ -103,6 +105,8 @@ class Recorder:
                 codes.clear()  # do not hold code compiled at run time in a loop forever
                 del self._untraced[:]
             filename = code.co_filename
+            if self.scope is not None:
+                self.scope.is_root(code, module_globals)
             if not self.filter.wants(filename):
                 self._untraced.append(code)
                 codes[id(code)] = False
@@ -110,11 +114,18 @@ class Recorder:
             file_id = self._file_id(filename, module_globals)
             record = CodeRecord(next(self._code_ids), code, self.locals.compile_plans(code_info.line_plans(code)))
             self.stream.append((wire.CODE, record.id, file_id, code.co_name, self._qualified_name(code), code.co_firstlineno))
-            if self.on_new_code is not None:
-                self.on_new_code(code)
+            if self.scope is None:
+                self.watch(record)
             codes[id(code)] = record
             self.recorded_any = True
             return record
+
+    def watch(self, record):
+        """Tell the hook of a code that is recorded: at once, or with --function when it first
+        runs inside the scope (a code that never does costs sys.monitoring no line event)."""
+        if self.on_new_code is not None:
+            self.on_new_code(record.code)
+        record.watched = True
 
     def _qualified_name(self, code):
         qualified = getattr(code, "co_qualname", None)
@@ -143,9 +154,12 @@ class Recorder:
     # Frames and threads.
 
     def begin(self, frame, record):
-        """A new activation of traced ``record`` in ``frame``: its state, registered as live."""
+        """A new activation of traced ``record`` in ``frame``: its state, registered as live;
+        (None, 0) when it runs outside the --function scope."""
         parent = self.parent_of(frame)
         if parent is None:
+            if self.scope is not None and not self.scope.covers(frame):
+                return None, 0
             depth = 0
             parent_id = 0
             thread = self.thread_id()
@@ -153,6 +167,8 @@ class Recorder:
             depth = parent.depth + 1
             parent_id = parent.id
             thread = parent.thread
+        if not record.watched:
+            self.watch(record)
         state = self.state_class(self.next_frame_id(), record, depth, thread)
         live = self.live
         if len(live) > MAX_SUSPENDED and record.generator:
@@ -161,9 +177,14 @@ class Recorder:
         return state, parent_id
 
     def resume(self, frame, state):
-        """A suspended generator runs again, perhaps called from somewhere else."""
+        """A suspended generator runs again, perhaps called from somewhere else: its parent's
+        id; None when it runs outside the --function scope, where it is forgotten (resumed in
+        scope again, it is a new activation)."""
         parent = self.parent_of(frame)
         if parent is None:
+            if self.scope is not None and not self.scope.covers(frame):
+                self.live.pop(id(frame), None)
+                return None
             state.depth = 0
             state.thread = self.thread_id()
             parent_id = 0

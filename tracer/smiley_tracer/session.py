@@ -67,6 +67,10 @@ class Session:
 
             self.filter = MainCode(self.filter, options["mainName"], options.get("mainSource"))
         self.recorder = Recorder(self.stream, self.renderer, self.filter)
+        if options.get("functions"):
+            from .function_scope import FunctionScope
+
+            self.recorder.scope = FunctionScope(options["functions"])
         if sys.version_info >= (3, 12) and not options.get("settrace"):
             from .monitoring_hook import MonitoringHook as Hook
         else:
@@ -182,6 +186,8 @@ class Session:
         profile = self._profile()
         if not self.recorder.recorded_any:
             self._say_why_nothing()
+        if self.recorder.scope is not None:
+            self._say_unmatched(self.recorder.scope.unmatched())
         try:
             stream = self.stream
             if not stream.closed:
@@ -208,6 +214,15 @@ class Session:
         name = getattr(spec, "name", None) or os.path.basename(path)
         try:
             sys.stderr.write("smiley: nothing was recorded: %s is in %s, which is not recorded by default (%s records it)\n" % ((name,) + found))
+        except Exception:
+            pass
+
+    def _say_unmatched(self, names):
+        """A --function NAME that no function that ran answered to: a typo, most likely."""
+        if not names:
+            return
+        try:
+            sys.stderr.write("smiley: --function %s: no function of that name ran, so nothing of it was recorded\n" % ", ".join(names))
         except Exception:
             pass
 

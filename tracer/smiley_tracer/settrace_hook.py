@@ -257,6 +257,8 @@ def _build(recorder, on_failure):
                         parent = caller.id
                     else:
                         parent = resume(frame, state)
+                        if parent is None:
+                            return None  # outside the --function scope
                     if LOCALS_STAY_CURRENT and not record.module_level:
                         state.mapping = frame.f_locals
                     append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
@@ -283,6 +285,8 @@ def _build(recorder, on_failure):
                 live[id(frame)] = state
             else:
                 state, parent = begin(frame, record)
+                if state is None:
+                    return None  # outside the --function scope
             mapping = frame.f_locals
             if record.module_level:
                 found = all_locals(mapping, state)

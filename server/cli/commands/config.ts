@@ -29,6 +29,7 @@ export const configCommand: Command = {
       '  python = "python3.12"',
       '  include = ["src/*"]',
       '  exclude = ["src/vendor/*"]',
+      '  function = ["Parser.parse"]',
       '  redact = true',
       '  max-repr = 500',
       '  keep = "failed"',

@@ -70,8 +70,7 @@ const TABLE_NAMES: Array<[string, string]> = [
   ['functions', 'function'],
   ['symbols', 'name'],
   ['line_hits', 'line count'],
-  ['profile_functions', 'profiled function'],
-  ['profile_calls', 'profiled call'],
+  ['profiles', 'profile'],
 ]
 
 /** `134 events, 12 frames, …, 2 sources`: what went, the big ones first. */

@@ -126,6 +126,13 @@ export const runCommand: Command = {
         help: 'never record the files whose path matches GLOB (repeatable)',
         env: 'SMILEY_EXCLUDE',
       },
+      {
+        name: 'function',
+        kind: 'list',
+        value: 'NAME',
+        help: 'record only inside calls of this function (name, Class.method or module.name), with all it calls (repeatable)',
+        env: 'SMILEY_FUNCTION',
+      },
       { name: 'no-profile', kind: 'flag', help: 'do not record cProfile statistics' },
       { name: 'include-stdlib', kind: 'flag', help: 'record the standard library too' },
       { name: 'include-site-packages', kind: 'flag', help: 'record installed packages too' },
@@ -275,6 +282,7 @@ type RecordingOptions = Pick<
   | 'perTest'
   | 'include'
   | 'exclude'
+  | 'functions'
 > & { keep?: Keep }
 
 interface Plan {
@@ -298,6 +306,7 @@ function plan(target: Target, args: ParsedArgs): Plan {
     includePackages: (args.options['includePackage'] as string[] | undefined) ?? [],
     ...globs(args, 'include'),
     ...globs(args, 'exclude'),
+    ...functions(args),
     ...(args.options['perTest'] ? { perTest: true, keep: keep(args) } : {}),
   }
   const shownArgv = redact ? redactArguments(argv, extra) : argv
@@ -324,6 +333,15 @@ function redactOption(args: ParsedArgs): ExtraSecrets {
 function globs(args: ParsedArgs, name: 'include' | 'exclude'): Partial<RecordingOptions> {
   const given = args.options[name] as string[] | undefined
   return given !== undefined && given.length > 0 ? { [name]: given } : {}
+}
+
+/** `--function`, when given; a name with nothing to match is refused. */
+function functions(args: ParsedArgs): Partial<RecordingOptions> {
+  const given = (args.options['function'] as string[] | undefined) ?? []
+  for (const name of given)
+    if (!/^[\p{L}_][\p{L}\p{N}_]*(\.[\p{L}_<][\p{L}\p{N}_>]*)*$/u.test(name))
+      throw new UsageError(`--function: not a function name: ${JSON.stringify(name)}`)
+  return given.length > 0 ? { functions: given } : {}
 }
 
 /** `--keep`, checked: which tests' runs stay once they have ended. */

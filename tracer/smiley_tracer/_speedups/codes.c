@@ -197,6 +197,7 @@ new_entry(PyObject *record, PyCodeObject *code)
     entry->plans = NULL;
     entry->line_count = 0;
     entry->nslots = 0;
+    entry->watched = 0;
     entry->module_level = !(code->co_flags & CO_OPTIMIZED);
     entry->generator = (code->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR)) != 0;
     entry->id = PyObject_GetAttrString(record, "id");

@@ -87,6 +87,7 @@ typedef struct {
     Plan **plans;       /* by line - line_base; NULL: nothing to look at */
     PyObject *raw;      /* co_code, for telling a generator's return from a yield (settrace) */
     PyObject *lines;    /* instruction index -> line (monitoring's JUMP) */
+    int watched;        /* with --function: Recorder.watch has been called for it */
 } CodeEntry;
 
 /* A table keyed by object identity (tables.c). */
@@ -166,6 +167,8 @@ typedef struct {
     PyObject *type_symbol, *name_info, *exception, *on_failure, *stream_closed;
     PyObject *missing, *mutable_types, *redacted, *return_opcodes, *offset_lines;
     PyObject *snapshot_all_py, *diff_py, *disable, *is_secret;
+    PyObject *covers; /* function_scope.FunctionScope.covers with --function, else None */
+    PyObject *watch;  /* Recorder.watch with --function, else None */
     PyObject *scrub, *remember, *secret_values, *secret_texts, *secret_words; /* redaction.Redactor's */
     const char *words[SMILEY_MAX_WORDS]; /* secret_words, as C strings */
     int word_count;

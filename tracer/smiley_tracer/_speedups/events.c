@@ -101,7 +101,23 @@ parent_of(Core *core, PyFrameObject *frame)
     return NULL;
 }
 
-/* Where an activation starts or resumes: depth, thread and the parent's id. */
+/* Whether a frame without a recorded frame below it runs inside the --function scope:
+ * 1 yes (or no such option), 0 no, -1 error. */
+static int
+in_scope(Core *core, PyFrameObject *frame)
+{
+    if (core->covers == Py_None)
+        return 1;
+    PyObject *answer = SMILEY_CALL(core->covers, (PyObject *)frame);
+    if (answer == NULL)
+        return -1;
+    int covered = PyObject_IsTrue(answer);
+    Py_DECREF(answer);
+    return covered;
+}
+
+/* Where an activation starts or resumes: depth, thread and the parent's id; 1 (and nothing
+ * set) when it runs outside the --function scope. */
 static int
 place(Core *core, PyFrameObject *frame, FrameState *state, PyObject **parent_id)
 {
@@ -110,6 +126,9 @@ place(Core *core, PyFrameObject *frame, FrameState *state, PyObject **parent_id)
         return -1;
     PyObject *thread;
     if (parent == NULL) {
+        int covered = in_scope(core, frame);
+        if (covered <= 0)
+            return covered < 0 ? -1 : 1;
         thread = PyObject_CallObject(core->thread_id, NULL);
         if (thread == NULL)
             return -1;
@@ -183,8 +202,21 @@ begin(Core *core, PyFrameObject *frame, CodeEntry *entry, PyObject **parent_id)
             state->in_order = (unsigned char *)(block + slots * (sizeof(Shown) + sizeof(int)));
         }
     }
-    if (state->id == NULL || place(core, frame, state, parent_id) < 0)
+    if (state->id == NULL)
         goto error;
+    int placed = place(core, frame, state, parent_id);
+    if (placed != 0)
+        goto error; /* 1: outside the scope, and no error set */
+    if (!entry->watched && core->watch != Py_None) {
+        /* With --function, the hook hears of a code when it first runs inside the scope. */
+        PyObject *done = SMILEY_CALL(core->watch, entry->record);
+        if (done == NULL) {
+            Py_CLEAR(*parent_id);
+            goto error;
+        }
+        Py_DECREF(done);
+        entry->watched = 1;
+    }
     if ((Py_ssize_t)core->live.used > core->max_suspended && entry->generator && forget_suspended(core) < 0)
         goto error;
     if (ptrmap_set(&core->live, (PyObject *)frame, (PyObject *)state) < 0)
@@ -226,14 +258,14 @@ suspend(Core *core, FrameState *state)
     return 0;
 }
 
-/* A call event: a new activation with every local, or a generator resuming. */
+/* A call event: a new activation with every local (none outside the --function scope). */
 int
 smiley_start(Core *core, PyFrameObject *frame, CodeEntry *entry, int line)
 {
     PyObject *parent_id = NULL;
     FrameState *state = begin(core, frame, entry, &parent_id);
     if (state == NULL)
-        return -1;
+        return PyErr_Occurred() ? -1 : 0;
     PyObject *more[4] = {Py_NewRef(entry->id), parent_id, Py_NewRef(state->thread), PyLong_FromLong(state->depth)};
     int failed = emit(core, TAG_CALL, state, line, smiley_snapshot_all(core, state, frame), 4, more);
     Py_DECREF(state); /* live holds it */
@@ -252,8 +284,11 @@ int
 smiley_resume(Core *core, PyFrameObject *frame, FrameState *state, CodeEntry *entry)
 {
     PyObject *parent_id = NULL;
-    if (place(core, frame, state, &parent_id) < 0)
+    int placed = place(core, frame, state, &parent_id);
+    if (placed < 0)
         return -1;
+    if (placed == 1) /* outside the --function scope: forgotten, a new activation if resumed inside */
+        return ptrmap_del(&core->live, (PyObject *)frame) < 0 ? -1 : 0;
     state->suspended = 0;
     PyObject *more[4] = {Py_NewRef(entry->id), parent_id, Py_NewRef(state->thread), PyLong_FromLong(state->depth)};
     return emit(core, TAG_CALL, state, smiley_line_of(frame), Py_NewRef(Py_None), 4, more);
