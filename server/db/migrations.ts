@@ -8,7 +8,7 @@
 import { upgradeEvents } from '../ingest/upgrade-events.js'
 import type { Db } from './database.js'
 
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
@@ -123,4 +123,8 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
      PRIMARY KEY (run, position)
    ) WITHOUT ROWID;
    CREATE INDEX IF NOT EXISTS tests_by_run ON tests (test_run);`,
+  // 6 → 7: child processes, each a run of its own linked to the run that started it.
+  `ALTER TABLE runs ADD COLUMN parent_run TEXT;
+   ALTER TABLE runs ADD COLUMN started_by TEXT;
+   CREATE INDEX runs_by_parent ON runs (parent_run) WHERE parent_run IS NOT NULL;`,
 ]

@@ -29,6 +29,8 @@ export interface RunRow {
   recorder_host: string | null
   recorder_pid: number | null
   heartbeat_at: number | null
+  parent_run: string | null
+  started_by: string | null
   /** With RUN_SELECT (runs.ts): the test a test's run recorded. */
   test_name?: string | null
   test_outcome?: TestOutcome | null
@@ -58,6 +60,7 @@ export function toRun(row: RunRow): Run {
     eventCount: row.event_count,
     lostEvents: row.lost_events,
     options: parseJson<Record<string, unknown>>(row.options, {}),
+    ...(row.started_by ? { process: { parent: row.parent_run, startedBy: row.started_by } } : {}),
     ...(typeof row.test_name === 'string' && typeof row.test_session === 'string'
       ? {
           test: { id: row.test_name, outcome: row.test_outcome ?? null, session: row.test_session },

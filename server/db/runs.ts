@@ -38,14 +38,17 @@ export interface NewRun {
   options: Record<string, unknown>
   /** The process writing the run; defaults to this one. */
   recorderPid?: number
+  /** A child process's run: the run that started it, and how. */
+  process?: { parent: string | null; startedBy: string }
 }
 
 export function createRun(db: Db, run: NewRun): number {
   const result = db
     .prepare(
       `INSERT INTO runs (uuid, description, argv, cwd, python, python_version, host, pid, backend,
-         started_at, status, options, recorder_host, recorder_pid, heartbeat_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+         started_at, status, options, recorder_host, recorder_pid, heartbeat_at, parent_run,
+         started_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       run.uuid,
@@ -62,6 +65,8 @@ export function createRun(db: Db, run: NewRun): number {
       hostname(),
       run.recorderPid ?? process.pid,
       Date.now() / 1000,
+      run.process?.parent ?? null,
+      run.process?.startedBy ?? null,
     )
   return Number(result.lastInsertRowid)
 }

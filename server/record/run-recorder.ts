@@ -48,6 +48,7 @@ export class RunRecorder {
   private readonly room: DiskRoom
   /** The runs of the tests, once the first test has started (`--per-test`). */
   private tests: TestRuns | null = null
+  private uuid: string | null = null
 
   constructor(
     private readonly db: Db,
@@ -55,6 +56,11 @@ export class RunRecorder {
     private readonly describe: (hello: Record<string, PyValue>) => NewRun,
   ) {
     this.room = DiskRoom.of(db)
+  }
+
+  /** The run's uuid, once `hello` has arrived. */
+  get runUuid(): string | null {
+    return this.uuid
   }
 
   /** The run's local key, once `hello` has arrived. */
@@ -116,6 +122,7 @@ export class RunRecorder {
         this.room.check()
         const session = this.describe(record.info)
         const key = createRun(this.db, session)
+        this.uuid = session.uuid
         if (session.options['perTest']) {
           const keep: Keep = session.options['keep'] === 'all' ? 'all' : 'failed'
           this.tests = new TestRuns(this.db, { key, run: session }, keep)
