@@ -172,6 +172,28 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
     // The parent's run holds its own events alone.
     expect(callsOf(db, top, 'count')).toEqual([])
     expect(callsOf(db, top, 'work')).toEqual([])
+    // smiley list puts both under their parent, each saying how it was started.
+    const listed = await smiley(['list', '-d', db])
+    const lines = listed.stdout.trimEnd().split('\n').slice(1)
+    expect(lines).toHaveLength(3)
+    expect(lines[0]).toMatch(new RegExp(`^${top.id.slice(0, 8)} .* parent\\.py$`))
+    const lineOf = (run: Run) => lines.find((line) => line.includes(run.id.slice(0, 8)))!
+    expect(lines.indexOf(lineOf(child))).toBeGreaterThan(0)
+    expect(lines.indexOf(lineOf(forked))).toBeGreaterThan(0)
+    expect(lineOf(child)).toMatch(
+      new RegExp(
+        `^  └ ${child.id.slice(0, 8)} .* child\\.py 4 \\[subprocess, pid ${child.pid}\\]$`,
+      ),
+    )
+    expect(lineOf(forked)).toMatch(
+      new RegExp(
+        `^  └ ${forked.id.slice(0, 8)} .* parent\\.py \\[fork, pid ${forked.pid}\\] +exited with status 3$`,
+      ),
+    )
+    const shown = await smiley(['show', '--json', '-d', db, child.id])
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      process: { parent: top.id, startedBy: 'subprocess' },
+    })
   })
 
   it('marks a child killed by SIGKILL as lost, keeping the events that reached the recorder', async () => {
