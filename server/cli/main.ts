@@ -13,13 +13,14 @@ import { remoteCommands } from './commands/remote.js'
 import { reportCommand } from './commands/report.js'
 import { pytestCommand } from './commands/pytest.js'
 import { runCommand } from './commands/run.js'
+import { ciCommand } from './commands/ci.js'
 import { serverCommand } from './commands/server.js'
 import { applySettings } from '../config/settings.js'
 import { configCommand } from './commands/config.js'
 import { CliError, UsageError } from './errors.js'
 
 const COMMANDS: Array<{ group: string; commands: Command[] }> = [
-  { group: 'Record', commands: [runCommand, pytestCommand, ...remoteCommands] },
+  { group: 'Record', commands: [runCommand, pytestCommand, ciCommand, ...remoteCommands] },
   { group: 'Look at runs', commands: [serverCommand, ...browseCommands, reportCommand] },
   { group: 'Manage runs', commands: [...manageCommands, configCommand] },
   { group: 'Debug in an editor, or with an agent', commands: [dapCommand, mcpCommand] },

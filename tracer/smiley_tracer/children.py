@@ -106,7 +106,7 @@ class ExitWatch:
 def _exit_status(code):
     if code is None:
         return 0
-    return code if isinstance(code, int) else 1
+    return int(code) if isinstance(code, int) else 1  # an IntEnum (pytest's ExitCode) as a plain int
 
 
 def start_new_interpreter():
