@@ -14,6 +14,7 @@ import { readEvents } from '../../server/db/events.js'
 import { findRun } from '../../server/db/runs.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { findPythons } from '../../scripts/lib/pythons.js'
 
 let dir: { path: string; remove: () => void }
 beforeAll(() => {
@@ -57,6 +58,19 @@ def count(n):
     return total
 
 print("child", count(int(sys.argv[1])))
+`,
+    'executor.py': `
+import concurrent.futures, os, sys
+
+def cube(n):
+    return n ** 3
+
+if __name__ == "__main__":
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=__import__("multiprocessing").get_context("fork")) as pool:
+        print(list(pool.map(cube, range(4))))
+    if os.fork() == 0:
+        os.execv(sys.executable, [sys.executable, "child.py", "3"])
+    os.wait()
 `,
     'killed.py': `
 import signal, subprocess, sys, time
@@ -196,6 +210,32 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
     })
   })
 
+  it('records a process pool executor, and a fork that replaced itself (exec) under the fork', async () => {
+    const db = join(dir.path, 'executor.db')
+    const result = await smiley(['run', '-d', db, 'executor.py'], { cwd: dir.path })
+    expect(result.stdout).toBe('[0, 1, 8, 27]\nchild 3\n')
+    expect(result.code, result.stderr).toBe(0)
+    const runs = await runsOf(db)
+    const top = topRun(runs)
+    const workers = runs.filter((run) => run.process?.startedBy === 'multiprocessing-fork')
+    // The executor starts its workers as work comes: one or two.
+    expect(workers.length).toBeGreaterThan(0)
+    for (const worker of workers) expect(worker.process!.parent).toBe(top.id)
+    const cubed = workers.flatMap((worker) => callsOf(db, worker, 'cube'))
+    expect(cubed.map((locals) => locals['n']).sort()).toEqual(['0', '1', '2', '3'])
+    // The fork ended where it replaced itself; the program it became is its child, same pid.
+    const forked = runs.find((run) => run.process?.startedBy === 'fork')!
+    expect(forked).toMatchObject({ status: 'completed', process: { parent: top.id } })
+    const execed = runs.find((run) => run.process?.startedBy === 'exec')!
+    expect(execed).toMatchObject({
+      description: 'child.py 3',
+      status: 'completed',
+      pid: forked.pid,
+      process: { parent: forked.id },
+    })
+    expect(callsOf(db, execed, 'count')).toEqual([{ n: '3' }])
+  })
+
   it('marks a child killed by SIGKILL as lost, keeping the events that reached the recorder', async () => {
     const db = join(dir.path, 'killed.db')
     const result = await smiley(['run', '-d', db, 'killed.py'], { cwd: dir.path })
@@ -226,6 +266,28 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
     expect(late.endedAt!).toBeGreaterThan(top.endedAt!)
     expect(callsOf(db, late, 'finish')).toEqual([{ path: `'${marker}'` }])
   })
+
+  // sys.settrace before 3.12, sys.monitoring from 3.12: the same tree on every version.
+  for (const python of findPythons().found) {
+    it(`records a subprocess and a fork on Python ${python.version}`, async () => {
+      const db = join(dir.path, `parent-${python.version}.db`)
+      const result = await smiley(['run', '--python', python.path, '-d', db, 'parent.py'], {
+        cwd: dir.path,
+      })
+      expect(result.stdout).toBe('child 6\nfork 3\n')
+      expect(result.code, result.stderr).toBe(0)
+      const runs = await runsOf(db)
+      const top = topRun(runs)
+      expect(top.pythonVersion).toMatch(new RegExp(`^${python.version.replace('.', '\\.')}\\.`))
+      const startedBy = runs.map((run) => run.process?.startedBy ?? 'top').sort()
+      expect(startedBy).toEqual(['fork', 'subprocess', 'top'])
+      for (const run of runs) expect(run.status, run.description).toMatch(/completed|error/)
+      const child = runs.find((run) => run.process?.startedBy === 'subprocess')!
+      expect(callsOf(db, child, 'count')).toEqual([{ n: '4' }])
+      const forked = runs.find((run) => run.process?.startedBy === 'fork')!
+      expect(callsOf(db, forked, 'work')).toEqual([{ n: '3' }])
+    })
+  }
 
   it('records the top process alone with --no-children', async () => {
     const db = join(dir.path, 'alone.db')

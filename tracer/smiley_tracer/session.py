@@ -113,7 +113,7 @@ class Session:
         os.register_at_fork(before=self._before_fork, after_in_parent=self._after_fork, after_in_child=self._forked)
         os._exit = self._exit
         for name, real in self._abrupt.items():
-            setattr(os, name, self._flushing(real))
+            setattr(os, name, self._flushing(real, name != "abort"))
         for signum in (signal.SIGTERM, signal.SIGHUP):
             if signal.getsignal(signum) == signal.SIG_DFL:
                 signal.signal(signum, self._terminated)
@@ -278,11 +278,15 @@ class Session:
         self.finish(exit_status=status)
         self._real_exit(status)
 
-    def _flushing(self, real):
-        """``real``, called once what is recorded so far has been sent."""
+    def _flushing(self, real, replaces=False):
+        """``real``, called once what is recorded so far has been sent. A child process's run
+        whose process replaces itself (``replaces``: exec) ends there: its recorder cannot see
+        the exec, and the new program is a run of its own (children.py)."""
 
         def flushed(*args, **kwargs):
             try:
+                if replaces and self.exit_watch is not None and not self.stream.closed:
+                    self.stream.append((wire.END, {"ended": time.time(), "exec": True}))
                 self.stream.flush()
             except StreamClosed:
                 pass
