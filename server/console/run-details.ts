@@ -19,7 +19,14 @@ export function formatRunDetails(run: Run, threads: ThreadSummary[], out: Output
     ...(run.process
       ? ([
           ['Started by', run.process.startedBy],
-          ['Parent run', run.process.parent ?? '-'],
+          [
+            'Parent run',
+            run.process.parent === null
+              ? '-'
+              : run.process.parentSeq !== null && run.process.parentSeq !== undefined
+                ? `${run.process.parent} (started after its event ${run.process.parentSeq})`
+                : run.process.parent,
+          ],
         ] as Array<[string, string]>)
       : []),
     ['Backend', run.backend ?? '-'],

@@ -126,5 +126,9 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
   // 6 → 7: child processes, each a run of its own linked to the run that started it.
   `ALTER TABLE runs ADD COLUMN parent_run TEXT;
    ALTER TABLE runs ADD COLUMN started_by TEXT;
-   CREATE INDEX runs_by_parent ON runs (parent_run) WHERE parent_run IS NOT NULL;`,
+   CREATE INDEX runs_by_parent ON runs (parent_run) WHERE parent_run IS NOT NULL;
+   CREATE TABLE child_starts (
+     run INTEGER NOT NULL, pid INTEGER NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL
+   );
+   CREATE INDEX child_starts_by_pid ON child_starts (run, pid);`,
 ]

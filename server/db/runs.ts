@@ -10,7 +10,11 @@ import { toRun, type RunRow } from './rows.js'
  * query goes on with WHERE, ORDER BY… on `runs`.
  */
 export const RUN_SELECT = `SELECT runs.*, tests.name AS test_name, tests.outcome AS test_outcome,
-    sessions.uuid AS test_session
+    sessions.uuid AS test_session,
+    CASE WHEN runs.parent_run IS NOT NULL THEN (SELECT starts.seq FROM child_starts AS starts
+      JOIN runs AS parents ON parents.id = starts.run
+      WHERE parents.uuid = runs.parent_run AND starts.pid = runs.pid
+      ORDER BY abs(starts.at - runs.started_at) LIMIT 1) END AS parent_seq
   FROM runs LEFT JOIN tests ON tests.test_run = runs.uuid
     LEFT JOIN runs AS sessions ON sessions.id = tests.run`
 
@@ -95,6 +99,16 @@ export function finishRun(db: Db, key: number, ending: RunEnding): void {
     ending.errorMessage,
     ending.traceback,
     key,
+  )
+}
+
+/** A child process `pid` was started in run `key` after its event `seq`. */
+export function markChildStart(db: Db, key: number, pid: number, seq: number, at: number): void {
+  db.prepare('INSERT INTO child_starts (run, pid, seq, at) VALUES (?, ?, ?, ?)').run(
+    key,
+    pid,
+    seq,
+    at,
   )
 }
 

@@ -35,6 +35,15 @@ CREATE TABLE runs (
 CREATE INDEX runs_by_start ON runs (started_at DESC);
 CREATE INDEX runs_by_parent ON runs (parent_run) WHERE parent_run IS NOT NULL;
 
+-- Where in a run each child process was started: after event `seq` (0: before any), by pid.
+CREATE TABLE child_starts (
+  run INTEGER NOT NULL,
+  pid INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  at REAL NOT NULL                    -- Unix time, to tell apart children that had one pid
+);
+CREATE INDEX child_starts_by_pid ON child_starts (run, pid);
+
 -- The tests of a session (`smiley run --per-test`): `run` is the session's run, and each test
 -- has a run of its own, named by `test_run` (its uuid stays when that run is deleted, as
 -- `--keep failed` does with a test that passed: the session still lists the test).

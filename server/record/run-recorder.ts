@@ -22,7 +22,7 @@ import { TAG, type WireRecord } from '../../shared/wire/records.js'
 import { utf8Text } from '../db/bytes.js'
 import { databaseFailure, type Db } from '../db/database.js'
 import type { NewRun, RunEnding } from '../db/runs.js'
-import { createRun, finishRun, heartbeat, setNotice } from '../db/runs.js'
+import { createRun, finishRun, heartbeat, markChildStart, setNotice } from '../db/runs.js'
 import { FLUSH_INTERVAL_MS, RunWriter } from '../ingest/run-writer.js'
 import { DiskRoom } from './disk-room.js'
 import { TestRuns, type FailedTest, type Keep } from './test-runs.js'
@@ -137,6 +137,11 @@ export class RunRecorder {
         return
       case TAG.notice:
         if (this.writer) setNotice(this.db, this.writer.run, record.message)
+        return
+      case TAG.child:
+        // After the events taken so far: those before the child started, in stream order.
+        if (this.writer)
+          markChildStart(this.db, this.writer.run, record.pid, this.writer.seq, record.time)
         return
       case TAG.test:
         this.testRuns().begin(record)

@@ -58,4 +58,7 @@ export interface RunProcess {
   /** `subprocess`, `exec`, `fork`, `multiprocessing-fork`, `multiprocessing-spawn`,
    * `multiprocessing-forkserver`, or `command` (started by `smiley ci`'s command). */
   startedBy: string
+  /** The event of the parent's run after which this process was started (0: before any);
+   * null when unknown (an exec, or a parent that did not say). */
+  parentSeq?: number | null
 }

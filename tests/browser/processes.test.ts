@@ -93,7 +93,15 @@ describeWithBrowser('child processes in the dashboard', { timeout: 120_000 }, ()
     expect(await current.getAttribute('data-run')).toBe(failing.id)
     expect(await current.locator('.badge').textContent()).toBe('error')
     expect(await current.locator('td').nth(1).textContent()).toBe('subprocess')
-    expect(await current.locator('td').nth(5).textContent()).toBe(String(failing.eventCount))
+    expect(await current.locator('td').nth(6).textContent()).toBe(String(failing.eventCount))
+    // Where the parent started it: a link to that event of the parent's trace.
+    const startedAt = current.locator('a.started-at')
+    expect(await startedAt.textContent()).toBe(
+      `event ${failing.process!.parentSeq} of ${top.id.slice(0, 8)}`,
+    )
+    expect(await startedAt.getAttribute('href')).toBe(
+      `#/runs/${top.id}?seq=${failing.process!.parentSeq}`,
+    )
     await page
       .getByRole('link', { name: top.id.slice(0, 8) })
       .first()

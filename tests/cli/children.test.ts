@@ -17,6 +17,10 @@ import { writePrograms } from '../support/programs.js'
 import { findPythons } from '../../scripts/lib/pythons.js'
 
 let dir: { path: string; remove: () => void }
+
+/** `smiley`, given the time a busy machine needs for several interpreters. */
+const smileyPatiently = (args: string[], options: Parameters<typeof smiley>[1] = {}) =>
+  smiley(args, { timeoutMs: 200_000, ...options })
 beforeAll(() => {
   dir = tempDir()
   writePrograms(dir.path, {
@@ -113,20 +117,26 @@ finish(sys.argv[1])
 afterAll(() => dir.remove())
 
 async function runsOf(db: string): Promise<Run[]> {
-  const listed = await smiley(['list', '--json', '-d', db])
+  const listed = await smileyPatiently(['list', '--json', '-d', db])
   expect(listed.code, listed.stderr).toBe(0)
   return JSON.parse(listed.stdout) as Run[]
 }
 
-/** The calls of `name` in a run, by their locals, read as `smiley replay` reads them. */
-function callsOf(path: string, run: Run, name: string): Record<string, string>[] {
+/** The events of a run, read as `smiley replay` reads them. */
+function eventsOf(path: string, run: Run): TraceEvent[] {
   const db = openDatabase(path)
   try {
-    const events: TraceEvent[] = [...readEvents(db, findRun(db, run.id).key)]
-    return events.filter((e) => e.kind === 'call' && e.function === name).map((e) => e.locals)
+    return [...readEvents(db, findRun(db, run.id).key)]
   } finally {
     db.close()
   }
+}
+
+/** The calls of `name` in a run, by their locals. */
+function callsOf(path: string, run: Run, name: string): Array<Record<string, string | null>> {
+  return eventsOf(path, run)
+    .filter((e) => e.kind === 'call' && e.function === name)
+    .map((e) => e.locals)
 }
 
 function topRun(runs: Run[]): Run {
@@ -140,7 +150,7 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
   for (const method of ['fork', 'spawn'] as const) {
     it(`records each worker of a multiprocessing pool (${method}) as a run of its parent`, async () => {
       const db = join(dir.path, `pool-${method}.db`)
-      const result = await smiley(['run', '-d', db, 'pool.py', method], { cwd: dir.path })
+      const result = await smileyPatiently(['run', '-d', db, 'pool.py', method], { cwd: dir.path })
       expect(result.stdout).toBe('[0, 1, 4, 9]\n')
       expect(result.code, result.stderr).toBe(0)
       const runs = await runsOf(db)
@@ -149,7 +159,12 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
       const workers = runs.filter((run) => run.process !== undefined)
       expect(workers).toHaveLength(2)
       for (const worker of workers) {
-        expect(worker.process).toEqual({ parent: top.id, startedBy: `multiprocessing-${method}` })
+        expect(worker.process).toMatchObject({
+          parent: top.id,
+          startedBy: `multiprocessing-${method}`,
+        })
+        // Started where the parent made its pool.
+        expect(worker.process!.parentSeq).toBeGreaterThan(0)
         expect(worker.status).toBe('completed')
         expect(worker.description).toBe(`pool.py ${method}`)
         expect(worker.pid).not.toBe(top.pid)
@@ -163,7 +178,7 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
 
   it('records a Python subprocess and an os.fork child, each linked to its parent', async () => {
     const db = join(dir.path, 'parent.db')
-    const result = await smiley(['run', '-d', db, 'parent.py'], { cwd: dir.path })
+    const result = await smileyPatiently(['run', '-d', db, 'parent.py'], { cwd: dir.path })
     expect(result.stdout).toBe('child 6\nfork 3\n')
     expect(result.code, result.stderr).toBe(0)
     const runs = await runsOf(db)
@@ -183,11 +198,16 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
       process: { parent: top.id },
     })
     expect(callsOf(db, forked, 'work')).toEqual([{ n: '3' }])
+    // Each child links to the place of the parent's trace where it was started.
+    const parentEvents = eventsOf(db, top)
+    const at = (run: Run) => parentEvents.find((e) => e.seq === run.process!.parentSeq)!
+    expect(at(child).source).toContain('subprocess.run(')
+    expect(at(forked).source).toContain('os.fork()')
     // The parent's run holds its own events alone.
     expect(callsOf(db, top, 'count')).toEqual([])
     expect(callsOf(db, top, 'work')).toEqual([])
     // smiley list puts both under their parent, each saying how it was started.
-    const listed = await smiley(['list', '-d', db])
+    const listed = await smileyPatiently(['list', '-d', db])
     const lines = listed.stdout.trimEnd().split('\n').slice(1)
     expect(lines).toHaveLength(3)
     expect(lines[0]).toMatch(new RegExp(`^${top.id.slice(0, 8)} .* parent\\.py$`))
@@ -204,7 +224,7 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
         `^  └ ${forked.id.slice(0, 8)} .* parent\\.py \\[fork, pid ${forked.pid}\\] +exited with status 3$`,
       ),
     )
-    const shown = await smiley(['show', '--json', '-d', db, child.id])
+    const shown = await smileyPatiently(['show', '--json', '-d', db, child.id])
     expect(JSON.parse(shown.stdout)).toMatchObject({
       process: { parent: top.id, startedBy: 'subprocess' },
     })
@@ -212,7 +232,7 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
 
   it('records a process pool executor, and a fork that replaced itself (exec) under the fork', async () => {
     const db = join(dir.path, 'executor.db')
-    const result = await smiley(['run', '-d', db, 'executor.py'], { cwd: dir.path })
+    const result = await smileyPatiently(['run', '-d', db, 'executor.py'], { cwd: dir.path })
     expect(result.stdout).toBe('[0, 1, 8, 27]\nchild 3\n')
     expect(result.code, result.stderr).toBe(0)
     const runs = await runsOf(db)
@@ -238,7 +258,7 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
 
   it('marks a child killed by SIGKILL as lost, keeping the events that reached the recorder', async () => {
     const db = join(dir.path, 'killed.db')
-    const result = await smiley(['run', '-d', db, 'killed.py'], { cwd: dir.path })
+    const result = await smileyPatiently(['run', '-d', db, 'killed.py'], { cwd: dir.path })
     expect(result.stdout).toBe('child -9\n')
     expect(result.code, result.stderr).toBe(0)
     const runs = await runsOf(db)
@@ -253,7 +273,9 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
   it('waits for a child that outlives its parent, and exits with the parent status', async () => {
     const db = join(dir.path, 'orphaning.db')
     const marker = join(dir.path, 'late.txt')
-    const result = await smiley(['run', '-d', db, 'orphaning.py', marker], { cwd: dir.path })
+    const result = await smileyPatiently(['run', '-d', db, 'orphaning.py', marker], {
+      cwd: dir.path,
+    })
     expect(result.stdout).toBe('parent done\n')
     expect(result.code).toBe(3)
     // smiley ended after the child: its work is done and its run complete.
@@ -271,9 +293,12 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
   for (const python of findPythons().found) {
     it(`records a subprocess and a fork on Python ${python.version}`, async () => {
       const db = join(dir.path, `parent-${python.version}.db`)
-      const result = await smiley(['run', '--python', python.path, '-d', db, 'parent.py'], {
-        cwd: dir.path,
-      })
+      const result = await smileyPatiently(
+        ['run', '--python', python.path, '-d', db, 'parent.py'],
+        {
+          cwd: dir.path,
+        },
+      )
       expect(result.stdout).toBe('child 6\nfork 3\n')
       expect(result.code, result.stderr).toBe(0)
       const runs = await runsOf(db)
@@ -291,7 +316,7 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
 
   it('records the top process alone with --no-children', async () => {
     const db = join(dir.path, 'alone.db')
-    const result = await smiley(['run', '--no-children', '-d', db, 'parent.py'], {
+    const result = await smileyPatiently(['run', '--no-children', '-d', db, 'parent.py'], {
       cwd: dir.path,
     })
     expect(result.stdout).toBe('child 6\nfork 3\n')

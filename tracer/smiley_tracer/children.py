@@ -16,7 +16,10 @@ import json
 import os
 import socket
 import sys
+import time
 import uuid
+
+from . import wire
 
 ENV = "SMILEY_CHILDREN"
 
@@ -37,13 +40,48 @@ def announced():
 
 
 def announce(session):
-    """Make ``session``'s run the parent of the processes started from now on."""
+    """Make ``session``'s run the parent of the processes started from now on, and mark in
+    its stream where each one starts."""
     found = announced()
     if found is None:
         return
     found["parent"] = session.options.get("run")
     found["pid"] = os.getpid()
     os.environ[ENV] = json.dumps(found)
+    _mark_starts(session)
+
+
+# The functions that start processes, as they were before any session wrapped them.
+_starters = {}
+
+
+def _mark_starts(session):
+    """Wrap what starts a process (``os.fork``, subprocess's ``fork_exec``, ``os.posix_spawn``)
+    so that the stream says, at that place, which pid was started. A forked child's new session
+    wraps the original functions again, never its parent's wrappers."""
+    import _posixsubprocess
+    import subprocess  # 3.12+ binds fork_exec as subprocess._fork_exec when it is imported
+
+    places = [(os, "fork"), (os, "posix_spawn"), (os, "posix_spawnp"), (_posixsubprocess, "fork_exec"), (subprocess, "_fork_exec")]
+    for owner, name in places:
+        key = (owner.__name__, name)
+        real = _starters.get(key) or getattr(owner, name, None)
+        if real is None:
+            continue
+        _starters[key] = real
+        setattr(owner, name, _marking(session, real))
+
+
+def _marking(session, real):
+    def started(*args, **kwargs):
+        pid = real(*args, **kwargs)
+        if isinstance(pid, int) and pid > 0 and not session.finished:
+            session.stream.append((wire.CHILD, pid, time.time()))
+        return pid
+
+    started.__name__ = getattr(real, "__name__", "started")
+    started.__doc__ = getattr(real, "__doc__", None)
+    return started
 
 
 def connect(found):
