@@ -6,15 +6,18 @@ import { databaseFailure, withoutWaiting, type Db } from './database.js'
 import { toRun, type RunRow } from './rows.js'
 
 /**
- * `SELECT` of runs with what `toRun` reads: the run's row and, for a test's run, its test. A
- * query goes on with WHERE, ORDER BY… on `runs`.
+ * `SELECT` of runs with what `toRun` reads: the run's row and, for a test's run, its test, for
+ * a child process's run where its parent started it (a started program by its pid; a fork, which
+ * is marked without one, by the latest fork made before it started). A query goes on with
+ * WHERE, ORDER BY… on `runs`.
  */
 export const RUN_SELECT = `SELECT runs.*, tests.name AS test_name, tests.outcome AS test_outcome,
     sessions.uuid AS test_session,
     CASE WHEN runs.parent_run IS NOT NULL THEN (SELECT starts.seq FROM child_starts AS starts
       JOIN runs AS parents ON parents.id = starts.run
-      WHERE parents.uuid = runs.parent_run AND starts.pid = runs.pid
-      ORDER BY abs(starts.at - runs.started_at) LIMIT 1) END AS parent_seq
+      WHERE parents.uuid = runs.parent_run AND (starts.pid = runs.pid OR (starts.pid = 0
+        AND runs.started_by LIKE '%fork%' AND starts.at <= runs.started_at))
+      ORDER BY starts.pid = runs.pid DESC, starts.at DESC LIMIT 1) END AS parent_seq
   FROM runs LEFT JOIN tests ON tests.test_run = runs.uuid
     LEFT JOIN runs AS sessions ON sessions.id = tests.run`
 

@@ -35,7 +35,8 @@ CREATE TABLE runs (
 CREATE INDEX runs_by_start ON runs (started_at DESC);
 CREATE INDEX runs_by_parent ON runs (parent_run) WHERE parent_run IS NOT NULL;
 
--- Where in a run each child process was started: after event `seq` (0: before any), by pid.
+-- Where in a run each child process was started: after event `seq` (0: before any), by pid
+-- (0 for a fork: a forked child's run takes the last fork made before it started).
 CREATE TABLE child_starts (
   run INTEGER NOT NULL,
   pid INTEGER NOT NULL,

@@ -56,13 +56,16 @@ _starters = {}
 
 
 def _mark_starts(session):
-    """Wrap what starts a process (``os.fork``, subprocess's ``fork_exec``, ``os.posix_spawn``)
-    so that the stream says, at that place, which pid was started. A forked child's new session
-    wraps the original functions again, never its parent's wrappers."""
+    """Wrap what starts a new program (subprocess's ``fork_exec``, ``os.posix_spawn``) so that
+    the stream says, at that place, which pid was started. A forked child's new session wraps
+    the original functions again, never its parent's wrappers. ``os.fork`` is not wrapped (the
+    warning it gives a threaded program must name the program's line): the session's fork hook
+    marks a fork, with pid 0, and a forked child's run finds it by time."""
+    session.marks_forks = True
     import _posixsubprocess
     import subprocess  # 3.12+ binds fork_exec as subprocess._fork_exec when it is imported
 
-    places = [(os, "fork"), (os, "posix_spawn"), (os, "posix_spawnp"), (_posixsubprocess, "fork_exec"), (subprocess, "_fork_exec")]
+    places = [(os, "posix_spawn"), (os, "posix_spawnp"), (_posixsubprocess, "fork_exec"), (subprocess, "_fork_exec")]
     for owner, name in places:
         key = (owner.__name__, name)
         real = _starters.get(key) or getattr(owner, name, None)

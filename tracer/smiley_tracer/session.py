@@ -91,6 +91,7 @@ class Session:
             self.exit_watch = ExitWatch()
         else:
             self.exit_watch = None
+        self.marks_forks = False  # children.py: each fork is marked in the stream
         self._ending_now = False  # finish() is running
         self._deferred_signal = None  # a SIGTERM or SIGHUP that came meanwhile
         # An exception the program caught but left in sys.last_value (pytest does, for debuggers):
@@ -325,6 +326,8 @@ class Session:
         tracer's flusher thread must not be what gives a single-threaded program that warning.
         It is ignored for this fork only (3.13 warns once the fork's after-hooks have run, so the
         filter goes a flusher tick later)."""
+        if self.marks_forks and not self.finished:
+            self.stream.append((wire.CHILD, 0, time.time()))  # children.py: where a fork was made
         if sys.version_info < (3, 12) or not self.stream.flushing() or _os_threads() > 2:
             return
         # As warnings.filterwarnings does, without running its Python code.
