@@ -17,7 +17,6 @@ import os
 import socket
 import sys
 import time
-import uuid
 
 from . import wire
 
@@ -105,6 +104,8 @@ def connect(found):
 
 def child_options(found, started_by):
     """The options a child records with: the announced ones, its own run and its parent's."""
+    import uuid  # here: its imports (platform, re…) cost every other process its start-up
+
     options = dict(found.get("options") or {})
     options["run"] = str(uuid.uuid4())
     options["parent"] = found.get("parent")
@@ -167,9 +168,7 @@ def start_new_interpreter():
     options["command"] = command
     from .session import start_from_options
 
-    session = start_from_options(options)
-    session.exit_watch.install(command)
-    return session
+    return start_from_options(options)
 
 
 def start_forked(stack):
@@ -183,13 +182,11 @@ def start_forked(stack):
         return None
     options = child_options(found, _how_forked(stack))
     options["fd"] = fd
-    options["command"] = command = command_line()
+    options["command"] = command_line()
     options.pop("script", None)
     from .session import start_from_options
 
-    session = start_from_options(options, forked=True)
-    session.exit_watch.install(command)
-    return session
+    return start_from_options(options, forked=True)
 
 
 def command_line():

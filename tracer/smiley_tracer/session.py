@@ -19,7 +19,8 @@ import warnings
 # forget an unhandled KeyboardInterrupt, and exit with status 1 instead of dying of SIGINT.
 import traceback
 
-from . import wire
+# Imported before any hook is installed: its import is never recorded (--include-stdlib).
+from . import children, wire
 from .filters import FileFilter
 from .profiler import Profiler
 from .recorder import Recorder
@@ -86,9 +87,7 @@ class Session:
         self._main_thread = _thread.get_ident()
         self.finished = False
         if options.get("startedBy"):
-            from .children import ExitWatch
-
-            self.exit_watch = ExitWatch()
+            self.exit_watch = children.ExitWatch()
         else:
             self.exit_watch = None
         self.marks_forks = False  # children.py: each fork is marked in the stream
@@ -370,8 +369,6 @@ class Session:
         for name, real in self._abrupt.items():
             setattr(os, name, real)
         _active = None
-        from . import children
-
         try:
             children.start_forked(stack)
         except Exception as error:
@@ -467,11 +464,12 @@ def start_from_options(options, forked=False):
     child's recording starts at once, its profile too: its program is already running."""
     global _active
     session = Session(options)
+    # Before the hook is installed: what they import is never recorded.
+    children.announce(session)
+    if session.exit_watch is not None:
+        session.exit_watch.install(options.get("command") or [])
     session.start()
     _active = session
-    from . import children
-
-    children.announce(session)
     if forked:
         if session.profiler is not None:
             session.profiler.start()
