@@ -89,6 +89,50 @@ await shoot(`#/runs/${run!.id}/stats`, 'stats', '.stats .body .row')
 await shoot(`#/runs/${run!.id}/graph`, 'graph', 'svg .node')
 await shoot(`#/runs/${session.id}/tests`, 'session', 'tr[data-test]')
 
+// A program with child processes: a multiprocessing pool and a Python subprocess that fails.
+if (wanted.size === 0 || wanted.has('processes')) {
+  const family = join(folder, 'family')
+  mkdirSync(family)
+  writeFileSync(
+    join(family, 'pool.py'),
+    [
+      'import multiprocessing, subprocess, sys',
+      '',
+      'def square(n):',
+      '    return n * n',
+      '',
+      'if __name__ == "__main__":',
+      '    pool = multiprocessing.get_context("spawn").Pool(2)',
+      '    print(pool.map(square, range(8)))',
+      '    pool.close()',
+      '    pool.join()',
+      '    subprocess.run([sys.executable, "check.py", "7"])',
+      '',
+    ].join('\n'),
+  )
+  writeFileSync(
+    join(family, 'check.py'),
+    [
+      'import sys',
+      '',
+      'def check(n):',
+      '    assert n % 2 == 0, n',
+      '',
+      'check(int(sys.argv[1]))',
+      '',
+    ].join('\n'),
+  )
+  const pooled = spawnSync(
+    process.execPath,
+    [join(root, 'bin', 'smiley.js'), 'run', '-d', database, 'pool.py'],
+    { cwd: family, stdio: 'ignore' },
+  )
+  if (pooled.status !== 0) throw new Error('recording the pool program failed')
+  const listed = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
+  const failing = listed.find((found) => found.description === 'check.py 7')!
+  await shoot(`#/runs/${failing.id}/processes`, 'processes', 'table.processes tr.current')
+}
+
 // The demo again, with one more pear in stock: the two runs part where the pear order is taken.
 const changed = join(folder, 'changed')
 cpSync(join(root, 'demo'), join(changed, 'demo'), { recursive: true })

@@ -1,9 +1,11 @@
-"""Starts Smiley's tracer in an interpreter launched by ``smiley run``, then runs the
-``sitecustomize`` module this one shadows, if there is one.
+"""Starts Smiley's tracer in an interpreter launched by ``smiley run``, or in a Python process
+that a recorded program (or ``smiley ci``'s command) started, then runs the ``sitecustomize``
+module this one shadows, if there is one.
 
 ``smiley run`` puts this folder first on PYTHONPATH and its options in SMILEY_OPTIONS. Both
-are removed here, so the program sees its own sys.path and environment, and programs it
-starts are not traced.
+are removed here, so the program sees its own sys.path and environment. When children are
+recorded (SMILEY_CHILDREN, see smiley_tracer/children.py), this folder stays on the
+environment's PYTHONPATH, so that every Python process started from here comes back here.
 """
 
 import os
@@ -13,13 +15,15 @@ import sys
 def _start_smiley():
     here = os.path.dirname(os.path.abspath(__file__))
     raw = os.environ.pop("SMILEY_OPTIONS", None)
-    options = None
+    options = children = None
     if raw is not None:
         import json
 
         options = json.loads(raw)
         original = options.get("pythonPath")
-        if original is None:
+        if "SMILEY_CHILDREN" in os.environ:
+            pass  # children find the tracer the same way
+        elif original is None:
             os.environ.pop("PYTHONPATH", None)
         else:
             os.environ["PYTHONPATH"] = original
@@ -28,11 +32,19 @@ def _start_smiley():
             os._exit(2)
         with _own_bytecode_cache():
             import smiley_tracer
+    elif os.environ.get("SMILEY_CHILDREN") and sys.version_info >= (3, 8):
+        with _own_bytecode_cache():
+            from smiley_tracer import children
     sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
     _run_shadowed_sitecustomize()
     if options is not None:
         # Last, so that neither the shadowed module nor this one is traced or profiled.
         smiley_tracer.start_from_options(options)
+    elif children is not None:
+        try:
+            children.start_new_interpreter()
+        except Exception as error:  # the child runs on unrecorded, as a tracer failure does
+            sys.stderr.write("smiley: this process is not recorded (internal error: %r)\n" % (error,))
 
 
 class _own_bytecode_cache:

@@ -16,6 +16,19 @@ export function formatRunDetails(run: Run, threads: ThreadSummary[], out: Output
     ['Interpreter', interpreter(run)],
     ['Host', run.host ?? '-'],
     ['PID', run.pid === null ? '-' : String(run.pid)],
+    ...(run.process
+      ? ([
+          ['Started by', run.process.startedBy],
+          [
+            'Parent run',
+            run.process.parent === null
+              ? '-'
+              : run.process.parentSeq !== null && run.process.parentSeq !== undefined
+                ? `${run.process.parent} (started after its event ${run.process.parentSeq})`
+                : run.process.parent,
+          ],
+        ] as Array<[string, string]>)
+      : []),
     ['Backend', run.backend ?? '-'],
     ['Started', formatTime(run.startedAt)],
     ['Ended', run.endedAt === null ? '-' : formatTime(run.endedAt)],

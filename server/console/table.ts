@@ -43,8 +43,10 @@ export function formatTable<Row>(
   ]
 }
 
+/** `text` on one line, cut to `max`; leading spaces (a nested row's indent) are kept. */
 function clip(text: string, max: number | undefined): string {
-  const flat = text.replace(/\s+/g, ' ')
+  const indent = /^ */.exec(text)![0]
+  const flat = indent + text.slice(indent.length).replace(/\s+/g, ' ')
   if (max === undefined || flat.length <= max) return flat
   return flat.slice(0, max - 1) + '\u2026'
 }

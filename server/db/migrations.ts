@@ -10,7 +10,7 @@ import type { ProfileCall, ProfileFunction } from '../../shared/types/profile.js
 import type { Db } from './database.js'
 import { encodeProfile } from './profile-blob.js'
 
-export const SCHEMA_VERSION = 9
+export const SCHEMA_VERSION = 10
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
@@ -170,4 +170,12 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
     }
     db.exec('DROP TABLE profile_functions; DROP TABLE profile_calls;')
   },
+  // 9 → 10: child processes, each a run of its own linked to the run that started it.
+  `ALTER TABLE runs ADD COLUMN parent_run TEXT;
+   ALTER TABLE runs ADD COLUMN started_by TEXT;
+   CREATE INDEX runs_by_parent ON runs (parent_run) WHERE parent_run IS NOT NULL;
+   CREATE TABLE child_starts (
+     run INTEGER NOT NULL, pid INTEGER NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL
+   );
+   CREATE INDEX child_starts_by_pid ON child_starts (run, pid);`,
 ]

@@ -29,10 +29,14 @@ export interface RunRow {
   recorder_host: string | null
   recorder_pid: number | null
   heartbeat_at: number | null
+  parent_run: string | null
+  started_by: string | null
   /** With RUN_SELECT (runs.ts): the test a test's run recorded. */
   test_name?: string | null
   test_outcome?: TestOutcome | null
   test_session?: string | null
+  /** With RUN_SELECT: where in its parent's run a child process was started. */
+  parent_seq?: number | null
 }
 
 export function toRun(row: RunRow): Run {
@@ -58,6 +62,15 @@ export function toRun(row: RunRow): Run {
     eventCount: row.event_count,
     lostEvents: row.lost_events,
     options: parseJson<Record<string, unknown>>(row.options, {}),
+    ...(row.started_by
+      ? {
+          process: {
+            parent: row.parent_run,
+            startedBy: row.started_by,
+            parentSeq: row.parent_seq ?? null,
+          },
+        }
+      : {}),
     ...(typeof row.test_name === 'string' && typeof row.test_session === 'string'
       ? {
           test: { id: row.test_name, outcome: row.test_outcome ?? null, session: row.test_session },

@@ -6,11 +6,18 @@ import { databaseFailure, withoutWaiting, type Db } from './database.js'
 import { toRun, type RunRow } from './rows.js'
 
 /**
- * `SELECT` of runs with what `toRun` reads: the run's row and, for a test's run, its test. A
- * query goes on with WHERE, ORDER BY… on `runs`.
+ * `SELECT` of runs with what `toRun` reads: the run's row and, for a test's run, its test, for
+ * a child process's run where its parent started it (a started program by its pid; a fork, which
+ * is marked without one, by the latest fork made before it started). A query goes on with
+ * WHERE, ORDER BY… on `runs`.
  */
 export const RUN_SELECT = `SELECT runs.*, tests.name AS test_name, tests.outcome AS test_outcome,
-    sessions.uuid AS test_session
+    sessions.uuid AS test_session,
+    CASE WHEN runs.parent_run IS NOT NULL THEN (SELECT starts.seq FROM child_starts AS starts
+      JOIN runs AS parents ON parents.id = starts.run
+      WHERE parents.uuid = runs.parent_run AND (starts.pid = runs.pid OR (starts.pid = 0
+        AND runs.started_by LIKE '%fork%' AND starts.at <= runs.started_at))
+      ORDER BY starts.pid = runs.pid DESC, starts.at DESC LIMIT 1) END AS parent_seq
   FROM runs LEFT JOIN tests ON tests.test_run = runs.uuid
     LEFT JOIN runs AS sessions ON sessions.id = tests.run`
 
@@ -38,14 +45,17 @@ export interface NewRun {
   options: Record<string, unknown>
   /** The process writing the run; defaults to this one. */
   recorderPid?: number
+  /** A child process's run: the run that started it, and how. */
+  process?: { parent: string | null; startedBy: string }
 }
 
 export function createRun(db: Db, run: NewRun): number {
   const result = db
     .prepare(
       `INSERT INTO runs (uuid, description, argv, cwd, python, python_version, host, pid, backend,
-         started_at, status, options, recorder_host, recorder_pid, heartbeat_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+         started_at, status, options, recorder_host, recorder_pid, heartbeat_at, parent_run,
+         started_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       run.uuid,
@@ -62,6 +72,8 @@ export function createRun(db: Db, run: NewRun): number {
       hostname(),
       run.recorderPid ?? process.pid,
       Date.now() / 1000,
+      run.process?.parent ?? null,
+      run.process?.startedBy ?? null,
     )
   return Number(result.lastInsertRowid)
 }
@@ -90,6 +102,16 @@ export function finishRun(db: Db, key: number, ending: RunEnding): void {
     ending.errorMessage,
     ending.traceback,
     key,
+  )
+}
+
+/** A child process `pid` was started in run `key` after its event `seq`. */
+export function markChildStart(db: Db, key: number, pid: number, seq: number, at: number): void {
+  db.prepare('INSERT INTO child_starts (run, pid, seq, at) VALUES (?, ?, ?, ?)').run(
+    key,
+    pid,
+    seq,
+    at,
   )
 }
 

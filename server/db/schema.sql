@@ -28,9 +28,22 @@ CREATE TABLE runs (
   options TEXT NOT NULL DEFAULT '{}', -- JSON: how the run was recorded
   recorder_host TEXT,                 -- the process writing this run, to tell a live run from a lost one
   recorder_pid INTEGER,
-  heartbeat_at REAL
+  heartbeat_at REAL,
+  parent_run TEXT,                    -- a child process's run: the uuid of the run that started it
+  started_by TEXT                     -- how: subprocess, exec, fork, multiprocessing-spawn…, command
 );
 CREATE INDEX runs_by_start ON runs (started_at DESC);
+CREATE INDEX runs_by_parent ON runs (parent_run) WHERE parent_run IS NOT NULL;
+
+-- Where in a run each child process was started: after event `seq` (0: before any), by pid
+-- (0 for a fork: a forked child's run takes the last fork made before it started).
+CREATE TABLE child_starts (
+  run INTEGER NOT NULL,
+  pid INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  at REAL NOT NULL                    -- Unix time, to tell apart children that had one pid
+);
+CREATE INDEX child_starts_by_pid ON child_starts (run, pid);
 
 -- The tests of a session (`smiley run --per-test`): `run` is the session's run, and each test
 -- has a run of its own, named by `test_run` (its uuid stays when that run is deleted, as

@@ -230,6 +230,7 @@ export class RunWriter {
       case TAG.hello:
       case TAG.end:
       case TAG.notice:
+      case TAG.child:
       case TAG.test:
       case TAG.within:
       case TAG.outcome:

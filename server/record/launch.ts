@@ -54,6 +54,8 @@ export function launch(
   target: Target,
   options: Omit<TracerOptions, 'fd' | 'pythonPath'>,
   env: NodeJS.ProcessEnv = process.env,
+  /** More variables for the program: SMILEY_CHILDREN, when its children are recorded. */
+  announce: Record<string, string> = {},
 ): Launched {
   const tracerOptions: TracerOptions = {
     ...options,
@@ -72,7 +74,7 @@ export function launch(
   const stdin = target.kind === 'stdin' ? 'pipe' : 'inherit'
   const child = spawn(command, args, {
     stdio: [stdin, 'inherit', 'inherit', 'pipe'],
-    env: tracerEnv(tracerOptions, env),
+    env: { ...tracerEnv(tracerOptions, env), ...announce },
   })
   if (target.kind === 'stdin') {
     child.stdin!.on('error', () => undefined) // an interpreter that never reads it
@@ -88,8 +90,14 @@ export function tracerEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
   const original = env['PYTHONPATH']
-  // The recorder's token is Smiley's, not the program's.
-  const { [IGNORED_SIGNALS_ENV]: _ignored, SMILEY_TOKEN: _token, ...programEnv } = env
+  // The recorder's token is Smiley's, not the program's; an outer recording's children (smiley
+  // ci running smiley run) are this recording's, announced by the caller when recorded.
+  const {
+    [IGNORED_SIGNALS_ENV]: _ignored,
+    SMILEY_TOKEN: _token,
+    SMILEY_CHILDREN: _children,
+    ...programEnv
+  } = env
   return {
     ...programEnv,
     PYTHONPATH: original ? `${tracerDir}${delimiter}${original}` : tracerDir,

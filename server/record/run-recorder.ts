@@ -22,7 +22,7 @@ import { TAG, type WireRecord } from '../../shared/wire/records.js'
 import { utf8Text } from '../db/bytes.js'
 import { databaseFailure, type Db } from '../db/database.js'
 import type { NewRun, RunEnding } from '../db/runs.js'
-import { createRun, finishRun, heartbeat, setNotice } from '../db/runs.js'
+import { createRun, finishRun, heartbeat, markChildStart, setNotice } from '../db/runs.js'
 import { FLUSH_INTERVAL_MS, RunWriter } from '../ingest/run-writer.js'
 import { DiskRoom } from './disk-room.js'
 import { TestRuns, type FailedTest, type Keep } from './test-runs.js'
@@ -48,6 +48,7 @@ export class RunRecorder {
   private readonly room: DiskRoom
   /** The runs of the tests, once the first test has started (`--per-test`). */
   private tests: TestRuns | null = null
+  private uuid: string | null = null
 
   constructor(
     private readonly db: Db,
@@ -55,6 +56,11 @@ export class RunRecorder {
     private readonly describe: (hello: Record<string, PyValue>) => NewRun,
   ) {
     this.room = DiskRoom.of(db)
+  }
+
+  /** The run's uuid, once `hello` has arrived. */
+  get runUuid(): string | null {
+    return this.uuid
   }
 
   /** The run's local key, once `hello` has arrived. */
@@ -116,6 +122,7 @@ export class RunRecorder {
         this.room.check()
         const session = this.describe(record.info)
         const key = createRun(this.db, session)
+        this.uuid = session.uuid
         if (session.options['perTest']) {
           const keep: Keep = session.options['keep'] === 'all' ? 'all' : 'failed'
           this.tests = new TestRuns(this.db, { key, run: session }, keep)
@@ -130,6 +137,11 @@ export class RunRecorder {
         return
       case TAG.notice:
         if (this.writer) setNotice(this.db, this.writer.run, record.message)
+        return
+      case TAG.child:
+        // After the events taken so far: those before the child started, in stream order.
+        if (this.writer)
+          markChildStart(this.db, this.writer.run, record.pid, this.writer.seq, record.time)
         return
       case TAG.test:
         this.testRuns().begin(record)

@@ -169,8 +169,10 @@ export class TestRuns {
         run: uuid,
         startedAt: started,
       })
+      // A test's run belongs to its session, not to the session's process tree.
+      const { process: _process, ...session } = base
       return createRun(this.db, {
-        ...base,
+        ...session,
         uuid,
         description: name,
         startedAt: started,

@@ -67,6 +67,7 @@ export class StreamEvents {
         return null
       case TAG.profile:
       case TAG.notice:
+      case TAG.child:
       case TAG.test:
       case TAG.within:
       case TAG.outcome:

@@ -47,4 +47,18 @@ export interface Run {
   options: Record<string, unknown>
   /** The test this run recorded, for one test's run of a session (`smiley pytest`). */
   test?: RunTest
+  /** For a child process's run (or a process `smiley ci` recorded): how it was started. */
+  process?: RunProcess
+}
+
+/** How a recorded process was started, and by which run. */
+export interface RunProcess {
+  /** The uuid of the run of the process that started this one; null for `smiley ci`'s command. */
+  parent: string | null
+  /** `subprocess`, `exec`, `fork`, `multiprocessing-fork`, `multiprocessing-spawn`,
+   * `multiprocessing-forkserver`, or `command` (started by `smiley ci`'s command). */
+  startedBy: string
+  /** The event of the parent's run after which this process was started (0: before any);
+   * null when unknown (an exec, or a parent that did not say). */
+  parentSeq?: number | null
 }

@@ -48,3 +48,21 @@ export interface TracerOptions {
 
 export type Accelerator = 'auto' | 'native' | 'python'
 export const ACCELERATORS: readonly Accelerator[] = ['auto', 'native', 'python']
+
+/**
+ * What a recorder tells the Python processes a recorded program starts, as JSON in the
+ * SMILEY_CHILDREN environment variable (read by tracer/smiley_tracer/children.py). Each
+ * recorded process rewrites `parent` and `pid` with its own run, for the processes it starts.
+ */
+export interface ChildrenAnnouncement {
+  /** The recorder's Unix socket: a child connects, says the token and a newline, then streams. */
+  socket: string
+  /** The recording's token (hex), so that nothing else can add runs to it. */
+  token: string
+  /** How the children record: the parent's options without its own run, script or tests. */
+  options: Partial<TracerOptions>
+  /** The run of the process that set this announcement (absent for `smiley ci`'s command). */
+  parent?: string
+  /** That process's pid: a child with the same pid replaced it (exec). */
+  pid?: number
+}

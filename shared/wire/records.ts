@@ -26,6 +26,7 @@ export const TAG = {
   test: 25,
   within: 26,
   outcome: 27,
+  child: 28,
 } as const
 
 /**
@@ -127,6 +128,14 @@ export interface LostRecord {
   count: number
 }
 
+/** A child process was started here (its pid): its run links to this place of the trace. */
+export interface ChildRecord {
+  tag: typeof TAG.child
+  pid: number
+  /** Unix time, to tell apart two children that had the same pid. */
+  time: number
+}
+
 /** A test starts (`--per-test`): the events after it are its own run's. */
 export interface TestRecord {
   tag: typeof TAG.test
@@ -161,6 +170,7 @@ export type WireRecord =
   | EndRecord
   | NoticeRecord
   | LostRecord
+  | ChildRecord
   | TestRecord
   | WithinRecord
   | OutcomeRecord
@@ -247,6 +257,9 @@ export function parseRecord(value: PyValue): WireRecord {
     case TAG.lost:
       expectLength(value, 2)
       return { tag, count: int(value[1]) }
+    case TAG.child:
+      expectLength(value, 3)
+      return { tag, pid: int(value[1]), time: num(value[2]) }
     case TAG.test:
     case TAG.outcome:
       expectLength(value, 3)

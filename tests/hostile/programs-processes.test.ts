@@ -1,7 +1,8 @@
 /**
  * Programs that start other processes: multiprocessing with each start method, os.fork, a
- * subprocess running another Python. The children run as they would without Smiley and are
- * not recorded; they never write into the parent's run, which is complete.
+ * subprocess running another Python. With --no-children the children run as they would without
+ * Smiley and are not recorded; they never write into the parent's run, which is complete. (Their
+ * runs, recorded by default, are tested in tests/cli/children.test.ts.)
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -75,7 +76,7 @@ beforeAll(() => {
 afterAll(() => dir.remove())
 
 describe.concurrent('a program that starts processes', () => {
-  it('runs its children as without Smiley, and only its own events are recorded', async () => {
+  it('with --no-children runs its children as without Smiley, and records its own events alone', async () => {
     const variant = preferNative(defaultInterpreter())
     const recording = await recordProgram(
       dir.path,
@@ -83,6 +84,7 @@ describe.concurrent('a program that starts processes', () => {
       variant,
       { 'procs.py': PROCESSES },
       ['procs.py'],
+      ['--no-children'],
     )
     expectUntouched(recording)
     expect(recording.untraced.stdout).toMatch(

@@ -70,6 +70,7 @@ const GOOD: Record<keyof typeof TAG, PyValue[]> = {
       ['duration', 0.25],
     ]),
   ],
+  child: [28, 4121, 1700000000.5],
 }
 
 describe('parseRecord', () => {
@@ -281,7 +282,7 @@ describe('parseRecord on malformed records', () => {
   it.each([
     ['an unknown number', [5, 1, 2]],
     ['a tag between the ranges', [15]],
-    ['a tag after outcome', [28, 'x']],
+    ['a tag after child', [29, 'x']],
     ['a tag given as text', ['call', 7, 10, 99.25, null, 3, 0, 1, 0]],
     ['a tag that is None', [null, 1]],
   ] as Array<[string, PyValue[]]>)('throws WireError on %s as tag', (_, record) => {

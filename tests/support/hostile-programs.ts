@@ -204,6 +204,8 @@ export async function recordProgram(
   variant: Variant,
   files: Files,
   args: string[],
+  /** More options for `smiley run`, before the script. */
+  options: string[] = [],
 ): Promise<Recording> {
   const base = join(folder, name)
   const tracedDir = join(base, 'traced')
@@ -221,6 +223,7 @@ export async function recordProgram(
         variant.python.path,
         '--accelerator',
         variant.accelerator,
+        ...options,
         ...args,
       ],
       { cwd: tracedDir, timeoutMs: 120_000 },
@@ -232,13 +235,13 @@ export async function recordProgram(
   return { traced, untraced, tracedDir, untracedDir, database, run, events }
 }
 
-/** The only run of `database`, and its events. */
+/** The only run of `database` (its child processes' runs aside), and its events. */
 export async function readRun(database: string): Promise<{ run: Run; events: TraceEvent[] }> {
   const listed = await smiley(['list', '--json', '-d', database])
   expect(listed.code, listed.stderr).toBe(0)
-  const runs = JSON.parse(listed.stdout) as Run[]
+  const runs = (JSON.parse(listed.stdout) as Run[]).filter((run) => run.process === undefined)
   expect(runs).toHaveLength(1)
-  const replayed = await smiley(['replay', '--json', '-d', database, 'latest'], {
+  const replayed = await smiley(['replay', '--json', '-d', database, runs[0]!.id], {
     timeoutMs: 120_000,
   })
   expect(replayed.code, replayed.stderr).toBe(0)

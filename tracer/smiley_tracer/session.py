@@ -18,7 +18,8 @@ import warnings
 # forget an unhandled KeyboardInterrupt, and exit with status 1 instead of dying of SIGINT.
 import traceback
 
-from . import wire
+# Imported before any hook is installed: its import is never recorded (--include-stdlib).
+from . import children, wire
 from .filters import FileFilter
 from .profiler import Profiler
 from .recorder import Recorder
@@ -88,6 +89,13 @@ class Session:
         self.pid = os.getpid()
         self._main_thread = _thread.get_ident()
         self.finished = False
+        if options.get("startedBy"):
+            self.exit_watch = children.ExitWatch()
+        else:
+            self.exit_watch = None
+        self.marks_forks = False  # children.py: each fork is marked in the stream
+        self._ending_now = False  # finish() is running
+        self._deferred_signal = None  # a SIGTERM or SIGHUP that came meanwhile
         # An exception the program caught but left in sys.last_value (pytest does, for debuggers):
         # not how the program ended.
         self.handled = None
@@ -108,7 +116,7 @@ class Session:
         os.register_at_fork(before=self._before_fork, after_in_parent=self._after_fork, after_in_child=self._forked)
         os._exit = self._exit
         for name, real in self._abrupt.items():
-            setattr(os, name, self._flushing(real))
+            setattr(os, name, self._flushing(real, name != "abort"))
         for signum in (signal.SIGTERM, signal.SIGHUP):
             if signal.getsignal(signum) == signal.SIG_DFL:
                 signal.signal(signum, self._terminated)
@@ -144,6 +152,11 @@ class Session:
         }
         if self.native_problem is not None:
             info["nativeProblem"] = self.native_problem
+        if self.options.get("startedBy"):
+            # A child process's run (children.py): who started it, and how.
+            info["parent"] = self.options.get("parent")
+            info["startedBy"] = self.options["startedBy"]
+            info["command"] = self.redactor.scrub_arguments(self.options.get("command") or sys.argv)
         return info
 
     def check_syntax(self, path):
@@ -175,6 +188,17 @@ class Session:
         if self.finished or os.getpid() != self.pid:
             return
         self.finished = True
+        self._ending_now = True
+        try:
+            self._finish(exit_status, signum, error)
+        finally:
+            self._ending_now = False
+        deferred, self._deferred_signal = self._deferred_signal, None
+        if deferred is not None:
+            signal.signal(deferred, signal.SIG_DFL)
+            os.kill(os.getpid(), deferred)
+
+    def _finish(self, exit_status, signum, error):
         # In this order, so that neither the profile nor the recording holds Smiley's own end.
         if self.profiler is not None:
             self.profiler.stop()
@@ -239,6 +263,9 @@ class Session:
                 error = None
         if isinstance(error, BaseException):
             info["exception"] = self._describe(error)
+        if self.exit_watch is not None and exit_status is None and signum is None:
+            # A child's recorder cannot see its exit status: the tracer says it, as far as it knows.
+            info["exitStatus"] = 1 if "exception" in info else (self.exit_watch.status or 0)
         return info
 
     def _describe(self, error):
@@ -265,11 +292,15 @@ class Session:
         self.finish(exit_status=status)
         self._real_exit(status)
 
-    def _flushing(self, real):
-        """``real``, called once what is recorded so far has been sent."""
+    def _flushing(self, real, replaces=False):
+        """``real``, called once what is recorded so far has been sent. A child process's run
+        whose process replaces itself (``replaces``: exec) ends there: its recorder cannot see
+        the exec, and the new program is a run of its own (children.py)."""
 
         def flushed(*args, **kwargs):
             try:
+                if replaces and self.exit_watch is not None and not self.stream.closed:
+                    self.stream.append((wire.END, {"ended": time.time(), "exec": True}))
                 self.stream.flush()
             except StreamClosed:
                 pass
@@ -291,6 +322,14 @@ class Session:
         return getsignal
 
     def _terminated(self, signum, frame):
+        if _active is not None and _active is not self:
+            # In a forked child, the parent's handler: the child's own session ends its run.
+            _active._terminated(signum, frame)
+            return
+        if self._ending_now:
+            # The run is being ended already (the program is exiting): the end is sent first.
+            self._deferred_signal = signum
+            return
         self.finish(signum=signum)
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
@@ -300,6 +339,8 @@ class Session:
         tracer's flusher thread must not be what gives a single-threaded program that warning.
         It is ignored for this fork only (3.13 warns once the fork's after-hooks have run, so the
         filter goes a flusher tick later)."""
+        if self.marks_forks and not self.finished:
+            self.stream.append((wire.CHILD, 0, time.time()))  # children.py: where a fork was made
         if sys.version_info < (3, 12) or not self.stream.flushing() or _os_threads() > 2:
             return
         # As warnings.filterwarnings does, without running its Python code.
@@ -323,7 +364,12 @@ class Session:
         _filters_mutated()
 
     def _forked(self):
-        """In a forked child: stop silently; the pipe and the run belong to the parent."""
+        """In a forked child: stop silently, the pipe and the run belong to the parent; when
+        children are recorded, the child starts a run of its own on a connection of its own."""
+        global _active
+        if _active is not self:
+            return  # a session a fork had already replaced
+        stack = _callers()
         self._drop_fork_filter()
         self.finished = True
         try:
@@ -336,6 +382,11 @@ class Session:
         os._exit = self._real_exit
         for name, real in self._abrupt.items():
             setattr(os, name, real)
+        _active = None
+        try:
+            children.start_forked(stack)
+        except Exception as error:
+            sys.stderr.write("smiley: this forked process is not recorded (internal error: %s)\n" % describe_error(error))
 
     def _failed(self, error):
         """Called from a hook (or the flusher, when the stream is gone): stop tracing, say so
@@ -417,10 +468,36 @@ def _os_threads():
         return threading.active_count()
 
 
-def start_from_options(options):
-    """Start recording this process; returns the session (kept alive by atexit)."""
+def _callers():
+    """The file names of the frames that called fork, innermost first, their trace functions
+    (the parent's recording's) taken off: the child's recording sees only calls made after."""
+    names = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        frame.f_trace = None
+        names.append(frame.f_code.co_filename)
+        frame = frame.f_back
+    return names
+
+
+_active = None
+
+
+def start_from_options(options, forked=False):
+    """Start recording this process; returns the session (kept alive by atexit). A forked
+    child's recording starts at once, its profile too: its program is already running."""
+    global _active
     session = Session(options)
+    # Before the hook is installed: what they import is never recorded.
+    children.announce(session)
+    if session.exit_watch is not None:
+        session.exit_watch.install(options.get("command") or [])
     session.start()
+    _active = session
+    if forked:
+        if session.profiler is not None:
+            session.profiler.start()
+        return session
     if options.get("perTest"):
         from . import test_runs
 

@@ -35,6 +35,9 @@ TEST = 25  # (TEST, test, info_dict): a test starts; the events after it are the
 WITHIN = 26  # (WITHIN, test): the events after it are this test's (0: the session's)
 OUTCOME = 27  # (OUTCOME, test, info_dict): the test has ended; the events after it are the session's
 
+# Child processes (children.py): where in this run each one was started.
+CHILD = 28  # (CHILD, pid, time): a child process was started here
+
 # ``changes`` and ``locals`` are None or a flat tuple of (name_symbol, type_symbol, text)
 # triples. A deleted variable has type symbol 0 and text None. A RETURN whose frame is left
 # by an exception has value type 0 and value text None.

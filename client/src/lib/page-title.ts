@@ -5,6 +5,7 @@ import type { Route, RunTab } from './router.svelte.js'
 
 const VIEWS: Record<RunTab, string> = {
   tests: 'Tests',
+  processes: 'Processes',
   trace: 'Trace',
   calls: 'Calls',
   timeline: 'Timeline',

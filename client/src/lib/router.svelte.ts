@@ -1,16 +1,17 @@
 /**
  * Hash routes, so that every page has a link that can be shared and works from file://
- * too (static reports): #/ (runs), #/runs/ID[/trace|calls|timeline|files|threads|stats|graph][?seq=N],
+ * too (static reports): #/ (runs), #/runs/ID[/trace|calls|timeline|files|threads|stats|graph|processes][?seq=N],
  * #/runs/ID/calls?frame=N (a call shown in the call tree), #/runs/ID/files/FILE[?line=N],
  * #/compare/A/B[?seq=N[&b=M]] (two runs side by side, at event N of A and M of B).
  * The event a trace shows (seq) is part of the address: a copied link opens the same moment.
  */
 
 export type RunTab =
-  'tests' | 'trace' | 'calls' | 'timeline' | 'files' | 'threads' | 'stats' | 'graph'
+  'tests' | 'processes' | 'trace' | 'calls' | 'timeline' | 'files' | 'threads' | 'stats' | 'graph'
 
 export const RUN_TABS: readonly RunTab[] = [
   'tests',
+  'processes',
   'trace',
   'calls',
   'timeline',

@@ -27,6 +27,11 @@ export const COMMAND_GROUPS: Array<{ group: string; commands: CommandEntry[] }> 
         load: async () => (await import('./pytest.js')).pytestCommand,
       },
       {
+        name: 'ci',
+        summary: 'Run any command and record every Python process it starts (for CI jobs).',
+        load: async () => (await import('./ci.js')).ciCommand,
+      },
+      {
         name: 'record',
         summary: 'Take runs sent with "smiley run --remote" and record them.',
         load: async () => (await import('./record.js')).recordCommand,
@@ -138,8 +143,7 @@ export const COMMAND_GROUPS: Array<{ group: string; commands: CommandEntry[] }> 
       },
       {
         name: 'mcp',
-        summary:
-          'Serve the runs of a database to coding agents (Model Context Protocol on stdio).',
+        summary: 'Serve the runs of a database to coding agents (Model Context Protocol on stdio).',
         load: async () => (await import('./mcp.js')).mcpCommand,
       },
     ],

@@ -1,6 +1,7 @@
 /** `smiley list`: the recorded runs, newest first. */
 
 import type { Run } from '../../../shared/types/run.js'
+import { nestRuns, processLabel, type NestedRun } from '../../../shared/run-tree.js'
 import { openDatabase } from '../../db/database.js'
 import { findRun, listRuns, markLostRuns } from '../../db/runs.js'
 import { listTests } from '../../db/tests.js'
@@ -95,17 +96,26 @@ export const listCommand: Command = {
       await out.line(out.style('dim', 'No runs recorded yet. Record one with: smiley run prog.py'))
       return 0
     }
-    const columns: Column<Run>[] = [
-      { header: 'ID', value: (r) => shortId(r.id) },
-      { header: 'STARTED', value: (r) => formatTime(r.startedAt) },
-      { header: 'DURATION', value: (r) => formatDuration(runDuration(r)), align: 'right' },
+    // A child process's run stands under the run that started it.
+    const columns: Column<NestedRun>[] = [
+      {
+        header: 'ID',
+        value: ({ run, depth }) =>
+          `${depth > 0 ? `${'  '.repeat(depth)}└ ` : ''}${shortId(run.id)}`,
+      },
+      { header: 'STARTED', value: ({ run }) => formatTime(run.startedAt) },
+      { header: 'DURATION', value: ({ run }) => formatDuration(runDuration(run)), align: 'right' },
       // A run whose recording stopped early or missed events says so (its notice).
-      { header: 'STATUS', value: (r) => (r.notice ? `${r.status} (partial)` : r.status) },
-      { header: 'EVENTS', value: (r) => formatCount(r.eventCount), align: 'right' },
-      { header: 'DESCRIPTION', value: (r) => r.description, max: 50 },
-      { header: 'ERROR', value: errorOf, max: 60 },
+      {
+        header: 'STATUS',
+        value: ({ run }) => (run.notice ? `${run.status} (partial)` : run.status),
+      },
+      { header: 'EVENTS', value: ({ run }) => formatCount(run.eventCount), align: 'right' },
+      { header: 'DESCRIPTION', value: ({ run }) => describe(run), max: 50 },
+      { header: 'ERROR', value: ({ run }) => errorOf(run), max: 60 },
     ]
-    const lines = formatTable(columns, runs, (column, run, padded) => {
+    const lines = formatTable(columns, nestRuns(runs), (column, row, padded) => {
+      const run = row?.run ?? null
       if (run === null) return out.style('bold', padded)
       if (column.header === 'STATUS') return out.style(STATUS_STYLE[run.status], padded)
       if (column.header === 'ERROR')
@@ -116,6 +126,12 @@ export const listCommand: Command = {
     for (const line of lines) await out.line(line)
     return 0
   },
+}
+
+/** A run's description; a child process's says how it was started. */
+function describe(run: Run): string {
+  const label = processLabel(run)
+  return label === null ? run.description : `${run.description} [${label}]`
 }
 
 function errorOf(run: Run): string {

@@ -23,6 +23,7 @@ import {
 } from '../../record/redaction.js'
 import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
+import { ChildRecorder } from '../../children/child-recorder.js'
 import { KEEPS, type Keep } from '../../record/test-runs.js'
 import { DEFAULT_BUFFER_BYTES, Uploader } from '../../remote/uploader.js'
 import type { ParsedArgs } from '../args.js'
@@ -134,6 +135,11 @@ export const runCommand: Command = {
         env: 'SMILEY_FUNCTION',
       },
       { name: 'no-profile', kind: 'flag', help: 'do not record cProfile statistics' },
+      {
+        name: 'no-children',
+        kind: 'flag',
+        help: 'record only this process, not the Python processes it starts',
+      },
       { name: 'include-stdlib', kind: 'flag', help: 'record the standard library too' },
       { name: 'include-site-packages', kind: 'flag', help: 'record installed packages too' },
       {
@@ -365,10 +371,26 @@ function accelerator(args: ParsedArgs): Accelerator {
 async function record(db: Db, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
   const { info, options } = plan(target, args)
   const recorder = new RunRecorder(db, (hello) => newRun(info, hello, process.cwd()))
-  const exit = await trace(python, target, info.uuid, options, args, (chunk) =>
-    recorder.push(chunk),
-  )
+  const children = args.options['noChildren']
+    ? null
+    : await ChildRecorder.listen(db, childOptions(options, args), info.options)
+  let exit: ProcessExit
+  try {
+    exit = await trace(
+      python,
+      target,
+      info.uuid,
+      options,
+      args,
+      (chunk) => recorder.push(chunk),
+      children?.announcement() ?? {},
+    )
+  } catch (error) {
+    children?.close()
+    throw error
+  }
   const ending = recorder.finish(exit)
+  if (children !== null) await waitForChildren(children)
   const storageFailure = recorder.storageFailure
   if (storageFailure !== null) {
     // The program ran on without recording: one line says why, and its exit status stands.
@@ -489,16 +511,23 @@ async function trace(
   options: RecordingOptions,
   args: ParsedArgs,
   take: (chunk: Buffer) => void,
+  announce: Record<string, string> = {},
 ): Promise<ProcessExit> {
-  const { child, stream } = launch(python, target, {
-    ...options,
-    run: uuid,
-    ...(target.kind === 'script' ? { script: resolve(target.path) } : {}),
-    ...(target.kind === 'code' ? { mainName: '<string>', mainSource: target.code } : {}),
-    ...(target.kind === 'stdin' ? { mainName: '<stdin>', mainSource: target.source } : {}),
-    ...(args.options['settrace'] ? { settrace: true } : {}),
-    accelerator: accelerator(args),
-  })
+  const { child, stream } = launch(
+    python,
+    target,
+    {
+      ...options,
+      run: uuid,
+      ...(target.kind === 'script' ? { script: resolve(target.path) } : {}),
+      ...(target.kind === 'code' ? { mainName: '<string>', mainSource: target.code } : {}),
+      ...(target.kind === 'stdin' ? { mainName: '<stdin>', mainSource: target.source } : {}),
+      ...(args.options['settrace'] ? { settrace: true } : {}),
+      accelerator: accelerator(args),
+    },
+    process.env,
+    announce,
+  )
   stream.on('data', take)
   const streamClosed = new Promise<void>((done) => stream.once('close', done))
   const stopForwarding = forwardSignals(child)
@@ -560,6 +589,34 @@ function forwardSignals(child: ChildProcess): () => void {
   for (const [signal, handler] of handlers) process.on(signal, handler)
   return () => {
     for (const [signal, handler] of handlers) process.off(signal, handler)
+  }
+}
+
+/** What child processes record with: the parent's options, without its script or its tests. */
+function childOptions(options: RecordingOptions, args: ParsedArgs): Partial<TracerOptions> {
+  const { perTest: _perTest, keep: _keep, ...shared } = options
+  return {
+    ...shared,
+    accelerator: accelerator(args),
+    ...(args.options['settrace'] ? { settrace: true } : {}),
+  }
+}
+
+/**
+ * The program has ended; its children may not have: the recording lasts until they do (or
+ * until Ctrl-C, which ends their runs as they are).
+ */
+async function waitForChildren(children: ChildRecorder): Promise<void> {
+  if (children.running > 0 && process.stderr.isTTY)
+    process.stderr.write(
+      `smiley: waiting for ${children.running} child process(es) still running (Ctrl-C stops recording them)\n`,
+    )
+  const stop = (): void => children.close()
+  process.once('SIGINT', stop)
+  try {
+    await children.finish()
+  } finally {
+    process.off('SIGINT', stop)
   }
 }
 

@@ -1,0 +1,76 @@
+/**
+ * `smiley ci`'s recording: runs any command (a shell script, `make test`, `tox`) with every
+ * Python process it starts announced to a ChildRecorder, and resolves once the command and
+ * every process it started have ended.
+ */
+
+import { spawn } from 'node:child_process'
+import { delimiter } from 'node:path'
+import type { TracerOptions } from '../../shared/wire/options.js'
+import { ChildRecorder, CHILDREN_ENV } from '../children/child-recorder.js'
+import type { Db } from '../db/database.js'
+import type { ProcessExit } from '../record/outcome.js'
+import { tracerDir } from '../paths.js'
+
+export interface RecordedCommand {
+  exit: ProcessExit
+  /** The runs of the Python processes it started, in the order they ended. */
+  runs: string[]
+}
+
+/** Why the command could not start, in one line. */
+export class CommandNotStarted extends Error {
+  override name = 'CommandNotStarted'
+}
+
+export async function recordCommand(
+  db: Db,
+  command: string[],
+  options: Partial<TracerOptions>,
+  runOptions: Record<string, unknown>,
+): Promise<RecordedCommand> {
+  const children = await ChildRecorder.listen(db, options, runOptions)
+  const { [CHILDREN_ENV]: _outer, ...env } = process.env
+  const original = env['PYTHONPATH']
+  const child = spawn(command[0]!, command.slice(1), {
+    stdio: 'inherit',
+    env: {
+      ...env,
+      PYTHONPATH: original ? `${tracerDir}${delimiter}${original}` : tracerDir,
+      ...children.announcement(),
+    },
+  })
+  const forwarded = (['SIGTERM', 'SIGHUP', 'SIGINT'] as const).map((signal) => {
+    const pass = (): void => {
+      // Ctrl-C on a terminal reaches the whole process group already.
+      if (signal === 'SIGINT' && process.stdin.isTTY) return
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    }
+    process.on(signal, pass)
+    return () => process.off(signal, pass)
+  })
+  let exit: ProcessExit
+  try {
+    exit = await new Promise<ProcessExit>((done, fail) => {
+      child.once('error', fail)
+      child.once('exit', (code, signal) => done({ code, signal }))
+    })
+  } catch (error) {
+    children.close()
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such command'
+        : (error as Error).message
+    throw new CommandNotStarted(`cannot run ${command[0]}: ${reason}`)
+  } finally {
+    for (const stop of forwarded) stop()
+  }
+  const stop = (): void => children.close()
+  process.once('SIGINT', stop)
+  try {
+    await children.finish()
+  } finally {
+    process.off('SIGINT', stop)
+  }
+  return { exit, runs: children.children.map((child) => child.uuid) }
+}
