@@ -92,14 +92,19 @@ export async function measureStartup(
 
 export function formatStartup(figures: StartupFigures): string {
   const ms = (seconds: number) => `${Math.round(seconds * 1000)} ms`.padStart(8)
-  const over = (timing: Timing, base: Timing) => `+${Math.round((timing.wall - base.wall) * 1000)} ms`
+  const over = (timing: Timing, base: Timing) =>
+    `+${Math.round((timing.wall - base.wall) * 1000)} ms`
   const row = (label: string, timing: Timing, note: string) =>
     `  ${label.padEnd(44)} ${ms(timing.wall)} ${ms(timing.cpu)}  ${note}`
   const { bare, node, cli, tracer, smileyRun } = figures
   return [
     `an empty program, least of ${figures.rounds} rounds              wall      CPU`,
     row('python empty.py', bare, ''),
-    row('smiley run empty.py', smileyRun, `${over(smileyRun, bare)} over python (target ≤ +150 ms)`),
+    row(
+      'smiley run empty.py',
+      smileyRun,
+      `${over(smileyRun, bare)} over python (target ≤ +150 ms)`,
+    ),
     'where it goes',
     row('node -e 0 (Node itself)', node, ''),
     row('smiley --version (Node and the command)', cli, `${over(cli, node)} over Node`),
