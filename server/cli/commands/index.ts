@@ -118,7 +118,7 @@ export const COMMAND_GROUPS: Array<{ group: string; commands: CommandEntry[] }> 
       },
       {
         name: 'export',
-        summary: 'Copy runs into another database file (created if needed).',
+        summary: 'Copy runs into another database file, or write one as a Perfetto trace.',
         load: async () => (await import('./transfer.js')).exportCommand,
       },
       {
