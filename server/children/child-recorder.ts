@@ -104,7 +104,7 @@ export class ChildRecorder {
    */
   async finish(): Promise<void> {
     this.topEnded = true
-    this.settleLater()
+    this.settleLater(0)
     await this.over
   }
 
@@ -169,15 +169,24 @@ export class ChildRecorder {
     return row?.description ?? null
   }
 
-  private settleLater(): void {
+  /**
+   * Ends the recording once nothing more can come: no child connected, none that could still
+   * connect. The first look comes a turn of the event loop after the top process ended, so
+   * that a child which connected just before it exited is accepted first; then every POLL_MS
+   * while a process that carries the announcement lives.
+   */
+  private settleLater(wait = POLL_MS): void {
     if (!this.topEnded || this.open.size > 0 || this.done === null) return
     if (this.quiet) clearTimeout(this.quiet)
     this.quiet = setTimeout(() => {
       this.quiet = null
-      if (this.open.size > 0) return
-      if (announcedProcesses(this.socketPath).length > 0) this.settleLater()
-      else this.stop()
-    }, POLL_MS)
+      // One more turn: connections waiting to be accepted are accepted before the look.
+      setImmediate(() => {
+        if (this.open.size > 0 || this.done === null) return
+        if (announcedProcesses(this.socketPath).length > 0) this.settleLater()
+        else this.stop()
+      })
+    }, wait)
   }
 
   private stop(): void {
