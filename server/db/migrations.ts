@@ -8,13 +8,25 @@
 import { upgradeEvents } from '../ingest/upgrade-events.js'
 import type { Db } from './database.js'
 
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
   run INTEGER NOT NULL, block INTEGER NOT NULL, kinds INTEGER NOT NULL,
   functions BLOB NOT NULL, names BLOB NOT NULL, texts BLOB NOT NULL,
   PRIMARY KEY (run, block)
+) WITHOUT ROWID;`
+
+/** Asyncio tasks (6 → 7); a database moved from 3 has them already, as ingest writes them. */
+const TASK_TABLES = `CREATE TABLE IF NOT EXISTS tasks (
+  run INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, thread INTEGER NOT NULL,
+  awaiter INTEGER, first_frame INTEGER, first_seq INTEGER, last_seq INTEGER,
+  first_us INTEGER, last_us INTEGER, events INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS task_blocks (
+  run INTEGER NOT NULL, task INTEGER NOT NULL, block INTEGER NOT NULL,
+  PRIMARY KEY (run, task, block)
 ) WITHOUT ROWID;`
 
 export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
@@ -73,8 +85,10 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
        run INTEGER NOT NULL, frame INTEGER NOT NULL, block INTEGER NOT NULL, locals BLOB NOT NULL,
        PRIMARY KEY (run, frame, block)
      ) WITHOUT ROWID;`)
-    // The blocks are written as ingest writes them, with their summaries (see 4 → 5).
+    // The blocks are written as ingest writes them, with their summaries (see 4 → 5) and the
+    // task keys (6 → 7).
     db.exec(BLOCK_SUMMARIES)
+    db.exec(TASK_TABLES)
     upgradeEvents(db)
     db.exec(`DROP TABLE events;
      DROP TABLE snapshots;
@@ -123,4 +137,7 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
      PRIMARY KEY (run, position)
    ) WITHOUT ROWID;
    CREATE INDEX IF NOT EXISTS tests_by_run ON tests (test_run);`,
+  // 6 → 7: asyncio tasks, and the blocks holding each task's events (event blocks of format 2
+  // carry the task; runs recorded before have none).
+  TASK_TABLES,
 ]
