@@ -363,7 +363,9 @@ export class Replay {
     for (const event of this.matches({ kind: 'exception' }, from, direction)) {
       if (thread !== undefined && event.thread !== thread) continue
       let before
-      for (const previous of store.events(this.key, event.seq - 1, 'backward', { thread: event.thread })) {
+      for (const previous of store.events(this.key, event.seq - 1, 'backward', {
+        thread: event.thread,
+      })) {
         before = previous
         break
       }

@@ -125,7 +125,12 @@ export class EventStore {
    * Events from `from` on (forward), or from `from` back (backward), in that order; only
    * those of `lane`'s thread and task when it names them.
    */
-  *events(run: number, from: number, direction: Direction, lane: Lane = {}): Generator<StoredEvent> {
+  *events(
+    run: number,
+    from: number,
+    direction: Direction,
+    lane: Lane = {},
+  ): Generator<StoredEvent> {
     const forward = direction === 'forward'
     const { thread, task } = lane
     const blocks =
@@ -140,7 +145,9 @@ export class EventStore {
       forward,
       thread === undefined && task === undefined
         ? undefined
-        : (e) => (thread === undefined || e.thread === thread) && (task === undefined || e.task === task),
+        : (e) =>
+            (thread === undefined || e.thread === thread) &&
+            (task === undefined || e.task === task),
     )
   }
 

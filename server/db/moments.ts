@@ -234,8 +234,7 @@ export function moveFrom(
       return neighbour(db, run, seq, 'before', total, lane)
     case 'over':
       return (
-        frameEvent(db, run, frame, seq, 'after')?.seq ??
-        moveFrom(db, run, seq, 'out', total, lane)
+        frameEvent(db, run, frame, seq, 'after')?.seq ?? moveFrom(db, run, seq, 'out', total, lane)
       )
     case 'over-back':
       return (
@@ -252,7 +251,9 @@ export function moveFrom(
       const parent = activationAt(db, run, frame, seq)?.parent ?? 0
       const there = parent === 0 ? undefined : frameEvent(db, run, parent, end, 'after')
       if (there === undefined || !inLane(there, lane))
-        return parent === 0 || there !== undefined ? neighbour(db, run, end, 'after', total, lane) : null
+        return parent === 0 || there !== undefined
+          ? neighbour(db, run, end, 'after', total, lane)
+          : null
       return there.seq
     }
     case 'out-back': {

@@ -60,6 +60,7 @@ export function momentTask(db: Db, run: number, names: RunNames, task: number): 
   return {
     id: task,
     name: names.task(task),
-    awaiter: awaiter == null ? null : { id: awaiter, name: names.task(awaiter) },
+    awaiter:
+      awaiter === null || awaiter === undefined ? null : { id: awaiter, name: names.task(awaiter) },
   }
 }

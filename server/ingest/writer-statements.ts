@@ -6,7 +6,15 @@ import type { BlockRows } from './event-blocks.js'
 import type { FrameRows } from './frame-chunks.js'
 
 /** The small tables, in the order their rows are written. */
-export const PENDING_ORDER = ['functions', 'symbols', 'threads', 'tasks', 'awaits', 'sources', 'files'] as const
+export const PENDING_ORDER = [
+  'functions',
+  'symbols',
+  'threads',
+  'tasks',
+  'awaits',
+  'sources',
+  'files',
+] as const
 
 export type PendingTable = (typeof PENDING_ORDER)[number]
 
