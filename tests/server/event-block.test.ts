@@ -217,7 +217,16 @@ describe('an event block', () => {
 
   it('refuses a blob that is cut short, of another format or of garbage', () => {
     const encoder = new BlockEncoder(1)
-    encoder.add(KIND.call, 1, { function: 1, thread: 1, depth: 0, task: 0 }, 1, 0, [1, 2, 'hello'], 0, null)
+    encoder.add(
+      KIND.call,
+      1,
+      { function: 1, thread: 1, depth: 0, task: 0 },
+      1,
+      0,
+      [1, 2, 'hello'],
+      0,
+      null,
+    )
     const bytes = encoder.bytes()
     expect(() => decodeBlock(bytes.subarray(0, bytes.length - 2), 1)).toThrow(BlobError)
     expect(() => decodeBlock(Buffer.from([9, 0]), 1)).toThrow(BlobError)
