@@ -42,7 +42,13 @@ class Tasks:
             if running is None:
                 return 0
         task = running()
-        return 0 if task is None else self.id_of(task)
+        if task is None:
+            return 0
+        # Tasks.id_of, inline for a task already known: this runs at every coroutine resumption.
+        known = self._known.get(id(task))
+        if known is not None and known[0]() is task:
+            return known[1]
+        return self.id_of(task)
 
     def id_of(self, task):
         """The id of ``task``, defining it when it is new."""
