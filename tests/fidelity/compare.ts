@@ -186,10 +186,7 @@ function* fromOurs(
   options: CompareOptions,
 ): Generator<Aligned & { thread: string }> {
   const seen = new Set<number>()
-  // smiley run gives the interpreter the program's absolute path, the reference the name in the
-  // folder: a repr naming the program's file (a coroutine's, a task's) names it as given.
-  const prefix = `${options.folder}/`
-  const named = (text: string) => text.replaceAll(prefix, '')
+  const named = inFolder(options.folder)
   for (const event of events) {
     let detail = ''
     if (event.kind === 'call') detail = seen.has(event.frame) ? 'resume' : 'new'
@@ -224,6 +221,7 @@ function* fromReference(
   events: ReferenceEvent[],
   options: CompareOptions,
 ): Generator<Aligned & { thread: string }> {
+  const named = inFolder(options.folder)
   for (const [
     thread,
     kind,
@@ -237,14 +235,26 @@ function* fromReference(
     locals,
     task,
   ] of events) {
+    for (const [name, shown] of Object.entries(locals))
+      if (shown !== null) locals[name] = [shown[0], named(shown[1])]
     yield {
       thread,
       control: control(kind, relative(options.folder, file), line, fn, detail ?? '', task),
       frame,
-      value: value === null ? null : [valueType, value],
+      value: value === null ? null : [valueType, named(value)],
       locals,
     }
   }
+}
+
+/**
+ * Texts with the folder's paths made relative, on both sides: smiley run gives the interpreter
+ * the program's absolute path, the reference the name in the folder, and a repr naming the
+ * program's file (a coroutine's, a task's) names it as it was given.
+ */
+function inFolder(folder: string): (text: string) => string {
+  const prefix = `${folder}/`
+  return (text) => text.replaceAll(prefix, '')
 }
 
 function control(
