@@ -133,6 +133,23 @@ if (wanted.size === 0 || wanted.has('processes')) {
   await shoot(`#/runs/${failing.id}/processes`, 'processes', 'table.processes tr.current')
 }
 
+// An asyncio program, its trace filtered to one task and stopped where that task awaits.
+const crawled = spawnSync(
+  process.execPath,
+  [join(root, 'bin', 'smiley.js'), 'run', '-d', database, join('demo', 'crawl.py')],
+  { cwd: root, stdio: 'ignore' },
+)
+if (crawled.status !== 0) throw new Error('recording the asyncio demo failed')
+const [crawl] = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
+const { events: crawlEvents } = (await (
+  await fetch(`${server.url}api/runs/${crawl!.id}/events?limit=1000`)
+).json()) as { events: TraceEvent[] }
+const awaiting = crawlEvents.find((e) => e.taskName === 'crawl-site' && e.function === 'fetch')!
+await shoot(`#/runs/${crawl!.id}?seq=${awaiting.seq}`, 'tasks', 'aside .stack li', async () => {
+  await page.getByLabel('Task').selectOption({ label: 'crawl-site' })
+  await page.locator('[data-testid="moment-task"]').waitFor()
+})
+
 // The demo again, with one more pear in stock: the two runs part where the pear order is taken.
 const changed = join(folder, 'changed')
 cpSync(join(root, 'demo'), join(changed, 'demo'), { recursive: true })

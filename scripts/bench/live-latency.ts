@@ -69,6 +69,7 @@ async function write(database: string, seconds: number, rate: number): Promise<v
     parent: 0,
     thread: 1,
     depth: 0,
+    task: 0,
   })
   writer.flush()
   process.stdout.write(`run ${uuid}\n`)

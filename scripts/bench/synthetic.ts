@@ -98,6 +98,7 @@ export function writeSyntheticRun(db: Db, events: number, extraCheckpointAt?: nu
       parent: 0,
       thread: index + 1,
       depth: 0,
+      task: 0,
     })
   }
   let written = 2
@@ -119,6 +120,7 @@ export function writeSyntheticRun(db: Db, events: number, extraCheckpointAt?: nu
       parent: main,
       thread: thread + 1,
       depth: 1,
+      task: 0,
     })
     accept({ tag: TAG.line, frame: call, line: 2, time, changes: null })
     accept({ tag: TAG.line, frame: call, line: 3, time, changes: [3, 5, String(i * 3)] })
@@ -182,6 +184,7 @@ function checkpoint(
     parent,
     thread,
     depth: 1,
+    task: 0,
   })
   accept({ tag: TAG.line, frame, line: 17, time, changes: null })
   accept({ tag: TAG.line, frame, line: 18, time, changes: null })

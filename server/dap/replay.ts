@@ -173,14 +173,14 @@ export class Replay {
 
   /** The last event of `thread` at or before the current one; undefined before it started. */
   lastIn(thread: number): number | undefined {
-    for (const event of EventStore.of(this.db).events(this.key, this.seq, 'backward', thread))
+    for (const event of EventStore.of(this.db).events(this.key, this.seq, 'backward', { thread }))
       return event.seq
     return undefined
   }
 
   /** The first event of `thread`, or of the run. */
   first(thread?: number): number {
-    for (const event of EventStore.of(this.db).events(this.key, 1, 'forward', thread))
+    for (const event of EventStore.of(this.db).events(this.key, 1, 'forward', { thread }))
       return event.seq
     return 1
   }
@@ -194,7 +194,7 @@ export class Replay {
 
   /** One of the explorer's moves, staying in `thread`; past the end of the run is the end. */
   step(move: Move, thread: number | undefined): Outcome {
-    const target = moveFrom(this.db, this.key, this.seq, move, this.total, thread)
+    const target = moveFrom(this.db, this.key, this.seq, move, this.total, { thread })
     if (target === null && FORWARD_MOVES.includes(move)) return { kind: 'end' }
     if (target !== null) this.seq = target
     return { kind: 'stop', stop: { seq: this.seq, reason: 'step', breakpoints: [] } }
@@ -363,7 +363,9 @@ export class Replay {
     for (const event of this.matches({ kind: 'exception' }, from, direction)) {
       if (thread !== undefined && event.thread !== thread) continue
       let before
-      for (const previous of store.events(this.key, event.seq - 1, 'backward', event.thread)) {
+      for (const previous of store.events(this.key, event.seq - 1, 'backward', {
+        thread: event.thread,
+      })) {
         before = previous
         break
       }

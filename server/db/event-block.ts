@@ -4,7 +4,7 @@
  * index; a block of thousands costs one, which is what lets ingest keep up with the tracer.
  *
  *   block     := format:u8 prologues:uint prologue* event*
- *   prologue  := frame function thread depth              (uints) a frame seen in the block
+ *   prologue  := frame function thread depth task         (uints) a frame seen in the block
  *                                                         before any call of it in the block
  *   event     := head:u8 [frame:int] line:int [us:int] body
  *     head    := kind (bits 0–2: 0 call, 1 line, 2 return, 3 exception, 4 yield)
@@ -13,7 +13,7 @@
  *     line    := difference from the frame's previous line in the block
  *     us      := microseconds since the previous event (the first: since the run started;
  *                threads can take their times a little out of order)
- *   body      := call: function thread depth (uints), then locals if flagged;
+ *   body      := call: function thread depth task (uints), then locals if flagged;
  *                return, yield, exception: locals if flagged, then valueType:uint value:item;
  *                line: locals if flagged
  *   locals    := count:uint (name:uint type:uint [item if type ≠ 0])*   type 0: deleted
@@ -23,13 +23,14 @@
  *                  last `suffix` UTF-16 code units (a long repr that changed a little)
  *
  * A block is read whole, from its start: every difference is from something before it.
+ * Format 1 (before asyncio tasks were recorded) has no `task` in prologues and calls: 0.
  */
 
 import type { StoredLocal } from '../../shared/locals.js'
 import type { FlatChanges } from '../../shared/wire/records.js'
 import { BlobError, ByteReader, ByteWriter, utf8Length } from './bytes.js'
 
-export const BLOCK_FORMAT = 1
+export const BLOCK_FORMAT = 2
 
 /** Kinds as stored: the API's four, with a generator's yield apart from its final return. */
 export const KIND = { call: 0, line: 1, return: 2, exception: 3, yield: 4 } as const
@@ -40,6 +41,8 @@ export interface StoredEvent {
   seq: number
   kind: StoredKind
   thread: number
+  /** The asyncio task it ran in; 0: none. */
+  task: number
   frame: number
   /** Recorded callers above the frame in its thread, at this activation. */
   depth: number
@@ -60,6 +63,8 @@ export interface FrameInfo {
   function: number
   thread: number
   depth: number
+  /** The asyncio task; 0: none. */
+  task: number
 }
 
 const SAME_FRAME = 0x08
@@ -119,6 +124,7 @@ export class BlockEncoder {
         this.prologue.uint(info.function)
         this.prologue.uint(info.thread)
         this.prologue.uint(info.depth)
+        this.prologue.uint(info.task)
         this.prologues += 1
       }
     }
@@ -138,6 +144,7 @@ export class BlockEncoder {
       out.uint(info.function)
       out.uint(info.thread)
       out.uint(info.depth)
+      out.uint(info.task)
     }
     if (hasLocals) this.locals((state.texts ??= new Map()), locals)
     if (kind >= KIND.return) {
@@ -236,11 +243,13 @@ export function decodeLocalsBlob(data: Buffer): StoredLocal[] {
 /** The events of a block whose first event is `firstSeq`; throws BlobError when malformed. */
 export function decodeBlock(data: Buffer, firstSeq: number): StoredEvent[] {
   const input = new ByteReader(data)
-  if (input.byte() !== BLOCK_FORMAT) throw new BlobError('unknown event block format')
+  const format = input.byte()
+  if (format !== BLOCK_FORMAT && format !== 1) throw new BlobError('unknown event block format')
+  const tasks = format === BLOCK_FORMAT
   const infos = new Map<number, FrameInfo>()
   for (let count = input.uint(); count > 0; count--) {
     const frame = input.uint()
-    infos.set(frame, { function: input.uint(), thread: input.uint(), depth: input.uint() })
+    infos.set(frame, readInfo(input, tasks))
   }
   const events: StoredEvent[] = []
   const lines = new Map<number, number>()
@@ -258,7 +267,7 @@ export function decodeBlock(data: Buffer, firstSeq: number): StoredEvent[] {
     if ((head & SAME_TIME) === 0) us += input.int()
     let info: FrameInfo | undefined
     if (kind === KIND.call) {
-      info = { function: input.uint(), thread: input.uint(), depth: input.uint() }
+      info = readInfo(input, tasks)
       infos.set(frame, info)
     } else {
       info = infos.get(frame)
@@ -275,6 +284,7 @@ export function decodeBlock(data: Buffer, firstSeq: number): StoredEvent[] {
       seq: seq++,
       kind,
       thread: info.thread,
+      task: info.task,
       frame,
       depth: info.depth,
       function: info.function,
@@ -286,6 +296,12 @@ export function decodeBlock(data: Buffer, firstSeq: number): StoredEvent[] {
     })
   }
   return events
+}
+
+function readInfo(input: ByteReader, tasks: boolean): FrameInfo {
+  const info = { function: input.uint(), thread: input.uint(), depth: input.uint(), task: 0 }
+  if (tasks) info.task = input.uint()
+  return info
 }
 
 function readLocals(

@@ -27,6 +27,12 @@ const DATA_PAGE = 32
 
 const stores = new WeakMap<Db, EventStore>()
 
+/** Whose events to read: one thread's, one asyncio task's, or both at once. */
+export interface Lane {
+  thread?: number
+  task?: number
+}
+
 export class EventStore {
   /** The store reading through connection `db`. */
   static of(db: Db): EventStore {
@@ -72,6 +78,16 @@ export class EventStore {
           'SELECT block FROM thread_blocks WHERE run = ? AND thread = ? AND block <= ? ORDER BY block DESC',
         )
         .pluck(),
+      taskAfter: db
+        .prepare(
+          'SELECT block FROM task_blocks WHERE run = ? AND task = ? AND block >= ? ORDER BY block',
+        )
+        .pluck(),
+      taskBefore: db
+        .prepare(
+          'SELECT block FROM task_blocks WHERE run = ? AND task = ? AND block <= ? ORDER BY block DESC',
+        )
+        .pluck(),
       frameAfter: db
         .prepare(
           'SELECT block FROM frame_blocks WHERE run = ? AND frame = ? AND block >= ? ORDER BY block',
@@ -114,24 +130,31 @@ export class EventStore {
 
   /**
    * Events from `from` on (forward), or from `from` back (backward), in that order; only
-   * thread `thread`'s when it is given.
+   * those of `lane`'s thread and task when it names them.
    */
   *events(
     run: number,
     from: number,
     direction: Direction,
-    thread?: number,
+    lane: Lane = {},
   ): Generator<StoredEvent> {
     const forward = direction === 'forward'
+    const { thread, task } = lane
     const blocks =
-      thread === undefined
-        ? this.adjacentBlocks(run, from, forward)
-        : this.threadBlocks(run, thread, from, forward)
+      task !== undefined
+        ? this.keyedBlocks(run, 'task', task, from, forward)
+        : thread !== undefined
+          ? this.keyedBlocks(run, 'thread', thread, from, forward)
+          : this.adjacentBlocks(run, from, forward)
     yield* eventsOf(
       blocks,
       from,
       forward,
-      thread === undefined ? undefined : (e) => e.thread === thread,
+      thread === undefined && task === undefined
+        ? undefined
+        : (e) =>
+            (thread === undefined || e.thread === thread) &&
+            (task === undefined || e.task === task),
     )
   }
 
@@ -273,16 +296,26 @@ export class EventStore {
     }
   }
 
-  private *threadBlocks(
+  /** The blocks holding events of thread or task `id`, from the block of event `from` on. */
+  private *keyedBlocks(
     run: number,
-    thread: number,
+    key: 'thread' | 'task',
+    id: number,
     from: number,
     forward: boolean,
   ): Generator<Block> {
     const start = this.startBlock(run, from, forward)
     if (start === undefined) return
-    const rows = forward ? this.statements.threadAfter : this.statements.threadBefore
-    yield* this.listed(run, rows.iterate(run, thread, start))
+    const s = this.statements
+    const rows =
+      key === 'thread'
+        ? forward
+          ? s.threadAfter
+          : s.threadBefore
+        : forward
+          ? s.taskAfter
+          : s.taskBefore
+    yield* this.listed(run, rows.iterate(run, id, start))
   }
 
   /** The blocks whose first events `firsts` lists, in that order. */

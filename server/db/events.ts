@@ -1,5 +1,5 @@
 /**
- * Reading a run's events in order, with every id resolved to what it names: thread names,
+ * Reading a run's events in order, with every id resolved to what it names: thread and task names,
  * files, functions, variable and type names, and the source line as it was.
  * Events are read a block at a time (see event-store.ts), never loaded whole.
  */
@@ -20,6 +20,7 @@ export interface FunctionInfo {
 export class RunNames {
   private symbols = new Map<number, string>()
   private threads = new Map<number, string>()
+  private tasks = new Map<number, string>()
   private functions = new Map<number, FunctionInfo>()
   private files = new Map<number, { path: string; sourceHash: string | null }>()
   private readonly sourceLines = new Map<string, string[]>()
@@ -44,6 +45,14 @@ export class RunNames {
     this.threads = new Map(
       (
         db.prepare('SELECT id, name FROM threads WHERE run = ?').all(run) as Array<{
+          id: number
+          name: string
+        }>
+      ).map((r) => [r.id, r.name]),
+    )
+    this.tasks = new Map(
+      (
+        db.prepare('SELECT id, name FROM tasks WHERE run = ?').all(run) as Array<{
           id: number
           name: string
         }>
@@ -85,6 +94,10 @@ export class RunNames {
 
   thread(id: number): string {
     return this.lookup(() => this.threads, id) ?? `thread ${id}`
+  }
+
+  task(id: number): string {
+    return this.lookup(() => this.tasks, id) ?? `task ${id}`
   }
 
   function(id: number | null): FunctionInfo | undefined {
@@ -141,12 +154,14 @@ export interface PageRequest {
   direction: 'forward' | 'backward'
   /** Only this thread's events. */
   thread?: number
+  /** Only this asyncio task's events. */
+  task?: number
 }
 
 /** A page of events in program order. */
 export function pageEvents(db: Db, run: number, names: RunNames, page: PageRequest): TraceEvent[] {
   const events: TraceEvent[] = []
-  for (const event of EventStore.of(db).events(run, page.from, page.direction, page.thread)) {
+  for (const event of EventStore.of(db).events(run, page.from, page.direction, page)) {
     events.push(toEvent(event, names))
     if (events.length === page.limit) break
   }
@@ -194,5 +209,9 @@ export function toEvent(stored: StoredEvent, names: RunNames): TraceEvent {
     valueType: stored.valueType === null ? null : names.symbol(stored.valueType),
   }
   if (kind === 'return') event.yielded = stored.kind === KIND.yield
+  if (stored.task !== 0) {
+    event.task = stored.task
+    event.taskName = names.task(stored.task)
+  }
   return event
 }

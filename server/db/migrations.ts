@@ -10,13 +10,25 @@ import type { ProfileCall, ProfileFunction } from '../../shared/types/profile.js
 import type { Db } from './database.js'
 import { encodeProfile } from './profile-blob.js'
 
-export const SCHEMA_VERSION = 10
+export const SCHEMA_VERSION = 11
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
   run INTEGER NOT NULL, block INTEGER NOT NULL, kinds INTEGER NOT NULL,
   functions BLOB NOT NULL, names BLOB NOT NULL, texts BLOB NOT NULL,
   PRIMARY KEY (run, block)
+) WITHOUT ROWID;`
+
+/** Asyncio tasks (6 → 7); a database moved from 3 has them already, as ingest writes them. */
+const TASK_TABLES = `CREATE TABLE IF NOT EXISTS tasks (
+  run INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, thread INTEGER NOT NULL,
+  awaiter INTEGER, first_frame INTEGER, first_seq INTEGER, last_seq INTEGER,
+  first_us INTEGER, last_us INTEGER, events INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS task_blocks (
+  run INTEGER NOT NULL, task INTEGER NOT NULL, block INTEGER NOT NULL,
+  PRIMARY KEY (run, task, block)
 ) WITHOUT ROWID;`
 
 export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
@@ -75,8 +87,10 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
        run INTEGER NOT NULL, frame INTEGER NOT NULL, block INTEGER NOT NULL, locals BLOB NOT NULL,
        PRIMARY KEY (run, frame, block)
      ) WITHOUT ROWID;`)
-    // The blocks are written as ingest writes them, with their summaries (see 4 → 5).
+    // The blocks are written as ingest writes them, with their summaries (see 4 → 5) and the
+    // task keys (10 → 11).
     db.exec(BLOCK_SUMMARIES)
+    db.exec(TASK_TABLES)
     upgradeEvents(db)
     db.exec(`DROP TABLE events;
      DROP TABLE snapshots;
@@ -178,4 +192,7 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
      run INTEGER NOT NULL, pid INTEGER NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL
    );
    CREATE INDEX child_starts_by_pid ON child_starts (run, pid);`,
+  // 10 → 11: asyncio tasks, and the blocks holding each task's events (event blocks of format 2
+  // carry the task; runs recorded before have none).
+  TASK_TABLES,
 ]

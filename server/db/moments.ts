@@ -7,8 +7,10 @@
  */
 
 import type { Moment, MomentVariable, Move, StackEntry } from '../../shared/types/moment.js'
+import { momentTask } from './tasks.js'
 import type { Db } from './database.js'
-import { EventStore } from './event-store.js'
+import type { StoredEvent } from './event-block.js'
+import { EventStore, type Lane } from './event-store.js'
 import { FrameStore } from './frame-store.js'
 import { toEvent, type RunNames } from './events.js'
 
@@ -39,7 +41,7 @@ function frameEvent(
   frame: number,
   seq: number,
   direction: 'after' | 'before',
-): { seq: number; line: number } | undefined {
+): StoredEvent | undefined {
   const after = direction === 'after'
   const events = EventStore.of(db).frameEvents(
     run,
@@ -102,12 +104,14 @@ export function momentAt(db: Db, run: number, names: RunNames, seq: number): Mom
       variables.push({ name: names.symbol(local.name), value: null, type: null, changed: true })
   }
   const fileId = fileOf(names, stored.function)
-  return {
+  const moment: Moment = {
     event,
     variables,
-    stack: stackAt(db, run, names, stored.frame, seq, stored.line),
+    stack: stackAt(db, run, names, stored.frame, seq, stored.line, stored.task),
     fileId,
   }
+  if (stored.task !== 0) moment.task = momentTask(db, run, names, stored.task)
+  return moment
 }
 
 function fileOf(names: RunNames, fn: number | null): number | null {
@@ -121,9 +125,10 @@ function entry(
   frame: number,
   line: number,
   seq: number,
+  task: number,
 ): StackEntry {
   const fn = names.function(functionOf(db, run, frame))
-  return {
+  const found: StackEntry = {
     frame,
     function: fn?.qualifiedName ?? '?',
     file: fn ? (names.file(fn.file)?.path ?? '?') : '?',
@@ -131,6 +136,11 @@ function entry(
     line,
     seq,
   }
+  if (task !== 0) {
+    found.task = task
+    found.taskName = names.task(task)
+  }
+  return found
 }
 
 /** The calls on the stack at `seq`, innermost first, each at the line it is at. */
@@ -141,8 +151,9 @@ export function stackAt(
   frame: number,
   seq: number,
   line: number,
+  task = 0,
 ): StackEntry[] {
-  const stack = [entry(db, run, names, frame, line, seq)]
+  const stack = [entry(db, run, names, frame, line, seq, task)]
   let current = frame
   let at = seq
   while (stack.length < MAX_STACK) {
@@ -150,7 +161,7 @@ export function stackAt(
     if (activation === undefined || activation.parent === 0) break
     const caller = frameEvent(db, run, activation.parent, activation.seq, 'before')
     if (caller === undefined) break
-    stack.push(entry(db, run, names, activation.parent, caller.line, caller.seq))
+    stack.push(entry(db, run, names, activation.parent, caller.line, caller.seq, caller.task))
     current = activation.parent
     at = caller.seq
   }
@@ -172,28 +183,37 @@ function returnAfter(db: Db, run: number, frame: number, seq: number): number | 
   return FrameStore.of(db).frame(run, frame)?.endSeq ?? null
 }
 
-/** The first event after `seq` (or the last before it), of thread `thread` when given. */
+/** The first event after `seq` (or the last before it), in `lane` when it names one. */
 function neighbour(
   db: Db,
   run: number,
   seq: number,
   direction: 'after' | 'before',
   total: number,
-  thread: number | undefined,
+  lane: Lane,
 ): number | null {
   const after = direction === 'after'
-  if (thread === undefined) return after ? (seq < total ? seq + 1 : null) : seq > 1 ? seq - 1 : null
+  if (lane.thread === undefined && lane.task === undefined)
+    return after ? (seq < total ? seq + 1 : null) : seq > 1 ? seq - 1 : null
   const from = after ? seq + 1 : seq - 1
   if (from < 1 || from > total) return null
-  for (const event of EventStore.of(db).events(run, from, after ? 'forward' : 'backward', thread))
+  for (const event of EventStore.of(db).events(run, from, after ? 'forward' : 'backward', lane))
     return event.seq
   return null
 }
 
+/** Whether `event` is in `lane` (every event is in the lane that names nothing). */
+function inLane(event: StoredEvent, lane: Lane): boolean {
+  return (
+    (lane.thread === undefined || event.thread === lane.thread) &&
+    (lane.task === undefined || event.task === lane.task)
+  )
+}
+
 /**
- * Where `move` goes from event `seq`; null when there is nowhere to go. With a thread, the
- * moves that would leave the frame's thread (the next or previous event, out of the
- * outermost call) stay in that thread.
+ * Where `move` goes from event `seq`; null when there is nowhere to go. With a thread or an
+ * asyncio task, the moves that would leave it (the next or previous event, out of the
+ * outermost call of the lane, such as a task's coroutine resumed by the event loop) stay in it.
  */
 export function moveFrom(
   db: Db,
@@ -201,7 +221,7 @@ export function moveFrom(
   seq: number,
   move: Move,
   total: number,
-  thread?: number,
+  lane: Lane = {},
 ): number | null {
   const here = EventStore.of(db).event(run, seq)
   if (here === undefined) return null
@@ -209,18 +229,17 @@ export function moveFrom(
   const returnOf = () => returnAfter(db, run, frame, seq)
   switch (move) {
     case 'next':
-      return neighbour(db, run, seq, 'after', total, thread)
+      return neighbour(db, run, seq, 'after', total, lane)
     case 'previous':
-      return neighbour(db, run, seq, 'before', total, thread)
+      return neighbour(db, run, seq, 'before', total, lane)
     case 'over':
       return (
-        frameEvent(db, run, frame, seq, 'after')?.seq ??
-        moveFrom(db, run, seq, 'out', total, thread)
+        frameEvent(db, run, frame, seq, 'after')?.seq ?? moveFrom(db, run, seq, 'out', total, lane)
       )
     case 'over-back':
       return (
         frameEvent(db, run, frame, seq, 'before')?.seq ??
-        moveFrom(db, run, seq, 'out-back', total, thread)
+        moveFrom(db, run, seq, 'out-back', total, lane)
       )
     case 'call':
       return activationAt(db, run, frame, seq)?.seq ?? null
@@ -230,15 +249,25 @@ export function moveFrom(
       const end = returnOf()
       if (end === null) return null
       const parent = activationAt(db, run, frame, seq)?.parent ?? 0
-      if (parent === 0) return neighbour(db, run, end, 'after', total, thread)
-      return frameEvent(db, run, parent, end, 'after')?.seq ?? null
+      const there = parent === 0 ? undefined : frameEvent(db, run, parent, end, 'after')
+      if (there === undefined || !inLane(there, lane))
+        return parent === 0 || there !== undefined
+          ? neighbour(db, run, end, 'after', total, lane)
+          : null
+      return there.seq
     }
     case 'out-back': {
       const activation = activationAt(db, run, frame, seq)
       if (activation === undefined) return null
-      if (activation.parent === 0)
-        return neighbour(db, run, activation.seq, 'before', total, thread)
-      return frameEvent(db, run, activation.parent, activation.seq, 'before')?.seq ?? null
+      const there =
+        activation.parent === 0
+          ? undefined
+          : frameEvent(db, run, activation.parent, activation.seq, 'before')
+      if (there === undefined || !inLane(there, lane))
+        return activation.parent === 0 || there !== undefined
+          ? neighbour(db, run, activation.seq, 'before', total, lane)
+          : null
+      return there.seq
     }
     default: {
       const never: never = move

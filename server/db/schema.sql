@@ -109,6 +109,22 @@ CREATE TABLE threads (
   PRIMARY KEY (run, id)
 ) WITHOUT ROWID;
 
+-- Asyncio tasks, as threads: events carry their task (0: none) the way they carry their thread.
+CREATE TABLE tasks (
+  run INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  thread INTEGER NOT NULL,            -- whose event loop runs it
+  awaiter INTEGER,                    -- the task last seen awaiting it (directly or through gather)
+  first_frame INTEGER,                -- the frame of its first event: its coroutine
+  first_seq INTEGER,
+  last_seq INTEGER,
+  first_us INTEGER,
+  last_us INTEGER,
+  events INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+
 -- The activations of functions, in chunks of consecutive calls: see server/db/frame-chunk.ts for
 -- the format. A chunk is found by the id of its first frame; a frame whose call arrived late
 -- (another thread ran between its id and its call) may be in a later chunk, never below min_id.
@@ -187,6 +203,13 @@ CREATE TABLE thread_blocks (
   thread INTEGER NOT NULL,
   block INTEGER NOT NULL,
   PRIMARY KEY (run, thread, block)
+) WITHOUT ROWID;
+
+CREATE TABLE task_blocks (
+  run INTEGER NOT NULL,
+  task INTEGER NOT NULL,
+  block INTEGER NOT NULL,
+  PRIMARY KEY (run, task, block)
 ) WITHOUT ROWID;
 
 CREATE TABLE line_blocks (

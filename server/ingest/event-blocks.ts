@@ -1,6 +1,6 @@
 /**
  * Cuts a run's events into blocks (see db/event-block.ts) and notes the keys that find them
- * again without reading every block: which threads each block holds, which lines it executed,
+ * again without reading every block: which threads and tasks each block holds, which lines it executed,
  * and which frames have events in it beyond the block of their call, with their variables as
  * they were when the frame's first event in that block came (so that a frame's variables at
  * any event are rebuilt from one block).
@@ -37,6 +37,7 @@ export interface BlockRows {
   /** run, first_seq, last_seq, data, then the block's summary: kinds, functions, names, texts. */
   blocks: Row[]
   threads: Row[]
+  tasks: Row[]
   lines: Row[]
   frames: Row[]
 }
@@ -45,10 +46,11 @@ export class EventBlocks {
   private open: BlockEncoder | null = null
   /** The open block has events not yet written. */
   private changed = false
-  private rows: BlockRows = { blocks: [], threads: [], lines: [], frames: [] }
+  private rows: BlockRows = { blocks: [], threads: [], tasks: [], lines: [], frames: [] }
   private readonly places = new Map<number, FramePlace>()
   /** Keys of the open block already noted. */
   private threads = new Set<number>()
+  private tasks = new Set<number>()
   /** Keys of the open block's lines, by file. */
   private lines = new Map<number, Set<number>>()
   /**
@@ -72,8 +74,8 @@ export class EventBlocks {
   ) {}
 
   /**
-   * Takes the event `seq` (one more than the last). `info` is its frame's function, thread
-   * and depth; `file` its function's file, for the line key.
+   * Takes the event `seq` (one more than the last). `info` is its frame's function, thread,
+   * depth and task; `file` its function's file, for the line key.
    */
   add(
     seq: number,
@@ -112,6 +114,10 @@ export class EventBlocks {
       this.rows.threads.push([this.run, info.thread, at])
     }
     this.lastThread = info.thread
+    if (info.task !== 0 && !this.tasks.has(info.task)) {
+      this.tasks.add(info.task)
+      this.rows.tasks.push([this.run, info.task, at])
+    }
     if (kind === KIND.line) {
       if (file !== this.lastFile) {
         let lines = this.lines.get(file)
@@ -139,20 +145,21 @@ export class EventBlocks {
    * to write until `written` says they are stored.
    */
   pending(): BlockRows {
-    const { blocks, threads, lines, frames } = this.rows
+    const { blocks, ...keys } = this.rows
     if (this.open === null || !this.changed) return this.rows
-    return { blocks: [...blocks, this.blockRow(this.open)], threads, lines, frames }
+    return { blocks: [...blocks, this.blockRow(this.open)], ...keys }
   }
 
   /** What `pending` gave is stored (or no longer wanted). */
   written(): void {
     this.changed = false
-    this.rows = { blocks: [], threads: [], lines: [], frames: [] }
+    this.rows = { blocks: [], threads: [], tasks: [], lines: [], frames: [] }
   }
 
   private close(block: BlockEncoder): void {
     if (this.changed) this.rows.blocks.push(this.blockRow(block))
     this.threads = new Set()
+    this.tasks = new Set()
     this.lines = new Map()
     this.lastThread = -1
     this.lastFile = -1

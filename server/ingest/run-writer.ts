@@ -17,6 +17,7 @@ import { EventBlocks } from './event-blocks.js'
 import { FrameChunks } from './frame-chunks.js'
 import { MomentKeeper } from './moments.js'
 import { storeProfile } from './profile.js'
+import { TaskTallies, type TaskTally } from './task-tallies.js'
 import { ThreadTallies, type ThreadTally } from './thread-tallies.js'
 import {
   PENDING_ORDER,
@@ -36,8 +37,12 @@ interface LiveFrame {
   function: number
   thread: number
   depth: number
+  /** The asyncio task it runs in; 0: none. */
+  task: number
   /** Its thread's counters. */
   tally: ThreadTally
+  /** Its task's counters; null in no task. */
+  taskTally: TaskTally | null
   /** The lines of its function its thread has run. */
   lines: Set<number>
 }
@@ -61,6 +66,8 @@ export class RunWriter {
     functions: [] as Row[],
     symbols: [] as Row[],
     threads: [] as Row[],
+    tasks: [] as Row[],
+    awaits: [] as Row[],
     files: [] as Row[],
     sources: [] as Row[],
   }
@@ -70,6 +77,7 @@ export class RunWriter {
   private readonly chunks: FrameChunks
   private readonly functionFiles = new Map<number, number>()
   private readonly tallies = new ThreadTallies()
+  private readonly taskTallies = new TaskTallies()
   /** The frame of the last line, return, yield or exception: the next is mostly the same. */
   private lastFrameId = -1
   private lastFrame!: LiveFrame
@@ -105,7 +113,7 @@ export class RunWriter {
         let frame = this.frames.get(record.frame)
         const seq = ++this.seq
         if (frame === undefined) {
-          frame = this.liveFrame(record.code, record.thread, record.depth)
+          frame = this.liveFrame(record.code, record.thread, record.depth, record.task)
           this.frames.set(record.frame, frame)
           this.lastFrameId = -1
           this.chunks.begin({
@@ -127,6 +135,10 @@ export class RunWriter {
             frame.thread = record.thread
           }
           frame.depth = record.depth
+          if (frame.task !== record.task) {
+            frame.task = record.task
+            frame.taskTally = this.taskTallies.of(record.task)
+          }
         }
         this.event(
           seq,
@@ -218,6 +230,12 @@ export class RunWriter {
       case TAG.thread:
         this.pending.threads.push([this.run, record.thread, record.ident, record.name])
         break
+      case TAG.task:
+        this.pending.tasks.push([this.run, record.task, record.name, record.thread])
+        break
+      case TAG.await:
+        this.pending.awaits.push([record.task, this.run, record.awaited])
+        break
       case TAG.symbol:
         this.pending.symbols.push([this.run, record.symbol, record.text])
         break
@@ -269,6 +287,7 @@ export class RunWriter {
     this.lastHits = null
     for (const table of PENDING_ORDER) this.pending[table].length = 0
     this.tallies.written()
+    this.taskTallies.written()
     if (!this.deleted) this.stored = this.seq
   }
 
@@ -296,25 +315,38 @@ export class RunWriter {
           this.run,
           t.id,
         )
+      for (const t of this.taskTallies.touched)
+        s.taskTally.run(
+          t.firstSeq,
+          t.lastSeq,
+          t.firstUs,
+          t.lastUs,
+          t.events,
+          t.firstFrame,
+          this.run,
+          t.id,
+        )
     })()
   }
 
   private frameOf(id: number): LiveFrame {
     if (id === this.lastFrameId) return this.lastFrame
-    const frame = this.frames.get(id) ?? (this.unknownFrame ??= this.liveFrame(0, 0, 0))
+    const frame = this.frames.get(id) ?? (this.unknownFrame ??= this.liveFrame(0, 0, 0, 0))
     this.lastFrameId = id
     this.lastFrame = frame
     return frame
   }
 
-  private liveFrame(code: number, thread: number, depth: number): LiveFrame {
+  private liveFrame(code: number, thread: number, depth: number, task: number): LiveFrame {
     const tally = this.tallies.of(thread)
     return {
       file: this.functionFiles.get(code) ?? 0,
       function: code,
       thread,
       depth,
+      task,
       tally,
+      taskTally: this.taskTallies.of(task),
       lines: this.tallies.linesOf(tally, code),
     }
   }
@@ -334,6 +366,7 @@ export class RunWriter {
     this.blocks.add(seq, kind, frameId, frame, frame.file, line, us, locals, valueType, value)
     this.pendingEvents += 1
     this.tallies.count(frame.tally, frame.lines, seq, us, line)
+    if (frame.taskTally !== null) this.taskTallies.count(frame.taskTally, frameId, seq, us)
   }
 
   /** Microseconds since the run started, for a perf_counter time. */

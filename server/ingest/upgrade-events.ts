@@ -92,7 +92,7 @@ function take(
   // Schema 3 told a yield from a final return by the frame's end alone.
   const kind: StoredKind =
     oldKind === KIND.return && !ended && fn !== null ? KIND.yield : (oldKind as StoredKind)
-  const info = { function: fn ?? 0, thread, depth }
+  const info = { function: fn ?? 0, thread, depth, task: 0 }
   blocks.add(
     seq,
     kind,

@@ -6,15 +6,34 @@ import type { BlockRows } from './event-blocks.js'
 import type { FrameRows } from './frame-chunks.js'
 
 /** The small tables, in the order their rows are written. */
-export const PENDING_ORDER = ['functions', 'symbols', 'threads', 'sources', 'files'] as const
+export const PENDING_ORDER = [
+  'functions',
+  'symbols',
+  'threads',
+  'tasks',
+  'awaits',
+  'sources',
+  'files',
+] as const
 
 export type PendingTable = (typeof PENDING_ORDER)[number]
 
 export type WriterStatements = Record<
-  PendingTable | 'blocks' | 'summaries' | 'frames' | 'frameEnds' | 'hits' | 'tally' | 'count',
+  | PendingTable
+  | 'blocks'
+  | 'summaries'
+  | 'frames'
+  | 'frameEnds'
+  | 'hits'
+  | 'tally'
+  | 'taskTally'
+  | 'count',
   Statement
 > &
-  Record<'frameChildren' | 'threadBlocks' | 'lineBlocks' | 'frameBlocks' | 'activations', ManyRows>
+  Record<
+    'frameChildren' | 'threadBlocks' | 'taskBlocks' | 'lineBlocks' | 'frameBlocks' | 'activations',
+    ManyRows
+  >
 
 /** An insert of one row, and of ROWS_PER_INSERT rows at once: binding is cheaper than stepping. */
 export interface ManyRows {
@@ -44,6 +63,7 @@ function prepare(db: Db): WriterStatements {
       'INSERT OR REPLACE INTO block_summaries (run, block, kinds, functions, names, texts) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     threadBlocks: prepareMany(db, 'INSERT OR IGNORE INTO thread_blocks (run, thread, block)', 3),
+    taskBlocks: prepareMany(db, 'INSERT OR IGNORE INTO task_blocks (run, task, block)', 3),
     lineBlocks: prepareMany(db, 'INSERT OR IGNORE INTO line_blocks (run, file, line, block)', 4),
     frameBlocks: prepareMany(
       db,
@@ -57,6 +77,8 @@ function prepare(db: Db): WriterStatements {
     threads: db.prepare(
       'INSERT OR REPLACE INTO threads (run, id, ident, name) VALUES (?, ?, ?, ?)',
     ),
+    tasks: db.prepare('INSERT OR REPLACE INTO tasks (run, id, name, thread) VALUES (?, ?, ?, ?)'),
+    awaits: db.prepare('UPDATE tasks SET awaiter = ? WHERE run = ? AND id = ?'),
     sources: db.prepare('INSERT OR IGNORE INTO sources (hash, text) VALUES (?, ?)'),
     files: db.prepare(
       'INSERT OR REPLACE INTO files (run, id, path, source_hash) VALUES (?, ?, ?, ?)',
@@ -81,6 +103,10 @@ function prepare(db: Db): WriterStatements {
       `UPDATE threads SET first_seq = ?, last_seq = ?, first_us = ?, last_us = ?, events = ?, locations = ?
        WHERE run = ? AND id = ?`,
     ),
+    taskTally: db.prepare(
+      `UPDATE tasks SET first_seq = ?, last_seq = ?, first_us = ?, last_us = ?, events = ?,
+         first_frame = ? WHERE run = ? AND id = ?`,
+    ),
     count: db.prepare('UPDATE runs SET event_count = ?, lost_events = ? WHERE id = ?'),
   }
 }
@@ -92,6 +118,7 @@ export function writeBlocks(statements: WriterStatements, rows: BlockRows): void
     statements.summaries.run(run, first, kinds, functions, names, texts)
   }
   insertMany(statements.threadBlocks, rows.threads)
+  insertMany(statements.taskBlocks, rows.tasks)
   insertMany(statements.lineBlocks, rows.lines)
   insertMany(statements.frameBlocks, rows.frames)
 }

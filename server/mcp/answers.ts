@@ -271,7 +271,7 @@ export class Answers {
       if (within === undefined)
         throw new ToolError(`run ${short(run)} has no thread named ${thread}`)
     }
-    const target = moveFrom(this.db, key, seq, move, run.eventCount, within)
+    const target = moveFrom(this.db, key, seq, move, run.eventCount, { thread: within })
     if (target === null)
       return { event: null, reason: 'nowhere to go: the start or end of the run, or of the call' }
     const moment = momentAt(this.db, key, this.namesOf(key), target)!

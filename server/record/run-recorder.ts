@@ -155,6 +155,7 @@ export class RunRecorder {
       case TAG.code:
       case TAG.file:
       case TAG.thread:
+      case TAG.task:
       case TAG.symbol:
         if (this.writer === null) throw new WireError('definitions arrived before hello')
         this.writer.accept(record)

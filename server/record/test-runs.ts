@@ -138,7 +138,7 @@ export class TestRuns {
     return false
   }
 
-  /** A code, file, symbol or thread: kept for the tests' runs. */
+  /** A code, file, symbol, thread or task: kept for the tests' runs. */
   define(record: WireRecord): void {
     switch (record.tag) {
       case TAG.code:

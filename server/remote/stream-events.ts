@@ -71,6 +71,8 @@ export class StreamEvents {
       case TAG.test:
       case TAG.within:
       case TAG.outcome:
+      case TAG.task:
+      case TAG.await:
         return null
       default: {
         const never: never = record

@@ -14,6 +14,9 @@ export interface TraceEvent {
   /** Thread id within the run, and its name. */
   thread: number
   threadName: string
+  /** The asyncio task it ran in (id within the run) and its name; absent outside tasks. */
+  task?: number
+  taskName?: string
   /** One id per activation of a function. */
   frame: number
   /** Recorded callers above this frame in its thread. */

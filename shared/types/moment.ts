@@ -23,6 +23,16 @@ export interface StackEntry {
   line: number
   /** The event that puts it at that line: where to go to look at this frame. */
   seq: number
+  /** The asyncio task it runs in, and its name; absent outside tasks. */
+  task?: number
+  taskName?: string
+}
+
+/** An asyncio task at a moment, and the task awaiting it when one was seen doing so. */
+export interface MomentTask {
+  id: number
+  name: string
+  awaiter: { id: number; name: string } | null
 }
 
 /** The state of the program at one event. */
@@ -31,6 +41,8 @@ export interface Moment {
   /** The frame's locals as they were at this event (after its changes). */
   variables: MomentVariable[]
   stack: StackEntry[]
+  /** The asyncio task the event ran in; absent outside tasks. */
+  task?: MomentTask
   /** The file id of the event's file, for the source pane. */
   fileId: number | null
 }

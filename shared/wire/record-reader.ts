@@ -80,7 +80,7 @@ class DirectReader {
     const tag = this.int()
     switch (tag) {
       case TAG.call:
-        if (size !== 9) throw OUTSIDE
+        if (size !== 9 && size !== 10) throw OUTSIDE
         return {
           tag,
           frame: this.int(),
@@ -91,6 +91,7 @@ class DirectReader {
           parent: this.int(),
           thread: this.int(),
           depth: this.int(),
+          task: size === 10 ? this.int() : 0,
         }
       case TAG.line:
         if (size !== 5) throw OUTSIDE
@@ -143,6 +144,12 @@ class DirectReader {
       case TAG.symbol:
         if (size !== 3) throw OUTSIDE
         return { tag, symbol: this.int(), text: this.text() }
+      case TAG.task:
+        if (size !== 4) throw OUTSIDE
+        return { tag, task: this.int(), name: this.text(), thread: this.int() }
+      case TAG.await:
+        if (size !== 3) throw OUTSIDE
+        return { tag, task: this.int(), awaited: this.int() }
       default:
         throw OUTSIDE
     }

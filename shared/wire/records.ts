@@ -27,6 +27,8 @@ export const TAG = {
   within: 26,
   outcome: 27,
   child: 28,
+  task: 29,
+  await: 30,
 } as const
 
 /**
@@ -46,6 +48,8 @@ export interface CallRecord {
   parent: number
   thread: number
   depth: number
+  /** The asyncio task it runs in (0: none; the tracer leaves the field out then). */
+  task: number
 }
 
 export interface LineRecord {
@@ -159,6 +163,23 @@ export interface OutcomeRecord {
   info: Record<string, PyValue>
 }
 
+/** An asyncio task, defined before the first call that runs in it. */
+export interface TaskRecord {
+  tag: typeof TAG.task
+  task: number
+  /** Its name when first seen (`Task.get_name()`). */
+  name: string
+  /** The thread whose event loop runs it. */
+  thread: number
+}
+
+/** Task `task` suspends until task `awaited` is done (awaited directly or through gather). */
+export interface AwaitRecord {
+  tag: typeof TAG.await
+  task: number
+  awaited: number
+}
+
 export type WireRecord =
   | EventRecord
   | HelloRecord
@@ -174,6 +195,8 @@ export type WireRecord =
   | TestRecord
   | WithinRecord
   | OutcomeRecord
+  | TaskRecord
+  | AwaitRecord
 
 /** Checks one decoded record and gives it its type. Throws `WireError` when malformed. */
 export function parseRecord(value: PyValue): WireRecord {
@@ -181,7 +204,7 @@ export function parseRecord(value: PyValue): WireRecord {
   const tag = value[0]
   switch (tag) {
     case TAG.call:
-      expectLength(value, 9)
+      if (value.length !== 10) expectLength(value, 9)
       return {
         tag,
         frame: int(value[1]),
@@ -192,6 +215,7 @@ export function parseRecord(value: PyValue): WireRecord {
         parent: int(value[6]),
         thread: int(value[7]),
         depth: int(value[8]),
+        task: value.length === 10 ? int(value[9]) : 0,
       }
     case TAG.line:
       expectLength(value, 5)
@@ -267,6 +291,12 @@ export function parseRecord(value: PyValue): WireRecord {
     case TAG.within:
       expectLength(value, 2)
       return { tag, test: int(value[1]) }
+    case TAG.task:
+      expectLength(value, 4)
+      return { tag, task: int(value[1]), name: text(value[2]), thread: int(value[3]) }
+    case TAG.await:
+      expectLength(value, 3)
+      return { tag, task: int(value[1]), awaited: int(value[2]) }
     default:
       throw new WireError(`unknown record tag ${String(tag)}`)
   }

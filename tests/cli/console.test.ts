@@ -73,12 +73,13 @@ describe('smiley show', () => {
     expect(result.stdout).not.toContain('\u001b[')
   })
 
-  it('prints the run and its threads as JSON with --json', async () => {
+  it('prints the run, its threads and its asyncio tasks (none here) as JSON with --json', async () => {
     const result = await smiley(['show', '--json', '-d', db, 'latest'])
-    const shown = JSON.parse(result.stdout) as Run & { threads: ThreadSummary[] }
-    const { threads, ...run } = shown
+    const shown = JSON.parse(result.stdout) as Run & { threads: ThreadSummary[]; tasks: unknown[] }
+    const { threads, tasks, ...run } = shown
     expect(run).toEqual(runs[0])
     expect(threads.map((t) => t.name)).toEqual(['MainThread', 'worker-3', 'worker-5'])
+    expect(tasks).toEqual([])
   })
 
   it('rejects an unknown run in one line', async () => {

@@ -1,7 +1,7 @@
 /**
  * Lines a recording up with the reference collector's record of the same program, thread by
  * thread, and finds the first event where they differ: in kind, file, line, function and
- * activation (a new call or a resumption), and, where the program is deterministic, in the
+ * activation (a new call or a resumption) and asyncio task, and, where the program is deterministic, in the
  * locals of the frame, the return value or the exception.
  */
 
@@ -20,6 +20,8 @@ export type ReferenceEvent = [
   valueType: string | null,
   value: string | null,
   locals: Record<string, [type: string, text: string] | null>,
+  /** The asyncio task running at the event, by name; null outside tasks. */
+  task: string | null,
 ]
 
 export interface CompareOptions {
@@ -184,6 +186,7 @@ function* fromOurs(
   options: CompareOptions,
 ): Generator<Aligned & { thread: string }> {
   const seen = new Set<number>()
+  const named = inFolder(options.folder)
   for (const event of events) {
     let detail = ''
     if (event.kind === 'call') detail = seen.has(event.frame) ? 'resume' : 'new'
@@ -192,16 +195,23 @@ function* fromOurs(
     seen.add(event.frame)
     const locals: Record<string, Shown | null> = {}
     for (const [name, text] of Object.entries(event.locals))
-      locals[name] = text === null ? null : [event.localTypes[name] ?? null, text]
+      locals[name] = text === null ? null : [event.localTypes[name] ?? null, named(text)]
     const fn = options.qualifiedNames ? event.function : event.function.split('.').pop()!
     yield {
       thread: event.threadName,
-      control: control(event.kind, relative(options.folder, event.file), event.line, fn, detail),
+      control: control(
+        event.kind,
+        relative(options.folder, event.file),
+        event.line,
+        fn,
+        detail,
+        event.taskName ?? null,
+      ),
       frame: event.frame,
       value:
         event.value === null || (event.kind !== 'return' && event.kind !== 'exception')
           ? null
-          : [event.valueType, event.value],
+          : [event.valueType, named(event.value)],
       locals,
     }
   }
@@ -211,17 +221,49 @@ function* fromReference(
   events: ReferenceEvent[],
   options: CompareOptions,
 ): Generator<Aligned & { thread: string }> {
-  for (const [thread, kind, file, line, fn, frame, detail, valueType, value, locals] of events) {
+  const named = inFolder(options.folder)
+  for (const [
+    thread,
+    kind,
+    file,
+    line,
+    fn,
+    frame,
+    detail,
+    valueType,
+    value,
+    locals,
+    task,
+  ] of events) {
+    for (const [name, shown] of Object.entries(locals))
+      if (shown !== null) locals[name] = [shown[0], named(shown[1])]
     yield {
       thread,
-      control: control(kind, relative(options.folder, file), line, fn, detail ?? ''),
+      control: control(kind, relative(options.folder, file), line, fn, detail ?? '', task),
       frame,
-      value: value === null ? null : [valueType, value],
+      value: value === null ? null : [valueType, named(value)],
       locals,
     }
   }
 }
 
-function control(kind: string, file: string, line: number, fn: string, detail: string): string {
-  return `${kind} ${file}:${line} ${fn}${detail ? ` (${detail})` : ''}`
+/**
+ * Texts with the folder's paths made relative, on both sides: smiley run gives the interpreter
+ * the program's absolute path, the reference the name in the folder, and a repr naming the
+ * program's file (a coroutine's, a task's) names it as it was given.
+ */
+function inFolder(folder: string): (text: string) => string {
+  const prefix = `${folder}/`
+  return (text) => text.replaceAll(prefix, '')
+}
+
+function control(
+  kind: string,
+  file: string,
+  line: number,
+  fn: string,
+  detail: string,
+  task: string | null,
+): string {
+  return `${kind} ${file}:${line} ${fn}${detail ? ` (${detail})` : ''}${task === null ? '' : ` in task ${task}`}`
 }

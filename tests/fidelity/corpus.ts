@@ -45,7 +45,14 @@ export const PROGRAMS: CorpusProgram[] = [
     argv: ['-m', 'unittest', 'discover', '-s', 'suite'],
     values: false,
   },
-  { name: 'asyncio tasks', argv: ['asyncio_tasks.py'], values: true },
+  {
+    name: 'asyncio tasks',
+    argv: ['asyncio_tasks.py'],
+    values: true,
+    // A task's or task group's repr changes (pending → finished) while the frame holding it is
+    // suspended: the reference sees that at the resumption, Smiley at the frame's next line.
+    ignore: ['named', 'spinner', 'broken', 'first', 'second', 'group'],
+  },
   {
     name: 'threads each resuming a generator of one function',
     argv: ['threads_generators.py'],

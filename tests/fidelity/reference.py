@@ -13,10 +13,11 @@ the objects inside them are shown by the same rules.
 Usage: python reference.py OUTPUT.jsonl FOLDER (PROGRAM | -m MODULE) [ARGS...]
 
 Each line of OUTPUT is one event:
-[thread, kind, file, line, function, frame, detail, value_type, value, locals]
+[thread, kind, file, line, function, frame, detail, value_type, value, locals, task]
 where ``detail`` is "new" or "resume" for a call, "yield" or "unwind" for a return;
 ``locals`` maps each name whose type or repr changed since the frame's previous event to
-[type, repr], or to null when it was deleted.
+[type, repr], or to null when it was deleted; ``task`` is the name of the asyncio task
+running at that event, as ``asyncio.current_task()`` says it at every event, or null.
 """
 
 import dataclasses
@@ -209,6 +210,19 @@ def changes(frame, seen):
     return found
 
 
+def running_task():
+    """The name of the asyncio task running now in this thread; None outside tasks, or when
+    the program has not imported asyncio (it is never imported here)."""
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return None
+    try:
+        task = asyncio.current_task()
+    except Exception:  # no running loop, or asyncio still being imported
+        return None
+    return None if task is None else task.get_name()
+
+
 def emit(frame, kind, detail=None, value=None, line=None):
     code = frame.f_code
     key = id(frame)
@@ -231,7 +245,7 @@ def emit(frame, kind, detail=None, value=None, line=None):
         number = code.co_firstlineno  # from 3.11 a module starts at line 0
     events.append([
         threading.current_thread().name, kind, os.path.abspath(code.co_filename), number, name,
-        entry[0], detail, value_type, shown, changes(frame, entry[2]),
+        entry[0], detail, value_type, shown, changes(frame, entry[2]), running_task(),
     ])
     entry[3] = kind
     if kind == "return" and detail != "yield":

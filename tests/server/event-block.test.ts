@@ -19,6 +19,7 @@ interface Input {
   function: number
   thread: number
   depth: number
+  task: number
   line: number
   us: number
   locals: FlatChanges | null
@@ -32,6 +33,7 @@ const call = (frame: number, more: Partial<Input> = {}): Input => ({
   function: 7,
   thread: 1,
   depth: 0,
+  task: 0,
   line: 10,
   us: 0,
   locals: null,
@@ -67,6 +69,7 @@ function expected(inputs: Input[], firstSeq = 1): StoredEvent[] {
       seq: firstSeq + index,
       kind: input.kind,
       thread: input.thread,
+      task: input.task,
       frame: input.frame,
       depth: input.depth,
       function: input.function,
@@ -103,9 +106,9 @@ describe('an event block', () => {
       },
       { ...call(5), kind: KIND.line, line: 3, us: 1_000_000_000_301, locals: [1, 0, null] },
       { ...call(5), kind: KIND.yield, line: 3, us: 1_000_000_000_302, valueType: 4, value: '-12' },
-      call(5, { thread: 2, depth: 3, line: 3, us: 1_000_000_000_400 }),
+      call(5, { thread: 2, depth: 3, task: 4, line: 3, us: 1_000_000_000_400 }),
       {
-        ...call(5, { thread: 2, depth: 3 }),
+        ...call(5, { thread: 2, depth: 3, task: 4 }),
         kind: KIND.return,
         line: 100_000,
         us: 1_000_000_000_401,
@@ -180,12 +183,12 @@ describe('an event block', () => {
     expect(roundTrip(inputs)).toEqual(expected(inputs))
   })
 
-  it('says the function, thread and depth of a frame whose call was in an earlier block', () => {
+  it('says the function, thread, depth and task of a frame whose call was in an earlier block', () => {
     const inputs: Input[] = [
-      { ...call(40, { function: 3, thread: 2, depth: 7 }), kind: KIND.line, line: 5 },
+      { ...call(40, { function: 3, thread: 2, depth: 7, task: 300 }), kind: KIND.line, line: 5 },
       call(41, { depth: 8 }),
       {
-        ...call(40, { function: 3, thread: 2, depth: 7 }),
+        ...call(40, { function: 3, thread: 2, depth: 7, task: 300 }),
         kind: KIND.return,
         valueType: 1,
         value: 'None',
@@ -196,7 +199,7 @@ describe('an event block', () => {
 
   it('is small: a few bytes for a line event, less for a long repr that changed a little', () => {
     const encoder = new BlockEncoder(1)
-    const info = { function: 1, thread: 1, depth: 0 }
+    const info = { function: 1, thread: 1, depth: 0, task: 0 }
     encoder.add(KIND.call, 1, info, 1, 0, null, 0, null)
     for (let i = 0; i < 1000; i++)
       encoder.add(
@@ -214,7 +217,16 @@ describe('an event block', () => {
 
   it('refuses a blob that is cut short, of another format or of garbage', () => {
     const encoder = new BlockEncoder(1)
-    encoder.add(KIND.call, 1, { function: 1, thread: 1, depth: 0 }, 1, 0, [1, 2, 'hello'], 0, null)
+    encoder.add(
+      KIND.call,
+      1,
+      { function: 1, thread: 1, depth: 0, task: 0 },
+      1,
+      0,
+      [1, 2, 'hello'],
+      0,
+      null,
+    )
     const bytes = encoder.bytes()
     expect(() => decodeBlock(bytes.subarray(0, bytes.length - 2), 1)).toThrow(BlobError)
     expect(() => decodeBlock(Buffer.from([9, 0]), 1)).toThrow(BlobError)

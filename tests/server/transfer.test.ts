@@ -70,6 +70,7 @@ function addRun(db: Db, uuid: string, events: number, text: string): number {
     parent: 0,
     thread: 1,
     depth: 0,
+    task: 0,
   })
   for (let i = 2; i < events; i++) {
     writer.accept({ tag: TAG.line, ...frame, line: (i % 50) + 1, changes: [1, 2, String(i)] })

@@ -13,11 +13,20 @@ import { decodeUtf8 } from '../../shared/wire/utf8.js'
 
 /**
  * Exercises every event and definition: calls, lines, locals long and short, non-ASCII text,
- * deleted variables, generators, exceptions and a second thread, with enough events for
- * batches that hold neither hello nor the end.
+ * deleted variables, generators, exceptions, a second thread and asyncio tasks, with enough
+ * events for batches that hold neither hello nor the end.
  */
 const PROGRAM = `
+import asyncio
 import threading
+
+async def child(n):
+    await asyncio.sleep(0)
+    return n
+
+async def parent():
+    first = asyncio.create_task(child(1), name="first")
+    return await first + sum(await asyncio.gather(child(2), child(3)))
 
 def count(limit):
     value = 0
@@ -44,7 +53,7 @@ def main():
     worker.join()
     return total, len(words), long_text[-1]
 
-print(main())
+print(main(), asyncio.run(parent()))
 `
 
 /** The payloads of the stream the tracer writes for PROGRAM, with the given accelerator. */
@@ -91,8 +100,18 @@ describe('readRecords', () => {
     const records = payloads.flatMap((payload) => readRecords(payload))
     expect(records).toEqual(payloads.flatMap(generally))
     const tags = new Set(records.map((record) => record.tag))
-    for (const tag of [TAG.call, TAG.line, TAG.return, TAG.yield, TAG.exception, TAG.symbol])
+    for (const tag of [
+      TAG.call,
+      TAG.line,
+      TAG.return,
+      TAG.yield,
+      TAG.exception,
+      TAG.symbol,
+      TAG.task,
+      TAG.await,
+    ])
       expect(tags).toContain(tag)
+    expect(records.some((record) => record.tag === TAG.call && record.task > 0)).toBe(true)
     // Only the frames holding hello, the profile or the end go the general way.
     const general = payloads.filter((payload) => readDirectly(payload, decodeUtf8) === null)
     for (const payload of general)

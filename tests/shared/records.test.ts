@@ -27,6 +27,8 @@ const stats = new PyDict([
 /** A well-formed record of every tag. */
 const GOOD: Record<keyof typeof TAG, PyValue[]> = {
   call: [0, 7, 10, 99.25, [1, 2, "'x'"], 3, 0, 1, 0],
+  task: [29, 3, 'alpha', 1],
+  await: [30, 1, 3],
   line: [1, 7, 11, 99.5, [1, 2, "'y'", 4, 0, null]],
   return: [2, 7, 12, 99.75, null, 2, "'y'"],
   exception: [3, 7, 12, 99.6, null, 5, 'boom'],
@@ -85,7 +87,14 @@ describe('parseRecord', () => {
       parent: 0,
       thread: 1,
       depth: 0,
+      task: 0,
     })
+  })
+
+  it('parses the task of a call that runs in one, and the task and await records', () => {
+    expect(parseRecord([0, 7, 10, 99.25, null, 3, 0, 1, 0, 12])).toMatchObject({ task: 12 })
+    expect(parseRecord(GOOD.task)).toEqual({ tag: TAG.task, task: 3, name: 'alpha', thread: 1 })
+    expect(parseRecord(GOOD.await)).toEqual({ tag: TAG.await, task: 1, awaited: 3 })
   })
 
   it('parses the line event of the test vectors, with a deleted variable', () => {
@@ -242,7 +251,9 @@ describe('parseRecord on malformed records', () => {
   it.each(Object.entries(GOOD))(
     'throws WireError on a %s record with a field too many or too few',
     (_, record) => {
-      expect(() => parseRecord([...record, 0])).toThrow(WireError)
+      // A call's task is its one optional field: one more than that is too many.
+      const extra = record[0] === TAG.call ? [0, 0] : [0]
+      expect(() => parseRecord([...record, ...extra])).toThrow(WireError)
       expect(() => parseRecord(record.slice(0, -1))).toThrow(WireError)
       expect(() => parseRecord(record.slice(0, 1))).toThrow(WireError)
     },
@@ -275,6 +286,9 @@ describe('parseRecord on malformed records', () => {
     ['a profile that is a tuple', [21, []]],
     ['a notice that is None', [23, null]],
     ['a lost count that is text', [24, '12']],
+    ['a call whose task is text', [0, 7, 10, 99.25, null, 3, 0, 1, 0, 'alpha']],
+    ['a task whose name is None', [29, 3, null, 1]],
+    ['an await whose task is text', [30, 'main', 3]],
   ] as Array<[string, PyValue[]]>)('throws WireError on %s', (_, record) => {
     expect(() => parseRecord(record)).toThrow(WireError)
   })
@@ -282,7 +296,7 @@ describe('parseRecord on malformed records', () => {
   it.each([
     ['an unknown number', [5, 1, 2]],
     ['a tag between the ranges', [15]],
-    ['a tag after child', [29, 'x']],
+    ['a tag after await', [31, 'x']],
     ['a tag given as text', ['call', 7, 10, 99.25, null, 3, 0, 1, 0]],
     ['a tag that is None', [null, 1]],
   ] as Array<[string, PyValue[]]>)('throws WireError on %s as tag', (_, record) => {

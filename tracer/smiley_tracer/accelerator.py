@@ -41,6 +41,8 @@ def make_core(module, recorder, on_failure):
         "batch_size": BATCH_SIZE,
         "code_record": recorder.code_record,
         "thread_id": recorder.thread_id,
+        "task_current": recorder.tasks.current,
+        "task_awaiting": recorder.tasks.awaiting,
         "text": tracker.render_text,
         "fingerprint": tracker.fingerprint,
         "unchanged": tracker.unchanged,

@@ -100,6 +100,8 @@ def _build(recorder, on_failure):
     value_of = recorder.value
     exception_of = recorder.exception
     live = recorder.live
+    current_task = recorder.tasks.current
+    awaiting = recorder.tasks.awaiting
     DISABLE = sys.monitoring.DISABLE
     CALL, LINE, RETURN, EXCEPTION, YIELD = wire.CALL, wire.LINE, wire.RETURN, wire.EXCEPTION, wire.YIELD
     recorder.state_class = FrameState
@@ -117,7 +119,10 @@ def _build(recorder, on_failure):
         if state is None:
             return None  # outside the --function scope: its code may run inside it later
         found = all_locals(frame.f_locals, state)
-        append((CALL, state.id, code.co_firstlineno, clock(), found, record.id, parent, state.thread, state.depth))
+        if state.task:
+            append((CALL, state.id, code.co_firstlineno, clock(), found, record.id, parent, state.thread, state.depth, state.task))
+        else:
+            append((CALL, state.id, code.co_firstlineno, clock(), found, record.id, parent, state.thread, state.depth))
         return state
 
     def on_py_start(code, offset):
@@ -151,13 +156,17 @@ def _build(recorder, on_failure):
                 if caller is not None and caller.record.code is back.f_code:
                     state.depth = caller.depth + 1
                     state.thread = caller.thread
+                    state.task = current_task() if record.coroutine else caller.task
                     state.suspended = False
                     parent = caller.id
                 else:
                     parent = resume(frame, state)
                     if parent is None:
                         return  # outside the --function scope
-                append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
+                if state.task:
+                    append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth, state.task))
+                else:
+                    append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
             if len(buffer) >= BATCH_SIZE:
                 flush()
         except StreamClosed:
@@ -234,6 +243,8 @@ def _build(recorder, on_failure):
         if unwinding:
             append((RETURN, state.id, frame.f_lineno, clock(), found, wire.DELETED, None))
         else:
+            if not final and state.task:
+                awaiting(state.task, value)
             kind, text = value_of(value)
             append((RETURN if final else YIELD, state.id, frame.f_lineno, clock(), found, kind, text))
         if final:

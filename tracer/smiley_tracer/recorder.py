@@ -14,6 +14,7 @@ import threading
 from . import code_info, wire
 from .changes import LocalsTracker
 from .sources import read_source
+from .tasks import Tasks, is_coroutine
 from .values import exception_message
 
 # Past this many suspended generators, forget their states (a resumed one gets a new frame id).
@@ -25,7 +26,7 @@ MAX_CODES = 200000
 class CodeRecord:
     """A traced code object: its id and, per line, which locals may change after it."""
 
-    __slots__ = ("id", "code", "first_line", "plans", "module_level", "generator", "parameters_only", "lines", "raw", "watched")
+    __slots__ = ("id", "code", "first_line", "plans", "module_level", "generator", "coroutine", "parameters_only", "lines", "raw", "watched")
 
     def __init__(self, code_id, code, plans):
         self.id = code_id
@@ -34,6 +35,7 @@ class CodeRecord:
         self.plans = plans
         self.module_level = code_info.is_module_level(code)
         self.generator = code_info.is_generator(code)
+        self.coroutine = is_coroutine(code)  # it starts and resumes in whichever task runs then
         self.parameters_only = code_info.parameters_only(code)
         self.lines = None  # offset index -> line, built on first use by the monitoring hook
         self.raw = None  # the bytecode, read on first use by the settrace hook
@@ -43,9 +45,9 @@ class CodeRecord:
 class FrameState:
     """One activation of a traced function."""
 
-    __slots__ = ("id", "record", "plans", "last_line", "snapshot", "depth", "thread", "raised", "suspended", "mapping")
+    __slots__ = ("id", "record", "plans", "last_line", "snapshot", "depth", "thread", "task", "raised", "suspended", "mapping")
 
-    def __init__(self, frame_id, record, depth, thread):
+    def __init__(self, frame_id, record, depth, thread, task):
         self.id = frame_id
         self.record = record
         self.plans = record.plans
@@ -53,6 +55,7 @@ class FrameState:
         self.snapshot = {}
         self.depth = depth
         self.thread = thread
+        self.task = task  # the asyncio task it runs in; 0: none
         self.raised = False  # an exception event was the last event: a bare return is an unwind
         self.suspended = False
         self.mapping = None  # the frame's locals mapping, where a hook may keep it between events
@@ -81,6 +84,7 @@ class Recorder:
         self._threads = {}  # ident -> (thread object, thread id)
         self._thread_ids = itertools.count(1)
         self.next_frame_id = itertools.count(1).__next__
+        self.tasks = Tasks(stream, self.thread_id)
         self.locals = LocalsTracker(stream, renderer)
         self._qualified_names = {}  # id(code) -> (code, qualified name), before 3.11
         self._cwd = os.getcwd()  # relative file names are relative to where the program started
@@ -163,13 +167,15 @@ class Recorder:
             depth = 0
             parent_id = 0
             thread = self.thread_id()
+            task = self.tasks.current()
         else:
             depth = parent.depth + 1
             parent_id = parent.id
             thread = parent.thread
+            task = self.tasks.current() if record.coroutine else parent.task
         if not record.watched:
             self.watch(record)
-        state = self.state_class(self.next_frame_id(), record, depth, thread)
+        state = self.state_class(self.next_frame_id(), record, depth, thread, task)
         live = self.live
         if len(live) > MAX_SUSPENDED and record.generator:
             self._forget_suspended()
@@ -187,10 +193,12 @@ class Recorder:
                 return None
             state.depth = 0
             state.thread = self.thread_id()
+            state.task = self.tasks.current()
             parent_id = 0
         else:
             state.depth = parent.depth + 1
             state.thread = parent.thread
+            state.task = self.tasks.current() if state.record.coroutine else parent.task
             parent_id = parent.id
         state.suspended = False
         return parent_id

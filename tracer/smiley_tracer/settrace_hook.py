@@ -99,6 +99,8 @@ def _build(recorder, on_failure):
     type_symbols = tracker.type_symbols
     exception_of = recorder.exception
     live = recorder.live
+    current_task = recorder.tasks.current
+    awaiting = recorder.tasks.awaiting
     int_symbol = None  # defined on first use, as every type symbol is
 
     def int_type_symbol():
@@ -205,6 +207,8 @@ def _build(recorder, on_failure):
                             append((RETURN, self.id, line, clock(), found, kind, text))
                             live.pop(id(frame), None)
                         else:
+                            if self.task:
+                                awaiting(self.task, arg)
                             append((YIELD, self.id, line, clock(), found, kind, text))
                             self.suspended = True
                             self.mapping = None
@@ -253,6 +257,7 @@ def _build(recorder, on_failure):
                     if caller is not None and caller.record.code is back.f_code:
                         state.depth = caller.depth + 1
                         state.thread = caller.thread
+                        state.task = current_task() if record.coroutine else caller.task
                         state.suspended = False
                         parent = caller.id
                     else:
@@ -261,7 +266,10 @@ def _build(recorder, on_failure):
                             return None  # outside the --function scope
                     if LOCALS_STAY_CURRENT and not record.module_level:
                         state.mapping = frame.f_locals
-                    append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
+                    if state.task:
+                        append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth, state.task))
+                    else:
+                        append((CALL, state.id, frame.f_lineno, clock(), None, record.id, parent, state.thread, state.depth))
                     if len(buffer) >= BATCH_SIZE:
                         flush()
                     return state.trace
@@ -279,6 +287,7 @@ def _build(recorder, on_failure):
                 state.snapshot = {}
                 state.depth = caller.depth + 1
                 state.thread = caller.thread
+                state.task = current_task() if record.coroutine else caller.task
                 state.raised = state.suspended = False
                 state.mapping = None
                 parent = caller.id
@@ -316,7 +325,10 @@ def _build(recorder, on_failure):
                     # No local can be rebound, and each keeps its text while it keeps its
                     # object: no line of this activation can change one, none needs a look.
                     state.plans = NO_PLANS
-            append((CALL, state.id, record.first_line, clock(), found, record.id, parent, state.thread, state.depth))
+            if state.task:
+                append((CALL, state.id, record.first_line, clock(), found, record.id, parent, state.thread, state.depth, state.task))
+            else:
+                append((CALL, state.id, record.first_line, clock(), found, record.id, parent, state.thread, state.depth))
             if len(buffer) >= BATCH_SIZE:
                 flush()
             return state.trace

@@ -14,7 +14,7 @@ FRAME_LENGTH = struct.Struct("<I")
 MARSHAL_VERSION = 4
 
 # Events, in the order of the program (hot path: kept small and flat).
-CALL = 0  # (CALL, frame, line, time, locals, code, parent_frame, thread, depth)
+CALL = 0  # (CALL, frame, line, time, locals, code, parent_frame, thread, depth[, task]): task only when not 0
 LINE = 1  # (LINE, frame, line, time, changes)
 RETURN = 2  # (RETURN, frame, line, time, changes, value_type, value_text): the frame ends
 EXCEPTION = 3  # (EXCEPTION, frame, line, time, changes, exception_type, message)
@@ -37,6 +37,10 @@ OUTCOME = 27  # (OUTCOME, test, info_dict): the test has ended; the events after
 
 # Child processes (children.py): where in this run each one was started.
 CHILD = 28  # (CHILD, pid, time): a child process was started here
+
+# Asyncio tasks.
+TASK = 29  # (TASK, task, name, thread): a task, defined before the first call that runs in it
+AWAIT = 30  # (AWAIT, task, awaited_task): the first task suspends until the second is done
 
 # ``changes`` and ``locals`` are None or a flat tuple of (name_symbol, type_symbol, text)
 # triples. A deleted variable has type symbol 0 and text None. A RETURN whose frame is left

@@ -27,11 +27,12 @@ const PAGE = '100'
 
 const explorer: Explorer = {
   moment: (id, seq) => read(run.moment.$get({ param: { id }, query: { seq: String(seq) } })),
-  move: async (id, seq, move, thread) => {
+  move: async (id, seq, move, thread, task) => {
     const query = {
       seq: String(seq),
       move,
       thread: thread === undefined ? undefined : String(thread),
+      task: task === undefined ? undefined : String(task),
     }
     return (await read(run.move.$get({ param: { id }, query }))).seq
   },
@@ -98,6 +99,7 @@ export const httpSource: DataSource = {
           limit: String(page.limit),
           direction: page.direction,
           thread: page.thread === undefined ? undefined : String(page.thread),
+          task: page.task === undefined ? undefined : String(page.task),
         },
       }),
     ),
@@ -116,6 +118,7 @@ export const httpSource: DataSource = {
     ),
   compare: (a, b) => read(api.compare[':a'][':b'].$get({ param: { a, b } })),
   threads: (id) => read(api.runs[':id'].threads.$get({ param: { id } })),
+  tasks: (id) => read(api.runs[':id'].tasks.$get({ param: { id } })),
   tests: (id) => read(api.runs[':id'].tests.$get({ param: { id } })),
   profile: (id) => read(api.runs[':id'].profile.$get({ param: { id } })),
   callGraph: async (id, thresholds, scope = 'all') => {

@@ -21,6 +21,7 @@ import type { ProfileScope } from '../../../shared/profile-scope.js'
 import type { Profile } from '../../../shared/types/profile.js'
 import type { Run } from '../../../shared/types/run.js'
 import type { SessionTest } from '../../../shared/types/test.js'
+import type { TaskSummary } from '../../../shared/types/task.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
 import type { TimelineWindow } from '../../../shared/types/timeline.js'
 
@@ -46,6 +47,8 @@ export interface PageRequest {
   limit: number
   direction: 'forward' | 'backward'
   thread?: number
+  /** Only this asyncio task's events. */
+  task?: number
 }
 
 /** gprof2dot's pruning: nodes and edges under these percentages of the total time are left out. */
@@ -57,8 +60,11 @@ export interface Thresholds {
 /** The time-travel explorer's questions, answered by the server from its indexes. */
 export interface Explorer {
   moment(id: string, seq: number): Promise<Moment>
-  /** Where a move from `seq` lands (staying in `thread` when given); null when there is nowhere to go. */
-  move(id: string, seq: number, move: Move, thread?: number): Promise<number | null>
+  /**
+   * Where a move from `seq` lands (staying in `thread` and `task` when given); null when there
+   * is nowhere to go.
+   */
+  move(id: string, seq: number, move: Move, thread?: number, task?: number): Promise<number | null>
   /** Executions of a line from event `from` on, or back from it; a page in program order. */
   lineExecutions(
     id: string,
@@ -96,6 +102,8 @@ export interface DataSource {
   events(id: string, page: PageRequest): Promise<EventPage>
   files(id: string): Promise<RunFile[]>
   threads(id: string): Promise<ThreadSummary[]>
+  /** The run's asyncio tasks; absent in a static report. */
+  tasks?(id: string): Promise<TaskSummary[]>
   /** A test session's tests, in the order they started; absent in a static report. */
   tests?(id: string): Promise<SessionTest[]>
   /** The run's cProfile statistics; null when it was recorded without. */

@@ -31,6 +31,8 @@ export class TraceWindow {
   following = $state(false)
   /** Only this thread's events. */
   thread = $state<number | null>(null)
+  /** Only this asyncio task's events. */
+  task = $state<number | null>(null)
   /** The event being inspected. */
   selected = $state<number | null>(null)
   error = $state<string | null>(null)
@@ -67,6 +69,7 @@ export class TraceWindow {
       limit,
       direction,
       ...(this.thread === null ? {} : { thread: this.thread }),
+      ...(this.task === null ? {} : { task: this.task }),
     })
   }
 
@@ -187,6 +190,12 @@ export class TraceWindow {
   setThread(thread: number | null): Promise<void> {
     const seq = this.rows[this.offset]?.seq ?? 1
     this.thread = thread
+    return this.jumpTo(seq)
+  }
+
+  setTask(task: number | null): Promise<void> {
+    const seq = this.rows[this.offset]?.seq ?? 1
+    this.task = task
     return this.jumpTo(seq)
   }
 

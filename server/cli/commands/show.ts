@@ -2,7 +2,10 @@
 
 import { openDatabase } from '../../db/database.js'
 import { findRun } from '../../db/runs.js'
+import { RunNames } from '../../db/events.js'
+import { listTasks } from '../../db/tasks.js'
 import { listThreads } from '../../db/threads.js'
+import { formatTasks } from '../../console/task-format.js'
 import { Output } from '../../console/output.js'
 import { formatRunDetails } from '../../console/run-details.js'
 import type { ParsedArgs } from '../args.js'
@@ -11,13 +14,14 @@ import { databaseOption, jsonOption, text, type Command } from '../command.js'
 export const showCommand: Command = {
   spec: {
     name: 'show',
-    summary: "Show a run's details: how it ran, how it ended, its threads.",
+    summary: "Show a run's details: how it ran, how it ended, its threads and tasks.",
     usage: ['[options] RUN'],
     description: [
       'Prints where and how the program ran (directory, arguments, interpreter, host, pid),',
       'when it started and ended, its status, exit code or signal, its uncaught exception with',
       'the traceback as Python printed it, the number of events, how it was recorded, and its',
-      'threads. With --json, the run as `smiley list --json` shows it, plus `threads`.',
+      'threads and asyncio tasks. With --json, the run as `smiley list --json` shows it, plus',
+      '`threads` and `tasks` (id, name, thread, awaiter, rootFunction, firstSeq, lastSeq, events).',
     ].join('\n'),
     options: [databaseOption, jsonOption],
     positionals: [
@@ -36,8 +40,12 @@ export const showCommand: Command = {
     try {
       const { key, run } = findRun(db, args.positionals[0]!)
       const threads = listThreads(db, key)
-      if (args.options['json']) await out.line(JSON.stringify({ ...run, threads }, null, 2))
-      else for (const line of formatRunDetails(run, threads, out)) await out.line(line)
+      const tasks = listTasks(db, key, new RunNames(db, key))
+      if (args.options['json']) await out.line(JSON.stringify({ ...run, threads, tasks }, null, 2))
+      else {
+        for (const line of formatRunDetails(run, threads, out)) await out.line(line)
+        for (const line of formatTasks(tasks, out)) await out.line(line)
+      }
       return 0
     } finally {
       db.close()

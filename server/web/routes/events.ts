@@ -21,6 +21,7 @@ export function eventRoutes(ctx: AppContext) {
       from: queryText(query, 'from'),
       limit: integerParam(queryText(query, 'limit'), 'limit', 200, 1, MAX_PAGE),
       thread: queryText(query, 'thread'),
+      task: queryText(query, 'task'),
     })),
     (c) => {
       // One read transaction: the run and its page come from one moment of a run being
@@ -34,11 +35,16 @@ export function eventRoutes(ctx: AppContext) {
           query.thread === undefined
             ? undefined
             : integerParam(query.thread, 'thread', 0, 0, Number.MAX_SAFE_INTEGER)
+        const task =
+          query.task === undefined
+            ? undefined
+            : integerParam(query.task, 'task', 0, 0, Number.MAX_SAFE_INTEGER)
         const events = pageEvents(ctx.db, key, ctx.namesOf(key), {
           from,
           limit,
           direction,
           ...(thread === undefined ? {} : { thread }),
+          ...(task === undefined ? {} : { task }),
         })
         return { run, events }
       })()

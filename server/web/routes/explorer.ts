@@ -41,13 +41,16 @@ export function explorerRoutes(ctx: AppContext) {
         seq: integerParam(queryText(query, 'seq'), 'seq', 1, 1, MAX_ID),
         move: choiceParam(queryText(query, 'move'), 'move', MOVES, 'next'),
         thread: queryText(query, 'thread'),
+        task: queryText(query, 'task'),
       })),
       (c) => {
         const { key, run } = ctx.run(c.req.param('id'))
-        const { seq, move, thread } = c.req.valid('query')
-        const within =
-          thread === undefined ? undefined : integerParam(thread, 'thread', 0, 0, MAX_ID)
-        return c.json({ seq: moveFrom(ctx.db, key, seq, move, run.eventCount, within) })
+        const { seq, move, thread, task } = c.req.valid('query')
+        const lane = {
+          ...(thread === undefined ? {} : { thread: integerParam(thread, 'thread', 0, 0, MAX_ID) }),
+          ...(task === undefined ? {} : { task: integerParam(task, 'task', 0, 0, MAX_ID) }),
+        }
+        return c.json({ seq: moveFrom(ctx.db, key, seq, move, run.eventCount, lane) })
       },
     )
     .get(

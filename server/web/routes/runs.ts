@@ -7,6 +7,7 @@ import { deleteRun } from '../../db/delete.js'
 import { listFiles, readSource } from '../../db/files.js'
 import { listRuns } from '../../db/runs.js'
 import { listTests } from '../../db/tests.js'
+import { listTasks } from '../../db/tasks.js'
 import { listThreads } from '../../db/threads.js'
 import type { AppContext } from '../context.js'
 import { integerParam, queryText } from '../params.js'
@@ -35,6 +36,10 @@ export function runRoutes(ctx: AppContext) {
       return c.body(null, 204)
     })
     .get('/:id/threads', (c) => c.json(listThreads(ctx.db, ctx.run(c.req.param('id')).key)))
+    .get('/:id/tasks', (c) => {
+      const { key } = ctx.run(c.req.param('id'))
+      return c.json(listTasks(ctx.db, key, ctx.namesOf(key)))
+    })
     .get('/:id/tests', (c) => c.json(listTests(ctx.db, ctx.run(c.req.param('id')).key)))
     .get('/:id/files', (c) => {
       const { key, run } = ctx.run(c.req.param('id'))

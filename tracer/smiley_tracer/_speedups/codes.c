@@ -200,6 +200,7 @@ new_entry(PyObject *record, PyCodeObject *code)
     entry->watched = 0;
     entry->module_level = !(code->co_flags & CO_OPTIMIZED);
     entry->generator = (code->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR)) != 0;
+    entry->coroutine = (code->co_flags & (CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR)) != 0;
     entry->id = PyObject_GetAttrString(record, "id");
     entry->first_line = PyLong_FromLong(code->co_firstlineno);
     if (entry->id == NULL || entry->first_line == NULL)

@@ -75,6 +75,7 @@ typedef struct {
     PyObject *first_line;
     int module_level;   /* not CO_OPTIMIZED: locals live in a mapping, handled in Python */
     int generator;
+    int coroutine;      /* starts and resumes in whichever asyncio task runs then (tasks.py) */
     int nslots;         /* fast locals, cells and free variables */
     int ncells_from;    /* before 3.11: slots from here on hold cells */
     PyObject *names;    /* tuple: the name of each slot */
@@ -134,6 +135,8 @@ typedef struct {
     PyObject *record;   /* the CodeRecord, for the Python code that handles module-level frames */
     PyObject *snapshot; /* module level: dict name -> (object, text, fingerprint), else NULL */
     PyObject *thread;   /* int */
+    PyObject *task;     /* int: the asyncio task it runs in, 0 for none */
+    int in_task;        /* task is not 0 */
     int depth;
     int last_line;      /* -1: none yet */
     /* With fast locals: the snapshot, one Shown per slot (a shadowed slot has none). */
@@ -166,7 +169,7 @@ typedef struct {
     PyObject *flush, *code_record, *thread_id, *text, *fingerprint, *unchanged;
     PyObject *type_symbol, *name_info, *exception, *on_failure, *stream_closed;
     PyObject *missing, *mutable_types, *redacted, *return_opcodes, *offset_lines;
-    PyObject *snapshot_all_py, *diff_py, *disable, *is_secret;
+    PyObject *snapshot_all_py, *diff_py, *disable, *is_secret, *task_current, *task_awaiting;
     PyObject *covers; /* function_scope.FunctionScope.covers with --function, else None */
     PyObject *watch;  /* Recorder.watch with --function, else None */
     PyObject *scrub, *remember, *secret_values, *secret_texts, *secret_words; /* redaction.Redactor's */

@@ -116,15 +116,16 @@ in_scope(Core *core, PyFrameObject *frame)
     return covered;
 }
 
-/* Where an activation starts or resumes: depth, thread and the parent's id; 1 (and nothing
- * set) when it runs outside the --function scope. */
+/* Where an activation starts or resumes: depth, thread, task and the parent's id; 1 (and
+ * nothing set) when it runs outside the --function scope. A coroutine runs in whichever task
+ * runs when it starts or resumes; any other frame in its caller's. */
 static int
 place(Core *core, PyFrameObject *frame, FrameState *state, PyObject **parent_id)
 {
     FrameState *parent = parent_of(core, frame);
     if (PyErr_Occurred())
         return -1;
-    PyObject *thread;
+    PyObject *thread, *task;
     if (parent == NULL) {
         int covered = in_scope(core, frame);
         if (covered <= 0)
@@ -140,6 +141,16 @@ place(Core *core, PyFrameObject *frame, FrameState *state, PyObject **parent_id)
         *parent_id = Py_NewRef(parent->id);
     }
     Py_XSETREF(state->thread, thread);
+    if (parent == NULL || state->entry->coroutine) {
+        task = PyObject_CallObject(core->task_current, NULL);
+        if (task == NULL)
+            return -1;
+        state->in_task = PyObject_IsTrue(task);
+    } else {
+        task = Py_NewRef(parent->task);
+        state->in_task = parent->in_task;
+    }
+    Py_XSETREF(state->task, task);
     return 0;
 }
 
@@ -175,6 +186,8 @@ begin(Core *core, PyFrameObject *frame, CodeEntry *entry, PyObject **parent_id)
     state->record = Py_NewRef(entry->record);
     state->snapshot = NULL;
     state->thread = NULL;
+    state->task = NULL;
+    state->in_task = 0;
     state->last_line = -1;
     state->raised = state->suspended = 0;
     state->order = NULL;
@@ -266,8 +279,9 @@ smiley_start(Core *core, PyFrameObject *frame, CodeEntry *entry, int line)
     FrameState *state = begin(core, frame, entry, &parent_id);
     if (state == NULL)
         return PyErr_Occurred() ? -1 : 0;
-    PyObject *more[4] = {Py_NewRef(entry->id), parent_id, Py_NewRef(state->thread), PyLong_FromLong(state->depth)};
-    int failed = emit(core, TAG_CALL, state, line, smiley_snapshot_all(core, state, frame), 4, more);
+    PyObject *more[5] = {Py_NewRef(entry->id), parent_id, Py_NewRef(state->thread), PyLong_FromLong(state->depth),
+                         state->in_task ? Py_NewRef(state->task) : NULL};
+    int failed = emit(core, TAG_CALL, state, line, smiley_snapshot_all(core, state, frame), 4 + state->in_task, more);
     Py_DECREF(state); /* live holds it */
     if (failed) {
         /* Not recorded, and so neither is the rest of this activation (at the recursion limit,
@@ -290,8 +304,9 @@ smiley_resume(Core *core, PyFrameObject *frame, FrameState *state, CodeEntry *en
     if (placed == 1) /* outside the --function scope: forgotten, a new activation if resumed inside */
         return ptrmap_del(&core->live, (PyObject *)frame) < 0 ? -1 : 0;
     state->suspended = 0;
-    PyObject *more[4] = {Py_NewRef(entry->id), parent_id, Py_NewRef(state->thread), PyLong_FromLong(state->depth)};
-    return emit(core, TAG_CALL, state, smiley_line_of(frame), Py_NewRef(Py_None), 4, more);
+    PyObject *more[5] = {Py_NewRef(entry->id), parent_id, Py_NewRef(state->thread), PyLong_FromLong(state->depth),
+                         state->in_task ? Py_NewRef(state->task) : NULL};
+    return emit(core, TAG_CALL, state, smiley_line_of(frame), Py_NewRef(Py_None), 4 + state->in_task, more);
 }
 
 static PyObject *
@@ -339,9 +354,20 @@ smiley_leave(Core *core, PyFrameObject *frame, FrameState *state, PyObject *valu
     if (unwinding) {
         more[0] = PyLong_FromLong(0);
         more[1] = Py_NewRef(Py_None);
-    } else if (value_of(core, value, more) < 0) {
-        Py_DECREF(found);
-        return -1;
+    } else {
+        if (!final && state->in_task) {
+            /* Which task awaits which (tasks.Tasks.awaiting), before the suspension. */
+            PyObject *done = SMILEY_CALL(core->task_awaiting, state->task, value);
+            if (done == NULL) {
+                Py_DECREF(found);
+                return -1;
+            }
+            Py_DECREF(done);
+        }
+        if (value_of(core, value, more) < 0) {
+            Py_DECREF(found);
+            return -1;
+        }
     }
     if (emit(core, tag, state, smiley_line_of(frame), found, 2, more) < 0)
         return -1;

@@ -19,6 +19,7 @@ frame_state_dealloc(FrameState *state)
     Py_XDECREF(state->record);
     Py_XDECREF(state->snapshot);
     Py_XDECREF(state->thread);
+    Py_XDECREF(state->task);
     PyMem_Free(state->shown); /* the block that holds order and in_order too */
     Py_TYPE(state)->tp_free((PyObject *)state);
 }
@@ -44,6 +45,7 @@ PyTypeObject FrameStateType = {
     X(type_symbol) X(name_info) X(exception) X(on_failure) X(stream_closed)         \
     X(missing) X(mutable_types) X(redacted) X(return_opcodes) X(offset_lines)          \
     X(snapshot_all_py) X(diff_py) X(disable) X(is_secret) X(covers) X(watch)           \
+    X(task_current) X(task_awaiting)                                                  \
     X(scrub) X(remember) X(secret_values) X(secret_texts) X(secret_words)
 #define CORE_SIZES(X) X(batch_size) X(max_len) X(max_suspended) X(max_codes) X(redacting)
 
