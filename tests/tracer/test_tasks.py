@@ -11,7 +11,7 @@ from harness import HERE, native_problem, run_traced
 
 CASES = os.path.join(HERE, "cases")
 CALL, EXCEPTION, YIELD = 0, 3, 4
-CODE, THREAD, SYMBOL, TASK, AWAIT = 17, 19, 20, 28, 29
+CODE, THREAD, SYMBOL, TASK, AWAIT = 17, 19, 20, 29, 30
 HOOKS = [{}] + ([{"settrace": True}] if sys.version_info >= (3, 12) else [])
 ACCELERATORS = ("python",) if native_problem() else ("python", "native")
 BACKENDS = [dict(hook, accelerator=accelerator) for accelerator in ACCELERATORS for hook in HOOKS]
