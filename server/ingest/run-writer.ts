@@ -137,7 +137,7 @@ export class RunWriter {
           frame.depth = record.depth
           if (frame.task !== record.task) {
             frame.task = record.task
-            frame.taskTally = this.taskTallies.of(record.task)
+            frame.taskTally = this.taskTallies.ofTask(record.task)
           }
         }
         this.event(
@@ -346,7 +346,7 @@ export class RunWriter {
       depth,
       task,
       tally,
-      taskTally: this.taskTallies.of(task),
+      taskTally: this.taskTallies.ofTask(task),
       lines: this.tallies.linesOf(tally, code),
     }
   }
