@@ -9,24 +9,17 @@
  */
 
 import Database from 'better-sqlite3'
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writePrograms } from '../../tests/support/programs.js'
 import { standaloneOptions } from './standalone.js'
+import { least, NOT_YET, timed, type Timing } from './timing.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const SMILEY = join(ROOT, 'bin', 'smiley.js')
 const FILES = 50
 const FAILING = 2
-
-export interface Timing {
-  /** Seconds of CPU time of the command and every process under it. */
-  cpu: number
-  /** Seconds of wall-clock time. */
-  wall: number
-}
 
 export interface TestSessionFigures {
   tests: number
@@ -87,40 +80,6 @@ function writeSuite(folder: string, tests: number): void {
   writePrograms(folder, files)
 }
 
-/** Runs a command, then prints its exit status, and the CPU time of every process under it. */
-const MEASURE = `import resource, subprocess, sys, time
-started = time.perf_counter()
-code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-wall = time.perf_counter() - started
-used = resource.getrusage(resource.RUSAGE_CHILDREN)
-sys.stderr.write("measured %d %f %f\\n" % (code, used.ru_utime + used.ru_stime, wall))`
-
-/** Runs `command` (which exits with 1: two tests fail) through `python`, measured. */
-function timed(python: string, command: string[], cwd: string): Promise<Timing> {
-  const child = spawn(python, ['-c', MEASURE, ...command], {
-    cwd,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  })
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  return new Promise((done, fail) => {
-    child.once('error', fail)
-    child.once('exit', () => {
-      const found = /measured (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(stderr)
-      if (found === null || found[1] !== '1') {
-        const why = found === null ? stderr.trim() : `exited with ${found[1]}, not 1`
-        fail(new Error(`${command.join(' ')}: ${why}`))
-      } else done({ cpu: Number(found[2]), wall: Number(found[3]) })
-    })
-  })
-}
-
-const least = (a: Timing, b: Timing): Timing => ({
-  cpu: Math.min(a.cpu, b.cpu),
-  wall: Math.min(a.wall, b.wall),
-})
-
 function sizeOf(database: string): number {
   return [database, `${database}-wal`]
     .filter((path) => existsSync(path))
@@ -139,8 +98,9 @@ export async function measureTestSession(
     writeSuite(folder, tests)
     const pytest = ['-q', '-p', 'no:cacheprovider']
     const smiley = [process.execPath, SMILEY]
-    const none = { cpu: Infinity, wall: Infinity }
-    const best = { plain: none, oneRun: none, perTest: none, perTestAll: none }
+    const best = { plain: NOT_YET, oneRun: NOT_YET, perTest: NOT_YET, perTestAll: NOT_YET }
+    // Two tests fail: every command exits with 1.
+    const measure = (command: string[]) => timed(python, command, { cwd: folder, exitCode: 1 })
     const bytes = { oneRun: 0, keepFailed: 0, keepAll: 0 }
     let where: ReturnType<typeof whereTheBytesAre> = { tables: [], free: 0 }
     for (let round = 0; round < repeat; round++) {
@@ -149,25 +109,31 @@ export async function measureTestSession(
       ) as [string, string, string]
       const recorded = ['--python', python]
       // Interleaved, so that a machine slower for a while slows each of them alike.
-      const plain = await timed(python, [python, '-m', 'pytest', ...pytest], folder)
+      const plain = await measure([python, '-m', 'pytest', ...pytest])
       best.plain = least(best.plain, plain)
-      const oneRun = await timed(
-        python,
-        [...smiley, 'run', '-d', one, ...recorded, '-m', 'pytest', ...pytest],
-        folder,
-      )
+      const oneRun = await measure([
+        ...smiley,
+        'run',
+        '-d',
+        one,
+        ...recorded,
+        '-m',
+        'pytest',
+        ...pytest,
+      ])
       best.oneRun = least(best.oneRun, oneRun)
-      const perTest = await timed(
-        python,
-        [...smiley, 'pytest', '-d', failed, ...recorded, ...pytest],
-        folder,
-      )
+      const perTest = await measure([...smiley, 'pytest', '-d', failed, ...recorded, ...pytest])
       best.perTest = least(best.perTest, perTest)
-      const perTestAll = await timed(
-        python,
-        [...smiley, 'pytest', '-d', all, ...recorded, '--keep', 'all', ...pytest],
-        folder,
-      )
+      const perTestAll = await measure([
+        ...smiley,
+        'pytest',
+        '-d',
+        all,
+        ...recorded,
+        '--keep',
+        'all',
+        ...pytest,
+      ])
       best.perTestAll = least(best.perTestAll, perTestAll)
       bytes.oneRun = sizeOf(one)
       bytes.keepFailed = sizeOf(failed)

@@ -9,6 +9,7 @@ import { delimiter } from 'node:path'
 import type { TracerOptions } from '../../shared/wire/options.js'
 import { ChildRecorder, CHILDREN_ENV } from '../children/child-recorder.js'
 import type { Db } from '../db/database.js'
+import { forwardSignals } from '../record/ignored-signals.js'
 import type { ProcessExit } from '../record/outcome.js'
 import { tracerDir } from '../paths.js'
 
@@ -40,15 +41,7 @@ export async function recordCommand(
       ...children.announcement(),
     },
   })
-  const forwarded = (['SIGTERM', 'SIGHUP', 'SIGINT'] as const).map((signal) => {
-    const pass = (): void => {
-      // Ctrl-C on a terminal reaches the whole process group already.
-      if (signal === 'SIGINT' && process.stdin.isTTY) return
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-    }
-    process.on(signal, pass)
-    return () => process.off(signal, pass)
-  })
+  const stopForwarding = forwardSignals(child)
   let exit: ProcessExit
   try {
     exit = await new Promise<ProcessExit>((done, fail) => {
@@ -63,7 +56,7 @@ export async function recordCommand(
         : (error as Error).message
     throw new CommandNotStarted(`cannot run ${command[0]}: ${reason}`)
   } finally {
-    for (const stop of forwarded) stop()
+    stopForwarding()
   }
   const stop = (): void => children.close()
   process.once('SIGINT', stop)

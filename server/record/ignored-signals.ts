@@ -4,9 +4,11 @@
  * signal to its default before any JavaScript runs, and so does its spawn() for a child; so
  * bin/smiley.js, started as a shell script, hands the set on in SMILEY_IGNORED_SIGNALS (the
  * SigIgn mask of /proc/PID/status, on Linux) before it becomes Node, and the program is started
- * through `sh`, which ignores them again before it becomes Python.
+ * through `sh`, which ignores them again before it becomes Python. The signals that are not
+ * ignored are passed on to the program (`forwardSignals`).
  */
 
+import type { ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
 
 export const IGNORED_SIGNALS_ENV = 'SMILEY_IGNORED_SIGNALS'
@@ -44,4 +46,25 @@ export function keepIgnoring(ignored: readonly NodeJS.Signals[]): void {
 /** `sh -c` text that ignores `ignored` and then becomes the command in its arguments. */
 export function ignoringShell(ignored: readonly NodeJS.Signals[]): string {
   return `trap '' ${ignored.map((name) => name.replace(/^SIG/, '')).join(' ')}; exec "$0" "$@"`
+}
+
+/**
+ * SIGTERM and SIGHUP sent to smiley go on to the program. SIGINT does too unless stdin is a
+ * terminal: Ctrl-C there already reaches the whole process group, program included. A signal
+ * ignored when smiley started is not passed on: the program ignores it too.
+ */
+export function forwardSignals(child: ChildProcess): () => void {
+  const ignored = ignoredAtStart()
+  const forwarded = (['SIGTERM', 'SIGHUP', 'SIGINT'] as const).filter((s) => !ignored.includes(s))
+  const handlers: Array<[NodeJS.Signals, () => void]> = forwarded.map((signal) => [
+    signal,
+    () => {
+      if (signal === 'SIGINT' && process.stdin.isTTY) return
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    },
+  ])
+  for (const [signal, handler] of handlers) process.on(signal, handler)
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler)
+  }
 }

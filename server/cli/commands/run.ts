@@ -3,7 +3,6 @@
  * with `--remote`, send its event stream to `smiley record` or `smiley monitor`.
  */
 
-import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -12,7 +11,7 @@ import { DatabaseError, openDatabase, type Db } from '../../db/database.js'
 import { markLostRuns } from '../../db/runs.js'
 import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
-import { ignoredAtStart, keepIgnoring } from '../../record/ignored-signals.js'
+import { forwardSignals, ignoredAtStart, keepIgnoring } from '../../record/ignored-signals.js'
 import { interpreterArgs, launch, type Target } from '../../record/launch.js'
 import { isInterrupt, type ProcessExit } from '../../record/outcome.js'
 import {
@@ -569,27 +568,6 @@ function endedBeforeTracing(python: string, exit: ProcessExit): Exit {
 function exitOf(exit: ProcessExit): Exit {
   if (exit.signal !== null) return { signal: exit.signal as NodeJS.Signals }
   return exit.code ?? 1
-}
-
-/**
- * SIGTERM and SIGHUP sent to smiley go on to the program. SIGINT does too unless stdin is a
- * terminal: Ctrl-C there already reaches the whole process group, program included. A signal
- * ignored when smiley started is not passed on: the program ignores it too.
- */
-function forwardSignals(child: ChildProcess): () => void {
-  const ignored = ignoredAtStart()
-  const forwarded = (['SIGTERM', 'SIGHUP', 'SIGINT'] as const).filter((s) => !ignored.includes(s))
-  const handlers: Array<[NodeJS.Signals, () => void]> = forwarded.map((signal) => [
-    signal,
-    () => {
-      if (signal === 'SIGINT' && process.stdin.isTTY) return
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-    },
-  ])
-  for (const [signal, handler] of handlers) process.on(signal, handler)
-  return () => {
-    for (const [signal, handler] of handlers) process.off(signal, handler)
-  }
 }
 
 /** What child processes record with: the parent's options, without its script or its tests. */
