@@ -13,7 +13,7 @@ import type { Run } from '../../shared/types/run.js'
 import type { SessionTest } from '../../shared/types/test.js'
 import { SMILEY, smiley, tempDir, type Result } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
-import { pytestPython } from '../support/pytest.js'
+import { pytestPython, xdistPython } from '../support/pytest.js'
 
 const run = promisify(execFile)
 
@@ -354,14 +354,61 @@ def test_waits():
     expect(shown.stdout).toMatch(/interrupted\s.*test_stops\.py::test_waits$/m)
   })
 
-  it('refuses a --keep it does not know in one line, and says -n is not recorded', async () => {
+  it('refuses a --keep it does not know in one line, and says how -n is recorded', async () => {
     const bad = await pytest(['--keep', 'some'])
     expect(bad).toMatchObject({ code: 2, stdout: '' })
     expect(bad.stderr).toBe('smiley: --keep must be one of failed, all, not some\n')
     writePrograms(dir.path, { 'test_one.py': 'def test_one():\n    pass\n' })
     const workers = await pytest(['-q', '-n', '2', '-p', 'no:cacheprovider'])
     expect(workers.stderr.split('\n')[0]).toBe(
-      "smiley: pytest-xdist's workers (-n) are processes of their own, which Smiley does not record yet: their tests are not recorded",
+      "smiley: pytest-xdist's workers (-n) are recorded as child runs of the session, each whole: their tests are not runs of their own",
     )
+  })
+})
+
+describe.skipIf(xdistPython === null)('smiley pytest -n (pytest-xdist)', () => {
+  it('records each worker as a child run of the session, with the tests it ran', async () => {
+    writePrograms(dir.path, {
+      'test_work.py': [
+        'def double(n):',
+        '    return n * 2',
+        '',
+        'def test_one():',
+        '    assert double(1) == 2',
+        '',
+        'def test_two():',
+        '    assert double(2) == 5',
+        '',
+        'def test_three():',
+        '    assert double(3) == 6',
+        '',
+      ].join('\n'),
+    })
+    const result = await smiley(
+      [
+        'pytest',
+        '-d',
+        db,
+        '--python',
+        xdistPython!.path,
+        '-q',
+        '-n',
+        '2',
+        '-p',
+        'no:cacheprovider',
+      ],
+      { cwd: dir.path },
+    )
+    expect(result.code, result.stderr).toBe(1) // pytest's own status: a test failed
+    expect(result.stdout).toContain('1 failed, 2 passed')
+    const runs = await listRuns()
+    const session = runs.find((r) => r.process === undefined || r.process === null)!
+    const workers = runs.filter((r) => r.process?.parent === session.id)
+    expect(workers).toHaveLength(2)
+    const tests: string[] = []
+    for (const worker of workers)
+      for (const event of await events(worker.id))
+        if (event.kind === 'call' && event.function.startsWith('test_')) tests.push(event.function)
+    expect(tests.sort()).toEqual(['test_one', 'test_three', 'test_two'])
   })
 })

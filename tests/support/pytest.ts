@@ -11,9 +11,9 @@ export interface PytestPython {
   version: string
 }
 
-function pytestOf(python: string): string | null {
+function versionOf(python: string, module: string): string | null {
   try {
-    return execFileSync(python, ['-c', 'import pytest; print(pytest.__version__)'], {
+    return execFileSync(python, ['-c', `import ${module}; print(${module}.__version__)`], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim()
@@ -25,7 +25,7 @@ function pytestOf(python: string): string | null {
 /** An interpreter with pytest, found once. */
 export const pytestPython: PytestPython | null = (() => {
   for (const path of ['python3', '/usr/bin/python3']) {
-    const version = pytestOf(path)
+    const version = versionOf(path, 'pytest')
     if (version !== null) return { path, version }
   }
   return null
@@ -34,4 +34,18 @@ export const pytestPython: PytestPython | null = (() => {
 if (pytestPython === null)
   console.warn(
     'pytest is missing (apt-get install python3-pytest): the test-session tests are skipped',
+  )
+
+/** An interpreter with pytest and pytest-xdist (Debian's python3-pytest-xdist), found once. */
+export const xdistPython: PytestPython | null = (() => {
+  for (const path of ['python3', '/usr/bin/python3']) {
+    const version = versionOf(path, 'pytest')
+    if (version !== null && versionOf(path, 'xdist') !== null) return { path, version }
+  }
+  return null
+})()
+
+if (xdistPython === null)
+  console.warn(
+    'pytest-xdist is missing (apt-get install python3-pytest-xdist): the test of its workers is skipped',
   )

@@ -7,7 +7,7 @@ import type { ParsedArgs } from '../args.js'
 import type { Command, Exit } from '../command.js'
 import { recordProgram, runCommand } from './run.js'
 
-/** pytest-xdist's options: its workers are processes of their own, not recorded yet. */
+/** pytest-xdist's options: its workers are processes of their own, each recorded whole. */
 const XDIST = /^(-n|--numprocesses\b)/
 
 export const pytestCommand: Command = {
@@ -42,7 +42,9 @@ export const pytestCommand: Command = {
     const given = args.positionals
     if (given.some((arg) => XDIST.test(arg)))
       process.stderr.write(
-        "smiley: pytest-xdist's workers (-n) are processes of their own, which Smiley does not record yet: their tests are not recorded\n",
+        args.options['noChildren']
+          ? "smiley: pytest-xdist's workers (-n) are processes of their own, not recorded with --no-children: their tests are not recorded\n"
+          : "smiley: pytest-xdist's workers (-n) are recorded as child runs of the session, each whole: their tests are not runs of their own\n",
       )
     return recordProgram(
       { kind: 'module', name: 'pytest', args: given },
