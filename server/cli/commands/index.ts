@@ -58,7 +58,7 @@ export const COMMAND_GROUPS: Array<{ group: string; commands: CommandEntry[] }> 
       },
       {
         name: 'show',
-        summary: "Show a run's details: how it ran, how it ended, its threads.",
+        summary: "Show a run's details: how it ran, how it ended, its threads and tasks.",
         load: async () => (await import('./show.js')).showCommand,
       },
       {
