@@ -184,14 +184,19 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
     }
     db.exec('DROP TABLE profile_functions; DROP TABLE profile_calls;')
   },
-  // 9 → 10: child processes, each a run of its own linked to the run that started it.
-  `ALTER TABLE runs ADD COLUMN parent_run TEXT;
-   ALTER TABLE runs ADD COLUMN started_by TEXT;
-   CREATE INDEX runs_by_parent ON runs (parent_run) WHERE parent_run IS NOT NULL;
-   CREATE TABLE child_starts (
-     run INTEGER NOT NULL, pid INTEGER NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL
-   );
-   CREATE INDEX child_starts_by_pid ON child_starts (run, pid);`,
+  // 9 → 10: child processes, each a run of its own linked to the run that started it. Written
+  // to stand on a database that has the columns and the table already, as BLOCK_SUMMARIES is.
+  (db) => {
+    const columns = db.prepare("SELECT name FROM pragma_table_info('runs')").pluck().all()
+    for (const column of ['parent_run', 'started_by'])
+      if (!columns.includes(column)) db.exec(`ALTER TABLE runs ADD COLUMN ${column} TEXT`)
+    db.exec(`CREATE INDEX IF NOT EXISTS runs_by_parent ON runs (parent_run)
+       WHERE parent_run IS NOT NULL;
+     CREATE TABLE IF NOT EXISTS child_starts (
+       run INTEGER NOT NULL, pid INTEGER NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL
+     );
+     CREATE INDEX IF NOT EXISTS child_starts_by_pid ON child_starts (run, pid);`)
+  },
   // 10 → 11: asyncio tasks, and the blocks holding each task's events (event blocks of format 2
   // carry the task; runs recorded before have none).
   TASK_TABLES,

@@ -90,8 +90,13 @@ function writeSchema3(from: Db, path: string): void {
     'threads',
     'activations',
     'line_hits',
-  ])
-    old.exec(`INSERT INTO main.${table} SELECT * FROM recorded.${table}`)
+  ]) {
+    // The columns schema 3 had: tables have grown since.
+    const columns = (
+      old.prepare('SELECT name FROM main.pragma_table_info(?)').pluck().all(table) as string[]
+    ).join(', ')
+    old.exec(`INSERT INTO main.${table} (${columns}) SELECT ${columns} FROM recorded.${table}`)
+  }
   old.exec('DETACH DATABASE recorded')
   const run = findRun(from, runId).key
   const frame = old.prepare(
