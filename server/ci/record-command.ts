@@ -10,7 +10,7 @@ import type { TracerOptions } from '../../shared/wire/options.js'
 import { ChildRecorder, CHILDREN_ENV } from '../children/child-recorder.js'
 import type { Db } from '../db/database.js'
 import { forwardSignals } from '../record/ignored-signals.js'
-import type { ProcessExit } from '../record/outcome.js'
+import { exited, type ProcessExit } from '../record/outcome.js'
 import { tracerDir } from '../paths.js'
 
 export interface RecordedCommand {
@@ -44,10 +44,7 @@ export async function recordCommand(
   const stopForwarding = forwardSignals(child)
   let exit: ProcessExit
   try {
-    exit = await new Promise<ProcessExit>((done, fail) => {
-      child.once('error', fail)
-      child.once('exit', (code, signal) => done({ code, signal }))
-    })
+    exit = await exited(child)
   } catch (error) {
     children.close()
     const reason =

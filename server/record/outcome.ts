@@ -1,5 +1,6 @@
 /** How a run ended, decided from what the tracer said and how the process exited. */
 
+import type { ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
 import type { PyValue } from '../../shared/wire/marshal.js'
 import { PyDict } from '../../shared/wire/marshal.js'
@@ -18,6 +19,14 @@ export interface ProcessExit {
   code: number | null
   /** Signal name, when a signal ended it. */
   signal: string | null
+}
+
+/** How `child` ended; rejects with spawn()'s error when it could not start at all. */
+export function exited(child: ChildProcess): Promise<ProcessExit> {
+  return new Promise((done, fail) => {
+    child.once('error', fail)
+    child.once('exit', (code, signal) => done({ code, signal }))
+  })
 }
 
 /**

@@ -13,7 +13,7 @@ import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import { forwardSignals, ignoredAtStart, keepIgnoring } from '../../record/ignored-signals.js'
 import { interpreterArgs, launch, type Target } from '../../record/launch.js'
-import { isInterrupt, type ProcessExit } from '../../record/outcome.js'
+import { exited, isInterrupt, type ProcessExit } from '../../record/outcome.js'
 import {
   extraSecrets,
   redactArguments,
@@ -532,10 +532,7 @@ async function trace(
   const stopForwarding = forwardSignals(child)
   let exit: ProcessExit
   try {
-    exit = await new Promise<ProcessExit>((done, fail) => {
-      child.once('error', fail)
-      child.once('exit', (code, signal) => done({ code, signal }))
-    })
+    exit = await exited(child)
   } catch (error) {
     stream.destroy()
     const code = (error as NodeJS.ErrnoException).code
