@@ -13,12 +13,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import type { Browser, Page } from 'playwright-core'
 import { openDatabase } from '../../server/db/database.js'
 import { launchBrowser } from '../../tests/support/browser.js'
 import { spawnServer } from '../../tests/support/server-process.js'
 import { writeSyntheticRun } from './synthetic.js'
+import { hugeRunOptions } from './standalone.js'
 
 export interface DashboardOptions {
   /** The run's length; a run at least this long already in `database` is used as it is. */
@@ -336,17 +336,6 @@ export function formatDashboard(figures: DashboardFigures): string {
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const { values } = parseArgs({
-    options: {
-      events: { type: 'string', default: '10000000' },
-      database: { type: 'string' },
-      keep: { type: 'boolean' },
-    },
-  })
-  const figures = await measureDashboard({
-    events: Number(values.events),
-    database: values.database,
-    keep: values.keep,
-  })
+  const figures = await measureDashboard(hugeRunOptions())
   process.stdout.write(formatDashboard(figures) + '\n')
 }

@@ -14,13 +14,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { openDatabase } from '../../server/db/database.js'
 import { SMILEY } from '../../tests/support/cli.js'
 import { DapClient } from '../../tests/support/dap-client.js'
 import { writeSyntheticRun } from './synthetic.js'
+import { hugeRunOptions } from './standalone.js'
 
 const BASELINE_EVENTS = 2_000_000
 /** Each MCP tool is called this many times in a row; the median is kept. */
@@ -248,17 +248,6 @@ export function formatDebug(figures: DebugFigures): string {
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const { values } = parseArgs({
-    options: {
-      events: { type: 'string' },
-      database: { type: 'string' },
-      keep: { type: 'boolean' },
-    },
-  })
-  const figures = await measureDebug({
-    events: Number(values.events ?? 10_000_000),
-    database: values.database,
-    keep: values.keep,
-  })
+  const figures = await measureDebug(hugeRunOptions())
   process.stdout.write(`${formatDebug(figures)}\n`)
 }

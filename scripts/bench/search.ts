@@ -13,12 +13,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { parseTraceQuery } from '../../shared/trace-query.js'
 import { openDatabase, type Db } from '../../server/db/database.js'
 import { RunNames } from '../../server/db/events.js'
 import { searchEvents } from '../../server/db/search.js'
 import { writeSyntheticRun } from './synthetic.js'
+import { hugeRunOptions } from './standalone.js'
 
 export interface SearchOptions {
   events: number
@@ -182,17 +182,6 @@ export function formatSearch(figures: SearchFigures): string {
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const { values } = parseArgs({
-    options: {
-      events: { type: 'string' },
-      database: { type: 'string' },
-      keep: { type: 'boolean' },
-    },
-  })
-  const figures = measureSearch({
-    events: Number(values.events ?? 10_000_000),
-    database: values.database,
-    keep: values.keep,
-  })
+  const figures = measureSearch(hugeRunOptions())
   process.stdout.write(`${formatSearch(figures)}\n`)
 }

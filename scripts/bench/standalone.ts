@@ -15,3 +15,17 @@ export function standaloneOptions(): { python: string; scale: number } {
   if (interpreter === undefined) throw new Error(`no Python ${values.python} found`)
   return { python: interpreter.path, scale: Number(values.scale) }
 }
+
+/** What a benchmark of one huge run takes on its own: `--events N` (default 10,000,000),
+ * `--database PATH` (a run of that length in it is used, else one is written there) and
+ * `--keep` (the temporary database is kept). */
+export function hugeRunOptions(): { events: number; database: string | undefined; keep: boolean } {
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '10000000' },
+      database: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
+  })
+  return { events: Number(values.events), database: values.database, keep: values.keep }
+}

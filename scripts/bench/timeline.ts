@@ -16,12 +16,12 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import type { TimelineWindow } from '../../shared/types/timeline.js'
 import { openDatabase } from '../../server/db/database.js'
 import { spawnServer } from '../../tests/support/server-process.js'
 import { ROOT } from './capture.js'
 import { writeSyntheticRun } from './synthetic.js'
+import { hugeRunOptions } from './standalone.js'
 
 export interface TimelineOptions {
   events: number
@@ -225,17 +225,6 @@ export function formatTimeline(figures: TimelineFigures): string {
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const { values } = parseArgs({
-    options: {
-      events: { type: 'string' },
-      database: { type: 'string' },
-      keep: { type: 'boolean' },
-    },
-  })
-  const figures = await measureTimeline({
-    events: Number(values.events ?? 10_000_000),
-    database: values.database,
-    keep: values.keep,
-  })
+  const figures = await measureTimeline(hugeRunOptions())
   process.stdout.write(`${formatTimeline(figures)}\n`)
 }
