@@ -2,7 +2,8 @@
  * The HTTP protocol between `smiley run --remote` (the sender) and `smiley record` or
  * `smiley monitor` (the receiver). A run is three kinds of request:
  *
- *     PUT  /v1/runs/UUID                  open the run (JSON `RunStart`); repeating it is harmless
+ *     PUT  /v1/runs/UUID                  open the run (JSON `RunStart` → `RunOpened`); repeating
+ *                                         it is harmless
  *     POST /v1/runs/UUID/stream?offset=N  the event stream's bytes from byte N on, maybe gzipped;
  *                                         bytes the receiver already has are skipped, so a
  *                                         retried batch is never recorded twice
@@ -31,6 +32,14 @@ export interface RunStart {
   argv: string[]
   /** How the run is recorded (max repr, redaction, filters, profile). */
   options: Record<string, unknown>
+}
+
+/**
+ * The answer to a run's start: how often the sender must be heard from, at the least, for the
+ * receiver not to take it for gone (a fraction of the receiver's --sender-timeout).
+ */
+export interface RunOpened {
+  heartbeatMs: number
 }
 
 /** The answer to a batch: how many bytes of the stream the receiver holds. */
@@ -77,6 +86,18 @@ export function routeUrl(base: URL, route: Route, offset?: number): URL {
   const url = new URL(`${prefix}/v1/runs/${route.uuid}${tail}`, base)
   if (offset !== undefined) url.searchParams.set('offset', String(offset))
   return url
+}
+
+/** The heartbeat a receiver asks for in its `RunOpened` answer, or null when it names none. */
+export function parseRunOpened(body: string): number | null {
+  try {
+    const { heartbeatMs } = JSON.parse(body) as Partial<RunOpened>
+    return typeof heartbeatMs === 'number' && Number.isFinite(heartbeatMs) && heartbeatMs > 0
+      ? heartbeatMs
+      : null
+  } catch {
+    return null
+  }
 }
 
 /** A `RunStart` from a request body, or null when it is not one. */

@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net'
 import { answerClientError } from '../bad-requests.js'
 import type { ProcessExit } from '../record/outcome.js'
 import { HttpError } from './http-error.js'
-import type { BatchAck, Route, RunStart, RunSummary } from './protocol.js'
+import type { BatchAck, Route, RunOpened, RunStart, RunSummary } from './protocol.js'
 import {
   MAX_BATCH_BYTES,
   matchRoute,
@@ -37,6 +37,8 @@ const ENDED_KEPT = 256
 /** Longer than the sender's heartbeat, so an idle kept-alive connection is not cut under it. */
 const KEEP_ALIVE_MS = 30_000
 const CLOSE_GRACE_MS = 500
+/** Senders are asked to be heard from this many times within the sender timeout. */
+const BEATS_PER_TIMEOUT = 4
 
 /** Where one run's stream goes. */
 export interface RunSink {
@@ -165,7 +167,7 @@ export class Receiver {
       throw new HttpError(401, 'wrong token')
   }
 
-  private start(route: Route, body: Buffer): unknown {
+  private start(route: Route, body: Buffer): RunOpened {
     const start = parseRunStart(parseJson(body))
     if (start === null) throw new HttpError(400, 'malformed start of run')
     if (start.protocol !== PROTOCOL_VERSION) {
@@ -174,13 +176,14 @@ export class Receiver {
         `protocol ${start.protocol} is not supported (this recorder speaks ${PROTOCOL_VERSION})`,
       )
     }
-    if (this.sessions.has(route.uuid)) return {}
+    const opened = { heartbeatMs: Math.ceil(this.options.senderTimeoutMs / BEATS_PER_TIMEOUT) }
+    if (this.sessions.has(route.uuid)) return opened
     if (this.ended.has(route.uuid)) throw new HttpError(409, 'this run has already ended')
     const sink = this.options.sinks.open(route.uuid, start)
     const session: Session = { sink, received: 0, queue: Promise.resolve(), busy: 0, timer: null }
     this.sessions.set(route.uuid, session)
     this.watch(route.uuid, session)
-    return {}
+    return opened
   }
 
   private async batch(

@@ -27,7 +27,7 @@ import {
 import { HttpClient, NetworkError, type HttpResponse, type RequestOptions } from './http-client.js'
 import { isLoopback } from './listen.js'
 import type { RunEnd, RunStart, RunSummary } from './protocol.js'
-import { PROTOCOL_VERSION, routeUrl } from './protocol.js'
+import { parseRunOpened, PROTOCOL_VERSION, routeUrl } from './protocol.js'
 import { SendBuffer, type Batch } from './send-buffer.js'
 
 const gzipAsync = promisify(gzip)
@@ -40,7 +40,10 @@ const BATCH_BYTES = 1024 * 1024
  * of 450k events). That pays on a network, not on loopback, nor for small batches.
  */
 const COMPRESS_MIN_BYTES = 16 * 1024
-/** An idle program still sends an empty batch this often, so the recorder knows it lives. */
+/**
+ * An idle program still sends an empty batch this often, so the recorder knows it lives; more
+ * often when the recorder's answer to the start asks for it (its --sender-timeout is short).
+ */
 const HEARTBEAT_MS = 5000
 const START_ATTEMPTS = 3
 const BACKOFF_FIRST_MS = 100
@@ -84,17 +87,14 @@ export class Uploader {
   private ended = false
   private lastProgress = Date.now()
   private readonly waiters: Array<() => void> = []
-  private readonly heartbeat: NodeJS.Timeout
+  private heartbeat: NodeJS.Timeout
 
   constructor(private readonly options: UploaderOptions) {
     this.buffer = new SendBuffer(options.bufferBytes ?? DEFAULT_BUFFER_BYTES)
     this.stallMs = options.stallMs ?? DEFAULT_STALL_MS
     this.compress = !isLoopback(options.url.hostname.replace(/^\[(.*)\]$/, '$1'))
     this.client = new HttpClient(options.url, options.token, this.stallMs)
-    this.heartbeat = setInterval(() => {
-      this.beatDue = true
-      this.kick()
-    }, HEARTBEAT_MS).unref()
+    this.heartbeat = this.beatEvery(HEARTBEAT_MS)
     void this.open()
   }
 
@@ -169,8 +169,9 @@ export class Uploader {
       argv: run.argv,
       options: run.options,
     }
+    let opened: HttpResponse
     try {
-      await this.exchange(
+      opened = await this.exchange(
         'PUT',
         routeUrl(this.options.url, { kind: 'start', uuid: run.uuid }),
         json(start),
@@ -181,9 +182,21 @@ export class Uploader {
       return
     }
     if (this.state !== 'opening') return
+    const asked = parseRunOpened(opened.body)
+    if (asked !== null && asked < HEARTBEAT_MS) {
+      clearInterval(this.heartbeat)
+      this.heartbeat = this.beatEvery(asked)
+    }
     this.state = 'open'
     this.lastProgress = Date.now()
     this.kick()
+  }
+
+  private beatEvery(ms: number): NodeJS.Timeout {
+    return setInterval(() => {
+      this.beatDue = true
+      this.kick()
+    }, ms).unref()
   }
 
   private kick(): void {

@@ -3,6 +3,7 @@
  * `smiley run --remote` as a local run would be stored, and `smiley monitor` prints it live.
  */
 
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
@@ -104,9 +105,20 @@ describe('smiley record', () => {
     expect(recorded[0]!.eventCount).toBeGreaterThan(6000)
   })
 
+  it('keeps the run of a program idle for longer than the sender timeout', async () => {
+    const db = join(dir.path, 'runs.db')
+    writeFileSync(join(dir.path, 'idle.py'), 'import time\ntime.sleep(3.5)\nprint("awake")\n')
+    const recorder = await receiver(['record', '-d', db, '--sender-timeout', '2'])
+    const sent = await smiley(['run', '--remote', recorder.url, 'idle.py'], { cwd: dir.path })
+    expect([sent.code, sent.stdout, sent.stderr]).toEqual([0, 'awake\n', ''])
+    await recorder.line(/ completed: /)
+    const [run] = await runs(db)
+    expect(run).toMatchObject({ status: 'completed', lostEvents: 0 })
+  })
+
   it('ends a run as lost, keeping its events, when its sender disappears', async () => {
     const db = join(dir.path, 'runs.db')
-    const recorder = await receiver(['record', '-d', db, '--sender-timeout', '1'])
+    const recorder = await receiver(['record', '-d', db, '--sender-timeout', '2'])
     const sender = start(['run', '--remote', recorder.url, 'waits.py'])
     await sender.line(/^ready$/)
     await recorder.line(/ started: /)
