@@ -1,7 +1,6 @@
 /** The `smiley` command: dispatch to a command, and the single place errors become exit codes. */
 
-import { RunNotFound } from '../db/runs.js'
-import { databaseFailure, onUpgrade } from '../db/database.js'
+import { onUpgrade } from '../db/upgrade-notice.js'
 import { version } from '../paths.js'
 import { closest, formatHelp, parseArgs } from './args.js'
 import type { Exit } from './command.js'
@@ -72,7 +71,7 @@ export async function cli(argv: readonly string[]): Promise<void> {
   try {
     exit = await main(argv)
   } catch (error) {
-    exit = report(error)
+    exit = await report(error)
   }
   if (typeof exit === 'number') {
     process.exitCode = exit
@@ -83,12 +82,17 @@ export async function cli(argv: readonly string[]): Promise<void> {
   process.kill(process.pid, exit.signal)
 }
 
-function report(error: unknown): number {
+async function report(error: unknown): Promise<number> {
   if (error instanceof CliError) {
     process.stderr.write(`smiley: ${error.message}\n`)
     return error.exitCode
   }
   // A database that fails under a command (corrupt pages, a full disk…) is no internal error.
+  // Loaded only now: a command that never opened a database need not pay for its modules.
+  const [{ RunNotFound }, { databaseFailure }] = await Promise.all([
+    import('../db/runs.js'),
+    import('../db/database.js'),
+  ])
   const failure = error instanceof RunNotFound ? error : databaseFailure(error)
   if (failure !== null) {
     process.stderr.write(`smiley: ${failure.message}\n`)

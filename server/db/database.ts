@@ -10,6 +10,7 @@ import { schemaFile } from '../paths.js'
 import { BlobError } from './bytes.js'
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
 import { copyForReading, whyUnwritable } from './read-only-place.js'
+import { sayUpgrade } from './upgrade-notice.js'
 
 export type Db = Database.Database
 
@@ -43,16 +44,6 @@ export interface OpenOptions {
 }
 
 const BUSY_TIMEOUT_MS = 5000
-
-let upgradeNotice: ((message: string) => void) | null = null
-
-/**
- * Says `message` (one line) whenever a database is moved forward from an older schema, which
- * can take a while on a big one: the CLI prints it.
- */
-export function onUpgrade(notice: ((message: string) => void) | null): void {
-  upgradeNotice = notice
-}
 
 /** Opens (and if asked creates) the database at `path`, ready for use. */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
@@ -178,7 +169,7 @@ function migrate(db: Db, path: string, readonly: boolean): void {
       `${path} was written by an older Smiley; bring it forward once with: smiley list -d ${path}`,
     )
   if (found > 0)
-    upgradeNotice?.(
+    sayUpgrade(
       `moving ${path} forward to this Smiley's format, once (up to ten seconds per million events)`,
     )
   db.transaction(() => {
