@@ -34,6 +34,7 @@ export function text(args: ParsedArgs, name: string): string {
 
 /** The options of `replay` and `tail` that narrow the events printed. */
 export const eventFilterOptions: OptionSpec[] = [
+  { name: 'from', kind: 'integer', value: 'SEQ', help: 'start at this event number', default: 1 },
   { name: 'to', kind: 'integer', value: 'SEQ', help: 'stop after this event number' },
   { name: 'thread', kind: 'string', value: 'NAME', help: 'only the events of this thread' },
   {

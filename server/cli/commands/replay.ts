@@ -26,18 +26,7 @@ export const replayCommand: Command = {
       'changed variables follow, then return values (return>>>) and exceptions (exception>>>).',
       'With --json, one JSON object per event and line.',
     ].join('\n'),
-    options: [
-      databaseOption,
-      jsonOption,
-      {
-        name: 'from',
-        kind: 'integer',
-        value: 'SEQ',
-        help: 'start at this event number',
-        default: 1,
-      },
-      ...eventFilterOptions,
-    ],
+    options: [databaseOption, jsonOption, ...eventFilterOptions],
     positionals: [
       { name: 'RUN', help: 'a run id, a unique prefix of one, or "latest"', required: true },
     ],
