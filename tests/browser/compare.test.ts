@@ -4,29 +4,17 @@
  * highlighted, both sides stepping together while aligned, and deep links.
  */
 
-import type { Browser, Page } from 'playwright-core'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
 import type { Run } from '../../shared/types/run.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { openPage } from '../support/dashboard-page.js'
-import { writePrograms } from '../support/programs.js'
 
-const describeWithBrowser = hasChromium() ? describe : describe.skip
-
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
 /** The run with argument 2 (A, recorded first), then the one with 5 (B). */
 let small: Run
 let big: Run
 
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, {
+const dashboard = recordedDashboard({
+  programs: {
     'branch.py': `
 import sys
 
@@ -44,22 +32,16 @@ def main(argv):
 
 main(sys.argv)
 `,
-  })
-  for (const arg of ['2', '5']) {
-    const recorded = await smiley(['run', '-d', db, 'branch.py', arg], { cwd: dir.path })
-    expect(recorded.code, recorded.stderr).toBe(0)
-  }
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  const runs = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
-  big = runs[0]!
-  small = runs[1]!
-  if (hasChromium()) browser = await launchBrowser()
+  },
+  record: [
+    ['branch.py', '2'],
+    ['branch.py', '5'],
+  ],
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+beforeAll(() => {
+  big = dashboard.runs[0]!
+  small = dashboard.runs[1]!
 })
 
 const side = (page: Page, label: 'A' | 'B') => page.locator(`section[data-side="${label}"]`)
@@ -82,7 +64,7 @@ async function currentSource(page: Page, label: 'A' | 'B'): Promise<string> {
 
 describeWithBrowser('the compare page', () => {
   it('compares two runs picked on the runs page, opening where their paths part', async () => {
-    const page = await openPage(browser, server.url)
+    const page = await dashboard.open('/')
     await page.getByLabel(`Compare run ${small.id.slice(0, 8)}`).check()
     await page.getByLabel(`Compare run ${big.id.slice(0, 8)}`).check()
     await page.getByRole('link', { name: /^Compare / }).click()
@@ -113,7 +95,7 @@ describeWithBrowser('the compare page', () => {
   })
 
   it('steps both sides together while aligned, and each on its own once apart', async () => {
-    const page = await openPage(browser, `${server.url}#/compare/${small.id}/${big.id}?seq=9&b=9`)
+    const page = await dashboard.open(`/compare/${small.id}/${big.id}?seq=9&b=9`)
     await showing(page, 'A', 9)
     await showing(page, 'B', 9)
     // Aligned: a step on B steps A too.
@@ -146,7 +128,7 @@ describeWithBrowser('the compare page', () => {
   })
 
   it('opens a deep link on the moments it names and jumps to the divergences it lists', async () => {
-    const page = await openPage(browser, `${server.url}#/compare/${small.id}/${big.id}?seq=6&b=6`)
+    const page = await dashboard.open(`/compare/${small.id}/${big.id}?seq=6&b=6`)
     await showing(page, 'A', 6)
     // The call of main: its argument differs.
     await expect
@@ -164,7 +146,7 @@ describeWithBrowser('the compare page', () => {
   })
 
   it('compares a run with another chosen on its page', async () => {
-    const page = await openPage(browser, `${server.url}#/runs/${big.id}`)
+    const page = await dashboard.open(`/runs/${big.id}`)
     await page.getByLabel('Compare with another run').selectOption(small.id)
     await page.waitForURL(/#\/compare\/.*\?seq=\d+&b=\d+$/)
     expect(page.url()).toContain(`#/compare/${small.id}/${big.id}`)

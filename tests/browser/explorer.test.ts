@@ -5,25 +5,15 @@
  * browser's back button; and all of it on a run still being recorded.
  */
 
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { Run } from '../../shared/types/run.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { SMILEY, smiley, tempDir } from '../support/cli.js'
-import { writePrograms } from '../support/programs.js'
+import { SMILEY } from '../support/cli.js'
 
-const describeWithBrowser = hasChromium() ? describe : describe.skip
-
-let dir: { path: string; remove: () => void }
-let db: string
-let server: RunningServer
-let browser: Browser
-let run: Run
 let events: TraceEvent[]
 
 const PROGRAM = `import json
@@ -54,10 +44,8 @@ bad = parse("{oops")
 print(answer, good, bad)
 `
 
-beforeAll(async () => {
-  dir = tempDir()
-  db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, {
+const dashboard = recordedDashboard({
+  programs: {
     'explore.py': PROGRAM,
     'ticker.py': `
 import time
@@ -70,22 +58,15 @@ for step in range(300):  # 30 s at most: the test stops it once it has explored 
     current = tick(step)
     time.sleep(0.1)
 `,
-  })
-  const recorded = await smiley(['run', '-d', db, 'explore.py'], { cwd: dir.path })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
-  const page = (await (
-    await fetch(`${server.url}api/runs/${run.id}/events?limit=1000`)
-  ).json()) as { events: TraceEvent[] }
-  events = page.events
-  if (hasChromium()) browser = await launchBrowser()
+  },
+  record: [['explore.py']],
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+beforeAll(async () => {
+  const page = await dashboard.api<{ events: TraceEvent[] }>(
+    `runs/${dashboard.run.id}/events?limit=1000`,
+  )
+  events = page.events
 })
 
 /** Events at `line` of explore.py of one kind, in order. */
@@ -94,12 +75,12 @@ const at = (line: number, kind: TraceEvent['kind'] = 'line') =>
     (event) => event.line === line && event.kind === kind && event.file.endsWith('explore.py'),
   )
 
-async function open(seq?: number, runId = run.id): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+async function open(seq?: number, runId = dashboard.run.id): Promise<Page> {
+  const page = await dashboard.browser.newPage({ viewport: { width: 1400, height: 900 } })
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))
   page.on('close', () => expect(errors, errors.join('\n')).toEqual([]))
-  await page.goto(`${server.url}#/runs/${runId}${seq === undefined ? '' : `?seq=${seq}`}`)
+  await page.goto(`${dashboard.url}#/runs/${runId}${seq === undefined ? '' : `?seq=${seq}`}`)
   if (seq !== undefined) await shown(page, seq)
   return page
 }
@@ -169,7 +150,8 @@ describeWithBrowser('the time-travel explorer', () => {
     const page = await open(start)
     const runFetches: string[] = []
     page.on('request', (request) => {
-      if (new URL(request.url()).pathname === `/api/runs/${run.id}`) runFetches.push(request.url())
+      if (new URL(request.url()).pathname === `/api/runs/${dashboard.run.id}`)
+        runFetches.push(request.url())
     })
     await press(page, 'j', start + 1)
     expect(await variables(page)).toEqual({ n: '2', result: '4' })
@@ -202,7 +184,7 @@ describeWithBrowser('the time-travel explorer', () => {
     expect(await variables(page)).toMatchObject({ acc: '1' })
     await press(page, 'N', callLine.seq)
     const inside = at(5)[1]!.seq
-    await page.goto(`${server.url}#/runs/${run.id}?seq=${inside}`)
+    await page.goto(`${dashboard.url}#/runs/${dashboard.run.id}?seq=${inside}`)
     await shown(page, inside)
     expect(await stack(page)).toEqual([
       'square explore.py:5',
@@ -210,7 +192,7 @@ describeWithBrowser('the time-travel explorer', () => {
       '<module> explore.py:23',
     ])
     await press(page, 'u', nextInTotal)
-    await page.goto(`${server.url}#/runs/${run.id}?seq=${inside}`)
+    await page.goto(`${dashboard.url}#/runs/${dashboard.run.id}?seq=${inside}`)
     await shown(page, inside)
     await press(page, 'U', callLine.seq)
     await page.close()
@@ -336,8 +318,8 @@ describeWithBrowser('the time-travel explorer', () => {
   })
 
   it('explores a run while it is being recorded', async () => {
-    const child = spawn(process.execPath, [SMILEY, 'run', '-d', db, 'ticker.py'], {
-      cwd: dir.path,
+    const child = spawn(process.execPath, [SMILEY, 'run', '-d', dashboard.db, 'ticker.py'], {
+      cwd: dashboard.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const exited = new Promise((done) => child.on('exit', done))
@@ -345,7 +327,7 @@ describeWithBrowser('the time-travel explorer', () => {
     let live: Run | undefined
     await expect
       .poll(async () => {
-        const runs = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
+        const runs = await dashboard.api<Run[]>(`runs`)
         live = runs.find((r) => r.description === 'ticker.py')
         return live?.status
       })

@@ -4,40 +4,14 @@
  * title names the run and the view, and the state panel can be resized.
  */
 
-import type { Browser, Page } from 'playwright-core'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Run } from '../../shared/types/run.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { cursorOf, openPage, shownEvent } from '../support/dashboard-page.js'
-import { writePrograms } from '../support/programs.js'
+import type { Page } from 'playwright-core'
+import { expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
+import { cursorOf, shownEvent } from '../support/dashboard-page.js'
 
-const describeWithBrowser = hasChromium() ? describe : describe.skip
-
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
-let run: Run
-
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, {
-    'count.py': 'total = 0\nfor n in range(100):\n    total += n\nprint(total)\n',
-  })
-  const recorded = await smiley(['run', '-d', db, 'count.py'], { cwd: dir.path })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
-  if (hasChromium()) browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+const dashboard = recordedDashboard({
+  programs: { 'count.py': 'total = 0\nfor n in range(100):\n    total += n\nprint(total)\n' },
+  record: [['count.py']],
 })
 
 /** Presses Tab until the focus is on an element `test` accepts (40 presses at most). */
@@ -54,7 +28,7 @@ const focusedSeq = (page: Page) =>
 
 describeWithBrowser('the dashboard from the keyboard', () => {
   it('takes the focus on a trace row, moves it with the arrows and opens its event with Enter', async () => {
-    const page = await openPage(browser, `${server.url}#/runs/${run.id}`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}`)
     await page.locator('.row[data-seq="1"]').waitFor()
     await tabTo(page, '.row[data-seq]')
     expect(await focusedSeq(page)).toBe(1)
@@ -70,28 +44,30 @@ describeWithBrowser('the dashboard from the keyboard', () => {
   })
 
   it("reaches a run's page before its delete button in each runs row", async () => {
-    const page = await openPage(browser, `${server.url}#/`)
+    const page = await dashboard.open(`/`)
     await page.locator('tr[data-run]').waitFor()
     await tabTo(page, 'tr[data-run] *')
     // First the box that picks the run for a comparison, then its page.
     expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('checkbox')
     await page.keyboard.press('Tab')
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(run.id.slice(0, 8))
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(
+      dashboard.run.id.slice(0, 8),
+    )
     await page.close()
   })
 
   it('titles the tab with the run and the view', async () => {
-    const page = await openPage(browser, `${server.url}#/`)
+    const page = await dashboard.open(`/`)
     await expect.poll(() => page.title()).toBe('Runs — Smiley')
-    await page.goto(`${server.url}#/runs/${run.id}/stats`)
+    await page.goto(`${dashboard.url}#/runs/${dashboard.run.id}/stats`)
     await expect.poll(() => page.title()).toBe('count.py · Stats — Smiley')
-    await page.goto(`${server.url}#/runs/${run.id}?seq=4`)
+    await page.goto(`${dashboard.url}#/runs/${dashboard.run.id}?seq=4`)
     await expect.poll(() => page.title()).toBe('count.py · Trace · event 4 — Smiley')
     await page.close()
   })
 
   it('resizes the state panel by dragging its edge or with the arrow keys, and keeps the width', async () => {
-    const page = await openPage(browser, `${server.url}#/runs/${run.id}?seq=2`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}?seq=2`)
     await shownEvent(page, 2)
     const panel = page.locator('aside[aria-label^="Event"]')
     const before = (await panel.boundingBox())!.width

@@ -3,32 +3,19 @@
  * pages and stops, draws only the rows on screen, and reads on as it is scrolled.
  */
 
-import type { Browser, Page } from 'playwright-core'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
 import type { LinePage, Moment } from '../../shared/types/moment.js'
-import type { Run } from '../../shared/types/run.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { openPage, shownEvent } from '../support/dashboard-page.js'
-import { writePrograms } from '../support/programs.js'
-
-const describeWithBrowser = hasChromium() ? describe : describe.skip
+import { shownEvent } from '../support/dashboard-page.js'
 
 const HOT_LINE = 5
 const RUNS = 30_000
 
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
-let run: Run
 let file: number
 
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, {
+const dashboard = recordedDashboard({
+  programs: {
     'hot.py': `def work(count):
     label = "x" * 150
     total = 0
@@ -39,23 +26,16 @@ beforeAll(async () => {
 
 print(work(${RUNS}))
 `,
-  })
-  const recorded = await smiley(['run', '-d', db, 'hot.py'], { cwd: dir.path })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
-  file = ((await api<Moment>('moment?seq=1')) as Moment).fileId!
-  if (hasChromium()) browser = await launchBrowser()
+  },
+  record: [['hot.py']],
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+beforeAll(async () => {
+  file = ((await api<Moment>('moment?seq=1')) as Moment).fileId!
 })
 
 async function api<T>(path: string): Promise<T> {
-  return (await (await fetch(`${server.url}api/runs/${run.id}/${path}`)).json()) as T
+  return await dashboard.api<T>(`runs/${dashboard.run.id}/${path}`)
 }
 
 /** The seq of the hot line's execution number `index` (from 0). */
@@ -73,7 +53,7 @@ async function execution(index: number): Promise<number> {
 
 /** Opens the trace on event `seq` and lists the hot line's executions, counting their reads. */
 async function listExecutions(seq: number): Promise<{ page: Page; reads: () => number }> {
-  const page = await openPage(browser, `${server.url}#/runs/${run.id}?seq=${seq}`)
+  const page = await dashboard.open(`/runs/${dashboard.run.id}?seq=${seq}`)
   await shownEvent(page, seq)
   let reads = 0
   page.on('request', (request) => {

@@ -1,44 +1,14 @@
 /** The stats page and the call graph in Chromium, on a real recording of the demo. */
 
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Run } from '../../shared/types/run.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { ROOT, smiley, tempDir } from '../support/cli.js'
+import { expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
+import { ROOT } from '../support/cli.js'
 
-const describeWithBrowser = hasChromium() ? describe : describe.skip
-
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
-let run: Run
-
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  const recorded = await smiley(['run', '-d', db, join('demo', 'main.py')], { cwd: ROOT })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
-  if (hasChromium()) browser = await launchBrowser()
+const dashboard = recordedDashboard({
+  record: [{ args: [join('demo', 'main.py')], cwd: ROOT }],
 })
-
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
-})
-
-async function open(hash: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 800 } })
-  const errors: string[] = []
-  page.on('pageerror', (error) => errors.push(error.message))
-  page.on('close', () => expect(errors, errors.join('\n')).toEqual([]))
-  await page.goto(server.url + hash)
-  return page
-}
 
 /** The function names in the stats table, top to bottom. */
 async function names(page: Page): Promise<string[]> {
@@ -47,7 +17,10 @@ async function names(page: Page): Promise<string[]> {
 
 describeWithBrowser('the stats page', () => {
   it('lists every function, most cumulative time first', async () => {
-    const page = await open(`#/runs/${run.id}/stats`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}/stats`, {
+      width: 1300,
+      height: 800,
+    })
     await page.locator('.stats .body .row').first().waitFor()
     expect(await page.locator('.summary').textContent()).toMatch(
       /function calls .* in \d+\.\d{3} seconds/,
@@ -60,7 +33,10 @@ describeWithBrowser('the stats page', () => {
   })
 
   it('sorts by any column, both ways', async () => {
-    const page = await open(`#/runs/${run.id}/stats`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}/stats`, {
+      width: 1300,
+      height: 800,
+    })
     await page.locator('.stats .body .row').first().waitFor()
     await page.getByRole('radio', { name: 'Whole interpreter' }).click()
     await page.getByRole('columnheader', { name: 'function' }).click()
@@ -69,9 +45,9 @@ describeWithBrowser('the stats page', () => {
     await page.getByRole('columnheader', { name: /function/ }).click()
     const descending = await names(page)
     expect(descending).toEqual([...descending].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)))
-    const profile = (await (await fetch(`${server.url}api/runs/${run.id}/profile`)).json()) as {
-      functions: Array<{ name: string }>
-    }
+    const profile = await dashboard.api<{ functions: Array<{ name: string }> }>(
+      `runs/${dashboard.run.id}/profile`,
+    )
     expect(descending[0]).toBe(
       profile.functions
         .map((f) => f.name)
@@ -87,7 +63,10 @@ describeWithBrowser('the stats page', () => {
   })
 
   it('filters by function or file, and links a function to its source', async () => {
-    const page = await open(`#/runs/${run.id}/stats`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}/stats`, {
+      width: 1300,
+      height: 800,
+    })
     await page.getByLabel('Filter functions').fill('running_totals')
     await page.waitForFunction(() => document.querySelectorAll('.stats .body .row').length === 1)
     expect(await names(page)).toEqual(['running_totals'])
@@ -102,7 +81,10 @@ describeWithBrowser('the stats page', () => {
 
 describeWithBrowser('the call graph', () => {
   it("draws the demo's hot functions, zooms on the wheel, and shows a function's figures on click", async () => {
-    const page = await open(`#/runs/${run.id}/graph`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}/graph`, {
+      width: 1300,
+      height: 800,
+    })
     const nodes = page.locator('.graph-area g.node')
     await nodes.first().waitFor({ timeout: 20_000 })
     // Every function of the program: whether a small one clears the 0.5 % threshold depends on
@@ -137,7 +119,10 @@ describeWithBrowser('the call graph', () => {
   })
 
   it('redraws with other thresholds', async () => {
-    const page = await open(`#/runs/${run.id}/graph`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}/graph`, {
+      width: 1300,
+      height: 800,
+    })
     const nodes = page.locator('.graph-area g.node')
     await nodes.first().waitFor({ timeout: 20_000 })
     const many = await nodes.count()

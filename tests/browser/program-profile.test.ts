@@ -3,27 +3,12 @@
  * library time folded into them, with the whole interpreter one click away.
  */
 
-import type { Browser, Page } from 'playwright-core'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Run } from '../../shared/types/run.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { openPage } from '../support/dashboard-page.js'
-import { writePrograms } from '../support/programs.js'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
 
-const describeWithBrowser = hasChromium() ? describe : describe.skip
-
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
-let run: Run
-
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, {
+const dashboard = recordedDashboard({
+  programs: {
     'encode.py': `import json
 
 
@@ -36,22 +21,12 @@ def work(count):
 
 print(work(2000))
 `,
-  })
-  const recorded = await smiley(['run', '-d', db, 'encode.py'], { cwd: dir.path })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
-  if (hasChromium()) browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+  },
+  record: [['encode.py']],
 })
 
 const graph = async (scope: string) =>
-  (await fetch(`${server.url}api/runs/${run.id}/callgraph?scope=${scope}`)).text()
+  (await fetch(`${dashboard.url}api/runs/${dashboard.run.id}/callgraph?scope=${scope}`)).text()
 
 describe('the call graph of the program alone', () => {
   it("draws the program's functions and leaves the rest out", async () => {
@@ -76,7 +51,7 @@ async function ownTimes(page: Page): Promise<Record<string, number>> {
 
 describeWithBrowser('the profile views', () => {
   it('open the Stats tab on the program, its library time folded in, the whole interpreter a click away', async () => {
-    const page = await openPage(browser, `${server.url}#/runs/${run.id}/stats`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}/stats`)
     const program = page.getByRole('radio', { name: 'Program only' })
     await expect.poll(() => program.getAttribute('aria-checked')).toBe('true')
     await expect
@@ -91,7 +66,7 @@ describeWithBrowser('the profile views', () => {
   })
 
   it('open the call graph on the program, and switch to the whole interpreter', async () => {
-    const page = await openPage(browser, `${server.url}#/runs/${run.id}/graph`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}/graph`)
     const drawn = page.locator('.graph-area svg')
     await expect.poll(() => drawn.textContent(), { timeout: 20_000 }).toContain('work')
     expect(await drawn.textContent()).not.toContain('dumps')

@@ -3,32 +3,19 @@
  * depth, and the call stack folds the repeated frames into one row.
  */
 
-import type { Browser, Page } from 'playwright-core'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
 import type { SearchPage } from '../../shared/types/moment.js'
-import type { Run } from '../../shared/types/run.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { openPage, shownEvent } from '../support/dashboard-page.js'
-import { writePrograms } from '../support/programs.js'
-
-const describeWithBrowser = hasChromium() ? describe : describe.skip
+import { shownEvent } from '../support/dashboard-page.js'
 
 const DEPTH = 3000
 
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
-let run: Run
 /** The event at the bottom of the recursion. */
 let deepest: number
 
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, {
+const dashboard = recordedDashboard({
+  programs: {
     'deep.py': `import sys
 
 
@@ -41,26 +28,19 @@ def down(n):
 sys.setrecursionlimit(${DEPTH + 100})
 print(down(${DEPTH}))
 `,
-  })
-  const recorded = await smiley(['run', '-d', db, 'deep.py'], { cwd: dir.path })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
-  const found = (await (
-    await fetch(`${server.url}api/runs/${run.id}/search?q=${encodeURIComponent('"0" kind:return')}`)
-  ).json()) as SearchPage
-  deepest = found.matches[0]!.seq
-  if (hasChromium()) browser = await launchBrowser()
+  },
+  record: [['deep.py']],
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+beforeAll(async () => {
+  const found = await dashboard.api<SearchPage>(
+    `runs/${dashboard.run.id}/search?q=${encodeURIComponent('"0" kind:return')}`,
+  )
+  deepest = found.matches[0]!.seq
 })
 
 async function openDeepest(): Promise<Page> {
-  const page = await openPage(browser, `${server.url}#/runs/${run.id}?seq=${deepest}`)
+  const page = await dashboard.open(`/runs/${dashboard.run.id}?seq=${deepest}`)
   await shownEvent(page, deepest)
   return page
 }

@@ -1,39 +1,15 @@
 /** The runs page narrowed down in a real Chromium: by status, by text, by the day a run started. */
 
-import type { Browser, Page } from 'playwright-core'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { openPage } from '../support/dashboard-page.js'
-import { writePrograms } from '../support/programs.js'
+import type { Page } from 'playwright-core'
+import { expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
 
-const describeWithBrowser = hasChromium() ? describe : describe.skip
-
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
-
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, {
+const dashboard = recordedDashboard({
+  programs: {
     'tidy.py': 'print(sum(range(10)))\n',
     'fails.py': 'raise ValueError("the flux capacitor is empty")\n',
-  })
-  for (const program of ['tidy.py', 'fails.py']) {
-    const recorded = await smiley(['run', '-d', db, program], { cwd: dir.path })
-    expect(recorded.code).toBe(program === 'tidy.py' ? 0 : 1)
-  }
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  if (hasChromium()) browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+  },
+  record: [['tidy.py'], { args: ['fails.py'], code: 1 }],
 })
 
 const descriptions = (page: Page) => page.locator('tr[data-run] .description').allTextContents()
@@ -47,7 +23,7 @@ function day(offset: number): string {
 
 describeWithBrowser('the runs page filtered', () => {
   it('by status, by text in the description or error, and by the day a run started', async () => {
-    const page = await openPage(browser, `${server.url}#/`)
+    const page = await dashboard.open(`/`)
     await expect.poll(() => descriptions(page)).toEqual(['fails.py', 'tidy.py'])
     const filters = page.getByRole('search', { name: 'Filter the runs' })
     await filters.getByLabel('Status').selectOption('error')

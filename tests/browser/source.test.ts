@@ -3,29 +3,15 @@
  * thousands separators, and a docstring is a string to its last line.
  */
 
-import type { Browser, Page } from 'playwright-core'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
 import type { RunFile } from '../../shared/types/file.js'
-import type { Run } from '../../shared/types/run.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { openPage } from '../support/dashboard-page.js'
-import { writePrograms } from '../support/programs.js'
 
-const describeWithBrowser = hasChromium() ? describe : describe.skip
-
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
-let run: Run
 let file: RunFile
 
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, {
+const dashboard = recordedDashboard({
+  programs: {
     'spin.py': `def spin(count):
     """Spins for a while.
 
@@ -38,23 +24,17 @@ beforeAll(async () => {
 
 spin(1_000_000)
 `,
-  })
-  const recorded = await smiley(['run', '-d', db, 'spin.py'], { cwd: dir.path })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
-  file = ((await (await fetch(`${server.url}api/runs/${run.id}/files`)).json()) as RunFile[])[0]!
-  if (hasChromium()) browser = await launchBrowser()
-}, 120_000)
+  },
+  record: [['spin.py']],
+  timeoutMs: 120_000,
+})
 
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+beforeAll(async () => {
+  file = (await dashboard.api<RunFile[]>(`runs/${dashboard.run.id}/files`))[0]!
 })
 
 async function openSource(): Promise<Page> {
-  const page = await openPage(browser, `${server.url}#/runs/${run.id}/files/${file.id}`)
+  const page = await dashboard.open(`/runs/${dashboard.run.id}/files/${file.id}`)
   await page.locator('.line').first().waitFor()
   return page
 }

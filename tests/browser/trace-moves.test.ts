@@ -4,30 +4,17 @@
  * never shows one event's number with another's kind.
  */
 
-import type { Browser, Page } from 'playwright-core'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
 import type { TraceEvent } from '../../shared/types/event.js'
-import type { Run } from '../../shared/types/run.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { cursorOf, openPage, shownEvent } from '../support/dashboard-page.js'
-import { writePrograms } from '../support/programs.js'
+import { cursorOf, shownEvent } from '../support/dashboard-page.js'
 
-const describeWithBrowser = hasChromium() ? describe : describe.skip
-
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
-let run: Run
 let events: TraceEvent[]
 
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  // The two threads take turns, one item at a time: their events alternate.
-  writePrograms(dir.path, {
+// The two threads take turns, one item at a time: their events alternate.
+const dashboard = recordedDashboard({
+  programs: {
     'turns.py': `import queue
 import threading
 
@@ -59,30 +46,22 @@ producer.join()
 consumer.join()
 print(len(seen))
 `,
-  })
-  const recorded = await smiley(['run', '-d', db, 'turns.py'], { cwd: dir.path })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
-  events = (
-    (await (await fetch(`${server.url}api/runs/${run.id}/events?limit=1000`)).json()) as {
-      events: TraceEvent[]
-    }
-  ).events
-  if (hasChromium()) browser = await launchBrowser()
+  },
+  record: [['turns.py']],
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+beforeAll(async () => {
+  const page = await dashboard.api<{ events: TraceEvent[] }>(
+    `runs/${dashboard.run.id}/events?limit=1000`,
+  )
+  events = page.events
 })
 
 const threadOf = (seq: number) => events[seq - 1]!.threadName
 
 /** The trace filtered to thread `name`, its first row selected. */
 async function filtered(name: string): Promise<Page> {
-  const page = await openPage(browser, `${server.url}#/runs/${run.id}`)
+  const page = await dashboard.open(`/runs/${dashboard.run.id}`)
   await page.locator('.row[data-seq]').first().waitFor()
   await page.locator('.toolbar select').first().selectOption({ label: name })
   const first = page.locator('.row[data-seq]').first()
@@ -140,7 +119,7 @@ describeWithBrowser('the end of the trace', () => {
   }
 
   it('stays on screen after End, however the window is narrowed and the toolbar wraps', async () => {
-    const page = await openPage(browser, `${server.url}#/runs/${run.id}`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}`)
     await page.locator('.row[data-seq]').first().waitFor()
     await page.getByRole('button', { name: /End/ }).click()
     await lastShown(page)
@@ -162,7 +141,7 @@ describeWithBrowser('the state panel while stepping', () => {
     const call = events.find(
       (event, index) => event.kind === 'call' && events[index + 1]?.kind === 'line',
     )!
-    const page = await openPage(browser, `${server.url}#/runs/${run.id}?seq=${call.seq}`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}?seq=${call.seq}`)
     await shownEvent(page, call.seq)
     await page.route('**/moment?*', async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 800))

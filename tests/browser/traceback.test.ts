@@ -3,30 +3,16 @@
  * the trace, and the header offers the exception itself.
  */
 
-import type { Browser } from 'playwright-core'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { TracebackEvents } from '../../shared/types/moment.js'
-import type { Run } from '../../shared/types/run.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { cursorOf, openPage, shownEvent } from '../support/dashboard-page.js'
-import { writePrograms } from '../support/programs.js'
+import { cursorOf, shownEvent } from '../support/dashboard-page.js'
 
-const describeWithBrowser = hasChromium() ? describe : describe.skip
-
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
-let run: Run
 let events: TraceEvent[]
 
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, {
+const dashboard = recordedDashboard({
+  programs: {
     'fails.py': `import json
 
 
@@ -41,23 +27,15 @@ def outer(text):
 print(outer('{"key": 1}'))
 print(outer("{oops"))
 `,
-  })
-  const recorded = await smiley(['run', '-d', db, 'fails.py'], { cwd: dir.path })
-  expect(recorded.code).toBe(1)
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
-  events = (
-    (await (await fetch(`${server.url}api/runs/${run.id}/events?limit=1000`)).json()) as {
-      events: TraceEvent[]
-    }
-  ).events
-  if (hasChromium()) browser = await launchBrowser()
+  },
+  record: [{ args: ['fails.py'], code: 1 }],
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+beforeAll(async () => {
+  const page = await dashboard.api<{ events: TraceEvent[] }>(
+    `runs/${dashboard.run.id}/events?limit=1000`,
+  )
+  events = page.events
 })
 
 /** The last exception event of `fn`. */
@@ -66,9 +44,7 @@ const exceptionIn = (fn: string) =>
 
 describe('the traceback of a failed run', () => {
   it('ties each recorded frame to its exception event, and names the last one', async () => {
-    const found = (await (
-      await fetch(`${server.url}api/runs/${run.id}/traceback`)
-    ).json()) as TracebackEvents
+    const found = await dashboard.api<TracebackEvents>(`runs/${dashboard.run.id}/traceback`)
     expect(found.exception).toBe(exceptionIn('<module>'))
     const recorded = found.frames.filter((frame) => frame.file.endsWith('fails.py'))
     expect(recorded.map((frame) => [frame.function, frame.line, frame.seq])).toEqual([
@@ -87,7 +63,7 @@ describe('the traceback of a failed run', () => {
 
 describeWithBrowser('the traceback in the run header', () => {
   it('goes to the exception, and to each frame of the traceback', async () => {
-    const page = await openPage(browser, `${server.url}#/runs/${run.id}`)
+    const page = await dashboard.open(`/runs/${dashboard.run.id}`)
     await page.getByRole('link', { name: 'go to the exception' }).click()
     await shownEvent(page, exceptionIn('<module>'))
     await page.locator('details.error summary .error-text').click()
