@@ -145,6 +145,22 @@ describeWithBrowser('the compare page', () => {
     await page.close()
   })
 
+  it('says the first value that differs once the paths are back together, and jumps to it', async () => {
+    const page = await dashboard.open(`/compare/${small.id}/${big.id}?seq=6&b=6`)
+    await showing(page, 'A', 6)
+    const parted = page.getByRole('list', { name: 'Divergences' }).locator('li').last()
+    await expect
+      .poll(() => parted.textContent())
+      .toMatch(
+        /back together after 1 \/ 1 events; then a value differs\s+branch\.py:8 in classify: label\s+'small'\s+→\s+'big'/,
+      )
+    await parted.getByRole('button', { name: 'a value differs' }).click()
+    await showing(page, 'A', 12)
+    await showing(page, 'B', 12)
+    expect(await currentSource(page, 'B')).toBe('return label')
+    await page.close()
+  })
+
   it('compares a run with another chosen on its page', async () => {
     const page = await dashboard.open(`/runs/${big.id}`)
     await page.getByLabel('Compare with another run').selectOption(small.id)
