@@ -6,12 +6,14 @@
  */
 
 import type {
+  LaneKey,
   TimelineFunction,
   TimelinePosition,
   TimelineWindow,
 } from '../../shared/types/timeline.js'
 import { databaseFailure, type Db } from '../db/database.js'
 import { EventStore } from '../db/event-store.js'
+import { FrameStore } from '../db/frame-store.js'
 import { RecentlyUsed } from '../db/recently-used.js'
 import type { StoredRun } from '../db/runs.js'
 import { buildCallIndex, type CallIndex } from './call-index.js'
@@ -83,14 +85,7 @@ export class Timeline {
     })
     const used = new Set<number>()
     for (const bars of lanes) for (const bar of bars) used.add(bar.function)
-    const names = new Map(
-      (
-        this.db.prepare('SELECT id, name FROM threads WHERE run = ?').all(stored.key) as Array<{
-          id: number
-          name: string
-        }>
-      ).map((row) => [row.id, row.name]),
-    )
+    const names = laneNames(this.db, stored.key)
     return {
       span,
       from,
@@ -98,21 +93,38 @@ export class Timeline {
       width: request.width,
       lanes: calls.lanes.map((lane, k) => ({
         key: lane.key,
-        name: names.get(lane.key.thread) ?? `thread ${lane.key.thread}`,
+        name: names(lane.key),
         depth: lane.depths.length - 1,
         bars: lanes[k]!,
       })),
       functions: [...used].sort((a, b) => a - b).map((id) => functionOf(indexed, id)),
-      position: request.seq === undefined ? null : this.position(stored.key, request.seq),
+      position: request.seq === undefined ? null : this.position(stored.key, request.seq, calls),
       truncated,
     }
   }
 
-  /** Where event `seq` is: its time, lane and depth; null when the run has no such event. */
-  private position(run: number, seq: number): TimelinePosition | null {
+  /**
+   * Where event `seq` is: its time, lane and depth (in a task's lane, below the task's
+   * coroutine); null when the run has no such event.
+   */
+  private position(run: number, seq: number, calls: CallIndex): TimelinePosition | null {
     const event = EventStore.of(this.db).event(run, seq)
     if (event === undefined) return null
-    return { seq, us: event.us, lane: { thread: event.thread }, depth: event.depth }
+    const inTask =
+      event.task !== 0 &&
+      calls.lanes.some((lane) => lane.key.thread === event.thread && lane.key.task === event.task)
+    if (!inTask) return { seq, us: event.us, lane: { thread: event.thread }, depth: event.depth }
+    const root = this.db
+      .prepare('SELECT first_frame FROM tasks WHERE run = ? AND id = ?')
+      .pluck()
+      .get(run, event.task) as number
+    const base = FrameStore.of(this.db).frame(run, root)?.depth ?? 0
+    return {
+      seq,
+      us: event.us,
+      lane: { thread: event.thread, task: event.task },
+      depth: Math.max(0, event.depth - base),
+    }
   }
 
   private indexed(stored: StoredRun): Indexed {
@@ -156,6 +168,30 @@ export class Timeline {
       }
     }
     return built
+  }
+}
+
+/** The names of a run's lanes: a thread's, or a task's with its thread's. */
+function laneNames(db: Db, run: number): (key: LaneKey) => string {
+  const threads = new Map(
+    (
+      db.prepare('SELECT id, name FROM threads WHERE run = ?').all(run) as Array<{
+        id: number
+        name: string
+      }>
+    ).map((row) => [row.id, row.name]),
+  )
+  const tasks = new Map(
+    (
+      db.prepare('SELECT id, name FROM tasks WHERE run = ?').all(run) as Array<{
+        id: number
+        name: string
+      }>
+    ).map((row) => [row.id, row.name]),
+  )
+  return ({ thread, task }) => {
+    const threadName = threads.get(thread) ?? `thread ${thread}`
+    return task === undefined ? threadName : `${threadName} › task ${tasks.get(task) ?? task}`
   }
 }
 
