@@ -29,6 +29,11 @@ export interface CallColumn {
    */
   blockLongest: Uint32Array
   blockGap: Float64Array
+  /**
+   * Calls each entry stands for, in a column of bars already merged (overview.ts); absent in
+   * a column of calls, one each. An entry of several calls is never drawn whole.
+   */
+  weight?: Uint32Array
 }
 
 /** Calls per block of a column's summary. */

@@ -17,6 +17,13 @@ import { FrameStore } from '../db/frame-store.js'
 import { RecentlyUsed } from '../db/recently-used.js'
 import type { StoredRun } from '../db/runs.js'
 import { buildCallIndex, type CallIndex } from './call-index.js'
+import {
+  OVERVIEW_WIDTH,
+  overviewIndex,
+  overviewOf,
+  readOverview,
+  storeOverview,
+} from './overview.js'
 import { readStoredIndex, storeIndex } from './stored-index.js'
 import { windowBars } from './window.js'
 
@@ -45,6 +52,8 @@ interface Indexed {
   builtAt: number
   buildMs: number
   calls: CallIndex
+  /** `calls` is the run's overview (overview.ts), which answers only the whole run. */
+  overview: boolean
   functions: Map<number, TimelineFunction>
 }
 
@@ -68,7 +77,9 @@ export class Timeline {
   }
 
   window(stored: StoredRun, request: TimelineRequest): TimelineWindow {
-    const indexed = this.indexed(stored)
+    const whole =
+      request.from === undefined && request.to === undefined && request.width <= OVERVIEW_WIDTH
+    const indexed = this.indexed(stored, whole)
     const { calls } = indexed
     const span = { start: calls.start, end: Math.max(calls.end, calls.start + NARROWEST) }
     let from = Math.max(span.start, request.from ?? span.start)
@@ -127,47 +138,61 @@ export class Timeline {
     }
   }
 
-  private indexed(stored: StoredRun): Indexed {
+  /**
+   * The run's calls: its call index, or, for a question about the whole run (`whole`) of a
+   * run that has ended, its overview when one is kept and the index is not held already.
+   */
+  private indexed(stored: StoredRun, whole = false): Indexed {
     const { key, run } = stored
     return this.indexes.get(
       String(key),
       (kept) =>
-        (kept.events === run.eventCount && kept.status === run.status) ||
-        // A run being recorded grows all the time: the server spends a tenth of its time at
-        // most rebuilding its index, and shows calls a little behind meanwhile.
-        (run.status === 'running' &&
-          kept.status === 'running' &&
-          performance.now() - kept.builtAt < kept.buildMs * REBUILD_SPACING),
+        (whole || !kept.overview) &&
+        ((kept.events === run.eventCount && kept.status === run.status) ||
+          // A run being recorded grows all the time: the server spends a tenth of its time at
+          // most rebuilding its index, and shows calls a little behind meanwhile.
+          (run.status === 'running' &&
+            kept.status === 'running' &&
+            performance.now() - kept.builtAt < kept.buildMs * REBUILD_SPACING)),
       () => {
         const started = performance.now()
-        const calls = this.load(stored)
+        const overview =
+          whole && run.status !== 'running' ? readOverview(this.db, key, run.eventCount) : undefined
+        const calls = overview === undefined ? this.load(stored) : overviewIndex(overview)
         return {
           events: run.eventCount,
           status: run.status,
           builtAt: performance.now(),
           buildMs: performance.now() - started,
           calls,
+          overview: overview !== undefined,
           functions: readFunctions(this.db, key),
         }
       },
     )
   }
 
-  /** The index kept in the database for a run that has ended, else one built (and kept). */
+  /**
+   * The index kept in the database for a run that has ended, else one built and kept, with
+   * its overview (made for an index kept before overviews were).
+   */
   private load({ key, run }: StoredRun): CallIndex {
     const ended = run.status !== 'running'
     const kept = ended ? readStoredIndex(this.db, key, run.eventCount) : undefined
-    if (kept !== undefined) return kept
-    const built = buildCallIndex(this.db, key)
+    if (kept !== undefined && readOverview(this.db, key, run.eventCount) !== undefined) return kept
+    const index = kept ?? buildCallIndex(this.db, key)
     if (ended) {
       try {
-        storeIndex(this.db, key, run.eventCount, built)
+        this.db.transaction(() => {
+          if (kept === undefined) storeIndex(this.db, key, run.eventCount, index)
+          storeOverview(this.db, key, run.eventCount, overviewOf(index))
+        })()
       } catch (error) {
         // A database this server only reads (or one busy writing): the index stays in memory.
         if (databaseFailure(error) === null) throw error
       }
     }
-    return built
+    return index
   }
 }
 

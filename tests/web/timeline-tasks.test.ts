@@ -202,8 +202,9 @@ describe('the timeline of an asyncio run', () => {
     copyFileSync(join(dir.path, 'runs.db'), copy)
     const old = openDatabase(copy)
     try {
-      // An index as the server kept it before: every call in its thread's lane.
+      // An index as the server kept it before: every call in its thread's lane, no overview.
       old.prepare('DELETE FROM call_index WHERE task != 0').run()
+      old.prepare('DELETE FROM call_overview').run()
       expect(await timeline('width=1200', old)).toEqual(asked)
       expect(
         old.prepare('SELECT count(*) FROM call_index WHERE task != 0').pluck().get(),
