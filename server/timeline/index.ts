@@ -21,6 +21,7 @@ import {
   OVERVIEW_WIDTH,
   overviewIndex,
   overviewOf,
+  hasOverview,
   readOverview,
   storeOverview,
 } from './overview.js'
@@ -179,13 +180,14 @@ export class Timeline {
   private load({ key, run }: StoredRun): CallIndex {
     const ended = run.status !== 'running'
     const kept = ended ? readStoredIndex(this.db, key, run.eventCount) : undefined
-    if (kept !== undefined && readOverview(this.db, key, run.eventCount) !== undefined) return kept
+    if (kept !== undefined && hasOverview(this.db, key, run.eventCount)) return kept
     const index = kept ?? buildCallIndex(this.db, key)
     if (ended) {
       try {
         this.db.transaction(() => {
           if (kept === undefined) storeIndex(this.db, key, run.eventCount, index)
-          storeOverview(this.db, key, run.eventCount, overviewOf(index))
+          const overview = overviewOf(index)
+          if (overview !== undefined) storeOverview(this.db, key, run.eventCount, overview)
         })()
       } catch (error) {
         // A database this server only reads (or one busy writing): the index stays in memory.

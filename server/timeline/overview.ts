@@ -33,14 +33,18 @@ export interface Overview {
   calls: number
 }
 
-/** The overview of `index`: its whole span at OVERVIEW_WIDTH pixels. */
-export function overviewOf(index: CallIndex): Overview {
-  const { lanes } = windowBars(index, {
+/**
+ * The overview of `index`: its whole span at OVERVIEW_WIDTH pixels; undefined when that is
+ * more bars than an overview holds (the first paint is then answered from the index).
+ */
+export function overviewOf(index: CallIndex): Overview | undefined {
+  const { lanes, truncated } = windowBars(index, {
     from: index.start,
     to: Math.max(index.end, index.start + 1),
     width: OVERVIEW_WIDTH,
     maxBars: OVERVIEW_BARS,
   })
+  if (truncated) return undefined
   return {
     lanes: index.lanes.map((lane, k) => ({
       key: lane.key,
@@ -71,19 +75,34 @@ function columnOf(bars: TimelineBar[]): CallColumn {
   const count = bars.length
   const column: CallColumn = {
     count,
-    start: Float64Array.from(bars, (b) => b.start),
-    end: Float64Array.from(bars, (b) => b.end),
+    start: new Float64Array(count),
+    end: new Float64Array(count),
     reach: new Float64Array(count),
-    frame: Float64Array.from(bars, (b) => b.frame),
-    function: Uint32Array.from(bars, (b) => b.function),
-    callSeq: Float64Array.from(bars, (b) => b.callSeq),
-    open: Uint8Array.from(bars, (b) => (b.open ? 1 : 0)),
+    frame: new Float64Array(count),
+    function: new Uint32Array(count),
+    callSeq: new Float64Array(count),
+    open: new Uint8Array(count),
     blockLongest: new Uint32Array(0),
     blockGap: new Float64Array(0),
-    weight: Uint32Array.from(bars, (b) => b.calls),
+    weight: new Uint32Array(count),
   }
+  bars.forEach((bar, i) => {
+    column.start[i] = bar.start
+    column.end[i] = bar.end
+    column.frame[i] = bar.frame
+    column.function[i] = bar.function
+    column.callSeq[i] = bar.callSeq
+    column.open[i] = bar.open ? 1 : 0
+    column.weight![i] = bar.calls
+  })
   summarise(column)
   return column
+}
+
+/** Whether an overview is kept for run `run` at `events` events. */
+export function hasOverview(db: Db, run: number, events: number): boolean {
+  const kept = db.prepare('SELECT events FROM call_overview WHERE run = ?').pluck().get(run)
+  return kept === events
 }
 
 /** The overview kept for run `run` at `events` events; undefined when there is none. */
