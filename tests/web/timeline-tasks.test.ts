@@ -1,10 +1,11 @@
 /**
- * The Timeline's task lanes on a real recording of an asyncio program (named tasks, gather,
- * cancellation, an exception in a task, a loop in a second thread), checked against the
- * trace: every call made in a task is drawn in that task's lane, below the task's coroutine,
+ * The Timeline's task lanes on real recordings of asyncio programs (named tasks, gather,
+ * cancellation, an exception in a task, a loop in a second thread; a failing TaskGroup),
+ * checked against the trace and what the programs printed: every call made in a task is drawn in that task's lane, below the task's coroutine,
  * with the times the trace recorded, and a lane's bars nest as the task's calls did.
  */
 
+import { spawnSync } from 'node:child_process'
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -211,6 +212,53 @@ describe('the timeline of an asyncio run', () => {
       ).toBeGreaterThan(0)
     } finally {
       old.close()
+    }
+  })
+})
+
+/** The Python `smiley run` uses has asyncio.TaskGroup (3.11+). */
+const hasTaskGroup =
+  spawnSync('python3', ['-c', 'import asyncio; asyncio.TaskGroup'], { stdio: 'ignore' }).status ===
+  0
+
+describe.runIf(hasTaskGroup)('the timeline of a TaskGroup, one of whose tasks fails', () => {
+  let group: Db
+  let groupRun: Run
+  /** The task each step printed it ran in. */
+  let printed: string[]
+
+  beforeAll(async () => {
+    copyFileSync(
+      join(ROOT, 'tests', 'tracer', 'cases', 'asyncio_taskgroup.py'),
+      join(dir.path, 'group.py'),
+    )
+    const path = join(dir.path, 'group.db')
+    const recorded = await smiley(['run', '-d', path, 'group.py'], { cwd: dir.path })
+    expect(recorded.code, recorded.stderr).toBe(0)
+    printed = recorded.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('ran step '))
+      .map((line) => line.split(' ')[2]!)
+    group = openDatabase(path)
+    groupRun = (await get<Run[]>(group, '/api/runs'))[0]!
+  }, 120_000)
+
+  afterAll(() => group.close())
+
+  it("draws each step in its task's lane, the step's call of said() under it", async () => {
+    expect(printed.sort()).toEqual(['step-1', 'step-2', 'step-3'])
+    const groupTasks = await get<TaskSummary[]>(group, `/api/runs/${groupRun.id}/tasks`)
+    for (const name of printed) {
+      const own = groupTasks.find((t) => t.name === name)!
+      const query = `width=8192&from=${micros(own.startedAt!)}&to=${micros(own.endedAt!)}`
+      const window = await get<TimelineWindow>(group, `/api/runs/${groupRun.id}/timeline?${query}`)
+      const lane = window.lanes.find((l) => l.key.task === own.id)!
+      expect(lane.name).toBe(`MainThread › task ${name}`)
+      const fn = (bar: TimelineBar) => window.functions.find((f) => f.id === bar.function)!.name
+      expect(lane.bars.map((bar) => [bar.depth, fn(bar), bar.calls])).toEqual([
+        [0, 'step', 1],
+        [1, 'said', 1],
+      ])
     }
   })
 })
