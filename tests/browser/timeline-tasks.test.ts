@@ -132,9 +132,11 @@ describeWithBrowser('the Timeline of an asyncio program', () => {
     const edge = async (task: string) => {
       const { lane, bar } = crunchOf(placed, task)
       const box = barBox(bar, lane, placed.from, placed.to, width)
+      // Right of the call's name (drawn from its left end), left of the outline's right side.
+      const x = box.x + box.w - 2.5
       const [top, inside] = await Promise.all([
-        pixelAt(page, box.x + box.w / 2, box.y),
-        pixelAt(page, box.x + box.w / 2, box.y + box.h / 2),
+        pixelAt(page, x, box.y),
+        pixelAt(page, x, box.y + box.h / 2),
       ])
       return top.join() !== inside.join()
     }
