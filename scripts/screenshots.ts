@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { TraceEvent } from '../shared/types/event.js'
 import type { Run } from '../shared/types/run.js'
+import type { TaskSummary } from '../shared/types/task.js'
+import type { TimelineWindow } from '../shared/types/timeline.js'
+import { barBox, placeLanes } from '../client/src/lib/timeline-layout.js'
 import { startServer } from '../server/web/server.js'
 import { launchBrowser } from '../tests/support/browser.js'
 
@@ -75,16 +78,6 @@ await shoot(`#/runs/${run!.id}?seq=${moment.seq}`, 'explorer', 'aside .stack li'
 })
 const taken = events.find((e) => e.kind === 'call' && e.function === 'Inventory.take')!
 await shoot(`#/runs/${run!.id}/calls?frame=${taken.frame}`, 'calls', '[aria-selected="true"]')
-// The timeline, the explorer's moment marked, the pointer on the call of main.
-await shoot(
-  `#/runs/${run!.id}/timeline?seq=${moment.seq}`,
-  'timeline',
-  'canvas[data-testid="timeline-canvas"]:not([data-bars="0"])',
-  async () => {
-    const box = (await page.locator('canvas').boundingBox())!
-    await page.mouse.move(box.x + box.width * 0.62, box.y + 68)
-  },
-)
 await shoot(`#/runs/${run!.id}/stats`, 'stats', '.stats .body .row')
 await shoot(`#/runs/${run!.id}/graph`, 'graph', 'svg .node')
 await shoot(`#/runs/${session.id}/tests`, 'session', 'tr[data-test]')
@@ -149,6 +142,47 @@ await shoot(`#/runs/${crawl!.id}?seq=${awaiting.seq}`, 'tasks', 'aside .stack li
   await page.getByLabel('Task').selectOption({ label: 'crawl-site' })
   await page.locator('[data-testid="moment-task"]').waitFor()
 })
+// Its timeline: a lane per task under the event loop's thread, coloured by function, zoomed
+// in on the tasks (the start-up before them is most of the run), the explorer's moment (a fetch of crawl-site)
+// outlined, the pointer on a call of that task.
+await shoot(
+  `#/runs/${crawl!.id}/timeline?seq=${awaiting.seq}`,
+  'timeline',
+  'canvas[data-testid="timeline-canvas"]:not([data-bars="0"])',
+  async () => {
+    const canvas = page.locator('canvas')
+    const box = (await canvas.boundingBox())!
+    await page.getByLabel('Colour by').selectOption('function')
+    const tasks = (await (
+      await fetch(`${server.url}api/runs/${crawl!.id}/tasks`)
+    ).json()) as TaskSummary[]
+    const first = Math.min(...tasks.map((task) => task.startedAt!)) * 1e6
+    const whole = await canvas.getAttribute('data-to')
+    // Zoomed about the end of the run, from a little before the first task.
+    const anchor = box.width - 2
+    await page.mouse.move(box.x + anchor, box.y + 40)
+    const span = Number(whole) - first
+    await page.mouse.wheel(0, Math.log((span * 1.15) / Number(whole)) / 0.002)
+    await page.waitForFunction(
+      (to) => document.querySelector('canvas')!.getAttribute('data-from') !== to,
+      '0',
+    )
+    await page.waitForTimeout(500)
+    const [from, to] = await Promise.all([
+      canvas.getAttribute('data-from'),
+      canvas.getAttribute('data-to'),
+    ])
+    const width = await canvas.evaluate((element) => element.clientWidth)
+    const query = `width=${width}&from=${Math.round(Number(from))}&to=${Math.round(Number(to))}&seq=${awaiting.seq}`
+    const window = (await (
+      await fetch(`${server.url}api/runs/${crawl!.id}/timeline?${query}`)
+    ).json()) as TimelineWindow
+    const placed = placeLanes(window).find((p) => p.lane.name.endsWith('task crawl-site'))!
+    const fetched = placed.lane.bars.filter((bar) => bar.depth === 1).at(2)!
+    const at = barBox(fetched, placed, Number(from), Number(to), width)
+    await page.mouse.move(box.x + at.x + at.w / 2, box.y + at.y + at.h / 2)
+  },
+)
 
 // The demo again, with one more pear in stock: the two runs part where the pear order is taken.
 const changed = join(folder, 'changed')

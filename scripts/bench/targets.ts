@@ -227,14 +227,14 @@ export const TARGETS: Target[] = [
       `${measured.timeline.events.toLocaleString('en-US')} events; ${(measured.timeline[name].median / measured.timeline.baseline.median).toFixed(1)}× the threads list`,
   })),
   {
-    figure: '  its first question on a server started later (call index read back)',
+    figure: 'Timeline: cold first paint, on a server started later (overview read)',
     section: 'timeline',
-    bound: null,
+    bound: { at: 'most', value: 300 },
     unit: 'ms',
     read: (measured) => measured.timeline?.firstAfterRestart,
     note: (measured) =>
       measured.timeline &&
-      `building the index the first time: ${measured.timeline.firstEver.toFixed(0)} ms`,
+      `its first zoom: ${measured.timeline.firstZoomAfterRestart.toFixed(0)} ms; building the index the first time: ${measured.timeline.firstEver.toFixed(0)} ms`,
   },
   {
     figure: "smiley pytest: each test's own run, CPU over the one-run recording",

@@ -4,8 +4,9 @@
  * Timeline tab asks: the whole run at 1600 px (its first paint), zooms to windows spread over
  * the run, and pans. Each time is printed against a baseline measured in the same run and
  * server: the run's threads list, a trivial query. The first question of all builds the run's
- * call index and keeps it in the database; the first question of a server started after reads
- * it back: both are shown apart. Then `smiley export --format
+ * call index and keeps it in the database with its overview; the first question of a server
+ * started after (the whole run) reads the overview, and its first zoom the index: all three
+ * are shown apart. Then `smiley export --format
  * perfetto` of the run and of a run a tenth as long, in processes of their own: seconds and
  * peak memory, which should not grow with the run.
  *
@@ -44,8 +45,10 @@ export interface TimelineFigures {
   baseline: Timing
   /** The first question: the call index built and kept, then the whole run answered. */
   firstEver: number
-  /** The first question of a server started later: the index read back, the run answered. */
+  /** The first question of a server started later: the overview read, the run answered. */
   firstAfterRestart: number
+  /** Its first zoom after: the call index read back, a window answered. */
+  firstZoomAfterRestart: number
   firstPaint: Timing
   zoom: Timing
   deepZoom: Timing
@@ -128,6 +131,7 @@ export async function measureTimeline(options: TimelineOptions): Promise<Timelin
     const uuid = findOrWriteRun(path, options.events)
     const forget = openDatabase(path)
     forget.prepare('DELETE FROM call_index').run()
+    forget.prepare('DELETE FROM call_overview').run()
     forget.close()
     const first = await spawnServer(path)
     let firstEver: number
@@ -149,6 +153,10 @@ export async function measureTimeline(options: TimelineOptions): Promise<Timelin
       progress(`after a restart, first window answered in ${firstAfterRestart.toFixed(0)} ms`)
       const { start, end } = whole.span
       const length = end - start
+      const [firstZoomAfterRestart] = await timed<TimelineWindow>(
+        `${api}/timeline?width=${WIDTH}&from=${start}&to=${Math.ceil(start + length / 8)}`,
+      )
+      progress(`then its first zoom, in ${firstZoomAfterRestart.toFixed(0)} ms`)
       const windows = (share: number) =>
         Array.from({ length: ROUNDS }, (_, k) => {
           const from = Math.floor(start + ((k + 0.5) / ROUNDS) * (1 - share) * length)
@@ -169,6 +177,7 @@ export async function measureTimeline(options: TimelineOptions): Promise<Timelin
       )
       figures = {
         firstAfterRestart,
+        firstZoomAfterRestart,
         events: options.events,
         width: WIDTH,
         baseline,
@@ -213,7 +222,8 @@ export function formatTimeline(figures: TimelineFigures): string {
     row('deep zoom: a ten-thousandth', figures.deepZoom),
     row('pan: a hundredth, moved', figures.pan),
     `the first question of all, building the call index and keeping it: ${figures.firstEver.toFixed(0)} ms`,
-    `the first question of a server started later, reading it back: ${figures.firstAfterRestart.toFixed(0)} ms`,
+    `the first question of a server started later, reading the overview kept: ${figures.firstAfterRestart.toFixed(0)} ms`,
+    `  then its first zoom, reading the call index back: ${figures.firstZoomAfterRestart.toFixed(0)} ms`,
     '',
     'smiley export --format perfetto: seconds, peak memory, file size',
     ...figures.perfetto.map(

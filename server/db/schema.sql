@@ -261,3 +261,14 @@ CREATE TABLE call_index (
   data BLOB NOT NULL
 );
 CREATE UNIQUE INDEX call_index_by_lane ON call_index (run, thread, task, depth);
+
+-- The Timeline's overview of a run (server/timeline/overview.ts), kept with its call index:
+-- the whole run drawn once at a few thousand pixels, which answers the first paint.
+CREATE TABLE call_overview (
+  run INTEGER PRIMARY KEY,
+  events INTEGER NOT NULL,
+  start_us INTEGER NOT NULL,
+  end_us INTEGER NOT NULL,
+  calls INTEGER NOT NULL,
+  data BLOB NOT NULL
+);

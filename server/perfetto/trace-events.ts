@@ -1,6 +1,6 @@
 /**
  * A run as Chrome trace events (the JSON that Perfetto and chrome://tracing open): metadata
- * naming the process after the run and each track after its thread, then one complete event
+ * naming the process after the run and each track after its thread or asyncio task, then one complete event
  * ('X') per activation of a function, with its file, line and arguments (the call's locals,
  * as recorded, so redacted as stored). A generator's every resumption is an activation of its
  * own, marked `resumed`, so that slices nest on their track as they ran.
@@ -39,18 +39,57 @@ interface Open {
   args: Record<string, unknown>
 }
 
-/** The track an event is drawn on: its thread's (a task's, once events carry one). */
-function trackOf(event: StoredEvent): number {
-  return event.thread
+/**
+ * The tracks of a run: one per thread, and one per asyncio task under its thread's, numbered
+ * past the threads'. A task's track is a thread's track to the viewer (complete events on a
+ * tid of their own, named), so its calls nest, show their arguments and read as one story,
+ * with gaps where the task waited; on the event loop's track the turns of every task would
+ * alternate, nameless. (Async slices would do too, but Perfetto's JSON import puts slices
+ * that overlap on sub-tracks of their own, and chrome://tracing draws them apart.)
+ */
+export class Tracks {
+  private readonly firstTask: number
+
+  constructor(db: Db, run: number) {
+    const most = db.prepare('SELECT max(id) FROM threads WHERE run = ?').pluck().get(run) as
+      number | null
+    this.firstTask = (most ?? 0) + 1
+  }
+
+  /** The track of an event: its task's, or its thread's outside tasks. */
+  of(event: StoredEvent): number {
+    return event.task === 0 ? event.thread : this.firstTask + event.task
+  }
+
+  /** The track of task `task`. */
+  ofTask(task: number): number {
+    return this.firstTask + task
+  }
 }
 
-/** Metadata: the process named after the run, each thread's track after the thread. */
+/**
+ * Metadata: the process named after the run, each thread's track after the thread, and each
+ * task's after the task and its thread, sorted under the thread's.
+ */
 export function metadataEvents(db: Db, run: number, described: Run): TraceEventRecord[] {
   const threads = db
     .prepare(
       'SELECT id, ident, name FROM threads WHERE run = ? ORDER BY first_seq IS NULL, first_seq, id',
     )
     .all(run) as Array<{ id: number; ident: number; name: string }>
+  const tasks = db
+    .prepare(
+      'SELECT id, name, thread FROM tasks WHERE run = ? ORDER BY first_seq IS NULL, first_seq, id',
+    )
+    .all(run) as Array<{ id: number; name: string; thread: number }>
+  const tracks = new Tracks(db, run)
+  const named: Array<{ tid: number; name: string }> = []
+  for (const thread of threads) {
+    named.push({ tid: thread.id, name: thread.name })
+    for (const task of tasks)
+      if (task.thread === thread.id)
+        named.push({ tid: tracks.ofTask(task.id), name: `${thread.name} › task ${task.name}` })
+  }
   return [
     {
       name: 'process_name',
@@ -59,21 +98,9 @@ export function metadataEvents(db: Db, run: number, described: Run): TraceEventR
       tid: 0,
       args: { name: `${described.description} (run ${described.id.slice(0, 8)})` },
     },
-    ...threads.flatMap((thread, index): TraceEventRecord[] => [
-      {
-        name: 'thread_name',
-        ph: 'M',
-        pid: PROCESS_ID,
-        tid: thread.id,
-        args: { name: thread.name },
-      },
-      {
-        name: 'thread_sort_index',
-        ph: 'M',
-        pid: PROCESS_ID,
-        tid: thread.id,
-        args: { sort_index: index },
-      },
+    ...named.flatMap(({ tid, name }, index): TraceEventRecord[] => [
+      { name: 'thread_name', ph: 'M', pid: PROCESS_ID, tid, args: { name } },
+      { name: 'thread_sort_index', ph: 'M', pid: PROCESS_ID, tid, args: { sort_index: index } },
     ]),
   ]
 }
@@ -88,6 +115,7 @@ export function* callEvents(
   onEvent?: (read: number) => void,
 ): Generator<TraceEventRecord> {
   const names = new RunNames(db, run)
+  const tracks = new Tracks(db, run)
   const open = new Map<number, Open>()
   /** Generators suspended by a yield: their next activation is a resumption, not a call. */
   const suspended = new Set<number>()
@@ -103,7 +131,7 @@ export function* callEvents(
       const resumed = suspended.delete(event.frame) || event.kind !== KIND.call
       activation = {
         start: event.us,
-        tid: trackOf(event),
+        tid: tracks.of(event),
         function: event.function,
         line: event.line,
         args: resumed ? { resumed: true } : argumentsOf(event, names),

@@ -29,6 +29,11 @@ export interface CallColumn {
    */
   blockLongest: Uint32Array
   blockGap: Float64Array
+  /**
+   * Calls each entry stands for, in a column of bars already merged (overview.ts); absent in
+   * a column of calls, one each. An entry of several calls is never drawn whole.
+   */
+  weight?: Uint32Array
 }
 
 /** Calls per block of a column's summary. */
@@ -147,16 +152,60 @@ function reorder(column: CallColumn): void {
   }
 }
 
-/** The lane a frame is drawn in, as a number (the thread's id, until events carry tasks). */
-function laneOf(frame: FrameRecord): number {
-  return frame.thread
+/**
+ * Which lane each frame is drawn in: its thread's, or its asyncio task's. A frame does not
+ * record its task; a task's first frame (its coroutine, from `tasks`) does, and every frame it
+ * calls, directly or not, is in the same task. Frames are met in the order of their ids,
+ * callers before the calls they made, so a frame's task is its caller's, looked up by id.
+ */
+class LaneFinder {
+  /** The task of each frame id met in a task (0: in none), once a run has tasks. */
+  private taskOfFrame = new Uint32Array(0)
+  /** The task each task's first frame starts. */
+  private readonly roots: Map<number, number>
+  /** Depth of each task's first frame: its lane's depth 0. */
+  readonly base = new Map<number, number>()
+
+  constructor(db: Db, run: number) {
+    const rows = db
+      .prepare('SELECT id, first_frame FROM tasks WHERE run = ? AND first_frame IS NOT NULL')
+      .all(run) as Array<{ id: number; first_frame: number }>
+    this.roots = new Map(rows.map((row) => [row.first_frame, row.id]))
+  }
+
+  /** The task frame `frame` runs in; 0: none. Call once per frame, in the order met. */
+  taskOf(frame: FrameRecord): number {
+    if (this.roots.size === 0) return 0
+    let task = this.roots.get(frame.id)
+    if (task !== undefined) {
+      if (!this.base.has(task)) this.base.set(task, frame.depth)
+    } else {
+      task = frame.parent < this.taskOfFrame.length ? this.taskOfFrame[frame.parent]! : 0
+    }
+    if (task !== 0) {
+      if (frame.id >= this.taskOfFrame.length) this.grow(frame.id)
+      this.taskOfFrame[frame.id] = task
+    }
+    return task
+  }
+
+  private grow(id: number): void {
+    const grown = new Uint32Array(Math.max(1024, id * 2))
+    grown.set(this.taskOfFrame)
+    this.taskOfFrame = grown
+  }
 }
 
-function laneKey(frame: FrameRecord): LaneKey {
-  return { thread: frame.thread }
+/** A lane's number while the index is built: the task's id, or minus its thread's, less one. */
+function laneNumber(thread: number, task: number): number {
+  return task === 0 ? -thread - 1 : task
 }
 
-/** Reads every frame of run `run` once and indexes its calls by lane, depth and time. */
+/**
+ * Reads every frame of run `run` once and indexes its calls by lane, depth and time. A call
+ * made in an asyncio task is drawn in the task's lane, at its depth below the task's coroutine;
+ * its thread's lane keeps the calls made outside any task (the event loop's own, the module).
+ */
 export function buildCallIndex(db: Db, run: number): CallIndex {
   const ends = new Map(
     (
@@ -165,6 +214,7 @@ export function buildCallIndex(db: Db, run: number): CallIndex {
         .all(run) as Array<{ id: number; endSeq: number | null; endUs: number | null }>
     ).map(({ id, ...end }) => [id, end]),
   )
+  const finder = new LaneFinder(db, run)
   const lanes = new Map<number, { key: LaneKey; depths: ColumnBuilder[] }>()
   // The first and last times, and the calls: kept in an array, not in variables the
   // closure below would have to box at every write.
@@ -180,11 +230,20 @@ export function buildCallIndex(db: Db, run: number): CallIndex {
         frame.endSeq = end.endSeq
         frame.endUs = end.endUs
       }
-      const id = laneOf(frame)
+      const task = finder.taskOf(frame)
+      const id = laneNumber(frame.thread, task)
       let lane = lanes.get(id)
-      if (lane === undefined) lanes.set(id, (lane = { key: laneKey(frame), depths: [] }))
-      while (lane.depths.length <= frame.depth) lane.depths.push(new ColumnBuilder())
-      lane.depths[frame.depth]!.add(frame)
+      if (lane === undefined)
+        lanes.set(
+          id,
+          (lane = {
+            key: task === 0 ? { thread: frame.thread } : { thread: frame.thread, task },
+            depths: [],
+          }),
+        )
+      const depth = task === 0 ? frame.depth : Math.max(0, frame.depth - finder.base.get(task)!)
+      while (lane.depths.length <= depth) lane.depths.push(new ColumnBuilder())
+      lane.depths[depth]!.add(frame)
       if (frame.callUs < tally[0]!) tally[0] = frame.callUs
       if (frame.callUs > tally[1]!) tally[1] = frame.callUs
       if (frame.endUs !== null && frame.endUs > tally[1]!) tally[1] = frame.endUs

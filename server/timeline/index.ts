@@ -6,15 +6,25 @@
  */
 
 import type {
+  LaneKey,
   TimelineFunction,
   TimelinePosition,
   TimelineWindow,
 } from '../../shared/types/timeline.js'
 import { databaseFailure, type Db } from '../db/database.js'
 import { EventStore } from '../db/event-store.js'
+import { FrameStore } from '../db/frame-store.js'
 import { RecentlyUsed } from '../db/recently-used.js'
 import type { StoredRun } from '../db/runs.js'
 import { buildCallIndex, type CallIndex } from './call-index.js'
+import {
+  OVERVIEW_WIDTH,
+  overviewIndex,
+  overviewOf,
+  hasOverview,
+  readOverview,
+  storeOverview,
+} from './overview.js'
 import { readStoredIndex, storeIndex } from './stored-index.js'
 import { windowBars } from './window.js'
 
@@ -43,6 +53,8 @@ interface Indexed {
   builtAt: number
   buildMs: number
   calls: CallIndex
+  /** `calls` is the run's overview (overview.ts), which answers only the whole run. */
+  overview: boolean
   functions: Map<number, TimelineFunction>
 }
 
@@ -66,7 +78,9 @@ export class Timeline {
   }
 
   window(stored: StoredRun, request: TimelineRequest): TimelineWindow {
-    const indexed = this.indexed(stored)
+    const whole =
+      request.from === undefined && request.to === undefined && request.width <= OVERVIEW_WIDTH
+    const indexed = this.indexed(stored, whole)
     const { calls } = indexed
     const span = { start: calls.start, end: Math.max(calls.end, calls.start + NARROWEST) }
     let from = Math.max(span.start, request.from ?? span.start)
@@ -83,14 +97,7 @@ export class Timeline {
     })
     const used = new Set<number>()
     for (const bars of lanes) for (const bar of bars) used.add(bar.function)
-    const names = new Map(
-      (
-        this.db.prepare('SELECT id, name FROM threads WHERE run = ?').all(stored.key) as Array<{
-          id: number
-          name: string
-        }>
-      ).map((row) => [row.id, row.name]),
-    )
+    const names = laneNames(this.db, stored.key)
     return {
       span,
       from,
@@ -98,64 +105,120 @@ export class Timeline {
       width: request.width,
       lanes: calls.lanes.map((lane, k) => ({
         key: lane.key,
-        name: names.get(lane.key.thread) ?? `thread ${lane.key.thread}`,
+        name: names(lane.key),
         depth: lane.depths.length - 1,
         bars: lanes[k]!,
       })),
       functions: [...used].sort((a, b) => a - b).map((id) => functionOf(indexed, id)),
-      position: request.seq === undefined ? null : this.position(stored.key, request.seq),
+      position: request.seq === undefined ? null : this.position(stored.key, request.seq, calls),
       truncated,
     }
   }
 
-  /** Where event `seq` is: its time, lane and depth; null when the run has no such event. */
-  private position(run: number, seq: number): TimelinePosition | null {
+  /**
+   * Where event `seq` is: its time, lane and depth (in a task's lane, below the task's
+   * coroutine); null when the run has no such event.
+   */
+  private position(run: number, seq: number, calls: CallIndex): TimelinePosition | null {
     const event = EventStore.of(this.db).event(run, seq)
     if (event === undefined) return null
-    return { seq, us: event.us, lane: { thread: event.thread }, depth: event.depth }
+    const inTask =
+      event.task !== 0 &&
+      calls.lanes.some((lane) => lane.key.thread === event.thread && lane.key.task === event.task)
+    if (!inTask) return { seq, us: event.us, lane: { thread: event.thread }, depth: event.depth }
+    const root = this.db
+      .prepare('SELECT first_frame FROM tasks WHERE run = ? AND id = ?')
+      .pluck()
+      .get(run, event.task) as number
+    const base = FrameStore.of(this.db).frame(run, root)?.depth ?? 0
+    return {
+      seq,
+      us: event.us,
+      lane: { thread: event.thread, task: event.task },
+      depth: Math.max(0, event.depth - base),
+    }
   }
 
-  private indexed(stored: StoredRun): Indexed {
+  /**
+   * The run's calls: its call index, or, for a question about the whole run (`whole`) of a
+   * run that has ended, its overview when one is kept and the index is not held already.
+   */
+  private indexed(stored: StoredRun, whole = false): Indexed {
     const { key, run } = stored
     return this.indexes.get(
       String(key),
       (kept) =>
-        (kept.events === run.eventCount && kept.status === run.status) ||
-        // A run being recorded grows all the time: the server spends a tenth of its time at
-        // most rebuilding its index, and shows calls a little behind meanwhile.
-        (run.status === 'running' &&
-          kept.status === 'running' &&
-          performance.now() - kept.builtAt < kept.buildMs * REBUILD_SPACING),
+        (whole || !kept.overview) &&
+        ((kept.events === run.eventCount && kept.status === run.status) ||
+          // A run being recorded grows all the time: the server spends a tenth of its time at
+          // most rebuilding its index, and shows calls a little behind meanwhile.
+          (run.status === 'running' &&
+            kept.status === 'running' &&
+            performance.now() - kept.builtAt < kept.buildMs * REBUILD_SPACING)),
       () => {
         const started = performance.now()
-        const calls = this.load(stored)
+        const overview =
+          whole && run.status !== 'running' ? readOverview(this.db, key, run.eventCount) : undefined
+        const calls = overview === undefined ? this.load(stored) : overviewIndex(overview)
         return {
           events: run.eventCount,
           status: run.status,
           builtAt: performance.now(),
           buildMs: performance.now() - started,
           calls,
+          overview: overview !== undefined,
           functions: readFunctions(this.db, key),
         }
       },
     )
   }
 
-  /** The index kept in the database for a run that has ended, else one built (and kept). */
+  /**
+   * The index kept in the database for a run that has ended, else one built and kept, with
+   * its overview (made for an index kept before overviews were).
+   */
   private load({ key, run }: StoredRun): CallIndex {
     const ended = run.status !== 'running'
     const kept = ended ? readStoredIndex(this.db, key, run.eventCount) : undefined
-    if (kept !== undefined) return kept
-    const built = buildCallIndex(this.db, key)
+    if (kept !== undefined && hasOverview(this.db, key, run.eventCount)) return kept
+    const index = kept ?? buildCallIndex(this.db, key)
     if (ended) {
       try {
-        storeIndex(this.db, key, run.eventCount, built)
+        this.db.transaction(() => {
+          if (kept === undefined) storeIndex(this.db, key, run.eventCount, index)
+          const overview = overviewOf(index)
+          if (overview !== undefined) storeOverview(this.db, key, run.eventCount, overview)
+        })()
       } catch (error) {
         // A database this server only reads (or one busy writing): the index stays in memory.
         if (databaseFailure(error) === null) throw error
       }
     }
-    return built
+    return index
+  }
+}
+
+/** The names of a run's lanes: a thread's, or a task's with its thread's. */
+function laneNames(db: Db, run: number): (key: LaneKey) => string {
+  const threads = new Map(
+    (
+      db.prepare('SELECT id, name FROM threads WHERE run = ?').all(run) as Array<{
+        id: number
+        name: string
+      }>
+    ).map((row) => [row.id, row.name]),
+  )
+  const tasks = new Map(
+    (
+      db.prepare('SELECT id, name FROM tasks WHERE run = ?').all(run) as Array<{
+        id: number
+        name: string
+      }>
+    ).map((row) => [row.id, row.name]),
+  )
+  return ({ thread, task }) => {
+    const threadName = threads.get(thread) ?? `thread ${thread}`
+    return task === undefined ? threadName : `${threadName} › task ${tasks.get(task) ?? task}`
   }
 }
 

@@ -35,6 +35,7 @@ export function readStoredIndex(db: Db, run: number, events: number): CallIndex 
     )
     .all(run) as Row[]
   if (rows.length === 0 || rows.some((row) => row.events !== events)) return undefined
+  if (rows.every((row) => row.task === 0) && hasTasks(db, run)) return undefined
   const lanes: IndexedLane[] = []
   let calls = 0
   for (const row of rows) {
@@ -51,6 +52,16 @@ export function readStoredIndex(db: Db, run: number, events: number): CallIndex 
     calls += row.count
   }
   return { lanes, start: rows[0]!.start_us, end: rows[0]!.end_us, calls }
+}
+
+/** An index kept before calls were drawn in their tasks' lanes has none: it is built again. */
+function hasTasks(db: Db, run: number): boolean {
+  return (
+    db
+      .prepare('SELECT 1 FROM tasks WHERE run = ? AND first_frame IS NOT NULL LIMIT 1')
+      .pluck()
+      .get(run) !== undefined
+  )
 }
 
 /** Keeps `index`, built at `events` events, for run `run`, in place of any kept before. */

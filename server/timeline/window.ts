@@ -59,7 +59,9 @@ function depthBars(
   bars: TimelineBar[],
 ): number[] {
   const next: number[] = []
-  const { start, end } = column
+  const { start, end, weight } = column
+  /** Calls entry `i` stands for: more than one for bars merged already. */
+  const callsAt = (i: number) => (weight === undefined ? 1 : weight[i]!)
   let i = 0
   for (let k = 0; k < within.length; k += 2) {
     const from = within[k]!
@@ -70,7 +72,7 @@ function depthBars(
         i++
         continue
       }
-      if (end[i]! - start[i]! >= pixel) {
+      if (end[i]! - start[i]! >= pixel && callsAt(i) === 1) {
         bars.push(barOf(column, i, depth, 1, end[i]!))
         next.push(Math.max(start[i]!, from), Math.min(end[i]!, to))
         i++
@@ -84,14 +86,19 @@ function depthBars(
       while (
         i < column.count &&
         start[i]! <= to &&
-        end[i]! - start[i]! < pixel &&
+        (end[i]! - start[i]! < pixel || callsAt(i) > 1) &&
         start[i]! - reach < pixel
       ) {
         // A whole block of calls under a pixel, less than a pixel apart, inside the window:
         // merged at once. (Its gaps are measured from every call before, not only this stretch's:
         // where calls overlap, as suspended generators can, a stretch may run on a little.)
         const block = i / BLOCK
-        if (i % BLOCK === 0 && i + BLOCK <= column.count && start[i + BLOCK - 1]! <= to) {
+        if (
+          weight === undefined &&
+          i % BLOCK === 0 &&
+          i + BLOCK <= column.count &&
+          start[i + BLOCK - 1]! <= to
+        ) {
           const widest = column.blockLongest[block]!
           if (end[widest]! - start[widest]! < pixel && column.blockGap[block]! < pixel) {
             if (end[widest]! - start[widest]! > end[longest]! - start[longest]!) longest = widest
@@ -103,7 +110,7 @@ function depthBars(
         }
         if (end[i]! - start[i]! > end[longest]! - start[longest]!) longest = i
         if (end[i]! > reach) reach = end[i]!
-        calls++
+        calls += callsAt(i)
         i++
       }
       const bar = barOf(column, first, depth, calls, reach)

@@ -209,6 +209,7 @@ describe('the timeline of a threaded run', () => {
       expect(await ask()).toEqual(asked)
       // An index kept at another length of the run is not used: the run is read again.
       other.prepare('UPDATE call_index SET events = events - 1').run()
+      other.prepare('UPDATE call_overview SET events = events - 1').run()
       const fresh = openDatabase(copy)
       const again = createApp(new AppContext(fresh), {
         token: null,
@@ -220,6 +221,57 @@ describe('the timeline of a threaded run', () => {
       })
       expect(((await res.json()) as TimelineWindow).lanes).toEqual([])
       fresh.close()
+    } finally {
+      other.close()
+    }
+  })
+
+  it('answers the whole run from the overview kept, as the index would, at any width up to its own', async () => {
+    const copy = join(dir.path, 'overview.db')
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    copyFileSync(join(dir.path, 'runs.db'), copy)
+    const other = openDatabase(copy)
+    try {
+      expect(other.prepare('SELECT count(*) FROM call_overview WHERE run = 1').pluck().get()).toBe(
+        1,
+      )
+      // Without frames nor index, the whole run can only come from the overview.
+      other.prepare('DELETE FROM frames').run()
+      other.prepare('DELETE FROM call_index').run()
+      const later = createApp(new AppContext(other), {
+        token: null,
+        hosts: new Set(['127.0.0.1']),
+        clientDir: join(ROOT, 'dist', 'client'),
+      })
+      const ask = async (query: string) => {
+        const res = await later.request(`/api/runs/${run.id}/timeline?${query}`, {
+          headers: { host: '127.0.0.1:8080' },
+        })
+        return (await res.json()) as TimelineWindow
+      }
+      // A merged bar names the longest of the overview's bars, not always the longest call.
+      const anyFunction = (window: TimelineWindow) => ({
+        ...window,
+        lanes: window.lanes.map((lane) => ({
+          ...lane,
+          bars: lane.bars.map((bar) => (bar.calls > 1 ? { ...bar, function: 0 } : bar)),
+        })),
+        functions: [],
+      })
+      let merged = 0
+      for (const width of [7, 80, 333, 1200, 4096]) {
+        const exact = await timeline(`width=${width}&seq=40`)
+        for (const lane of exact.lanes) merged += lane.bars.filter((bar) => bar.calls > 1).length
+        expect(anyFunction(await ask(`width=${width}&seq=40`)), `${width} px`).toEqual(
+          anyFunction(exact),
+        )
+      }
+      // Merged bars were met, merged again from the overview's.
+      expect(merged).toBeGreaterThan(0)
+      // A window the overview cannot answer is looked for in the index: there is none here.
+      const span = (await ask('width=100')).span
+      expect((await ask(`width=100&from=${span.start}&to=${span.end}`)).lanes).toEqual([])
+      expect((await ask('width=5000')).lanes).toEqual([])
     } finally {
       other.close()
     }
