@@ -24,6 +24,7 @@ import { databaseFailure, type Db } from '../db/database.js'
 import type { NewRun, RunEnding } from '../db/runs.js'
 import { createRun, finishRun, heartbeat, markChildStart, setNotice } from '../db/runs.js'
 import { FLUSH_INTERVAL_MS, RunWriter } from '../ingest/run-writer.js'
+import { keepTimeline } from '../timeline/index.js'
 import { DiskRoom } from './disk-room.js'
 import { TestRuns, type FailedTest, type Keep } from './test-runs.js'
 import type { ProcessExit } from './outcome.js'
@@ -273,8 +274,22 @@ export class RunRecorder {
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error
       this.unmarked = true
+      return ending
     }
+    if (this.storageFailure === null) this.prepareTimeline(writer.run)
     return ending
+  }
+
+  /**
+   * The run's call index and Timeline overview kept now, so that the dashboard paints its
+   * Timeline at once; on a database failure the dashboard builds them when first asked.
+   */
+  private prepareTimeline(run: number): void {
+    try {
+      keepTimeline(this.db, run, this.eventCount)
+    } catch (error) {
+      if (databaseFailure(error) === null) throw error
+    }
   }
 
   /** What to say on the run as it ends, if anything. */

@@ -184,11 +184,7 @@ export class Timeline {
     const index = kept ?? buildCallIndex(this.db, key)
     if (ended) {
       try {
-        this.db.transaction(() => {
-          if (kept === undefined) storeIndex(this.db, key, run.eventCount, index)
-          const overview = overviewOf(index)
-          if (overview !== undefined) storeOverview(this.db, key, run.eventCount, overview)
-        })()
+        keep(this.db, key, run.eventCount, index, kept === undefined)
       } catch (error) {
         // A database this server only reads (or one busy writing): the index stays in memory.
         if (databaseFailure(error) === null) throw error
@@ -196,6 +192,23 @@ export class Timeline {
     }
     return index
   }
+}
+
+/**
+ * Builds and keeps the call index and overview of run `run`, which has just ended with
+ * `events` events, so that the first paint of its Timeline reads kilobytes instead of
+ * building them from every frame: the recorder calls it as the run ends.
+ */
+export function keepTimeline(db: Db, run: number, events: number): void {
+  keep(db, run, events, buildCallIndex(db, run), true)
+}
+
+function keep(db: Db, run: number, events: number, index: CallIndex, withIndex: boolean): void {
+  db.transaction(() => {
+    if (withIndex) storeIndex(db, run, events, index)
+    const overview = overviewOf(index)
+    if (overview !== undefined) storeOverview(db, run, events, overview)
+  })()
 }
 
 /** The names of a run's lanes: a thread's, or a task's with its thread's. */

@@ -100,6 +100,15 @@ afterAll(() => {
 })
 
 describe('the timeline of a threaded run', () => {
+  it('has its call index and overview kept by the recorder as the run ended, before any question', () => {
+    const kept = (table: string) =>
+      db.prepare(`SELECT count(*) AS rows, min(events) AS events FROM ${table} WHERE run = 1`).get()
+    expect(kept('call_index')).toEqual({ rows: expect.any(Number), events: run.eventCount })
+    expect(kept('call_overview')).toEqual({ rows: expect.any(Number), events: run.eventCount })
+    expect((kept('call_index') as { rows: number }).rows).toBeGreaterThan(0)
+    expect((kept('call_overview') as { rows: number }).rows).toBeGreaterThan(0)
+  })
+
   it('draws every call at least a pixel wide as the call the trace recorded', async () => {
     const window = await timeline('width=4000')
     expect(calls.filter((c) => Number.isNaN(c.end))).toEqual([])
