@@ -5,47 +5,24 @@
  * explorer's event is outlined in its task's lane, not in the others.
  */
 
-import type { Browser, Page } from 'playwright-core'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Run } from '../../shared/types/run.js'
+import type { Page } from 'playwright-core'
+import { expect, it } from 'vitest'
+import { describeWithBrowser, recordedDashboard } from '../support/dashboard.js'
 import type { TimelineBar, TimelineWindow } from '../../shared/types/timeline.js'
 import { barBox, placeLanes, type PlacedLane } from '../../client/src/lib/timeline-layout.js'
-import { startServer, type RunningServer } from '../../server/web/server.js'
 import { ASYNCIO_PROGRAM, ASYNCIO_TASKS } from '../support/asyncio-program.js'
-import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
-import { openPage, shownEvent } from '../support/dashboard-page.js'
-import { writePrograms } from '../support/programs.js'
+import { shownEvent } from '../support/dashboard-page.js'
 
-const describeWithBrowser = hasChromium() ? describe : describe.skip
-
-let dir: { path: string; remove: () => void }
-let server: RunningServer
-let browser: Browser
-let run: Run
-
-beforeAll(async () => {
-  dir = tempDir()
-  const db = join(dir.path, 'runs.db')
-  writePrograms(dir.path, { 'tasks.py': ASYNCIO_PROGRAM })
-  const recorded = await smiley(['run', '-d', db, 'tasks.py'], { cwd: dir.path })
-  expect(recorded.code, recorded.stderr).toBe(0)
-  server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
-  run = ((await (await fetch(`${server.url}api/runs`)).json()) as Run[])[0]!
-  if (hasChromium()) browser = await launchBrowser()
-}, 60_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await server.close()
-  dir.remove()
+const dashboard = recordedDashboard({
+  programs: { 'tasks.py': ASYNCIO_PROGRAM },
+  record: [['tasks.py']],
+  timeoutMs: 60_000,
 })
 
 const canvasOf = (page: Page) => page.locator('canvas[data-testid="timeline-canvas"]')
 
 async function openTimeline(query = ''): Promise<Page> {
-  const page = await openPage(browser, `${server.url}#/runs/${run.id}/timeline${query}`)
+  const page = await dashboard.open(`/runs/${dashboard.run.id}/timeline${query}`)
   await page.locator('canvas[data-testid="timeline-canvas"]:not([data-bars="0"])').waitFor()
   return page
 }
@@ -56,7 +33,7 @@ async function windowOf(
   query = '',
 ): Promise<{ window: TimelineWindow; width: number }> {
   const width = await canvasOf(page).evaluate((canvas) => canvas.clientWidth)
-  const url = `${server.url}api/runs/${run.id}/timeline?width=${width}${query}`
+  const url = `${dashboard.url}api/runs/${dashboard.run.id}/timeline?width=${width}${query}`
   return { window: (await (await fetch(url)).json()) as TimelineWindow, width }
 }
 
@@ -112,7 +89,7 @@ describeWithBrowser('the Timeline of an asyncio program', () => {
     const box = barBox(bar, lane, window.from, window.to, width)
     const at = await canvasOf(page).boundingBox()
     await page.mouse.click(at!.x + box.x + box.w / 2, at!.y + box.y + box.h / 2)
-    await page.waitForURL(`**/#/runs/${run.id}?seq=${bar.callSeq}`)
+    await page.waitForURL(`**/#/runs/${dashboard.run.id}?seq=${bar.callSeq}`)
     await shownEvent(page, bar.callSeq)
     await expect.poll(() => page.getByTestId('moment-task').textContent()).toMatch(/In task parse/)
     await page.close()
