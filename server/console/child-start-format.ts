@@ -2,7 +2,7 @@
  * The processes a run started, in the terminal: one line each where the trace is printed
  * (`replay`, `state`), and a list in `smiley show`.
  *
- *     ⑂ started child process pid 4242 (subprocess) → run 3f2a9c1e  child.py 4  completed
+ *     ↳ started child process pid 4242 (subprocess) → run 3f2a9c1e  child.py 4  completed
  */
 
 import type { ChildStart } from '../../shared/types/child-start.js'
@@ -14,10 +14,10 @@ export function formatChildStart(start: ChildStart, out: Output): string {
   const { run } = start
   if (run === null) {
     const what = start.pid === 0 ? 'forked a process' : `started process pid ${start.pid}`
-    return out.style('dim', `⑂ ${what}, not recorded`)
+    return out.style('dim', `↳ ${what}, not recorded`)
   }
   return (
-    `${out.style('blue', `⑂ started child process pid ${run.pid ?? '?'} (${run.startedBy})`)}` +
+    `${out.style('blue', `↳ started child process pid ${run.pid ?? '?'} (${run.startedBy})`)}` +
     ` → run ${run.id.slice(0, 8)}  ${run.description}  ${out.style(STATUS_STYLE[run.status], run.status)}`
   )
 }

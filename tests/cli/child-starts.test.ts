@@ -122,22 +122,22 @@ describe("the parent's trace marks where each child was started", { timeout: 240
     const replayed = await smileyPatiently(['replay', '-d', db, top.id])
     expect(replayed.code, replayed.stderr).toBe(0)
     const lines = replayed.stdout.split('\n')
-    const marks = lines.flatMap((line, index) => (line.startsWith('⑂') ? [index] : []))
+    const marks = lines.flatMap((line, index) => (line.startsWith('↳') ? [index] : []))
     expect(marks).toHaveLength(4)
     const kid = childBy('subprocess')
     expect(lines[marks[0]!]).toBe(
-      `⑂ started child process pid ${kid.pid} (subprocess) → run ${kid.id.slice(0, 8)}  kid.py 3  completed`,
+      `↳ started child process pid ${kid.pid} (subprocess) → run ${kid.id.slice(0, 8)}  kid.py 3  completed`,
     )
     expect(lines[marks[0]! - 1]).toMatch(/family\.py: +7:MainThread: +subprocess\.run\(\[sys/)
-    expect(lines[marks[1]!]).toBe(`⑂ started process pid ${starts[1]!.pid}, not recorded`)
-    expect(lines[marks[2]!]).toMatch(/^⑂ started child process pid \d+ \(fork\) → run /)
+    expect(lines[marks[1]!]).toBe(`↳ started process pid ${starts[1]!.pid}, not recorded`)
+    expect(lines[marks[2]!]).toMatch(/^↳ started child process pid \d+ \(fork\) → run /)
     expect(lines[marks[2]! - 1]).toMatch(/pid = os\.fork\(\)$/)
     expect(lines[marks[3]!]).toMatch(/\(multiprocessing-fork\) → run [0-9a-f]{8} {2}family\.py/)
 
     const shown = await smileyPatiently(['show', '-d', db, top.id])
     const list = shown.stdout.slice(shown.stdout.indexOf('Processes started (4)'))
     expect(list.split('\n').slice(1, 5)).toEqual(
-      starts.map((start) => expect.stringMatching(new RegExp(`^  after event ${start.seq} +⑂ `))),
+      starts.map((start) => expect.stringMatching(new RegExp(`^  after event ${start.seq} +↳ `))),
     )
   })
 
@@ -146,7 +146,7 @@ describe("the parent's trace marks where each child was started", { timeout: 240
     const state = await smileyPatiently(['state', '-d', db, top.id, String(fork.seq)])
     expect(state.code, state.stderr).toBe(0)
     expect(state.stdout.split('\n')[1]).toMatch(
-      new RegExp(`^⑂ started child process pid ${childBy('fork').pid} \\(fork\\) → run `),
+      new RegExp(`^↳ started child process pid ${childBy('fork').pid} \\(fork\\) → run `),
     )
     const json = await smileyPatiently(['state', '--json', '-d', db, top.id, String(fork.seq)])
     expect((JSON.parse(json.stdout) as Moment).children).toEqual([fork])

@@ -27,7 +27,7 @@ export const replayCommand: Command = {
       'Each line shows file:line:thread and the source line as it was when the run executed it;',
       'changed variables follow, then return values (return>>>) and exceptions (exception>>>).',
       'Where the program started a process, a line after the event it followed says which, and',
-      'the run it was recorded as (⑂ started child process pid N (subprocess) → run …).',
+      'the run it was recorded as (↳ started child process pid N (subprocess) → run …).',
       'With --json, one JSON object per event and line; an event after which processes were',
       'started carries them in `children`, as `smiley show --json` lists them.',
     ].join('\n'),
