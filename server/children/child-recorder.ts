@@ -40,7 +40,8 @@ export class ChildRecorder {
   private readonly server: Server
   private readonly folder: string
   private readonly token = randomBytes(16).toString('hex')
-  private readonly open = new Set<Socket>()
+  /** The connected children, each with what ends its run. */
+  private readonly open = new Map<Socket, () => void>()
   private readonly ended: RecordedChild[] = []
   private topEnded = false
   private quiet: NodeJS.Timeout | null = null
@@ -108,16 +109,21 @@ export class ChildRecorder {
     await this.over
   }
 
-  /** Stops at once: children still connected end as they are (lost, unless they said more). */
+  /**
+   * Stops at once: children still connected end as they are (lost, unless they said more),
+   * now, while the database is still open for them.
+   */
   close(): void {
-    for (const socket of this.open) socket.destroy()
+    for (const [socket, end] of this.open) {
+      end()
+      socket.destroy()
+    }
     this.stop()
   }
 
   private accept(socket: Socket): void {
     if (this.quiet) clearTimeout(this.quiet)
     this.quiet = null
-    this.open.add(socket)
     let greeting = Buffer.alloc(0)
     let recorder: RunRecorder | null = null
     const handshake = setTimeout(() => socket.destroy(), HANDSHAKE_MS)
@@ -143,10 +149,10 @@ export class ChildRecorder {
       const rest = greeting.subarray(newline + 1)
       if (rest.length > 0) recorder.push(rest)
     })
-    socket.on('error', () => undefined) // a child killed mid-write: its run ends below
-    socket.once('close', () => {
+    const end = (): void => {
       clearTimeout(handshake)
-      this.open.delete(socket)
+      if (!this.open.delete(socket)) return // ended already, by close()
+      socket.removeAllListeners('data')
       if (recorder !== null) {
         const ending = recorder.finish(null)
         const uuid = recorder.runUuid
@@ -154,7 +160,10 @@ export class ChildRecorder {
           this.ended.push({ uuid, ending, events: recorder.eventCount })
       }
       this.settleLater()
-    })
+    }
+    this.open.set(socket, end)
+    socket.on('error', () => undefined) // a child killed mid-write: its run ends below
+    socket.once('close', end)
   }
 
   private knows(given: Buffer): boolean {
