@@ -6,13 +6,16 @@
  */
 
 import type { Browser, Page } from 'playwright-core'
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChildStart } from '../../shared/types/child-start.js'
 import type { Run } from '../../shared/types/run.js'
 import { startServer, type RunningServer } from '../../server/web/server.js'
 import { hasChromium, launchBrowser } from '../support/browser.js'
-import { smiley, tempDir } from '../support/cli.js'
+import { SMILEY, smiley, tempDir } from '../support/cli.js'
 import { openPage, shownEvent } from '../support/dashboard-page.js'
 import { writePrograms } from '../support/programs.js'
 
@@ -52,6 +55,15 @@ worker = multiprocessing.get_context("fork").Process(target=square, args=(2,))
 worker.start()
 worker.join()
 subprocess.run(["true"])
+`,
+    'later.py': `
+import os, subprocess, sys, time
+print("ready", flush=True)
+while not os.path.exists("go"):
+    time.sleep(0.05)
+subprocess.run([sys.executable, "kid.py"])
+while not os.path.exists("stop"):
+    time.sleep(0.05)
 `,
     'kid.py': `
 def hello():
@@ -137,6 +149,54 @@ describeWithBrowser(
         expect(await page.locator('.run .head dl').textContent()).toContain(start.run!.startedBy)
       }
       await page.close()
+    })
+
+    it('shows the line of a child started while the page follows the run, linked once its run is there', async () => {
+      const db = join(dir.path, 'live.db')
+      const first = await smiley(['run', '-d', db, 'kid.py'], { cwd: dir.path, timeoutMs: 200_000 })
+      expect(first.code, first.stderr).toBe(0)
+      const live = await startServer({
+        database: db,
+        host: '127.0.0.1',
+        port: 0,
+        token: null,
+        poll: true,
+      })
+      const recording = spawn(process.execPath, [SMILEY, 'run', '-d', db, 'later.py'], {
+        cwd: dir.path,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      const exited = new Promise((done) => recording.on('exit', done))
+      try {
+        await new Promise((ready) =>
+          createInterface({ input: recording.stdout }).once('line', ready),
+        )
+        let later: Run | undefined
+        await expect
+          .poll(async () => {
+            const found = (await (await fetch(`${live.url}api/runs`)).json()) as Run[]
+            later = found.find((run) => run.description === 'later.py')
+            return later?.status
+          })
+          .toBe('running')
+        const page = await openPage(browser, `${live.url}#/runs/${later!.id}`)
+        await page.locator('#trace-rows .row[data-seq]').first().waitFor()
+        expect(await startLines(page).count()).toBe(0)
+        writeFileSync(join(dir.path, 'go'), '')
+        const line = startLines(page).locator('.started')
+        await expect
+          .poll(() => line.textContent(), { timeout: 60_000 })
+          .toMatch(
+            /^↳ started child process pid \d+ \(subprocess\) → run [0-9a-f]{8} kid\.py · completed$/,
+          )
+        await line.getByRole('link').click()
+        await page.getByRole('heading', { name: 'kid.py' }).waitFor()
+        await page.close()
+      } finally {
+        writeFileSync(join(dir.path, 'stop'), '')
+        await exited
+        await live.close()
+      }
     })
 
     it('says so of a process that is not recorded, and keeps the last event on screen at the end', async () => {
