@@ -29,7 +29,11 @@ export function childRun(
   const uuid = typeof hello['run'] === 'string' ? hello['run'] : ''
   return {
     ...newRun({ uuid, description, argv, options }, hello),
-    process: { parent, startedBy },
+    process: {
+      parent,
+      startedBy,
+      parentPid: typeof hello['ppid'] === 'number' ? hello['ppid'] : null,
+    },
   }
 }
 

@@ -20,6 +20,7 @@ interface MarkRow {
 interface ChildRow {
   uuid: string
   pid: number | null
+  parent_pid: number | null
   started_by: string
   started_at: number
   description: string
@@ -34,7 +35,7 @@ export function childStarts(db: Db, key: number): ChildStart[] {
   if (marks.length === 0) return []
   const children = db
     .prepare(
-      `SELECT uuid, pid, started_by, started_at, description, status FROM runs
+      `SELECT uuid, pid, parent_pid, started_by, started_at, description, status FROM runs
        WHERE parent_run = (SELECT uuid FROM runs WHERE id = ?) AND started_by IS NOT NULL
        ORDER BY started_at, id`,
     )
@@ -68,12 +69,18 @@ export function childStartsAfter(db: Db, key: number, seq: number): ChildStart[]
   return marked === undefined ? [] : childStarts(db, key).filter((s) => s.seq === seq)
 }
 
-/** The mark a child's run was started at: its pid's latest, else the latest fork before it. */
+/**
+ * The mark a child's run was started at: its pid's latest; else its parent process's latest
+ * before it (a shell the run started, which started the child); else the latest fork before it.
+ */
 function markOf(child: ChildRow, marks: MarkRow[]): MarkRow | undefined {
+  let shell: MarkRow | undefined
   let fork: MarkRow | undefined
   for (let index = marks.length - 1; index >= 0; index--) {
     const mark = marks[index]!
     if (mark.pid !== 0 && mark.pid === child.pid) return mark
+    if (shell === undefined && mark.pid === child.parent_pid && mark.at <= child.started_at)
+      shell = mark
     if (
       fork === undefined &&
       mark.pid === 0 &&
@@ -82,5 +89,5 @@ function markOf(child: ChildRow, marks: MarkRow[]): MarkRow | undefined {
     )
       fork = mark
   }
-  return fork
+  return shell ?? fork
 }

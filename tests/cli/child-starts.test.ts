@@ -48,6 +48,10 @@ def main():
 if __name__ == "__main__":
     main()
 `,
+    'shell.py': `
+import subprocess, sys
+subprocess.run(sys.executable + " kid.py 2; true", shell=True)
+`,
     'kid.py': `
 import sys
 
@@ -139,6 +143,22 @@ describe("the parent's trace marks where each child was started", { timeout: 240
     expect(list.split('\n').slice(1, 5)).toEqual(
       starts.map((start) => expect.stringMatching(new RegExp(`^  after event ${start.seq} +↳ `))),
     )
+  })
+
+  it('places a child started through a shell at the start of the shell', async () => {
+    const shellDb = join(dir.path, 'shell.db')
+    const recorded = await smileyPatiently(['run', '-d', shellDb, 'shell.py'])
+    expect(recorded.code, recorded.stderr).toBe(0)
+    const listed = await smileyPatiently(['list', '--json', '-d', shellDb])
+    const [parent, kid] = ['top', 'subprocess'].map((how) =>
+      (JSON.parse(listed.stdout) as Run[]).find((r) => (r.process?.startedBy ?? 'top') === how)!,
+    )
+    const shown = await smileyPatiently(['show', '--json', '-d', shellDb, parent!.id])
+    const [start] = (JSON.parse(shown.stdout) as { children: ChildStart[] }).children
+    // The shell's pid was marked; the Python process it ran is the run there.
+    expect(start!.pid).not.toBe(kid!.pid)
+    expect(start!.run).toMatchObject({ id: kid!.id, pid: kid!.pid, description: 'kid.py 2' })
+    expect(kid!.process).toMatchObject({ parent: parent!.id, parentSeq: start!.seq })
   })
 
   it('shows the starts of the moment in smiley state, and in its --json', async () => {
