@@ -83,7 +83,7 @@ await shoot(`#/runs/${run!.id}/graph`, 'graph', 'svg .node')
 await shoot(`#/runs/${session.id}/tests`, 'session', 'tr[data-test]')
 
 // A program with child processes: a multiprocessing pool and a Python subprocess that fails.
-if (wanted.size === 0 || wanted.has('processes')) {
+if (wanted.size === 0 || wanted.has('processes') || wanted.has('child-starts')) {
   const family = join(folder, 'family')
   mkdirSync(family)
   writeFileSync(
@@ -124,6 +124,9 @@ if (wanted.size === 0 || wanted.has('processes')) {
   const listed = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
   const failing = listed.find((found) => found.description === 'check.py 7')!
   await shoot(`#/runs/${failing.id}/processes`, 'processes', 'table.processes tr.current')
+  // The parent's trace where it started the failing check, the line linking to its run.
+  const { parent, parentSeq } = failing.process!
+  await shoot(`#/runs/${parent}?seq=${parentSeq}`, 'child-starts', '.row.child-start a')
 }
 
 // An asyncio program, its trace filtered to one task and stopped where that task awaits.

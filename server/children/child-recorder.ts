@@ -1,9 +1,10 @@
 /**
  * The recording's door for child processes: a Unix socket in a private folder, announced to
  * the program through SMILEY_CHILDREN (see docs/child-processes.md). Every connection that
- * says the token is one child's whole event stream, recorded as a run of its own by a
- * RunRecorder, exactly as the top process's pipe is; when the connection closes, the run ends
- * with what its tracer said (or, without a word from it, as lost: killed by SIGKILL).
+ * says the token is one child's whole event stream, handed to a `ChildStream` of its own:
+ * recorded here as a run by a RunRecorder, exactly as the top process's pipe is, or sent on to
+ * a remote recorder (child-uploads.ts); when the connection closes, the run ends with what its
+ * tracer said (or, without a word from it, as lost: killed by SIGKILL).
  *
  * The recording is over once the top process has exited, every child's connection has closed
  * and no process carrying the announcement is left (announced-processes.ts): a child that
@@ -16,11 +17,11 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChildrenAnnouncement, TracerOptions } from '../../shared/wire/options.js'
+import type { RunStatus } from '../../shared/types/run.js'
 import type { Db } from '../db/database.js'
-import type { RunEnding } from '../db/runs.js'
 import { RunRecorder } from '../record/run-recorder.js'
 import { announcedProcesses } from './announced-processes.js'
-import { childRun } from './child-run.js'
+import { childRun, runDescription } from './child-run.js'
 
 /** How long a connection may take to say the token. */
 const HANDSHAKE_MS = 5000
@@ -32,40 +33,79 @@ export const CHILDREN_ENV = 'SMILEY_CHILDREN'
 /** One child's run, as the recording ends. */
 export interface RecordedChild {
   uuid: string
-  ending: RunEnding
+  /** `unrecorded` when a remote recorder did not get it. */
+  status: RunStatus | 'unrecorded'
   events: number
+}
+
+/** Where one child's stream goes. */
+export interface ChildStream {
+  push(chunk: Buffer): void
+  /** The connection has closed: the run ends as its tracer said; null when it never began. */
+  finish(): RecordedChild | null | Promise<RecordedChild | null>
+}
+
+/** A child's stream recorded into `db` as a run of its own. */
+export function recordedChild(db: Db, runOptions: Record<string, unknown>): ChildStream {
+  const recorder = new RunRecorder(db, (hello) =>
+    childRun(hello, runOptions, runDescription(db, hello['parent'])),
+  )
+  return {
+    push: (chunk) => recorder.push(chunk),
+    finish: () => {
+      const ending = recorder.finish(null)
+      const uuid = recorder.runUuid
+      return ending === null || uuid === null
+        ? null
+        : { uuid, status: ending.status, events: recorder.eventCount }
+    },
+  }
 }
 
 export class ChildRecorder {
   private readonly server: Server
   private readonly folder: string
   private readonly token = randomBytes(16).toString('hex')
-  private readonly open = new Set<Socket>()
+  /** The connected children, each with what ends its run. */
+  private readonly open = new Map<Socket, () => void>()
   private readonly ended: RecordedChild[] = []
+  /** Runs still being ended (sent on to a remote recorder). */
+  private readonly ending = new Set<Promise<void>>()
   private topEnded = false
   private quiet: NodeJS.Timeout | null = null
   private done: (() => void) | null = null
   private readonly over: Promise<void>
 
   private constructor(
-    private readonly db: Db,
+    /** A stream for each child that connects. */
+    private readonly streams: () => ChildStream,
     /** The options children record with (the parent's, without its own run or script). */
     private readonly options: Partial<TracerOptions>,
-    /** What the runs' rows say of how they were recorded. */
-    private readonly runOptions: Record<string, unknown>,
   ) {
     this.folder = mkdtempSync(join(tmpdir(), 'smiley-children-'))
     this.server = createServer((socket) => this.accept(socket))
     this.over = new Promise((resolve) => (this.done = resolve))
   }
 
-  /** Listens, ready for children; the folder is private to this user (mkdtemp makes it 0700). */
-  static async listen(
+  /**
+   * Listens, ready for children, each recorded into `db` (`runOptions`: what the runs' rows say
+   * of how they were recorded).
+   */
+  static listen(
     db: Db,
     options: Partial<TracerOptions>,
     runOptions: Record<string, unknown>,
   ): Promise<ChildRecorder> {
-    const recorder = new ChildRecorder(db, options, runOptions)
+    return ChildRecorder.listenWith(() => recordedChild(db, runOptions), options)
+  }
+
+  /** Listens, each child's stream going to a stream of `streams`; the folder is private to
+   * this user (mkdtemp makes it 0700). */
+  static async listenWith(
+    streams: () => ChildStream,
+    options: Partial<TracerOptions>,
+  ): Promise<ChildRecorder> {
+    const recorder = new ChildRecorder(streams, options)
     await new Promise<void>((resolve, reject) => {
       recorder.server.once('error', reject)
       recorder.server.listen(recorder.socketPath, () => resolve())
@@ -106,24 +146,30 @@ export class ChildRecorder {
     this.topEnded = true
     this.settleLater(0)
     await this.over
+    await Promise.all(this.ending)
   }
 
-  /** Stops at once: children still connected end as they are (lost, unless they said more). */
+  /**
+   * Stops at once: children still connected end as they are (lost, unless they said more),
+   * now, while the database is still open for them.
+   */
   close(): void {
-    for (const socket of this.open) socket.destroy()
+    for (const [socket, end] of this.open) {
+      end()
+      socket.destroy()
+    }
     this.stop()
   }
 
   private accept(socket: Socket): void {
     if (this.quiet) clearTimeout(this.quiet)
     this.quiet = null
-    this.open.add(socket)
     let greeting = Buffer.alloc(0)
-    let recorder: RunRecorder | null = null
+    let stream: ChildStream | null = null
     const handshake = setTimeout(() => socket.destroy(), HANDSHAKE_MS)
     socket.on('data', (chunk: Buffer) => {
-      if (recorder !== null) {
-        recorder.push(chunk)
+      if (stream !== null) {
+        stream.push(chunk)
         return
       }
       greeting = Buffer.concat([greeting, chunk])
@@ -137,24 +183,20 @@ export class ChildRecorder {
         socket.destroy()
         return
       }
-      recorder = new RunRecorder(this.db, (hello) =>
-        childRun(hello, this.runOptions, this.descriptionOf(hello['parent'])),
-      )
+      stream = this.streams()
       const rest = greeting.subarray(newline + 1)
-      if (rest.length > 0) recorder.push(rest)
+      if (rest.length > 0) stream.push(rest)
     })
-    socket.on('error', () => undefined) // a child killed mid-write: its run ends below
-    socket.once('close', () => {
+    const end = (): void => {
       clearTimeout(handshake)
-      this.open.delete(socket)
-      if (recorder !== null) {
-        const ending = recorder.finish(null)
-        const uuid = recorder.runUuid
-        if (ending !== null && uuid !== null)
-          this.ended.push({ uuid, ending, events: recorder.eventCount })
-      }
+      if (!this.open.delete(socket)) return // ended already, by close()
+      socket.removeAllListeners('data')
+      if (stream !== null) this.keepEnding(stream.finish())
       this.settleLater()
-    })
+    }
+    this.open.set(socket, end)
+    socket.on('error', () => undefined) // a child killed mid-write: its run ends below
+    socket.once('close', end)
   }
 
   private knows(given: Buffer): boolean {
@@ -162,11 +204,17 @@ export class ChildRecorder {
     return given.length === expected.length && timingSafeEqual(given, expected)
   }
 
-  private descriptionOf(parent: unknown): string | null {
-    if (typeof parent !== 'string') return null
-    const row = this.db.prepare('SELECT description FROM runs WHERE uuid = ?').get(parent) as
-      { description: string } | undefined
-    return row?.description ?? null
+  /** Keeps how a child's run ended, once it has. */
+  private keepEnding(result: RecordedChild | null | Promise<RecordedChild | null>): void {
+    if (!(result instanceof Promise)) {
+      if (result !== null) this.ended.push(result)
+      return
+    }
+    const kept = result.then((child) => {
+      this.ending.delete(kept)
+      if (child !== null) this.ended.push(child)
+    })
+    this.ending.add(kept)
   }
 
   /**

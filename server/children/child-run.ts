@@ -1,6 +1,7 @@
 /** The run row of a child process, from its tracer's `hello` and what its parent is called. */
 
 import type { PyValue } from '../../shared/wire/marshal.js'
+import type { Db } from '../db/database.js'
 import type { NewRun } from '../db/runs.js'
 import { newRun } from '../record/run-info.js'
 
@@ -28,8 +29,20 @@ export function childRun(
   const uuid = typeof hello['run'] === 'string' ? hello['run'] : ''
   return {
     ...newRun({ uuid, description, argv, options }, hello),
-    process: { parent, startedBy },
+    process: {
+      parent,
+      startedBy,
+      parentPid: typeof hello['ppid'] === 'number' ? hello['ppid'] : null,
+    },
   }
+}
+
+/** How run `uuid` is listed in `db`, when it is there: a fork is listed as its parent is. */
+export function runDescription(db: Db, uuid: unknown): string | null {
+  if (typeof uuid !== 'string') return null
+  const row = db.prepare('SELECT description FROM runs WHERE uuid = ?').get(uuid) as
+    { description: string } | undefined
+  return row?.description ?? null
 }
 
 function texts(value: PyValue | undefined): string[] {

@@ -19,6 +19,7 @@
 
 import type { Moment, VariableChange } from '../../shared/types/moment.js'
 import { displayPath } from '../db/files.js'
+import { formatChildStart } from './child-start-format.js'
 import type { Output } from './output.js'
 
 /** Reads line `line` (1-based) of the moment's file as it ran, or null. */
@@ -46,6 +47,7 @@ export function formatMoment(
     )
   if (event.kind === 'exception')
     lines.push(`raised ${event.valueType ?? 'Exception'}: ${event.value ?? ''}`)
+  for (const start of moment.children ?? []) lines.push(formatChildStart(start, out))
   const source: string[] = []
   const width = String(event.line + context).length
   for (let number = Math.max(1, event.line - context); number <= event.line + context; number++) {

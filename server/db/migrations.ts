@@ -10,7 +10,7 @@ import type { ProfileCall, ProfileFunction } from '../../shared/types/profile.js
 import type { Db } from './database.js'
 import { encodeProfile } from './profile-blob.js'
 
-export const SCHEMA_VERSION = 12
+export const SCHEMA_VERSION = 13
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
@@ -205,4 +205,9 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
      run INTEGER PRIMARY KEY, events INTEGER NOT NULL, start_us INTEGER NOT NULL,
      end_us INTEGER NOT NULL, calls INTEGER NOT NULL, data BLOB NOT NULL
    );`,
+  // 12 → 13: a child's parent process, which started it where its parent run started a shell.
+  (db) => {
+    const columns = db.prepare("SELECT name FROM pragma_table_info('runs')").pluck().all()
+    if (!columns.includes('parent_pid')) db.exec('ALTER TABLE runs ADD COLUMN parent_pid INTEGER')
+  },
 ]

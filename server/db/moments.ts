@@ -7,6 +7,7 @@
  */
 
 import type { Moment, MomentVariable, Move, StackEntry } from '../../shared/types/moment.js'
+import { childStartsAfter } from './child-starts.js'
 import { momentTask } from './tasks.js'
 import type { Db } from './database.js'
 import type { StoredEvent } from './event-block.js'
@@ -111,6 +112,8 @@ export function momentAt(db: Db, run: number, names: RunNames, seq: number): Mom
     fileId,
   }
   if (stored.task !== 0) moment.task = momentTask(db, run, names, stored.task)
+  const children = childStartsAfter(db, run, seq)
+  if (children.length > 0) moment.children = children
   return moment
 }
 

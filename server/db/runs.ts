@@ -16,8 +16,10 @@ export const RUN_SELECT = `SELECT runs.*, tests.name AS test_name, tests.outcome
     CASE WHEN runs.parent_run IS NOT NULL THEN (SELECT starts.seq FROM child_starts AS starts
       JOIN runs AS parents ON parents.id = starts.run
       WHERE parents.uuid = runs.parent_run AND (starts.pid = runs.pid OR (starts.pid = 0
-        AND runs.started_by LIKE '%fork%' AND starts.at <= runs.started_at))
-      ORDER BY starts.pid = runs.pid DESC, starts.at DESC LIMIT 1) END AS parent_seq
+        AND runs.started_by LIKE '%fork%' AND starts.at <= runs.started_at)
+        OR (starts.pid = runs.parent_pid AND starts.at <= runs.started_at))
+      ORDER BY starts.pid = runs.pid DESC, starts.pid = runs.parent_pid DESC, starts.at DESC
+      LIMIT 1) END AS parent_seq
   FROM runs LEFT JOIN tests ON tests.test_run = runs.uuid
     LEFT JOIN runs AS sessions ON sessions.id = tests.run`
 
@@ -45,8 +47,8 @@ export interface NewRun {
   options: Record<string, unknown>
   /** The process writing the run; defaults to this one. */
   recorderPid?: number
-  /** A child process's run: the run that started it, and how. */
-  process?: { parent: string | null; startedBy: string }
+  /** A child process's run: the run that started it, how, and its parent process's pid. */
+  process?: { parent: string | null; startedBy: string; parentPid?: number | null }
 }
 
 export function createRun(db: Db, run: NewRun): number {
@@ -54,8 +56,8 @@ export function createRun(db: Db, run: NewRun): number {
     .prepare(
       `INSERT INTO runs (uuid, description, argv, cwd, python, python_version, host, pid, backend,
          started_at, status, options, recorder_host, recorder_pid, heartbeat_at, parent_run,
-         started_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+         started_by, parent_pid)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       run.uuid,
@@ -74,6 +76,7 @@ export function createRun(db: Db, run: NewRun): number {
       Date.now() / 1000,
       run.process?.parent ?? null,
       run.process?.startedBy ?? null,
+      run.process?.parentPid ?? null,
     )
   return Number(result.lastInsertRowid)
 }

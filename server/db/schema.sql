@@ -30,7 +30,8 @@ CREATE TABLE runs (
   recorder_pid INTEGER,
   heartbeat_at REAL,
   parent_run TEXT,                    -- a child process's run: the uuid of the run that started it
-  started_by TEXT                     -- how: subprocess, exec, fork, multiprocessing-spawn…, command
+  started_by TEXT,                    -- how: subprocess, exec, fork, multiprocessing-spawn…, command
+  parent_pid INTEGER                  -- a child's parent process (a shell between it and its run)
 );
 CREATE INDEX runs_by_start ON runs (started_at DESC);
 CREATE INDEX runs_by_parent ON runs (parent_run) WHERE parent_run IS NOT NULL;

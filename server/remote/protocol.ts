@@ -49,8 +49,9 @@ export interface BatchAck {
 
 /** Ends a run. */
 export interface RunEnd {
-  /** How the traced process ended. */
-  exit: ProcessExit
+  /** How the traced process ended; null when the sender cannot see it (a child process, which
+   * is not the sender's own child: its tracer's `end` says how it ended, or nothing does). */
+  exit: ProcessExit | null
   /** Length of the whole stream as sent: the receiver says when it has less. */
   bytes: number
 }
@@ -112,13 +113,14 @@ export function parseRunStart(value: unknown): RunStart | null {
 
 /** A `RunEnd` from a request body, or null when it is not one. */
 export function parseRunEnd(value: unknown): RunEnd | null {
-  if (!isObject(value) || !isObject(value['exit'])) return null
+  if (!isObject(value) || !Number.isInteger(value['bytes'])) return null
+  const bytes = value['bytes'] as number
+  if (value['exit'] === null) return { exit: null, bytes }
+  if (!isObject(value['exit'])) return null
   const { code, signal } = value['exit']
-  const bytes = value['bytes']
   if (!(code === null || Number.isInteger(code))) return null
   if (!(signal === null || typeof signal === 'string')) return null
-  if (!Number.isInteger(bytes)) return null
-  return { exit: { code: code as number | null, signal }, bytes: bytes as number }
+  return { exit: { code: code as number | null, signal }, bytes }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

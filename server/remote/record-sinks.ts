@@ -1,8 +1,11 @@
 /**
  * `smiley record`'s sinks: each run received goes through `RunRecorder`, the same ingest as a
- * local `smiley run`, into the database, with a line printed as it starts and as it ends.
+ * local `smiley run`, into the database, with a line printed as it starts and as it ends. A
+ * child process's run (its tracer's hello says who started it) is linked to its parent's, as
+ * a local recording links it.
  */
 
+import { childRun, runDescription } from '../children/child-run.js'
 import type { Output } from '../console/output.js'
 import type { Db } from '../db/database.js'
 import type { NewRun } from '../db/runs.js'
@@ -43,7 +46,14 @@ class RecordedRun implements RunSink {
     private readonly out: Output,
     info: RunInfo,
   ) {
-    this.recorder = new RunRecorder(db, (hello) => (this.run = newRun(info, hello)))
+    this.recorder = new RunRecorder(
+      db,
+      (hello) =>
+        (this.run =
+          typeof hello['startedBy'] === 'string'
+            ? childRun(hello, info.options, runDescription(db, hello['parent']))
+            : newRun(info, hello)),
+    )
   }
 
   push(bytes: Uint8Array): void {

@@ -117,8 +117,11 @@ export class Uploader {
     this.wake()
   }
 
-  /** The pipe is closed and the process ended as `exit`: sends the rest, then the ending. */
-  async finish(exit: ProcessExit): Promise<UploadResult> {
+  /**
+   * The stream is over and the process ended as `exit` (null: unseen, a child process's):
+   * sends the rest, then the ending.
+   */
+  async finish(exit: ProcessExit | null): Promise<UploadResult> {
     this.ended = true
     this.lastProgress = Math.max(this.lastProgress, Date.now())
     this.kick()
@@ -266,7 +269,7 @@ export class Uploader {
     return { body, headers }
   }
 
-  private async sendEnd(exit: ProcessExit): Promise<RunSummary | null> {
+  private async sendEnd(exit: ProcessExit | null): Promise<RunSummary | null> {
     const end: RunEnd = { exit, bytes: this.buffer.offset }
     const response = await this.exchange(
       'POST',

@@ -1,5 +1,6 @@
 /** The time-travel explorer's view of a run: one moment, ways to move, and questions. */
 
+import type { ChildStart } from './child-start.js'
 import type { EventKind, TraceEvent } from './event.js'
 
 /** A variable of the current frame at a moment. */
@@ -45,6 +46,8 @@ export interface Moment {
   task?: MomentTask
   /** The file id of the event's file, for the source pane. */
   fileId: number | null
+  /** The processes the program started right after this event; absent when none. */
+  children?: ChildStart[]
 }
 
 /**

@@ -76,6 +76,11 @@ if __name__ == "__main__":
         os.execv(sys.executable, [sys.executable, "child.py", "3"])
     os.wait()
 `,
+    'code_child.py': `
+import subprocess, sys
+subprocess.run([sys.executable, "-c", "def twice(n):\\n    return n * 2\\nimport sys\\nprint(twice(21), *sys.argv[1:])", "extra"])
+subprocess.run([sys.executable, "-uc", "x = 5\\nprint(x)"])
+`,
     'killed.py': `
 import signal, subprocess, sys, time
 child = subprocess.Popen([sys.executable, "sleeper.py"], stdout=subprocess.PIPE, text=True)
@@ -311,6 +316,41 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
       expect(callsOf(db, child, 'count')).toEqual([{ n: '4' }])
       const forked = runs.find((run) => run.process?.startedBy === 'fork')!
       expect(callsOf(db, forked, 'work')).toEqual([{ n: '3' }])
+    })
+  }
+
+  // 3.8 and 3.9 have no sys.orig_argv: the code is read from /proc/self/cmdline there.
+  for (const python of findPythons().found.filter((p) => ['3.8', '3.13'].includes(p.version))) {
+    it(`records the code of a python -c child as its <string> source on Python ${python.version}`, async () => {
+      const db = join(dir.path, `code-${python.version}.db`)
+      const result = await smileyPatiently(
+        ['run', '--python', python.path, '-d', db, 'code_child.py'],
+        { cwd: dir.path },
+      )
+      expect(result.stdout).toBe('42 extra\n5\n')
+      expect(result.code, result.stderr).toBe(0)
+      const runs = await runsOf(db)
+      const children = runs.filter((run) => run.process?.startedBy === 'subprocess')
+      expect(children).toHaveLength(2)
+      const [twice, clustered] = [...children].sort((a, b) => a.startedAt - b.startedAt)
+      const events = eventsOf(db, twice!)
+      expect(events.every((event) => event.file === join(dir.path, '<string>'))).toBe(true)
+      expect(callsOf(db, twice!, 'twice')).toEqual([{ n: '21' }])
+      expect(events.filter((e) => e.kind === 'line').map((e) => e.source)).toEqual([
+        'def twice(n):',
+        'import sys',
+        'print(twice(21), *sys.argv[1:])',
+        '    return n * 2',
+      ])
+      // An option cluster ending in c: -uc CODE.
+      expect(
+        eventsOf(db, clustered!)
+          .filter((e) => e.kind === 'line')
+          .map((e) => [e.source, e.locals]),
+      ).toEqual([
+        ['x = 5', {}],
+        ['print(x)', { x: '5' }],
+      ])
     })
   }
 

@@ -166,6 +166,11 @@ def start_new_interpreter():
     options = child_options(found, _how_exec(found, command))
     options["fd"] = fd
     options["command"] = command
+    code = main_code(command)
+    if code is not None:
+        # Recorded as `smiley run -c` records its own: the text as the source of <string>.
+        options["mainName"] = "<string>"
+        options["mainSource"] = code
     from .session import start_from_options
 
     return start_from_options(options)
@@ -200,6 +205,21 @@ def command_line():
     except OSError:
         return [sys.executable] + list(sys.argv)
     return [os.fsdecode(part) for part in parts if part]
+
+
+def main_code(command):
+    """The code of a ``python -c CODE`` interpreter, from its whole command line, or None.
+    ``sys.argv`` is ``['-c', args…]`` there: the code is the word before the arguments, or the
+    end of an option cluster (``-uc CODE``, ``-cCODE``)."""
+    if sys.argv[:1] != ["-c"] or len(command) <= len(sys.argv):
+        return None
+    word = command[len(command) - len(sys.argv)]
+    before = command[len(command) - len(sys.argv) - 1]
+    if before.startswith("-") and not before.startswith("--") and before.endswith("c"):
+        return word
+    if word.startswith("-") and "c" in word:
+        return word[word.index("c") + 1 :]
+    return None
 
 
 def _how_exec(found, command):

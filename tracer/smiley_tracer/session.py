@@ -156,6 +156,8 @@ class Session:
             # A child process's run (children.py): who started it, and how.
             info["parent"] = self.options.get("parent")
             info["startedBy"] = self.options["startedBy"]
+            # The process that started it: a shell its parent run started, when one is between.
+            info["ppid"] = os.getppid()
             info["command"] = self.redactor.scrub_arguments(self.options.get("command") or sys.argv)
         return info
 

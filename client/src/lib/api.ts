@@ -120,6 +120,7 @@ export const httpSource: DataSource = {
   threads: (id) => read(api.runs[':id'].threads.$get({ param: { id } })),
   tasks: (id) => read(api.runs[':id'].tasks.$get({ param: { id } })),
   tests: (id) => read(api.runs[':id'].tests.$get({ param: { id } })),
+  childStarts: (id) => read(api.runs[':id']['child-starts'].$get({ param: { id } })),
   profile: (id) => read(api.runs[':id'].profile.$get({ param: { id } })),
   callGraph: async (id, thresholds, scope = 'all') => {
     const query = new URLSearchParams({

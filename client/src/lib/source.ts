@@ -4,6 +4,7 @@
  * care which one they show.
  */
 
+import type { ChildStart } from '../../../shared/types/child-start.js'
 import type { DiffReport } from '../../../shared/types/diff.js'
 import type { TraceEvent } from '../../../shared/types/event.js'
 import type {
@@ -104,6 +105,8 @@ export interface DataSource {
   threads(id: string): Promise<ThreadSummary[]>
   /** The run's asyncio tasks; absent in a static report. */
   tasks?(id: string): Promise<TaskSummary[]>
+  /** The processes the run started, each at its place in the trace; absent in a static report. */
+  childStarts?(id: string): Promise<ChildStart[]>
   /** A test session's tests, in the order they started; absent in a static report. */
   tests?(id: string): Promise<SessionTest[]>
   /** The run's cProfile statistics; null when it was recorded without. */

@@ -5,6 +5,7 @@
  * keyed read on the server.
  */
 
+import type { ChildStart } from '../../../shared/types/child-start.js'
 import type { TraceEvent } from '../../../shared/types/event.js'
 import type { Run } from '../../../shared/types/run.js'
 import type { DataSource } from './source.js'
@@ -14,6 +15,9 @@ const PAGE = 200
 const MARGIN = 60
 /** Never keep more rows than this; the far end is dropped. */
 const MAX_ROWS = 3000
+
+/** A line on screen: an event, or a process the program started after the event above it. */
+export type TraceLine = { event: TraceEvent; row: number } | { start: ChildStart }
 
 export class TraceWindow {
   /** The loaded events, in order. */
@@ -35,6 +39,9 @@ export class TraceWindow {
   task = $state<number | null>(null)
   /** The event being inspected. */
   selected = $state<number | null>(null)
+  /** The processes the run started, by their place in the trace (seq order): each is a line
+   * after the event it followed (with a filter, after the last event shown before it). */
+  starts = $state.raw<ChildStart[]>([])
   error = $state<string | null>(null)
   private startReached = false
   private endReached = false
@@ -47,9 +54,71 @@ export class TraceWindow {
     readonly runId: string,
   ) {}
 
+  /** The processes the run started, now known: a screen that showed the end still does. */
+  setStarts(starts: ChildStart[]): void {
+    const atEnd = this.endReached && this.offset >= this.lastOffset()
+    this.starts = starts
+    this.offset = this.clamp(atEnd ? this.lastOffset() : this.offset)
+  }
+
+  /** What is on screen: from the first event on it, events and the starts between them. */
+  get lines(): TraceLine[] {
+    const lines: TraceLine[] = []
+    let row = this.offset
+    for (; row < this.rows.length && lines.length < this.visible; row++) {
+      for (const start of this.startsBefore(row)) lines.push({ start })
+      lines.push({ event: this.rows[row]!, row })
+    }
+    if (row >= this.rows.length) for (const start of this.startsAfterLast()) lines.push({ start })
+    return lines.slice(0, this.visible)
+  }
+
   /** The events on screen. */
   get shown(): TraceEvent[] {
-    return this.rows.slice(this.offset, this.offset + this.visible)
+    return this.lines.flatMap((line) => ('event' in line ? [line.event] : []))
+  }
+
+  /** The starts drawn just above row `row`: those after the event above it, before this one. */
+  private startsBefore(row: number): ChildStart[] {
+    const event = this.rows[row]!
+    const above = this.rows[row - 1]
+    const from = above !== undefined ? above.seq : this.startReached ? -1 : event.seq - 1
+    return this.startsBetween(from, event.seq)
+  }
+
+  /** The starts after the last event loaded, once it is the last one there is. */
+  private startsAfterLast(): ChildStart[] {
+    const last = this.rows.at(-1)
+    return last === undefined || !this.endReached
+      ? []
+      : this.startsBetween(last.seq, Number.POSITIVE_INFINITY)
+  }
+
+  /** Starts placed after event `from` (or later) and before event `to`. */
+  private startsBetween(from: number, to: number): ChildStart[] {
+    if (this.starts.length === 0) return []
+    let low = 0
+    let high = this.starts.length
+    while (low < high) {
+      const middle = (low + high) >> 1
+      if (this.starts[middle]!.seq < from) low = middle + 1
+      else high = middle
+    }
+    const found: ChildStart[] = []
+    for (let index = low; index < this.starts.length && this.starts[index]!.seq < to; index++)
+      found.push(this.starts[index]!)
+    return found
+  }
+
+  /** The first row of the screen that shows the last event: the rest of the rows, with their
+   * starts, fill the screen at most. */
+  private lastOffset(): number {
+    let lines = this.startsAfterLast().length
+    for (let row = this.rows.length - 1; row >= 0; row--) {
+      lines += 1 + this.startsBefore(row).length
+      if (lines > this.visible) return row + 1
+    }
+    return 0
   }
 
   /** Where the screen is in the run, from 0 to 1 (for the scrollbar). */
@@ -101,7 +170,7 @@ export class TraceWindow {
       this.startReached = target <= 1 || earlier.length < PAGE / 2
       this.endReached = after.events.length < PAGE
       this.offset = this.clamp(earlier.length - Math.min(3, earlier.length))
-      if (after.events.length === 0) this.offset = this.clamp(this.rows.length - this.visible)
+      if (after.events.length === 0) this.offset = this.clamp(this.lastOffset())
       if (select) this.selected = after.events[0]?.seq ?? earlier.at(-1)?.seq ?? null
       this.error = null
     })
@@ -116,9 +185,11 @@ export class TraceWindow {
       return this.jumpTo(seq)
     }
     const context = Math.min(3, Math.floor(this.visible / 4))
+    // Events on screen: fewer than lines when starts are drawn between them.
+    const fit = this.shown.length
     if (index < this.offset + context) return this.scrollBy(index - context - this.offset)
-    if (index >= this.offset + this.visible - context)
-      return this.scrollBy(index - (this.offset + this.visible - context - 1))
+    if (index >= this.offset + fit - context)
+      return this.scrollBy(index - (this.offset + fit - context - 1))
     return Promise.resolve()
   }
 
@@ -147,7 +218,7 @@ export class TraceWindow {
     this.loaded = true
     this.startReached = last.events.length < PAGE
     this.endReached = true
-    this.offset = this.clamp(this.rows.length - this.visible)
+    this.offset = this.clamp(this.lastOffset())
     this.error = null
   }
 
@@ -182,7 +253,7 @@ export class TraceWindow {
       // Far behind (a fast program): the newest page, rather than every page on the way.
       if ((this.rows.at(-1)?.seq ?? 0) < this.total - PAGE) await this.loadEnd()
       while (!this.endReached) await this.extendForward()
-      this.offset = this.clamp(this.rows.length - this.visible)
+      this.offset = this.clamp(this.lastOffset())
       if (status !== 'running') this.following = false
     })
   }
@@ -207,11 +278,11 @@ export class TraceWindow {
     const atEnd = this.endReached && this.offset + this.visible >= this.rows.length
     this.visible = Math.max(1, rows)
     const keepEnd = this.following || (atEnd && this.rows.length > 0)
-    this.offset = this.clamp(keepEnd ? this.rows.length - this.visible : this.offset)
+    this.offset = this.clamp(keepEnd ? this.lastOffset() : this.offset)
   }
 
   private clamp(offset: number): number {
-    return Math.max(0, Math.min(offset, this.rows.length - this.visible))
+    return Math.max(0, Math.min(offset, this.lastOffset()))
   }
 
   private async extendForward(): Promise<void> {

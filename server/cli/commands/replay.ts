@@ -1,10 +1,12 @@
 /** `smiley replay`: a recorded run's events, in order, as Smiley's monitor prints them. */
 
+import { childStarts } from '../../db/child-starts.js'
 import { openDatabase } from '../../db/database.js'
 import { readEvents } from '../../db/events.js'
 import { findRun } from '../../db/runs.js'
 import { Output } from '../../console/output.js'
 import { ReplayFormatter } from '../../console/replay-format.js'
+import { formatChildStart, startsByEvent } from '../../console/child-start-format.js'
 import type { ParsedArgs } from '../args.js'
 import { keeps, pastEnd } from '../../console/event-filter.js'
 import {
@@ -24,7 +26,10 @@ export const replayCommand: Command = {
     description: [
       'Each line shows file:line:thread and the source line as it was when the run executed it;',
       'changed variables follow, then return values (return>>>) and exceptions (exception>>>).',
-      'With --json, one JSON object per event and line.',
+      'Where the program started a process, a line after the event it followed says which, and',
+      'the run it was recorded as (↳ started child process pid N (subprocess) → run …).',
+      'With --json, one JSON object per event and line; an event after which processes were',
+      'started carries them in `children`, as `smiley show --json` lists them.',
     ].join('\n'),
     options: [databaseOption, jsonOption, ...eventFilterOptions],
     positionals: [
@@ -45,11 +50,20 @@ export const replayCommand: Command = {
       const json = Boolean(args.options['json'])
       const formatter = new ReplayFormatter(out, run.cwd)
       const filter = eventFilter(args)
-      for (const event of readEvents(db, key, Number(args.options['from']))) {
+      const from = Number(args.options['from'])
+      const starts = startsByEvent(childStarts(db, key))
+      // Started before the first event: shown before it.
+      if (!json && from <= 1)
+        for (const start of starts.get(0) ?? []) await out.line(formatChildStart(start, out))
+      for (const event of readEvents(db, key, from)) {
         if (!out.open || pastEnd(filter, event)) break
         if (!keeps(filter, event)) continue
-        if (json) await out.line(JSON.stringify(event))
-        else for (const line of formatter.format(event)) await out.line(line)
+        const started = starts.get(event.seq)
+        if (json) await out.line(JSON.stringify(started ? { ...event, children: started } : event))
+        else {
+          for (const line of formatter.format(event)) await out.line(line)
+          for (const start of started ?? []) await out.line(formatChildStart(start, out))
+        }
       }
       return 0
     } finally {

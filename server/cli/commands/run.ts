@@ -23,6 +23,7 @@ import {
 import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
 import { ChildRecorder } from '../../children/child-recorder.js'
+import { uploadedChild } from '../../children/child-uploads.js'
 import { KEEPS, type Keep } from '../../record/test-runs.js'
 import { DEFAULT_BUFFER_BYTES, Uploader } from '../../remote/uploader.js'
 import type { ParsedArgs } from '../args.js'
@@ -468,21 +469,42 @@ function remoteUrl(args: ParsedArgs): URL | null {
 /** `--remote`: the stream goes to a recorder over HTTP; the program never waits for it. */
 async function forward(url: URL, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
   const { info, options } = plan(target, args)
-  const uploader = new Uploader({
-    url,
-    token: checkedToken(args.options['token']),
-    run: info,
-    bufferBytes: Number(args.options['remoteBuffer']),
-    onStartFailure: (message) => process.stderr.write(`smiley: ${message}\n`),
-  })
+  const token = checkedToken(args.options['token'])
+  const bufferBytes = Number(args.options['remoteBuffer'])
+  // Once each: a recorder that is down is the same news for every child.
+  const said = new Set<string>()
+  const say = (message: string) => {
+    if (!said.has(message)) process.stderr.write(`smiley: ${message}\n`)
+    said.add(message)
+  }
+  const uploader = new Uploader({ url, token, run: info, bufferBytes, onStartFailure: say })
+  // Each child's stream goes on to the recorder as a run of its own (child-uploads.ts).
+  const children = args.options['noChildren']
+    ? null
+    : await ChildRecorder.listenWith(
+        () => uploadedChild({ url, token, bufferBytes, runOptions: info.options, onProblem: say }),
+        childOptions(options, args),
+      )
   let exit: ProcessExit
   try {
-    exit = await trace(python, target, info.uuid, options, args, (chunk) => uploader.push(chunk))
+    exit = await trace(
+      python,
+      target,
+      info.uuid,
+      options,
+      args,
+      (chunk) => uploader.push(chunk),
+      children?.announcement() ?? {},
+    )
   } catch (error) {
     uploader.cancel()
+    children?.close()
     throw error
   }
-  const result = await uploader.finish(exit)
+  const [result] = await Promise.all([
+    uploader.finish(exit),
+    children === null ? null : waitForChildren(children),
+  ])
   if (!result.streamStarted) return endedBeforeTracing(python, exit)
   if (result.problem !== null) {
     process.stderr.write(`smiley: ${result.problem}\n`)

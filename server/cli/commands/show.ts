@@ -1,10 +1,12 @@
 /** `smiley show`: everything recorded about a run, short of its events. */
 
+import { childStarts } from '../../db/child-starts.js'
 import { openDatabase } from '../../db/database.js'
 import { findRun } from '../../db/runs.js'
 import { RunNames } from '../../db/events.js'
 import { listTasks } from '../../db/tasks.js'
 import { listThreads } from '../../db/threads.js'
+import { formatChildStarts } from '../../console/child-start-format.js'
 import { formatTasks } from '../../console/task-format.js'
 import { Output } from '../../console/output.js'
 import { formatRunDetails } from '../../console/run-details.js'
@@ -20,8 +22,11 @@ export const showCommand: Command = {
       'Prints where and how the program ran (directory, arguments, interpreter, host, pid),',
       'when it started and ended, its status, exit code or signal, its uncaught exception with',
       'the traceback as Python printed it, the number of events, how it was recorded, and its',
-      'threads and asyncio tasks. With --json, the run as `smiley list --json` shows it, plus',
-      '`threads` and `tasks` (id, name, thread, awaiter, rootFunction, firstSeq, lastSeq, events).',
+      'threads and asyncio tasks, and the processes it started (after which event, and the run',
+      'each was recorded as). With --json, the run as `smiley list --json` shows it, plus',
+      '`threads` and `tasks` (id, name, thread, awaiter, rootFunction, firstSeq, lastSeq, events)',
+      'and `children` (seq, pid, at, run: id, pid, startedBy, description, status; null when the',
+      'process was not recorded).',
     ].join('\n'),
     options: [databaseOption, jsonOption],
     positionals: [
@@ -41,10 +46,13 @@ export const showCommand: Command = {
       const { key, run } = findRun(db, args.positionals[0]!)
       const threads = listThreads(db, key)
       const tasks = listTasks(db, key, new RunNames(db, key))
-      if (args.options['json']) await out.line(JSON.stringify({ ...run, threads, tasks }, null, 2))
+      const children = childStarts(db, key)
+      if (args.options['json'])
+        await out.line(JSON.stringify({ ...run, threads, tasks, children }, null, 2))
       else {
         for (const line of formatRunDetails(run, threads, out)) await out.line(line)
         for (const line of formatTasks(tasks, out)) await out.line(line)
+        for (const line of formatChildStarts(children, out)) await out.line(line)
       }
       return 0
     } finally {

@@ -1,8 +1,12 @@
-/** /api/runs: the list, one run, its files and sources, and a test session's tests. */
+/**
+ * /api/runs: the list, one run, its files and sources, a test session's tests, and the child
+ * processes a run started.
+ */
 
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { validator } from 'hono/validator'
+import { childStarts } from '../../db/child-starts.js'
 import { deleteRun } from '../../db/delete.js'
 import { listFiles, readSource } from '../../db/files.js'
 import { listRuns } from '../../db/runs.js'
@@ -40,6 +44,7 @@ export function runRoutes(ctx: AppContext) {
       const { key } = ctx.run(c.req.param('id'))
       return c.json(listTasks(ctx.db, key, ctx.namesOf(key)))
     })
+    .get('/:id/child-starts', (c) => c.json(childStarts(ctx.db, ctx.run(c.req.param('id')).key)))
     .get('/:id/tests', (c) => c.json(listTests(ctx.db, ctx.run(c.req.param('id')).key)))
     .get('/:id/files', (c) => {
       const { key, run } = ctx.run(c.req.param('id'))
