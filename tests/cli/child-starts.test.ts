@@ -145,6 +145,32 @@ describe("the parent's trace marks where each child was started", { timeout: 240
     )
   })
 
+  it('prints the starts in smiley tail as replay does, and drops the starts of events filtered out', async () => {
+    const replayed = await smileyPatiently(['replay', '-d', db, top.id])
+    const tailed = await smileyPatiently(['tail', '-d', db, top.id])
+    expect(tailed.code, tailed.stderr).toBe(0)
+    expect(tailed.stdout).toBe(replayed.stdout)
+    // From the event after the first start on, it is not printed; the others are.
+    const later = await smileyPatiently([
+      'tail',
+      '-d',
+      db,
+      '--from',
+      String(starts[0]!.seq + 1),
+      top.id,
+    ])
+    expect(later.stdout.split('\n').filter((line) => line.startsWith('↳'))).toHaveLength(3)
+    const elsewhere = await smileyPatiently([
+      'replay',
+      '-d',
+      db,
+      '--function',
+      'nosuchfunction',
+      top.id,
+    ])
+    expect([elsewhere.code, elsewhere.stdout]).toEqual([0, ''])
+  })
+
   it('places a child started through a shell at the start of the shell', async () => {
     const shellDb = join(dir.path, 'shell.db')
     const recorded = await smileyPatiently(['run', '-d', shellDb, 'shell.py'])

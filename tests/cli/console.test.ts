@@ -73,13 +73,18 @@ describe('smiley show', () => {
     expect(result.stdout).not.toContain('\u001b[')
   })
 
-  it('prints the run, its threads and its asyncio tasks (none here) as JSON with --json', async () => {
+  it('prints the run, its threads, its asyncio tasks and the processes it started (none here) as JSON with --json', async () => {
     const result = await smiley(['show', '--json', '-d', db, 'latest'])
-    const shown = JSON.parse(result.stdout) as Run & { threads: ThreadSummary[]; tasks: unknown[] }
-    const { threads, tasks, ...run } = shown
+    const shown = JSON.parse(result.stdout) as Run & {
+      threads: ThreadSummary[]
+      tasks: unknown[]
+      children: unknown[]
+    }
+    const { threads, tasks, children, ...run } = shown
     expect(run).toEqual(runs[0])
     expect(threads.map((t) => t.name)).toEqual(['MainThread', 'worker-3', 'worker-5'])
     expect(tasks).toEqual([])
+    expect(children).toEqual([])
   })
 
   it('rejects an unknown run in one line', async () => {

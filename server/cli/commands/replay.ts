@@ -5,8 +5,7 @@ import { openDatabase } from '../../db/database.js'
 import { readEvents } from '../../db/events.js'
 import { findRun } from '../../db/runs.js'
 import { Output } from '../../console/output.js'
-import { ReplayFormatter } from '../../console/replay-format.js'
-import { formatChildStart, startsByEvent } from '../../console/child-start-format.js'
+import { EventPrinter } from '../../console/event-printer.js'
 import type { ParsedArgs } from '../args.js'
 import { keeps, pastEnd } from '../../console/event-filter.js'
 import {
@@ -47,23 +46,13 @@ export const replayCommand: Command = {
     try {
       const { key, run } = findRun(db, args.positionals[0]!)
       const out = new Output()
-      const json = Boolean(args.options['json'])
-      const formatter = new ReplayFormatter(out, run.cwd)
-      const filter = eventFilter(args)
       const from = Number(args.options['from'])
-      const starts = startsByEvent(childStarts(db, key))
-      // Started before the first event: shown before it.
-      if (!json && from <= 1)
-        for (const start of starts.get(0) ?? []) await out.line(formatChildStart(start, out))
+      const printer = new EventPrinter(out, run.cwd, Boolean(args.options['json']), from)
+      const filter = eventFilter(args)
+      await printer.know(childStarts(db, key))
       for (const event of readEvents(db, key, from)) {
         if (!out.open || pastEnd(filter, event)) break
-        if (!keeps(filter, event)) continue
-        const started = starts.get(event.seq)
-        if (json) await out.line(JSON.stringify(started ? { ...event, children: started } : event))
-        else {
-          for (const line of formatter.format(event)) await out.line(line)
-          for (const start of started ?? []) await out.line(formatChildStart(start, out))
-        }
+        await printer.event(event, keeps(filter, event))
       }
       return 0
     } finally {

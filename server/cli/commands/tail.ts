@@ -6,7 +6,8 @@ import { openDatabase } from '../../db/database.js'
 import { readEvents } from '../../db/events.js'
 import { findRun, markLostRuns } from '../../db/runs.js'
 import { Output } from '../../console/output.js'
-import { ReplayFormatter } from '../../console/replay-format.js'
+import { EventPrinter } from '../../console/event-printer.js'
+import { childStarts } from '../../db/child-starts.js'
 import type { ParsedArgs } from '../args.js'
 import { keeps, pastEnd } from '../../console/event-filter.js'
 import {
@@ -32,6 +33,8 @@ export const tailCommand: Command = {
       'while the run is being recorded, and exits once it has ended and every event is shown.',
       'For a run that has already ended it prints all its events, like replay. Record in one',
       'terminal (smiley run prog.py) and watch in another (smiley tail).',
+      'Where the program started a process, a line says which, as in replay (one recorded a',
+      'moment after its event was printed comes on its own line as soon as it is recorded).',
       'With --json, one JSON object per event and line, as replay --json prints them.',
     ].join('\n'),
     options: [databaseOption, jsonOption, ...eventFilterOptions],
@@ -47,11 +50,10 @@ export const tailCommand: Command = {
     try {
       const { key, run } = findRun(db, args.positionals[0] ?? 'latest')
       const out = new Output()
-      const json = Boolean(args.options['json'])
-      const formatter = new ReplayFormatter(out, run.cwd)
+      let next = Number(args.options['from'])
+      const printer = new EventPrinter(out, run.cwd, Boolean(args.options['json']), next)
       const status = db.prepare('SELECT status FROM runs WHERE id = ?').pluck()
       const filter = eventFilter(args)
-      let next = Number(args.options['from'])
       let checked = Date.now()
       for (;;) {
         if (Date.now() - checked >= LIVENESS_MS) {
@@ -60,12 +62,11 @@ export const tailCommand: Command = {
         }
         // Read before the events: a run that had ended by then has all its events stored.
         const now = (status.get(key) as RunStatus | undefined) ?? 'lost'
+        await printer.know(childStarts(db, key))
         for (const event of readEvents(db, key, next)) {
           if (!out.open || pastEnd(filter, event)) return 0
           next = event.seq + 1
-          if (!keeps(filter, event)) continue
-          if (json) await out.line(JSON.stringify(event))
-          else for (const line of formatter.format(event)) await out.line(line)
+          await printer.event(event, keeps(filter, event))
         }
         if (now !== 'running' || !out.open) return 0
         await sleep(POLL_MS)
