@@ -367,7 +367,7 @@ def test_waits():
 })
 
 describe.skipIf(xdistPython === null)('smiley pytest -n (pytest-xdist)', () => {
-  it('records each worker as a child run of the session, with the tests it ran', async () => {
+  it('records each worker as a child run of the session, with the tests it ran, ended as its process ended', async () => {
     writePrograms(dir.path, {
       'test_work.py': [
         'def double(n):',
@@ -405,6 +405,13 @@ describe.skipIf(xdistPython === null)('smiley pytest -n (pytest-xdist)', () => {
     const session = runs.find((r) => r.process === undefined || r.process === null)!
     const workers = runs.filter((r) => r.process?.parent === session.id)
     expect(workers).toHaveLength(2)
+    // A worker whose test failed exits normally (execnet's status 0): its tests failed, not
+    // the worker's process, whose run is complete.
+    expect(workers.map((w) => [w.status, w.exitCode, w.errorType])).toEqual([
+      ['completed', 0, null],
+      ['completed', 0, null],
+    ])
+    expect(session).toMatchObject({ status: 'error', exitCode: 1 })
     const tests: string[] = []
     for (const worker of workers)
       for (const event of await events(worker.id))
