@@ -10,7 +10,7 @@ import type { ProfileCall, ProfileFunction } from '../../shared/types/profile.js
 import type { Db } from './database.js'
 import { encodeProfile } from './profile-blob.js'
 
-export const SCHEMA_VERSION = 11
+export const SCHEMA_VERSION = 12
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
@@ -200,4 +200,8 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
   // 10 → 11: asyncio tasks, and the blocks holding each task's events (event blocks of format 2
   // carry the task; runs recorded before have none).
   TASK_TABLES,
+  // 11 → 12: the tests of a session whose runs were deleted, packed (test-packs.ts).
+  `CREATE TABLE IF NOT EXISTS test_packs (
+     run INTEGER NOT NULL, pack INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (run, pack)
+   );`,
 ]

@@ -8,7 +8,8 @@
  * gets every symbol and thread defined so far when it starts, and each new one as it comes, and
  * the codes it calls (with their files) as it first calls them, so its events read as any run's
  * and it holds no more functions and sources than it ran. With `keep: 'failed'`, a test's run is deleted as the test ends
- * unless it failed; the session still lists the test, its outcome and its events.
+ * unless it failed; the session still lists the test, its outcome and its events (packed:
+ * test-packs.ts).
  */
 
 import { randomUUID } from 'node:crypto'
@@ -29,6 +30,7 @@ import type { Db } from '../db/database.js'
 import { deleteRun } from '../db/delete.js'
 import { createRun, finishRun, heartbeat, type NewRun, type RunEnding } from '../db/runs.js'
 import { createTest, endTest } from '../db/tests.js'
+import { PACK, storeTestPack, type PackedTest } from '../db/test-packs.js'
 import { RunWriter } from '../ingest/run-writer.js'
 import { WireError } from '../../shared/wire/frames.js'
 
@@ -48,6 +50,7 @@ interface OpenTest {
   position: number
   name: string
   uuid: string
+  startedAt: number
   key: number
   writer: RunWriter
   /** The codes, files and symbols given to its writer so far. */
@@ -65,6 +68,10 @@ export class TestRuns {
   private current: OpenTest | null = null
   /** The tests that failed, in the order they ended. */
   readonly failed: FailedTest[] = []
+  /** The tests whose runs were deleted, packed in the session's list: the pack being filled
+   * and how many were filled before it. */
+  private packing: PackedTest[] = []
+  private packs = 0
 
   constructor(
     private readonly db: Db,
@@ -183,7 +190,7 @@ export class TestRuns {
     writer.setClock(number(record.info['clock']) ?? 0)
     for (const thread of this.threads) writer.accept(thread)
     const given = { codes: new Set<number>(), files: new Set<number>(), symbols: new Set<number>() }
-    const test = { position: record.test, name, uuid, key, writer, given }
+    const test = { position: record.test, name, uuid, startedAt: started, key, writer, given }
     this.open.set(record.test, test)
     this.current = test
   }
@@ -224,17 +231,34 @@ export class TestRuns {
     if (this.current === test) this.current = null
     const failing = isFailing(outcome)
     const kept = failing || this.keep === 'all'
+    const ended = { outcome, duration: number(info['duration']) ?? 0, events: test.writer.seq }
     this.db.transaction(() => {
-      if (kept) test.writer.flush()
-      endTest(this.db, this.session.key, test.position, {
-        outcome,
-        duration: number(info['duration']) ?? 0,
-        events: test.writer.seq,
-      })
-      if (kept) finishRun(this.db, test.key, testEnding(info, failing))
-      else deleteRun(this.db, test.key)
+      if (kept) {
+        test.writer.flush()
+        endTest(this.db, this.session.key, test.position, ended)
+        finishRun(this.db, test.key, testEnding(info, failing))
+      } else {
+        deleteRun(this.db, test.key)
+        this.pack({
+          ...ended,
+          position: test.position,
+          name: test.name,
+          run: test.uuid,
+          startedAt: test.startedAt,
+        })
+      }
     })()
     if (failing) this.failed.push({ name: test.name, outcome, run: test.uuid })
+  }
+
+  /** A test whose run is deleted goes into the session's packed list, in place of its row. */
+  private pack(test: PackedTest): void {
+    if (this.packing.length === PACK) {
+      this.packing = []
+      this.packs++
+    }
+    this.packing.push(test)
+    storeTestPack(this.db, this.session.key, this.packs, this.packing)
   }
 
   /**
