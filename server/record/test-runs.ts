@@ -46,15 +46,19 @@ export interface FailedTest {
   run: string
 }
 
-interface OpenTest {
+/** A run that takes the codes, files and symbols its events use as they first use them. */
+export interface Receiver {
+  writer: RunWriter
+  /** The codes, files and symbols given to its writer so far. */
+  given: { codes: Set<number>; files: Set<number>; symbols: Set<number> }
+}
+
+interface OpenTest extends Receiver {
   position: number
   name: string
   uuid: string
   startedAt: number
   key: number
-  writer: RunWriter
-  /** The codes, files and symbols given to its writer so far. */
-  given: { codes: Set<number>; files: Set<number>; symbols: Set<number> }
 }
 
 export class TestRuns {
@@ -75,8 +79,8 @@ export class TestRuns {
 
   constructor(
     private readonly db: Db,
-    /** The session's run: its local key and its row as created. */
-    private readonly session: { key: number; run: NewRun },
+    /** The session's run: its local key, its row as created and its writer. */
+    private readonly session: { key: number; run: NewRun; receiver: Receiver },
     private readonly keep: Keep,
   ) {}
 
@@ -87,7 +91,18 @@ export class TestRuns {
 
   /** An event of the current test, after the definitions it uses that its run lacks. */
   accept(record: WireRecord): void {
-    const test = this.current!
+    this.feed(this.current!, record)
+  }
+
+  /**
+   * An event of the session's own run, after the definitions it uses that the session's run
+   * lacks: it holds the functions it ran, not every test function of the suite.
+   */
+  acceptForSession(record: WireRecord): void {
+    this.feed(this.session.receiver, record)
+  }
+
+  private feed(test: Receiver, record: WireRecord): void {
     switch (record.tag) {
       case TAG.call:
         if (!test.given.codes.has(record.code)) this.giveCode(test, record.code)
@@ -111,7 +126,7 @@ export class TestRuns {
     test.writer.accept(record)
   }
 
-  private giveCode(test: OpenTest, code: number): void {
+  private giveCode(test: Receiver, code: number): void {
     test.given.codes.add(code)
     const definition = this.codes.get(code)
     if (definition === undefined) return
@@ -124,7 +139,7 @@ export class TestRuns {
   }
 
   /** The name and type symbols of (name, type, text) triples. */
-  private giveSymbols(test: OpenTest, locals: FlatChanges | null): void {
+  private giveSymbols(test: Receiver, locals: FlatChanges | null): void {
     if (locals === null) return
     for (let i = 0; i < locals.length; i += 3) {
       this.giveSymbol(test, locals[i] as number)
@@ -132,7 +147,7 @@ export class TestRuns {
     }
   }
 
-  private giveSymbol(test: OpenTest, symbol: number): void {
+  private giveSymbol(test: Receiver, symbol: number): void {
     if (symbol === 0 || test.given.symbols.has(symbol)) return
     test.given.symbols.add(symbol)
     const definition = this.symbols.get(symbol)
@@ -189,7 +204,7 @@ export class TestRuns {
     const writer = new RunWriter(this.db, key)
     writer.setClock(number(record.info['clock']) ?? 0)
     for (const thread of this.threads) writer.accept(thread)
-    const given = { codes: new Set<number>(), files: new Set<number>(), symbols: new Set<number>() }
+    const given = emptyGiven()
     const test = { position: record.test, name, uuid, startedAt: started, key, writer, given }
     this.open.set(record.test, test)
     this.current = test
@@ -303,6 +318,11 @@ function testEnding(info: Record<string, PyValue>, failing: boolean): RunEnding 
   if (failing && ending.errorType === null)
     ending.errorMessage = `the test ${String(info['outcome'])}`
   return ending
+}
+
+/** Nothing given yet. */
+export function emptyGiven(): Receiver['given'] {
+  return { codes: new Set<number>(), files: new Set<number>(), symbols: new Set<number>() }
 }
 
 function number(value: PyValue | undefined): number | null {

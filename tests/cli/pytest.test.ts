@@ -263,7 +263,7 @@ describe.skipIf(pytestPython === null)('smiley pytest', () => {
     )
   })
 
-  it('lists every test of a long session in order, those whose runs were deleted packed', async () => {
+  it('lists every test of a long session in order, those whose runs were deleted packed, and the session holds only the functions it ran', async () => {
     writePrograms(dir.path, {
       'test_many.py': [
         'import pytest',
@@ -307,6 +307,14 @@ describe.skipIf(pytestPython === null)('smiley pytest', () => {
     try {
       expect(file.prepare('SELECT count(*) FROM tests').pluck().get()).toBe(1)
       expect(file.prepare('SELECT count(*) FROM test_packs').pluck().get()).toBe(3)
+      // The session's run holds the functions it ran (the module), not the tests' functions.
+      const functionsOf = (run: string) =>
+        file
+          .prepare('SELECT f.name FROM functions f JOIN runs r ON r.id = f.run WHERE r.uuid = ?')
+          .pluck()
+          .all(run)
+      expect(functionsOf(session.id)).toEqual(['<module>'])
+      expect(functionsOf(tests[40]!.run)).toEqual(['test_square'])
     } finally {
       file.close()
     }
