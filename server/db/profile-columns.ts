@@ -25,8 +25,9 @@ const LARGEST_NS = 2 ** 51
 
 /** `seconds` as whole nanoseconds, when they read back as exactly the same double. */
 function nanoseconds(seconds: number): number | null {
-  const ns = Math.round(seconds * 1e9)
-  return Math.abs(ns) < LARGEST_NS && ns * 1e-9 === seconds ? ns : null
+  // + 0 and Object.is: −0 is no whole number of nanoseconds here, so that it keeps its sign.
+  const ns = Math.round(seconds * 1e9) + 0
+  return Math.abs(ns) < LARGEST_NS && Object.is(ns * 1e-9, seconds) ? ns : null
 }
 
 function writeText(out: ByteWriter, text: string): void {
