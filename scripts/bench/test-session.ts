@@ -12,6 +12,7 @@ import Database from 'better-sqlite3'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { openDatabase } from '../../server/db/database.js'
 import { writePrograms } from '../../tests/support/programs.js'
 import { standaloneOptions } from './standalone.js'
 import { least, NOT_YET, timed, type Timing } from './timing.js'
@@ -30,28 +31,32 @@ export interface TestSessionFigures {
   perTestAll: Timing
   /** Milliseconds each test's own run adds to the one-run recording. */
   perTestCostMs: Timing
-  /** Database bytes (with its write-ahead log): one run, --keep failed, --keep all. */
-  bytes: { oneRun: number; keepFailed: number; keepAll: number }
+  /** Database bytes (with its write-ahead log): one run, --keep failed, --keep all, and a
+   * database with nothing in it (each of its tables and indexes takes a page). */
+  bytes: { oneRun: number; keepFailed: number; keepAll: number; empty: number }
   /** Where the bytes of the --keep failed database are: its largest tables and indexes, and
    * the pages left free by the runs it deleted. */
   keepFailedTables: Array<{ name: string; bytes: number }>
   keepFailedFree: number
+  /** The tables and indexes of --keep failed that take their one page (most are empty). */
+  keepFailedOnePage: number
+  pageSize: number
 }
 
 /** The pages of `database` per table or index (SQLite's dbstat), largest first, and its free pages' bytes. */
 function whereTheBytesAre(database: string): {
   tables: Array<{ name: string; bytes: number }>
   free: number
+  pageSize: number
 } {
   const db = new Database(database, { readonly: true })
   try {
     const tables = db
       .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC')
       .all() as Array<{ name: string; bytes: number }>
-    const free =
-      (db.pragma('freelist_count', { simple: true }) as number) *
-      (db.pragma('page_size', { simple: true }) as number)
-    return { tables, free }
+    const pageSize = db.pragma('page_size', { simple: true }) as number
+    const free = (db.pragma('freelist_count', { simple: true }) as number) * pageSize
+    return { tables, free, pageSize }
   } finally {
     db.close()
   }
@@ -101,8 +106,10 @@ export async function measureTestSession(
     const best = { plain: NOT_YET, oneRun: NOT_YET, perTest: NOT_YET, perTestAll: NOT_YET }
     // Two tests fail: every command exits with 1.
     const measure = (command: string[]) => timed(python, command, { cwd: folder, exitCode: 1 })
-    const bytes = { oneRun: 0, keepFailed: 0, keepAll: 0 }
-    let where: ReturnType<typeof whereTheBytesAre> = { tables: [], free: 0 }
+    const empty = join(folder, 'empty.db')
+    openDatabase(empty, { create: true }).close()
+    const bytes = { oneRun: 0, keepFailed: 0, keepAll: 0, empty: sizeOf(empty) }
+    let where: ReturnType<typeof whereTheBytesAre> = { tables: [], free: 0, pageSize: 0 }
     for (let round = 0; round < repeat; round++) {
       const [one, failed, all] = ['one', 'failed', 'all'].map((name) =>
         join(folder, `${name}-${round}.db`),
@@ -155,6 +162,8 @@ export async function measureTestSession(
       bytes,
       keepFailedTables: where.tables,
       keepFailedFree: where.free,
+      keepFailedOnePage: where.tables.filter((table) => table.bytes <= where.pageSize).length,
+      pageSize: where.pageSize,
     }
   } finally {
     rmSync(folder, { recursive: true, force: true })
@@ -170,6 +179,8 @@ export function formatTestSession(figures: TestSessionFigures): string {
     `  ${label.padEnd(32)} ${s(timing.cpu)} ${s(timing.wall)}  ${against}`
   const { plain, oneRun, perTest, perTestAll, perTestCostMs, bytes } = figures
   const share = (part: number) => `${((100 * part) / bytes.keepAll).toFixed(1)}% of --keep all`
+  const larger = figures.keepFailedTables.filter((table) => table.bytes > figures.pageSize)
+  const onePage = figures.keepFailedOnePage
   return [
     `${figures.tests} tests, ${FAILING} failing, least of the rounds      CPU      wall`,
     row('plain pytest', plain, ''),
@@ -181,10 +192,10 @@ export function formatTestSession(figures: TestSessionFigures): string {
     `  one run                        ${kib(bytes.oneRun)}  ${share(bytes.oneRun)}`,
     `  --keep failed                  ${kib(bytes.keepFailed)}  ${share(bytes.keepFailed)}`,
     `  --keep all                     ${kib(bytes.keepAll)}`,
-    'where the bytes of --keep failed are (largest tables and indexes)',
-    ...figures.keepFailedTables
-      .slice(0, 6)
-      .map(({ name, bytes: size }) => `  ${name.padEnd(30)} ${kib(size)}  ${share(size)}`),
+    `  an empty database              ${kib(bytes.empty)}  ${share(bytes.empty)}`,
+    'where the bytes of --keep failed are (tables and indexes of more than a page)',
+    ...larger.map(({ name, bytes: size }) => `  ${name.padEnd(30)} ${kib(size)}  ${share(size)}`),
+    `  ${`${onePage} of a page each`.padEnd(30)} ${kib(onePage * figures.pageSize)}  ${share(onePage * figures.pageSize)}`,
     `  free pages                     ${kib(figures.keepFailedFree)}`,
   ].join('\n')
 }

@@ -9,6 +9,7 @@ import { EVENT_KINDS } from '../../shared/types/event.js'
 import type { Db } from './database.js'
 import { KIND, type StoredEvent, type StoredKind } from './event-block.js'
 import { EventStore } from './event-store.js'
+import { readSourceText } from './source-text.js'
 
 export interface FunctionInfo {
   file: number
@@ -138,9 +139,7 @@ export class RunNames {
     if (!hash) return null
     let lines = this.sourceLines.get(hash)
     if (lines === undefined) {
-      const row = this.db.prepare('SELECT text FROM sources WHERE hash = ?').get(hash) as
-        { text: string } | undefined
-      lines = row ? row.text.split(/\r\n|\r|\n/) : []
+      lines = readSourceText(this.db, hash)?.split(/\r\n|\r|\n/) ?? []
       this.sourceLines.set(hash, lines)
     }
     return lines[line - 1] ?? null

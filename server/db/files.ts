@@ -3,6 +3,7 @@
 import { isAbsolute, relative, sep } from 'node:path'
 import type { RunFile, RunSource } from '../../shared/types/file.js'
 import type { Db } from './database.js'
+import { readSourceText } from './source-text.js'
 
 interface FileRow {
   id: number
@@ -45,13 +46,7 @@ export function listFiles(db: Db, run: number, cwd: string): RunFile[] {
 export function readSource(db: Db, run: number, file: number, cwd: string): RunSource | undefined {
   const row = db.prepare(FILES.replace('%s', 'AND f.id = ?')).get(run, file) as FileRow | undefined
   if (row === undefined) return undefined
-  const text =
-    row.source_hash === null
-      ? null
-      : ((
-          db.prepare('SELECT text FROM sources WHERE hash = ?').get(row.source_hash) as
-            { text: string } | undefined
-        )?.text ?? null)
+  const text = row.source_hash === null ? null : readSourceText(db, row.source_hash)
   const hits: Record<number, number> = {}
   const lines = db
     .prepare('SELECT line, hits FROM line_hits WHERE run = ? AND file = ?')

@@ -10,7 +10,7 @@ import type { ProfileCall, ProfileFunction } from '../../shared/types/profile.js
 import type { Db } from './database.js'
 import { encodeProfile } from './profile-blob.js'
 
-export const SCHEMA_VERSION = 13
+export const SCHEMA_VERSION = 14
 
 /** What each block of events holds (block-summary.ts); a database moved from 3 has it already. */
 const BLOCK_SUMMARIES = `CREATE TABLE IF NOT EXISTS block_summaries (
@@ -210,4 +210,8 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Db) => void)> = [
     const columns = db.prepare("SELECT name FROM pragma_table_info('runs')").pluck().all()
     if (!columns.includes('parent_pid')) db.exec('ALTER TABLE runs ADD COLUMN parent_pid INTEGER')
   },
+  // 13 → 14: the tests of a session whose runs were deleted, packed (test-packs.ts).
+  `CREATE TABLE IF NOT EXISTS test_packs (
+     run INTEGER NOT NULL, pack INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (run, pack)
+   );`,
 ]

@@ -1,5 +1,7 @@
 /**
- * A run's profile as stored: JSON, deflated. File names repeat across a profile's functions and
+ * A run's profile as stored: the byte 0xFF, then its columns (profile-columns.ts). Profiles
+ * stored before are JSON, deflated (a raw deflate stream never starts with 0xFF: its block type
+ * would be the reserved 3), and read as ever. File names repeat across a profile's functions and
  * are written once; numbers keep their exact value (JSON writes the shortest text that reads
  * back as the same double).
  *
@@ -8,8 +10,11 @@
  *     calls: [[caller, callee, primitive calls, calls, total, cumulative], …] }
  */
 
-import { deflateRawSync, inflateRawSync } from 'node:zlib'
+import { inflateRawSync } from 'node:zlib'
 import type { ProfileCall, ProfileFunction } from '../../shared/types/profile.js'
+import { decodeColumns, encodeColumns } from './profile-columns.js'
+
+const COLUMNS = 0xff
 
 interface Stored {
   files: string[]
@@ -19,34 +24,7 @@ interface Stored {
 
 /** The blob of a profile's functions and calls. */
 export function encodeProfile(functions: ProfileFunction[], calls: ProfileCall[]): Buffer {
-  const files = new Map<string, number>()
-  const fileIndex = (file: string) => {
-    let index = files.get(file)
-    if (index === undefined) files.set(file, (index = files.size))
-    return index
-  }
-  const stored: Stored = {
-    functions: functions.map((f) => [
-      f.id,
-      fileIndex(f.file),
-      f.line,
-      f.name,
-      f.primitiveCalls,
-      f.calls,
-      f.totalTime,
-      f.cumulativeTime,
-    ]),
-    calls: calls.map((c) => [
-      c.caller,
-      c.callee,
-      c.primitiveCalls,
-      c.calls,
-      c.totalTime,
-      c.cumulativeTime,
-    ]),
-    files: [...files.keys()],
-  }
-  return deflateRawSync(JSON.stringify(stored))
+  return Buffer.concat([Buffer.of(COLUMNS), encodeColumns(functions, calls)])
 }
 
 /** A profile's functions (in id order) and calls (by callee, then caller), from its blob. */
@@ -54,6 +32,7 @@ export function decodeProfile(blob: Buffer): {
   functions: ProfileFunction[]
   calls: ProfileCall[]
 } {
+  if (blob[0] === COLUMNS) return decodeColumns(blob.subarray(1))
   const stored = JSON.parse(inflateRawSync(blob).toString('utf8')) as Stored
   const functions = stored.functions
     .map(

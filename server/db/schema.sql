@@ -62,6 +62,16 @@ CREATE TABLE tests (
 ) WITHOUT ROWID;
 CREATE INDEX tests_by_run ON tests (test_run);
 
+-- The tests of a session whose runs were deleted (`--keep failed`), packed (test-packs.ts): a
+-- compressed blob per pack of 32, in the order they ended, in place of their rows of `tests`.
+-- A rowid table: in a WITHOUT ROWID table a blob of a kilobyte would spill into a page of its own.
+CREATE TABLE test_packs (
+  run INTEGER NOT NULL,               -- the session's run
+  pack INTEGER NOT NULL,              -- 0, 1, …
+  data BLOB NOT NULL,
+  PRIMARY KEY (run, pack)
+);
+
 -- Source text, stored once per content, shared by every run that executed it. A rowid table:
 -- in a WITHOUT ROWID table a row of more than ~1 000 bytes (most source files) spills into an
 -- overflow page of its own, mostly empty.

@@ -2,6 +2,7 @@
 
 import type { SessionTest, TestOutcome } from '../../shared/types/test.js'
 import type { Db } from './database.js'
+import { readTestPacks } from './test-packs.js'
 
 export interface NewTest {
   /** The session run's local key. */
@@ -41,7 +42,8 @@ interface TestRow {
   events: number | null
 }
 
-/** The tests of the session with local key `session`, in the order they started. */
+/** The tests of the session with local key `session`, in the order they started: those in
+ * rows and those packed (test-packs.ts). */
 export function listTests(db: Db, session: number): SessionTest[] {
   const rows = db
     .prepare(
@@ -51,7 +53,7 @@ export function listTests(db: Db, session: number): SessionTest[] {
        FROM tests WHERE run = ? ORDER BY position`,
     )
     .all(session) as TestRow[]
-  return rows.map((row) => ({
+  const listed = rows.map((row): SessionTest => ({
     position: row.position,
     name: row.name,
     run: row.test_run,
@@ -61,4 +63,7 @@ export function listTests(db: Db, session: number): SessionTest[] {
     duration: row.duration,
     events: row.events,
   }))
+  const packed = readTestPacks(db, session)
+  if (packed.length === 0) return listed
+  return [...listed, ...packed].sort((a, b) => a.position - b.position)
 }

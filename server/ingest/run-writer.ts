@@ -13,6 +13,7 @@ import type { FlatChanges, WireRecord } from '../../shared/wire/records.js'
 import { TAG } from '../../shared/wire/records.js'
 import type { Db } from '../db/database.js'
 import { KIND, type StoredKind } from '../db/event-block.js'
+import { packSource } from '../db/source-text.js'
 import { EventBlocks } from './event-blocks.js'
 import { FrameChunks } from './frame-chunks.js'
 import { MomentKeeper } from './moments.js'
@@ -389,7 +390,7 @@ export class RunWriter {
     let hash: string | null = null
     if (source !== null) {
       hash = createHash('sha256').update(source, 'utf8').digest('hex')
-      this.pending.sources.push([hash, source])
+      this.pending.sources.push([hash, packSource(source)])
     }
     this.pending.files.push([this.run, id, path, hash])
   }

@@ -26,7 +26,7 @@ import { createRun, finishRun, heartbeat, markChildStart, setNotice } from '../d
 import { FLUSH_INTERVAL_MS, RunWriter } from '../ingest/run-writer.js'
 import { keepTimeline } from '../timeline/index.js'
 import { DiskRoom } from './disk-room.js'
-import { TestRuns, type FailedTest, type Keep } from './test-runs.js'
+import { emptyGiven, TestRuns, type FailedTest, type Keep } from './test-runs.js'
 import type { ProcessExit } from './outcome.js'
 import { decideEnding } from './outcome.js'
 
@@ -124,11 +124,12 @@ export class RunRecorder {
         const session = this.describe(record.info)
         const key = createRun(this.db, session)
         this.uuid = session.uuid
+        this.writer = new RunWriter(this.db, key)
         if (session.options['perTest']) {
           const keep: Keep = session.options['keep'] === 'all' ? 'all' : 'failed'
-          this.tests = new TestRuns(this.db, { key, run: session }, keep)
+          const receiver = { writer: this.writer, given: emptyGiven() }
+          this.tests = new TestRuns(this.db, { key, run: session, receiver }, keep)
         }
-        this.writer = new RunWriter(this.db, key)
         this.writer.setClock(typeof record.info['clock'] === 'number' ? record.info['clock'] : 0)
         this.heartbeatTimer = setInterval(() => this.beat(key), HEARTBEAT_MS).unref()
         return
@@ -159,13 +160,17 @@ export class RunRecorder {
       case TAG.task:
       case TAG.symbol:
         if (this.writer === null) throw new WireError('definitions arrived before hello')
-        this.writer.accept(record)
+        // A session recorded per test takes codes, files and symbols as its events use them,
+        // as its tests do (TestRuns).
+        if (this.tests === null || record.tag === TAG.thread || record.tag === TAG.task)
+          this.writer.accept(record)
         this.tests?.define(record)
         return
       default:
         if (this.writer === null) throw new WireError('events arrived before hello')
-        if (this.tests?.inTest) this.tests.accept(record)
-        else this.writer.accept(record)
+        if (this.tests === null) this.writer.accept(record)
+        else if (this.tests.inTest) this.tests.accept(record)
+        else this.tests.acceptForSession(record)
     }
   }
 

@@ -8,7 +8,8 @@
  * gets every symbol and thread defined so far when it starts, and each new one as it comes, and
  * the codes it calls (with their files) as it first calls them, so its events read as any run's
  * and it holds no more functions and sources than it ran. With `keep: 'failed'`, a test's run is deleted as the test ends
- * unless it failed; the session still lists the test, its outcome and its events.
+ * unless it failed; the session still lists the test, its outcome and its events (packed:
+ * test-packs.ts).
  */
 
 import { randomUUID } from 'node:crypto'
@@ -29,6 +30,7 @@ import type { Db } from '../db/database.js'
 import { deleteRun } from '../db/delete.js'
 import { createRun, finishRun, heartbeat, type NewRun, type RunEnding } from '../db/runs.js'
 import { createTest, endTest } from '../db/tests.js'
+import { PACK, storeTestPack, type PackedTest } from '../db/test-packs.js'
 import { RunWriter } from '../ingest/run-writer.js'
 import { WireError } from '../../shared/wire/frames.js'
 
@@ -44,14 +46,19 @@ export interface FailedTest {
   run: string
 }
 
-interface OpenTest {
-  position: number
-  name: string
-  uuid: string
-  key: number
+/** A run that takes the codes, files and symbols its events use as they first use them. */
+export interface Receiver {
   writer: RunWriter
   /** The codes, files and symbols given to its writer so far. */
   given: { codes: Set<number>; files: Set<number>; symbols: Set<number> }
+}
+
+interface OpenTest extends Receiver {
+  position: number
+  name: string
+  uuid: string
+  startedAt: number
+  key: number
 }
 
 export class TestRuns {
@@ -65,11 +72,15 @@ export class TestRuns {
   private current: OpenTest | null = null
   /** The tests that failed, in the order they ended. */
   readonly failed: FailedTest[] = []
+  /** The tests whose runs were deleted, packed in the session's list: the pack being filled
+   * and how many were filled before it. */
+  private packing: PackedTest[] = []
+  private packs = 0
 
   constructor(
     private readonly db: Db,
-    /** The session's run: its local key and its row as created. */
-    private readonly session: { key: number; run: NewRun },
+    /** The session's run: its local key, its row as created and its writer. */
+    private readonly session: { key: number; run: NewRun; receiver: Receiver },
     private readonly keep: Keep,
   ) {}
 
@@ -80,7 +91,18 @@ export class TestRuns {
 
   /** An event of the current test, after the definitions it uses that its run lacks. */
   accept(record: WireRecord): void {
-    const test = this.current!
+    this.feed(this.current!, record)
+  }
+
+  /**
+   * An event of the session's own run, after the definitions it uses that the session's run
+   * lacks: it holds the functions it ran, not every test function of the suite.
+   */
+  acceptForSession(record: WireRecord): void {
+    this.feed(this.session.receiver, record)
+  }
+
+  private feed(test: Receiver, record: WireRecord): void {
     switch (record.tag) {
       case TAG.call:
         if (!test.given.codes.has(record.code)) this.giveCode(test, record.code)
@@ -104,7 +126,7 @@ export class TestRuns {
     test.writer.accept(record)
   }
 
-  private giveCode(test: OpenTest, code: number): void {
+  private giveCode(test: Receiver, code: number): void {
     test.given.codes.add(code)
     const definition = this.codes.get(code)
     if (definition === undefined) return
@@ -117,7 +139,7 @@ export class TestRuns {
   }
 
   /** The name and type symbols of (name, type, text) triples. */
-  private giveSymbols(test: OpenTest, locals: FlatChanges | null): void {
+  private giveSymbols(test: Receiver, locals: FlatChanges | null): void {
     if (locals === null) return
     for (let i = 0; i < locals.length; i += 3) {
       this.giveSymbol(test, locals[i] as number)
@@ -125,7 +147,7 @@ export class TestRuns {
     }
   }
 
-  private giveSymbol(test: OpenTest, symbol: number): void {
+  private giveSymbol(test: Receiver, symbol: number): void {
     if (symbol === 0 || test.given.symbols.has(symbol)) return
     test.given.symbols.add(symbol)
     const definition = this.symbols.get(symbol)
@@ -182,8 +204,8 @@ export class TestRuns {
     const writer = new RunWriter(this.db, key)
     writer.setClock(number(record.info['clock']) ?? 0)
     for (const thread of this.threads) writer.accept(thread)
-    const given = { codes: new Set<number>(), files: new Set<number>(), symbols: new Set<number>() }
-    const test = { position: record.test, name, uuid, key, writer, given }
+    const given = emptyGiven()
+    const test = { position: record.test, name, uuid, startedAt: started, key, writer, given }
     this.open.set(record.test, test)
     this.current = test
   }
@@ -224,17 +246,34 @@ export class TestRuns {
     if (this.current === test) this.current = null
     const failing = isFailing(outcome)
     const kept = failing || this.keep === 'all'
+    const ended = { outcome, duration: number(info['duration']) ?? 0, events: test.writer.seq }
     this.db.transaction(() => {
-      if (kept) test.writer.flush()
-      endTest(this.db, this.session.key, test.position, {
-        outcome,
-        duration: number(info['duration']) ?? 0,
-        events: test.writer.seq,
-      })
-      if (kept) finishRun(this.db, test.key, testEnding(info, failing))
-      else deleteRun(this.db, test.key)
+      if (kept) {
+        test.writer.flush()
+        endTest(this.db, this.session.key, test.position, ended)
+        finishRun(this.db, test.key, testEnding(info, failing))
+      } else {
+        deleteRun(this.db, test.key)
+        this.pack({
+          ...ended,
+          position: test.position,
+          name: test.name,
+          run: test.uuid,
+          startedAt: test.startedAt,
+        })
+      }
     })()
     if (failing) this.failed.push({ name: test.name, outcome, run: test.uuid })
+  }
+
+  /** A test whose run is deleted goes into the session's packed list, in place of its row. */
+  private pack(test: PackedTest): void {
+    if (this.packing.length === PACK) {
+      this.packing = []
+      this.packs++
+    }
+    this.packing.push(test)
+    storeTestPack(this.db, this.session.key, this.packs, this.packing)
   }
 
   /**
@@ -279,6 +318,11 @@ function testEnding(info: Record<string, PyValue>, failing: boolean): RunEnding 
   if (failing && ending.errorType === null)
     ending.errorMessage = `the test ${String(info['outcome'])}`
   return ending
+}
+
+/** Nothing given yet. */
+export function emptyGiven(): Receiver['given'] {
+  return { codes: new Set<number>(), files: new Set<number>(), symbols: new Set<number>() }
 }
 
 function number(value: PyValue | undefined): number | null {

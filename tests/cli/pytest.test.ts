@@ -7,6 +7,7 @@ import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { Run } from '../../shared/types/run.js'
@@ -262,6 +263,63 @@ describe.skipIf(pytestPython === null)('smiley pytest', () => {
     )
   })
 
+  it('lists every test of a long session in order, those whose runs were deleted packed, and the session holds only the functions it ran', async () => {
+    writePrograms(dir.path, {
+      'test_many.py': [
+        'import pytest',
+        '',
+        '@pytest.mark.parametrize("n", range(70))',
+        'def test_square(n):',
+        '    square = n * n',
+        '    assert square != 1600',
+        '',
+        '@pytest.mark.skip(reason="later")',
+        'def test_later():',
+        '    pass',
+        '',
+      ].join('\n'),
+    })
+    const result = await pytest(['-q', '-p', 'no:cacheprovider'])
+    expect(result.code).toBe(1)
+    const session = (await listRuns()).find((r) => r.test === undefined)!
+    const tests = await sessionTests(session.id)
+    expect(tests.map((t) => [t.position, t.name, t.outcome])).toEqual([
+      ...Array.from({ length: 70 }, (_, n) => [
+        n + 1,
+        `test_many.py::test_square[${n}]`,
+        n === 40 ? 'failed' : 'passed',
+      ]),
+      [71, 'test_many.py::test_later', 'skipped'],
+    ])
+    expect(tests.filter((t) => t.kept).map((t) => t.name)).toEqual([
+      'test_many.py::test_square[40]',
+    ])
+    for (const test of tests) {
+      expect(test.duration).toBeGreaterThanOrEqual(0)
+      expect(test.startedAt).toBeGreaterThan(session.startedAt - 1)
+      expect(test.run).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/)
+    }
+    expect(new Set(tests.map((t) => t.run)).size).toBe(71)
+    expect(tests[3]!.events).toBe(tests[4]!.events)
+    expect(tests[3]!.events).toBeGreaterThan(2)
+    // In the file: a row for the kept test, the 70 others in packs of 32.
+    const file = new Database(db, { readonly: true })
+    try {
+      expect(file.prepare('SELECT count(*) FROM tests').pluck().get()).toBe(1)
+      expect(file.prepare('SELECT count(*) FROM test_packs').pluck().get()).toBe(3)
+      // The session's run holds the functions it ran (the module), not the tests' functions.
+      const functionsOf = (run: string) =>
+        file
+          .prepare('SELECT f.name FROM functions f JOIN runs r ON r.id = f.run WHERE r.uuid = ?')
+          .pluck()
+          .all(run)
+      expect(functionsOf(session.id)).toEqual(['<module>'])
+      expect(functionsOf(tests[40]!.run)).toEqual(['test_square'])
+    } finally {
+      file.close()
+    }
+  })
+
   it('stops with -x, selects with -k and reruns the last failures with --lf', async () => {
     writePrograms(dir.path, SUITE)
     const stopped = await pytest(['-x', '-q'])
@@ -367,7 +425,7 @@ def test_waits():
 })
 
 describe.skipIf(xdistPython === null)('smiley pytest -n (pytest-xdist)', () => {
-  it('records each worker as a child run of the session, with the tests it ran', async () => {
+  it('records each worker as a child run of the session, with the tests it ran, ended as its process ended', async () => {
     writePrograms(dir.path, {
       'test_work.py': [
         'def double(n):',
@@ -405,6 +463,13 @@ describe.skipIf(xdistPython === null)('smiley pytest -n (pytest-xdist)', () => {
     const session = runs.find((r) => r.process === undefined || r.process === null)!
     const workers = runs.filter((r) => r.process?.parent === session.id)
     expect(workers).toHaveLength(2)
+    // A worker whose test failed exits normally (execnet's status 0): its tests failed, not
+    // the worker's process, whose run is complete.
+    expect(workers.map((w) => [w.status, w.exitCode, w.errorType])).toEqual([
+      ['completed', 0, null],
+      ['completed', 0, null],
+    ])
+    expect(session).toMatchObject({ status: 'error', exitCode: 1 })
     const tests: string[] = []
     for (const worker of workers)
       for (const event of await events(worker.id))

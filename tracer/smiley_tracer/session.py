@@ -99,6 +99,11 @@ class Session:
         # An exception the program caught but left in sys.last_value (pytest does, for debuggers):
         # not how the program ended.
         self.handled = None
+        # The exception the interpreter printed as uncaught (it sets sys.last_value, then calls
+        # sys.excepthook): what tells it from one the program left there, as pytest and its
+        # xdist workers do for the last failing test.
+        self.uncaught = None
+        self._excepthook = None
         self._warned = False
         self._fork_filter = None
         # Compiled here: compiling it in the fork hook would run re's code, which a profile, or a
@@ -121,6 +126,7 @@ class Session:
             if signal.getsignal(signum) == signal.SIG_DFL:
                 signal.signal(signum, self._terminated)
         signal.getsignal = self._getsignal(signal.getsignal)
+        sys.excepthook = self._excepthook = self._witness(sys.excepthook)
         self.stream.start_flusher(lambda: self._failed(None))
         self.hook.install()
 
@@ -261,7 +267,9 @@ class Session:
         if error is None:
             # Set by the interpreter just before it prints an uncaught exception.
             error = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
-            if error is self.handled:
+            # Without our excepthook (the program replaced it), sys.last_value is all there is.
+            witnessed = sys.excepthook is self._excepthook
+            if error is self.handled or (witnessed and error is not self.uncaught):
                 error = None
         if isinstance(error, BaseException):
             info["exception"] = self._describe(error)
@@ -309,6 +317,16 @@ class Session:
             return real(*args, **kwargs)
 
         return flushed
+
+    def _witness(self, real):
+        """sys.excepthook, noting the exception it is given: the program's uncaught one."""
+
+        def excepthook(kind, value, tb):
+            self.uncaught = value
+            return real(kind, value, tb)
+
+        excepthook.__doc__ = real.__doc__
+        return excepthook
 
     def _getsignal(self, real):
         """signal.getsignal as the program would see it without Smiley: the default action
