@@ -19,6 +19,7 @@ import type { ChildrenAnnouncement, TracerOptions } from '../../shared/wire/opti
 import type { Db } from '../db/database.js'
 import type { RunEnding } from '../db/runs.js'
 import { RunRecorder } from '../record/run-recorder.js'
+import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { announcedProcesses } from './announced-processes.js'
 import { childRun } from './child-run.js'
 
@@ -121,9 +122,15 @@ export class ChildRecorder {
     let greeting = Buffer.alloc(0)
     let recorder: RunRecorder | null = null
     const handshake = setTimeout(() => socket.destroy(), HANDSHAKE_MS)
+    // The socket waits while the recorder writes (back-pressure, as on the program's pipe).
+    const take = (recorder: RunRecorder, chunk: Buffer): void => {
+      if (recorder.push(chunk)) return
+      socket.pause()
+      void recorder.drained().then(() => socket.resume())
+    }
     socket.on('data', (chunk: Buffer) => {
       if (recorder !== null) {
-        recorder.push(chunk)
+        take(recorder, chunk)
         return
       }
       greeting = Buffer.concat([greeting, chunk])
@@ -137,23 +144,27 @@ export class ChildRecorder {
         socket.destroy()
         return
       }
-      recorder = new RunRecorder(this.db, (hello) =>
+      recorder = new RunRecorder(new SqliteStore(this.db), (hello) =>
         childRun(hello, this.runOptions, this.descriptionOf(hello['parent'])),
       )
       const rest = greeting.subarray(newline + 1)
-      if (rest.length > 0) recorder.push(rest)
+      if (rest.length > 0) take(recorder, rest)
     })
     socket.on('error', () => undefined) // a child killed mid-write: its run ends below
     socket.once('close', () => {
       clearTimeout(handshake)
       this.open.delete(socket)
-      if (recorder !== null) {
-        const ending = recorder.finish(null)
-        const uuid = recorder.runUuid
-        if (ending !== null && uuid !== null)
-          this.ended.push({ uuid, ending, events: recorder.eventCount })
+      if (recorder === null) {
+        this.settleLater()
+        return
       }
-      this.settleLater()
+      const ended = recorder
+      void ended.finish(null).then((ending) => {
+        const uuid = ended.runUuid
+        if (ending !== null && uuid !== null)
+          this.ended.push({ uuid, ending, events: ended.eventCount })
+        this.settleLater()
+      })
     })
   }
 

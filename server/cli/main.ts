@@ -3,6 +3,7 @@
 import { RunNotFound } from '../db/runs.js'
 import { databaseFailure, onUpgrade } from '../db/database.js'
 import { version } from '../paths.js'
+import { StoreError } from '../store/errors.js'
 import { closest, formatHelp, parseArgs } from './args.js'
 import type { Exit } from './command.js'
 import { applySettings } from '../config/settings.js'
@@ -89,7 +90,8 @@ function report(error: unknown): number {
     return error.exitCode
   }
   // A database that fails under a command (corrupt pages, a full disk…) is no internal error.
-  const failure = error instanceof RunNotFound ? error : databaseFailure(error)
+  const failure =
+    error instanceof RunNotFound || error instanceof StoreError ? error : databaseFailure(error)
   if (failure !== null) {
     process.stderr.write(`smiley: ${failure.message}\n`)
     return 1

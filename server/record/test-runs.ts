@@ -30,6 +30,7 @@ import { deleteRun } from '../db/delete.js'
 import { createRun, finishRun, heartbeat, type NewRun, type RunEnding } from '../db/runs.js'
 import { createTest, endTest } from '../db/tests.js'
 import { RunWriter } from '../ingest/run-writer.js'
+import { batchWriter } from '../store/sqlite/write-batch.js'
 import { WireError } from '../../shared/wire/frames.js'
 
 /** Which tests' runs stay once the test has ended. */
@@ -179,7 +180,7 @@ export class TestRuns {
         options: { ...base.options, session: base.uuid },
       })
     })()
-    const writer = new RunWriter(this.db, key)
+    const writer = new RunWriter(batchWriter(this.db), key)
     writer.setClock(number(record.info['clock']) ?? 0)
     for (const thread of this.threads) writer.accept(thread)
     const given = { codes: new Set<number>(), files: new Set<number>(), symbols: new Set<number>() }
@@ -200,7 +201,7 @@ export class TestRuns {
 
   /** Writes out what every open test has pending. */
   flush(): void {
-    for (const test of this.open.values()) test.writer.flush()
+    for (const test of this.open.values()) test.writer.flushNow()
   }
 
   /** Keeps the open tests' runs from looking lost while they last. */
@@ -225,7 +226,7 @@ export class TestRuns {
     const failing = isFailing(outcome)
     const kept = failing || this.keep === 'all'
     this.db.transaction(() => {
-      if (kept) test.writer.flush()
+      if (kept) test.writer.flushNow()
       endTest(this.db, this.session.key, test.position, {
         outcome,
         duration: number(info['duration']) ?? 0,
@@ -244,7 +245,7 @@ export class TestRuns {
   finish(ending: RunEnding): void {
     const lost = ending.status === 'lost'
     for (const test of this.open.values()) {
-      test.writer.flush()
+      test.writer.flushNow()
       finishRun(this.db, test.key, {
         ...ending,
         status: lost ? 'lost' : 'interrupted',

@@ -1,8 +1,7 @@
 /** `smiley replay`: a recorded run's events, in order, as Smiley's monitor prints them. */
 
-import { openDatabase } from '../../db/database.js'
-import { readEvents } from '../../db/events.js'
-import { findRun } from '../../db/runs.js'
+import { openStore } from '../../store/open.js'
+import { walkEvents } from '../../store/walk.js'
 import { Output } from '../../console/output.js'
 import { ReplayFormatter } from '../../console/replay-format.js'
 import type { ParsedArgs } from '../args.js'
@@ -49,14 +48,14 @@ export const replayCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    const db = openDatabase(text(args, 'database'), { readonly: true })
+    const store = await openStore(text(args, 'database'), { readonly: true })
     try {
-      const { key, run } = findRun(db, args.positionals[0]!)
+      const { key, run } = await store.findRun(args.positionals[0]!)
       const out = new Output()
       const json = Boolean(args.options['json'])
       const formatter = new ReplayFormatter(out, run.cwd)
       const filter = eventFilter(args)
-      for (const event of readEvents(db, key, Number(args.options['from']))) {
+      for await (const event of walkEvents(store, key, Number(args.options['from']))) {
         if (!out.open || pastEnd(filter, event)) break
         if (!keeps(filter, event)) continue
         if (json) await out.line(JSON.stringify(event))
@@ -64,7 +63,7 @@ export const replayCommand: Command = {
       }
       return 0
     } finally {
-      db.close()
+      await store.close()
     }
   },
 }
