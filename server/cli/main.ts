@@ -3,7 +3,8 @@
 import { RunNotFound } from '../db/runs.js'
 import { databaseFailure, onUpgrade } from '../db/database.js'
 import { version } from '../paths.js'
-import { StoreError } from '../store/errors.js'
+import { NotYetSupported, StoreError } from '../store/errors.js'
+import { isPostgresUrl } from '../store/location.js'
 import { closest, formatHelp, parseArgs } from './args.js'
 import type { Exit } from './command.js'
 import { applySettings } from '../config/settings.js'
@@ -64,6 +65,9 @@ export async function main(argv: readonly string[]): Promise<Exit> {
     return 0
   }
   applySettings(command.spec.options, args)
+  const database = args.options['database']
+  if (!command.postgres && typeof database === 'string' && isPostgresUrl(database))
+    throw new NotYetSupported(`smiley ${command.spec.name}`)
   return command.run(args)
 }
 

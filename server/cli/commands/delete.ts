@@ -10,6 +10,7 @@ import { databaseOption, text, type Command } from '../command.js'
 import { CliError } from '../errors.js'
 
 export const deleteCommand: Command = {
+  postgres: true,
   spec: {
     name: 'delete',
     summary: 'Delete runs and everything only they used.',

@@ -16,6 +16,7 @@ import {
 } from '../command.js'
 
 export const replayCommand: Command = {
+  postgres: true,
   spec: {
     name: 'replay',
     summary: "Print a run's events in order, as they were recorded.",

@@ -35,6 +35,7 @@ import { checkedToken } from '../token.js'
 const STREAM_GRACE_MS = 3000
 
 export const runCommand: Command = {
+  postgres: true,
   spec: {
     name: 'run',
     summary: 'Run a Python program and record everything it does.',

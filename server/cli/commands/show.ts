@@ -12,6 +12,7 @@ import type { TaskSummary } from '../../../shared/types/task.js'
 import { databaseOption, jsonOption, text, type Command } from '../command.js'
 
 export const showCommand: Command = {
+  postgres: true,
   spec: {
     name: 'show',
     summary: "Show a run's details: how it ran, how it ended, its threads and tasks.",
