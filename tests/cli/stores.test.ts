@@ -53,6 +53,18 @@ print(sum(squares(6)), risky(0), risky(5), asyncio.run(main()))
 `,
 })
 
+writePrograms(dir.path, {
+  'long.py': `
+def count(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+print(count(30000))
+`,
+})
+
 const STORES = [
   { name: 'SQLite', database: () => join(dir.path, 'runs.db') },
   {
@@ -73,6 +85,8 @@ const comparable = (text: string) =>
 
 /** The answers each store gave, compared at the end. */
 const answers = new Map<string, { replay: string; show: unknown; deleted: string }>()
+/** The events of long.py each store kept. */
+const longRuns = new Map<string, number>()
 
 /** Checks that a command failed with exactly one line on stderr, and returns that line. */
 function oneLineError(result: Result, code = 1): string {
@@ -159,6 +173,22 @@ for (const store of STORES) {
       expect(oneLineError(missing)).toBe('smiley: no run with id ffffffff (see: smiley list)')
     })
 
+    it('keeps every event of a run written in many flushes, and replays it across pages of blocks', async () => {
+      const long = await run(['run', '-d', database, 'long.py'])
+      expect(long.stdout).toBe('449985000\n')
+      expect(long.code).toBe(0)
+      const [latest] = JSON.parse((await run(['list', '--json', '-d', database])).stdout) as Run[]
+      expect(latest!.eventCount).toBeGreaterThan(50_000)
+      const replayed = (await run(['replay', '--json', '-d', database, 'latest'])).stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { seq: number }).seq)
+      expect(replayed.length).toBe(latest!.eventCount)
+      expect(replayed.every((seq, i) => seq === i + 1)).toBe(true)
+      longRuns.set(store.name, latest!.eventCount)
+      expect((await run(['delete', '-d', database, 'latest'])).code).toBe(0)
+    })
+
     it('deletes the run with everything only it used', async () => {
       const deleted = await run(['delete', '-d', database, 'latest'])
       expect(deleted.code, deleted.stderr).toBe(0)
@@ -179,6 +209,7 @@ describe.skipIf(postgres === null)('PostgreSQL beside SQLite', () => {
     const pg = answers.get('PostgreSQL')
     expect(sqlite?.replay).toBeTruthy()
     expect(pg).toEqual(sqlite)
+    expect(longRuns.get('PostgreSQL')).toBe(longRuns.get('SQLite'))
   })
 
   it('says in one line that the server cannot be reached', async () => {
