@@ -54,6 +54,17 @@ print(sum(squares(6)), risky(0), risky(5), asyncio.run(main()))
 })
 
 writePrograms(dir.path, {
+  'slow.py': `
+import time
+
+def step(i):
+    return i * 2
+
+for i in range(60):
+    step(i)
+    time.sleep(0.05)
+print("done")
+`,
   'long.py': `
 def count(n):
     total = 0
@@ -255,4 +266,33 @@ describe.skipIf(postgres === null)('PostgreSQL beside SQLite', () => {
       'smiley: smiley pytest does not yet support PostgreSQL (use a SQLite file for it)',
     )
   })
+
+  it('goes on without recording when the server goes away mid-run: one line, and the run is lost with what was committed', async () => {
+    postgres!.createDatabase('crash')
+    const url = postgres!.url('crash')
+    const recording = run(['run', '-d', url, 'slow.py'])
+    // Once some events are committed: the server goes away while the program runs.
+    const committed = () => {
+      try {
+        return Number(postgres!.sql('crash', 'SELECT coalesce(max(event_count), 0) FROM runs'))
+      } catch {
+        return 0 // no tables yet
+      }
+    }
+    for (let wait = 0; wait < 200 && committed() === 0; wait++)
+      await new Promise((done) => setTimeout(done, 100))
+    postgres!.crash()
+    const ended = await recording
+    postgres!.resume()
+    expect(ended.stdout).toBe('done\n')
+    expect(ended.code, ended.stderr).toBe(0)
+    expect(ended.stderr).toMatch(
+      /^smiley: recording stopped after \d+ events: (cannot reach|lost the connection to) PostgreSQL at postgres:\/\/smiley@127\.0\.0\.1:\d+\/crash[ :][^\n]*; the run could not be marked as ended either\n$/,
+    )
+    const [lost] = JSON.parse((await run(['list', '--json', '-d', url])).stdout) as Run[]
+    expect(lost).toMatchObject({ description: 'slow.py', status: 'lost' })
+    const kept = (await run(['replay', '--json', '-d', url, 'latest'])).stdout.trim().split('\n')
+    expect(kept.length).toBe(lost!.eventCount)
+    expect(lost!.eventCount).toBeGreaterThan(0)
+  }, 60_000)
 })

@@ -31,6 +31,9 @@ export interface PostgresServer {
   createDatabase(name: string): void
   /** Runs SQL in database `name` as the test user (psql). */
   sql(name: string, statement: string): string
+  /** Stops the server at once, as a crash would (`resume` starts it again). */
+  crash(): void
+  resume(): void
   stop(): void
 }
 
@@ -84,6 +87,18 @@ export async function startPostgres(): Promise<PostgresServer | null> {
   }
   const port = await freePort()
   const remove = () => rmSync(folder, { recursive: true, force: true })
+  const start = () =>
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(folder, 'log'),
+      '-o',
+      `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      '-w',
+      'start',
+    ])
+  let running = false
   try {
     run('initdb', [
       '-D',
@@ -97,21 +112,13 @@ export async function startPostgres(): Promise<PostgresServer | null> {
       'UTF8',
       '--no-sync',
     ])
-    run('pg_ctl', [
-      '-D',
-      data,
-      '-l',
-      join(folder, 'log'),
-      '-o',
-      `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off`,
-      '-w',
-      'start',
-    ])
+    start()
   } catch (error) {
     remove()
     const detail = (error as { stderr?: string }).stderr?.trim().split('\n').at(-1)
     return skipped(`PostgreSQL did not start: ${detail ?? (error as Error).message}`)
   }
+  running = true
   const psql = (name: string, statement: string) =>
     run('psql', [
       '-h',
@@ -132,9 +139,17 @@ export async function startPostgres(): Promise<PostgresServer | null> {
       `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${name}`,
     createDatabase: (name) => void psql('postgres', `CREATE DATABASE ${name}`),
     sql: psql,
+    crash: () => {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop'])
+      running = false
+    },
+    resume: () => {
+      start()
+      running = true
+    },
     stop: () => {
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop'])
+        if (running) run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop'])
       } finally {
         remove()
       }

@@ -139,15 +139,8 @@ export class PostgresStore implements Store {
     return rows[0]!.id
   }
 
-  async writeBatch(batch: Batch): Promise<void> {
-    const client = await this.connect()
-    try {
-      await writeBatch(client, batch)
-    } catch (error) {
-      throw pgFailure(error, this.location) ?? error
-    } finally {
-      client.release()
-    }
+  writeBatch(batch: Batch): Promise<void> {
+    return this.withClient((client) => writeBatch(client, batch))
   }
 
   async setNotice(key: number, notice: string): Promise<void> {
@@ -225,43 +218,42 @@ export class PostgresStore implements Store {
     return lost.length
   }
 
-  async deleteRun(key: number): Promise<DeletedRun> {
-    const client = await this.connect()
-    try {
+  deleteRun(key: number): Promise<DeletedRun> {
+    return this.withClient(async (client) => {
       await client.query('BEGIN')
-      const one = async (sql: string) =>
-        Number((await client.query(numbered(sql), [key])).rows[0].n)
-      const hashes = (
-        await client.query(
-          'SELECT DISTINCT source_hash FROM files WHERE run = $1 AND source_hash IS NOT NULL',
-          [key],
-        )
-      ).rows.map((row: { source_hash: string }) => row.source_hash)
-      const events = await one(
-        'SELECT coalesce(sum(last_seq - first_seq + 1), 0) AS n FROM event_blocks WHERE run = ?',
-      )
-      const frames = await one('SELECT coalesce(sum(count), 0) AS n FROM frames WHERE run = ?')
-      const rows: Record<string, number> = {}
-      for (const table of PG_RUN_TABLES)
-        rows[table] =
-          (await client.query(`DELETE FROM ${table} WHERE run = $1`, [key])).rowCount ?? 0
-      await client.query('DELETE FROM runs WHERE id = $1', [key])
-      const sources =
-        (
+      try {
+        const one = async (sql: string) =>
+          Number((await client.query(numbered(sql), [key])).rows[0].n)
+        const hashes = (
           await client.query(
-            `DELETE FROM sources WHERE hash = ANY($1)
-             AND hash NOT IN (SELECT source_hash FROM files WHERE source_hash IS NOT NULL)`,
-            [hashes],
+            'SELECT DISTINCT source_hash FROM files WHERE run = $1 AND source_hash IS NOT NULL',
+            [key],
           )
-        ).rowCount ?? 0
-      await client.query('COMMIT')
-      return { events, frames, rows, sources }
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw pgFailure(error, this.location) ?? error
-    } finally {
-      client.release()
-    }
+        ).rows.map((row: { source_hash: string }) => row.source_hash)
+        const events = await one(
+          'SELECT coalesce(sum(last_seq - first_seq + 1), 0) AS n FROM event_blocks WHERE run = ?',
+        )
+        const frames = await one('SELECT coalesce(sum(count), 0) AS n FROM frames WHERE run = ?')
+        const rows: Record<string, number> = {}
+        for (const table of PG_RUN_TABLES)
+          rows[table] =
+            (await client.query(`DELETE FROM ${table} WHERE run = $1`, [key])).rowCount ?? 0
+        await client.query('DELETE FROM runs WHERE id = $1', [key])
+        const sources =
+          (
+            await client.query(
+              `DELETE FROM sources WHERE hash = ANY($1)
+               AND hash NOT IN (SELECT source_hash FROM files WHERE source_hash IS NOT NULL)`,
+              [hashes],
+            )
+          ).rowCount ?? 0
+        await client.query('COMMIT')
+        return { events, frames, rows, sources }
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    })
   }
 
   async threads(key: number): Promise<ThreadSummary[]> {
@@ -327,11 +319,29 @@ export class PostgresStore implements Store {
     await this.pool.end()
   }
 
-  private async connect(): Promise<pg.PoolClient> {
+  /**
+   * Runs `work` on a client of its own (a transaction). A connection that dies meanwhile
+   * fails `work` with one line, never an unhandled 'error' event, and is not reused.
+   */
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient
     try {
-      return await this.pool.connect()
+      client = await this.pool.connect()
     } catch (error) {
       throw pgFailure(error, this.location) ?? error
+    }
+    const ignore = () => undefined // the query under way fails with it
+    client.on('error', ignore)
+    let broken: Error | undefined
+    try {
+      return await work(client)
+    } catch (error) {
+      const failure = pgFailure(error, this.location)
+      if (failure !== null) broken = failure
+      throw failure ?? error
+    } finally {
+      client.off('error', ignore)
+      client.release(broken)
     }
   }
 }
