@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run } from '../../shared/types/run.js'
 import { smiley, tempDir, type Result } from '../support/cli.js'
 import { startPostgres } from '../support/postgres.js'
+import { PostgresStore } from '../../server/store/postgres/postgres-store.js'
 import { writePrograms } from '../support/programs.js'
 
 const postgres = await startPostgres()
@@ -266,6 +267,28 @@ describe.skipIf(postgres === null)('PostgreSQL beside SQLite', () => {
       'smiley: smiley pytest does not yet support PostgreSQL (use a SQLite file for it)',
     )
   })
+
+  it('tells a watcher, through LISTEN/NOTIFY, of each write to a run another process records', async () => {
+    postgres!.createDatabase('watched')
+    const url = postgres!.url('watched')
+    const store = await PostgresStore.open(url)
+    const heard: number[] = []
+    const stop = await store.watch((key) => heard.push(key))
+    try {
+      const recorded = await run(['run', '-d', url, 'long.py'])
+      expect(recorded.code, recorded.stderr).toBe(0)
+      const { key, run: ended } = await store.findRun('latest')
+      expect(ended.status).toBe('completed')
+      // Its creation, its batches (60,000 events: several flushes) and its end.
+      for (let wait = 0; wait < 50 && heard.length < 5; wait++)
+        await new Promise((done) => setTimeout(done, 100))
+      expect(heard.length).toBeGreaterThanOrEqual(5)
+      expect(new Set(heard)).toEqual(new Set([key]))
+    } finally {
+      await stop()
+      await store.close()
+    }
+  }, 60_000)
 
   it('goes on without recording when the server goes away mid-run: one line, and the run is lost with what was committed', async () => {
     postgres!.createDatabase('crash')

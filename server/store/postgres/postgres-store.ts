@@ -29,8 +29,9 @@ import type { Batch } from '../batch.js'
 import { NotYetSupported, StoreError } from '../errors.js'
 import type { BlockData, NameRows, Store, StoreFailure } from '../store.js'
 import { createPool, describeUrl, pgFailure } from './connect.js'
+import { RunsWatcher } from './runs-watcher.js'
 import { PG_MIGRATIONS, PG_RUN_TABLES, PG_SCHEMA, PG_SCHEMA_VERSION } from './schema.js'
-import { writeBatch } from './write-batch.js'
+import { RUNS_CHANNEL, writeBatch } from './write-batch.js'
 
 /** Serialises schema creation between processes opening one empty database at once. */
 const SCHEMA_LOCK = 0x5311e7
@@ -41,12 +42,13 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly pool: pg.Pool,
     readonly location: string,
+    private readonly url: string,
   ) {}
 
   /** Connects, and creates or checks Smiley's schema; fails with one line (StoreError). */
   static async open(url: string, _options: OpenOptions = {}): Promise<PostgresStore> {
     const location = describeUrl(url)
-    const store = new PostgresStore(createPool(url), location)
+    const store = new PostgresStore(createPool(url), location, url)
     try {
       await store.prepareSchema()
     } catch (error) {
@@ -116,7 +118,8 @@ export class PostgresStore implements Store {
       `INSERT INTO runs (uuid, description, argv, cwd, python, python_version, host, pid, backend,
          started_at, status, options, recorder_host, recorder_pid, heartbeat_at, parent_run,
          started_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)
+       RETURNING id, pg_notify('${RUNS_CHANNEL}', id::TEXT)`,
       [
         run.uuid,
         run.description,
@@ -145,6 +148,7 @@ export class PostgresStore implements Store {
 
   async setNotice(key: number, notice: string): Promise<void> {
     await this.query('UPDATE runs SET notice = ? WHERE id = ?', [notice, key])
+    await this.notify(key)
   }
 
   async heartbeat(key: number): Promise<void> {
@@ -180,6 +184,24 @@ export class PostgresStore implements Store {
         key,
       ],
     )
+    await this.notify(key)
+  }
+
+  /** Says on RUNS_CHANNEL that run `key` changed (a batch says it with its commit). */
+  private async notify(key: number): Promise<void> {
+    await this.query(`SELECT pg_notify('${RUNS_CHANNEL}', ?)`, [String(key)])
+  }
+
+  /**
+   * Calls `changed` with the key of each run written, by any process on any machine, as its
+   * writes commit (LISTEN on one connection of its own); with 0 after the connection was lost
+   * and found again, when anything may have changed meanwhile. Resolves once listening, with
+   * the function that stops it.
+   */
+  async watch(changed: (run: number) => void): Promise<() => Promise<void>> {
+    const watcher = new RunsWatcher(this.url, this.location, changed)
+    await watcher.start()
+    return () => watcher.stop()
   }
 
   diskRoom(): DiskRoom {
@@ -247,6 +269,7 @@ export class PostgresStore implements Store {
               [hashes],
             )
           ).rowCount ?? 0
+        await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(key)])
         await client.query('COMMIT')
         return { events, frames, rows, sources }
       } catch (error) {

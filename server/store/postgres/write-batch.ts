@@ -9,6 +9,9 @@ import { encodeProfile } from '../../db/profile-blob.js'
 import type { Batch, Row, SmallTable } from '../batch.js'
 import { RunDeleted } from '../errors.js'
 
+/** Where every change to a run is announced (NOTIFY), with the run's key. */
+export const RUNS_CHANNEL = 'smiley_runs'
+
 /** PostgreSQL takes at most 65,535 parameters per statement. */
 const MAX_PARAMS = 60_000
 
@@ -155,6 +158,8 @@ export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<v
         [run, functions.length, calls.length, encodeProfile(functions, calls)],
       )
     }
+    // Delivered with the commit: a watcher that hears it sees the batch.
+    await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(run)])
     await client.query('COMMIT')
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined)
