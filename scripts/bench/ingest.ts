@@ -37,6 +37,7 @@ import { standaloneOptions } from './standalone.js'
 import { benchRun, benchTracerOptions, listWorkloads, WORKLOAD_DIR } from './workloads.js'
 import type * as Database from '../../server/db/database.js'
 import type * as Recorder from '../../server/record/run-recorder.js'
+import type * as Sqlite from '../../server/store/sqlite/sqlite-store.js'
 import type * as Frames from '../../shared/wire/frames.js'
 import type * as Reader from '../../shared/wire/record-reader.js'
 
@@ -47,6 +48,7 @@ const PASSES = 3
 interface Build {
   openDatabase: typeof Database.openDatabase
   RunRecorder: typeof Recorder.RunRecorder
+  SqliteStore: typeof Sqlite.SqliteStore
   FrameReader: typeof Frames.FrameReader
   readRecords: typeof Reader.readRecords
 }
@@ -58,15 +60,17 @@ async function loadBuild(): Promise<Build> {
       throw new BenchError(`Smiley is not built (no dist/${path}): npm run build`)
     return (await import(pathToFileURL(file).href)) as T
   }
-  const [database, recorder, frames, reader] = await Promise.all([
+  const [database, recorder, sqlite, frames, reader] = await Promise.all([
     load<typeof Database>('server/db/database.js'),
     load<typeof Recorder>('server/record/run-recorder.js'),
+    load<typeof Sqlite>('server/store/sqlite/sqlite-store.js'),
     load<typeof Frames>('shared/wire/frames.js'),
     load<typeof Reader>('shared/wire/record-reader.js'),
   ])
   return {
     openDatabase: database.openDatabase,
     RunRecorder: recorder.RunRecorder,
+    SqliteStore: sqlite.SqliteStore,
     FrameReader: frames.FrameReader,
     readRecords: reader.readRecords,
   }
@@ -124,8 +128,22 @@ function cpuSeconds(work: () => void): number {
   return (used.user + used.system) / 1e6
 }
 
+/** Seconds of CPU that `work` took in this process, to its end. */
+async function cpuSecondsOf(work: () => Promise<void>): Promise<number> {
+  const before = process.cpuUsage()
+  await work()
+  const used = process.cpuUsage(before)
+  return (used.user + used.system) / 1e6
+}
+
 function passes<T>(measure: (pass: number) => T): T[] {
   return Array.from({ length: PASSES }, (_, pass) => measure(pass))
+}
+
+async function passesOf<T>(measure: (pass: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = []
+  for (let pass = 0; pass < PASSES; pass++) results.push(await measure(pass))
+  return results
 }
 
 function fastest(results: Array<{ seconds: number }>): number {
@@ -146,17 +164,17 @@ function timeDecode(build: Build, parts: Buffer[]): { seconds: number; events: n
   return { seconds, events }
 }
 
-function timeStore(
+async function timeStore(
   build: Build,
   parts: Buffer[],
   path: string,
-): { seconds: number; bytes: number } {
-  const { openDatabase, RunRecorder } = build
+): Promise<{ seconds: number; bytes: number }> {
+  const { openDatabase, RunRecorder, SqliteStore } = build
   const db = openDatabase(path, { create: true })
-  const recorder = new RunRecorder(db, () => benchRun('ingest bench'))
-  const seconds = cpuSeconds(() => {
-    for (const part of parts) recorder.push(part)
-    recorder.finish({ code: 0, signal: null })
+  const recorder = new RunRecorder(new SqliteStore(db), () => benchRun('ingest bench'))
+  const seconds = await cpuSecondsOf(async () => {
+    for (const part of parts) if (!recorder.push(part)) await recorder.drained()
+    await recorder.finish({ code: 0, signal: null })
   })
   db.pragma('wal_checkpoint(TRUNCATE)')
   db.close()
@@ -196,7 +214,9 @@ export async function measureIngest(python: string, scale: number): Promise<Inge
       rmSync(streamPath)
       const parts = chunks(stream)
       const decodes = passes(() => timeDecode(build, parts))
-      const stores = passes((pass) => timeStore(build, parts, join(folder, `${name}-${pass}.db`)))
+      const stores = await passesOf((pass) =>
+        timeStore(build, parts, join(folder, `${name}-${pass}.db`)),
+      )
       const { events } = decodes[0]!
       const decoded = fastest(decodes)
       const stored = fastest(stores)

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util'
 import { openDatabase } from '../../server/db/database.js'
 import { createRun, finishRun } from '../../server/db/runs.js'
 import { RunWriter } from '../../server/ingest/run-writer.js'
+import { batchWriter } from '../../server/store/sqlite/write-batch.js'
 import { startServer } from '../../server/web/server.js'
 import { TAG } from '../../shared/wire/records.js'
 import { launchBrowser } from '../../tests/support/browser.js'
@@ -41,7 +42,7 @@ async function write(database: string, seconds: number, rate: number): Promise<v
     db,
     benchRun('live latency bench', { uuid, pid: process.pid, backend: 'settrace' }),
   )
-  const writer = new RunWriter(db, key)
+  const writer = new RunWriter(batchWriter(db), key)
   writer.accept({ tag: TAG.symbol, symbol: 1, text: 'i' })
   writer.accept({ tag: TAG.symbol, symbol: 2, text: 'int' })
   writer.accept({
@@ -71,7 +72,7 @@ async function write(database: string, seconds: number, rate: number): Promise<v
     depth: 0,
     task: 0,
   })
-  writer.flush()
+  writer.flushNow()
   process.stdout.write(`run ${uuid}\n`)
   await new Promise((done) => setTimeout(done, 1500)) // the page opens the run meanwhile
   const perFlush = Math.max(1, Math.round((rate * FLUSH_MS) / 1000))
@@ -86,7 +87,7 @@ async function write(database: string, seconds: number, rate: number): Promise<v
         time: i * 1e-6,
         changes: [1, 2, String(i)],
       })
-    writer.flush()
+    writer.flushNow()
     process.stdout.write(`commit ${writer.stored} ${Date.now()}\n`)
     await new Promise((done) => setTimeout(done, FLUSH_MS))
   }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import type { Db } from '../../server/db/database.js'
 import { createRun, finishRun } from '../../server/db/runs.js'
 import { RunWriter } from '../../server/ingest/run-writer.js'
+import { batchWriter } from '../../server/store/sqlite/write-batch.js'
 import { TAG, type WireRecord } from '../../shared/wire/records.js'
 
 const SOURCE = `def step(i, total):
@@ -56,7 +57,7 @@ export function writeSyntheticRun(db: Db, events: number, extraCheckpointAt?: nu
     startedAt: Date.now() / 1000,
     options: {},
   })
-  const writer = new RunWriter(db, key)
+  const writer = new RunWriter(batchWriter(db), key)
   const accept = (record: WireRecord) => writer.accept(record)
   const symbols = [
     'i',
@@ -140,7 +141,7 @@ export function writeSyntheticRun(db: Db, events: number, extraCheckpointAt?: nu
     if (i % CHECKPOINT_EVERY === CHECKPOINT_EVERY - 1 || i === extraCheckpointAt) {
       written += checkpoint(accept, ++frame, main, thread + 1, i, time)
     }
-    if (writer.due) writer.flush()
+    if (writer.due) writer.flushNow()
   }
   for (const main of mains)
     accept({
@@ -152,7 +153,7 @@ export function writeSyntheticRun(db: Db, events: number, extraCheckpointAt?: nu
       valueType: 5,
       value: '0',
     })
-  writer.flush()
+  writer.flushNow()
   finishRun(db, key, {
     status: 'completed',
     endedAt: Date.now() / 1000,

@@ -20,6 +20,7 @@ import type { ChildrenAnnouncement, TracerOptions } from '../../shared/wire/opti
 import type { RunStatus } from '../../shared/types/run.js'
 import type { Db } from '../db/database.js'
 import { RunRecorder } from '../record/run-recorder.js'
+import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { announcedProcesses } from './announced-processes.js'
 import { childRun, runDescription } from './child-run.js'
 
@@ -45,15 +46,18 @@ export interface ChildStream {
   finish(): RecordedChild | null | Promise<RecordedChild | null>
 }
 
-/** A child's stream recorded into `db` as a run of its own. */
+/**
+ * A child's stream recorded into `db` as a run of its own. SQLite writes as it takes (only a
+ * store that answers later asks its sender to wait), so the socket is never paused.
+ */
 export function recordedChild(db: Db, runOptions: Record<string, unknown>): ChildStream {
-  const recorder = new RunRecorder(db, (hello) =>
+  const recorder = new RunRecorder(new SqliteStore(db), (hello) =>
     childRun(hello, runOptions, runDescription(db, hello['parent'])),
   )
   return {
-    push: (chunk) => recorder.push(chunk),
-    finish: () => {
-      const ending = recorder.finish(null)
+    push: (chunk) => void recorder.push(chunk),
+    finish: async () => {
+      const ending = await recorder.finish(null)
       const uuid = recorder.runUuid
       return ending === null || uuid === null
         ? null

@@ -8,6 +8,11 @@ export type Exit = number | { signal: NodeJS.Signals }
 
 export interface Command {
   spec: CommandSpec
+  /**
+   * Reads and writes through the storage seam (server/store/), so `--database` may name a
+   * PostgreSQL server; a command without it refuses one in one line.
+   */
+  postgres?: true
   run(args: ParsedArgs): Promise<Exit> | Exit
 }
 
@@ -16,7 +21,7 @@ export const databaseOption: OptionSpec = {
   short: 'd',
   kind: 'string',
   value: 'PATH',
-  help: 'the SQLite file holding the runs',
+  help: 'the SQLite file holding the runs, or a PostgreSQL URL (postgres://user@host:port/db)',
   default: 'smiley.db',
   env: 'SMILEY_DB',
 }

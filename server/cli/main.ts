@@ -2,6 +2,8 @@
 
 import { onUpgrade } from '../db/upgrade-notice.js'
 import { version } from '../paths.js'
+import { NotYetSupported, StoreError } from '../store/errors.js'
+import { isPostgresUrl } from '../store/location.js'
 import { closest, formatHelp, parseArgs } from './args.js'
 import type { Exit } from './command.js'
 import { applySettings } from '../config/settings.js'
@@ -62,6 +64,9 @@ export async function main(argv: readonly string[]): Promise<Exit> {
     return 0
   }
   applySettings(command.spec.options, args)
+  const database = args.options['database']
+  if (!command.postgres && typeof database === 'string' && isPostgresUrl(database))
+    throw new NotYetSupported(`smiley ${command.spec.name}`)
   return command.run(args)
 }
 
@@ -93,7 +98,8 @@ async function report(error: unknown): Promise<number> {
     import('../db/runs.js'),
     import('../db/database.js'),
   ])
-  const failure = error instanceof RunNotFound ? error : databaseFailure(error)
+  const failure =
+    error instanceof RunNotFound || error instanceof StoreError ? error : databaseFailure(error)
   if (failure !== null) {
     process.stderr.write(`smiley: ${failure.message}\n`)
     return 1

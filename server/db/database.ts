@@ -7,6 +7,8 @@
 import Database from 'better-sqlite3'
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { schemaFile } from '../paths.js'
+import { NotYetSupported } from '../store/errors.js'
+import { isPostgresUrl } from '../store/location.js'
 import { BlobError } from './bytes.js'
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
 import { copyForReading, whyUnwritable } from './read-only-place.js'
@@ -47,6 +49,8 @@ const BUSY_TIMEOUT_MS = 5000
 
 /** Opens (and if asked creates) the database at `path`, ready for use. */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  // A door not moved onto the storage seam yet (server/store/) meets a PostgreSQL URL here.
+  if (isPostgresUrl(path)) throw new NotYetSupported('this command')
   const exists = fileExists(path)
   if (!exists && !options.create) {
     throw new DatabaseError(`no database at ${path} (record a run first: smiley run prog.py)`)

@@ -10,11 +10,31 @@ import type { Db } from './database.js'
 import { KIND, type StoredEvent, type StoredKind } from './event-block.js'
 import { EventStore } from './event-store.js'
 import { readSourceText } from './source-text.js'
+import { sqliteNames } from '../store/sqlite/names.js'
+import type { NameRows } from '../store/store.js'
 
 export interface FunctionInfo {
   file: number
   name: string
   qualifiedName: string
+}
+
+/** Where RunNames reads a run's names and sources: the SQLite connection, or rows read before. */
+export interface NameSource {
+  names(run: number): NameRows
+  sourceText(hash: string): string | undefined
+}
+
+/** Names already read from a store (see walkEvents): nothing is read again. */
+export function loadedNames(rows: NameRows, sources: Map<string, string>): NameSource {
+  return { names: () => rows, sourceText: (hash) => sources.get(hash) }
+}
+
+function sqliteSource(db: Db): NameSource {
+  return {
+    names: (run) => sqliteNames(db, run),
+    sourceText: (hash) => readSourceText(db, hash) ?? undefined,
+  }
 }
 
 /** The names a run's ids stand for, loaded once and refreshed when a new id shows up. */
@@ -25,61 +45,28 @@ export class RunNames {
   private functions = new Map<number, FunctionInfo>()
   private files = new Map<number, { path: string; sourceHash: string | null }>()
   private readonly sourceLines = new Map<string, string[]>()
+  private readonly source: NameSource
 
   constructor(
-    private readonly db: Db,
+    source: Db | NameSource,
     private readonly run: number,
   ) {
+    this.source = 'names' in source ? source : sqliteSource(source)
     this.refresh()
   }
 
   private refresh(): void {
-    const { db, run } = this
-    this.symbols = new Map(
-      (
-        db.prepare('SELECT id, text FROM symbols WHERE run = ?').all(run) as Array<{
-          id: number
-          text: string
-        }>
-      ).map((r) => [r.id, r.text]),
-    )
-    this.threads = new Map(
-      (
-        db.prepare('SELECT id, name FROM threads WHERE run = ?').all(run) as Array<{
-          id: number
-          name: string
-        }>
-      ).map((r) => [r.id, r.name]),
-    )
-    this.tasks = new Map(
-      (
-        db.prepare('SELECT id, name FROM tasks WHERE run = ?').all(run) as Array<{
-          id: number
-          name: string
-        }>
-      ).map((r) => [r.id, r.name]),
-    )
+    const rows = this.source.names(this.run)
+    this.symbols = new Map(rows.symbols.map((r) => [r.id, r.text]))
+    this.threads = new Map(rows.threads.map((r) => [r.id, r.name]))
+    this.tasks = new Map(rows.tasks.map((r) => [r.id, r.name]))
     this.functions = new Map(
-      (
-        db
-          .prepare('SELECT id, file, name, qualified_name FROM functions WHERE run = ?')
-          .all(run) as Array<{
-          id: number
-          file: number
-          name: string
-          qualified_name: string
-        }>
-      ).map((r) => [r.id, { file: r.file, name: r.name, qualifiedName: r.qualified_name }]),
+      rows.functions.map((r) => [
+        r.id,
+        { file: r.file, name: r.name, qualifiedName: r.qualified_name },
+      ]),
     )
-    this.files = new Map(
-      (
-        db.prepare('SELECT id, path, source_hash FROM files WHERE run = ?').all(run) as Array<{
-          id: number
-          path: string
-          source_hash: string | null
-        }>
-      ).map((r) => [r.id, { path: r.path, sourceHash: r.source_hash }]),
-    )
+    this.files = new Map(rows.files.map((r) => [r.id, { path: r.path, sourceHash: r.source_hash }]))
   }
 
   private lookup<K, V>(map: () => Map<K, V>, key: K): V | undefined {
@@ -139,7 +126,8 @@ export class RunNames {
     if (!hash) return null
     let lines = this.sourceLines.get(hash)
     if (lines === undefined) {
-      lines = readSourceText(this.db, hash)?.split(/\r\n|\r|\n/) ?? []
+      const text = this.source.sourceText(hash)
+      lines = text === undefined ? [] : text.split(/\r\n|\r|\n/)
       this.sourceLines.set(hash, lines)
     }
     return lines[line - 1] ?? null

@@ -136,12 +136,22 @@ export interface ListOptions {
 
 /** Runs, newest first. */
 export function listRuns(db: Db, options: ListOptions = {}): Run[] {
+  return (db.prepare(listRunsSql(options)).all() as RunRow[]).map(toRun)
+}
+
+/** The SQL of listRuns (no parameters). */
+export function listRunsSql(options: ListOptions = {}): string {
   const where = options.errorsOnly ? "WHERE runs.status IN ('error', 'interrupted', 'lost')" : ''
   const limit = options.limit ? `LIMIT ${Math.floor(options.limit)}` : ''
-  const rows = db
-    .prepare(`${RUN_SELECT} ${where} ORDER BY runs.started_at DESC, runs.id DESC ${limit}`)
-    .all() as RunRow[]
-  return rows.map(toRun)
+  return `${RUN_SELECT} ${where} ORDER BY runs.started_at DESC, runs.id DESC ${limit}`
+}
+
+/** The question that finds the run a user means (see findRun), in SQL with `?` parameters. */
+export interface RunQuestion {
+  sql: string
+  params: unknown[]
+  /** `latest~N`: N; null for an id or a prefix. */
+  offset: number | null
 }
 
 /**
@@ -150,34 +160,45 @@ export function listRuns(db: Db, options: ListOptions = {}): Run[] {
  * Throws `RunNotFound` with a message that says what to do.
  */
 export function findRun(db: Db, reference: string): StoredRun {
+  const question = runQuestion(reference)
+  return foundRun(reference, question, db.prepare(question.sql).all(...question.params) as RunRow[])
+}
+
+/** How to look for the run `reference` names; throws RunNotFound when it cannot name one. */
+export function runQuestion(reference: string): RunQuestion {
   const wanted = reference.trim().toLowerCase()
-  let rows: RunRow[]
   const back = /^latest(?:~(\d+))?$/.exec(wanted)
   if (back !== null) {
     const offset = Number(back[1] ?? 0)
-    rows = db
-      .prepare(`${RUN_SELECT} ORDER BY runs.started_at DESC, runs.id DESC LIMIT 1 OFFSET ?`)
-      .all(offset) as RunRow[]
-    if (rows.length === 0)
-      throw new RunNotFound(
-        offset === 0
-          ? 'there are no runs yet (record one with: smiley run prog.py)'
-          : `there is no run ${reference}: fewer than ${offset + 1} runs (see: smiley list)`,
-      )
-  } else {
-    if (!/^[0-9a-f-]+$/.test(wanted))
-      throw new RunNotFound(`"${reference}" is not a run id (see: smiley list)`)
-    rows = db
-      .prepare(
-        `${RUN_SELECT} WHERE runs.uuid >= ? AND runs.uuid < ? || 'g' ORDER BY runs.uuid LIMIT 2`,
-      )
-      .all(wanted, wanted) as RunRow[]
-    if (rows.length === 0) throw new RunNotFound(`no run with id ${reference} (see: smiley list)`)
-    if (rows.length > 1 && rows[0]!.uuid !== wanted) {
-      throw new RunNotFound(
-        `run id ${reference} is ambiguous: give more characters (see: smiley list)`,
-      )
+    return {
+      sql: `${RUN_SELECT} ORDER BY runs.started_at DESC, runs.id DESC LIMIT 1 OFFSET ?`,
+      params: [offset],
+      offset,
     }
+  }
+  if (!/^[0-9a-f-]+$/.test(wanted))
+    throw new RunNotFound(`"${reference}" is not a run id (see: smiley list)`)
+  return {
+    sql: `${RUN_SELECT} WHERE runs.uuid >= ? AND runs.uuid < ? || 'g' ORDER BY runs.uuid LIMIT 2`,
+    params: [wanted, wanted],
+    offset: null,
+  }
+}
+
+/** The run among the answers to `question`; throws RunNotFound with what to do. */
+export function foundRun(reference: string, question: RunQuestion, rows: RunRow[]): StoredRun {
+  const { offset } = question
+  if (offset !== null && rows.length === 0)
+    throw new RunNotFound(
+      offset === 0
+        ? 'there are no runs yet (record one with: smiley run prog.py)'
+        : `there is no run ${reference}: fewer than ${offset + 1} runs (see: smiley list)`,
+    )
+  if (rows.length === 0) throw new RunNotFound(`no run with id ${reference} (see: smiley list)`)
+  if (rows.length > 1 && rows[0]!.uuid !== reference.trim().toLowerCase()) {
+    throw new RunNotFound(
+      `run id ${reference} is ambiguous: give more characters (see: smiley list)`,
+    )
   }
   const row = rows[0]!
   return { key: row.id, run: toRun(row) }
@@ -201,13 +222,8 @@ export function markLostRuns(db: Db): number {
     )
     .all() as Array<Pick<RunRow, 'id' | 'recorder_host' | 'recorder_pid' | 'heartbeat_at'>>
   if (running.length === 0) return 0
-  const here = hostname()
   const now = Date.now() / 1000
-  const lost = running.filter((row) => {
-    if (row.recorder_host === here && row.recorder_pid !== null && !processExists(row.recorder_pid))
-      return true
-    return row.heartbeat_at === null || now - row.heartbeat_at > HEARTBEAT_TIMEOUT_S
-  })
+  const lost = running.filter((row) => isLost(row, now))
   const mark = db.prepare(
     `UPDATE runs SET status = 'lost',
        ended_at = coalesce(ended_at, max(coalesce(heartbeat_at, started_at), started_at +
@@ -222,6 +238,20 @@ export function markLostRuns(db: Db): number {
     throw error
   }
   return lost.length
+}
+
+/** A running run whose recorder is gone: see markLostRuns. */
+export function isLost(
+  row: Pick<RunRow, 'recorder_host' | 'recorder_pid' | 'heartbeat_at'>,
+  now: number,
+): boolean {
+  if (
+    row.recorder_host === hostname() &&
+    row.recorder_pid !== null &&
+    !processExists(row.recorder_pid)
+  )
+    return true
+  return row.heartbeat_at === null || now - row.heartbeat_at > HEARTBEAT_TIMEOUT_S
 }
 
 function processExists(pid: number): boolean {

@@ -3,7 +3,7 @@
 import type { ThreadSummary } from '../../shared/types/thread.js'
 import type { Db } from './database.js'
 
-interface ThreadRow {
+export interface ThreadRow {
   id: number
   ident: number
   name: string
@@ -17,13 +17,15 @@ interface ThreadRow {
 
 /** The threads of the run with local key `run`, in the order they first did something. */
 export function listThreads(db: Db, run: number): ThreadSummary[] {
-  const rows = db
-    .prepare(
-      `SELECT id, ident, name, first_seq, last_seq, first_us, last_us, events, locations
-       FROM threads WHERE run = ? ORDER BY first_seq IS NULL, first_seq, id`,
-    )
-    .all(run) as ThreadRow[]
-  return rows.map((row) => ({
+  return (db.prepare(THREAD_ROWS).all(run) as ThreadRow[]).map(toThreadSummary)
+}
+
+/** A run's thread rows (one parameter: the run), in the order they first did something. */
+export const THREAD_ROWS = `SELECT id, ident, name, first_seq, last_seq, first_us, last_us, events, locations
+  FROM threads WHERE run = ? ORDER BY first_seq IS NULL, first_seq, id`
+
+export function toThreadSummary(row: ThreadRow): ThreadSummary {
+  return {
     id: row.id,
     ident: row.ident,
     name: row.name,
@@ -33,5 +35,5 @@ export function listThreads(db: Db, run: number): ThreadSummary[] {
     endedAt: row.last_us === null ? null : row.last_us / 1e6,
     events: row.events,
     locations: row.locations,
-  }))
+  }
 }

@@ -11,24 +11,16 @@
 import { createHash } from 'node:crypto'
 import type { FlatChanges, WireRecord } from '../../shared/wire/records.js'
 import { TAG } from '../../shared/wire/records.js'
-import type { Db } from '../db/database.js'
+import type { PyDict } from '../../shared/wire/marshal.js'
 import { KIND, type StoredKind } from '../db/event-block.js'
-import { packSource } from '../db/source-text.js'
+import { SMALL_TABLES, type Batch } from '../store/batch.js'
+import { RunDeleted } from '../store/errors.js'
+import type { Store } from '../store/store.js'
 import { EventBlocks } from './event-blocks.js'
 import { FrameChunks } from './frame-chunks.js'
 import { MomentKeeper } from './moments.js'
-import { storeProfile } from './profile.js'
 import { TaskTallies, type TaskTally } from './task-tallies.js'
 import { ThreadTallies, type ThreadTally } from './thread-tallies.js'
-import {
-  PENDING_ORDER,
-  prepareWriterStatements,
-  writeActivations,
-  writeBlocks,
-  writeFrames,
-  writePending,
-  type WriterStatements,
-} from './writer-statements.js'
 
 const FLUSH_EVENTS = 20_000
 export const FLUSH_INTERVAL_MS = 50
@@ -88,18 +80,19 @@ export class RunWriter {
   /** The file of the last line hit, and its hits: the next line is mostly in the same file. */
   private lastHitFile = -1
   private lastHits: Map<number, number> | null = null
-  private readonly statements: WriterStatements
+  /** cProfile's stats, when they arrived since the last flush. */
+  private profile: PyDict | null = null
   private lastFlush = Date.now()
 
   constructor(
-    private readonly db: Db,
+    /** Where flushes go: the store, which writes each in one transaction. */
+    private readonly store: Pick<Store, 'writeBatch'>,
     /** The run's local key. */
     readonly run: number,
   ) {
     this.moments = new MomentKeeper(run)
     this.blocks = new EventBlocks(run, (frame) => this.moments.variables(frame))
     this.chunks = new FrameChunks(run)
-    this.statements = prepareWriterStatements(db)
   }
 
   /** The perf_counter value at the run's start, from `hello`: event times count from it. */
@@ -241,7 +234,7 @@ export class RunWriter {
         this.pending.symbols.push([this.run, record.symbol, record.text])
         break
       case TAG.profile:
-        storeProfile(this.db, this.run, record.stats)
+        this.profile = record.stats
         break
       case TAG.lost:
         this.lostEvents = record.count
@@ -267,67 +260,69 @@ export class RunWriter {
   }
 
   /**
-   * Writes every pending row and counter in one transaction. When the database refuses it
-   * (locked, disk full), the error is thrown and everything stays pending, for a later flush.
+   * Writes every pending row and counter in one transaction of the store: at once (SQLite,
+   * which returns nothing), or by the promise returned. When the store refuses it (locked,
+   * disk full, connection lost), the error is thrown (or the promise rejects) and everything
+   * stays pending, for a later flush. No record may be accepted while a flush is in flight.
    */
-  flush(): void {
+  flush(): void | Promise<void> {
     this.lastFlush = Date.now()
-    if (!this.deleted) {
-      try {
-        this.write()
-      } catch (error) {
-        if (!(error instanceof RunDeleted)) throw error
-        this.deleted = true
-      }
+    if (this.deleted) return this.written()
+    let writing: void | Promise<void>
+    try {
+      writing = this.store.writeBatch(this.batch())
+    } catch (error) {
+      return this.refused(error)
     }
+    if (writing === undefined) return this.written()
+    return writing.then(
+      () => this.written(),
+      (error: unknown) => this.refused(error),
+    )
+  }
+
+  /** `flush`, for a writer whose store writes synchronously (a test session's, in SQLite). */
+  flushNow(): void {
+    if (this.flush() !== undefined) throw new Error('flushNow needs a store that writes at once')
+  }
+
+  /** Everything pending, as one batch for the store. */
+  private batch(): Batch {
+    return {
+      run: this.run,
+      events: this.seq,
+      lostEvents: this.lostEvents,
+      small: this.pending,
+      frames: this.chunks.pending(),
+      blocks: this.blocks.pending(),
+      activations: this.moments.activations,
+      hits: this.hits,
+      threadTallies: this.tallies.touched,
+      taskTallies: this.taskTallies.touched,
+      profile: this.profile,
+    }
+  }
+
+  /** A deleted run takes nothing more; any other refusal is the caller's to handle. */
+  private refused(error: unknown): void {
+    if (!(error instanceof RunDeleted)) throw error
+    this.deleted = true
+    this.written()
+  }
+
+  /** What the last batch held is stored (or no longer wanted). */
+  private written(): void {
     this.pendingEvents = 0
     this.blocks.written()
     this.chunks.written()
     this.moments.activations.length = 0
     this.hits = new Map()
     this.lastHits = null
-    for (const table of PENDING_ORDER) this.pending[table].length = 0
+    this.profile = null
+    for (const table of SMALL_TABLES) this.pending[table].length = 0
     this.tallies.written()
     this.taskTallies.written()
     if (!this.deleted) this.stored = this.seq
-  }
-
-  private write(): void {
-    const { hits } = this
-    const s = this.statements
-    const blocks = this.blocks.pending()
-    this.db.transaction(() => {
-      // First: when the run was deleted meanwhile, write nothing more under its key.
-      if (s.count.run(this.seq, this.lostEvents, this.run).changes === 0) throw new RunDeleted()
-      for (const table of PENDING_ORDER) writePending(s, table, this.pending[table])
-      writeFrames(s, this.chunks.pending())
-      writeBlocks(s, blocks)
-      writeActivations(s, this.moments.activations)
-      for (const [file, lines] of hits)
-        for (const [line, count] of lines) s.hits.run(this.run, file, line, count)
-      for (const t of this.tallies.touched)
-        s.tally.run(
-          t.firstSeq,
-          t.lastSeq,
-          t.firstUs,
-          t.lastUs,
-          t.events,
-          t.locations,
-          this.run,
-          t.id,
-        )
-      for (const t of this.taskTallies.touched)
-        s.taskTally.run(
-          t.firstSeq,
-          t.lastSeq,
-          t.firstUs,
-          t.lastUs,
-          t.events,
-          t.firstFrame,
-          this.run,
-          t.id,
-        )
-    })()
   }
 
   private frameOf(id: number): LiveFrame {
@@ -390,10 +385,8 @@ export class RunWriter {
     let hash: string | null = null
     if (source !== null) {
       hash = createHash('sha256').update(source, 'utf8').digest('hex')
-      this.pending.sources.push([hash, packSource(source)])
+      this.pending.sources.push([hash, source])
     }
     this.pending.files.push([this.run, id, path, hash])
   }
 }
-
-class RunDeleted extends Error {}

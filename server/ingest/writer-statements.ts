@@ -4,19 +4,12 @@ import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db/database.js'
 import type { BlockRows } from './event-blocks.js'
 import type { FrameRows } from './frame-chunks.js'
+import { SMALL_TABLES, type SmallTable } from '../store/batch.js'
 
 /** The small tables, in the order their rows are written. */
-export const PENDING_ORDER = [
-  'functions',
-  'symbols',
-  'threads',
-  'tasks',
-  'awaits',
-  'sources',
-  'files',
-] as const
+export const PENDING_ORDER = SMALL_TABLES
 
-export type PendingTable = (typeof PENDING_ORDER)[number]
+export type PendingTable = SmallTable
 
 export type WriterStatements = Record<
   | PendingTable

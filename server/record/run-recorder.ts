@@ -13,6 +13,11 @@
  * before the failure get one more chance, and the run is marked with how it ended and why
  * recording stopped, as far as the database allows. Recording also stops while the disk
  * still has room for that ending (see disk-room.ts).
+ *
+ * Writes go to a `Store` (server/store/). SQLite writes at once; a store that answers with a
+ * promise (PostgreSQL) holds the records that follow in a backlog until it settles, and
+ * `push` returns false meanwhile: the caller waits for `drained()` before pushing more, so the
+ * pipe fills and the traced program waits, losing nothing.
  */
 
 import type { PyValue } from '../../shared/wire/marshal.js'
@@ -20,12 +25,12 @@ import { FrameReader, WireError } from '../../shared/wire/frames.js'
 import { readRecords } from '../../shared/wire/record-reader.js'
 import { TAG, type WireRecord } from '../../shared/wire/records.js'
 import { utf8Text } from '../db/bytes.js'
-import { databaseFailure, type Db } from '../db/database.js'
 import type { NewRun, RunEnding } from '../db/runs.js'
-import { createRun, finishRun, heartbeat, markChildStart, setNotice } from '../db/runs.js'
+import { finishRun, setNotice } from '../db/runs.js'
+import type { Store } from '../store/store.js'
 import { FLUSH_INTERVAL_MS, RunWriter } from '../ingest/run-writer.js'
 import { keepTimeline } from '../timeline/index.js'
-import { DiskRoom } from './disk-room.js'
+import { type DiskRoom } from './disk-room.js'
 import { emptyGiven, TestRuns, type FailedTest, type Keep } from './test-runs.js'
 import type { ProcessExit } from './outcome.js'
 import { decideEnding } from './outcome.js'
@@ -50,13 +55,19 @@ export class RunRecorder {
   /** The runs of the tests, once the first test has started (`--per-test`). */
   private tests: TestRuns | null = null
   private uuid: string | null = null
+  /** A write in flight: records wait in `backlog` until it settles. */
+  private pending: Promise<void> | null = null
+  private backlog: WireRecord[] = []
+  private backlogAt = 0
+  /** `finish` has begun: it writes what is left, nothing is scheduled any more. */
+  private finishing = false
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
     /** Builds the run row from the tracer's `hello`. */
     private readonly describe: (hello: Record<string, PyValue>) => NewRun,
   ) {
-    this.room = DiskRoom.of(db)
+    this.room = store.diskRoom()
   }
 
   /** The run's uuid, once `hello` has arrived. */
@@ -100,18 +111,67 @@ export class RunRecorder {
     return this.unmarked ? `${what}; the run could not be marked as ended either` : what
   }
 
-  push(chunk: Uint8Array): void {
-    if (this.failure !== null || this.writer?.deleted) return
+  /**
+   * Takes a chunk of the stream. Returns false while a write is in flight: push no more until
+   * `drained()` resolves.
+   */
+  push(chunk: Uint8Array): boolean {
+    if (this.failure !== null || this.writer?.deleted) return true
     try {
       for (const payload of this.frames.push(chunk)) {
         const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
-        for (const record of readRecords(bytes, decodeText)) this.accept(record)
+        for (const record of readRecords(bytes, decodeText)) {
+          if (this.pending === null) this.accept(record)
+          else this.backlog.push(record)
+        }
       }
-      if (this.storage === null) this.scheduleFlush()
+      if (this.storage === null && this.pending === null) this.scheduleFlush()
     } catch (error) {
-      if (!this.stopOnDatabaseFailure(error))
-        this.fail(error instanceof Error ? error.message : String(error))
+      this.refused(error)
     }
+    return this.pending === null
+  }
+
+  /** Resolves once every record pushed so far is taken and no write is in flight. */
+  async drained(): Promise<void> {
+    while (this.pending !== null) await this.pending
+  }
+
+  /** Goes on once `writing` has settled, holding the records that come meanwhile. */
+  private track(writing: void | Promise<void>): void {
+    if (writing === undefined) return
+    const current: Promise<void> = writing
+      .then(undefined, (error: unknown) => this.refused(error))
+      .then(() => {
+        if (this.pending === current) this.resume()
+      })
+    this.pending = current
+  }
+
+  /** Takes the records held while a write was in flight, until another one starts. */
+  private resume(): void {
+    this.pending = null
+    const took = this.backlogAt < this.backlog.length
+    try {
+      while (this.pending === null && this.backlogAt < this.backlog.length) {
+        if (this.failure !== null || this.writer?.deleted) break
+        this.accept(this.backlog[this.backlogAt++]!)
+      }
+      if (this.pending === null) {
+        this.backlog = []
+        this.backlogAt = 0
+        // Records taken are written within a flush interval, as those pushed are.
+        if (took && this.storage === null) this.scheduleFlush()
+      }
+    } catch (error) {
+      this.refused(error)
+    }
+  }
+
+  /** A write or a record failed: the store stops recording, anything else stops the stream. */
+  private refused(error: unknown): void {
+    if (this.stopOnDatabaseFailure(error) || this.failure !== null) return
+    this.fail(error instanceof Error ? error.message : String(error))
   }
 
   private accept(record: WireRecord): void {
@@ -119,31 +179,27 @@ export class RunRecorder {
     if (this.storage !== null && record.tag !== TAG.end) return
     switch (record.tag) {
       case TAG.hello: {
-        if (this.writer !== null) throw new WireError('a second hello in one stream')
+        if (this.uuid !== null) throw new WireError('a second hello in one stream')
         this.room.check()
         const session = this.describe(record.info)
-        const key = createRun(this.db, session)
+        const key = this.store.createRun(session)
         this.uuid = session.uuid
-        this.writer = new RunWriter(this.db, key)
-        if (session.options['perTest']) {
-          const keep: Keep = session.options['keep'] === 'all' ? 'all' : 'failed'
-          const receiver = { writer: this.writer, given: emptyGiven() }
-          this.tests = new TestRuns(this.db, { key, run: session, receiver }, keep)
-        }
-        this.writer.setClock(typeof record.info['clock'] === 'number' ? record.info['clock'] : 0)
-        this.heartbeatTimer = setInterval(() => this.beat(key), HEARTBEAT_MS).unref()
+        if (typeof key === 'number') this.begin(key, session, record.info)
+        else this.track(key.then((key) => this.begin(key, session, record.info)))
         return
       }
       case TAG.end:
         this.end = record.info
         return
       case TAG.notice:
-        if (this.writer) setNotice(this.db, this.writer.run, record.message)
+        if (this.writer) this.track(this.store.setNotice(this.writer.run, record.message))
         return
       case TAG.child:
         // After the events taken so far: those before the child started, in stream order.
         if (this.writer)
-          markChildStart(this.db, this.writer.run, record.pid, this.writer.seq, record.time)
+          this.track(
+            this.store.markChildStart(this.writer.run, record.pid, this.writer.seq, record.time),
+          )
         return
       case TAG.test:
         this.testRuns().begin(record)
@@ -174,6 +230,19 @@ export class RunRecorder {
     }
   }
 
+  /** The run's row exists: its events can be written. */
+  private begin(key: number, session: NewRun, hello: Record<string, PyValue>): void {
+    this.writer = new RunWriter(this.store, key)
+    if (session.options['perTest']) {
+      const keep: Keep = session.options['keep'] === 'all' ? 'all' : 'failed'
+      const db = this.store.sqlite('recording each test as a run of its own')
+      const receiver = { writer: this.writer, given: emptyGiven() }
+      this.tests = new TestRuns(db, { key, run: session, receiver }, keep)
+    }
+    this.writer.setClock(typeof hello['clock'] === 'number' ? hello['clock'] : 0)
+    this.heartbeatTimer = setInterval(() => this.beat(key), HEARTBEAT_MS).unref()
+  }
+
   private testRuns(): TestRuns {
     if (this.tests === null) throw new WireError('a test arrived in a run not recorded per test')
     return this.tests
@@ -181,16 +250,17 @@ export class RunRecorder {
 
   private scheduleFlush(): void {
     const writer = this.writer
-    if (writer === null) return
+    if (writer === null || this.finishing) return
     if (writer.due || this.tests?.due) {
-      this.flush(writer)
+      this.track(this.flush(writer))
       return
     }
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null
-      if (this.storage !== null) return
+      // A write in flight schedules the next flush when it settles.
+      if (this.storage !== null || this.pending !== null) return
       try {
-        if (this.writer) this.flush(this.writer)
+        if (this.writer) this.track(this.flush(this.writer))
       } catch (error) {
         if (!this.stopOnDatabaseFailure(error)) throw error
       }
@@ -198,18 +268,20 @@ export class RunRecorder {
   }
 
   /** Writes the pending events, while the disk has room for them and the run's ending. */
-  private flush(writer: RunWriter): void {
+  private flush(writer: RunWriter): void | Promise<void> {
+    let writing: void | Promise<void> = undefined
     this.room.write(() => {
-      writer.flush()
+      writing = writer.flush()
       this.tests?.flush()
     })
+    return writing
   }
 
   /** A heartbeat is a write like any other: when the database refuses it, recording stops. */
   private beat(key: number): void {
-    if (this.storage !== null) return
+    if (this.storage !== null || this.pending !== null || this.finishing) return
     try {
-      heartbeat(this.db, key)
+      this.track(this.store.heartbeat(key))
       this.tests?.beat()
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error
@@ -218,7 +290,7 @@ export class RunRecorder {
 
   /** When `error` is the database failing, recording stops (see above): returns true. */
   private stopOnDatabaseFailure(error: unknown): boolean {
-    const failure = databaseFailure(error)
+    const failure = this.store.failure(error)
     if (failure === null) return false
     if (this.storage !== null) return true
     this.storage = failure.message
@@ -228,7 +300,8 @@ export class RunRecorder {
     // not on a locked database, where trying would hold the program up for another timeout.
     if (!failure.locked && this.writer !== null) {
       try {
-        setNotice(this.db, this.writer.run, this.storageFailure!)
+        const noting = this.store.setNotice(this.writer.run, this.storageFailure!)
+        if (noting !== undefined) this.track(noting.catch(() => undefined))
       } catch {
         // said again when the program ends
       }
@@ -238,14 +311,13 @@ export class RunRecorder {
 
   private fail(message: string): void {
     this.failure = message
-    if (this.writer === null) return
+    const writer = this.writer
+    if (writer === null) return
+    const notice = `the event stream was malformed, recording stopped: ${message}`
     try {
-      this.flush(this.writer)
-      setNotice(
-        this.db,
-        this.writer.run,
-        `the event stream was malformed, recording stopped: ${message}`,
-      )
+      const flushing = this.flush(writer)
+      if (flushing === undefined) this.track(this.store.setNotice(writer.run, notice))
+      else this.track(flushing.then(() => this.store.setNotice(writer.run, notice)))
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error
     }
@@ -253,29 +325,37 @@ export class RunRecorder {
 
   /**
    * The stream is over: store what is pending and how the run ended. `exit` is how the
-   * process ended, when known. Returns the ending, or null when no run was ever started.
+   * process ended, when known. Resolves with the ending, or null when no run was ever started.
    */
-  finish(exit: ProcessExit | null): RunEnding | null {
+  async finish(exit: ProcessExit | null): Promise<RunEnding | null> {
+    this.finishing = true
     if (this.flushTimer) clearTimeout(this.flushTimer)
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
     this.flushTimer = this.heartbeatTimer = null
+    await this.drained()
     const writer = this.writer
     if (writer === null) return null
     try {
       // After a failure too: what was taken before it may be stored now (a lock was released).
-      this.flush(writer)
+      await this.flush(writer)
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error
     }
+    await this.drained()
     const ending = decideEnding(this.end, exit, Date.now() / 1000)
     try {
-      // One transaction: on a disk that filled up, one write has a better chance than two.
-      this.db.transaction(() => {
-        const notice = this.endingNotice(exit)
-        if (notice !== null) setNotice(this.db, writer.run, notice)
-        this.tests?.finish(ending)
-        finishRun(this.db, writer.run, ending)
-      })()
+      const notice = this.endingNotice(exit)
+      const tests = this.tests
+      if (tests === null) await this.store.endRun(writer.run, ending, notice)
+      else {
+        const db = this.store.sqlite('recording each test as a run of its own')
+        // One transaction: on a disk that filled up, one write has a better chance than two.
+        db.transaction(() => {
+          if (notice !== null) setNotice(db, writer.run, notice)
+          tests.finish(ending)
+          finishRun(db, writer.run, ending)
+        })()
+      }
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error
       this.unmarked = true
@@ -290,10 +370,11 @@ export class RunRecorder {
    * Timeline at once; on a database failure the dashboard builds them when first asked.
    */
   private prepareTimeline(run: number): void {
+    if (this.store.kind !== 'sqlite') return
     try {
-      keepTimeline(this.db, run, this.eventCount)
+      keepTimeline(this.store.sqlite('the Timeline'), run, this.eventCount)
     } catch (error) {
-      if (databaseFailure(error) === null) throw error
+      if (this.store.failure(error) === null) throw error
     }
   }
 

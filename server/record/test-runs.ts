@@ -32,6 +32,7 @@ import { createRun, finishRun, heartbeat, type NewRun, type RunEnding } from '..
 import { createTest, endTest } from '../db/tests.js'
 import { PACK, storeTestPack, type PackedTest } from '../db/test-packs.js'
 import { RunWriter } from '../ingest/run-writer.js'
+import { batchWriter } from '../store/sqlite/write-batch.js'
 import { WireError } from '../../shared/wire/frames.js'
 
 /** Which tests' runs stay once the test has ended. */
@@ -201,7 +202,7 @@ export class TestRuns {
         options: { ...base.options, session: base.uuid },
       })
     })()
-    const writer = new RunWriter(this.db, key)
+    const writer = new RunWriter(batchWriter(this.db), key)
     writer.setClock(number(record.info['clock']) ?? 0)
     for (const thread of this.threads) writer.accept(thread)
     const given = emptyGiven()
@@ -222,7 +223,7 @@ export class TestRuns {
 
   /** Writes out what every open test has pending. */
   flush(): void {
-    for (const test of this.open.values()) test.writer.flush()
+    for (const test of this.open.values()) test.writer.flushNow()
   }
 
   /** Keeps the open tests' runs from looking lost while they last. */
@@ -249,7 +250,7 @@ export class TestRuns {
     const ended = { outcome, duration: number(info['duration']) ?? 0, events: test.writer.seq }
     this.db.transaction(() => {
       if (kept) {
-        test.writer.flush()
+        test.writer.flushNow()
         endTest(this.db, this.session.key, test.position, ended)
         finishRun(this.db, test.key, testEnding(info, failing))
       } else {
@@ -283,7 +284,7 @@ export class TestRuns {
   finish(ending: RunEnding): void {
     const lost = ending.status === 'lost'
     for (const test of this.open.values()) {
-      test.writer.flush()
+      test.writer.flushNow()
       finishRun(this.db, test.key, {
         ...ending,
         status: lost ? 'lost' : 'interrupted',

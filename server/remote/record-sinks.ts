@@ -12,6 +12,7 @@ import type { NewRun } from '../db/runs.js'
 import type { ProcessExit } from '../record/outcome.js'
 import { newRun, type RunInfo } from '../record/run-info.js'
 import { RunRecorder } from '../record/run-recorder.js'
+import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { RunStart, RunSummary } from './protocol.js'
 import { HttpError } from './http-error.js'
 import type { RunSink, RunSinks } from './receiver.js'
@@ -47,7 +48,7 @@ class RecordedRun implements RunSink {
     info: RunInfo,
   ) {
     this.recorder = new RunRecorder(
-      db,
+      new SqliteStore(db),
       (hello) =>
         (this.run =
           typeof hello['startedBy'] === 'string'
@@ -56,16 +57,21 @@ class RecordedRun implements RunSink {
     )
   }
 
-  push(bytes: Uint8Array): void {
-    this.recorder.push(bytes)
+  push(bytes: Uint8Array): void | Promise<void> {
+    const taken = this.recorder.push(bytes)
+    this.announce()
+    return taken ? undefined : this.recorder.drained()
+  }
+
+  private announce(): void {
     if (this.run !== null && !this.announced) {
       this.announced = true
       void this.out.line(startedLine(this.out, this.run.uuid, this.run.description, this.run.host))
     }
   }
 
-  finish(exit: ProcessExit | null): RunSummary {
-    const ending = this.recorder.finish(exit)
+  async finish(exit: ProcessExit | null): Promise<RunSummary> {
+    const ending = await this.recorder.finish(exit)
     if (ending === null || this.run === null)
       return { status: 'unrecorded', events: 0, lostEvents: 0 }
     const summary = {

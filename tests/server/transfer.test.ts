@@ -8,6 +8,7 @@ import { createRun, findRun, finishRun, RunNotFound } from '../../server/db/runs
 import { copyRuns } from '../../server/db/transfer.js'
 import { storeProfile } from '../../server/ingest/profile.js'
 import { RunWriter } from '../../server/ingest/run-writer.js'
+import { batchWriter } from '../../server/store/sqlite/write-batch.js'
 import { PyDict } from '../../shared/wire/marshal.js'
 import { TAG } from '../../shared/wire/records.js'
 import { tempDir } from '../support/cli.js'
@@ -47,7 +48,7 @@ function addRun(db: Db, uuid: string, events: number, text: string): number {
     startedAt: 1000,
     options: {},
   })
-  const writer = new RunWriter(db, key)
+  const writer = new RunWriter(batchWriter(db), key)
   writer.accept({ tag: TAG.file, file: 1, path: '/srv/prog.py', source: text })
   writer.accept({
     tag: TAG.code,
@@ -74,10 +75,10 @@ function addRun(db: Db, uuid: string, events: number, text: string): number {
   })
   for (let i = 2; i < events; i++) {
     writer.accept({ tag: TAG.line, ...frame, line: (i % 50) + 1, changes: [1, 2, String(i)] })
-    if (writer.due) writer.flush()
+    if (writer.due) writer.flushNow()
   }
   writer.accept({ tag: TAG.return, ...frame, line: 1, changes: null, valueType: 0, value: null })
-  writer.flush()
+  writer.flushNow()
   storeProfile(
     db,
     key,

@@ -1,8 +1,8 @@
 /** `smiley delete`: remove runs, with everything only they used. */
 
-import { openDatabase } from '../../db/database.js'
-import { deleteRun, type DeletedRun } from '../../db/delete.js'
-import { findRun, markLostRuns, type StoredRun } from '../../db/runs.js'
+import type { DeletedRun } from '../../db/delete.js'
+import type { StoredRun } from '../../db/runs.js'
+import { openStore } from '../../store/open.js'
 import { formatCount, shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import type { ParsedArgs } from '../args.js'
@@ -10,6 +10,7 @@ import { databaseOption, text, type Command } from '../command.js'
 import { CliError } from '../errors.js'
 
 export const deleteCommand: Command = {
+  postgres: true,
   spec: {
     name: 'delete',
     summary: 'Delete runs and everything only they used.',
@@ -36,13 +37,13 @@ export const deleteCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    const db = openDatabase(text(args, 'database'))
+    const store = await openStore(text(args, 'database'))
     const out = new Output()
     try {
-      markLostRuns(db)
+      await store.markLostRuns()
       const runs = new Map<number, StoredRun>()
       for (const reference of args.positionals) {
-        const found = findRun(db, reference)
+        const found = await store.findRun(reference)
         runs.set(found.key, found)
       }
       if (!args.options['force']) {
@@ -53,12 +54,12 @@ export const deleteCommand: Command = {
           )
       }
       for (const { key, run } of runs.values()) {
-        const deleted = deleteRun(db, key)
+        const deleted = await store.deleteRun(key)
         await out.line(`deleted run ${shortId(run.id)} (${run.description}): ${describe(deleted)}`)
       }
       return 0
     } finally {
-      db.close()
+      await store.close()
     }
   },
 }

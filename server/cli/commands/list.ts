@@ -2,11 +2,11 @@
 
 import type { Run } from '../../../shared/types/run.js'
 import { nestRuns, processLabel, type NestedRun } from '../../../shared/run-tree.js'
-import { openDatabase } from '../../db/database.js'
-import { findRun, listRuns, markLostRuns } from '../../db/runs.js'
+import { findRun, markLostRuns } from '../../db/runs.js'
 import { listTests } from '../../db/tests.js'
 import type { SessionTest } from '../../../shared/types/test.js'
-import type { Db } from '../../db/database.js'
+import { openStore } from '../../store/open.js'
+import type { Store } from '../../store/store.js'
 import {
   formatCount,
   formatDuration,
@@ -22,6 +22,7 @@ import { databaseOption, jsonOption, text, type Command } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
 
 export const listCommand: Command = {
+  postgres: true,
   spec: {
     name: 'list',
     summary: 'List the recorded runs, newest first.',
@@ -55,19 +56,19 @@ export const listCommand: Command = {
   async run(args: ParsedArgs) {
     if (args.options['json'] && args.options['csv'])
       throw new UsageError('choose one of --json and --csv')
-    const db = openDatabase(text(args, 'database'), { readsWhereUnwritable: true })
+    const store = await openStore(text(args, 'database'), { readsWhereUnwritable: true })
     const session = args.options['session']
-    if (typeof session === 'string') return listSession(db, session, args)
+    if (typeof session === 'string') return listSession(store, session, args)
     let runs: Run[]
     try {
-      markLostRuns(db)
+      await store.markLostRuns()
       const limit = args.options['limit'] as number | undefined
-      runs = listRuns(db, {
+      runs = await store.listRuns({
         errorsOnly: Boolean(args.options['errors']),
         ...(limit ? { limit } : {}),
       })
     } finally {
-      db.close()
+      await store.close()
     }
     const out = new Output()
     if (args.options['json']) {
@@ -145,10 +146,11 @@ function iso(unixSeconds: number | null): string {
 }
 
 /** `--session RUN`: the tests of a session, each with its outcome and its run. */
-async function listSession(db: Db, reference: string, args: ParsedArgs): Promise<number> {
+async function listSession(store: Store, reference: string, args: ParsedArgs): Promise<number> {
   let tests: SessionTest[]
   let ended = false
   try {
+    const db = store.sqlite('smiley list --session')
     markLostRuns(db)
     let { key, run } = findRun(db, reference)
     // A test's run stands for its session.
@@ -160,7 +162,7 @@ async function listSession(db: Db, reference: string, args: ParsedArgs): Promise
     tests = listTests(db, key)
     ended = run.status !== 'running'
   } finally {
-    db.close()
+    await store.close()
   }
   const out = new Output()
   if (args.options['json']) {

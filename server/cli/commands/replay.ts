@@ -1,9 +1,7 @@
 /** `smiley replay`: a recorded run's events, in order, as Smiley's monitor prints them. */
 
-import { childStarts } from '../../db/child-starts.js'
-import { openDatabase } from '../../db/database.js'
-import { readEvents } from '../../db/events.js'
-import { findRun } from '../../db/runs.js'
+import { openStore } from '../../store/open.js'
+import { walkEvents } from '../../store/walk.js'
 import { Output } from '../../console/output.js'
 import { EventPrinter } from '../../console/event-printer.js'
 import type { ParsedArgs } from '../args.js'
@@ -18,6 +16,7 @@ import {
 } from '../command.js'
 
 export const replayCommand: Command = {
+  postgres: true,
   spec: {
     name: 'replay',
     summary: "Print a run's events in order, as they were recorded.",
@@ -42,21 +41,21 @@ export const replayCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    const db = openDatabase(text(args, 'database'), { readonly: true })
+    const store = await openStore(text(args, 'database'), { readonly: true })
     try {
-      const { key, run } = findRun(db, args.positionals[0]!)
+      const { key, run } = await store.findRun(args.positionals[0]!)
       const out = new Output()
       const from = Number(args.options['from'])
       const printer = new EventPrinter(out, run.cwd, Boolean(args.options['json']), from)
       const filter = eventFilter(args)
-      await printer.know(childStarts(db, key))
-      for (const event of readEvents(db, key, from)) {
+      await printer.know(await store.childStarts(key))
+      for await (const event of walkEvents(store, key, from)) {
         if (!out.open || pastEnd(filter, event)) break
         await printer.event(event, keeps(filter, event))
       }
       return 0
     } finally {
-      db.close()
+      await store.close()
     }
   },
 }

@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ACCELERATORS, type Accelerator, type TracerOptions } from '../../../shared/wire/options.js'
-import { DatabaseError, openDatabase, type Db } from '../../db/database.js'
-import { markLostRuns } from '../../db/runs.js'
+import { DatabaseError } from '../../db/database.js'
+import { openStore } from '../../store/open.js'
+import type { Store } from '../../store/store.js'
 import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import { forwardSignals, ignoredAtStart, keepIgnoring } from '../../record/ignored-signals.js'
@@ -35,6 +36,7 @@ import { checkedToken } from '../token.js'
 const STREAM_GRACE_MS = 3000
 
 export const runCommand: Command = {
+  postgres: true,
   spec: {
     name: 'run',
     summary: 'Run a Python program and record everything it does.',
@@ -229,13 +231,13 @@ export async function recordProgram(given: Target, args: ParsedArgs): Promise<Ex
   const python = text(args, 'python')
   const remote = remoteUrl(args)
   if (remote !== null) return forward(remote, python, target, args)
-  const db = openForRecording(text(args, 'database'))
-  if (db === null) return runUnrecorded(python, target, args)
+  const store = await openForRecording(text(args, 'database'))
+  if (store === null) return runUnrecorded(python, target, args)
   try {
-    markLostRuns(db)
-    return await record(db, python, target, args)
+    await store.markLostRuns()
+    return await record(store, python, target, args)
   } finally {
-    db.close()
+    await store.close()
   }
 }
 
@@ -368,12 +370,24 @@ function accelerator(args: ParsedArgs): Accelerator {
   return known
 }
 
-async function record(db: Db, python: string, target: Target, args: ParsedArgs): Promise<Exit> {
+async function record(
+  store: Store,
+  python: string,
+  target: Target,
+  args: ParsedArgs,
+): Promise<Exit> {
   const { info, options } = plan(target, args)
-  const recorder = new RunRecorder(db, (hello) => newRun(info, hello, process.cwd()))
-  const children = args.options['noChildren']
-    ? null
-    : await ChildRecorder.listen(db, childOptions(options, args), info.options)
+  if (options.perTest) store.sqlite('recording each test as a run of its own')
+  const recorder = new RunRecorder(store, (hello) => newRun(info, hello, process.cwd()))
+  // Child processes are recorded into SQLite only, so far.
+  const children =
+    args.options['noChildren'] || store.kind !== 'sqlite'
+      ? null
+      : await ChildRecorder.listen(
+          store.sqlite('child processes'),
+          childOptions(options, args),
+          info.options,
+        )
   let exit: ProcessExit
   try {
     exit = await trace(
@@ -382,14 +396,14 @@ async function record(db: Db, python: string, target: Target, args: ParsedArgs):
       info.uuid,
       options,
       args,
-      (chunk) => recorder.push(chunk),
+      (chunk) => (recorder.push(chunk) ? undefined : recorder.drained()),
       children?.announcement() ?? {},
     )
   } catch (error) {
     children?.close()
     throw error
   }
-  const ending = recorder.finish(exit)
+  const ending = await recorder.finish(exit)
   if (children !== null) await waitForChildren(children)
   const storageFailure = recorder.storageFailure
   if (storageFailure !== null) {
@@ -433,9 +447,9 @@ function sayFailedTests(recorder: RunRecorder): void {
  * system, another user's file), which is said in one line: the program then runs unrecorded,
  * as it does when the database is locked.
  */
-function openForRecording(path: string): Db | null {
+async function openForRecording(location: string): Promise<Store | null> {
   try {
-    return openDatabase(path, { create: true, lasting: true })
+    return await openStore(location, { create: true, lasting: true })
   } catch (error) {
     if (!(error instanceof DatabaseError) || !error.unwritable) throw error
     process.stderr.write(
@@ -531,7 +545,8 @@ async function trace(
   uuid: string,
   options: RecordingOptions,
   args: ParsedArgs,
-  take: (chunk: Buffer) => void,
+  /** Takes a chunk; a promise returned means: read no more until it settles. */
+  take: (chunk: Buffer) => void | Promise<void>,
   announce: Record<string, string> = {},
 ): Promise<ProcessExit> {
   const { child, stream } = launch(
@@ -549,7 +564,12 @@ async function trace(
     process.env,
     announce,
   )
-  stream.on('data', take)
+  stream.on('data', (chunk: Buffer) => {
+    const taking = take(chunk)
+    if (taking === undefined) return
+    stream.pause()
+    void taking.then(() => stream.resume())
+  })
   const streamClosed = new Promise<void>((done) => stream.once('close', done))
   const stopForwarding = forwardSignals(child)
   let exit: ProcessExit

@@ -1,19 +1,19 @@
 /** `smiley show`: everything recorded about a run, short of its events. */
 
-import { childStarts } from '../../db/child-starts.js'
-import { openDatabase } from '../../db/database.js'
-import { findRun } from '../../db/runs.js'
-import { RunNames } from '../../db/events.js'
-import { listTasks } from '../../db/tasks.js'
-import { listThreads } from '../../db/threads.js'
+import { loadedNames, RunNames } from '../../db/events.js'
+import { toTaskSummary } from '../../db/tasks.js'
+import { openStore } from '../../store/open.js'
+import type { Store } from '../../store/store.js'
 import { formatChildStarts } from '../../console/child-start-format.js'
 import { formatTasks } from '../../console/task-format.js'
 import { Output } from '../../console/output.js'
 import { formatRunDetails } from '../../console/run-details.js'
 import type { ParsedArgs } from '../args.js'
+import type { TaskSummary } from '../../../shared/types/task.js'
 import { databaseOption, jsonOption, text, type Command } from '../command.js'
 
 export const showCommand: Command = {
+  postgres: true,
   spec: {
     name: 'show',
     summary: "Show a run's details: how it ran, how it ended, its threads and tasks.",
@@ -40,13 +40,13 @@ export const showCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    const db = openDatabase(text(args, 'database'), { readonly: true })
+    const store = await openStore(text(args, 'database'), { readonly: true })
     const out = new Output()
     try {
-      const { key, run } = findRun(db, args.positionals[0]!)
-      const threads = listThreads(db, key)
-      const tasks = listTasks(db, key, new RunNames(db, key))
-      const children = childStarts(db, key)
+      const { key, run } = await store.findRun(args.positionals[0]!)
+      const threads = await store.threads(key)
+      const tasks = await runTasks(store, key)
+      const children = await store.childStarts(key)
       if (args.options['json'])
         await out.line(JSON.stringify({ ...run, threads, tasks, children }, null, 2))
       else {
@@ -56,7 +56,22 @@ export const showCommand: Command = {
       }
       return 0
     } finally {
-      db.close()
+      await store.close()
     }
   },
+}
+
+/** The run's asyncio tasks, each with the function of its coroutine. */
+async function runTasks(store: Store, key: number): Promise<TaskSummary[]> {
+  const rows = await store.tasks(key)
+  if (rows.length === 0) return []
+  const names = new RunNames(loadedNames(await store.names(key), new Map()), key)
+  const summaries: TaskSummary[] = []
+  for (const row of rows) {
+    const fn = row.first_frame === null ? null : await store.frameFunction(key, row.first_frame)
+    summaries.push(
+      toTaskSummary(row, fn === null ? null : (names.function(fn)?.qualifiedName ?? null)),
+    )
+  }
+  return summaries
 }

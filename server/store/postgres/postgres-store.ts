@@ -1,0 +1,386 @@
+/**
+ * The team's store: the same tables in PostgreSQL, through a `pg` Pool. Every call is
+ * asynchronous; a flush is one transaction (write-batch.ts). The rows and blobs that come out
+ * are those SQLite gives, so the query layer above reads both alike.
+ */
+
+import type { ChildStart } from '../../../shared/types/child-start.js'
+import { hostname } from 'node:os'
+import type pg from 'pg'
+import type { Run } from '../../../shared/types/run.js'
+import type { ThreadSummary } from '../../../shared/types/thread.js'
+import type { Db, OpenOptions } from '../../db/database.js'
+import type { DeletedRun } from '../../db/delete.js'
+import { decodeChunk } from '../../db/frame-chunk.js'
+import { toRun, type RunRow } from '../../db/rows.js'
+import {
+  foundRun,
+  isLost,
+  listRunsSql,
+  runQuestion,
+  type ListOptions,
+  type NewRun,
+  type RunEnding,
+  type StoredRun,
+} from '../../db/runs.js'
+import { TASK_ROWS, type TaskRow } from '../../db/tasks.js'
+import { THREAD_ROWS, toThreadSummary, type ThreadRow } from '../../db/threads.js'
+import { DiskRoom } from '../../record/disk-room.js'
+import type { Batch } from '../batch.js'
+import { NotYetSupported, StoreError } from '../errors.js'
+import type { BlockData, NameRows, Store, StoreFailure } from '../store.js'
+import { createPool, describeUrl, pgFailure } from './connect.js'
+import { RunsWatcher } from './runs-watcher.js'
+import { PG_MIGRATIONS, PG_RUN_TABLES, PG_SCHEMA, PG_SCHEMA_VERSION } from './schema.js'
+import { RUNS_CHANNEL, writeBatch } from './write-batch.js'
+
+/** Serialises schema creation between processes opening one empty database at once. */
+const SCHEMA_LOCK = 0x5311e7
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres'
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly location: string,
+    private readonly url: string,
+  ) {}
+
+  /** Connects, and creates or checks Smiley's schema; fails with one line (StoreError). */
+  static async open(url: string, _options: OpenOptions = {}): Promise<PostgresStore> {
+    const location = describeUrl(url)
+    const store = new PostgresStore(createPool(url), location, url)
+    try {
+      await store.prepareSchema()
+    } catch (error) {
+      await store.pool.end().catch(() => undefined)
+      throw pgFailure(error, location) ?? error
+    }
+    return store
+  }
+
+  private async prepareSchema(): Promise<void> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK])
+      try {
+        const version = await this.schemaVersion(client)
+        if (version === PG_SCHEMA_VERSION) return
+        await client.query('BEGIN')
+        if (version === 0) await client.query(PG_SCHEMA)
+        else for (const step of PG_MIGRATIONS.slice(version - 1)) await client.query(step)
+        await client.query('DELETE FROM smiley_schema')
+        await client.query('INSERT INTO smiley_schema (version) VALUES ($1)', [PG_SCHEMA_VERSION])
+        await client.query('COMMIT')
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK])
+      }
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+
+  /** The schema's version; 0 for an empty database; refuses another program's and a newer Smiley's. */
+  private async schemaVersion(client: pg.PoolClient): Promise<number> {
+    const marked = await client.query("SELECT to_regclass('smiley_schema') IS NOT NULL AS ours")
+    if (marked.rows[0].ours) {
+      const found = await client.query('SELECT max(version) AS version FROM smiley_schema')
+      const version = Number(found.rows[0].version ?? 0)
+      if (version > PG_SCHEMA_VERSION)
+        throw new StoreError(
+          `${this.location} was written by a newer Smiley (schema ${version}; this one knows ${PG_SCHEMA_VERSION})`,
+        )
+      return version
+    }
+    const tables = await client.query(
+      'SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema()',
+    )
+    if (Number(tables.rows[0].n) > 0)
+      throw new StoreError(`${this.location} is a PostgreSQL database, but not a Smiley one`)
+    return 0
+  }
+
+  private async query<R extends pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(numbered(sql), params)).rows
+    } catch (error) {
+      throw pgFailure(error, this.location) ?? error
+    }
+  }
+
+  async createRun(run: NewRun): Promise<number> {
+    const rows = await this.query<{ id: number }>(
+      `INSERT INTO runs (uuid, description, argv, cwd, python, python_version, host, pid, backend,
+         started_at, status, options, recorder_host, recorder_pid, heartbeat_at, parent_run,
+         started_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)
+       RETURNING id, pg_notify('${RUNS_CHANNEL}', id::TEXT)`,
+      [
+        run.uuid,
+        run.description,
+        JSON.stringify(run.argv),
+        run.cwd,
+        run.python,
+        run.pythonVersion,
+        run.host,
+        run.pid,
+        run.backend,
+        run.startedAt,
+        JSON.stringify(run.options),
+        hostname(),
+        run.recorderPid ?? process.pid,
+        Date.now() / 1000,
+        run.process?.parent ?? null,
+        run.process?.startedBy ?? null,
+      ],
+    )
+    return rows[0]!.id
+  }
+
+  writeBatch(batch: Batch): Promise<void> {
+    return this.withClient((client) => writeBatch(client, batch))
+  }
+
+  async setNotice(key: number, notice: string): Promise<void> {
+    await this.query('UPDATE runs SET notice = ? WHERE id = ?', [notice, key])
+    await this.notify(key)
+  }
+
+  async heartbeat(key: number): Promise<void> {
+    await this.query("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'", [
+      Date.now() / 1000,
+      key,
+    ])
+  }
+
+  async markChildStart(key: number, pid: number, seq: number, at: number): Promise<void> {
+    await this.query('INSERT INTO child_starts (run, pid, seq, at) VALUES (?, ?, ?, ?)', [
+      key,
+      pid,
+      seq,
+      at,
+    ])
+  }
+
+  async endRun(key: number, ending: RunEnding, notice: string | null): Promise<void> {
+    await this.query(
+      `UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, signal = ?, error_type = ?,
+         error_message = ?, traceback = ?, heartbeat_at = NULL, notice = coalesce(?, notice)
+       WHERE id = ?`,
+      [
+        ending.status,
+        ending.endedAt,
+        ending.exitCode,
+        ending.signal,
+        ending.errorType,
+        ending.errorMessage,
+        ending.traceback,
+        notice,
+        key,
+      ],
+    )
+    await this.notify(key)
+  }
+
+  /** Says on RUNS_CHANNEL that run `key` changed (a batch says it with its commit). */
+  private async notify(key: number): Promise<void> {
+    await this.query(`SELECT pg_notify('${RUNS_CHANNEL}', ?)`, [String(key)])
+  }
+
+  /**
+   * Calls `changed` with the key of each run written, by any process on any machine, as its
+   * writes commit (LISTEN on one connection of its own); with 0 after the connection was lost
+   * and found again, when anything may have changed meanwhile. Resolves once listening, with
+   * the function that stops it.
+   */
+  async watch(changed: (run: number) => void): Promise<() => Promise<void>> {
+    const watcher = new RunsWatcher(this.url, this.location, changed)
+    await watcher.start()
+    return () => watcher.stop()
+  }
+
+  diskRoom(): DiskRoom {
+    // The server's disk is the server's to watch.
+    return new DiskRoom(null)
+  }
+
+  failure(error: unknown): StoreFailure | null {
+    return pgFailure(error, this.location)
+  }
+
+  async listRuns(options?: ListOptions): Promise<Run[]> {
+    return (await this.query<RunRow>(listRunsSql(options))).map(toRun)
+  }
+
+  async findRun(reference: string): Promise<StoredRun> {
+    const question = runQuestion(reference)
+    return foundRun(reference, question, await this.query<RunRow>(question.sql, question.params))
+  }
+
+  async markLostRuns(): Promise<number> {
+    const running = await this.query<RunRow>(
+      "SELECT id, recorder_host, recorder_pid, heartbeat_at FROM runs WHERE status = 'running'",
+    )
+    const now = Date.now() / 1000
+    const lost = running.filter((row) => isLost(row, now))
+    for (const row of lost)
+      await this.query(
+        `UPDATE runs SET status = 'lost',
+           ended_at = coalesce(ended_at, greatest(coalesce(heartbeat_at, started_at), started_at +
+             coalesce((SELECT max(last_us) FROM threads WHERE run = runs.id), 0) / 1e6)),
+           error_message = coalesce(error_message, 'the recording process stopped before the run ended')
+         WHERE id = ? AND status = 'running'`,
+        [row.id],
+      ).catch(() => undefined) // housekeeping: left for the next look
+    return lost.length
+  }
+
+  deleteRun(key: number): Promise<DeletedRun> {
+    return this.withClient(async (client) => {
+      await client.query('BEGIN')
+      try {
+        const one = async (sql: string) =>
+          Number((await client.query(numbered(sql), [key])).rows[0].n)
+        const hashes = (
+          await client.query(
+            'SELECT DISTINCT source_hash FROM files WHERE run = $1 AND source_hash IS NOT NULL',
+            [key],
+          )
+        ).rows.map((row: { source_hash: string }) => row.source_hash)
+        const events = await one(
+          'SELECT coalesce(sum(last_seq - first_seq + 1), 0) AS n FROM event_blocks WHERE run = ?',
+        )
+        const frames = await one('SELECT coalesce(sum(count), 0) AS n FROM frames WHERE run = ?')
+        const rows: Record<string, number> = {}
+        for (const table of PG_RUN_TABLES)
+          rows[table] =
+            (await client.query(`DELETE FROM ${table} WHERE run = $1`, [key])).rowCount ?? 0
+        await client.query('DELETE FROM runs WHERE id = $1', [key])
+        const sources =
+          (
+            await client.query(
+              `DELETE FROM sources WHERE hash = ANY($1)
+               AND hash NOT IN (SELECT source_hash FROM files WHERE source_hash IS NOT NULL)`,
+              [hashes],
+            )
+          ).rowCount ?? 0
+        await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(key)])
+        await client.query('COMMIT')
+        return { events, frames, rows, sources }
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    })
+  }
+
+  async threads(key: number): Promise<ThreadSummary[]> {
+    return (await this.query<ThreadRow>(THREAD_ROWS, [key])).map(toThreadSummary)
+  }
+
+  /** Where the run started processes; their runs are not recorded into PostgreSQL yet. */
+  async childStarts(key: number): Promise<ChildStart[]> {
+    const marks = await this.query<{ pid: number; seq: number; at: number }>(
+      'SELECT pid, seq, at FROM child_starts WHERE run = ? ORDER BY at, seq',
+      [key],
+    )
+    return marks.map(({ pid, seq, at }) => ({ pid: Number(pid), seq: Number(seq), at, run: null }))
+  }
+
+  tasks(key: number): Promise<TaskRow[]> {
+    return this.query<TaskRow>(TASK_ROWS, [key])
+  }
+
+  async frameFunction(key: number, frame: number): Promise<number> {
+    const chunks = await this.query<{ data: Buffer }>(
+      'SELECT data FROM frames WHERE run = ? AND min_id <= ? AND max_id >= ? ORDER BY first_id',
+      [key, frame, frame],
+    )
+    for (const { data } of chunks) {
+      const found = decodeChunk(data).find((record) => record.id === frame)
+      if (found !== undefined) return found.function
+    }
+    return 0
+  }
+
+  async names(key: number): Promise<NameRows> {
+    const [symbols, threads, tasks, functions, files] = await Promise.all([
+      this.query<NameRows['symbols'][number]>('SELECT id, text FROM symbols WHERE run = ?', [key]),
+      this.query<NameRows['threads'][number]>('SELECT id, name FROM threads WHERE run = ?', [key]),
+      this.query<NameRows['tasks'][number]>('SELECT id, name FROM tasks WHERE run = ?', [key]),
+      this.query<NameRows['functions'][number]>(
+        'SELECT id, file, name, qualified_name FROM functions WHERE run = ?',
+        [key],
+      ),
+      this.query<NameRows['files'][number]>(
+        'SELECT id, path, source_hash FROM files WHERE run = ?',
+        [key],
+      ),
+    ])
+    return { symbols, threads, tasks, functions, files }
+  }
+
+  async sources(hashes: readonly string[]): Promise<Map<string, string>> {
+    const rows = await this.query<{ hash: string; text: string }>(
+      'SELECT hash, text FROM sources WHERE hash = ANY(?)',
+      [hashes],
+    )
+    return new Map(rows.map((row) => [row.hash, row.text]))
+  }
+
+  async blocks(key: number, from: number, limit: number): Promise<BlockData[]> {
+    const rows = await this.query<{ first_seq: number; data: Buffer }>(
+      `SELECT first_seq, data FROM event_blocks WHERE run = ? AND first_seq >= coalesce(
+         (SELECT max(first_seq) FROM event_blocks WHERE run = ? AND first_seq <= ?), 0)
+       ORDER BY first_seq LIMIT ?`,
+      [key, key, from, limit],
+    )
+    return rows.map((row) => ({ firstSeq: row.first_seq, data: row.data }))
+  }
+
+  sqlite(what: string): Db {
+    throw new NotYetSupported(what)
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end()
+  }
+
+  /**
+   * Runs `work` on a client of its own (a transaction). A connection that dies meanwhile
+   * fails `work` with one line, never an unhandled 'error' event, and is not reused.
+   */
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient
+    try {
+      client = await this.pool.connect()
+    } catch (error) {
+      throw pgFailure(error, this.location) ?? error
+    }
+    const ignore = () => undefined // the query under way fails with it
+    client.on('error', ignore)
+    let broken: Error | undefined
+    try {
+      return await work(client)
+    } catch (error) {
+      const failure = pgFailure(error, this.location)
+      if (failure !== null) broken = failure
+      throw failure ?? error
+    } finally {
+      client.off('error', ignore)
+      client.release(broken)
+    }
+  }
+}
+
+/** SQLite's `?` parameters as PostgreSQL's `$1, $2…` (the shared SQL has no `?` in literals). */
+function numbered(sql: string): string {
+  let next = 0
+  return sql.replace(/\?/g, () => `$${++next}`)
+}

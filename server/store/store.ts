@@ -1,0 +1,92 @@
+/**
+ * The storage seam (docs/storage.md): one interface over the rows and blobs of Smiley's
+ * tables, with SQLite (`sqlite/`) and PostgreSQL (`postgres/`) behind it. The store moves rows
+ * and compressed blobs, nothing else: decoding blocks and every query built on them stay
+ * above it, written once.
+ *
+ * Writes return `MaybePromise`: SQLite writes synchronously and returns nothing, which keeps
+ * the recorder's flush as fast as it was; PostgreSQL returns a promise, and the recorder stops
+ * taking the program's stream until it settles. Reads are asynchronous in both, a block (or
+ * a page of blocks) at a time, never an event at a time.
+ */
+
+import type { ChildStart } from '../../shared/types/child-start.js'
+import type { Run } from '../../shared/types/run.js'
+import type { ThreadSummary } from '../../shared/types/thread.js'
+import type { Db } from '../db/database.js'
+import type { DeletedRun } from '../db/delete.js'
+import type { TaskRow } from '../db/tasks.js'
+import type { ListOptions, NewRun, RunEnding, StoredRun } from '../db/runs.js'
+import type { DiskRoom } from '../record/disk-room.js'
+import type { Batch } from './batch.js'
+
+export type MaybePromise<T> = T | Promise<T>
+
+export type StoreKind = 'sqlite' | 'postgres'
+
+/** A failure of the store itself, said in one line; `locked`: worth trying again later. */
+export interface StoreFailure {
+  message: string
+  locked: boolean
+}
+
+/** A stored block of events: its first event's seq and its compressed data (event-block.ts). */
+export interface BlockData {
+  firstSeq: number
+  data: Buffer
+}
+
+/** The rows that name a run's ids (see RunNames). */
+export interface NameRows {
+  symbols: Array<{ id: number; text: string }>
+  threads: Array<{ id: number; name: string }>
+  tasks: Array<{ id: number; name: string }>
+  functions: Array<{ id: number; file: number; name: string; qualified_name: string }>
+  files: Array<{ id: number; path: string; source_hash: string | null }>
+}
+
+export interface Store {
+  readonly kind: StoreKind
+  /** Where it is, as the user gave it (a file path; a URL without its password). */
+  readonly location: string
+
+  // Writing a run (the recorder).
+  createRun(run: NewRun): MaybePromise<number>
+  /** Writes a flush of the run in one transaction; rejects with RunDeleted when it is gone. */
+  writeBatch(batch: Batch): MaybePromise<void>
+  setNotice(key: number, notice: string): MaybePromise<void>
+  heartbeat(key: number): MaybePromise<void>
+  markChildStart(key: number, pid: number, seq: number, at: number): MaybePromise<void>
+  /** Marks the run ended (with `notice` said on it, when not null), in one transaction. */
+  endRun(key: number, ending: RunEnding, notice: string | null): MaybePromise<void>
+  /** Where the store keeps its bytes, to stop recording before the disk is full. */
+  diskRoom(): DiskRoom
+  /** `error` as a failure of the store, or null when it is something else. */
+  failure(error: unknown): StoreFailure | null
+
+  // Reading (every door).
+  listRuns(options?: ListOptions): Promise<Run[]>
+  /** The run a user means (see runs.ts findRun); rejects with RunNotFound. */
+  findRun(reference: string): Promise<StoredRun>
+  /** Marks as lost the runs whose recorder is gone; housekeeping that never fails a reader. */
+  markLostRuns(): Promise<number>
+  deleteRun(key: number): Promise<DeletedRun>
+  threads(key: number): Promise<ThreadSummary[]>
+  /** The processes the run started, each at its place in the trace (db/child-starts.ts). */
+  childStarts(key: number): Promise<ChildStart[]>
+  tasks(key: number): Promise<TaskRow[]>
+  /** The function of frame `frame` (0 when the run has no such frame). */
+  frameFunction(key: number, frame: number): Promise<number>
+  names(key: number): Promise<NameRows>
+  /** Source texts by hash; hashes the store does not have are left out. */
+  sources(hashes: readonly string[]): Promise<Map<string, string>>
+  /**
+   * Up to `limit` blocks of the run in order, from the one holding event `from` (or the first
+   * after it): the unit of every walk over events.
+   */
+  blocks(key: number, from: number, limit: number): Promise<BlockData[]>
+
+  /** The SQLite connection, for a door not yet moved onto the seam; throws NotYetSupported. */
+  sqlite(what: string): Db
+  close(): Promise<void>
+}
