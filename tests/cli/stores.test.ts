@@ -11,6 +11,7 @@ import type { Run } from '../../shared/types/run.js'
 import { smiley, tempDir, type Result } from '../support/cli.js'
 import { startPostgres } from '../support/postgres.js'
 import { PostgresStore } from '../../server/store/postgres/postgres-store.js'
+import { openDatabase } from '../../server/db/database.js'
 import { writePrograms } from '../support/programs.js'
 
 const postgres = await startPostgres()
@@ -222,6 +223,32 @@ describe.skipIf(postgres === null)('PostgreSQL beside SQLite', () => {
     expect(sqlite?.replay).toBeTruthy()
     expect(pg).toEqual(sqlite)
     expect(longRuns.get('PostgreSQL')).toBe(longRuns.get('SQLite'))
+  })
+
+  it("has every table and column of SQLite's schema", async () => {
+    postgres!.createDatabase('mirror')
+    const listed = await run(['list', '--json', '-d', postgres!.url('mirror')])
+    expect(listed.code, listed.stderr).toBe(0)
+    const pgColumns = postgres!
+      .sql(
+        'mirror',
+        `SELECT table_name || '.' || column_name FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name <> 'smiley_schema' ORDER BY 1`,
+      )
+      .trim()
+      .split('\n')
+    const db = openDatabase(join(dir.path, 'mirror.db'), { create: true })
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .all() as string[]
+    const sqliteColumns = tables.flatMap((table) =>
+      (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).map(
+        (column) => `${table}.${column}`,
+      ),
+    )
+    db.close()
+    expect(pgColumns).toEqual(sqliteColumns.sort())
   })
 
   it('says in one line that the server cannot be reached', async () => {

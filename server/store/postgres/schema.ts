@@ -15,6 +15,7 @@ export const PG_RUN_TABLES = [
   'activations',
   'block_summaries',
   'call_index',
+  'call_overview',
   'child_starts',
   'event_blocks',
   'files',
@@ -29,6 +30,7 @@ export const PG_RUN_TABLES = [
   'symbols',
   'task_blocks',
   'tasks',
+  'test_packs',
   'tests',
   'thread_blocks',
   'threads',
@@ -64,7 +66,8 @@ CREATE TABLE runs (
   recorder_pid BIGINT,
   heartbeat_at DOUBLE PRECISION,
   parent_run TEXT,
-  started_by TEXT
+  started_by TEXT,
+  parent_pid BIGINT
 );
 CREATE INDEX runs_by_start ON runs (started_at DESC);
 CREATE INDEX runs_by_parent ON runs (parent_run) WHERE parent_run IS NOT NULL;
@@ -117,4 +120,8 @@ CREATE TABLE profiles (run BIGINT PRIMARY KEY, functions BIGINT NOT NULL, calls 
 CREATE TABLE call_index (run BIGINT NOT NULL, thread BIGINT NOT NULL, task BIGINT NOT NULL,
   depth BIGINT NOT NULL, events BIGINT NOT NULL, count BIGINT NOT NULL, start_us BIGINT NOT NULL,
   end_us BIGINT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (run, thread, task, depth));
+CREATE TABLE call_overview (run BIGINT PRIMARY KEY, events BIGINT NOT NULL,
+  start_us BIGINT NOT NULL, end_us BIGINT NOT NULL, calls BIGINT NOT NULL, data BYTEA NOT NULL);
+CREATE TABLE test_packs (run BIGINT NOT NULL, pack BIGINT NOT NULL, data BYTEA NOT NULL,
+  PRIMARY KEY (run, pack));
 `
