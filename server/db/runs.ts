@@ -51,33 +51,40 @@ export interface NewRun {
   process?: { parent: string | null; startedBy: string; parentPid?: number | null }
 }
 
+/** The columns a new run is inserted with (both stores): see `newRunValues`. */
+export const NEW_RUN_COLUMNS =
+  'uuid, description, argv, cwd, python, python_version, host, pid, backend, started_at, ' +
+  'status, options, recorder_host, recorder_pid, heartbeat_at, parent_run, started_by, parent_pid'
+
+/** `run`'s values, in the order of NEW_RUN_COLUMNS: a run being recorded by this process. */
+export function newRunValues(run: NewRun): unknown[] {
+  return [
+    run.uuid,
+    run.description,
+    JSON.stringify(run.argv),
+    run.cwd,
+    run.python,
+    run.pythonVersion,
+    run.host,
+    run.pid,
+    run.backend,
+    run.startedAt,
+    'running',
+    JSON.stringify(run.options),
+    hostname(),
+    run.recorderPid ?? process.pid,
+    Date.now() / 1000,
+    run.process?.parent ?? null,
+    run.process?.startedBy ?? null,
+    run.process?.parentPid ?? null,
+  ]
+}
+
 export function createRun(db: Db, run: NewRun): number {
+  const values = newRunValues(run)
   const result = db
-    .prepare(
-      `INSERT INTO runs (uuid, description, argv, cwd, python, python_version, host, pid, backend,
-         started_at, status, options, recorder_host, recorder_pid, heartbeat_at, parent_run,
-         started_by, parent_pid)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      run.uuid,
-      run.description,
-      JSON.stringify(run.argv),
-      run.cwd,
-      run.python,
-      run.pythonVersion,
-      run.host,
-      run.pid,
-      run.backend,
-      run.startedAt,
-      JSON.stringify(run.options),
-      hostname(),
-      run.recorderPid ?? process.pid,
-      Date.now() / 1000,
-      run.process?.parent ?? null,
-      run.process?.startedBy ?? null,
-      run.process?.parentPid ?? null,
-    )
+    .prepare(`INSERT INTO runs (${NEW_RUN_COLUMNS}) VALUES (${values.map(() => '?').join(', ')})`)
+    .run(...values)
   return Number(result.lastInsertRowid)
 }
 

@@ -36,6 +36,22 @@ export interface CallColumn {
   weight?: Uint32Array
 }
 
+/** A column of `count` calls, every field zero, to be filled in (summarise() comes after). */
+export function emptyColumn(count: number): CallColumn {
+  return {
+    count,
+    start: new Float64Array(count),
+    end: new Float64Array(count),
+    reach: new Float64Array(count),
+    frame: new Float64Array(count),
+    function: new Uint32Array(count),
+    callSeq: new Float64Array(count),
+    open: new Uint8Array(count),
+    blockLongest: new Uint32Array(0),
+    blockGap: new Float64Array(0),
+  }
+}
+
 /** Calls per block of a column's summary. */
 export const BLOCK = 256
 

@@ -18,7 +18,13 @@ import type { LaneKey } from '../../shared/types/timeline.js'
 import type { TimelineBar } from '../../shared/types/timeline.js'
 import { ByteReader, ByteWriter } from '../db/bytes.js'
 import type { Db } from '../db/database.js'
-import { summarise, type CallColumn, type CallIndex, type IndexedLane } from './call-index.js'
+import {
+  emptyColumn,
+  summarise,
+  type CallColumn,
+  type CallIndex,
+  type IndexedLane,
+} from './call-index.js'
 import { windowBars } from './window.js'
 
 /** Pixels across the overview: wider than the widest first paint answered from it. */
@@ -73,19 +79,7 @@ export function overviewIndex(overview: Overview): CallIndex {
 
 function columnOf(bars: TimelineBar[]): CallColumn {
   const count = bars.length
-  const column: CallColumn = {
-    count,
-    start: new Float64Array(count),
-    end: new Float64Array(count),
-    reach: new Float64Array(count),
-    frame: new Float64Array(count),
-    function: new Uint32Array(count),
-    callSeq: new Float64Array(count),
-    open: new Uint8Array(count),
-    blockLongest: new Uint32Array(0),
-    blockGap: new Float64Array(0),
-    weight: new Uint32Array(count),
-  }
+  const column: CallColumn = { ...emptyColumn(count), weight: new Uint32Array(count) }
   bars.forEach((bar, i) => {
     column.start[i] = bar.start
     column.end[i] = bar.end

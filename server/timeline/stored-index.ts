@@ -13,7 +13,13 @@
 
 import { ByteReader, ByteWriter } from '../db/bytes.js'
 import type { Db } from '../db/database.js'
-import { summarise, type CallColumn, type CallIndex, type IndexedLane } from './call-index.js'
+import {
+  emptyColumn,
+  summarise,
+  type CallColumn,
+  type CallIndex,
+  type IndexedLane,
+} from './call-index.js'
 
 interface Row {
   thread: number
@@ -111,18 +117,7 @@ function blobOf(column: CallColumn): Buffer {
 /** The column a row holds; its open calls end at `last`, the run's last time. */
 function columnOf(data: Buffer, count: number, last: number): CallColumn {
   const input = new ByteReader(data)
-  const column: CallColumn = {
-    count,
-    start: new Float64Array(count),
-    end: new Float64Array(count),
-    reach: new Float64Array(count),
-    frame: new Float64Array(count),
-    function: new Uint32Array(count),
-    callSeq: new Float64Array(count),
-    open: new Uint8Array(count),
-    blockLongest: new Uint32Array(0),
-    blockGap: new Float64Array(0),
-  }
+  const column = emptyColumn(count)
   let start = 0
   let frame = 0
   let callSeq = 0

@@ -5,7 +5,6 @@
  */
 
 import type { ChildStart } from '../../../shared/types/child-start.js'
-import { hostname } from 'node:os'
 import type pg from 'pg'
 import type { Run } from '../../../shared/types/run.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
@@ -17,6 +16,8 @@ import {
   foundRun,
   isLost,
   listRunsSql,
+  NEW_RUN_COLUMNS,
+  newRunValues,
   runQuestion,
   type ListOptions,
   type NewRun,
@@ -115,30 +116,11 @@ export class PostgresStore implements Store {
   }
 
   async createRun(run: NewRun): Promise<number> {
+    const values = newRunValues(run)
     const rows = await this.query<{ id: number }>(
-      `INSERT INTO runs (uuid, description, argv, cwd, python, python_version, host, pid, backend,
-         started_at, status, options, recorder_host, recorder_pid, heartbeat_at, parent_run,
-         started_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)
+      `INSERT INTO runs (${NEW_RUN_COLUMNS}) VALUES (${values.map(() => '?').join(', ')})
        RETURNING id, pg_notify('${RUNS_CHANNEL}', id::TEXT)`,
-      [
-        run.uuid,
-        run.description,
-        JSON.stringify(run.argv),
-        run.cwd,
-        run.python,
-        run.pythonVersion,
-        run.host,
-        run.pid,
-        run.backend,
-        run.startedAt,
-        JSON.stringify(run.options),
-        hostname(),
-        run.recorderPid ?? process.pid,
-        Date.now() / 1000,
-        run.process?.parent ?? null,
-        run.process?.startedBy ?? null,
-      ],
+      values,
     )
     return rows[0]!.id
   }
