@@ -29,7 +29,6 @@ import type { NewRun, RunEnding } from '../db/runs.js'
 import { finishRun, setNotice } from '../db/runs.js'
 import type { Store } from '../store/store.js'
 import { FLUSH_INTERVAL_MS, RunWriter } from '../ingest/run-writer.js'
-import { keepTimeline } from '../timeline/index.js'
 import { type DiskRoom } from './disk-room.js'
 import { emptyGiven, TestRuns, type FailedTest, type Keep } from './test-runs.js'
 import type { ProcessExit } from './outcome.js'
@@ -39,6 +38,12 @@ const HEARTBEAT_MS = 2000
 /** Said on a run whose program exited normally but whose stream had no end record. */
 const TRACER_STOPPED_EARLY =
   'the tracer stopped before the program ended: the program closed its descriptor, replaced itself (exec), or exited without running its exit handlers'
+
+/**
+ * Runs this long get their Timeline's index kept as they end (about a second per 10 M events);
+ * a shorter one's is built in milliseconds when first asked, and its start-up stays short.
+ */
+const KEEP_TIMELINE_FROM = 100_000
 
 export class RunRecorder {
   private readonly frames = new FrameReader()
@@ -361,7 +366,8 @@ export class RunRecorder {
       this.unmarked = true
       return ending
     }
-    if (this.storageFailure === null) this.prepareTimeline(writer.run)
+    if (this.storageFailure === null && this.eventCount >= KEEP_TIMELINE_FROM)
+      await this.prepareTimeline(writer.run)
     return ending
   }
 
@@ -369,8 +375,9 @@ export class RunRecorder {
    * The run's call index and Timeline overview kept now, so that the dashboard paints its
    * Timeline at once; on a database failure the dashboard builds them when first asked.
    */
-  private prepareTimeline(run: number): void {
+  private async prepareTimeline(run: number): Promise<void> {
     if (this.store.kind !== 'sqlite') return
+    const { keepTimeline } = await import('../timeline/index.js')
     try {
       keepTimeline(this.store.sqlite('the Timeline'), run, this.eventCount)
     } catch (error) {

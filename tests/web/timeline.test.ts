@@ -100,13 +100,29 @@ afterAll(() => {
 })
 
 describe('the timeline of a threaded run', () => {
-  it('has its call index and overview kept by the recorder as the run ended, before any question', () => {
-    const kept = (table: string) =>
-      db.prepare(`SELECT count(*) AS rows, min(events) AS events FROM ${table} WHERE run = 1`).get()
-    expect(kept('call_index')).toEqual({ rows: expect.any(Number), events: run.eventCount })
-    expect(kept('call_overview')).toEqual({ rows: expect.any(Number), events: run.eventCount })
-    expect((kept('call_index') as { rows: number }).rows).toBeGreaterThan(0)
-    expect((kept('call_overview') as { rows: number }).rows).toBeGreaterThan(0)
+  it('has the call index and overview of a long run kept by the recorder as it ended, and leaves a short one for its first question', async () => {
+    writePrograms(dir.path, {
+      'long.py': 'def step(i):\n    return i * 2\n\n\nfor i in range(40_000):\n    step(i)\n',
+    })
+    const path = join(dir.path, 'long.db')
+    const recorded = await smiley(['run', '-d', path, 'long.py'], { cwd: dir.path })
+    expect(recorded.code, recorded.stderr).toBe(0)
+    const long = openDatabase(path)
+    const kept = (from: Db, table: string, key: number) =>
+      from
+        .prepare(`SELECT count(*) AS rows, min(events) AS events FROM ${table} WHERE run = ?`)
+        .get(key) as { rows: number; events: number | null }
+    try {
+      const events = long.prepare('SELECT event_count FROM runs').pluck().get() as number
+      expect(events).toBeGreaterThan(100_000)
+      expect(kept(long, 'call_index', 1)).toEqual({ rows: 2, events })
+      expect(kept(long, 'call_overview', 1)).toEqual({ rows: 1, events })
+    } finally {
+      long.close()
+    }
+    // The threaded run is short: nothing is kept until the Timeline is first asked for.
+    expect(run.eventCount).toBeLessThan(100_000)
+    expect(kept(db, 'call_index', 1).rows).toBe(0)
   })
 
   it('draws every call at least a pixel wide as the call the trace recorded', async () => {
