@@ -6,10 +6,10 @@ import { Output } from '../../console/output.js'
 import { formatTable, type Column } from '../../console/table.js'
 import type { ParsedArgs } from '../args.js'
 import { jsonOption, type Command } from '../command.js'
-import { runCommand } from './run.js'
+import { runSpec } from './run-spec.js'
 
 /** The options of `smiley run` that carry settings: given here, they show as they would act. */
-const SETTING_OPTIONS = runCommand.spec.options.filter((option) =>
+const SETTING_OPTIONS = runSpec.options.filter((option) =>
   SETTINGS.some((setting) => setting.option === option.name),
 )
 

@@ -5,7 +5,8 @@
 
 import type { ParsedArgs } from '../args.js'
 import type { Command, Exit } from '../command.js'
-import { recordProgram, runCommand } from './run.js'
+import { recordProgram } from './run.js'
+import { runSpec } from './run-spec.js'
 
 /** pytest-xdist's options: its workers are processes of their own, each recorded whole. */
 const XDIST = /^(-n|--numprocesses\b)/
@@ -24,7 +25,7 @@ export const pytestCommand: Command = {
       "Smiley's options come first: the first argument it does not know, and all after it, go to",
       'pytest (or put them after --).',
     ].join('\n'),
-    options: runCommand.spec.options.filter(
+    options: runSpec.options.filter(
       (option) => !['module', 'code', 'per-test'].includes(option.name),
     ),
     positionals: [{ name: 'PYTEST ARGS', help: "pytest's own arguments", variadic: true }],
