@@ -122,32 +122,14 @@ export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<v
     await updateRows(
       client,
       'threads',
-      ['first_seq', 'last_seq', 'first_us', 'last_us', 'events', 'locations'],
-      batch.threadTallies.map((t) => [
-        run,
-        t.id,
-        t.firstSeq,
-        t.lastSeq,
-        t.firstUs,
-        t.lastUs,
-        t.events,
-        t.locations,
-      ]),
+      [...TALLY_COLUMNS, 'locations'],
+      batch.threadTallies.map((t) => [run, t.id, ...tallied(t), t.locations]),
     )
     await updateRows(
       client,
       'tasks',
-      ['first_seq', 'last_seq', 'first_us', 'last_us', 'events', 'first_frame'],
-      batch.taskTallies.map((t) => [
-        run,
-        t.id,
-        t.firstSeq,
-        t.lastSeq,
-        t.firstUs,
-        t.lastUs,
-        t.events,
-        t.firstFrame,
-      ]),
+      [...TALLY_COLUMNS, 'first_frame'],
+      batch.taskTallies.map((t) => [run, t.id, ...tallied(t), t.firstFrame]),
     )
     if (batch.profile !== null) {
       const { functions, calls } = profileRows(batch.profile)
@@ -250,4 +232,11 @@ function lastPerKey(rows: readonly Row[], key: number): Row[] {
   const byKey = new Map<string, Row>()
   for (const row of rows) byKey.set(JSON.stringify(row.slice(0, key)), row)
   return byKey.size === rows.length ? [...rows] : [...byKey.values()]
+}
+
+/** The columns a thread's and a task's tallies share (ingest/tallies.ts). */
+const TALLY_COLUMNS = ['first_seq', 'last_seq', 'first_us', 'last_us', 'events']
+
+function tallied(t: Batch['threadTallies'][number] | Batch['taskTallies'][number]): number[] {
+  return [t.firstSeq, t.lastSeq, t.firstUs, t.lastUs, t.events]
 }
