@@ -256,8 +256,9 @@ export const TARGETS: Target[] = [
     note: (measured) => {
       if (!measured.tests) return undefined
       const { oneRun, keepAll, empty } = measured.tests.bytes
-      const share = (bytes: number) => `${((100 * bytes) / keepAll).toFixed(1)}%`
-      return `one run: ${share(oneRun)} of --keep all; an empty database: ${share(empty)}`
+      const oneLine = measured.tests.oneLineBytes
+      const share = (bytes: number, of = keepAll) => `${((100 * bytes) / of).toFixed(1)}%`
+      return `unit tests of ~180 events; one run: ${share(oneRun)} of --keep all; one-line tests: ${share(oneLine.keepFailed, oneLine.keepAll)} (an empty database: ${share(empty, oneLine.keepAll)})`
     },
   },
   {

@@ -1,7 +1,10 @@
 /**
- * `smiley pytest` on a suite of 500 small tests, two of which fail, beside the same suite
+ * `smiley pytest` on a suite of 500 small unit tests (an order built and totalled by a module
+ * under test, about 180 events each), two of which fail, beside the same suite
  * recorded as one run (`smiley run -m pytest`) and run by plain pytest, in the same run: the
- * cost of each test's own run, and the database `--keep failed` leaves against `--keep all`.
+ * cost of each test's own run, and the database `--keep failed` leaves against `--keep all`;
+ * that last also for a suite of one-line tests (16 events each), where an empty database's
+ * page per table is most of what `--keep failed` keeps.
  * Times are CPU time (the recorder's and the interpreter's), which a shared machine's load
  * changes least, beside wall-clock time; each the least of the rounds, which interleave.
  *
@@ -34,6 +37,8 @@ export interface TestSessionFigures {
   /** Database bytes (with its write-ahead log): one run, --keep failed, --keep all, and a
    * database with nothing in it (each of its tables and indexes takes a page). */
   bytes: { oneRun: number; keepFailed: number; keepAll: number; empty: number }
+  /** The same two databases for the suite of one-line tests (16 events each). */
+  oneLineBytes: { keepFailed: number; keepAll: number }
   /** Where the bytes of the --keep failed database are: its largest tables and indexes, and
    * the pages left free by the runs it deleted. */
   keepFailedTables: Array<{ name: string; bytes: number }>
@@ -62,23 +67,95 @@ function whereTheBytesAre(database: string): {
   }
 }
 
-/** A suite of `tests` tests in files of ten, each a few lines with a loop; two fail. */
-function writeSuite(folder: string, tests: number): void {
+/** The module the suite tests: order lines parsed, merged, priced and totalled. */
+const SHOP = `"""A small module under test: order lines parsed, priced and totalled."""
+
+
+class Line:
+    def __init__(self, name, price, quantity):
+        self.name = name
+        self.price = price
+        self.quantity = quantity
+
+    def amount(self):
+        return self.price * self.quantity
+
+
+def parse(text):
+    name, price, quantity = text.split(":")
+    return Line(name.strip(), int(price), int(quantity))
+
+
+class Order:
+    def __init__(self, customer):
+        self.customer = customer
+        self.lines = []
+
+    def add(self, text):
+        line = parse(text)
+        for known in self.lines:
+            if known.name == line.name:
+                known.quantity += line.quantity
+                return known
+        self.lines.append(line)
+        return line
+
+    def total(self, discount=0):
+        subtotal = sum(line.amount() for line in self.lines)
+        return subtotal - subtotal * discount // 100
+`
+
+/** The order test `k` makes: six lines (some for the same item) and a discount, with its total. */
+function order(k: number): { lines: string[]; discount: number; total: number } {
+  const lines = Array.from(
+    { length: 6 },
+    (_, j) => `item${(k + j) % 7}:${((k * 3 + j) % 50) + 1}:${(j % 3) + 1}`,
+  )
+  const items = new Map<string, { price: number; quantity: number }>()
+  for (const line of lines) {
+    const [name, price, quantity] = line.split(':') as [string, string, string]
+    const item = items.get(name)
+    if (item) item.quantity += Number(quantity)
+    else items.set(name, { price: Number(price), quantity: Number(quantity) })
+  }
+  const subtotal = [...items.values()].reduce((sum, item) => sum + item.price * item.quantity, 0)
+  const discount = k % 20
+  return { lines, discount, total: subtotal - Math.floor((subtotal * discount) / 100) }
+}
+
+/**
+ * A suite of `tests` tests in files of ten, two of which fail. `unit`: each test builds an
+ * order with the module under test and checks its total (about 180 events, as a small unit
+ * test is); otherwise each is a one-line loop of 16 events, the least a test can record, where
+ * the database's fixed size (a page per table) is most of what is kept.
+ */
+function writeSuite(folder: string, tests: number, unit: boolean): void {
   const perFile = Math.ceil(tests / FILES)
-  const files: Record<string, string> = {}
+  const files: Record<string, string> = unit ? { 'tests/shop.py': SHOP } : {}
   let made = 0
   for (let file = 0; made < tests; file++) {
-    const lines = ['import pytest', '']
+    const lines = unit ? ['from shop import Order', ''] : ['import pytest', '']
     for (let i = 0; i < perFile && made < tests; i++, made++) {
       const fails = made === Math.floor(tests / 3) || made === Math.floor((2 * tests) / 3)
-      lines.push(
-        `def test_${made}():`,
-        `    total = 0`,
-        `    for n in range(5):`,
-        `        total += n * ${made}`,
-        `    assert total == ${fails ? -1 : 10 * made}`,
-        '',
-      )
+      if (unit) {
+        const { lines: ordered, discount, total } = order(made)
+        lines.push(
+          `def test_order_${made}():`,
+          `    order = Order("customer ${made}")`,
+          ...ordered.map((line) => `    order.add("${line}")`),
+          `    assert order.total(${discount}) == ${fails ? total + 1 : total}`,
+          '',
+        )
+      } else {
+        lines.push(
+          `def test_${made}():`,
+          `    total = 0`,
+          `    for n in range(5):`,
+          `        total += n * ${made}`,
+          `    assert total == ${fails ? -1 : 10 * made}`,
+          '',
+        )
+      }
     }
     files[`tests/test_part${file}.py`] = lines.join('\n')
   }
@@ -100,12 +177,15 @@ export async function measureTestSession(
   const tests = Math.max(10, Math.round(500 * scale))
   const folder = mkdtempSync(join(tmpdir(), 'smiley-bench-tests-'))
   try {
-    writeSuite(folder, tests)
+    const unit = join(folder, 'unit')
+    writeSuite(unit, tests, true)
+    const oneLine = join(folder, 'one-line')
+    writeSuite(oneLine, tests, false)
     const pytest = ['-q', '-p', 'no:cacheprovider']
     const smiley = [process.execPath, SMILEY]
     const best = { plain: NOT_YET, oneRun: NOT_YET, perTest: NOT_YET, perTestAll: NOT_YET }
     // Two tests fail: every command exits with 1.
-    const measure = (command: string[]) => timed(python, command, { cwd: folder, exitCode: 1 })
+    const measure = (command: string[]) => timed(python, command, { cwd: unit, exitCode: 1 })
     const empty = join(folder, 'empty.db')
     openDatabase(empty, { create: true }).close()
     const bytes = { oneRun: 0, keepFailed: 0, keepAll: 0, empty: sizeOf(empty) }
@@ -151,6 +231,13 @@ export async function measureTestSession(
         `round ${round + 1} of ${repeat}, CPU: pytest ${cpu(plain)}, one run ${cpu(oneRun)}, per test ${cpu(perTest)}, keep all ${cpu(perTestAll)}`,
       )
     }
+    const oneLineBytes = { keepFailed: 0, keepAll: 0 }
+    for (const keep of ['failed', 'all'] as const) {
+      const database = join(oneLine, `${keep}.db`)
+      const command = [...smiley, 'pytest', '-d', database, '--python', python, '--keep', keep]
+      await timed(python, [...command, ...pytest], { cwd: oneLine, exitCode: 1 })
+      oneLineBytes[keep === 'failed' ? 'keepFailed' : 'keepAll'] = sizeOf(database)
+    }
     const cost = (a: number, b: number) => ((a - b) / tests) * 1000
     return {
       tests,
@@ -160,6 +247,7 @@ export async function measureTestSession(
         wall: cost(best.perTest.wall, best.oneRun.wall),
       },
       bytes,
+      oneLineBytes,
       keepFailedTables: where.tables,
       keepFailedFree: where.free,
       keepFailedOnePage: where.tables.filter((table) => table.bytes <= where.pageSize).length,
@@ -197,6 +285,9 @@ export function formatTestSession(figures: TestSessionFigures): string {
     ...larger.map(({ name, bytes: size }) => `  ${name.padEnd(30)} ${kib(size)}  ${share(size)}`),
     `  ${`${onePage} of a page each`.padEnd(30)} ${kib(onePage * figures.pageSize)}  ${share(onePage * figures.pageSize)}`,
     `  free pages                     ${kib(figures.keepFailedFree)}`,
+    `the same suite of one-line tests (16 events each; an empty database is ${((100 * bytes.empty) / figures.oneLineBytes.keepAll).toFixed(1)}% of its --keep all)`,
+    `  --keep failed                  ${kib(figures.oneLineBytes.keepFailed)}  ${((100 * figures.oneLineBytes.keepFailed) / figures.oneLineBytes.keepAll).toFixed(1)}% of --keep all`,
+    `  --keep all                     ${kib(figures.oneLineBytes.keepAll)}`,
   ].join('\n')
 }
 
