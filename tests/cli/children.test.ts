@@ -52,6 +52,14 @@ if pid == 0:
     os._exit(work(3))
 print("fork", os.waitpid(pid, 0)[1] >> 8)
 `,
+    'stdlib_child.py': `
+import subprocess, sys
+
+# Children that record nothing (a module of the standard library, a --function that never
+# runs there): what their own stderr says is theirs alone.
+done = subprocess.run([sys.executable, "-m", "json.tool"], input='{"a": 1}', capture_output=True, text=True)
+print(repr(done.stdout), repr(done.stderr), done.returncode)
+`,
     'child.py': `
 import sys
 
@@ -233,6 +241,25 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
     expect(JSON.parse(shown.stdout)).toMatchObject({
       process: { parent: top.id, startedBy: 'subprocess' },
     })
+  })
+
+  it("leaves a child's stderr as its program wrote it, saying on the child's run why it recorded nothing", async () => {
+    const db = join(dir.path, 'stdlib-child.db')
+    const expected = `'{\\n    "a": 1\\n}\\n' '' 0\n`
+    const result = await smileyPatiently(['run', '-d', db, 'stdlib_child.py'], { cwd: dir.path })
+    expect(result.stdout).toBe(expected)
+    expect(result.code, result.stderr).toBe(0)
+    const child = (await runsOf(db)).find((run) => run.process !== undefined)!
+    expect(child.notice).toBe(
+      'nothing was recorded: json.tool is in the standard library, which is not recorded by default (--include-stdlib records it)',
+    )
+    const scoped = join(dir.path, 'stdlib-child-function.db')
+    const args = ['run', '-d', scoped, '--function', 'nosuchfunction', 'stdlib_child.py']
+    const again = await smileyPatiently(args, { cwd: dir.path })
+    expect(again.stdout).toBe(expected)
+    expect(again.stderr).toBe(
+      'smiley: --function nosuchfunction: no function of that name ran, so nothing of it was recorded\n',
+    )
   })
 
   it('records a process pool executor, and a fork that replaced itself (exec) under the fork', async () => {

@@ -216,13 +216,23 @@ class Session:
         except Exception:
             pass
         profile = self._profile()
+        said = []
         if not self.recorder.recorded_any:
-            self._say_why_nothing()
+            said.append(self._why_nothing())
         if self.recorder.scope is not None:
-            self._say_unmatched(self.recorder.scope.unmatched())
+            said.append(self._unmatched(self.recorder.scope.unmatched()))
+        said = [line for line in said if line is not None]
+        # A child's stderr is its program's, which its parent may read: a child says it on its
+        # run instead (children.py).
+        child = self.options.get("startedBy") is not None
+        if not child:
+            self._say(said)
         try:
             stream = self.stream
             if not stream.closed:
+                if child:
+                    for line in said:
+                        stream.append((wire.NOTICE, line))
                 if lost:
                     stream.append((wire.NOTICE, LOST_MAIN_THREAD))
                 elif self.recorder.reached_limit and not self.native:
@@ -234,29 +244,33 @@ class Session:
         except StreamClosed:
             pass
 
-    def _say_why_nothing(self):
+    def _why_nothing(self):
         """A run of a module that is not the user's own code (``-m calendar``) records nothing:
-        say so, and which option records it."""
+        why, and which option records it; None when that is not why."""
         main = sys.modules.get("__main__")
         path = getattr(main, "__file__", None)
         found = self.filter.why_not(path) if isinstance(path, str) else None
         if found is None:
-            return
+            return None
         spec = getattr(main, "__spec__", None)
         name = getattr(spec, "name", None) or os.path.basename(path)
-        try:
-            sys.stderr.write("smiley: nothing was recorded: %s is in %s, which is not recorded by default (%s records it)\n" % ((name,) + found))
-        except Exception:
-            pass
+        return "nothing was recorded: %s is in %s, which is not recorded by default (%s records it)" % ((name,) + found)
 
-    def _say_unmatched(self, names):
+    @staticmethod
+    def _unmatched(names):
         """A --function NAME that no function that ran answered to: a typo, most likely."""
         if not names:
-            return
-        try:
-            sys.stderr.write("smiley: --function %s: no function of that name ran, so nothing of it was recorded\n" % ", ".join(names))
-        except Exception:
-            pass
+            return None
+        return "--function %s: no function of that name ran, so nothing of it was recorded" % ", ".join(names)
+
+    @staticmethod
+    def _say(lines):
+        """Said on the terminal of the user who ran smiley, which is the program's own stderr."""
+        for line in lines:
+            try:
+                sys.stderr.write("smiley: %s\n" % line)
+            except Exception:
+                pass
 
     def _ending(self, exit_status, signum, error):
         info = {"ended": time.time()}
