@@ -20,7 +20,6 @@ The user adds names and patterns with ``--redact NAME`` and ``--redact /REGEX/``
 import json
 import os
 import re
-import sys
 
 REDACTED = "<redacted>"
 # Shorter values are not remembered: "1" or "main" would be redacted wherever they show.
@@ -58,7 +57,7 @@ class Redactor:
         self._names = {}
         self._extra_names = frozenset(name.lower().replace("-", "_") for name in names)
         self._whole = re.compile("|".join("(?:%s)" % pattern for pattern in _WHOLE))
-        extra = _compiling(patterns)
+        extra, self.refused = _compiling(patterns)
         # The user's patterns are searched in every text: nothing is known of their shape.
         self._extra = re.compile("|".join("(?:%s)" % pattern for pattern in extra)) if extra else None
         self.always = self._extra is not None
@@ -245,15 +244,15 @@ def cut_word(value, at):
 
 
 def _compiling(patterns):
-    """The patterns Python can compile; one it cannot is said on stderr and left out."""
-    usable = []
+    """The patterns Python can compile, and a line for each one it cannot (left out)."""
+    usable, refused = [], []
     for pattern in patterns:
         try:
             re.compile(pattern)
             usable.append(pattern)
         except re.error as error:
-            sys.stderr.write("smiley: --redact /%s/ is not a Python regular expression (%s): it hides nothing\n" % (pattern, error))
-    return usable
+            refused.append("--redact /%s/ is not a Python regular expression (%s): it hides nothing" % (pattern, error))
+    return usable, refused
 
 
 def _redact_keeping_lines(match):

@@ -47,12 +47,17 @@ class Session:
         os.set_blocking(fd, True)
         os.set_inheritable(fd, False)
         self.options = options
+        # A child process (children.py): what the user is told, its parent's session has said;
+        # its stderr is its program's, which the parent may read.
+        self.child = options.get("startedBy") is not None
         self.stream = Stream(fd)
         self.redactor = Redactor(
             enabled=bool(options.get("redact", True)),
             names=options.get("redactNames") or (),
             patterns=options.get("redactPatterns") or (),
         )
+        if not self.child:
+            self._say(self.redactor.refused)
         self.renderer = Renderer(int(options.get("maxRepr", 200)), self.redactor, bool(options.get("callReprs")))
         self.filter = FileFilter(
             include_stdlib=bool(options.get("includeStdlib")),
@@ -81,8 +86,8 @@ class Session:
         # Before the hook exists: building it the first time runs the C compiler.
         choice = options.get("accelerator") or "auto"
         native, self.native_problem = load(choice)
-        if native is None and choice == "native":
-            sys.stderr.write("smiley: the native accelerator is not available (%s); recording with the Python tracer\n" % self.native_problem)
+        if native is None and choice == "native" and not self.child:
+            self._say(["the native accelerator is not available (%s); recording with the Python tracer" % self.native_problem])
         self.hook = Hook(self.recorder, self._failed, native)
         self.native = native is not None
         self.profiler = Profiler() if options.get("profile", True) else None
@@ -222,15 +227,12 @@ class Session:
         if self.recorder.scope is not None:
             said.append(self._unmatched(self.recorder.scope.unmatched()))
         said = [line for line in said if line is not None]
-        # A child's stderr is its program's, which its parent may read: a child says it on its
-        # run instead (children.py).
-        child = self.options.get("startedBy") is not None
-        if not child:
+        if not self.child:
             self._say(said)
         try:
             stream = self.stream
             if not stream.closed:
-                if child:
+                if self.child:  # said on its run instead
                     for line in said:
                         stream.append((wire.NOTICE, line))
                 if lost:
@@ -443,10 +445,8 @@ class Session:
                 self.stream.flush()
             except StreamClosed:
                 pass
-        try:
-            sys.stderr.write("smiley: tracing stopped (%s); the program continues untraced\n" % reason)
-        except Exception:
-            pass
+        if not self.child:
+            self._say(["tracing stopped (%s); the program continues untraced" % reason])
 
 
 def _host_name():
