@@ -26,9 +26,7 @@ import {
 import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
 import { ChildRecorder, recordedChild, type ChildStream } from '../../children/child-recorder.js'
-import { uploadedChild } from '../../children/child-uploads.js'
 import { KEEPS, type Keep } from '../../record/test-runs.js'
-import { Uploader } from '../../remote/uploader.js'
 import type { ParsedArgs } from '../args.js'
 import { text, type Command, type Exit } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
@@ -332,6 +330,11 @@ async function forward(url: URL, python: string, target: Target, args: ParsedArg
     if (!said.has(message)) process.stderr.write(`smiley: ${message}\n`)
     said.add(message)
   }
+  // Loaded only here: a local recording's start-up does not pay for Node's HTTP and TLS.
+  const [{ Uploader }, { uploadedChild }] = await Promise.all([
+    import('../../remote/uploader.js'),
+    import('../../children/child-uploads.js'),
+  ])
   const uploader = new Uploader({ url, token, run: info, bufferBytes, onStartFailure: say })
   // Each child's stream goes on to the recorder as a run of its own (child-uploads.ts).
   const children = args.options['noChildren']
