@@ -211,11 +211,12 @@ async function record(
           childOptions(options, args),
         )
   const tracing = startTracing(python, target, info.uuid, options, args, children, true)
-  let store: Store | null
+  let store: Store | null = null
   try {
     store = await openForRecording(location)
     if (store !== null && options.perTest) store.sqlite('recording each test as a run of its own')
   } catch (error) {
+    await store?.close()
     tracing.gate?.shut()
     await tracing.follow(() => undefined).catch(() => undefined)
     children?.close()
