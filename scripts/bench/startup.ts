@@ -1,7 +1,11 @@
 /**
  * Start-up: `smiley run` of an empty program against the bare interpreter running it, and where
- * the difference goes: Node's own start, Node with the `smiley` command's modules loaded
- * (`smiley --version`), and the interpreter with the tracer started but no recorder behind it.
+ * the difference goes: before the program's first line and after its last (a one-line program
+ * notes the time of its line, with and without smiley), Node's own start, Node with the
+ * `smiley` command loaded (`smiley --version`), and the interpreter with the tracer started
+ * but no recorder behind it. smiley starts the interpreter while it opens the database (the
+ * program held at a gate meanwhile), so the phases overlap: the slower of the two is what the
+ * first line waits for.
  * Rounds interleave, after one that warms every cache (the accelerator's build, the tracer's
  * bytecode, the database's creation); each figure is the least of the rounds.
  *
@@ -9,6 +13,7 @@
  */
 
 import { randomUUID } from 'node:crypto'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,6 +25,12 @@ import { benchTracerOptions } from './workloads.js'
 
 const SMILEY = join(ROOT, 'bin', 'smiley.js')
 
+/** Seconds of wall-clock time before a program's first line, and after it until the end. */
+export interface Phases {
+  toFirstLine: number
+  afterLastLine: number
+}
+
 export interface StartupFigures {
   rounds: number
   /** Each the least of the rounds. `bare`: the interpreter alone. */
@@ -28,9 +39,49 @@ export interface StartupFigures {
   cli: Timing
   tracer: Timing
   smileyRun: Timing
+  /** A one-line program's phases, each the least of the rounds: alone, and under smiley run. */
+  phases: { bare: Phases; smileyRun: Phases }
 }
 
-type Way = keyof Omit<StartupFigures, 'rounds'>
+type Way = keyof Omit<StartupFigures, 'rounds' | 'phases'>
+
+/** The program of the phases: its one line notes when it ran, in the file it is given. */
+const ONE_LINE = 'import sys, time; open(sys.argv[1], "w").write(repr(time.time()))\n'
+
+/**
+ * Runs a command that runs the one-line program, and says when it started, when the program's
+ * line ran (read from the file it wrote) and when the command ended: one clock, the system's.
+ */
+const PHASES = `import subprocess, sys, time
+started = time.time()
+code = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+ended = time.time()
+line = float(open(sys.argv[1]).read())
+sys.stderr.write("phases %d %f %f\\n" % (code, line - started, ended - line))`
+
+function phased(python: string, mark: string, command: string[]): Promise<Phases> {
+  const child = spawn(python, ['-c', PHASES, mark, ...command], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  return new Promise((done, fail) => {
+    child.once('error', fail)
+    child.once('exit', () => {
+      const found = /phases (\d+) ([\d.-]+) ([\d.-]+)\s*$/.exec(stderr)
+      if (found === null || found[1] !== '0')
+        fail(new Error(`${command.join(' ')}: ${found === null ? stderr.trim() : 'failed'}`))
+      else done({ toFirstLine: Number(found[2]), afterLastLine: Number(found[3]) })
+    })
+  })
+}
+
+const leastPhases = (a: Phases, b: Phases): Phases => ({
+  toFirstLine: Math.min(a.toFirstLine, b.toFirstLine),
+  afterLastLine: Math.min(a.afterLastLine, b.afterLastLine),
+})
+
+const NO_PHASES: Phases = { toFirstLine: Infinity, afterLastLine: Infinity }
 
 export async function measureStartup(
   python: string,
@@ -42,6 +93,25 @@ export async function measureStartup(
     const program = join(folder, 'empty.py')
     writeFileSync(program, '')
     const database = join(folder, 'runs.db')
+    const oneLine = join(folder, 'one_line.py')
+    writeFileSync(oneLine, ONE_LINE)
+    const mark = join(folder, 'line-ran')
+    const phaseWays = {
+      bare: () => phased(python, mark, [python, oneLine, mark]),
+      smileyRun: () =>
+        phased(python, mark, [
+          process.execPath,
+          SMILEY,
+          'run',
+          '-d',
+          join(folder, 'phases.db'),
+          '--python',
+          python,
+          oneLine,
+          mark,
+        ]),
+    }
+    const phases = { bare: NO_PHASES, smileyRun: NO_PHASES }
     const tracer = tracerEnv(benchTracerOptions(randomUUID(), { script: program }))
     const ways: Record<Way, () => Promise<Timing>> = {
       bare: () => timed(python, [python, program]),
@@ -79,12 +149,15 @@ export async function measureStartup(
       smileyRun: NOT_YET,
     }
     for (const way of Object.values(ways)) await way()
+    for (const way of Object.values(phaseWays)) await way()
     for (let round = 0; round < rounds; round++) {
       for (const [way, measure] of Object.entries(ways) as Array<[Way, () => Promise<Timing>]>)
         best[way] = least(best[way], await measure())
+      phases.bare = leastPhases(phases.bare, await phaseWays.bare())
+      phases.smileyRun = leastPhases(phases.smileyRun, await phaseWays.smileyRun())
       if ((round + 1) % 5 === 0) progress(`round ${round + 1} of ${rounds}`)
     }
-    return { rounds, ...best }
+    return { rounds, ...best, phases }
   } finally {
     rmSync(folder, { recursive: true, force: true })
   }
@@ -96,7 +169,9 @@ export function formatStartup(figures: StartupFigures): string {
     `+${Math.round((timing.wall - base.wall) * 1000)} ms`
   const row = (label: string, timing: Timing, note: string) =>
     `  ${label.padEnd(44)} ${ms(timing.wall)} ${ms(timing.cpu)}  ${note}`
-  const { bare, node, cli, tracer, smileyRun } = figures
+  const { bare, node, cli, tracer, smileyRun, phases } = figures
+  const phase = (label: string, seconds: number, base: number) =>
+    `  ${label.padEnd(44)} ${ms(seconds)}           +${Math.round((seconds - base) * 1000)} ms over python`
   return [
     `an empty program, least of ${figures.rounds} rounds              wall      CPU`,
     row('python empty.py', bare, ''),
@@ -105,7 +180,20 @@ export function formatStartup(figures: StartupFigures): string {
       smileyRun,
       `${over(smileyRun, bare)} over python (target ≤ +150 ms)`,
     ),
-    'where it goes',
+    'where it goes: a one-line program, before its line and after it',
+    `  ${'python one_line.py: to its line'.padEnd(44)} ${ms(phases.bare.toFirstLine)}`,
+    phase(
+      'smiley run one_line.py: to its line',
+      phases.smileyRun.toFirstLine,
+      phases.bare.toFirstLine,
+    ),
+    `  ${'python one_line.py: after its line'.padEnd(44)} ${ms(phases.bare.afterLastLine)}`,
+    phase(
+      'smiley run one_line.py: after its line',
+      phases.smileyRun.afterLastLine,
+      phases.bare.afterLastLine,
+    ),
+    'before the line, overlapped: Node and the command, while the interpreter starts the tracer',
     row('node -e 0 (Node itself)', node, ''),
     row('smiley --version (Node and the command)', cli, `${over(cli, node)} over Node`),
     row('python with the tracer, no recorder', tracer, `${over(tracer, bare)} over python`),

@@ -21,7 +21,7 @@ import type { RunStatus } from '../../shared/types/run.js'
 import type { Db } from '../db/database.js'
 import { RunRecorder } from '../record/run-recorder.js'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
-import { announcedProcesses } from './announced-processes.js'
+import { announcedProcesses, nextPid } from './announced-processes.js'
 import { childRun, runDescription } from './child-run.js'
 
 /** How long a connection may take to say the token. */
@@ -79,6 +79,8 @@ export class ChildRecorder {
   private quiet: NodeJS.Timeout | null = null
   private done: (() => void) | null = null
   private readonly over: Promise<void>
+  /** Processes numbered from here on may carry the announcement (see announced-processes.ts). */
+  private readonly firstPid = nextPid()
 
   private constructor(
     /** A stream for each child that connects. */
@@ -235,7 +237,7 @@ export class ChildRecorder {
       // One more turn: connections waiting to be accepted are accepted before the look.
       setImmediate(() => {
         if (this.open.size > 0 || this.done === null) return
-        if (announcedProcesses(this.socketPath).length > 0) this.settleLater()
+        if (announcedProcesses(this.socketPath, this.firstPid).length > 0) this.settleLater()
         else this.stop()
       })
     }, wait)

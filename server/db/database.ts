@@ -12,6 +12,7 @@ import { isPostgresUrl } from '../store/location.js'
 import { BlobError } from './bytes.js'
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
 import { copyForReading, whyUnwritable } from './read-only-place.js'
+import { sqliteAddon } from './sqlite-addon.js'
 import { sayUpgrade } from './upgrade-notice.js'
 
 export type Db = Database.Database
@@ -112,6 +113,7 @@ function connect(path: string, options: OpenOptions, exclusive: boolean): Db {
       readonly: readonly && !exclusive,
       fileMustExist: !options.create,
       timeout: BUSY_TIMEOUT_MS,
+      ...(sqliteAddon !== null ? { nativeBinding: sqliteAddon } : {}),
     })
   } catch (error) {
     throw new DatabaseError(`cannot open database ${path}: ${reason(error)}`)

@@ -7,9 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, isAbsolute, join } from 'node:path'
-import type { Readable } from 'node:stream'
+import type { Readable, Writable } from 'node:stream'
 import type { TracerOptions } from '../../shared/wire/options.js'
 import { tracerDir } from '../paths.js'
+import { Gate, GATE_FD } from './gate.js'
 import { IGNORED_SIGNALS_ENV, ignoredAtStart, ignoringShell } from './ignored-signals.js'
 
 /**
@@ -46,6 +47,8 @@ export const STREAM_FD = 3
 export interface Launched {
   child: ChildProcess
   stream: Readable
+  /** Holds the program before its first line until opened (see gate.ts); null when not held. */
+  gate: Gate | null
 }
 
 /** Spawns `python` running `target` with the tracer; `options.fd` is set here. */
@@ -56,11 +59,14 @@ export function launch(
   env: NodeJS.ProcessEnv = process.env,
   /** More variables for the program: SMILEY_CHILDREN, when its children are recorded. */
   announce: Record<string, string> = {},
+  /** Hold the program before its first line until the returned gate opens. */
+  hold = false,
 ): Launched {
   const tracerOptions: TracerOptions = {
     ...options,
     fd: STREAM_FD,
     pythonPath: env['PYTHONPATH'] ?? null,
+    ...(hold ? { goFd: GATE_FD } : {}),
   }
   const ignored = ignoredAtStart(env)
   // Through sh only when there is something to ignore, and an interpreter to become: a missing
@@ -73,7 +79,9 @@ export function launch(
   // as it would have read it from smiley's stdin.
   const stdin = target.kind === 'stdin' ? 'pipe' : 'inherit'
   const child = spawn(command, args, {
-    stdio: [stdin, 'inherit', 'inherit', 'pipe'],
+    stdio: hold
+      ? [stdin, 'inherit', 'inherit', 'pipe', 'pipe']
+      : [stdin, 'inherit', 'inherit', 'pipe'],
     env: { ...tracerEnv(tracerOptions, env), ...announce },
   })
   if (target.kind === 'stdin') {
@@ -81,7 +89,8 @@ export function launch(
     child.stdin!.end(target.source)
   }
   const stream = child.stdio[STREAM_FD] as Readable
-  return { child, stream }
+  const gate = hold ? new Gate(child.stdio[GATE_FD] as Writable) : null
+  return { child, stream, gate }
 }
 
 /** `env` with the tracer importable first and told how to record (`SMILEY_OPTIONS`). */

@@ -29,10 +29,12 @@ import { isLoopback } from './listen.js'
 import type { RunEnd, RunStart, RunSummary } from './protocol.js'
 import { parseRunOpened, PROTOCOL_VERSION, routeUrl } from './protocol.js'
 import { SendBuffer, type Batch } from './send-buffer.js'
+import { DEFAULT_BUFFER_BYTES } from './buffer-size.js'
+
+export { DEFAULT_BUFFER_BYTES }
 
 const gzipAsync = promisify(gzip)
 
-export const DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024
 export const DEFAULT_STALL_MS = 10_000
 const BATCH_BYTES = 1024 * 1024
 /**

@@ -5,6 +5,11 @@
 export interface TracerOptions {
   /** The inherited file descriptor to write the event stream to. */
   fd: number
+  /**
+   * An inherited descriptor to wait on before the program's first line: one byte lets it start,
+   * end of file stops the interpreter (`smiley run` opens its database meanwhile).
+   */
+  goFd?: number
   /** The run's uuid, echoed in `hello`. */
   run: string
   /** The PYTHONPATH the program should see (null: unset). */

@@ -14,7 +14,6 @@ A process forked without exec starts a fresh run on a fresh connection in the ch
 
 import json
 import os
-import socket
 import sys
 import time
 
@@ -88,7 +87,10 @@ def _marking(session, real):
 
 def connect(found):
     """A connection to the recorder, the token said; its descriptor, or None when the recorder
-    cannot be reached (it has ended: the process then runs unrecorded)."""
+    cannot be reached (it has ended: the process then runs unrecorded). ``socket`` is imported
+    here, in a child only, before its hook exists: the top process's start-up is spared it."""
+    import socket
+
     try:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     except (AttributeError, OSError):

@@ -516,16 +516,43 @@ def _callers():
 
 _active = None
 
+# The byte that lets the program start (see server/record/gate.ts).
+GO = b"g"
+
+
+def _wait_for_go(fd):
+    """Holds the program before anything is sent or hooked until ``smiley run``'s recorder is
+    ready: the interpreter starts while smiley opens its database. One byte on ``fd`` says go;
+    the descriptor closed without it says the recording cannot start (smiley says why in one
+    line), and the program never runs. Ctrl-C meanwhile stops the process as it would have
+    stopped the program."""
+    try:
+        try:
+            word = os.read(fd, 1)
+        finally:
+            os.close(fd)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+        word = b""
+    except OSError:
+        word = b""
+    if word != GO:
+        os._exit(1)
+
 
 def start_from_options(options, forked=False):
     """Start recording this process; returns the session (kept alive by atexit). A forked
     child's recording starts at once, its profile too: its program is already running."""
     global _active
+    gate = options.pop("goFd", None)
     session = Session(options)
     # Before the hook is installed: what they import is never recorded.
     children.announce(session)
     if session.exit_watch is not None:
         session.exit_watch.install(options.get("command") or [])
+    if gate is not None:
+        _wait_for_go(int(gate))
     session.start()
     _active = session
     if forked:

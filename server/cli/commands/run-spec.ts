@@ -3,7 +3,7 @@
  * that `smiley config` and `smiley pytest`, which read its options, load nothing of recording.
  */
 
-import { DEFAULT_BUFFER_BYTES } from '../../remote/uploader.js'
+import { DEFAULT_BUFFER_BYTES } from '../../remote/buffer-size.js'
 import type { CommandSpec } from '../args.js'
 import { databaseOption } from '../command.js'
 

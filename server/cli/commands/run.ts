@@ -7,9 +7,11 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ACCELERATORS, type Accelerator, type TracerOptions } from '../../../shared/wire/options.js'
-import { DatabaseError } from '../../db/database.js'
+import { DatabaseError, type Db } from '../../db/database.js'
 import { openStore } from '../../store/open.js'
+import { isPostgresUrl } from '../../store/location.js'
 import type { Store } from '../../store/store.js'
+import type { Gate } from '../../record/gate.js'
 import { shortId } from '../../console/format.js'
 import { Output } from '../../console/output.js'
 import { forwardSignals, ignoredAtStart, keepIgnoring } from '../../record/ignored-signals.js'
@@ -23,10 +25,8 @@ import {
 } from '../../record/redaction.js'
 import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
-import { ChildRecorder } from '../../children/child-recorder.js'
-import { uploadedChild } from '../../children/child-uploads.js'
+import { ChildRecorder, recordedChild, type ChildStream } from '../../children/child-recorder.js'
 import { KEEPS, type Keep } from '../../record/test-runs.js'
-import { Uploader } from '../../remote/uploader.js'
 import type { ParsedArgs } from '../args.js'
 import { text, type Command, type Exit } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
@@ -55,14 +55,7 @@ export async function recordProgram(given: Target, args: ParsedArgs): Promise<Ex
   const python = text(args, 'python')
   const remote = remoteUrl(args)
   if (remote !== null) return forward(remote, python, target, args)
-  const store = await openForRecording(text(args, 'database'))
-  if (store === null) return runUnrecorded(python, target, args)
-  try {
-    await store.markLostRuns()
-    return await record(store, python, target, args)
-  } finally {
-    await store.close()
-  }
+  return record(text(args, 'database'), python, target, args)
 }
 
 async function chooseTarget(args: ParsedArgs): Promise<Target> {
@@ -194,32 +187,67 @@ function accelerator(args: ParsedArgs): Accelerator {
   return known
 }
 
+/**
+ * Records the program into the store at `location`. The interpreter starts first, held before
+ * the program's first line (see record/gate.ts), while the store opens: the two overlap. The
+ * program starts once the run can be recorded, runs unrecorded when the database cannot be
+ * written (said in one line), and never runs when the store fails to open.
+ */
 async function record(
-  store: Store,
+  location: string,
   python: string,
   target: Target,
   args: ParsedArgs,
 ): Promise<Exit> {
   const { info, options } = plan(target, args)
-  if (options.perTest) store.sqlite('recording each test as a run of its own')
-  const recorder = new RunRecorder(store, (hello) => newRun(info, hello, process.cwd()))
-  // Child processes are recorded into SQLite only, so far.
+  // Child processes are recorded into SQLite only, so far. They connect once the program has
+  // started, after the database has opened: until then there is nothing they could ask for.
+  let childDb: Db | null = null
   const children =
-    args.options['noChildren'] || store.kind !== 'sqlite'
+    args.options['noChildren'] || isPostgresUrl(location)
       ? null
-      : await ChildRecorder.listen(
-          store.sqlite('child processes'),
+      : await ChildRecorder.listenWith(
+          () => (childDb === null ? unrecordedChild : recordedChild(childDb, info.options)),
           childOptions(options, args),
-          info.options,
         )
-  const exit = await trace(
-    python,
-    target,
-    info.uuid,
-    options,
-    args,
-    (chunk) => (recorder.push(chunk) ? undefined : recorder.drained()),
-    children,
+  const tracing = startTracing(python, target, info.uuid, options, args, children, true)
+  let store: Store | null = null
+  try {
+    store = await openForRecording(location)
+    if (store !== null && options.perTest) store.sqlite('recording each test as a run of its own')
+  } catch (error) {
+    await store?.close()
+    tracing.gate?.shut()
+    await tracing.follow(() => undefined).catch(() => undefined)
+    children?.close()
+    throw error
+  }
+  if (store === null) {
+    tracing.gate?.open()
+    const exit = await tracing.follow(() => undefined)
+    if (children !== null) await waitForChildren(children)
+    return exitOf(exit)
+  }
+  try {
+    await store.markLostRuns()
+    if (children !== null) childDb = store.sqlite('child processes')
+    return await recordInto(store, tracing, info, python, children)
+  } finally {
+    await store.close()
+  }
+}
+
+async function recordInto(
+  store: Store,
+  tracing: Tracing,
+  info: RunInfo,
+  python: string,
+  children: ChildRecorder | null,
+): Promise<Exit> {
+  const recorder = new RunRecorder(store, (hello) => newRun(info, hello, process.cwd()))
+  tracing.gate?.open()
+  const exit = await tracing.follow((chunk) =>
+    recorder.push(chunk) ? undefined : recorder.drained(),
   )
   const ending = await recorder.finish(exit)
   if (children !== null) await waitForChildren(children)
@@ -277,12 +305,6 @@ async function openForRecording(location: string): Promise<Store | null> {
   }
 }
 
-/** Runs the program as it would be recorded, its event stream read and dropped. */
-async function runUnrecorded(python: string, target: Target, args: ParsedArgs): Promise<Exit> {
-  const { info, options } = plan(target, args)
-  return exitOf(await trace(python, target, info.uuid, options, args, () => undefined))
-}
-
 /** The `--remote` URL, checked; null without the option. */
 function remoteUrl(args: ParsedArgs): URL | null {
   const given = args.options['remote']
@@ -309,6 +331,11 @@ async function forward(url: URL, python: string, target: Target, args: ParsedArg
     if (!said.has(message)) process.stderr.write(`smiley: ${message}\n`)
     said.add(message)
   }
+  // Loaded only here: a local recording's start-up does not pay for Node's HTTP and TLS.
+  const [{ Uploader }, { uploadedChild }] = await Promise.all([
+    import('../../remote/uploader.js'),
+    import('../../children/child-uploads.js'),
+  ])
   const uploader = new Uploader({ url, token, run: info, bufferBytes, onStartFailure: say })
   // Each child's stream goes on to the recorder as a run of its own (child-uploads.ts).
   const children = args.options['noChildren']
@@ -356,7 +383,7 @@ async function forward(url: URL, python: string, target: Target, args: ParsedArg
  * Runs the program under the tracer, handing each chunk of its event stream to `take`, and
  * resolves with how it ended once the stream is closed.
  */
-async function trace(
+function trace(
   python: string,
   target: Target,
   uuid: string,
@@ -367,7 +394,32 @@ async function trace(
   /** Where the program's children connect; closed here when the program cannot start. */
   children: ChildRecorder | null = null,
 ): Promise<ProcessExit> {
-  const { child, stream } = launch(
+  return startTracing(python, target, uuid, options, args, children).follow(take)
+}
+
+/** A program started under the tracer, its event stream not read yet. */
+interface Tracing {
+  /** Holds the program before its first line, when it was started held. */
+  gate: Gate | null
+  /**
+   * Hands each chunk of the event stream to `take`, and resolves with how the program ended
+   * once the stream is closed.
+   */
+  follow(take: (chunk: Buffer) => void | Promise<void>): Promise<ProcessExit>
+}
+
+/** Starts the program under the tracer, held before its first line when `hold` is set. */
+function startTracing(
+  python: string,
+  target: Target,
+  uuid: string,
+  options: RecordingOptions,
+  args: ParsedArgs,
+  /** Where the program's children connect; closed here when the program cannot start. */
+  children: ChildRecorder | null,
+  hold = false,
+): Tracing {
+  const { child, stream, gate } = launch(
     python,
     target,
     {
@@ -381,34 +433,42 @@ async function trace(
     },
     process.env,
     children?.announcement() ?? {},
+    hold,
   )
-  stream.on('data', (chunk: Buffer) => {
-    const taking = take(chunk)
-    if (taking === undefined) return
-    stream.pause()
-    void taking.then(() => stream.resume())
-  })
-  const streamClosed = new Promise<void>((done) => stream.once('close', done))
   const stopForwarding = forwardSignals(child)
-  let exit: ProcessExit
-  try {
-    exit = await exited(child)
-  } catch (error) {
+  const streamClosed = new Promise<void>((done) => stream.once('close', done))
+  // Listened for now: the interpreter may fail to start while the store opens.
+  const ended = exited(child)
+  ended.catch(() => undefined)
+  const follow = async (take: (chunk: Buffer) => void | Promise<void>) => {
+    stream.on('data', (chunk: Buffer) => {
+      const taking = take(chunk)
+      if (taking === undefined) return
+      stream.pause()
+      void taking.then(() => stream.resume())
+    })
+    let exit: ProcessExit
+    try {
+      exit = await ended
+    } catch (error) {
+      stream.destroy()
+      children?.close()
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT')
+        throw new CliError(`cannot run ${python}: no such interpreter (choose one with --python)`)
+      throw new CliError(`cannot run ${python}: ${(error as Error).message}`)
+    } finally {
+      stopForwarding()
+      gate?.shut()
+    }
+    await Promise.race([
+      streamClosed,
+      new Promise((done) => setTimeout(done, STREAM_GRACE_MS).unref()),
+    ])
     stream.destroy()
-    children?.close()
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT')
-      throw new CliError(`cannot run ${python}: no such interpreter (choose one with --python)`)
-    throw new CliError(`cannot run ${python}: ${(error as Error).message}`)
-  } finally {
-    stopForwarding()
+    return exit
   }
-  await Promise.race([
-    streamClosed,
-    new Promise((done) => setTimeout(done, STREAM_GRACE_MS).unref()),
-  ])
-  stream.destroy()
-  return exit
+  return { gate, follow }
 }
 
 /**
@@ -427,6 +487,9 @@ function exitOf(exit: ProcessExit): Exit {
   if (exit.signal !== null) return { signal: exit.signal as NodeJS.Signals }
   return exit.code ?? 1
 }
+
+/** A child of a program recorded nowhere (the database cannot be written): its stream dropped. */
+const unrecordedChild: ChildStream = { push: () => undefined, finish: () => null }
 
 /** What child processes record with: the parent's options, without its script or its tests. */
 function childOptions(options: RecordingOptions, args: ParsedArgs): Partial<TracerOptions> {
