@@ -30,6 +30,8 @@ import { taskRows, type TaskRow } from '../../db/tasks.js'
 import { listThreads } from '../../db/threads.js'
 import { DiskRoom } from '../../record/disk-room.js'
 import type { Batch } from '../batch.js'
+import type { RunSink, RunSource } from '../replica/run-io.js'
+import { inSqliteTransaction, sqliteSink, sqliteSource } from '../replica/sqlite-io.js'
 import type { BlockData, NameRows, Store, StoreFailure } from '../store.js'
 import { sqliteNames } from './names.js'
 import { writeBatch } from './write-batch.js'
@@ -148,6 +150,19 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     this.db.close()
     return Promise.resolve()
+  }
+
+  /** The database itself: the query layer reads it directly, at no cost. */
+  reader(_run: StoredRun): Promise<Db> {
+    return Promise.resolve(this.db)
+  }
+
+  readRuns<T>(work: (source: RunSource) => Promise<T>): Promise<T> {
+    return inSqliteTransaction(this.db, 'deferred', () => work(sqliteSource(this.db)))
+  }
+
+  writeRuns<T>(work: (sink: RunSink) => Promise<T>): Promise<T> {
+    return inSqliteTransaction(this.db, 'immediate', () => work(sqliteSink(this.db)))
   }
 }
 
