@@ -1,6 +1,7 @@
 /** A PostgreSQL database as either end of a copy of runs (run-io.ts), on one client. */
 
 import type pg from 'pg'
+import { RUNS_CHANNEL } from '../postgres/write-batch.js'
 import { pageQuery, type Record, type RunSink, type RunSource } from './run-io.js'
 import { RUN_COLUMNS, type TableCopy } from './tables.js'
 
@@ -39,7 +40,10 @@ export function pgSource(client: pg.ClientBase): RunSource {
   }
 }
 
-/** Writes runs on `client`; call inside a transaction. Runs always take a new key. */
+/**
+ * Writes runs on `client`; call inside a transaction. Runs always take a new key, and are
+ * announced on RUNS_CHANNEL with the commit, as the recorder's are.
+ */
 export function pgSink(client: pg.ClientBase): RunSink {
   const insertMany = async (
     name: string,
@@ -69,7 +73,8 @@ export function pgSink(client: pg.ClientBase): RunSink {
       const values = RUN_COLUMNS.map((c) => row[c])
       const placeholders = RUN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')
       const made = await client.query<{ id: number }>(
-        `INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${placeholders}) RETURNING id`,
+        `INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${placeholders})
+         RETURNING id, pg_notify('${RUNS_CHANNEL}', id::TEXT)`,
         values,
       )
       return made.rows[0]!.id
