@@ -20,6 +20,7 @@ import type { ListOptions, NewRun, RunEnding, StoredRun } from '../db/runs.js'
 import type { DiskRoom } from '../record/disk-room.js'
 import type { Batch } from './batch.js'
 import type { RunLook } from '../db/run-looks.js'
+import type { RunSink, RunSource } from './replica/run-io.js'
 
 export type MaybePromise<T> = T | Promise<T>
 
@@ -102,6 +103,18 @@ export interface Store {
   runLooks(keys: readonly number[] | null): Promise<RunLook[]>
   /** The runs with these keys, newest first. */
   runsByKey(keys: readonly number[]): Promise<Run[]>
+
+  // Runs whole (server/store/replica/): the query layer's reads, export and import.
+  /**
+   * A SQLite database holding run `run` (found in this store) with everything the store has of
+   * it, for the one synchronous query layer: SQLite's own database; PostgreSQL's local read
+   * cache, brought up to date first. Rejects with one line (StoreError, RunNotFound).
+   */
+  reader(run: StoredRun): Promise<Db>
+  /** Runs `work` reading the store in one consistent snapshot. */
+  readRuns<T>(work: (source: RunSource) => Promise<T>): Promise<T>
+  /** Runs `work` writing the store in one transaction: all it wrote is kept, or none. */
+  writeRuns<T>(work: (sink: RunSink) => Promise<T>): Promise<T>
 }
 
 export interface WatchOptions {

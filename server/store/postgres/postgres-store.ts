@@ -9,6 +9,9 @@ import type pg from 'pg'
 import type { Run } from '../../../shared/types/run.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
 import type { Db, OpenOptions } from '../../db/database.js'
+import type { RunSink, RunSource } from '../replica/run-io.js'
+import { inPgTransaction, pgSink, pgSource } from '../replica/pg-io.js'
+import { RunReplica } from '../replica/replica.js'
 import type { DeletedRun } from '../../db/delete.js'
 import { decodeChunk } from '../../db/frame-chunk.js'
 import { toRun, type RunRow } from '../../db/rows.js'
@@ -338,6 +341,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.replica?.close()
     await this.pool.end()
   }
 
@@ -349,6 +353,26 @@ export class PostgresStore implements Store {
   async runsByKey(keys: readonly number[]): Promise<Run[]> {
     if (keys.length === 0) return []
     return (await this.query<RunRow>(runsByKeySql(keys), [...keys])).map(toRun)
+  }
+
+  // Runs whole (server/store/replica/): the query layer's reads, export and import.
+  /** The local read cache, opened when a run is first read. */
+  private replica: RunReplica | undefined
+
+  /** Run `run` in the local read cache, copied or brought up to date first. */
+  reader(run: StoredRun): Promise<Db> {
+    this.replica ??= RunReplica.open(this.location, (work) => this.readRuns(work))
+    return this.replica.reader(run)
+  }
+
+  readRuns<T>(work: (source: RunSource) => Promise<T>): Promise<T> {
+    return this.withClient((client) =>
+      inPgTransaction(client, 'snapshot', () => work(pgSource(client))),
+    )
+  }
+
+  writeRuns<T>(work: (sink: RunSink) => Promise<T>): Promise<T> {
+    return this.withClient((client) => inPgTransaction(client, 'write', () => work(pgSink(client))))
   }
 
   /**

@@ -39,6 +39,8 @@ import {
   type RunLook,
   type RunLookRow,
 } from '../../db/run-looks.js'
+import type { RunSink, RunSource } from '../replica/run-io.js'
+import { inSqliteTransaction, sqliteSink, sqliteSource } from '../replica/sqlite-io.js'
 import { sqliteNames } from './names.js'
 import { writeBatch } from './write-batch.js'
 
@@ -182,6 +184,19 @@ export class SqliteStore implements Store {
   runsByKey(keys: readonly number[]): Promise<Run[]> {
     if (keys.length === 0) return Promise.resolve([])
     return settle(() => (this.db.prepare(runsByKeySql(keys)).all(...keys) as RunRow[]).map(toRun))
+  }
+
+  /** The database itself: the query layer reads it directly, at no cost. */
+  reader(_run: StoredRun): Promise<Db> {
+    return Promise.resolve(this.db)
+  }
+
+  readRuns<T>(work: (source: RunSource) => Promise<T>): Promise<T> {
+    return inSqliteTransaction(this.db, 'deferred', () => work(sqliteSource(this.db)))
+  }
+
+  writeRuns<T>(work: (sink: RunSink) => Promise<T>): Promise<T> {
+    return inSqliteTransaction(this.db, 'immediate', () => work(sqliteSink(this.db)))
   }
 }
 
