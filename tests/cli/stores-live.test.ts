@@ -300,6 +300,28 @@ describe.skipIf(postgres === null)('a dashboard whose LISTEN connection is kille
     expect(server.location).toBe(`postgres://${PG_USER}@127.0.0.1:${postgres!.port}/reconnect`)
   })
 
+  it('is not started on a server it cannot reach, or with a wrong password: one line each', async () => {
+    const unreachable = postgres!.url('reconnect').replace(`:${postgres!.port}/`, ':1/')
+    const wrong = postgres!.url('reconnect', 'not-it')
+    for (const [database, said] of [
+      [
+        unreachable,
+        /^smiley: cannot reach PostgreSQL at postgres:\/\/smiley@127\.0\.0\.1:1\/reconnect \(/,
+      ],
+      [
+        wrong,
+        /^smiley: PostgreSQL at postgres:\/\/smiley@[^ ]+\/reconnect: wrong password or user$/,
+      ],
+    ] as const) {
+      const result = await smiley(['server', '-d', database, '--port', '0'], { timeoutMs: 20_000 })
+      expect(result.code).toBe(1)
+      expect(result.stdout).toBe('')
+      expect(result.stderr).toMatch(/^[^\n]+\n$/)
+      expect(result.stderr.trim()).toMatch(said)
+      expect(result.stderr).not.toContain('not-it')
+    }
+  })
+
   const listeners = () =>
     postgres!
       .sql(
