@@ -1,16 +1,31 @@
-/** What every route needs: the database, and a cache of each run's names. */
+/**
+ * What every route needs: the store, and for the views still read from SQLite alone its
+ * connection and a cache of each run's names.
+ */
 
 import { openDatabase, type Db } from '../db/database.js'
 import { RunNames } from '../db/events.js'
 import { findRun, type StoredRun } from '../db/runs.js'
+import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { Store } from '../store/store.js'
 
 const NAMES_CACHED = 8
 
 export class AppContext {
+  /** Where the runs are: every run-level answer (list, find, threads, tasks…) comes from it. */
+  readonly store: Store
   private readonly names = new Map<number, RunNames>()
   private companion: Db | null = null
 
-  constructor(readonly db: Db) {}
+  /** A context over `source`; a SQLite connection is taken as the store it is. */
+  constructor(source: Store | Db) {
+    this.store = 'kind' in source ? source : new SqliteStore(source)
+  }
+
+  /** The SQLite connection, for the views not on the store yet; throws NotYetSupported. */
+  get db(): Db {
+    return this.store.sqlite('this view of the dashboard')
+  }
 
   /** A second connection to the database, for reading one run while another is read. */
   secondReader(): Db {
@@ -23,9 +38,14 @@ export class AppContext {
     this.companion = null
   }
 
-  /** The run an id (or unique prefix) names; throws RunNotFound. */
+  /** The run an id (or unique prefix) names, in SQLite; throws RunNotFound. */
   run(id: string): StoredRun {
     return findRun(this.db, id)
+  }
+
+  /** The run an id (or unique prefix) names, in any store; rejects with RunNotFound. */
+  find(id: string): Promise<StoredRun> {
+    return this.store.findRun(id)
   }
 
   /** The names of a run's ids, kept for the few runs looked at most recently. */

@@ -283,9 +283,6 @@ describe.skipIf(postgres === null)('PostgreSQL beside SQLite', () => {
 
   it('says in one line which commands do not support PostgreSQL yet', async () => {
     const url = postgres!.url('runs')
-    expect(oneLineError(await run(['tail', '-d', url, 'latest']))).toBe(
-      'smiley: smiley tail does not yet support PostgreSQL (use a SQLite file for it)',
-    )
     expect(oneLineError(await run(['pytest', '-d', url, '-q']))).toBe(
       'smiley: smiley pytest does not yet support PostgreSQL (use a SQLite file for it)',
     )

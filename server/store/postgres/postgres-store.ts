@@ -33,6 +33,13 @@ import { DiskRoom } from '../../record/disk-room.js'
 import type { Batch } from '../batch.js'
 import { NotYetSupported, StoreError } from '../errors.js'
 import type { BlockData, NameRows, Store, StoreFailure } from '../store.js'
+import {
+  runLookSql,
+  runsByKeySql,
+  toRunLook,
+  type RunLook,
+  type RunLookRow,
+} from '../../db/run-looks.js'
 import { createPool, describeUrl, pgFailure } from './connect.js'
 import { RunsWatcher } from './runs-watcher.js'
 import { PG_MIGRATIONS, PG_RUN_TABLES, PG_SCHEMA, PG_SCHEMA_VERSION } from './schema.js'
@@ -336,6 +343,16 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     this.replica?.close()
     await this.pool.end()
+  }
+
+  async runLooks(keys: readonly number[] | null): Promise<RunLook[]> {
+    if (keys?.length === 0) return []
+    return (await this.query<RunLookRow>(runLookSql(keys), [...(keys ?? [])])).map(toRunLook)
+  }
+
+  async runsByKey(keys: readonly number[]): Promise<Run[]> {
+    if (keys.length === 0) return []
+    return (await this.query<RunRow>(runsByKeySql(keys), [...keys])).map(toRun)
   }
 
   // Runs whole (server/store/replica/): the query layer's reads, export and import.
