@@ -27,9 +27,10 @@ export class AppContext {
     return this.store.sqlite('this view of the dashboard')
   }
 
-  /** A second connection to the database, for reading one run while another is read. */
-  secondReader(): Db {
-    return (this.companion ??= openDatabase(this.db.name, { readonly: true }))
+  /** A second connection to `db`, for reading one run while another is read. */
+  secondReader(db: Db = this.db): Db {
+    if (this.companion !== null && this.companion.name !== db.name) this.close()
+    return (this.companion ??= openDatabase(db.name, { readonly: true }))
   }
 
   /** Closes the second connection, if one was opened. */
@@ -49,10 +50,10 @@ export class AppContext {
   }
 
   /** The names of a run's ids, kept for the few runs looked at most recently. */
-  namesOf(run: number): RunNames {
+  namesOf(run: number, db: Db = this.db): RunNames {
     let names = this.names.get(run)
     if (names === undefined) {
-      names = new RunNames(this.db, run)
+      names = new RunNames(db, run)
       if (this.names.size >= NAMES_CACHED) this.names.delete(this.names.keys().next().value!)
     } else {
       this.names.delete(run)
@@ -65,4 +66,22 @@ export class AppContext {
   forget(run: number): void {
     this.names.delete(run)
   }
+
+  // The per-run views on any store (server/store/replica/).
+  /**
+   * The run an id (or unique prefix) names, with the database the query layer reads it in
+   * (SQLite's own; PostgreSQL's local read cache, brought up to date) and its names. Rejects
+   * with RunNotFound, or StoreError when the store fails.
+   */
+  async reading(id: string): Promise<RunReading> {
+    const found = await this.store.findRun(id)
+    const db = await this.store.reader(found)
+    return { ...found, db, names: this.namesOf(found.key, db) }
+  }
+}
+
+/** A run found, ready for the query layer. */
+export interface RunReading extends StoredRun {
+  db: Db
+  names: RunNames
 }
