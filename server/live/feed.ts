@@ -1,20 +1,14 @@
 /**
- * What changed in the runs table since the last look. Each notification of the watcher
- * leads to one `changes()` call: new runs, changed ones (status, event count, end, error)
- * and deleted ones are found by comparing with the previous look, so a burst of writes
- * is never missed and never reported twice.
+ * What changed in the runs table since the last look, in any store. Each signal of the
+ * store's watch leads to one `changes()` call: new runs, changed ones (status, event count,
+ * end, error) and deleted ones are found by comparing with the previous look, so a burst of
+ * writes is never missed and never reported twice. A signal that names runs (PostgreSQL's
+ * NOTIFY) is answered by looking at those runs only.
  */
 
 import type { Run } from '../../shared/types/run.js'
-import type { Db } from '../db/database.js'
-import { toRun, type RunRow } from '../db/rows.js'
-import { RUN_SELECT } from '../db/runs.js'
-
-interface Look {
-  id: number
-  uuid: string
-  signature: string
-}
+import type { RunLook } from '../db/run-looks.js'
+import type { Store } from '../store/store.js'
 
 export interface RunChanges {
   /** Runs new or changed since the last look, newest first. */
@@ -23,35 +17,53 @@ export interface RunChanges {
   deleted: string[]
 }
 
-const LOOK = `SELECT id, uuid, status || ':' || event_count || ':' || coalesce(ended_at, '') || ':' ||
-  coalesce(error_message, '') || ':' || coalesce(notice, '') || ':' || lost_events AS signature FROM runs`
-
 export class ChangeFeed {
-  private known = new Map<string, Look>()
+  private known = new Map<number, RunLook>()
+  /** The same looks by run id, for `describe`. */
+  private readonly ids = new Map<string, RunLook>()
 
-  constructor(private readonly db: Db) {
-    this.known = this.look()
+  private constructor(private readonly store: Store) {}
+
+  /** A feed over `store`, its first look taken: what is there now is not news. */
+  static async over(store: Store): Promise<ChangeFeed> {
+    const feed = new ChangeFeed(store)
+    for (const look of await store.runLooks(null)) feed.remember(look)
+    return feed
   }
 
-  private look(): Map<string, Look> {
-    const rows = this.db.prepare(LOOK).all() as Look[]
-    return new Map(rows.map((row) => [row.uuid, row]))
-  }
-
-  changes(): RunChanges {
-    const now = this.look()
-    const changedKeys: number[] = []
-    for (const [uuid, look] of now) {
-      if (this.known.get(uuid)?.signature !== look.signature) changedKeys.push(look.id)
+  /**
+   * What changed among the runs with `keys` (null: among all runs). Calls must not overlap:
+   * each compares with the look the one before it left.
+   */
+  async changes(keys: readonly number[] | null = null): Promise<RunChanges> {
+    const now = new Map((await this.store.runLooks(keys)).map((look) => [look.id, look]))
+    const gone: RunLook[] = []
+    const changed: RunLook[] = []
+    for (const key of keys ?? new Set([...this.known.keys(), ...now.keys()])) {
+      const before = this.known.get(key)
+      const look = now.get(key)
+      if (look === undefined) {
+        if (before !== undefined) gone.push(before)
+      } else if (before?.signature !== look.signature) changed.push(look)
     }
-    const deleted = [...this.known.keys()].filter((uuid) => !now.has(uuid))
-    this.known = now
-    if (changedKeys.length === 0) return { changed: [], deleted }
-    const rows = this.db
-      .prepare(
-        `${RUN_SELECT} WHERE runs.id IN (${changedKeys.map(() => '?').join(',')}) ORDER BY runs.started_at DESC, runs.id DESC`,
-      )
-      .all(...changedKeys) as RunRow[]
-    return { changed: rows.map(toRun), deleted }
+    // Remembered only once read: a failed read leaves the changes for the next question.
+    const runs = await this.store.runsByKey(changed.map((look) => look.id))
+    for (const look of gone) {
+      this.known.delete(look.id)
+      this.ids.delete(look.uuid)
+    }
+    for (const look of changed) this.remember(look)
+    return { changed: runs, deleted: gone.map((look) => look.uuid) }
+  }
+
+  /** The state of run `id` at the last look: its last event and status; null when unknown. */
+  describe(id: string): { lastSeq: number; status: Run['status'] } | null {
+    const look = this.ids.get(id)
+    return look === undefined ? null : { lastSeq: look.eventCount, status: look.status }
+  }
+
+  private remember(look: RunLook): void {
+    this.known.set(look.id, look)
+    this.ids.set(look.uuid, look)
   }
 }

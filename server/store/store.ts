@@ -19,6 +19,8 @@ import type { TaskRow } from '../db/tasks.js'
 import type { ListOptions, NewRun, RunEnding, StoredRun } from '../db/runs.js'
 import type { DiskRoom } from '../record/disk-room.js'
 import type { Batch } from './batch.js'
+import type { RunLook } from '../db/run-looks.js'
+import type { RunSink, RunSource } from './replica/run-io.js'
 
 export type MaybePromise<T> = T | Promise<T>
 
@@ -89,4 +91,33 @@ export interface Store {
   /** The SQLite connection, for a door not yet moved onto the seam; throws NotYetSupported. */
   sqlite(what: string): Db
   close(): Promise<void>
+
+  // The change feed (the dashboard, tail): what is heard, and what is looked at then.
+  /**
+   * Calls `changed` as runs are written, by any process: with the run's key, or with 0 when
+   * any run may have changed (SQLite's file changed; PostgreSQL's connection was found again).
+   * Resolves once watching, with the function that stops it.
+   */
+  watch(changed: (run: number) => void, options?: WatchOptions): Promise<() => Promise<void>>
+  /** What the dashboard shows changing, of the runs with these keys (null: of every run). */
+  runLooks(keys: readonly number[] | null): Promise<RunLook[]>
+  /** The runs with these keys, newest first. */
+  runsByKey(keys: readonly number[]): Promise<Run[]>
+
+  // Runs whole (server/store/replica/): the query layer's reads, export and import.
+  /**
+   * A SQLite database holding run `run` (found in this store) with everything the store has of
+   * it, for the one synchronous query layer: SQLite's own database; PostgreSQL's local read
+   * cache, brought up to date first. Rejects with one line (StoreError, RunNotFound).
+   */
+  reader(run: StoredRun): Promise<Db>
+  /** Runs `work` reading the store in one consistent snapshot. */
+  readRuns<T>(work: (source: RunSource) => Promise<T>): Promise<T>
+  /** Runs `work` writing the store in one transaction: all it wrote is kept, or none. */
+  writeRuns<T>(work: (sink: RunSink) => Promise<T>): Promise<T>
+}
+
+export interface WatchOptions {
+  /** SQLite: poll the file rather than wait for file system notifications. */
+  poll?: boolean
 }

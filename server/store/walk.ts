@@ -11,11 +11,17 @@ import type { Store } from './store.js'
 /** Blocks read per page: 32 blocks of up to 1,024 events each. */
 const PAGE = 32
 
-/** The events of run `key` from event `from` on, in order. */
-export async function* walkEvents(store: Store, key: number, from = 1): AsyncGenerator<TraceEvent> {
-  const rows = await store.names(key)
-  const hashes = rows.files.flatMap((file) => (file.source_hash === null ? [] : [file.source_hash]))
-  const names = new RunNames(loadedNames(rows, await store.sources(hashes)), key)
+/**
+ * The events of run `key` from event `from` on, in order; named with `names` when given (a
+ * walk that is repeated as the run grows reads them once per walk, not per block).
+ */
+export async function* walkEvents(
+  store: Store,
+  key: number,
+  from = 1,
+  names?: RunNames,
+): AsyncGenerator<TraceEvent> {
+  names ??= await runNames(store, key)
   let at = from
   let next = store.blocks(key, at, PAGE)
   for (;;) {
@@ -38,4 +44,22 @@ export async function* walkEvents(store: Store, key: number, from = 1): AsyncGen
     if (!more) return
     at = end
   }
+}
+
+/**
+ * The names of run `key`'s ids, as the store has them now. Source texts already in `sources`
+ * are not read again; those read are added to it.
+ */
+export async function runNames(
+  store: Store,
+  key: number,
+  sources = new Map<string, string>(),
+): Promise<RunNames> {
+  const rows = await store.names(key)
+  const missing = rows.files.flatMap((file) =>
+    file.source_hash === null || sources.has(file.source_hash) ? [] : [file.source_hash],
+  )
+  if (missing.length > 0)
+    for (const [hash, text] of await store.sources(missing)) sources.set(hash, text)
+  return new RunNames(loadedNames(rows, sources), key)
 }

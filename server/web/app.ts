@@ -7,6 +7,7 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { databaseFailure } from '../db/database.js'
 import { RunNotFound } from '../db/runs.js'
+import { NotYetSupported, StoreError } from '../store/errors.js'
 import type { AppContext } from './context.js'
 import { compareRoutes } from './routes/compare.js'
 import { eventRoutes } from './routes/events.js'
@@ -45,6 +46,9 @@ export function createApp(ctx: AppContext, options: AppOptions) {
   app.onError((error, c) => {
     if (error instanceof HTTPException) return c.json({ error: error.message }, error.status)
     if (error instanceof RunNotFound) return c.json({ error: error.message }, 404)
+    // A view not on PostgreSQL yet, or the server unreachable: one line, no server bug.
+    if (error instanceof StoreError)
+      return c.json({ error: error.message }, error instanceof NotYetSupported ? 501 : 503)
     // The database failing under a read (locked for long, corrupt pages) is no server bug.
     const failure = databaseFailure(error)
     if (failure !== null) return c.json({ error: failure.message }, 503)

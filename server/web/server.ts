@@ -8,28 +8,30 @@ import { createServer } from 'node:http'
 import { isIP, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { answerClientError, malformedRequest } from '../bad-requests.js'
-import { databaseFailure, openDatabase } from '../db/database.js'
-import { markLostRuns } from '../db/runs.js'
-import { ChangeFeed } from '../live/feed.js'
+import { FeedDriver } from '../live/feed-driver.js'
 import { Hub } from '../live/hub.js'
-import { DatabaseWatcher } from '../live/watcher.js'
+import { openStore } from '../store/open.js'
+import type { Store } from '../store/store.js'
 import { packageRoot, version } from '../paths.js'
 import { createApp } from './app.js'
 import { AppContext } from './context.js'
 import { SECURITY_HEADERS, upgradeAllowed, type SecurityOptions } from './security.js'
 
 export interface ServerOptions {
+  /** A SQLite file, or a PostgreSQL server by URL. */
   database: string
   host: string
   port: number
   /** Required on a non-loopback host. */
   token: string | null
-  /** Poll the database file instead of relying on file system notifications. */
+  /** Poll the SQLite file instead of relying on file system notifications. */
   poll: boolean
   clientDir?: string
 }
 
 export interface RunningServer {
+  /** The store it serves, as the user gave it (a URL without its password). */
+  location: string
   /** The address to open, with the token when there is one. */
   url: string
   port: number
@@ -55,32 +57,41 @@ function loopbackNames(bound: string): Set<string> {
 }
 
 /**
- * `work`, for timers and file notifications: a database that fails meanwhile (locked for
- * long, corrupt, disk full) is said once on stderr, and the server keeps serving.
+ * Says a failure of the store (locked for long, corrupt, unreachable) once on stderr, for the
+ * work done on timers and signals; the server keeps serving. Anything else is a bug: thrown.
  */
-function whileDatabaseWorks(work: () => void): () => void {
+function failureSayer(store: Store): (error: unknown) => void {
   let said: string | null = null
-  return () => {
-    try {
-      work()
-      said = null
-    } catch (error) {
-      const failure = databaseFailure(error)
-      if (failure === null) throw error
-      if (failure.locked) return // another process is writing: nothing to say, try again later
-      if (failure.message !== said) console.error(`smiley server: ${failure.message}`)
-      said = failure.message
-    }
+  return (error) => {
+    const failure = store.failure(error)
+    if (failure === null) throw error
+    if (failure.locked) return // another process is writing: nothing to say, try again later
+    if (failure.message !== said) console.error(`smiley server: ${failure.message}`)
+    said = failure.message
   }
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const db = openDatabase(options.database, {
+  const store = await openStore(options.database, {
     create: true,
     lasting: true,
     readsWhereUnwritable: true,
   })
-  const ctx = new AppContext(db)
+  const fail = failureSayer(store)
+  // A follower is told where the run ends as the feed last saw it; later changes are pushed.
+  const hub = new Hub(version, (id) => feed.describe(id))
+  let feed: FeedDriver
+  try {
+    feed = await FeedDriver.start(store, {
+      poll: options.poll,
+      publish: ({ changed, deleted }) => hub.publish(changed, deleted),
+      failed: fail,
+    })
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+  const ctx = new AppContext(store)
   const security: SecurityOptions = {
     token: options.token,
     hosts: options.token === null ? loopbackNames(options.host) : null,
@@ -101,14 +112,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }),
   )
   server.on('clientError', answerClientError)
-  const hub = new Hub(version, (id) => {
-    try {
-      const { run } = ctx.run(id)
-      return { lastSeq: run.eventCount, status: run.status }
-    } catch {
-      return null
-    }
-  })
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => socket.destroy())
     if (!URL.canParse(request.url ?? '', 'http://localhost')) {
@@ -125,20 +128,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     hub.upgrade(request, socket, head)
   })
-  const feed = new ChangeFeed(db)
-  const publish = whileDatabaseWorks(() => {
-    const { changed, deleted } = feed.changes()
-    hub.publish(changed, deleted)
-  })
-  // Never waiting for another process's lock: the server would answer nothing meanwhile.
-  // A locked database is looked at again at the next check.
-  const markLost = whileDatabaseWorks(() => {
-    if (markLostRuns(db) > 0) publish()
-  })
-  const lostCheck = setInterval(markLost, LOST_CHECK_MS).unref()
-  markLost()
-  const watcher = new DatabaseWatcher(options.database, publish, { poll: options.poll })
-  await watcher.ready()
+  // A locked SQLite database is not waited for (the server would answer nothing meanwhile):
+  // it is looked at again at the next check.
+  const markLost = () =>
+    store.markLostRuns().then((lost) => {
+      if (lost > 0) feed.hear(0)
+    }, fail)
+  const lostCheck = setInterval(() => void markLost(), LOST_CHECK_MS).unref()
+  await markLost()
 
   try {
     await new Promise<void>((listening, failed) => {
@@ -149,9 +146,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       })
     })
   } catch (error) {
-    await watcher.close()
+    await feed.stop()
     clearInterval(lostCheck)
-    db.close()
+    await store.close()
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new PortInUse(`port ${options.port} is in use: choose another with --port`)
     }
@@ -161,18 +158,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shown = options.host.includes(':') ? `[${options.host}]` : options.host
   const url = `http://${shown}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`
   return {
+    location: store.location,
     url,
     port,
     async close() {
       clearInterval(lostCheck)
-      await watcher.close()
+      await feed.stop()
       hub.close()
       await new Promise<void>((done) => {
         server.close(() => done())
         if ('closeAllConnections' in server) server.closeAllConnections()
       })
       ctx.close()
-      db.close()
+      await store.close()
     },
   }
 }

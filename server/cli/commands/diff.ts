@@ -1,7 +1,10 @@
 /** `smiley diff`: where two runs of a program first went different ways. */
 
-import { databaseFailure, openDatabase, type Db } from '../../db/database.js'
-import { findRun, RunNotFound, type StoredRun } from '../../db/runs.js'
+import { databaseFailure, type Db } from '../../db/database.js'
+import { RunNotFound, type StoredRun } from '../../db/runs.js'
+import { StoreError } from '../../store/errors.js'
+import { openStore } from '../../store/open.js'
+import type { Store } from '../../store/store.js'
 import { badPattern, compareRuns } from '../../diff/index.js'
 import { formatDiff } from '../../console/diff-format.js'
 import { Output } from '../../console/output.js'
@@ -12,6 +15,7 @@ import { CliError } from '../errors.js'
 const RUN_HELP = 'a run id, a unique prefix of one, "latest" or "latest~N"'
 
 export const diffCommand: Command = {
+  postgres: true,
   spec: {
     name: 'diff',
     summary: 'Compare two runs: where they first went different ways, in paths and values.',
@@ -74,20 +78,24 @@ export const diffCommand: Command = {
     let report
     try {
       const paths = [text(args, 'database'), text(args, 'databaseB') || text(args, 'database')]
-      const readers: Db[] = []
+      const stores: Store[] = []
       try {
-        const [a, b] = args.positionals.map((reference, index) => {
-          const db = openDatabase(paths[index]!, { readonly: true })
-          readers.push(db)
-          return { db, stored: findIn(db, reference, paths[index]!, paths[0] !== paths[1]) }
-        })
+        const sides: Array<{ db: Db; stored: StoredRun }> = []
+        for (const [index, reference] of args.positionals.entries()) {
+          // A store (a connection) per side: the comparison reads both runs at once.
+          const store = await openStore(paths[index]!, { readonly: true })
+          stores.push(store)
+          const stored = await findIn(store, reference, paths[index]!, paths[0] !== paths[1])
+          sides.push({ db: await store.reader(stored), stored })
+        }
+        const [a, b] = sides
         report = compareRuns(a!, b!, {
           ignore,
           ignoreNames: (args.options['ignoreName'] as string[] | undefined) ?? [],
           all: Boolean(args.options['all']),
         })
       } finally {
-        for (const reader of readers) reader.close()
+        for (const store of stores) await store.close()
       }
     } catch (error) {
       throw asFailure(error)
@@ -100,9 +108,14 @@ export const diffCommand: Command = {
 }
 
 /** Run `reference` of `db`; when the runs are in two files, a missing one names its file. */
-function findIn(db: Db, reference: string, path: string, twoFiles: boolean): StoredRun {
+async function findIn(
+  store: Store,
+  reference: string,
+  path: string,
+  twoFiles: boolean,
+): Promise<StoredRun> {
   try {
-    return findRun(db, reference)
+    return await store.findRun(reference)
   } catch (error) {
     if (twoFiles && error instanceof RunNotFound) throw new RunNotFound(`${path}: ${error.message}`)
     throw error
@@ -112,6 +125,7 @@ function findIn(db: Db, reference: string, path: string, twoFiles: boolean): Sto
 /** Exit status 1 means "the runs differ": every failure of diff is status 2. */
 function asFailure(error: unknown): unknown {
   if (error instanceof CliError) return new CliError(error.message, 2)
-  const failure = error instanceof RunNotFound ? error : databaseFailure(error)
+  const failure =
+    error instanceof RunNotFound || error instanceof StoreError ? error : databaseFailure(error)
   return failure === null ? error : new CliError(failure.message, 2)
 }

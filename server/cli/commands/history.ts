@@ -1,11 +1,10 @@
 /** `smiley history`: every value a variable took in one call, and the event that set it. */
 
-import { openDatabase } from '../../db/database.js'
+import { openRun } from '../open-run.js'
 import { RunNames } from '../../db/events.js'
 import { FrameStore } from '../../db/frame-store.js'
 import { momentAt } from '../../db/moments.js'
 import { variableHistory } from '../../db/questions.js'
-import { findRun } from '../../db/runs.js'
 import type { VariableChange } from '../../../shared/types/moment.js'
 import { formatHistory } from '../../console/moment-format.js'
 import { Output } from '../../console/output.js'
@@ -15,6 +14,7 @@ import { CliError } from '../errors.js'
 import { eventNumber } from './event-number.js'
 
 export const historyCommand: Command = {
+  postgres: true,
   spec: {
     name: 'history',
     summary: "Print a variable's values in the call running at one event.",
@@ -52,9 +52,8 @@ export const historyCommand: Command = {
     const [reference, seqText, name] = args.positionals as [string, string, string]
     const seq = eventNumber(seqText)
     const limit = Number(args.options['limit'])
-    const db = openDatabase(text(args, 'database'), { readonly: true })
+    const { db, key, run, close } = await openRun(text(args, 'database'), reference)
     try {
-      const { key, run } = findRun(db, reference)
       const names = new RunNames(db, key)
       const moment = momentAt(db, key, names, seq)
       if (moment === undefined)
@@ -77,7 +76,7 @@ export const historyCommand: Command = {
       else for (const line of formatHistory(out, changes, seq)) await out.line(line)
       return 0
     } finally {
-      db.close()
+      await close()
     }
   },
 }

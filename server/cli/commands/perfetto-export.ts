@@ -2,8 +2,7 @@
 
 import { formatCount, shortId } from '../../console/format.js'
 import { Progress } from '../../console/progress.js'
-import { openDatabase } from '../../db/database.js'
-import { findRun, markLostRuns } from '../../db/runs.js'
+import { openRun } from '../open-run.js'
 import { writeTrace } from '../../perfetto/write-trace.js'
 import { CliError, UsageError } from '../errors.js'
 
@@ -19,15 +18,19 @@ export function exportFormat(value: unknown): ExportFormat {
 }
 
 /** Writes the run `references` names (exactly one) in `database` to `output`. */
-export function exportPerfetto(database: string, references: string[], output: string): void {
+export async function exportPerfetto(
+  database: string,
+  references: string[],
+  output: string,
+): Promise<void> {
   if (references.length !== 1)
     throw new UsageError(
       `--format perfetto writes one run to one file, not ${references.length}: name one run`,
     )
-  const db = openDatabase(database, { readsWhereUnwritable: true })
+  const opened = await openRun(database, references[0]!, { markLost: true })
+  const { db } = opened
+  const stored = { key: opened.key, run: opened.run }
   try {
-    markLostRuns(db)
-    const stored = findRun(db, references[0]!)
     if (stored.run.status === 'running')
       throw new CliError(
         `run ${shortId(stored.run.id)} is still being recorded: export it once it has ended`,
@@ -49,6 +52,6 @@ export function exportPerfetto(database: string, references: string[], output: s
         `to ${output} (${(written.bytes / 1e6).toFixed(1)} MB): open it in https://ui.perfetto.dev or chrome://tracing\n`,
     )
   } finally {
-    db.close()
+    await opened.close()
   }
 }

@@ -2,9 +2,8 @@
 
 import { resolve } from 'node:path'
 import { formatCount, shortId } from '../../../shared/format.js'
-import { openDatabase } from '../../db/database.js'
+import { openRun } from '../open-run.js'
 import { readProfile } from '../../db/profile.js'
-import { findRun } from '../../db/runs.js'
 import { callGraph, toDot } from '../../profile/callgraph.js'
 import { renderSvg } from '../../profile/svg.js'
 import { ReportError, writeReport } from '../../report/write-report.js'
@@ -14,6 +13,7 @@ import { Progress } from '../../console/progress.js'
 import { CliError } from '../errors.js'
 
 export const reportCommand: Command = {
+  postgres: true,
   spec: {
     name: 'report',
     summary: 'Write a self-contained report of a run that opens in any browser, offline.',
@@ -49,10 +49,10 @@ export const reportCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    const db = openDatabase(text(args, 'database'), { readonly: true })
+    const opened = await openRun(text(args, 'database'), args.positionals[0]!)
+    const { db, run } = opened
+    const stored = { key: opened.key, run }
     try {
-      const stored = findRun(db, args.positionals[0]!)
-      const { run } = stored
       if (run.status === 'running')
         throw new CliError(
           `run ${shortId(run.id)} is still being recorded: report it once it has ended`,
@@ -85,7 +85,7 @@ export const reportCommand: Command = {
       if (error instanceof ReportError) throw new CliError(error.message)
       throw error
     } finally {
-      db.close()
+      await opened.close()
     }
   },
 }

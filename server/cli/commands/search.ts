@@ -1,9 +1,8 @@
 /** `smiley search`: the events of a run that match a query of the dashboard's search language. */
 
 import { QueryError, parseTraceQuery } from '../../../shared/trace-query.js'
-import { openDatabase } from '../../db/database.js'
+import { openRun } from '../open-run.js'
 import { RunNames } from '../../db/events.js'
-import { findRun } from '../../db/runs.js'
 import { searchEvents } from '../../db/search.js'
 import { Output } from '../../console/output.js'
 import { ReplayFormatter } from '../../console/replay-format.js'
@@ -12,6 +11,7 @@ import { databaseOption, jsonOption, text, type Command } from '../command.js'
 import { UsageError } from '../errors.js'
 
 export const searchCommand: Command = {
+  postgres: true,
   spec: {
     name: 'search',
     summary: "Print a run's events that match a query, as replay prints them.",
@@ -68,9 +68,8 @@ export const searchCommand: Command = {
       throw error
     }
     const limit = Number(args.options['limit'])
-    const db = openDatabase(text(args, 'database'), { readonly: true })
+    const { db, key, run, close } = await openRun(text(args, 'database'), reference!)
     try {
-      const { key, run } = findRun(db, reference!)
       const names = new RunNames(db, key)
       const out = new Output()
       const json = Boolean(args.options['json'])
@@ -94,7 +93,7 @@ export const searchCommand: Command = {
       }
       return 0
     } finally {
-      db.close()
+      await close()
     }
   },
 }

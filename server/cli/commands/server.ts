@@ -9,6 +9,7 @@ import { CliError, UsageError } from '../errors.js'
 import { checkedToken } from '../token.js'
 
 export const serverCommand: Command = {
+  postgres: true,
   spec: {
     name: 'server',
     summary: 'Serve the live web dashboard over the recorded runs.',
@@ -17,6 +18,8 @@ export const serverCommand: Command = {
       'Runs appear as they are recorded (by smiley run in another terminal, or smiley record),',
       "and a running program's trace grows while you watch. The server listens on 127.0.0.1;",
       'listening on any other address needs --token, and the URL to open then carries it.',
+      'On PostgreSQL (--database postgres://…) it shows the runs of every recorder writing',
+      'there, on any machine, as they are recorded; any number of servers can share one database.',
     ].join('\n'),
     options: [
       databaseOption,
@@ -47,7 +50,7 @@ export const serverCommand: Command = {
       {
         name: 'poll',
         kind: 'flag',
-        help: 'poll the database file instead of waiting for file system notifications',
+        help: 'poll the SQLite file instead of waiting for file system notifications',
       },
     ],
     positionals: [],
@@ -55,6 +58,7 @@ export const serverCommand: Command = {
       'smiley server',
       'smiley server --port 9000 --open',
       'smiley server --host 0.0.0.0 --token auto      # reachable from other machines',
+      'smiley server --database postgres://smiley@db.example:5432/smiley',
     ],
   },
 
@@ -95,7 +99,7 @@ export const serverCommand: Command = {
       throw error
     }
     process.stdout.write(
-      `Smiley dashboard for ${text(args, 'database')}: ${server.url}\n(Ctrl-C to stop)\n`,
+      `Smiley dashboard for ${server.location}: ${server.url}\n(Ctrl-C to stop)\n`,
     )
     if (args.options['open']) openBrowser(server.url)
     await new Promise<void>((stop) => {

@@ -1,15 +1,12 @@
 /** `smiley show`: everything recorded about a run, short of its events. */
 
-import { loadedNames, RunNames } from '../../db/events.js'
-import { toTaskSummary } from '../../db/tasks.js'
 import { openStore } from '../../store/open.js'
-import type { Store } from '../../store/store.js'
+import { runTasks } from '../../store/run-tasks.js'
 import { formatChildStarts } from '../../console/child-start-format.js'
 import { formatTasks } from '../../console/task-format.js'
 import { Output } from '../../console/output.js'
 import { formatRunDetails } from '../../console/run-details.js'
 import type { ParsedArgs } from '../args.js'
-import type { TaskSummary } from '../../../shared/types/task.js'
 import { databaseOption, jsonOption, text, type Command } from '../command.js'
 
 export const showCommand: Command = {
@@ -59,19 +56,4 @@ export const showCommand: Command = {
       await store.close()
     }
   },
-}
-
-/** The run's asyncio tasks, each with the function of its coroutine. */
-async function runTasks(store: Store, key: number): Promise<TaskSummary[]> {
-  const rows = await store.tasks(key)
-  if (rows.length === 0) return []
-  const names = new RunNames(loadedNames(await store.names(key), new Map()), key)
-  const summaries: TaskSummary[] = []
-  for (const row of rows) {
-    const fn = row.first_frame === null ? null : await store.frameFunction(key, row.first_frame)
-    summaries.push(
-      toTaskSummary(row, fn === null ? null : (names.function(fn)?.qualifiedName ?? null)),
-    )
-  }
-  return summaries
 }

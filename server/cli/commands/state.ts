@@ -1,9 +1,8 @@
 /** `smiley state`: the program at one event of a run, as the explorer shows it. */
 
-import { openDatabase } from '../../db/database.js'
+import { openRun } from '../open-run.js'
 import { RunNames } from '../../db/events.js'
 import { momentAt } from '../../db/moments.js'
-import { findRun } from '../../db/runs.js'
 import { formatMoment } from '../../console/moment-format.js'
 import { Output } from '../../console/output.js'
 import type { ParsedArgs } from '../args.js'
@@ -12,6 +11,7 @@ import { CliError } from '../errors.js'
 import { eventNumber } from './event-number.js'
 
 export const stateCommand: Command = {
+  postgres: true,
   spec: {
     name: 'state',
     summary: 'Print the program at one event: its source line, variables and stack.',
@@ -45,9 +45,8 @@ export const stateCommand: Command = {
 
   async run(args: ParsedArgs) {
     const seq = eventNumber(args.positionals[1]!)
-    const db = openDatabase(text(args, 'database'), { readonly: true })
+    const { db, key, run, close } = await openRun(text(args, 'database'), args.positionals[0]!)
     try {
-      const { key, run } = findRun(db, args.positionals[0]!)
       const names = new RunNames(db, key)
       const moment = momentAt(db, key, names, seq)
       if (moment === undefined)
@@ -66,7 +65,7 @@ export const stateCommand: Command = {
         await out.line(line)
       return 0
     } finally {
-      db.close()
+      await close()
     }
   },
 }

@@ -4,9 +4,8 @@ import { writeFileSync } from 'node:fs'
 import type { Profile } from '../../../shared/types/profile.js'
 import type { Run } from '../../../shared/types/run.js'
 import { dumps } from '../../../shared/wire/marshal.js'
-import { openDatabase } from '../../db/database.js'
+import { openRun } from '../open-run.js'
 import { pstatsDict, readProfile } from '../../db/profile.js'
-import { findRun } from '../../db/runs.js'
 import {
   callGraph,
   DEFAULT_EDGE_THRESHOLD,
@@ -133,6 +132,7 @@ const ACTIONS = new Map<string, { spec: CommandSpec; run: (args: ParsedArgs) => 
 ])
 
 export const statsCommand: Command = {
+  postgres: true,
   spec: {
     name: 'stats',
     summary: "Show, export or draw a run's profiler statistics (cProfile).",
@@ -182,7 +182,7 @@ async function show(args: ParsedArgs): Promise<number> {
   if (bad !== undefined)
     throw new UsageError(`unknown sort key "${bad}": use one of ${SORT_KEYS.join(', ')}`)
   const limit = args.options['limit'] as number | undefined
-  const profile = load(args)
+  const profile = await load(args)
   const out = new Output()
   if (args.options['json']) {
     const sorted = sortFunctions(profile.functions, keys)
@@ -204,7 +204,7 @@ async function show(args: ParsedArgs): Promise<number> {
 
 async function exportStats(args: ParsedArgs): Promise<number> {
   const file = args.positionals[1]!
-  const profile = load(args)
+  const profile = await load(args)
   try {
     writeFileSync(file, dumps(pstatsDict(profile)))
   } catch (error) {
@@ -224,7 +224,7 @@ async function graph(args: ParsedArgs): Promise<number> {
   const nodeThreshold = percent(args, 'nodeThres', 'node-thres')
   const edgeThreshold = percent(args, 'edgeThres', 'edge-thres')
   const file = args.options['output'] as string | undefined
-  const profile = load(args)
+  const profile = await load(args)
   const drawn = callGraph(profile, { nodeThreshold, edgeThreshold })
   const dot = toDot(drawn)
   const output = format === 'svg' ? await renderSvg(dot) : dot
@@ -256,16 +256,15 @@ function percent(args: ParsedArgs, key: string, option: string): number {
 }
 
 /** The profile of the run the arguments name; a clear error when it has none. */
-function load(args: ParsedArgs): Profile {
-  const db = openDatabase(text(args, 'database'), { readonly: true })
+async function load(args: ParsedArgs): Promise<Profile> {
+  const { db, key, run, close } = await openRun(text(args, 'database'), args.positionals[0]!)
   try {
-    const { key, run } = findRun(db, args.positionals[0]!)
     const profile = readProfile(db, key)
     if (profile === null)
       throw new CliError(`run ${shortId(run.id)} has no profile: ${whyNone(run)}`)
     return profile
   } finally {
-    db.close()
+    await close()
   }
 }
 

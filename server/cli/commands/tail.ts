@@ -1,13 +1,13 @@
 /** `smiley tail`: follow a run while it is being recorded, like `tail -f`. */
 
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { RunStatus } from '../../../shared/types/run.js'
-import { openDatabase } from '../../db/database.js'
-import { readEvents } from '../../db/events.js'
-import { findRun, markLostRuns } from '../../db/runs.js'
+import { RunNotFound } from '../../db/runs.js'
 import { Output } from '../../console/output.js'
 import { EventPrinter } from '../../console/event-printer.js'
-import { childStarts } from '../../db/child-starts.js'
+import { openStore } from '../../store/open.js'
+import { RunWatch } from '../../store/run-watch.js'
+import type { Store } from '../../store/store.js'
+import { runNames, walkEvents } from '../../store/walk.js'
 import type { ParsedArgs } from '../args.js'
 import { keeps, pastEnd } from '../../console/event-filter.js'
 import {
@@ -19,11 +19,11 @@ import {
   type Command,
 } from '../command.js'
 
-const POLL_MS = 100
 /** How often to check that the recorder of a running run is still alive. */
 const LIVENESS_MS = 2000
 
 export const tailCommand: Command = {
+  postgres: true,
   spec: {
     name: 'tail',
     summary: 'Follow a run as it is recorded, printing its events as they arrive.',
@@ -43,36 +43,51 @@ export const tailCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    const db = openDatabase(text(args, 'database'), {
+    const store = await openStore(text(args, 'database'), {
       lasting: true,
       readsWhereUnwritable: true,
     })
+    let watch: RunWatch | null = null
     try {
-      const { key, run } = findRun(db, args.positionals[0] ?? 'latest')
+      const { key, run } = await store.findRun(args.positionals[0] ?? 'latest')
       const out = new Output()
       let next = Number(args.options['from'])
       const printer = new EventPrinter(out, run.cwd, Boolean(args.options['json']), next)
-      const status = db.prepare('SELECT status FROM runs WHERE id = ?').pluck()
       const filter = eventFilter(args)
+      const sources = new Map<string, string>()
+      // Woken as the run is written, by whichever process records it, on whatever machine.
+      if (run.status === 'running') watch = await RunWatch.start(store, key)
       let checked = Date.now()
       for (;;) {
         if (Date.now() - checked >= LIVENESS_MS) {
-          markLostRuns(db)
+          await store.markLostRuns()
           checked = Date.now()
         }
         // Read before the events: a run that had ended by then has all its events stored.
-        const now = (status.get(key) as RunStatus | undefined) ?? 'lost'
-        await printer.know(childStarts(db, key))
-        for (const event of readEvents(db, key, next)) {
+        const now = await statusOf(store, run.id)
+        await printer.know(await store.childStarts(key))
+        const names = await runNames(store, key, sources)
+        for await (const event of walkEvents(store, key, next, names)) {
           if (!out.open || pastEnd(filter, event)) return 0
           next = event.seq + 1
           await printer.event(event, keeps(filter, event))
         }
-        if (now !== 'running' || !out.open) return 0
-        await sleep(POLL_MS)
+        if (now !== 'running' || !out.open || watch === null) return 0
+        await watch.next(LIVENESS_MS)
       }
     } finally {
-      db.close()
+      await watch?.stop()
+      await store.close()
     }
   },
+}
+
+/** The status of run `id` now; a run deleted meanwhile is over. */
+async function statusOf(store: Store, id: string): Promise<RunStatus> {
+  try {
+    return (await store.findRun(id)).run.status
+  } catch (error) {
+    if (error instanceof RunNotFound) return 'lost'
+    throw error
+  }
 }

@@ -1,8 +1,7 @@
 /** `smiley threads`: a run's threads, when each ran and how much it did. */
 
 import type { ThreadSummary } from '../../../shared/types/thread.js'
-import { openDatabase } from '../../db/database.js'
-import { findRun } from '../../db/runs.js'
+import { openRun } from '../open-run.js'
 import { listThreads } from '../../db/threads.js'
 import { formatCount, formatTime } from '../../console/format.js'
 import { Output } from '../../console/output.js'
@@ -11,6 +10,7 @@ import type { ParsedArgs } from '../args.js'
 import { databaseOption, jsonOption, text, type Command } from '../command.js'
 
 export const threadsCommand: Command = {
+  postgres: true,
   spec: {
     name: 'threads',
     summary: "List a run's threads: when each ran, its events and locations.",
@@ -30,15 +30,14 @@ export const threadsCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    const db = openDatabase(text(args, 'database'), { readonly: true })
+    const { db, key, run, close } = await openRun(text(args, 'database'), args.positionals[0]!)
     let threads: ThreadSummary[]
     let started: number
     try {
-      const { key, run } = findRun(db, args.positionals[0]!)
       threads = listThreads(db, key)
       started = run.startedAt
     } finally {
-      db.close()
+      await close()
     }
     const out = new Output()
     if (args.options['json']) {

@@ -11,6 +11,9 @@ import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
 import { exportFormat, exportPerfetto } from './perfetto-export.js'
+import { isPostgresUrl } from '../../store/location.js'
+import { openStore } from '../../store/open.js'
+import { transferRuns } from '../../store/replica/transfer.js'
 
 const COPIED = [
   'Each run is copied whole: its events, sources, files, functions, variable names, frames,',
@@ -19,6 +22,7 @@ const COPIED = [
 ].join('\n')
 
 export const exportCommand: Command = {
+  postgres: true,
   spec: {
     name: 'export',
     summary: 'Copy runs into another database file, or write one as a Perfetto trace.',
@@ -30,6 +34,8 @@ export const exportCommand: Command = {
       'Copies runs from the database (--database) into FILE.db, which is created if it does',
       'not exist, or added to if it is a Smiley database. ' + COPIED,
       'Bring them back, on this machine or another, with: smiley import FILE.db',
+      'Either side may be a PostgreSQL server: --database postgres://user@host:port/db copies',
+      'its runs into FILE.db, and --output postgres://… copies runs into the server.',
       'With --format perfetto, writes one run as Chrome trace-event JSON, which Perfetto',
       '(ui.perfetto.dev) and chrome://tracing open: a track per thread, a slice per call with',
       'its file, line and arguments (its locals at the call, redacted as recorded).',
@@ -63,6 +69,7 @@ export const exportCommand: Command = {
       'smiley export latest -o bug-1234.db',
       'smiley export 3f2a b0d9 --output both.db',
       'smiley export latest --format perfetto -o trace.json',
+      'smiley export --database postgres://smiley@db.example:5432/smiley 3f2a -o bug.db',
     ],
   },
 
@@ -74,7 +81,11 @@ export const exportCommand: Command = {
       )
     const database = text(args, 'database')
     if (exportFormat(args.options['format']) === 'perfetto') {
-      exportPerfetto(database, args.positionals, output)
+      await exportPerfetto(database, args.positionals, output)
+      return 0
+    }
+    if (isPostgresUrl(database) || isPostgresUrl(output)) {
+      await acrossStores(database, output, args.positionals, false, 'exported')
       return 0
     }
     const { runs, readFrom } = resolve(database, args.positionals, false)
@@ -96,6 +107,7 @@ export const exportCommand: Command = {
 }
 
 export const importCommand: Command = {
+  postgres: true,
   spec: {
     name: 'import',
     summary: 'Copy runs from another database file into this one.',
@@ -103,7 +115,8 @@ export const importCommand: Command = {
     description: [
       'Copies runs from FILE.db (every run in it, unless RUNs are named) into the database',
       '(--database), which is created if it does not exist. ' + COPIED,
-      'FILE.db is only read.',
+      'FILE.db is only read. Either side may be a PostgreSQL server: --database',
+      'postgres://user@host:port/db imports into it, and FILE.db may be a postgres:// URL.',
     ].join('\n'),
     options: [databaseOption],
     positionals: [
@@ -114,12 +127,20 @@ export const importCommand: Command = {
         variadic: true,
       },
     ],
-    examples: ['smiley import bug-1234.db', 'smiley import --database mine.db theirs.db 3f2a'],
+    examples: [
+      'smiley import bug-1234.db',
+      'smiley import --database mine.db theirs.db 3f2a',
+      'smiley import ci-failures.db --database postgres://smiley@db.example:5432/smiley',
+    ],
   },
 
   async run(args: ParsedArgs) {
     const [file, ...references] = args.positionals
     const database = text(args, 'database')
+    if (isPostgresUrl(database) || isPostgresUrl(file!)) {
+      await acrossStores(file!, database, references, true, 'imported')
+      return 0
+    }
     if (!existsSync(file!)) throw new CliError(`no such file: ${file}`)
     let runs: Run[]
     let readFrom: string
@@ -189,6 +210,66 @@ function resolve(
   }
 }
 
+/**
+ * Copies runs between stores of which one at least is PostgreSQL: the runs `references` name
+ * in `from` (every finished run of it when none are named and `foreign`), as resolve() and
+ * readRuns() find them in a file.
+ */
+async function acrossStores(
+  from: string,
+  to: string,
+  references: string[],
+  foreign: boolean,
+  verb: 'exported' | 'imported',
+): Promise<void> {
+  if (from === to) throw new UsageError(`${to} is the database the runs come from: choose another`)
+  if (!isPostgresUrl(from) && !existsSync(from)) throw new CliError(`no such file: ${from}`)
+  const out = new Output()
+  const source = await openStore(from, { readonly: foreign, readsWhereUnwritable: true })
+  try {
+    if (!foreign) await source.markLostRuns()
+    let runs: Run[]
+    if (references.length === 0) {
+      const everything = await source.listRuns()
+      for (const run of everything.filter((r) => r.status === 'running').reverse())
+        await out.line(`skipped run ${label(run)}: still being recorded`)
+      runs = everything.filter((r) => r.status !== 'running').reverse()
+    } else {
+      const found = new Map<string, Run>()
+      for (const reference of references) {
+        try {
+          const { run } = await source.findRun(reference)
+          found.set(run.id, run)
+        } catch (error) {
+          if (foreign && error instanceof RunNotFound)
+            throw new RunNotFound(`in ${source.location}: ${error.message}`)
+          throw error
+        }
+      }
+      runs = [...found.values()]
+      const running = runs.find((r) => r.status === 'running')
+      if (running !== undefined)
+        throw new CliError(
+          `run ${shortId(running.id)} is still being recorded; nothing copied (try again when it has ended)`,
+        )
+    }
+    const target = await openStore(to, { create: true })
+    try {
+      const copied = await transferRuns(
+        source,
+        target,
+        runs.map((r) => r.id),
+      )
+      const where = verb === 'exported' ? `to ${target.location}` : ''
+      await report(out, runs, copied, verb, where, `already in ${target.location}`)
+    } finally {
+      await target.close()
+    }
+  } finally {
+    await source.close()
+  }
+}
+
 function readRuns(path: string): { runs: Run[]; readFrom: string } {
   const db = openDatabase(path, { readonly: true })
   try {
@@ -207,7 +288,7 @@ function refuseSameFile(source: string, target: string): void {
 async function report(
   out: Output,
   runs: Run[],
-  copied: CopiedRun[],
+  copied: ReadonlyArray<Pick<CopiedRun, 'copied' | 'events'>>,
   verb: string,
   where: string,
   present: string,

@@ -9,6 +9,9 @@ import type pg from 'pg'
 import type { Run } from '../../../shared/types/run.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
 import type { Db, OpenOptions } from '../../db/database.js'
+import type { RunSink, RunSource } from '../replica/run-io.js'
+import { inPgTransaction, pgSink, pgSource } from '../replica/pg-io.js'
+import { RunReplica } from '../replica/replica.js'
 import type { DeletedRun } from '../../db/delete.js'
 import { decodeChunk } from '../../db/frame-chunk.js'
 import { toRun, type RunRow } from '../../db/rows.js'
@@ -30,6 +33,13 @@ import { DiskRoom } from '../../record/disk-room.js'
 import type { Batch } from '../batch.js'
 import { NotYetSupported, StoreError } from '../errors.js'
 import type { BlockData, NameRows, Store, StoreFailure } from '../store.js'
+import {
+  runLookSql,
+  runsByKeySql,
+  toRunLook,
+  type RunLook,
+  type RunLookRow,
+} from '../../db/run-looks.js'
 import { createPool, describeUrl, pgFailure } from './connect.js'
 import { RunsWatcher } from './runs-watcher.js'
 import { PG_MIGRATIONS, PG_RUN_TABLES, PG_SCHEMA, PG_SCHEMA_VERSION } from './schema.js'
@@ -331,7 +341,38 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.replica?.close()
     await this.pool.end()
+  }
+
+  async runLooks(keys: readonly number[] | null): Promise<RunLook[]> {
+    if (keys?.length === 0) return []
+    return (await this.query<RunLookRow>(runLookSql(keys), [...(keys ?? [])])).map(toRunLook)
+  }
+
+  async runsByKey(keys: readonly number[]): Promise<Run[]> {
+    if (keys.length === 0) return []
+    return (await this.query<RunRow>(runsByKeySql(keys), [...keys])).map(toRun)
+  }
+
+  // Runs whole (server/store/replica/): the query layer's reads, export and import.
+  /** The local read cache, opened when a run is first read. */
+  private replica: RunReplica | undefined
+
+  /** Run `run` in the local read cache, copied or brought up to date first. */
+  reader(run: StoredRun): Promise<Db> {
+    this.replica ??= RunReplica.open(this.location, (work) => this.readRuns(work))
+    return this.replica.reader(run)
+  }
+
+  readRuns<T>(work: (source: RunSource) => Promise<T>): Promise<T> {
+    return this.withClient((client) =>
+      inPgTransaction(client, 'snapshot', () => work(pgSource(client))),
+    )
+  }
+
+  writeRuns<T>(work: (sink: RunSink) => Promise<T>): Promise<T> {
+    return this.withClient((client) => inPgTransaction(client, 'write', () => work(pgSink(client))))
   }
 
   /**

@@ -30,7 +30,17 @@ import { taskRows, type TaskRow } from '../../db/tasks.js'
 import { listThreads } from '../../db/threads.js'
 import { DiskRoom } from '../../record/disk-room.js'
 import type { Batch } from '../batch.js'
-import type { BlockData, NameRows, Store, StoreFailure } from '../store.js'
+import type { BlockData, NameRows, Store, StoreFailure, WatchOptions } from '../store.js'
+import { toRun, type RunRow } from '../../db/rows.js'
+import {
+  runLookSql,
+  runsByKeySql,
+  toRunLook,
+  type RunLook,
+  type RunLookRow,
+} from '../../db/run-looks.js'
+import type { RunSink, RunSource } from '../replica/run-io.js'
+import { inSqliteTransaction, sqliteSink, sqliteSource } from '../replica/sqlite-io.js'
 import { sqliteNames } from './names.js'
 import { writeBatch } from './write-batch.js'
 
@@ -148,6 +158,45 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     this.db.close()
     return Promise.resolve()
+  }
+
+  /** chokidar on the file and its WAL (where commits land): any run may have changed. */
+  async watch(
+    changed: (run: number) => void,
+    options: WatchOptions = {},
+  ): Promise<() => Promise<void>> {
+    // Loaded only when watching: smiley run never pays for chokidar.
+    const { DatabaseWatcher } = await import('../../live/watcher.js')
+    const watcher = new DatabaseWatcher(this.db.name, () => changed(0), {
+      poll: options.poll ?? false,
+    })
+    await watcher.ready()
+    return () => watcher.close()
+  }
+
+  runLooks(keys: readonly number[] | null): Promise<RunLook[]> {
+    if (keys?.length === 0) return Promise.resolve([])
+    return settle(() =>
+      (this.db.prepare(runLookSql(keys)).all(...(keys ?? [])) as RunLookRow[]).map(toRunLook),
+    )
+  }
+
+  runsByKey(keys: readonly number[]): Promise<Run[]> {
+    if (keys.length === 0) return Promise.resolve([])
+    return settle(() => (this.db.prepare(runsByKeySql(keys)).all(...keys) as RunRow[]).map(toRun))
+  }
+
+  /** The database itself: the query layer reads it directly, at no cost. */
+  reader(_run: StoredRun): Promise<Db> {
+    return Promise.resolve(this.db)
+  }
+
+  readRuns<T>(work: (source: RunSource) => Promise<T>): Promise<T> {
+    return inSqliteTransaction(this.db, 'deferred', () => work(sqliteSource(this.db)))
+  }
+
+  writeRuns<T>(work: (sink: RunSink) => Promise<T>): Promise<T> {
+    return inSqliteTransaction(this.db, 'immediate', () => work(sqliteSink(this.db)))
   }
 }
 

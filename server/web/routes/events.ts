@@ -3,6 +3,7 @@
 import { Hono } from 'hono'
 import { validator } from 'hono/validator'
 import { pageEvents } from '../../db/events.js'
+import { findRun } from '../../db/runs.js'
 import type { AppContext } from '../context.js'
 import { choiceParam, integerParam, queryText } from '../params.js'
 
@@ -23,11 +24,12 @@ export function eventRoutes(ctx: AppContext) {
       thread: queryText(query, 'thread'),
       task: queryText(query, 'task'),
     })),
-    (c) => {
+    async (c) => {
+      const { key, db, names, run: found } = await ctx.reading(c.req.param('id'))
       // One read transaction: the run and its page come from one moment of a run being
       // recorded, so a page never goes past the total it is sent with.
-      const { run, events } = ctx.db.transaction(() => {
-        const { key, run } = ctx.run(c.req.param('id'))
+      const { run, events } = db.transaction(() => {
+        const { run } = findRun(db, found.id)
         const { direction, limit, ...query } = c.req.valid('query')
         const last = direction === 'forward' ? 1 : run.eventCount
         const from = integerParam(query.from, 'from', last, 0, Number.MAX_SAFE_INTEGER)
@@ -39,7 +41,7 @@ export function eventRoutes(ctx: AppContext) {
           query.task === undefined
             ? undefined
             : integerParam(query.task, 'task', 0, 0, Number.MAX_SAFE_INTEGER)
-        const events = pageEvents(ctx.db, key, ctx.namesOf(key), {
+        const events = pageEvents(db, key, names, {
           from,
           limit,
           direction,

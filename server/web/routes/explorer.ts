@@ -26,10 +26,10 @@ export function explorerRoutes(ctx: AppContext) {
       validator('query', (query) => ({
         seq: integerParam(queryText(query, 'seq'), 'seq', 1, 1, MAX_ID),
       })),
-      (c) => {
-        const { key, run } = ctx.run(c.req.param('id'))
+      async (c) => {
+        const { key, run, db, names } = await ctx.reading(c.req.param('id'))
         const { seq } = c.req.valid('query')
-        const moment = momentAt(ctx.db, key, ctx.namesOf(key), seq)
+        const moment = momentAt(db, key, names, seq)
         if (moment === undefined)
           throw new HTTPException(404, { message: `run ${run.id} has no event ${seq}` })
         return c.json(moment)
@@ -43,14 +43,14 @@ export function explorerRoutes(ctx: AppContext) {
         thread: queryText(query, 'thread'),
         task: queryText(query, 'task'),
       })),
-      (c) => {
-        const { key, run } = ctx.run(c.req.param('id'))
+      async (c) => {
+        const { key, run, db } = await ctx.reading(c.req.param('id'))
         const { seq, move, thread, task } = c.req.valid('query')
         const lane = {
           ...(thread === undefined ? {} : { thread: integerParam(thread, 'thread', 0, 0, MAX_ID) }),
           ...(task === undefined ? {} : { task: integerParam(task, 'task', 0, 0, MAX_ID) }),
         }
-        return c.json({ seq: moveFrom(ctx.db, key, seq, move, run.eventCount, lane) })
+        return c.json({ seq: moveFrom(db, key, seq, move, run.eventCount, lane) })
       },
     )
     .get(
@@ -62,12 +62,12 @@ export function explorerRoutes(ctx: AppContext) {
         direction: choiceParam(queryText(query, 'direction'), 'direction', DIRECTIONS, 'forward'),
         limit: integerParam(queryText(query, 'limit'), 'limit', 100, 1, 1000),
       })),
-      (c) => {
-        const { key } = ctx.run(c.req.param('id'))
+      async (c) => {
+        const { key, db, names } = await ctx.reading(c.req.param('id'))
         const { file, line, ...page } = c.req.valid('query')
         if (file === 0 || line === 0)
           throw new HTTPException(400, { message: 'file and line are required' })
-        return c.json(lineExecutions(ctx.db, key, ctx.namesOf(key), file, line, page))
+        return c.json(lineExecutions(db, key, names, file, line, page))
       },
     )
     .get(
@@ -78,12 +78,12 @@ export function explorerRoutes(ctx: AppContext) {
         from: integerParam(queryText(query, 'from'), 'from', 1, 1, MAX_ID),
         limit: integerParam(queryText(query, 'limit'), 'limit', 100, 1, 1000),
       })),
-      (c) => {
-        const { key } = ctx.run(c.req.param('id'))
+      async (c) => {
+        const { key, db, names } = await ctx.reading(c.req.param('id'))
         const { frame, name, from, limit } = c.req.valid('query')
         if (frame === 0 || name === '')
           throw new HTTPException(400, { message: 'frame and name are required' })
-        return c.json(variableHistory(ctx.db, key, ctx.namesOf(key), frame, name, from, limit))
+        return c.json(variableHistory(db, key, names, frame, name, from, limit))
       },
     )
     .get(
@@ -107,26 +107,26 @@ export function explorerRoutes(ctx: AppContext) {
           throw error
         }
       }),
-      (c) => {
-        const { key, run } = ctx.run(c.req.param('id'))
+      async (c) => {
+        const { key, run, db, names } = await ctx.reading(c.req.param('id'))
         const { q, ...page } = c.req.valid('query')
         const request = { ...page, query: q, total: run.eventCount }
-        return c.json(searchEvents(ctx.db, key, ctx.namesOf(key), request))
+        return c.json(searchEvents(db, key, names, request))
       },
     )
-    .get('/:id/traceback', (c) => {
-      const { key, run } = ctx.run(c.req.param('id'))
-      return c.json(tracebackEvents(ctx.db, key, ctx.namesOf(key), run.traceback, run.eventCount))
+    .get('/:id/traceback', async (c) => {
+      const { key, run, db, names } = await ctx.reading(c.req.param('id'))
+      return c.json(tracebackEvents(db, key, names, run.traceback, run.eventCount))
     })
     .get(
       '/:id/calls',
       validator('query', (query) => ({
         parent: integerParam(queryText(query, 'parent'), 'parent', 0, 0, MAX_ID),
       })),
-      (c) => {
-        const { key } = ctx.run(c.req.param('id'))
+      async (c) => {
+        const { key, db, names } = await ctx.reading(c.req.param('id'))
         const { parent } = c.req.valid('query')
-        return c.json({ groups: callGroups(ctx.db, key, ctx.namesOf(key), parent) })
+        return c.json({ groups: callGroups(db, key, names, parent) })
       },
     )
     .get(
@@ -138,15 +138,15 @@ export function explorerRoutes(ctx: AppContext) {
         direction: choiceParam(queryText(query, 'direction'), 'direction', DIRECTIONS, 'forward'),
         limit: integerParam(queryText(query, 'limit'), 'limit', 100, 1, 1000),
       })),
-      (c) => {
-        const { key } = ctx.run(c.req.param('id'))
-        return c.json({ calls: groupCalls(ctx.db, key, c.req.valid('query')) })
+      async (c) => {
+        const { key, db } = await ctx.reading(c.req.param('id'))
+        return c.json({ calls: groupCalls(db, key, c.req.valid('query')) })
       },
     )
-    .get('/:id/frames/:frame/path', (c) => {
-      const { key, run } = ctx.run(c.req.param('id'))
+    .get('/:id/frames/:frame/path', async (c) => {
+      const { key, run, db } = await ctx.reading(c.req.param('id'))
       const frame = integerParam(c.req.param('frame'), 'frame', 0, 1, MAX_ID)
-      const path = framePath(ctx.db, key, frame)
+      const path = framePath(db, key, frame)
       if (path.length === 0)
         throw new HTTPException(404, { message: `run ${run.id} has no frame ${frame}` })
       return c.json({ path })

@@ -28,7 +28,10 @@ function percent(value: string | undefined, name: string, fallback: number): num
 
 export function profileRoutes(ctx: AppContext) {
   return new Hono()
-    .get('/:id/profile', (c) => c.json(readProfile(ctx.db, ctx.run(c.req.param('id')).key)))
+    .get('/:id/profile', async (c) => {
+      const { key, db } = await ctx.reading(c.req.param('id'))
+      return c.json(readProfile(db, key))
+    })
     .get(
       '/:id/callgraph',
       validator('query', (query) => ({
@@ -36,13 +39,13 @@ export function profileRoutes(ctx: AppContext) {
         edge: percent(queryText(query, 'edge'), 'edge', DEFAULT_EDGE_THRESHOLD),
         scope: choiceParam(queryText(query, 'scope'), 'scope', SCOPES, 'all'),
       })),
-      (c) => {
-        const { key, run } = ctx.run(c.req.param('id'))
-        const profile = readProfile(ctx.db, key)
+      async (c) => {
+        const { key, run, db } = await ctx.reading(c.req.param('id'))
+        const profile = readProfile(db, key)
         if (profile === null)
           return c.json({ error: `run ${run.id} has no profile`, profile: false }, 404)
         const { node, edge, scope } = c.req.valid('query')
-        const files = new Set(listFiles(ctx.db, key, run.cwd).map((file) => file.path))
+        const files = new Set(listFiles(db, key, run.cwd).map((file) => file.path))
         const shown =
           scope === 'program' ? programProfile(profile, (file) => files.has(file)) : profile
         const dot = toDot(callGraph(shown, { nodeThreshold: node, edgeThreshold: edge }))

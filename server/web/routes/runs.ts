@@ -1,18 +1,14 @@
 /**
- * /api/runs: the list, one run, its files and sources, a test session's tests, and the child
- * processes a run started.
+ * /api/runs: the list, one run, its threads, tasks and the child processes it started (all
+ * through the store, so on PostgreSQL too), its files and sources, and a test session's tests.
  */
 
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { validator } from 'hono/validator'
-import { childStarts } from '../../db/child-starts.js'
-import { deleteRun } from '../../db/delete.js'
 import { listFiles, readSource } from '../../db/files.js'
-import { listRuns } from '../../db/runs.js'
 import { listTests } from '../../db/tests.js'
-import { listTasks } from '../../db/tasks.js'
-import { listThreads } from '../../db/threads.js'
+import { runTasks } from '../../store/run-tasks.js'
 import type { AppContext } from '../context.js'
 import { integerParam, queryText } from '../params.js'
 
@@ -24,27 +20,30 @@ export function runRoutes(ctx: AppContext) {
         limit: integerParam(queryText(query, 'limit'), 'limit', 0, 0, 1_000_000),
         errors: queryText(query, 'errors') === '1',
       })),
-      (c) => {
+      async (c) => {
         const { limit, errors } = c.req.valid('query')
-        return c.json(listRuns(ctx.db, { errorsOnly: errors, ...(limit ? { limit } : {}) }))
+        return c.json(await ctx.store.listRuns({ errorsOnly: errors, ...(limit ? { limit } : {}) }))
       },
     )
-    .get('/:id', (c) => c.json(ctx.run(c.req.param('id')).run))
-    .delete('/:id', (c) => {
-      const { key, run } = ctx.run(c.req.param('id'))
+    .get('/:id', async (c) => c.json((await ctx.find(c.req.param('id'))).run))
+    .delete('/:id', async (c) => {
+      const { key, run } = await ctx.find(c.req.param('id'))
       if (run.status === 'running' && c.req.query('force') !== '1') {
         throw new HTTPException(409, { message: `run ${run.id} is still being recorded` })
       }
-      deleteRun(ctx.db, key)
+      await ctx.store.deleteRun(key)
       ctx.forget(key)
       return c.body(null, 204)
     })
-    .get('/:id/threads', (c) => c.json(listThreads(ctx.db, ctx.run(c.req.param('id')).key)))
-    .get('/:id/tasks', (c) => {
-      const { key } = ctx.run(c.req.param('id'))
-      return c.json(listTasks(ctx.db, key, ctx.namesOf(key)))
-    })
-    .get('/:id/child-starts', (c) => c.json(childStarts(ctx.db, ctx.run(c.req.param('id')).key)))
+    .get('/:id/threads', async (c) =>
+      c.json(await ctx.store.threads((await ctx.find(c.req.param('id'))).key)),
+    )
+    .get('/:id/tasks', async (c) =>
+      c.json(await runTasks(ctx.store, (await ctx.find(c.req.param('id'))).key)),
+    )
+    .get('/:id/child-starts', async (c) =>
+      c.json(await ctx.store.childStarts((await ctx.find(c.req.param('id'))).key)),
+    )
     .get('/:id/tests', (c) => c.json(listTests(ctx.db, ctx.run(c.req.param('id')).key)))
     .get('/:id/files', (c) => {
       const { key, run } = ctx.run(c.req.param('id'))

@@ -23,7 +23,7 @@ export function timelineRoutes(ctx: AppContext) {
       width: integerParam(queryText(query, 'width'), 'width', 1000, 1, MAX_WIDTH),
       seq: queryText(query, 'seq'),
     })),
-    (c) => {
+    async (c) => {
       const query = c.req.valid('query')
       const optional = (value: string | undefined, name: string, least: number) =>
         value === undefined ? undefined : integerParam(value, name, least, least, MAX_TIME)
@@ -35,7 +35,8 @@ export function timelineRoutes(ctx: AppContext) {
       }
       if (window.from !== undefined && window.to !== undefined && window.to <= window.from)
         throw new HTTPException(400, { message: 'to must be after from' })
-      return c.json(Timeline.of(ctx.db).window(ctx.run(c.req.param('id')), window))
+      const { key, run, db } = await ctx.reading(c.req.param('id'))
+      return c.json(Timeline.of(db).window({ key, run }, window))
     },
   )
 }
