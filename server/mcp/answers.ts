@@ -217,6 +217,7 @@ export class Answers {
         line: entry.line,
         event: entry.seq,
       })),
+      ...(moment.children ? { children: moment.children } : {}),
     }
   }
 

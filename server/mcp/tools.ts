@@ -148,7 +148,7 @@ export function smileyServer(answers: Answers): McpServer {
     {
       title: 'The program at one event',
       description:
-        "The program at one event, as a debugger would show it stopped there: the event (its kind: call, line about to run, return with its value, exception), the source lines around it as they were when the run executed them, the current call's local variables at that moment (changedHere: set by this very event), and the call stack innermost first, each caller at the line it was calling from with the event to look at it.",
+        "The program at one event, as a debugger would show it stopped there: the event (its kind: call, line about to run, return with its value, exception), the source lines around it as they were when the run executed them, the current call's local variables at that moment (changedHere: set by this very event), the call stack innermost first, each caller at the line it was calling from with the event to look at it, and (children) the processes the program started right after this event, each with its pid and the run it was recorded as (null when it was not recorded).",
       inputSchema: {
         run: RUN,
         event: EVENT,

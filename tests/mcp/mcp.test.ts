@@ -42,6 +42,8 @@ beforeAll(async () => {
   db = join(dir.path, 'runs.db')
   writePrograms(dir.path, {
     'ok.py': 'print(sum(range(5)))\n',
+    'parent.py':
+      'import subprocess, sys\nsubprocess.run([sys.executable, "ok.py"])\nprint("done")\n',
     'stats.py': PROGRAM,
     'test_small.py':
       'def test_adds():\n    assert 1 + 1 == 2\n\ndef test_halves():\n    assert 3 // 2 == 1.5\n',
@@ -207,6 +209,44 @@ describe('smiley mcp', () => {
     expect(await failure('state_at', { run: 'latest', event: events.length + 1 })).toContain(
       `has no event ${events.length + 1}`,
     )
+  })
+
+  it('state_at: the processes started right after the event, each with the run it was recorded as', async () => {
+    const family = join(dir.path, 'family.db')
+    const recorded = await smiley(['run', '-d', family, 'parent.py'], { cwd: dir.path })
+    expect(recorded.code, recorded.stderr).toBe(0)
+    const listed = JSON.parse((await smiley(['list', '--json', '-d', family])).stdout) as Run[]
+    const parent = listed.find((run) => run.process === undefined)!
+    const child = listed.find((run) => run.process !== undefined)!
+    const replayed = (await smiley(['replay', '--json', '-d', family, parent.id])).stdout
+    const started = replayed
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as TraceEvent & { children?: unknown[] })
+      .find((event) => event.children !== undefined)!
+    const familyClient = new Client({ name: 'smiley-test', version: '1.0.0' })
+    await familyClient.connect(
+      new StdioClientTransport({ command: process.execPath, args: [SMILEY, 'mcp', '-d', family] }),
+    )
+    try {
+      const state = async (event: number) => {
+        const result = await familyClient.callTool({
+          name: 'state_at',
+          arguments: { run: parent.id, event },
+        })
+        return JSON.parse((result.content as Array<{ text: string }>)[0]!.text) as {
+          children?: Array<{ pid: number; run: { id: string; description: string } | null }>
+        }
+      }
+      const there = await state(started.seq)
+      expect(there.children).toEqual(started.children)
+      expect(there.children).toMatchObject([
+        { pid: child.pid, run: { id: child.id, description: 'ok.py' } },
+      ])
+      expect((await state(started.seq - 1)).children).toBeUndefined()
+    } finally {
+      await familyClient.close()
+    }
   })
 
   it('variable_history: every value of a variable in one call', async () => {
