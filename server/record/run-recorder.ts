@@ -69,8 +69,8 @@ export class RunRecorder {
 
   constructor(
     private readonly store: Store,
-    /** Builds the run row from the tracer's `hello`. */
-    private readonly describe: (hello: Record<string, PyValue>) => NewRun,
+    /** Builds the run row from the tracer's `hello` (asking the store, for a child's). */
+    private readonly describe: (hello: Record<string, PyValue>) => NewRun | Promise<NewRun>,
   ) {
     this.room = store.diskRoom()
   }
@@ -186,11 +186,10 @@ export class RunRecorder {
       case TAG.hello: {
         if (this.uuid !== null) throw new WireError('a second hello in one stream')
         this.room.check()
-        const session = this.describe(record.info)
-        const key = this.store.createRun(session)
-        this.uuid = session.uuid
-        if (typeof key === 'number') this.begin(key, session, record.info)
-        else this.track(key.then((key) => this.begin(key, session, record.info)))
+        const described = this.describe(record.info)
+        if (described instanceof Promise)
+          this.track(described.then((session) => this.create(session, record.info)))
+        else this.track(this.create(described, record.info))
         return
       }
       case TAG.end:
@@ -233,6 +232,14 @@ export class RunRecorder {
         else if (this.tests.inTest) this.tests.accept(record)
         else this.tests.acceptForSession(record)
     }
+  }
+
+  /** Creates the run's row; its events are written once it exists. */
+  private create(session: NewRun, hello: Record<string, PyValue>): void | Promise<void> {
+    this.uuid = session.uuid
+    const key = this.store.createRun(session)
+    if (typeof key === 'number') return this.begin(key, session, hello)
+    return key.then((key) => this.begin(key, session, hello))
   }
 
   /** The run's row exists: its events can be written. */

@@ -89,4 +89,8 @@ export interface Store {
   /** The SQLite connection, for a door not yet moved onto the seam; throws NotYetSupported. */
   sqlite(what: string): Db
   close(): Promise<void>
+
+  // Every recorder on the store: smiley record, child processes, test sessions.
+  /** How run `uuid` is listed (a fork is listed as its parent is); null when there is none. */
+  runDescription(uuid: string): MaybePromise<string | null>
 }

@@ -203,15 +203,9 @@ async function record(
   const { info, options } = plan(target, args)
   if (options.perTest) store.sqlite('recording each test as a run of its own')
   const recorder = new RunRecorder(store, (hello) => newRun(info, hello, process.cwd()))
-  // Child processes are recorded into SQLite only, so far.
-  const children =
-    args.options['noChildren'] || store.kind !== 'sqlite'
-      ? null
-      : await ChildRecorder.listen(
-          store.sqlite('child processes'),
-          childOptions(options, args),
-          info.options,
-        )
+  const children = args.options['noChildren']
+    ? null
+    : await ChildRecorder.listen(store, childOptions(options, args), info.options)
   const exit = await trace(
     python,
     target,

@@ -10,6 +10,7 @@ import type { Run } from '../../../shared/types/run.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
 import type { Db, OpenOptions } from '../../db/database.js'
 import type { DeletedRun } from '../../db/delete.js'
+import { CHILD_ROWS, linkChildStarts, type ChildRow, type MarkRow } from '../../db/child-starts.js'
 import { decodeChunk } from '../../db/frame-chunk.js'
 import { toRun, type RunRow } from '../../db/rows.js'
 import {
@@ -266,13 +267,18 @@ export class PostgresStore implements Store {
     return (await this.query<ThreadRow>(THREAD_ROWS, [key])).map(toThreadSummary)
   }
 
-  /** Where the run started processes; their runs are not recorded into PostgreSQL yet. */
+  /** The processes the run started, each at its place in the trace (db/child-starts.ts). */
   async childStarts(key: number): Promise<ChildStart[]> {
-    const marks = await this.query<{ pid: number; seq: number; at: number }>(
-      'SELECT pid, seq, at FROM child_starts WHERE run = ? ORDER BY at, seq',
+    const marks = await this.query<Omit<MarkRow, 'id'>>(
+      'SELECT pid, seq, at FROM child_starts WHERE run = ? ORDER BY at, seq, ctid',
       [key],
     )
-    return marks.map(({ pid, seq, at }) => ({ pid: Number(pid), seq: Number(seq), at, run: null }))
+    if (marks.length === 0) return []
+    const children = await this.query<ChildRow>(CHILD_ROWS, [key])
+    return linkChildStarts(
+      marks.map((mark, id) => ({ ...mark, id })),
+      children,
+    )
   }
 
   tasks(key: number): Promise<TaskRow[]> {
@@ -332,6 +338,15 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.pool.end()
+  }
+
+  // Every recorder on the store: smiley record, child processes, test sessions.
+  async runDescription(uuid: string): Promise<string | null> {
+    const rows = await this.query<{ description: string }>(
+      'SELECT description FROM runs WHERE uuid = ?',
+      [uuid],
+    )
+    return rows[0]?.description ?? null
   }
 
   /**

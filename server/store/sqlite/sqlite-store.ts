@@ -6,6 +6,7 @@
 
 import type { ChildStart } from '../../../shared/types/child-start.js'
 import { childStarts } from '../../db/child-starts.js'
+import { runDescription } from '../../children/child-run.js'
 import { readSourceText } from '../../db/source-text.js'
 import type { Run } from '../../../shared/types/run.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
@@ -148,6 +149,11 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     this.db.close()
     return Promise.resolve()
+  }
+
+  // Every recorder on the store: smiley record, child processes, test sessions.
+  runDescription(uuid: string): string | null {
+    return runDescription(this.db, uuid)
   }
 }
 
