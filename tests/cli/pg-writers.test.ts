@@ -11,6 +11,8 @@ import type { Run } from '../../shared/types/run.js'
 import { smiley } from '../support/cli.js'
 import { startPostgres } from '../support/postgres.js'
 import { writePrograms } from '../support/programs.js'
+import { pytestPython } from '../support/pytest.js'
+import type { SessionTest } from '../../shared/types/test.js'
 import { comparableEvents, receiver, remoteFolder, runs } from '../support/remote.js'
 
 const postgres = await startPostgres()
@@ -191,4 +193,153 @@ print("child", count(int(sys.argv[1])))
     }
     expect(answers[0]).toEqual(answers[1])
   }, 120_000)
+
+  describe.skipIf(pytestPython === null)('smiley pytest', () => {
+    const SUITE = {
+      'tests/test_suite.py': `
+import pytest
+
+def total(n):
+    return sum(range(n))
+
+@pytest.mark.parametrize("n", range(40))
+def test_many(n):
+    assert total(n) >= 0
+
+def test_fails():
+    value = total(4)
+    assert value == 7
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("no connection")
+
+def test_errors(broken):
+    pass
+
+@pytest.mark.skip(reason="later")
+def test_later():
+    pass
+`,
+    }
+
+    for (const keep of ['failed', 'all'])
+      it(`records each test as a run, keeping ${keep}, as SQLite does`, async () => {
+        writePrograms(dir.path, SUITE)
+        const answers: unknown[] = []
+        for (const where of [database(), join(dir.path, `local-${keep}.db`)]) {
+          const result = await smiley(
+            [
+              'pytest',
+              '-d',
+              where,
+              '--python',
+              pytestPython!.path,
+              '--keep',
+              keep,
+              '-q',
+              '-p',
+              'no:cacheprovider',
+            ],
+            { cwd: dir.path, timeoutMs: 120_000 },
+          )
+          expect(result.code, result.stderr).toBe(1)
+          expect(result.stderr).toMatch(/test_fails failed: run [0-9a-f]{8}/)
+          const listed = await runs(where)
+          const session = listed.find((run) => run.options['perTest'] === true && !run.test)!
+          const tests = await smiley(['list', '--session', session.id, '--json', '-d', where])
+          expect(tests.code, tests.stderr).toBe(0)
+          const sessionTests = JSON.parse(tests.stdout) as SessionTest[]
+          expect(sessionTests).toHaveLength(43)
+          expect(sessionTests.filter((test) => test.kept)).toHaveLength(keep === 'all' ? 43 : 2)
+          const kept = listed.filter((run) => run !== session)
+          expect(kept).toHaveLength(keep === 'all' ? 43 : 2)
+          const failed = kept.find((run) => run.description.endsWith('test_fails'))!
+          expect(failed.status).toBe('error')
+          answers.push({
+            session: comparable(session),
+            tests: sessionTests.map(({ run: _run, startedAt: _at, duration: _d, ...test }) => test),
+            kept: kept.map(comparable).sort((a, b) => a.description.localeCompare(b.description)),
+            failed: await comparableEvents(where, failed.id),
+          })
+        }
+        expect(answers[0]).toEqual(answers[1])
+      }, 240_000)
+  })
+
+  // Last: these stop the shared server.
+  describe('through an outage', () => {
+    const STEADY = `
+import time
+
+def step(i):
+    square = i * i
+    return square % 7
+
+total = 0
+for i in range(250):
+    total += step(i)
+    time.sleep(0.02)
+print(total)
+`
+
+    /** Resolves once the latest run in database `name` has stored events. */
+    async function recording(name: string): Promise<void> {
+      for (;;) {
+        try {
+          const count = postgres!.sql(name, 'SELECT coalesce(max(event_count), 0) FROM runs')
+          if (Number(count.trim()) > 0) return
+        } catch {
+          // no tables until the recorder has made them
+        }
+        await new Promise((done) => setTimeout(done, 100))
+      }
+    }
+
+    it('loses nothing when the server restarts mid-run: the recorder writes on after it', async () => {
+      writePrograms(dir.path, { 'steady.py': STEADY })
+      const url = database()
+      const local = join(dir.path, 'local.db')
+      const here = await smiley(['run', '-d', local, 'steady.py'], { cwd: dir.path })
+      expect(here.code, here.stderr).toBe(0)
+      const sent = smiley(['run', '-d', url, 'steady.py'], { cwd: dir.path, timeoutMs: 120_000 })
+      await recording(`writers_${databases}`)
+      postgres!.crash()
+      await new Promise((done) => setTimeout(done, 1500))
+      postgres!.resume()
+      const result = await sent
+      expect(result.stderr).toBe('')
+      expect(result.stdout).toBe(here.stdout)
+      expect(result.code).toBe(0)
+      const [run] = await runs(url)
+      const [localRun] = await runs(local)
+      expect(comparable(run!)).toEqual(comparable(localRun!))
+      expect(await comparableEvents(url)).toEqual(await comparableEvents(local))
+    }, 120_000)
+
+    it('ends the run lost, keeping what was written, when the server stays away too long', async () => {
+      writePrograms(dir.path, { 'steady.py': STEADY })
+      const url = database()
+      const name = `writers_${databases}`
+      const sent = smiley(['run', '-d', url, 'steady.py'], {
+        cwd: dir.path,
+        timeoutMs: 120_000,
+        env: { SMILEY_PG_RECONNECT: '2' },
+      })
+      await recording(name)
+      postgres!.crash()
+      const result = await sent
+      postgres!.resume()
+      expect(result.stdout).toMatch(/^\d+\n$/)
+      expect(result.code).toBe(0)
+      expect(result.stderr).toMatch(
+        /^smiley: recording stopped after \d+ events: [^\n]*PostgreSQL[^\n]* \(tried again for 2 s\); the run could not be marked as ended either\n$/,
+      )
+      const [run] = await runs(url)
+      expect(run!.status).toBe('lost')
+      expect(run!.eventCount).toBeGreaterThan(0)
+      const events = await comparableEvents(url)
+      expect(events).toHaveLength(run!.eventCount)
+    }, 120_000)
+  })
 })

@@ -290,9 +290,6 @@ describe.skipIf(postgres === null)('PostgreSQL beside SQLite', () => {
     expect(oneLineError(fromEnv)).toBe(
       'smiley: this command does not yet support PostgreSQL (use a SQLite file for it)',
     )
-    expect(oneLineError(await run(['pytest', '-d', url, '-q']))).toBe(
-      'smiley: smiley pytest does not yet support PostgreSQL (use a SQLite file for it)',
-    )
   })
 
   it('tells a watcher, through LISTEN/NOTIFY, of each write to a run another process records', async () => {
@@ -320,7 +317,12 @@ describe.skipIf(postgres === null)('PostgreSQL beside SQLite', () => {
   it('goes on without recording when the server goes away mid-run: one line, and the run is lost with what was committed', async () => {
     postgres!.createDatabase('crash')
     const url = postgres!.url('crash')
-    const recording = run(['run', '-d', url, 'slow.py'])
+    // Tried again for a second only (the recorder waits out a short outage: pg-writers.test.ts).
+    const recording = smiley(['run', '-d', url, 'slow.py'], {
+      cwd: dir.path,
+      timeoutMs: 120_000,
+      env: { SMILEY_PG_RECONNECT: '1' },
+    })
     // Once some events are committed: the server goes away while the program runs.
     const committed = () => {
       try {

@@ -201,7 +201,6 @@ async function record(
   args: ParsedArgs,
 ): Promise<Exit> {
   const { info, options } = plan(target, args)
-  if (options.perTest) store.sqlite('recording each test as a run of its own')
   const recorder = new RunRecorder(store, (hello) => newRun(info, hello, process.cwd()))
   const children = args.options['noChildren']
     ? null

@@ -74,79 +74,75 @@ const ACTIVATIONS = insert(
   'parent, parent_line',
 )
 
-/** Writes `batch` in one transaction on `client`; rejects with RunDeleted when the run is gone. */
+/**
+ * Writes `batch` inside the transaction open on `client` (the caller commits); rejects with
+ * RunDeleted when the run is gone.
+ */
 export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<void> {
   const { run } = batch
-  await client.query('BEGIN')
-  try {
-    const counted = await client.query(
-      'UPDATE runs SET event_count = $1, lost_events = $2 WHERE id = $3',
-      [batch.events, batch.lostEvents, run],
+  const counted = await client.query(
+    'UPDATE runs SET event_count = $1, lost_events = $2 WHERE id = $3',
+    [batch.events, batch.lostEvents, run],
+  )
+  if (counted.rowCount === 0) throw new RunDeleted()
+  for (const [table, spec] of Object.entries(SMALL))
+    await insertRows(client, spec, batch.small[table as keyof typeof SMALL])
+  await updateRows(
+    client,
+    'tasks',
+    ['awaiter'],
+    batch.small.awaits.map(([awaiter, r, id]) => [r, id, awaiter]),
+  )
+  await insertRows(client, FRAMES, batch.frames.chunks)
+  await insertRows(client, FRAME_ENDS, batch.frames.ends)
+  await insertRows(client, FRAME_CHILDREN, batch.frames.children)
+  const { blocks } = batch
+  await insertRows(
+    client,
+    BLOCKS,
+    blocks.blocks.map((row) => row.slice(0, 4)),
+  )
+  await insertRows(
+    client,
+    SUMMARIES,
+    blocks.blocks.map(([r, first, , , kinds, functions, names, texts]) => [
+      r,
+      first,
+      kinds,
+      functions,
+      names,
+      texts,
+    ]),
+  )
+  await insertRows(client, KEYS.threads, blocks.threads)
+  await insertRows(client, KEYS.tasks, blocks.tasks)
+  await insertRows(client, KEYS.lines, blocks.lines)
+  await insertRows(client, KEYS.frames, blocks.frames)
+  await insertRows(client, ACTIVATIONS, batch.activations)
+  await writeHits(client, run, batch.hits)
+  await updateRows(
+    client,
+    'threads',
+    [...TALLY_COLUMNS, 'locations'],
+    batch.threadTallies.map((t) => [run, t.id, ...tallied(t), t.locations]),
+  )
+  await updateRows(
+    client,
+    'tasks',
+    [...TALLY_COLUMNS, 'first_frame'],
+    batch.taskTallies.map((t) => [run, t.id, ...tallied(t), t.firstFrame]),
+  )
+  if (batch.profile !== null) {
+    const { functions, calls } = profileRows(batch.profile)
+    await client.query(
+      `INSERT INTO profiles (run, functions, calls, data) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (run) DO UPDATE SET functions = EXCLUDED.functions, calls = EXCLUDED.calls,
+         data = EXCLUDED.data`,
+      [run, functions.length, calls.length, encodeProfile(functions, calls)],
     )
-    if (counted.rowCount === 0) throw new RunDeleted()
-    for (const [table, spec] of Object.entries(SMALL))
-      await insertRows(client, spec, batch.small[table as keyof typeof SMALL])
-    await updateRows(
-      client,
-      'tasks',
-      ['awaiter'],
-      batch.small.awaits.map(([awaiter, r, id]) => [r, id, awaiter]),
-    )
-    await insertRows(client, FRAMES, batch.frames.chunks)
-    await insertRows(client, FRAME_ENDS, batch.frames.ends)
-    await insertRows(client, FRAME_CHILDREN, batch.frames.children)
-    const { blocks } = batch
-    await insertRows(
-      client,
-      BLOCKS,
-      blocks.blocks.map((row) => row.slice(0, 4)),
-    )
-    await insertRows(
-      client,
-      SUMMARIES,
-      blocks.blocks.map(([r, first, , , kinds, functions, names, texts]) => [
-        r,
-        first,
-        kinds,
-        functions,
-        names,
-        texts,
-      ]),
-    )
-    await insertRows(client, KEYS.threads, blocks.threads)
-    await insertRows(client, KEYS.tasks, blocks.tasks)
-    await insertRows(client, KEYS.lines, blocks.lines)
-    await insertRows(client, KEYS.frames, blocks.frames)
-    await insertRows(client, ACTIVATIONS, batch.activations)
-    await writeHits(client, run, batch.hits)
-    await updateRows(
-      client,
-      'threads',
-      [...TALLY_COLUMNS, 'locations'],
-      batch.threadTallies.map((t) => [run, t.id, ...tallied(t), t.locations]),
-    )
-    await updateRows(
-      client,
-      'tasks',
-      [...TALLY_COLUMNS, 'first_frame'],
-      batch.taskTallies.map((t) => [run, t.id, ...tallied(t), t.firstFrame]),
-    )
-    if (batch.profile !== null) {
-      const { functions, calls } = profileRows(batch.profile)
-      await client.query(
-        `INSERT INTO profiles (run, functions, calls, data) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (run) DO UPDATE SET functions = EXCLUDED.functions, calls = EXCLUDED.calls,
-           data = EXCLUDED.data`,
-        [run, functions.length, calls.length, encodeProfile(functions, calls)],
-      )
-    }
-    // Delivered with the commit: a watcher that hears it sees the batch.
-    await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(run)])
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
   }
+  // Delivered with the commit: a watcher that hears it sees the batch.
+  await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(run)])
 }
 
 /** Inserts `rows` as `spec` says, as many per statement as the parameters allow. */
