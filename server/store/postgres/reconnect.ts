@@ -20,7 +20,7 @@ const DEFAULT_PATIENCE_S = 30
 const FIRST_WAIT_MS = 200
 const LONGEST_WAIT_MS = 5000
 
-/** Server and connection failures that a new connection may not meet. */
+/** Server and connection failures that a new connection (or a new try) may not meet. */
 const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -35,6 +35,8 @@ const TRANSIENT_CODES = new Set([
   '08003',
   '08004',
   '08006',
+  '40P01', // deadlock_detected: this transaction was rolled back, another goes on
+  '40001', // serialization_failure: likewise
 ])
 
 /** Whether `error` is the connection or the server going away, rather than the write's fault. */
