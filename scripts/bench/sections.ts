@@ -15,6 +15,7 @@ import { formatDashboard, measureDashboard, type DashboardFigures } from './dash
 import { formatDebug, measureDebug, type DebugFigures } from './debug.js'
 import { formatReport, measureReport, type ReportFigures } from './export-report.js'
 import { formatIngest, measureIngest, type IngestFigures } from './ingest.js'
+import { formatPgIngest, measurePgIngest, type PgIngestFigures } from './pg-ingest.js'
 import { formatLatency, measureLiveLatency, type LatencyFigures } from './live-latency.js'
 import { formatMemory, measureMemory, type MemoryFigures } from './memory.js'
 import { formatTable, summarise, toRows, type CaptureFigures } from './report.js'
@@ -39,6 +40,7 @@ export const SECTION_NAMES = [
   'tests',
   'timeline',
   'startup',
+  'pg',
 ] as const
 export type SectionName = (typeof SECTION_NAMES)[number]
 
@@ -83,6 +85,8 @@ export interface SectionFigures {
   tests: TestSessionFigures & { python: string; scale: number; repeat: number }
   timeline: TimelineFigures
   startup: StartupFigures & { python: string }
+  /** PostgreSQL beside SQLite; `ingest` is pg-ingest.ts's half (the explorer's joins it). */
+  pg: { python: string; scale: number; ingest: PgIngestFigures }
 }
 
 interface Section<K extends SectionName> {
@@ -264,5 +268,15 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
       return { python: python.version, ...(await measureStartup(python.path, rounds, progress)) }
     },
     format: formatStartup,
+  },
+  pg: {
+    title: 'PostgreSQL beside SQLite: ingest with one and several recorders',
+    measure: async (options) => {
+      const python = oneInterpreter(options)
+      progress(`recording streams on Python ${python.version}, scale ${options.scale}`)
+      const ingest = await measurePgIngest(python.path, options.scale)
+      return { python: python.version, scale: options.scale, ingest }
+    },
+    format: (figures) => formatPgIngest(figures.ingest),
   },
 }
