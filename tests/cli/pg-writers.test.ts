@@ -265,6 +265,40 @@ def test_later():
         }
         expect(answers[0]).toEqual(answers[1])
       }, 240_000)
+
+    it('takes a session sent with --remote by a recorder on PostgreSQL, each test a run', async () => {
+      writePrograms(dir.path, SUITE)
+      const url = database()
+      const recorder = await receiver(['record', '-d', url])
+      const sent = await smiley(
+        [
+          'pytest',
+          '--remote',
+          recorder.url,
+          '--python',
+          pytestPython!.path,
+          '-q',
+          '-p',
+          'no:cacheprovider',
+        ],
+        { cwd: dir.path, timeoutMs: 120_000 },
+      )
+      expect(sent.code, sent.stderr).toBe(1)
+      while (!recorder.stdout.some((line) => / error: /.test(line)))
+        await new Promise((done) => setTimeout(done, 50))
+      const listed = await runs(url)
+      const session = listed.find((run) => run.options['perTest'] === true && !run.test)!
+      const tests = await smiley(['list', '--session', session.id, '--json', '-d', url])
+      const sessionTests = JSON.parse(tests.stdout) as SessionTest[]
+      expect(sessionTests).toHaveLength(43)
+      expect(
+        sessionTests
+          .filter((test) => test.kept)
+          .map((test) => test.name)
+          .sort(),
+      ).toEqual(['tests/test_suite.py::test_errors', 'tests/test_suite.py::test_fails'])
+      expect(listed).toHaveLength(3)
+    }, 180_000)
   })
 
   // Last: these stop the shared server.
