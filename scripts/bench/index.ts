@@ -62,6 +62,9 @@ Sections (all by default, in this order):
              as long: seconds and peak memory
   startup    smiley run of an empty program against the bare interpreter, and where the
              difference goes: Node, the smiley command's modules, the tracer's start
+  pg         PostgreSQL beside SQLite (a server started as the tests start one): ingest of
+             the same streams into each, events per wall-clock second; 1, 2 and 4 recorder
+             processes into one server at once, against one
 
 Options:
   --section NAME    run this section (repeatable; default: all)

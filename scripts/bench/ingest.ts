@@ -102,7 +102,7 @@ export interface IngestFigures {
 }
 
 /** Runs a workload under the tracer with its stream going to `path`; resolves when it ends. */
-async function recordStream(python: string, workload: string, scale: number, path: string) {
+export async function recordStream(python: string, workload: string, scale: number, path: string) {
   const out = openSync(path, 'w')
   const child = spawn(python, [workload, String(scale)], {
     cwd: WORKLOAD_DIR,
@@ -114,7 +114,7 @@ async function recordStream(python: string, workload: string, scale: number, pat
   if (code !== 0) throw new Error(`${workload} exited with ${code}`)
 }
 
-function chunks(stream: Buffer): Buffer[] {
+export function chunks(stream: Buffer): Buffer[] {
   const parts: Buffer[] = []
   for (let at = 0; at < stream.length; at += CHUNK) parts.push(stream.subarray(at, at + CHUNK))
   return parts

@@ -15,6 +15,7 @@ import { formatDashboard, measureDashboard, type DashboardFigures } from './dash
 import { formatDebug, measureDebug, type DebugFigures } from './debug.js'
 import { formatReport, measureReport, type ReportFigures } from './export-report.js'
 import { formatIngest, measureIngest, type IngestFigures } from './ingest.js'
+import { formatPgIngest, measurePgIngest, type PgIngestFigures } from './pg-ingest.js'
 import { formatLatency, measureLiveLatency, type LatencyFigures } from './live-latency.js'
 import { formatMemory, measureMemory, type MemoryFigures } from './memory.js'
 import { formatTable, summarise, toRows, type CaptureFigures } from './report.js'
@@ -86,8 +87,9 @@ export interface SectionFigures {
   diff: DiffFigures
   tests: TestSessionFigures & { python: string; scale: number; repeat: number }
   timeline: TimelineFigures
-  pg: PgFigures
   startup: StartupFigures & { python: string }
+  /** PostgreSQL beside SQLite: ingest (pg-ingest.ts) and the explorer's reads (pg.ts). */
+  pg: PgFigures & { python: string; scale: number; ingest: PgIngestFigures }
 }
 
 interface Section<K extends SectionName> {
@@ -271,8 +273,15 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
     format: formatStartup,
   },
   pg: {
-    title: 'PostgreSQL beside SQLite on the same run',
-    measure: () => measurePg({ events: PG_EVENTS }),
-    format: formatPg,
+    title:
+      'PostgreSQL beside SQLite: ingest with one and several recorders, the explorer and search',
+    measure: async (options) => {
+      const python = oneInterpreter(options)
+      progress(`recording streams on Python ${python.version}, scale ${options.scale}`)
+      const ingest = await measurePgIngest(python.path, options.scale)
+      const read = await measurePg({ events: PG_EVENTS })
+      return { python: python.version, scale: options.scale, ingest, ...read }
+    },
+    format: (figures) => `${formatPgIngest(figures.ingest)}\n${formatPg(figures)}`,
   },
 }

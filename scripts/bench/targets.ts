@@ -110,6 +110,23 @@ export const TARGETS: Target[] = [
       `${measured.ingest.events.toLocaleString('en-US')} events, Python ${measured.ingest.python}, per CPU second`,
   },
   {
+    figure: 'ingest into PostgreSQL, one recorder (every workload, wall clock)',
+    section: 'pg',
+    bound: { at: 'least', value: 500_000 },
+    unit: 'events/s',
+    read: (measured) => measured.pg?.ingest.postgres,
+    note: (measured) =>
+      measured.pg &&
+      `SQLite in the same run: ${Math.round(measured.pg.ingest.sqlite).toLocaleString('en-US')} events/s`,
+  },
+  {
+    figure: 'ingest into PostgreSQL, 4 recorders against one',
+    section: 'pg',
+    bound: { at: 'least', value: 1.5 },
+    unit: 'x',
+    read: (measured) => measured.pg?.ingest.scaling.find((s) => s.recorders === 4)?.ratio,
+  },
+  {
     figure: 'storage, the ingest databases',
     section: 'ingest',
     bound: { at: 'most', value: 40 },

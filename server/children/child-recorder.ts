@@ -18,11 +18,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChildrenAnnouncement, TracerOptions } from '../../shared/wire/options.js'
 import type { RunStatus } from '../../shared/types/run.js'
-import type { Db } from '../db/database.js'
 import { RunRecorder } from '../record/run-recorder.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { Store } from '../store/store.js'
 import { announcedProcesses, nextPid } from './announced-processes.js'
-import { childRun, runDescription } from './child-run.js'
+import { storedChildRun } from './child-run.js'
 
 /** How long a connection may take to say the token. */
 const HANDSHAKE_MS = 5000
@@ -41,21 +40,20 @@ export interface RecordedChild {
 
 /** Where one child's stream goes. */
 export interface ChildStream {
-  push(chunk: Buffer): void
+  /** Takes a chunk; a promise returned means: read no more of the child until it settles. */
+  push(chunk: Buffer): void | Promise<void>
   /** The connection has closed: the run ends as its tracer said; null when it never began. */
   finish(): RecordedChild | null | Promise<RecordedChild | null>
 }
 
 /**
- * A child's stream recorded into `db` as a run of its own. SQLite writes as it takes (only a
- * store that answers later asks its sender to wait), so the socket is never paused.
+ * A child's stream recorded into `store` as a run of its own. SQLite writes as it takes, so
+ * the socket is never paused; while PostgreSQL writes, the child waits on a full socket.
  */
-export function recordedChild(db: Db, runOptions: Record<string, unknown>): ChildStream {
-  const recorder = new RunRecorder(new SqliteStore(db), (hello) =>
-    childRun(hello, runOptions, runDescription(db, hello['parent'])),
-  )
+export function recordedChild(store: Store, runOptions: Record<string, unknown>): ChildStream {
+  const recorder = new RunRecorder(store, (hello) => storedChildRun(store, hello, runOptions))
   return {
-    push: (chunk) => void recorder.push(chunk),
+    push: (chunk) => (recorder.push(chunk) ? undefined : recorder.drained()),
     finish: async () => {
       const ending = await recorder.finish(null)
       const uuid = recorder.runUuid
@@ -94,15 +92,15 @@ export class ChildRecorder {
   }
 
   /**
-   * Listens, ready for children, each recorded into `db` (`runOptions`: what the runs' rows say
-   * of how they were recorded).
+   * Listens, ready for children, each recorded into `store` (`runOptions`: what the runs' rows
+   * say of how they were recorded).
    */
   static listen(
-    db: Db,
+    store: Store,
     options: Partial<TracerOptions>,
     runOptions: Record<string, unknown>,
   ): Promise<ChildRecorder> {
-    return ChildRecorder.listenWith(() => recordedChild(db, runOptions), options)
+    return ChildRecorder.listenWith(() => recordedChild(store, runOptions), options)
   }
 
   /** Listens, each child's stream going to a stream of `streams`; the folder is private to
@@ -175,7 +173,7 @@ export class ChildRecorder {
     const handshake = setTimeout(() => socket.destroy(), HANDSHAKE_MS)
     socket.on('data', (chunk: Buffer) => {
       if (stream !== null) {
-        stream.push(chunk)
+        take(stream, chunk)
         return
       }
       greeting = Buffer.concat([greeting, chunk])
@@ -191,8 +189,14 @@ export class ChildRecorder {
       }
       stream = this.streams()
       const rest = greeting.subarray(newline + 1)
-      if (rest.length > 0) stream.push(rest)
+      if (rest.length > 0) take(stream, rest)
     })
+    const take = (into: ChildStream, chunk: Buffer): void => {
+      const taking = into.push(chunk)
+      if (taking === undefined) return
+      socket.pause()
+      void taking.then(() => socket.resume())
+    }
     const end = (): void => {
       clearTimeout(handshake)
       if (!this.open.delete(socket)) return // ended already, by close()

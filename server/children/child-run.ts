@@ -4,6 +4,7 @@ import type { PyValue } from '../../shared/wire/marshal.js'
 import type { Db } from '../db/database.js'
 import type { NewRun } from '../db/runs.js'
 import { newRun } from '../record/run-info.js'
+import type { Store } from '../store/store.js'
 
 /** Ways of starting a process that run the parent's own program (a copy of it, or a worker). */
 const SAME_PROGRAM = new Set(['fork', 'multiprocessing-fork', 'multiprocessing-spawn'])
@@ -35,6 +36,20 @@ export function childRun(
       parentPid: typeof hello['ppid'] === 'number' ? hello['ppid'] : null,
     },
   }
+}
+
+/** The run of a child, its parent's description read from `store` (at once from SQLite). */
+export function storedChildRun(
+  store: Store,
+  hello: Record<string, PyValue>,
+  options: Record<string, unknown>,
+): NewRun | Promise<NewRun> {
+  const parent = hello['parent']
+  if (typeof parent !== 'string') return childRun(hello, options, null)
+  const description = store.runDescription(parent)
+  return description instanceof Promise
+    ? description.then((found) => childRun(hello, options, found))
+    : childRun(hello, options, description)
 }
 
 /** How run `uuid` is listed in `db`, when it is there: a fork is listed as its parent is. */

@@ -10,14 +10,14 @@ import type { ChildStart, ChildStartRun } from '../../shared/types/child-start.j
 import type { RunStatus } from '../../shared/types/run.js'
 import type { Db } from './database.js'
 
-interface MarkRow {
+export interface MarkRow {
   id: number
   pid: number
   seq: number
   at: number
 }
 
-interface ChildRow {
+export interface ChildRow {
   uuid: string
   pid: number | null
   parent_pid: number | null
@@ -27,19 +27,22 @@ interface ChildRow {
   status: RunStatus
 }
 
+/** The runs of the processes run `?` (its key) started, for `linkChildStarts`. */
+export const CHILD_ROWS = `SELECT uuid, pid, parent_pid, started_by, started_at, description, status
+  FROM runs WHERE parent_run = (SELECT uuid FROM runs WHERE id = ?) AND started_by IS NOT NULL
+  ORDER BY started_at, id`
+
 /** Every process run `key` started, in the order it started them. */
 export function childStarts(db: Db, key: number): ChildStart[] {
   const marks = db
     .prepare('SELECT rowid AS id, pid, seq, at FROM child_starts WHERE run = ? ORDER BY at, rowid')
     .all(key) as MarkRow[]
   if (marks.length === 0) return []
-  const children = db
-    .prepare(
-      `SELECT uuid, pid, parent_pid, started_by, started_at, description, status FROM runs
-       WHERE parent_run = (SELECT uuid FROM runs WHERE id = ?) AND started_by IS NOT NULL
-       ORDER BY started_at, id`,
-    )
-    .all(key) as ChildRow[]
+  return linkChildStarts(marks, db.prepare(CHILD_ROWS).all(key) as ChildRow[])
+}
+
+/** The marks of the processes a run started (in order), each with the runs they were recorded as. */
+export function linkChildStarts(marks: MarkRow[], children: ChildRow[]): ChildStart[] {
   const runsOf = new Map<number, ChildStartRun[]>()
   for (const child of children) {
     const mark = markOf(child, marks)

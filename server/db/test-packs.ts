@@ -50,7 +50,8 @@ function readDouble(input: ByteReader): number {
   return value
 }
 
-function encodePack(tests: PackedTest[]): Buffer {
+/** The pack of `tests`, as stored. */
+export function encodePack(tests: PackedTest[]): Buffer {
   const out = new ByteWriter(64 * tests.length)
   for (const test of tests) {
     out.uint(test.position)
@@ -70,7 +71,8 @@ function encodePack(tests: PackedTest[]): Buffer {
   return deflateRawSync(out.view())
 }
 
-function decodePack(blob: Buffer): SessionTest[] {
+/** The tests of a stored pack. */
+export function decodePack(blob: Buffer): SessionTest[] {
   const input = new ByteReader(inflateRawSync(blob))
   const tests: SessionTest[] = []
   while (!input.done) {

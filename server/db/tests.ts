@@ -20,18 +20,20 @@ export function createTest(db: Db, test: NewTest): void {
   ).run(test.session, test.position, test.name, test.run, test.startedAt)
 }
 
-export function endTest(
-  db: Db,
-  session: number,
-  position: number,
-  ended: { outcome: TestOutcome; duration: number; events: number },
-): void {
+/** How a test ended, as its session lists it. */
+export interface EndedTest {
+  outcome: TestOutcome
+  duration: number
+  events: number
+}
+
+export function endTest(db: Db, session: number, position: number, ended: EndedTest): void {
   db.prepare(
     'UPDATE tests SET outcome = ?, duration = ?, events = ? WHERE run = ? AND position = ?',
   ).run(ended.outcome, ended.duration, ended.events, session, position)
 }
 
-interface TestRow {
+export interface TestRow {
   position: number
   name: string
   test_run: string
@@ -42,17 +44,20 @@ interface TestRow {
   events: number | null
 }
 
+/** The rows of the tests of session `?` (its local key), in the order they started. */
+export const TEST_ROWS = `SELECT position, name, test_run, started_at, outcome, duration,
+    coalesce(events, (SELECT event_count FROM runs WHERE uuid = test_run)) AS events,
+    CASE WHEN EXISTS (SELECT 1 FROM runs WHERE uuid = test_run) THEN 1 ELSE 0 END AS kept
+  FROM tests WHERE run = ? ORDER BY position`
+
 /** The tests of the session with local key `session`, in the order they started: those in
  * rows and those packed (test-packs.ts). */
 export function listTests(db: Db, session: number): SessionTest[] {
-  const rows = db
-    .prepare(
-      `SELECT position, name, test_run, started_at, outcome, duration,
-         coalesce(events, (SELECT event_count FROM runs WHERE uuid = test_run)) AS events,
-         EXISTS (SELECT 1 FROM runs WHERE uuid = test_run) AS kept
-       FROM tests WHERE run = ? ORDER BY position`,
-    )
-    .all(session) as TestRow[]
+  return sessionTests(db.prepare(TEST_ROWS).all(session) as TestRow[], readTestPacks(db, session))
+}
+
+/** A session's tests from its rows and its packed tests, in the order they started. */
+export function sessionTests(rows: TestRow[], packed: SessionTest[]): SessionTest[] {
   const listed = rows.map((row): SessionTest => ({
     position: row.position,
     name: row.name,
@@ -63,7 +68,6 @@ export function listTests(db: Db, session: number): SessionTest[] {
     duration: row.duration,
     events: row.events,
   }))
-  const packed = readTestPacks(db, session)
   if (packed.length === 0) return listed
   return [...listed, ...packed].sort((a, b) => a.position - b.position)
 }

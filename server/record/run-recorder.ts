@@ -26,7 +26,7 @@ import { readRecords } from '../../shared/wire/record-reader.js'
 import { TAG, type WireRecord } from '../../shared/wire/records.js'
 import { utf8Text } from '../db/bytes.js'
 import type { NewRun, RunEnding } from '../db/runs.js'
-import { finishRun, setNotice } from '../db/runs.js'
+import { inOrder } from '../store/in-order.js'
 import type { Store } from '../store/store.js'
 import { FLUSH_INTERVAL_MS, RunWriter } from '../ingest/run-writer.js'
 import { type DiskRoom } from './disk-room.js'
@@ -69,8 +69,8 @@ export class RunRecorder {
 
   constructor(
     private readonly store: Store,
-    /** Builds the run row from the tracer's `hello`. */
-    private readonly describe: (hello: Record<string, PyValue>) => NewRun,
+    /** Builds the run row from the tracer's `hello` (asking the store, for a child's). */
+    private readonly describe: (hello: Record<string, PyValue>) => NewRun | Promise<NewRun>,
   ) {
     this.room = store.diskRoom()
   }
@@ -186,11 +186,10 @@ export class RunRecorder {
       case TAG.hello: {
         if (this.uuid !== null) throw new WireError('a second hello in one stream')
         this.room.check()
-        const session = this.describe(record.info)
-        const key = this.store.createRun(session)
-        this.uuid = session.uuid
-        if (typeof key === 'number') this.begin(key, session, record.info)
-        else this.track(key.then((key) => this.begin(key, session, record.info)))
+        const described = this.describe(record.info)
+        if (described instanceof Promise)
+          this.track(described.then((session) => this.create(session, record.info)))
+        else this.track(this.create(described, record.info))
         return
       }
       case TAG.end:
@@ -207,13 +206,13 @@ export class RunRecorder {
           )
         return
       case TAG.test:
-        this.testRuns().begin(record)
+        this.track(this.testRuns().begin(record))
         return
       case TAG.within:
         this.testRuns().within(record.test)
         return
       case TAG.outcome:
-        this.testRuns().outcome(record)
+        this.track(this.testRuns().outcome(record))
         return
       case TAG.code:
       case TAG.file:
@@ -235,14 +234,21 @@ export class RunRecorder {
     }
   }
 
+  /** Creates the run's row; its events are written once it exists. */
+  private create(session: NewRun, hello: Record<string, PyValue>): void | Promise<void> {
+    this.uuid = session.uuid
+    const key = this.store.createRun(session)
+    if (typeof key === 'number') return this.begin(key, session, hello)
+    return key.then((key) => this.begin(key, session, hello))
+  }
+
   /** The run's row exists: its events can be written. */
   private begin(key: number, session: NewRun, hello: Record<string, PyValue>): void {
     this.writer = new RunWriter(this.store, key)
     if (session.options['perTest']) {
       const keep: Keep = session.options['keep'] === 'all' ? 'all' : 'failed'
-      const db = this.store.sqlite('recording each test as a run of its own')
       const receiver = { writer: this.writer, given: emptyGiven() }
-      this.tests = new TestRuns(db, { key, run: session, receiver }, keep)
+      this.tests = new TestRuns(this.store, { key, run: session, receiver }, keep)
     }
     this.writer.setClock(typeof hello['clock'] === 'number' ? hello['clock'] : 0)
     this.heartbeatTimer = setInterval(() => this.beat(key), HEARTBEAT_MS).unref()
@@ -276,8 +282,7 @@ export class RunRecorder {
   private flush(writer: RunWriter): void | Promise<void> {
     let writing: void | Promise<void> = undefined
     this.room.write(() => {
-      writing = writer.flush()
-      this.tests?.flush()
+      writing = inOrder([() => writer.flush(), () => this.tests?.flush()])
     })
     return writing
   }
@@ -286,8 +291,7 @@ export class RunRecorder {
   private beat(key: number): void {
     if (this.storage !== null || this.pending !== null || this.finishing) return
     try {
-      this.track(this.store.heartbeat(key))
-      this.tests?.beat()
+      this.track(inOrder([() => this.store.heartbeat(key), () => this.tests?.beat()]))
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error
     }
@@ -352,15 +356,8 @@ export class RunRecorder {
       const notice = this.endingNotice(exit)
       const tests = this.tests
       if (tests === null) await this.store.endRun(writer.run, ending, notice)
-      else {
-        const db = this.store.sqlite('recording each test as a run of its own')
-        // One transaction: on a disk that filled up, one write has a better chance than two.
-        db.transaction(() => {
-          if (notice !== null) setNotice(db, writer.run, notice)
-          tests.finish(ending)
-          finishRun(db, writer.run, ending)
-        })()
-      }
+      // One transaction in SQLite: on a disk that filled up, one write has a better chance.
+      else await tests.finish(ending, () => this.store.endRun(writer.run, ending, notice))
     } catch (error) {
       if (!this.stopOnDatabaseFailure(error)) throw error
       this.unmarked = true

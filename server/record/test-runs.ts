@@ -10,6 +10,10 @@
  * and it holds no more functions and sources than it ran. With `keep: 'failed'`, a test's run is deleted as the test ends
  * unless it failed; the session still lists the test, its outcome and its events (packed:
  * test-packs.ts).
+ *
+ * Every write goes to the store. SQLite's are done as they are called, the steps of a test's
+ * ending in one transaction as before; PostgreSQL's answer with promises, which the recorder
+ * waits for (holding the stream meanwhile), so that the writes of a session stay in order.
  */
 
 import { randomUUID } from 'node:crypto'
@@ -26,13 +30,11 @@ import {
   type WireRecord,
 } from '../../shared/wire/records.js'
 import { isFailing, TEST_OUTCOMES, type TestOutcome } from '../../shared/types/test.js'
-import type { Db } from '../db/database.js'
-import { deleteRun } from '../db/delete.js'
-import { createRun, finishRun, heartbeat, type NewRun, type RunEnding } from '../db/runs.js'
-import { createTest, endTest } from '../db/tests.js'
-import { PACK, storeTestPack, type PackedTest } from '../db/test-packs.js'
+import type { NewRun, RunEnding } from '../db/runs.js'
+import { PACK, type PackedTest } from '../db/test-packs.js'
 import { RunWriter } from '../ingest/run-writer.js'
-import { batchWriter } from '../store/sqlite/write-batch.js'
+import { inOrder } from '../store/in-order.js'
+import type { MaybePromise, Store } from '../store/store.js'
 import { WireError } from '../../shared/wire/frames.js'
 
 /** Which tests' runs stay once the test has ended. */
@@ -79,7 +81,7 @@ export class TestRuns {
   private packs = 0
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
     /** The session's run: its local key, its row as created and its writer. */
     private readonly session: { key: number; run: NewRun; receiver: Receiver },
     private readonly keep: Keep,
@@ -179,30 +181,34 @@ export class TestRuns {
     }
   }
 
-  begin(record: TestRecord): void {
+  /** A test has begun; its events are taken once its run exists (when this settles). */
+  begin(record: TestRecord): MaybePromise<void> {
     const name = typeof record.info['id'] === 'string' ? record.info['id'] : `test ${record.test}`
     const started = number(record.info['started']) ?? Date.now() / 1000
     const uuid = randomUUID()
     const base = this.session.run
-    const key = this.db.transaction(() => {
-      createTest(this.db, {
-        session: this.session.key,
-        position: record.test,
-        name,
-        run: uuid,
-        startedAt: started,
-      })
-      // A test's run belongs to its session, not to the session's process tree.
-      const { process: _process, ...session } = base
-      return createRun(this.db, {
+    // A test's run belongs to its session, not to the session's process tree.
+    const { process: _process, ...session } = base
+    const key = this.store.beginTest(
+      { session: this.session.key, position: record.test, name, run: uuid, startedAt: started },
+      {
         ...session,
         uuid,
         description: name,
         startedAt: started,
         options: { ...base.options, session: base.uuid },
-      })
-    })()
-    const writer = new RunWriter(batchWriter(this.db), key)
+      },
+    )
+    const opened = (key: number) => this.opened(record, { name, uuid, started, key })
+    return typeof key === 'number' ? opened(key) : key.then(opened)
+  }
+
+  /** The run of a test that has begun exists: its events go to it. */
+  private opened(
+    record: TestRecord,
+    { name, uuid, started, key }: { name: string; uuid: string; started: number; key: number },
+  ): void {
+    const writer = new RunWriter(this.store, key)
     writer.setClock(number(record.info['clock']) ?? 0)
     for (const thread of this.threads) writer.accept(thread)
     const given = emptyGiven()
@@ -222,20 +228,20 @@ export class TestRuns {
   }
 
   /** Writes out what every open test has pending. */
-  flush(): void {
-    for (const test of this.open.values()) test.writer.flushNow()
+  flush(): MaybePromise<void> {
+    return inOrder([...this.open.values()].map((test) => () => test.writer.flush()))
   }
 
   /** Keeps the open tests' runs from looking lost while they last. */
-  beat(): void {
-    for (const test of this.open.values()) heartbeat(this.db, test.key)
+  beat(): MaybePromise<void> {
+    return inOrder([...this.open.values()].map((test) => () => this.store.heartbeat(test.key)))
   }
 
   /**
    * The test has ended, in one transaction: its run is written out and ended, or deleted
    * (unless kept) without writing what it still held.
    */
-  outcome(record: OutcomeRecord): void {
+  outcome(record: OutcomeRecord): MaybePromise<void> {
     const test = this.open.get(record.test)
     if (test === undefined)
       throw new WireError(`an outcome of test ${record.test}, which is not running`)
@@ -248,53 +254,74 @@ export class TestRuns {
     const failing = isFailing(outcome)
     const kept = failing || this.keep === 'all'
     const ended = { outcome, duration: number(info['duration']) ?? 0, events: test.writer.seq }
-    this.db.transaction(() => {
-      if (kept) {
-        test.writer.flushNow()
-        endTest(this.db, this.session.key, test.position, ended)
-        finishRun(this.db, test.key, testEnding(info, failing))
-      } else {
-        deleteRun(this.db, test.key)
-        this.pack({
-          ...ended,
-          position: test.position,
-          name: test.name,
-          run: test.uuid,
-          startedAt: test.startedAt,
-        })
-      }
-    })()
     if (failing) this.failed.push({ name: test.name, outcome, run: test.uuid })
+    const place = { session: this.session.key, position: test.position }
+    if (kept)
+      return this.together(() =>
+        inOrder([
+          () => test.writer.flush(),
+          () => this.store.endTest(place, ended, test.key, testEnding(info, failing)),
+        ]),
+      )
+    return this.together(() =>
+      this.pack(test.key, {
+        ...ended,
+        position: test.position,
+        name: test.name,
+        run: test.uuid,
+        startedAt: test.startedAt,
+      }),
+    )
   }
 
   /** A test whose run is deleted goes into the session's packed list, in place of its row. */
-  private pack(test: PackedTest): void {
+  private pack(key: number, test: PackedTest): MaybePromise<void> {
     if (this.packing.length === PACK) {
       this.packing = []
       this.packs++
     }
     this.packing.push(test)
-    storeTestPack(this.db, this.session.key, this.packs, this.packing)
+    return this.store.dropTest(key, this.session.key, this.packs, [...this.packing])
+  }
+
+  /**
+   * Writes what `work` writes in one SQLite transaction, as the recorder always has; in
+   * PostgreSQL each step is a transaction of its own, in order.
+   */
+  private together(work: () => MaybePromise<void>): MaybePromise<void> {
+    if (this.store.kind !== 'sqlite') return work()
+    const db = this.store.sqlite('a test session')
+    db.transaction(() => {
+      if (work() !== undefined) throw new Error('SQLite wrote later than asked')
+    })()
   }
 
   /**
    * The session has ended: a test still running was interrupted (Ctrl-C, pytest.exit), or lost
-   * with the session. It has no outcome, and its run is kept.
+   * with the session. It has no outcome, and its run is kept. `then` ends the session's own
+   * run, in the same transaction (SQLite).
    */
-  finish(ending: RunEnding): void {
+  finish(ending: RunEnding, then: () => MaybePromise<void>): MaybePromise<void> {
     const lost = ending.status === 'lost'
-    for (const test of this.open.values()) {
-      test.writer.flushNow()
-      finishRun(this.db, test.key, {
-        ...ending,
-        status: lost ? 'lost' : 'interrupted',
-        errorType: null,
-        errorMessage: `the session ended before the test did (${ending.errorMessage ?? ending.status})`,
-        traceback: null,
-      })
-    }
+    const open = [...this.open.values()]
     this.open.clear()
     this.current = null
+    const steps = open.flatMap((test) => [
+      () => test.writer.flush(),
+      () =>
+        this.store.endRun(
+          test.key,
+          {
+            ...ending,
+            status: lost ? 'lost' : 'interrupted',
+            errorType: null,
+            errorMessage: `the session ended before the test did (${ending.errorMessage ?? ending.status})`,
+            traceback: null,
+          },
+          null,
+        ),
+    ])
+    return this.together(() => inOrder([...steps, then]))
   }
 }
 

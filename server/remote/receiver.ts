@@ -49,8 +49,8 @@ export interface RunSink {
 }
 
 export interface RunSinks {
-  /** A sink for a new run; throws `HttpError` to refuse it. */
-  open(uuid: string, start: RunStart): RunSink
+  /** A sink for a new run; throws (or rejects with) `HttpError` to refuse it. */
+  open(uuid: string, start: RunStart): RunSink | Promise<RunSink>
 }
 
 export interface ReceiverOptions {
@@ -75,6 +75,8 @@ interface Session {
 export class Receiver {
   private readonly server: http.Server
   private readonly sessions = new Map<string, Session>()
+  /** Runs whose sink is being opened (a store that answers later). */
+  private readonly opening = new Map<string, Promise<RunSink>>()
   private readonly ended = new Map<string, RunSummary>()
   private readonly tokenDigest: Buffer | null
 
@@ -167,7 +169,7 @@ export class Receiver {
       throw new HttpError(401, 'wrong token')
   }
 
-  private start(route: Route, body: Buffer): RunOpened {
+  private async start(route: Route, body: Buffer): Promise<RunOpened> {
     const start = parseRunStart(parseJson(body))
     if (start === null) throw new HttpError(400, 'malformed start of run')
     if (start.protocol !== PROTOCOL_VERSION) {
@@ -179,7 +181,17 @@ export class Receiver {
     const opened = { heartbeatMs: Math.ceil(this.options.senderTimeoutMs / BEATS_PER_TIMEOUT) }
     if (this.sessions.has(route.uuid)) return opened
     if (this.ended.has(route.uuid)) throw new HttpError(409, 'this run has already ended')
-    const sink = this.options.sinks.open(route.uuid, start)
+    // A sender that asks again while its run is being opened gets the same answer.
+    const opening = this.opening.get(route.uuid)
+    if (opening !== undefined) return opening.then(() => opened)
+    const sinking = Promise.resolve().then(() => this.options.sinks.open(route.uuid, start))
+    this.opening.set(route.uuid, sinking)
+    let sink: RunSink
+    try {
+      sink = await sinking
+    } finally {
+      this.opening.delete(route.uuid)
+    }
     const session: Session = { sink, received: 0, queue: Promise.resolve(), busy: 0, timer: null }
     this.sessions.set(route.uuid, session)
     this.watch(route.uuid, session)

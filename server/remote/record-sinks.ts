@@ -5,14 +5,13 @@
  * a local recording links it.
  */
 
-import { childRun, runDescription } from '../children/child-run.js'
+import { storedChildRun } from '../children/child-run.js'
 import type { Output } from '../console/output.js'
-import type { Db } from '../db/database.js'
 import type { NewRun } from '../db/runs.js'
 import type { ProcessExit } from '../record/outcome.js'
 import { newRun, type RunInfo } from '../record/run-info.js'
 import { RunRecorder } from '../record/run-recorder.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { Store } from '../store/store.js'
 import type { RunStart, RunSummary } from './protocol.js'
 import { HttpError } from './http-error.js'
 import type { RunSink, RunSinks } from './receiver.js'
@@ -20,20 +19,26 @@ import { endedLine, endingMessage, startedLine } from './run-lines.js'
 
 export class RecordSinks implements RunSinks {
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
     private readonly out: Output,
   ) {}
 
-  open(uuid: string, start: RunStart): RunSink {
-    if (this.db.prepare('SELECT 1 FROM runs WHERE uuid = ?').get(uuid) !== undefined)
-      throw new HttpError(409, 'a run with this id is already recorded here')
+  open(uuid: string, start: RunStart): RunSink | Promise<RunSink> {
     const info: RunInfo = {
       uuid,
       description: start.description,
       argv: start.argv,
       options: start.options,
     }
-    return new RecordedRun(this.db, this.out, info)
+    const found = this.store.runDescription(uuid)
+    if (!(found instanceof Promise)) return this.sink(found, info)
+    return found.then((description) => this.sink(description, info))
+  }
+
+  /** A sink for the run, unless the store has it already (another recorder took it). */
+  private sink(found: string | null, info: RunInfo): RunSink {
+    if (found !== null) throw new HttpError(409, 'a run with this id is already recorded here')
+    return new RecordedRun(this.store, this.out, info)
   }
 }
 
@@ -43,18 +48,16 @@ class RecordedRun implements RunSink {
   private announced = false
 
   constructor(
-    db: Db,
+    store: Store,
     private readonly out: Output,
     info: RunInfo,
   ) {
-    this.recorder = new RunRecorder(
-      new SqliteStore(db),
-      (hello) =>
-        (this.run =
-          typeof hello['startedBy'] === 'string'
-            ? childRun(hello, info.options, runDescription(db, hello['parent']))
-            : newRun(info, hello)),
-    )
+    this.recorder = new RunRecorder(store, (hello) => {
+      if (typeof hello['startedBy'] !== 'string') return (this.run = newRun(info, hello))
+      const child = storedChildRun(store, hello, info.options)
+      if (!(child instanceof Promise)) return (this.run = child)
+      return child.then((run) => (this.run = run))
+    })
   }
 
   push(bytes: Uint8Array): void | Promise<void> {
@@ -72,6 +75,7 @@ class RecordedRun implements RunSink {
 
   async finish(exit: ProcessExit | null): Promise<RunSummary> {
     const ending = await this.recorder.finish(exit)
+    this.announce() // a run whose row was created after its last bytes came
     if (ending === null || this.run === null)
       return { status: 'unrecorded', events: 0, lostEvents: 0 }
     const summary = {

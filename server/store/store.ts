@@ -18,6 +18,9 @@ import type { DeletedRun } from '../db/delete.js'
 import type { TaskRow } from '../db/tasks.js'
 import type { ListOptions, NewRun, RunEnding, StoredRun } from '../db/runs.js'
 import type { DiskRoom } from '../record/disk-room.js'
+import type { EndedTest, NewTest } from '../db/tests.js'
+import type { PackedTest } from '../db/test-packs.js'
+import type { SessionTest } from '../../shared/types/test.js'
 import type { Batch } from './batch.js'
 import type { RunLook } from '../db/run-looks.js'
 import type { RunSink, RunSource } from './replica/run-io.js'
@@ -115,9 +118,31 @@ export interface Store {
   readRuns<T>(work: (source: RunSource) => Promise<T>): Promise<T>
   /** Runs `work` writing the store in one transaction: all it wrote is kept, or none. */
   writeRuns<T>(work: (sink: RunSink) => Promise<T>): Promise<T>
+
+  // Every recorder on the store: smiley record, child processes, test sessions.
+  /** How run `uuid` is listed (a fork is listed as its parent is); null when there is none. */
+  runDescription(uuid: string): MaybePromise<string | null>
+  /** A test of a session has begun: its place in the session's list and its run; the run's key. */
+  beginTest(test: NewTest, run: NewRun): MaybePromise<number>
+  /** A test whose run is kept has ended: its place in the list says how, and its run ends. */
+  endTest(test: TestPlace, ended: EndedTest, key: number, ending: RunEnding): MaybePromise<void>
+  /**
+   * A test whose run is not kept has ended: the run is deleted, and pack `pack` of the
+   * session's list is written as `tests`, the last of which (just ended) leaves its row.
+   */
+  dropTest(key: number, session: number, pack: number, tests: PackedTest[]): MaybePromise<void>
+  /** The tests of the session with key `session`, in the order they started (db/tests.ts). */
+  sessionTests(session: number): Promise<SessionTest[]>
 }
 
 export interface WatchOptions {
   /** SQLite: poll the file rather than wait for file system notifications. */
   poll?: boolean
+}
+
+/** A test's place in its session's list. */
+export interface TestPlace {
+  /** The session run's key. */
+  session: number
+  position: number
 }

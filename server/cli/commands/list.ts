@@ -2,8 +2,6 @@
 
 import type { Run } from '../../../shared/types/run.js'
 import { nestRuns, processLabel, type NestedRun } from '../../../shared/run-tree.js'
-import { findRun, markLostRuns } from '../../db/runs.js'
-import { listTests } from '../../db/tests.js'
 import type { SessionTest } from '../../../shared/types/test.js'
 import { openStore } from '../../store/open.js'
 import type { Store } from '../../store/store.js'
@@ -150,16 +148,15 @@ async function listSession(store: Store, reference: string, args: ParsedArgs): P
   let tests: SessionTest[]
   let ended = false
   try {
-    const db = store.sqlite('smiley list --session')
-    markLostRuns(db)
-    let { key, run } = findRun(db, reference)
+    await store.markLostRuns()
+    let { key, run } = await store.findRun(reference)
     // A test's run stands for its session.
-    if (run.test !== undefined) ({ key, run } = findRun(db, run.test.session))
+    if (run.test !== undefined) ({ key, run } = await store.findRun(run.test.session))
     if (!run.options['perTest'])
       throw new CliError(
         `run ${shortId(run.id)} is not a test session (record one with: smiley pytest)`,
       )
-    tests = listTests(db, key)
+    tests = await store.sessionTests(key)
     ended = run.status !== 'running'
   } finally {
     await store.close()

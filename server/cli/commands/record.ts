@@ -1,14 +1,14 @@
 /** `smiley record`: take runs sent with `smiley run --remote` and record them into the database. */
 
 import { Output } from '../../console/output.js'
-import { openDatabase } from '../../db/database.js'
-import { markLostRuns } from '../../db/runs.js'
+import { openStore } from '../../store/open.js'
 import { RecordSinks } from '../../remote/record-sinks.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command } from '../command.js'
 import { listenOption, senderTimeoutOption, serve, tokenOption } from './receiving.js'
 
 export const recordCommand: Command = {
+  postgres: true,
   spec: {
     name: 'record',
     summary: 'Take runs sent with "smiley run --remote" and record them.',
@@ -25,21 +25,21 @@ export const recordCommand: Command = {
       'smiley record',
       'SMILEY_TOKEN=$(openssl rand -hex 16) smiley record --listen 0.0.0.0:8765',
       'smiley record --database /srv/smiley/runs.db',
+      'smiley record --database postgres://smiley@db.example.com/smiley',
     ],
   },
 
   async run(args: ParsedArgs) {
-    const path = text(args, 'database')
-    const db = openDatabase(path, { create: true, lasting: true })
+    const store = await openStore(text(args, 'database'), { create: true, lasting: true })
     try {
-      markLostRuns(db)
+      await store.markLostRuns()
       await serve(args, {
-        sinks: new RecordSinks(db, new Output()),
-        ready: (url) => `recording runs sent to ${url} into ${path} (Ctrl-C stops)`,
+        sinks: new RecordSinks(store, new Output()),
+        ready: (url) => `recording runs sent to ${url} into ${store.location} (Ctrl-C stops)`,
       })
       return 0
     } finally {
-      db.close()
+      await store.close()
     }
   },
 }

@@ -7,9 +7,8 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ACCELERATORS, type Accelerator, type TracerOptions } from '../../../shared/wire/options.js'
-import { DatabaseError, type Db } from '../../db/database.js'
+import { DatabaseError } from '../../db/database.js'
 import { openStore } from '../../store/open.js'
-import { isPostgresUrl } from '../../store/location.js'
 import type { Store } from '../../store/store.js'
 import type { Gate } from '../../record/gate.js'
 import { shortId } from '../../console/format.js'
@@ -200,21 +199,19 @@ async function record(
   args: ParsedArgs,
 ): Promise<Exit> {
   const { info, options } = plan(target, args)
-  // Child processes are recorded into SQLite only, so far. They connect once the program has
-  // started, after the database has opened: until then there is nothing they could ask for.
-  let childDb: Db | null = null
-  const children =
-    args.options['noChildren'] || isPostgresUrl(location)
-      ? null
-      : await ChildRecorder.listenWith(
-          () => (childDb === null ? unrecordedChild : recordedChild(childDb, info.options)),
-          childOptions(options, args),
-        )
+  // Child processes connect once the program has started, after the store has opened: until
+  // then there is nothing they could ask for.
+  let childStore: Store | null = null
+  const children = args.options['noChildren']
+    ? null
+    : await ChildRecorder.listenWith(
+        () => (childStore === null ? unrecordedChild : recordedChild(childStore, info.options)),
+        childOptions(options, args),
+      )
   const tracing = startTracing(python, target, info.uuid, options, args, children, true)
   let store: Store | null = null
   try {
     store = await openForRecording(location)
-    if (store !== null && options.perTest) store.sqlite('recording each test as a run of its own')
   } catch (error) {
     await store?.close()
     tracing.gate?.shut()
@@ -230,7 +227,7 @@ async function record(
   }
   try {
     await store.markLostRuns()
-    if (children !== null) childDb = store.sqlite('child processes')
+    childStore = store
     return await recordInto(store, tracing, info, python, children)
   } finally {
     await store.close()

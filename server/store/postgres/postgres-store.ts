@@ -13,6 +13,7 @@ import type { RunSink, RunSource } from '../replica/run-io.js'
 import { inPgTransaction, pgSink, pgSource } from '../replica/pg-io.js'
 import { RunReplica } from '../replica/replica.js'
 import type { DeletedRun } from '../../db/delete.js'
+import { CHILD_ROWS, linkChildStarts, type ChildRow, type MarkRow } from '../../db/child-starts.js'
 import { decodeChunk } from '../../db/frame-chunk.js'
 import { toRun, type RunRow } from '../../db/rows.js'
 import {
@@ -28,11 +29,20 @@ import {
   type StoredRun,
 } from '../../db/runs.js'
 import { TASK_ROWS, type TaskRow } from '../../db/tasks.js'
+import { decodePack, encodePack, type PackedTest } from '../../db/test-packs.js'
+import {
+  sessionTests,
+  TEST_ROWS,
+  type EndedTest,
+  type NewTest,
+  type TestRow,
+} from '../../db/tests.js'
+import type { SessionTest } from '../../../shared/types/test.js'
 import { THREAD_ROWS, toThreadSummary, type ThreadRow } from '../../db/threads.js'
 import { DiskRoom } from '../../record/disk-room.js'
 import type { Batch } from '../batch.js'
 import { NotYetSupported, StoreError } from '../errors.js'
-import type { BlockData, NameRows, Store, StoreFailure } from '../store.js'
+import type { BlockData, NameRows, Store, StoreFailure, TestPlace } from '../store.js'
 import {
   runLookSql,
   runsByKeySql,
@@ -41,6 +51,7 @@ import {
   type RunLookRow,
 } from '../../db/run-looks.js'
 import { createPool, describeUrl, pgFailure } from './connect.js'
+import { patienceMs, Reconnecting } from './reconnect.js'
 import { RunsWatcher } from './runs-watcher.js'
 import { PG_MIGRATIONS, PG_RUN_TABLES, PG_SCHEMA, PG_SCHEMA_VERSION } from './schema.js'
 import { RUNS_CHANNEL, writeBatch } from './write-batch.js'
@@ -51,11 +62,18 @@ const SCHEMA_LOCK = 0x5311e7
 export class PostgresStore implements Store {
   readonly kind = 'postgres'
 
+  /** The recorder's writes, tried again through a lost connection (reconnect.ts). */
+  private readonly writes: Reconnecting
+  /** Each run's event count as its last batch written here left it. */
+  private readonly stored = new Map<number, number>()
+
   private constructor(
     private readonly pool: pg.Pool,
     readonly location: string,
     private readonly url: string,
-  ) {}
+  ) {
+    this.writes = new Reconnecting(pool, location, patienceMs())
+  }
 
   /** Connects, and creates or checks Smiley's schema; fails with one line (StoreError). */
   static async open(url: string, _options: OpenOptions = {}): Promise<PostgresStore> {
@@ -125,64 +143,93 @@ export class PostgresStore implements Store {
     }
   }
 
-  async createRun(run: NewRun): Promise<number> {
-    const values = newRunValues(run)
-    const rows = await this.query<{ id: number }>(
-      `INSERT INTO runs (${NEW_RUN_COLUMNS}) VALUES (${values.map(() => '?').join(', ')})
-       RETURNING id, pg_notify('${RUNS_CHANNEL}', id::TEXT)`,
-      values,
+  createRun(run: NewRun): Promise<number> {
+    return this.writes.commit(
+      (client) => insertRun(client, run),
+      () => this.runKey(run.uuid),
     )
-    return rows[0]!.id
   }
 
   writeBatch(batch: Batch): Promise<void> {
-    return this.withClient((client) => writeBatch(client, batch))
+    const before = this.stored.get(batch.run) ?? 0
+    // Written again, a batch without new events changes nothing; one with new events
+    // committed when the run's count reached its own.
+    const found =
+      batch.events > before
+        ? async () => {
+            const rows = await this.lookUp<{ event_count: number }>(
+              'SELECT event_count FROM runs WHERE id = ?',
+              [batch.run],
+            )
+            return (rows[0]?.event_count ?? 0) >= batch.events ? { value: undefined } : null
+          }
+        : null
+    return this.writes
+      .commit((client) => writeBatch(client, batch), found)
+      .then(() => {
+        this.stored.set(batch.run, batch.events)
+      })
   }
 
-  async setNotice(key: number, notice: string): Promise<void> {
-    await this.query('UPDATE runs SET notice = ? WHERE id = ?', [notice, key])
-    await this.notify(key)
+  setNotice(key: number, notice: string): Promise<void> {
+    return this.write(async (client) => {
+      await client.query('UPDATE runs SET notice = $1 WHERE id = $2', [notice, key])
+      await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(key)])
+    })
   }
 
-  async heartbeat(key: number): Promise<void> {
-    await this.query("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'", [
-      Date.now() / 1000,
-      key,
-    ])
-  }
-
-  async markChildStart(key: number, pid: number, seq: number, at: number): Promise<void> {
-    await this.query('INSERT INTO child_starts (run, pid, seq, at) VALUES (?, ?, ?, ?)', [
-      key,
-      pid,
-      seq,
-      at,
-    ])
-  }
-
-  async endRun(key: number, ending: RunEnding, notice: string | null): Promise<void> {
-    await this.query(
-      `UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, signal = ?, error_type = ?,
-         error_message = ?, traceback = ?, heartbeat_at = NULL, notice = coalesce(?, notice)
-       WHERE id = ?`,
-      [
-        ending.status,
-        ending.endedAt,
-        ending.exitCode,
-        ending.signal,
-        ending.errorType,
-        ending.errorMessage,
-        ending.traceback,
-        notice,
+  heartbeat(key: number): Promise<void> {
+    return this.write(async (client) => {
+      await client.query("UPDATE runs SET heartbeat_at = $1 WHERE id = $2 AND status = 'running'", [
+        Date.now() / 1000,
         key,
-      ],
-    )
-    await this.notify(key)
+      ])
+    })
   }
 
-  /** Says on RUNS_CHANNEL that run `key` changed (a batch says it with its commit). */
-  private async notify(key: number): Promise<void> {
-    await this.query(`SELECT pg_notify('${RUNS_CHANNEL}', ?)`, [String(key)])
+  markChildStart(key: number, pid: number, seq: number, at: number): Promise<void> {
+    const mark = [key, pid, seq, at]
+    return this.writes.commit(
+      async (client) => {
+        await client.query(
+          'INSERT INTO child_starts (run, pid, seq, at) VALUES ($1, $2, $3, $4)',
+          mark,
+        )
+      },
+      async () =>
+        (
+          await this.lookUp(
+            'SELECT 1 FROM child_starts WHERE run = ? AND pid = ? AND seq = ? AND at = ?',
+            mark,
+          )
+        ).length > 0
+          ? { value: undefined }
+          : null,
+    )
+  }
+
+  endRun(key: number, ending: RunEnding, notice: string | null): Promise<void> {
+    this.stored.delete(key)
+    return this.write((client) => endRunIn(client, key, ending, notice))
+  }
+
+  /**
+   * A recorder's write that changes nothing when written twice (updates to the same values,
+   * upserts): one transaction, through a lost connection.
+   */
+  private write(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    return this.writes.commit(work)
+  }
+
+  /** A read that decides whether a write was lost: its failures as they came (reconnect.ts). */
+  private async lookUp<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    return (await this.pool.query<R>(numbered(sql), params)).rows
+  }
+
+  /** The key of the run with `uuid`, when a transaction whose answer was lost wrote it. */
+  private async runKey(uuid: string): Promise<{ value: number } | null> {
+    const rows = await this.lookUp<{ id: number }>('SELECT id FROM runs WHERE uuid = ?', [uuid])
+    return rows[0] === undefined ? null : { value: rows[0].id }
   }
 
   /**
@@ -234,55 +281,25 @@ export class PostgresStore implements Store {
   }
 
   deleteRun(key: number): Promise<DeletedRun> {
-    return this.withClient(async (client) => {
-      await client.query('BEGIN')
-      try {
-        const one = async (sql: string) =>
-          Number((await client.query(numbered(sql), [key])).rows[0].n)
-        const hashes = (
-          await client.query(
-            'SELECT DISTINCT source_hash FROM files WHERE run = $1 AND source_hash IS NOT NULL',
-            [key],
-          )
-        ).rows.map((row: { source_hash: string }) => row.source_hash)
-        const events = await one(
-          'SELECT coalesce(sum(last_seq - first_seq + 1), 0) AS n FROM event_blocks WHERE run = ?',
-        )
-        const frames = await one('SELECT coalesce(sum(count), 0) AS n FROM frames WHERE run = ?')
-        const rows: Record<string, number> = {}
-        for (const table of PG_RUN_TABLES)
-          rows[table] =
-            (await client.query(`DELETE FROM ${table} WHERE run = $1`, [key])).rowCount ?? 0
-        await client.query('DELETE FROM runs WHERE id = $1', [key])
-        const sources =
-          (
-            await client.query(
-              `DELETE FROM sources WHERE hash = ANY($1)
-               AND hash NOT IN (SELECT source_hash FROM files WHERE source_hash IS NOT NULL)`,
-              [hashes],
-            )
-          ).rowCount ?? 0
-        await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(key)])
-        await client.query('COMMIT')
-        return { events, frames, rows, sources }
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined)
-        throw error
-      }
-    })
+    return this.inTransaction((client) => deleteRunIn(client, key))
   }
 
   async threads(key: number): Promise<ThreadSummary[]> {
     return (await this.query<ThreadRow>(THREAD_ROWS, [key])).map(toThreadSummary)
   }
 
-  /** Where the run started processes; their runs are not recorded into PostgreSQL yet. */
+  /** The processes the run started, each at its place in the trace (db/child-starts.ts). */
   async childStarts(key: number): Promise<ChildStart[]> {
-    const marks = await this.query<{ pid: number; seq: number; at: number }>(
-      'SELECT pid, seq, at FROM child_starts WHERE run = ? ORDER BY at, seq',
+    const marks = await this.query<Omit<MarkRow, 'id'>>(
+      'SELECT pid, seq, at FROM child_starts WHERE run = ? ORDER BY at, seq, ctid',
       [key],
     )
-    return marks.map(({ pid, seq, at }) => ({ pid: Number(pid), seq: Number(seq), at, run: null }))
+    if (marks.length === 0) return []
+    const children = await this.query<ChildRow>(CHILD_ROWS, [key])
+    return linkChildStarts(
+      marks.map((mark, id) => ({ ...mark, id })),
+      children,
+    )
   }
 
   tasks(key: number): Promise<TaskRow[]> {
@@ -375,6 +392,86 @@ export class PostgresStore implements Store {
     return this.withClient((client) => inPgTransaction(client, 'write', () => work(pgSink(client))))
   }
 
+  // Every recorder on the store: smiley record, child processes, test sessions.
+  async runDescription(uuid: string): Promise<string | null> {
+    const rows = await this.query<{ description: string }>(
+      'SELECT description FROM runs WHERE uuid = ?',
+      [uuid],
+    )
+    return rows[0]?.description ?? null
+  }
+
+  beginTest(test: NewTest, run: NewRun): Promise<number> {
+    return this.writes.commit(
+      async (client) => {
+        await client.query(
+          `INSERT INTO tests (run, position, name, test_run, started_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (run, position) DO UPDATE SET name = EXCLUDED.name,
+           test_run = EXCLUDED.test_run, started_at = EXCLUDED.started_at`,
+          [test.session, test.position, test.name, test.run, test.startedAt],
+        )
+        return insertRun(client, run)
+      },
+      () => this.runKey(run.uuid),
+    )
+  }
+
+  endTest(test: TestPlace, ended: EndedTest, key: number, ending: RunEnding): Promise<void> {
+    return this.write(async (client) => {
+      await client.query(
+        'UPDATE tests SET outcome = $1, duration = $2, events = $3 WHERE run = $4 AND position = $5',
+        [ended.outcome, ended.duration, ended.events, test.session, test.position],
+      )
+      await endRunIn(client, key, ending, null)
+    })
+  }
+
+  dropTest(key: number, session: number, pack: number, tests: PackedTest[]): Promise<void> {
+    const last = tests[tests.length - 1]
+    return this.write(async (client) => {
+      await deleteRunIn(client, key)
+      if (last === undefined) return
+      await client.query(
+        `INSERT INTO test_packs (run, pack, data) VALUES ($1, $2, $3)
+         ON CONFLICT (run, pack) DO UPDATE SET data = EXCLUDED.data`,
+        [session, pack, encodePack(tests)],
+      )
+      await client.query('DELETE FROM tests WHERE run = $1 AND position = $2', [
+        session,
+        last.position,
+      ])
+      await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(session)])
+    })
+  }
+
+  async sessionTests(session: number): Promise<SessionTest[]> {
+    const [rows, packs] = await Promise.all([
+      this.query<TestRow>(TEST_ROWS, [session]),
+      this.query<{ data: Buffer }>('SELECT data FROM test_packs WHERE run = ? ORDER BY pack', [
+        session,
+      ]),
+    ])
+    return sessionTests(
+      rows,
+      packs.flatMap((pack) => decodePack(pack.data)),
+    )
+  }
+
+  /** Runs `work` in a transaction on a client of its own. */
+  private inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
+      await client.query('BEGIN')
+      try {
+        const result = await work(client)
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    })
+  }
+
   /**
    * Runs `work` on a client of its own (a transaction). A connection that dies meanwhile
    * fails `work` with one line, never an unhandled 'error' event, and is not reused.
@@ -406,4 +503,74 @@ export class PostgresStore implements Store {
 function numbered(sql: string): string {
   let next = 0
   return sql.replace(/\?/g, () => `$${++next}`)
+}
+
+/** Marks run `key` ended on `client`, and says so on RUNS_CHANNEL. */
+async function endRunIn(
+  client: pg.ClientBase,
+  key: number,
+  ending: RunEnding,
+  notice: string | null,
+): Promise<void> {
+  await client.query(
+    `UPDATE runs SET status = $1, ended_at = $2, exit_code = $3, signal = $4, error_type = $5,
+       error_message = $6, traceback = $7, heartbeat_at = NULL, notice = coalesce($8, notice)
+     WHERE id = $9`,
+    [
+      ending.status,
+      ending.endedAt,
+      ending.exitCode,
+      ending.signal,
+      ending.errorType,
+      ending.errorMessage,
+      ending.traceback,
+      notice,
+      key,
+    ],
+  )
+  await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(key)])
+}
+
+/** Deletes run `key` and what only it used, inside the transaction open on `client`. */
+async function deleteRunIn(client: pg.ClientBase, key: number): Promise<DeletedRun> {
+  const one = async (sql: string) => Number((await client.query(numbered(sql), [key])).rows[0].n)
+  const hashes = (
+    await client.query(
+      'SELECT DISTINCT source_hash FROM files WHERE run = $1 AND source_hash IS NOT NULL',
+      [key],
+    )
+  ).rows.map((row: { source_hash: string }) => row.source_hash)
+  const events = await one(
+    'SELECT coalesce(sum(last_seq - first_seq + 1), 0) AS n FROM event_blocks WHERE run = ?',
+  )
+  const frames = await one('SELECT coalesce(sum(count), 0) AS n FROM frames WHERE run = ?')
+  const rows: Record<string, number> = {}
+  for (const table of PG_RUN_TABLES)
+    rows[table] = (await client.query(`DELETE FROM ${table} WHERE run = $1`, [key])).rowCount ?? 0
+  await client.query('DELETE FROM runs WHERE id = $1', [key])
+  const sources =
+    (
+      await client.query(
+        `DELETE FROM sources WHERE hash = ANY($1)
+         AND hash NOT IN (SELECT source_hash FROM files WHERE source_hash IS NOT NULL)`,
+        [hashes],
+      )
+    ).rowCount ?? 0
+  await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(key)])
+  return { events, frames, rows, sources }
+}
+
+/** Inserts the row of a new run, and says so on RUNS_CHANNEL; its key. */
+async function insertRun(client: pg.ClientBase, run: NewRun): Promise<number> {
+  const values = newRunValues(run)
+  const created = await client.query<{ id: number }>(
+    numbered(
+      `INSERT INTO runs (${NEW_RUN_COLUMNS}) VALUES (${values.map(() => '?').join(', ')})
+       RETURNING id`,
+    ),
+    values,
+  )
+  const key = created.rows[0]!.id
+  await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(key)])
+  return key
 }

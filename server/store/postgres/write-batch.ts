@@ -1,6 +1,6 @@
 /**
  * A recorder's flush into PostgreSQL: one transaction of multi-row INSERTs (upserts where
- * SQLite replaces a row), the run's event count first, as in SQLite.
+ * SQLite replaces a row) with the run's event count, as in SQLite.
  */
 
 import type pg from 'pg'
@@ -74,35 +74,39 @@ const ACTIVATIONS = insert(
   'parent, parent_line',
 )
 
-/** Writes `batch` in one transaction on `client`; rejects with RunDeleted when the run is gone. */
+/**
+ * Writes `batch` inside the transaction open on `client` (the caller commits); rejects with
+ * RunDeleted when the run is gone.
+ *
+ * Round trips are what a flush costs most on a busy machine, so the inserts of every table go
+ * as data-modifying CTEs of as few statements as the parameter limit allows (usually one, with
+ * the run's count), then the updates of rows those inserts may have written (a statement sees
+ * only the rows there before it began) in one more, with the NOTIFY.
+ */
 export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<void> {
   const { run } = batch
-  await client.query('BEGIN')
-  try {
-    const counted = await client.query(
-      'UPDATE runs SET event_count = $1, lost_events = $2 WHERE id = $3',
-      [batch.events, batch.lostEvents, run],
-    )
-    if (counted.rowCount === 0) throw new RunDeleted()
-    for (const [table, spec] of Object.entries(SMALL))
-      await insertRows(client, spec, batch.small[table as keyof typeof SMALL])
-    await updateRows(
-      client,
-      'tasks',
-      ['awaiter'],
-      batch.small.awaits.map(([awaiter, r, id]) => [r, id, awaiter]),
-    )
-    await insertRows(client, FRAMES, batch.frames.chunks)
-    await insertRows(client, FRAME_ENDS, batch.frames.ends)
-    await insertRows(client, FRAME_CHILDREN, batch.frames.children)
-    const { blocks } = batch
-    await insertRows(
-      client,
+  const counted: Piece = {
+    sql: (at) =>
+      `UPDATE runs SET event_count = $${at}, lost_events = $${at + 1} WHERE id = $${at + 2} RETURNING 1`,
+    params: [batch.events, batch.lostEvents, run],
+  }
+  const { blocks } = batch
+  const inserts: Piece[] = [
+    counted,
+    ...Object.entries(SMALL).flatMap(([table, spec]) => {
+      const rows = batch.small[table as keyof typeof SMALL]
+      // Sources are shared by every run: taken in one order by every recorder, so that two
+      // recorders writing the same ones wait for each other instead of deadlocking.
+      return insertPieces(spec, table === 'sources' ? [...rows].sort(byKey) : rows)
+    }),
+    ...insertPieces(FRAMES, batch.frames.chunks),
+    ...insertPieces(FRAME_ENDS, batch.frames.ends),
+    ...insertPieces(FRAME_CHILDREN, batch.frames.children),
+    ...insertPieces(
       BLOCKS,
       blocks.blocks.map((row) => row.slice(0, 4)),
-    )
-    await insertRows(
-      client,
+    ),
+    ...insertPieces(
       SUMMARIES,
       blocks.blocks.map(([r, first, , , kinds, functions, names, texts]) => [
         r,
@@ -112,114 +116,205 @@ export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<v
         names,
         texts,
       ]),
+    ),
+    ...insertPieces(KEYS.threads, blocks.threads),
+    ...insertPieces(KEYS.tasks, blocks.tasks),
+    ...insertPieces(KEYS.lines, blocks.lines),
+    ...insertPieces(KEYS.frames, blocks.frames),
+    ...insertPieces(ACTIVATIONS, batch.activations),
+    ...hitPieces(run, batch.hits),
+    ...profilePieces(run, batch.profile),
+  ]
+  const groups = grouped(inserts)
+  for (const [index, group] of groups.entries()) {
+    // The first group holds the count: its answer says whether the run is still there.
+    const answer = await client.query(
+      statement(group, index === 0 ? 'SELECT count(*) AS n FROM p0' : 'SELECT 1'),
     )
-    await insertRows(client, KEYS.threads, blocks.threads)
-    await insertRows(client, KEYS.tasks, blocks.tasks)
-    await insertRows(client, KEYS.lines, blocks.lines)
-    await insertRows(client, KEYS.frames, blocks.frames)
-    await insertRows(client, ACTIVATIONS, batch.activations)
-    await writeHits(client, run, batch.hits)
-    await updateRows(
-      client,
+    if (index === 0 && Number(answer.rows[0].n) === 0) throw new RunDeleted()
+  }
+  // A task's awaiter and its tallies are columns of one row: two statements.
+  for (const group of grouped(
+    updatePieces(
+      'tasks',
+      ['awaiter'],
+      batch.small.awaits.map(([awaiter, r, id]) => [r, id, awaiter]),
+    ),
+  ))
+    await client.query(statement(group, 'SELECT 1'))
+  const updates = [
+    ...updatePieces(
       'threads',
       [...TALLY_COLUMNS, 'locations'],
       batch.threadTallies.map((t) => [run, t.id, ...tallied(t), t.locations]),
-    )
-    await updateRows(
-      client,
+    ),
+    ...updatePieces(
       'tasks',
       [...TALLY_COLUMNS, 'first_frame'],
       batch.taskTallies.map((t) => [run, t.id, ...tallied(t), t.firstFrame]),
-    )
-    if (batch.profile !== null) {
-      const { functions, calls } = profileRows(batch.profile)
-      await client.query(
-        `INSERT INTO profiles (run, functions, calls, data) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (run) DO UPDATE SET functions = EXCLUDED.functions, calls = EXCLUDED.calls,
-           data = EXCLUDED.data`,
-        [run, functions.length, calls.length, encodeProfile(functions, calls)],
-      )
-    }
-    // Delivered with the commit: a watcher that hears it sees the batch.
-    await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(run)])
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  }
+    ),
+  ]
+  // The NOTIFY goes with the last statement; delivered with the commit, so that a watcher
+  // that hears it sees the batch.
+  const last = grouped(updates)
+  const notify = `SELECT pg_notify('${RUNS_CHANNEL}', '${run}')`
+  if (last.length === 0) await client.query(notify)
+  for (const [index, group] of last.entries())
+    await client.query(statement(group, index === last.length - 1 ? notify : 'SELECT 1'))
 }
 
-/** Inserts `rows` as `spec` says, as many per statement as the parameters allow. */
-async function insertRows(
-  client: pg.ClientBase,
-  spec: Insert,
-  given: readonly Row[],
-): Promise<void> {
-  if (given.length === 0) return
+/** A part of a statement: its SQL with its parameters numbered from `at`, and their values. */
+interface Piece {
+  sql: (at: number) => string
+  params: unknown[]
+}
+
+/** The pieces in groups whose parameters fit in one statement, in order. */
+function grouped(pieces: Piece[]): Piece[][] {
+  const groups: Piece[][] = []
+  let current: Piece[] = []
+  let size = 0
+  for (const piece of pieces) {
+    if (current.length > 0 && size + piece.params.length > MAX_PARAMS) {
+      groups.push(current)
+      current = []
+      size = 0
+    }
+    current.push(piece)
+    size += piece.params.length
+  }
+  if (current.length > 0) groups.push(current)
+  return groups
+}
+
+/** One statement of `pieces`, each a data-modifying CTE (run whether read or not), then `last`. */
+function statement(pieces: Piece[], last: string): pg.QueryConfig {
+  const params: unknown[] = []
+  const ctes = pieces.map((piece, index) => {
+    const sql = piece.sql(params.length + 1)
+    params.push(...piece.params)
+    return `p${index} AS (${sql})`
+  })
+  return { text: `WITH ${ctes.join(', ')} ${last}`, values: params }
+}
+
+/** Inserts `rows` as `spec` says, as many per piece as the parameters allow. */
+function insertPieces(spec: Insert, given: readonly Row[]): Piece[] {
+  if (given.length === 0) return []
   const rows = spec.update.length > 0 ? lastPerKey(given, spec.key) : given
   const width = spec.columns.length
-  const perStatement = Math.floor(MAX_PARAMS / width)
+  const perPiece = Math.floor(MAX_PARAMS / width)
   const conflict =
     spec.update.length === 0
       ? 'ON CONFLICT DO NOTHING'
       : `ON CONFLICT (${spec.columns.slice(0, spec.key).join(', ')}) DO UPDATE SET ${spec.update
           .map((name) => `${name} = EXCLUDED.${name}`)
           .join(', ')}`
-  for (let at = 0; at < rows.length; at += perStatement) {
-    const part = rows.slice(at, at + perStatement)
-    await client.query(
-      `INSERT INTO ${spec.table} (${spec.columns.join(', ')}) VALUES ${placeholders(part.length, width)} ${conflict}`,
-      part.flat(),
-    )
+  if (numeric(rows))
+    return [
+      {
+        sql: (first) =>
+          `INSERT INTO ${spec.table} (${spec.columns.join(', ')}) SELECT * FROM ${unnest(width, first)} ${conflict}`,
+        params: byColumn(rows, width),
+      },
+    ]
+  const pieces: Piece[] = []
+  for (let at = 0; at < rows.length; at += perPiece) {
+    const part = rows.slice(at, at + perPiece)
+    pieces.push({
+      sql: (first) =>
+        `INSERT INTO ${spec.table} (${spec.columns.join(', ')}) VALUES ${placeholders(part.length, width, first)} ${conflict}`,
+      params: part.flat(),
+    })
   }
+  return pieces
+}
+
+/**
+ * Whether every value of `rows` is an integer (or null): such rows go as one array per column
+ * (`unnest`), a few parameters for any number of rows, which PostgreSQL parses much faster
+ * than a parameter per value.
+ */
+function numeric(rows: readonly Row[]): boolean {
+  for (const row of rows)
+    for (const value of row) if (value !== null && !Number.isInteger(value)) return false
+  return true
+}
+
+/** `rows` as one array per column. */
+function byColumn(rows: readonly Row[], width: number): unknown[][] {
+  return Array.from({ length: width }, (_, column) => rows.map((row) => row[column]))
+}
+
+/** `unnest($n::BIGINT[], …)` of `width` arrays numbered from `first`. */
+function unnest(width: number, first: number): string {
+  return `unnest(${Array.from({ length: width }, (_, i) => `$${first + i}::BIGINT[]`).join(', ')})`
 }
 
 /** Sets `columns` of the rows keyed (run, id) by each row's first two values. */
-async function updateRows(
-  client: pg.ClientBase,
-  table: string,
-  columns: string[],
-  rows: Row[],
-): Promise<void> {
-  if (rows.length === 0) return
+function updatePieces(table: string, columns: string[], rows: Row[]): Piece[] {
+  if (rows.length === 0) return []
   const width = columns.length + 2
   const unique = lastPerKey(rows, 2)
-  const perStatement = Math.floor(MAX_PARAMS / width)
+  const perPiece = Math.floor(MAX_PARAMS / width)
   const names = ['run', 'id', ...columns]
-  for (let at = 0; at < unique.length; at += perStatement) {
-    const part = unique.slice(at, at + perStatement)
-    await client.query(
-      `UPDATE ${table} AS t SET ${columns.map((name) => `${name} = v.${name}::BIGINT`).join(', ')}
-       FROM (VALUES ${placeholders(part.length, width)}) AS v (${names.join(', ')})
-       WHERE t.run = v.run::BIGINT AND t.id = v.id::BIGINT`,
-      part.flat(),
-    )
+  if (numeric(unique))
+    return [
+      {
+        sql: (first) =>
+          `UPDATE ${table} AS t SET ${columns.map((name) => `${name} = v.${name}`).join(', ')}
+           FROM ${unnest(width, first)} AS v (${names.join(', ')})
+           WHERE t.run = v.run AND t.id = v.id`,
+        params: byColumn(unique, width),
+      },
+    ]
+  const pieces: Piece[] = []
+  for (let at = 0; at < unique.length; at += perPiece) {
+    const part = unique.slice(at, at + perPiece)
+    pieces.push({
+      sql: (first) =>
+        `UPDATE ${table} AS t SET ${columns.map((name) => `${name} = v.${name}::BIGINT`).join(', ')}
+         FROM (VALUES ${placeholders(part.length, width, first)}) AS v (${names.join(', ')})
+         WHERE t.run = v.run::BIGINT AND t.id = v.id::BIGINT`,
+      params: part.flat(),
+    })
   }
+  return pieces
 }
 
-async function writeHits(
-  client: pg.ClientBase,
-  run: number,
-  hits: Map<number, Map<number, number>>,
-): Promise<void> {
+function hitPieces(run: number, hits: Map<number, Map<number, number>>): Piece[] {
   const rows: Row[] = []
   for (const [file, lines] of hits)
     for (const [line, count] of lines) rows.push([run, file, line, count])
-  const perStatement = Math.floor(MAX_PARAMS / 4)
-  for (let at = 0; at < rows.length; at += perStatement) {
-    const part = rows.slice(at, at + perStatement)
-    await client.query(
-      `INSERT INTO line_hits (run, file, line, hits) VALUES ${placeholders(part.length, 4)}
-       ON CONFLICT (run, file, line) DO UPDATE SET hits = line_hits.hits + EXCLUDED.hits`,
-      part.flat(),
-    )
-  }
+  if (rows.length === 0) return []
+  return [
+    {
+      sql: (first) =>
+        `INSERT INTO line_hits (run, file, line, hits) SELECT * FROM ${unnest(4, first)}
+         ON CONFLICT (run, file, line) DO UPDATE SET hits = line_hits.hits + EXCLUDED.hits`,
+      params: byColumn(rows, 4),
+    },
+  ]
 }
 
-/** `($1, $2), ($3, $4)…` for `count` rows of `width` values. */
-function placeholders(count: number, width: number): string {
+function profilePieces(run: number, profile: Batch['profile']): Piece[] {
+  if (profile === null) return []
+  const { functions, calls } = profileRows(profile)
+  return [
+    {
+      sql: (at) =>
+        `INSERT INTO profiles (run, functions, calls, data) VALUES ($${at}, $${at + 1}, $${at + 2}, $${at + 3})
+         ON CONFLICT (run) DO UPDATE SET functions = EXCLUDED.functions, calls = EXCLUDED.calls,
+           data = EXCLUDED.data`,
+      params: [run, functions.length, calls.length, encodeProfile(functions, calls)],
+    },
+  ]
+}
+
+/** `($n, $n+1), …` for `count` rows of `width` values, numbered from `first`. */
+function placeholders(count: number, width: number, first: number): string {
   const rows: string[] = []
-  for (let row = 0, next = 1; row < count; row++) {
+  for (let row = 0, next = first; row < count; row++) {
     const values: string[] = []
     for (let column = 0; column < width; column++) values.push(`$${next++}`)
     rows.push(`(${values.join(', ')})`)
@@ -239,4 +334,8 @@ const TALLY_COLUMNS = ['first_seq', 'last_seq', 'first_us', 'last_us', 'events']
 
 function tallied(t: Batch['threadTallies'][number] | Batch['taskTallies'][number]): number[] {
   return [t.firstSeq, t.lastSeq, t.firstUs, t.lastUs, t.events]
+}
+
+function byKey(a: Row, b: Row): number {
+  return String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0
 }

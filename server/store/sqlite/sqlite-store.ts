@@ -6,6 +6,7 @@
 
 import type { ChildStart } from '../../../shared/types/child-start.js'
 import { childStarts } from '../../db/child-starts.js'
+import { runDescription } from '../../children/child-run.js'
 import { readSourceText } from '../../db/source-text.js'
 import type { Run } from '../../../shared/types/run.js'
 import type { ThreadSummary } from '../../../shared/types/thread.js'
@@ -29,8 +30,11 @@ import {
 import { taskRows, type TaskRow } from '../../db/tasks.js'
 import { listThreads } from '../../db/threads.js'
 import { DiskRoom } from '../../record/disk-room.js'
+import { createTest, endTest, listTests, type EndedTest, type NewTest } from '../../db/tests.js'
+import { storeTestPack, type PackedTest } from '../../db/test-packs.js'
+import type { SessionTest } from '../../../shared/types/test.js'
 import type { Batch } from '../batch.js'
-import type { BlockData, NameRows, Store, StoreFailure, WatchOptions } from '../store.js'
+import type { BlockData, NameRows, Store, StoreFailure, TestPlace, WatchOptions } from '../store.js'
 import { toRun, type RunRow } from '../../db/rows.js'
 import {
   runLookSql,
@@ -197,6 +201,36 @@ export class SqliteStore implements Store {
 
   writeRuns<T>(work: (sink: RunSink) => Promise<T>): Promise<T> {
     return inSqliteTransaction(this.db, 'immediate', () => work(sqliteSink(this.db)))
+  }
+
+  // Every recorder on the store: smiley record, child processes, test sessions.
+  runDescription(uuid: string): string | null {
+    return runDescription(this.db, uuid)
+  }
+
+  beginTest(test: NewTest, run: NewRun): number {
+    return this.db.transaction(() => {
+      createTest(this.db, test)
+      return createRun(this.db, run)
+    })()
+  }
+
+  endTest(test: TestPlace, ended: EndedTest, key: number, ending: RunEnding): void {
+    this.db.transaction(() => {
+      endTest(this.db, test.session, test.position, ended)
+      finishRun(this.db, key, ending)
+    })()
+  }
+
+  dropTest(key: number, session: number, pack: number, tests: PackedTest[]): void {
+    this.db.transaction(() => {
+      deleteRun(this.db, key)
+      storeTestPack(this.db, session, pack, tests)
+    })()
+  }
+
+  sessionTests(session: number): Promise<SessionTest[]> {
+    return settle(() => listTests(this.db, session))
   }
 }
 
