@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { ServerMessage } from '../../shared/protocol.js'
+import type { RunFile, RunSource } from '../../shared/types/file.js'
 import type { Run } from '../../shared/types/run.js'
 import { startServer, type RunningServer } from '../../server/web/server.js'
 import { SMILEY, smiley, tempDir } from '../support/cli.js'
@@ -180,6 +181,15 @@ for (const store of STORES) {
       expect(ended.eventCount).toBeGreaterThan(waiting.eventCount + 500)
       const listed = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
       expect(listed.find((run) => run.id === appeared.id)).toEqual(ended)
+      // Its file and source as they were, with the lines that ran.
+      const api = async <T>(path: string) =>
+        (await (await fetch(`${server.url}api/runs/${appeared.id}/${path}`)).json()) as T
+      const files = await api<RunFile[]>('files')
+      const gatedFile = files.find((file) => file.displayPath === 'gated.py')!
+      expect(gatedFile).toMatchObject({ hasSource: true })
+      const source = await api<RunSource>(`files/${gatedFile.id}`)
+      expect(source.text).toContain('after = "recorded after the gate opened"')
+      expect(source.hits[14]).toBe(1)
       dashboard.close()
     }, 60_000)
 
