@@ -58,16 +58,20 @@ function loopbackNames(bound: string): Set<string> {
 
 /**
  * Says a failure of the store (locked for long, corrupt, unreachable) once on stderr, for the
- * work done on timers and signals; the server keeps serving. Anything else is a bug: thrown.
+ * work done on timers and signals, and again after the store worked in between; the server
+ * keeps serving. Anything else is a bug: thrown.
  */
-function failureSayer(store: Store): (error: unknown) => void {
+function failureSayer(store: Store): { fail: (error: unknown) => void; worked: () => void } {
   let said: string | null = null
-  return (error) => {
-    const failure = store.failure(error)
-    if (failure === null) throw error
-    if (failure.locked) return // another process is writing: nothing to say, try again later
-    if (failure.message !== said) console.error(`smiley server: ${failure.message}`)
-    said = failure.message
+  return {
+    worked: () => (said = null),
+    fail: (error) => {
+      const failure = store.failure(error)
+      if (failure === null) throw error
+      if (failure.locked) return // another process is writing: nothing to say, try again later
+      if (failure.message !== said) console.error(`smiley server: ${failure.message}`)
+      said = failure.message
+    },
   }
 }
 
@@ -77,14 +81,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     lasting: true,
     readsWhereUnwritable: true,
   })
-  const fail = failureSayer(store)
+  const { fail, worked } = failureSayer(store)
   // A follower is told where the run ends as the feed last saw it; later changes are pushed.
   const hub = new Hub(version, (id) => feed.describe(id))
   let feed: FeedDriver
   try {
     feed = await FeedDriver.start(store, {
       poll: options.poll,
-      publish: ({ changed, deleted }) => hub.publish(changed, deleted),
+      publish: ({ changed, deleted }) => {
+        worked()
+        hub.publish(changed, deleted)
+      },
       failed: fail,
     })
   } catch (error) {
@@ -132,6 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // it is looked at again at the next check.
   const markLost = () =>
     store.markLostRuns().then((lost) => {
+      worked()
       if (lost > 0) feed.hear(0)
     }, fail)
   const lostCheck = setInterval(() => void markLost(), LOST_CHECK_MS).unref()

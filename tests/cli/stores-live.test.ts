@@ -363,3 +363,45 @@ describe.skipIf(postgres === null)('a dashboard whose LISTEN connection is kille
     dashboard.close()
   }, 60_000)
 })
+
+// Last in the file: it stops the PostgreSQL server the others share.
+describe.skipIf(postgres === null)('a dashboard whose PostgreSQL server restarts', () => {
+  let server: ServerProcess
+  let url: string
+  beforeAll(async () => {
+    postgres!.createDatabase('restarts')
+    url = postgres!.url('restarts')
+    server = await spawnServer(url)
+  }, 30_000)
+  afterAll(() => server.stop())
+
+  it('says so once in one line, keeps serving, and shows the runs recorded once it is back', async () => {
+    const dashboard = await listen(server.port)
+    postgres!.crash()
+    try {
+      for (let wait = 0; wait < 150 && server.stderr() === ''; wait++)
+        await new Promise((tick) => setTimeout(tick, 100))
+      expect(server.stderr()).toMatch(
+        /^smiley server: [^\n]*PostgreSQL at postgres:\/\/smiley@[^\n]*\n$/,
+      )
+      expect(server.stderr()).not.toContain('smiley-test-password')
+      expect((await fetch(`${server.url}api/runs`)).status).toBe(503)
+    } finally {
+      postgres!.resume()
+    }
+    const recorded = await smiley(['run', '-d', url, 'quick.py'], { cwd: dir.path })
+    expect(recorded.code, recorded.stderr).toBe(0)
+    await dashboard.waitFor(
+      (run) => run.description === 'quick.py' && run.status === 'completed',
+      40_000,
+    )
+    expect(server.alive()).toBe(true)
+    expect(
+      server
+        .stderr()
+        .split('\n')
+        .filter((line) => line !== ''),
+    ).toHaveLength(1)
+    dashboard.close()
+  }, 90_000)
+})
