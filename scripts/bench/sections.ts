@@ -18,6 +18,7 @@ import { formatIngest, measureIngest, type IngestFigures } from './ingest.js'
 import { formatLatency, measureLiveLatency, type LatencyFigures } from './live-latency.js'
 import { formatMemory, measureMemory, type MemoryFigures } from './memory.js'
 import { formatTable, summarise, toRows, type CaptureFigures } from './report.js'
+import { formatPg, measurePg, type PgFigures } from './pg.js'
 import { formatSearch, measureSearch, type SearchFigures } from './search.js'
 import { formatStartup, measureStartup, type StartupFigures } from './startup.js'
 import { runSuite } from './suite.js'
@@ -39,6 +40,7 @@ export const SECTION_NAMES = [
   'tests',
   'timeline',
   'startup',
+  'pg',
 ] as const
 export type SectionName = (typeof SECTION_NAMES)[number]
 
@@ -49,6 +51,8 @@ const LIVE = { seconds: 10, rate: 20_000 }
 const PROFILE_FUNCTIONS = 5_000
 const REPORT_EVENTS = 1_000_000
 const DIFF_EVENTS = [1_000_000, 10_000_000]
+/** The pg section's run: the 1 M-event run. */
+const PG_EVENTS = 1_000_000
 
 /** The command's options, checked. */
 export interface BenchOptions {
@@ -82,6 +86,7 @@ export interface SectionFigures {
   diff: DiffFigures
   tests: TestSessionFigures & { python: string; scale: number; repeat: number }
   timeline: TimelineFigures
+  pg: PgFigures
   startup: StartupFigures & { python: string }
 }
 
@@ -264,5 +269,10 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
       return { python: python.version, ...(await measureStartup(python.path, rounds, progress)) }
     },
     format: formatStartup,
+  },
+  pg: {
+    title: 'PostgreSQL beside SQLite on the same run',
+    measure: () => measurePg({ events: PG_EVENTS }),
+    format: formatPg,
   },
 }

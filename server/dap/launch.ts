@@ -7,9 +7,10 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { openDatabase, type Db } from '../db/database.js'
 import { RunNames } from '../db/events.js'
-import { findRun } from '../db/runs.js'
+import { StoreError } from '../store/errors.js'
+import { isPostgresUrl } from '../store/location.js'
+import { openStore } from '../store/open.js'
 import { packageRoot } from '../paths.js'
 import { Replay } from './replay.js'
 
@@ -54,42 +55,45 @@ export function launchArguments(raw: unknown): LaunchArguments {
 export async function openReplay(
   args: LaunchArguments,
   output: (category: 'stdout' | 'stderr' | 'console', text: string) => void,
-): Promise<{ replay: Replay; db: Db }> {
+): Promise<{ replay: Replay; close: () => Promise<void> }> {
   const cwd = resolve(args.cwd ?? process.cwd())
-  const database = resolve(cwd, args.database ?? process.env['SMILEY_DB'] ?? 'smiley.db')
+  const given = args.database ?? process.env['SMILEY_DB'] ?? 'smiley.db'
+  const database = isPostgresUrl(given) ? given : resolve(cwd, given)
   let reference = args.run ?? 'latest'
   if (args.program !== undefined) {
     const program = resolve(cwd, args.program)
     if (!existsSync(program)) throw new LaunchError(`launch: no program ${program}`)
     reference = await record(database, program, args, cwd, output)
-  } else if (!existsSync(database)) {
+  } else if (!isPostgresUrl(database) && !existsSync(database)) {
     throw new LaunchError(`launch: no database ${database} (record a run with: smiley run prog.py)`)
   }
-  const db = openDatabase(database, { readonly: true })
+  // The run in its store: a SQLite file read directly, PostgreSQL through its read cache.
+  const store = await openStore(database, { readonly: true }).catch((error: unknown) => {
+    throw error instanceof StoreError ? new LaunchError(`launch: ${error.message}`) : error
+  })
   try {
-    const { key, run } = findRun(db, reference)
+    const found = await store.findRun(reference)
+    const { key, run } = found
     if (run.eventCount === 0) {
       const why = run.errorType === null ? '' : ` (${run.errorType}: ${run.errorMessage ?? ''})`
       throw new LaunchError(`launch: run ${run.id.slice(0, 8)} has no events${why}`)
     }
-    return { replay: new Replay(db, key, run, new RunNames(db, key)), db }
+    const db = await store.reader(found)
+    return { replay: new Replay(db, key, run, new RunNames(db, key)), close: () => store.close() }
   } catch (error) {
-    db.close()
-    throw error
+    await store.close()
+    throw error instanceof StoreError ? new LaunchError(`launch: ${error.message}`) : error
   }
 }
 
 /** The ids of the runs in `database`, newest first; none when it does not exist yet. */
-function runIds(database: string): string[] {
-  if (!existsSync(database)) return []
-  const db = openDatabase(database, { readonly: true })
+async function runIds(database: string): Promise<string[]> {
+  if (!isPostgresUrl(database) && !existsSync(database)) return []
+  const store = await openStore(database, { readonly: true })
   try {
-    return db
-      .prepare('SELECT uuid FROM runs ORDER BY started_at DESC, id DESC')
-      .pluck()
-      .all() as string[]
+    return (await store.listRuns()).map((run) => run.id)
   } finally {
-    db.close()
+    await store.close()
   }
 }
 
@@ -101,7 +105,7 @@ async function record(
   cwd: string,
   output: (category: 'stdout' | 'stderr' | 'console', text: string) => void,
 ): Promise<string> {
-  const before = new Set(runIds(database))
+  const before = new Set(await runIds(database))
   const python = args.python === undefined ? [] : ['--python', args.python]
   const command = [join(packageRoot, 'bin', 'smiley.js'), 'run', '-d', database, ...python]
   output('console', `smiley: recording ${[program, ...(args.args ?? [])].join(' ')}\n`)
@@ -120,7 +124,7 @@ async function record(
     child.on('error', (error) => fail(new LaunchError(`launch: cannot record: ${error.message}`)))
     child.on('close', () => done())
   })
-  const recorded = runIds(database).find((id) => !before.has(id))
+  const recorded = (await runIds(database)).find((id) => !before.has(id))
   if (recorded !== undefined) return recorded
   const problem = /^smiley: (.*)$/m.exec(said)?.[1]
   throw new LaunchError(`launch: the program was not recorded${problem ? ` (${problem})` : ''}`)

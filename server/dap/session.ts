@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { DebugProtocol } from '@vscode/debugprotocol'
 import type { Move, StackEntry } from '../../shared/types/moment.js'
-import type { Db } from '../db/database.js'
 import { lineExecutions } from '../db/questions.js'
 import { compileRule, type FunctionBreakpoint, type LineBreakpoint } from './breakpoints.js'
 import { compile, evaluate } from './expressions.js'
@@ -54,7 +53,8 @@ function onDisk(path: string): string | null {
 export class DebugSession {
   private outgoing = 1
   private replay: Replay | undefined
-  private db: Db | undefined
+  /** Closes the store the recording was opened in. */
+  private closeRun: (() => Promise<void>) | undefined
   private stopOnEntry = true
   private nextBreakpoint = 1
   private stacks = new Map<number, { first: number; stack: StackEntry[] }>()
@@ -182,7 +182,7 @@ export class DebugSession {
   private end(): void {
     if (this.ended) return
     this.ended = true
-    this.db?.close()
+    void this.closeRun?.()
     this.close()
   }
 
@@ -212,11 +212,11 @@ export class DebugSession {
     if (this.replay !== undefined) throw new RequestError('a recording is open already')
     const args = launchArguments(raw)
     this.stopOnEntry = args.stopOnEntry ?? true
-    const { replay, db } = await openReplay(args, (category, output) =>
+    const { replay, close } = await openReplay(args, (category, output) =>
       this.event('output', { category, output }),
     )
     this.replay = replay
-    this.db = db
+    this.closeRun = close
     replay.seq = replay.first()
     const { run } = replay
     this.after.push(() => {

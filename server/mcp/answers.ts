@@ -18,7 +18,8 @@ import { FrameStore } from '../db/frame-store.js'
 import { momentAt, moveFrom } from '../db/moments.js'
 import { readProfile } from '../db/profile.js'
 import { lineExecutions, variableHistory } from '../db/questions.js'
-import { findRun, listRuns, type StoredRun } from '../db/runs.js'
+import { findRun, type StoredRun } from '../db/runs.js'
+import type { Store } from '../store/store.js'
 import { searchEvents } from '../db/search.js'
 import { listThreads } from '../db/threads.js'
 import { tracebackEvents } from '../db/traceback.js'
@@ -32,19 +33,24 @@ const MOST_CALL_COUNTS = 30
 /** How long one search may read before it answers with where to go on. */
 const SEARCH_BUDGET_MS = 800
 
+/** A run found, with the database the query layer reads it in, and its names. */
+interface Reading extends StoredRun {
+  db: Db
+  names: RunNames
+}
+
 export class Answers {
   private readonly names = new Map<number, RunNames>()
 
-  constructor(readonly db: Db) {}
+  constructor(readonly store: Store) {}
 
-  private run(reference: string): StoredRun {
-    return findRun(this.db, reference)
-  }
-
-  private namesOf(key: number): RunNames {
-    let names = this.names.get(key)
-    if (names === undefined) this.names.set(key, (names = new RunNames(this.db, key)))
-    return names
+  /** The run `reference` names, ready to query (PostgreSQL's through its read cache). */
+  private async run(reference: string): Promise<Reading> {
+    const found = await this.store.findRun(reference)
+    const db = await this.store.reader(found)
+    let names = this.names.get(found.key)
+    if (names === undefined) this.names.set(found.key, (names = new RunNames(db, found.key)))
+    return { ...found, db, names }
   }
 
   private event(run: StoredRun, seq: number) {
@@ -54,9 +60,14 @@ export class Answers {
       )
   }
 
-  listRuns(filter: { status?: RunStatus; outcome?: TestOutcome; text?: string; limit: number }) {
+  async listRuns(filter: {
+    status?: RunStatus
+    outcome?: TestOutcome
+    text?: string
+    limit: number
+  }) {
     const text = filter.text?.toLowerCase()
-    const runs = listRuns(this.db).filter(
+    const runs = (await this.store.listRuns()).filter(
       (run) =>
         (filter.status === undefined || run.status === filter.status) &&
         (filter.outcome === undefined || run.test?.outcome === filter.outcome) &&
@@ -69,14 +80,16 @@ export class Answers {
   }
 
   /** smiley diff's comparison of two runs: the first divergence of each kind, and the summary. */
-  diffRuns(a: string, b: string, ignore: string[], ignoreNames: string[]) {
+  async diffRuns(a: string, b: string, ignore: string[], ignoreNames: string[]) {
     const problem = badPattern(ignore)
     if (problem !== null) throw new ToolError(problem)
-    const second = openDatabase(this.db.name, { readonly: true }) // each run is read while the other is
+    const first = await this.run(a)
+    const other = await this.run(b)
+    const second = openDatabase(other.db.name, { readonly: true }) // each run is read while the other is
     try {
       const report = compareRuns(
-        { db: this.db, stored: this.run(a) },
-        { db: second, stored: findRun(second, b) },
+        { db: first.db, stored: { key: first.key, run: first.run } },
+        { db: second, stored: findRun(second, other.run.id) },
         { ignore, ignoreNames, all: false },
       )
       const calls = report.summary.calls
@@ -92,12 +105,10 @@ export class Answers {
     }
   }
 
-  runSummary(reference: string) {
-    const stored = this.run(reference)
-    const { key, run } = stored
-    const names = this.namesOf(key)
-    const files = listFiles(this.db, key, run.cwd)
-    const profile = readProfile(this.db, key)
+  async runSummary(reference: string) {
+    const { key, run, db, names } = await this.run(reference)
+    const files = listFiles(db, key, run.cwd)
+    const profile = readProfile(db, key)
     const paths = new Set(files.map((file) => file.path))
     const hot =
       profile === null
@@ -120,7 +131,7 @@ export class Answers {
             type: run.errorType,
             message: run.errorMessage,
             traceback: run.traceback,
-            frames: tracebackEvents(this.db, key, names, run.traceback, run.eventCount).frames.map(
+            frames: tracebackEvents(db, key, names, run.traceback, run.eventCount).frames.map(
               ({ seq, ...frame }) => ({
                 ...frame,
                 file: displayPath(frame.file, run.cwd),
@@ -136,7 +147,7 @@ export class Answers {
       exitCode: run.exitCode,
       notice: run.notice,
       exception: failure,
-      threads: listThreads(this.db, key).map((thread) => ({
+      threads: listThreads(db, key).map((thread) => ({
         name: thread.name,
         events: thread.events,
         firstEvent: thread.firstSeq,
@@ -151,8 +162,8 @@ export class Answers {
     }
   }
 
-  search(reference: string, text: string, from: number, limit: number) {
-    const { key, run } = this.run(reference)
+  async search(reference: string, text: string, from: number, limit: number) {
+    const { key, run, db, names } = await this.run(reference)
     let query
     try {
       query = parseTraceQuery(text)
@@ -164,7 +175,7 @@ export class Answers {
     const started = Date.now()
     let at: number | null = from
     while (at !== null && matches.length < limit && Date.now() - started < SEARCH_BUDGET_MS) {
-      const page = searchEvents(this.db, key, this.namesOf(key), {
+      const page = searchEvents(db, key, names, {
         query,
         from: at,
         direction: 'forward',
@@ -177,12 +188,11 @@ export class Answers {
     return { matches, next: at }
   }
 
-  stateAt(reference: string, seq: number, context: number) {
-    const stored = this.run(reference)
+  async stateAt(reference: string, seq: number, context: number) {
+    const stored = await this.run(reference)
     this.event(stored, seq)
-    const { key, run } = stored
-    const names = this.namesOf(key)
-    const moment = momentAt(this.db, key, names, seq)!
+    const { key, run, db, names } = stored
+    const moment = momentAt(db, key, names, seq)!
     const fileId = moment.fileId
     const source: Array<{ line: number; text: string; current: boolean }> = []
     if (fileId !== null) {
@@ -210,14 +220,13 @@ export class Answers {
     }
   }
 
-  variableHistory(reference: string, seq: number, name: string, limit: number) {
-    const stored = this.run(reference)
+  async variableHistory(reference: string, seq: number, name: string, limit: number) {
+    const stored = await this.run(reference)
     this.event(stored, seq)
-    const { key } = stored
-    const names = this.namesOf(key)
-    const here = EventStore.of(this.db).event(key, seq)!
-    const call = FrameStore.of(this.db).frame(key, here.frame)?.callSeq ?? seq
-    const page = variableHistory(this.db, key, names, here.frame, name, call, limit)
+    const { key, db, names } = stored
+    const here = EventStore.of(db).event(key, seq)!
+    const call = FrameStore.of(db).frame(key, here.frame)?.callSeq ?? seq
+    const page = variableHistory(db, key, names, here.frame, name, call, limit)
     return {
       function: names.function(here.function)?.qualifiedName ?? '?',
       callEvent: call,
@@ -226,9 +235,9 @@ export class Answers {
     }
   }
 
-  lineExecutions(reference: string, file: string, line: number, from: number, limit: number) {
-    const { key, run } = this.run(reference)
-    const files = listFiles(this.db, key, run.cwd)
+  async lineExecutions(reference: string, file: string, line: number, from: number, limit: number) {
+    const { key, run, db, names } = await this.run(reference)
+    const files = listFiles(db, key, run.cwd)
     const wanted = file.toLowerCase()
     const exact = files.filter((f) => f.path === file || f.displayPath === file)
     const found =
@@ -242,7 +251,7 @@ export class Answers {
           .map((f) => f.displayPath)
           .join(', ')}`,
       )
-    const page = lineExecutions(this.db, key, this.namesOf(key), found[0]!.id, line, {
+    const page = lineExecutions(db, key, names, found[0]!.id, line, {
       from,
       direction: 'forward',
       limit,
@@ -261,26 +270,26 @@ export class Answers {
     }
   }
 
-  step(reference: string, seq: number, move: Move, thread: string | undefined) {
-    const stored = this.run(reference)
+  async step(reference: string, seq: number, move: Move, thread: string | undefined) {
+    const stored = await this.run(reference)
     this.event(stored, seq)
-    const { key, run } = stored
+    const { key, run, db, names } = stored
     let within: number | undefined
     if (thread !== undefined) {
-      within = listThreads(this.db, key).find((t) => t.name === thread)?.id
+      within = listThreads(db, key).find((t) => t.name === thread)?.id
       if (within === undefined)
         throw new ToolError(`run ${short(run)} has no thread named ${thread}`)
     }
-    const target = moveFrom(this.db, key, seq, move, run.eventCount, { thread: within })
+    const target = moveFrom(db, key, seq, move, run.eventCount, { thread: within })
     if (target === null)
       return { event: null, reason: 'nowhere to go: the start or end of the run, or of the call' }
-    const moment = momentAt(this.db, key, this.namesOf(key), target)!
+    const moment = momentAt(db, key, names, target)!
     return { event: moment.event }
   }
 
-  source(reference: string, file: string, from: number, to: number) {
-    const { key, run } = this.run(reference)
-    const files = listFiles(this.db, key, run.cwd)
+  async source(reference: string, file: string, from: number, to: number) {
+    const { key, run, db } = await this.run(reference)
+    const files = listFiles(db, key, run.cwd)
     const found = files.filter((f) => f.path === file || f.displayPath === file)
     const candidates = found.length > 0 ? found : files.filter((f) => f.path.includes(file))
     if (candidates.length !== 1)
@@ -292,7 +301,7 @@ export class Answers {
               .map((f) => f.displayPath)
               .join(', ')}`,
       )
-    const source = readSource(this.db, key, candidates[0]!.id, run.cwd)!
+    const source = readSource(db, key, candidates[0]!.id, run.cwd)!
     if (source.text === null)
       throw new ToolError(`the source of ${candidates[0]!.displayPath} was not recorded`)
     const lines = source.text.split(/\r\n|\r|\n/)

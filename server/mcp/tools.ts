@@ -13,6 +13,7 @@ import { databaseFailure } from '../db/database.js'
 import { RunNotFound } from '../db/runs.js'
 import { version } from '../paths.js'
 import { type Answers, ToolError } from './answers.js'
+import { StoreError } from '../store/errors.js'
 
 const RUN = z
   .string()
@@ -26,16 +27,18 @@ const EVENT = z
   )
 
 /** A tool's answer: its JSON as text, or one line saying what was wrong. */
-function answer(work: () => object): CallToolResult {
+async function answer(work: () => Promise<object> | object): Promise<CallToolResult> {
   try {
-    const result = work()
+    const result = await work()
     return {
       content: [{ type: 'text', text: JSON.stringify(result) }],
       structuredContent: result as Record<string, unknown>,
     }
   } catch (error) {
     const failure =
-      error instanceof ToolError || error instanceof RunNotFound ? error : databaseFailure(error)
+      error instanceof ToolError || error instanceof RunNotFound || error instanceof StoreError
+        ? error
+        : databaseFailure(error)
     if (failure === null) throw error
     return { content: [{ type: 'text', text: failure.message }], isError: true }
   }
@@ -247,8 +250,8 @@ export function smileyServer(answers: Answers): McpServer {
   server.registerResource(
     'run',
     new ResourceTemplate('smiley://runs/{id}', {
-      list: () => ({
-        resources: answers.listRuns({ limit: 50 }).runs.map((run) => ({
+      list: async () => ({
+        resources: (await answers.listRuns({ limit: 50 })).runs.map((run) => ({
           uri: `smiley://runs/${run.id}`,
           name: `${run.id.slice(0, 8)} ${run.description}`,
           description: `${run.status}, ${run.events} events${run.error ? `: ${run.error}` : ''}`,
@@ -261,12 +264,12 @@ export function smileyServer(answers: Answers): McpServer {
       description: 'A run summary, as run_summary gives it.',
       mimeType: 'application/json',
     },
-    (uri, { id }) => ({
+    async (uri, { id }) => ({
       contents: [
         {
           uri: uri.href,
           mimeType: 'application/json',
-          text: JSON.stringify(answers.runSummary(String(id))),
+          text: JSON.stringify(await answers.runSummary(String(id))),
         },
       ],
     }),

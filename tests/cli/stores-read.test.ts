@@ -12,7 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run } from '../../shared/types/run.js'
 import { openDatabase } from '../../server/db/database.js'
 import { RUN_TABLES } from '../../server/store/replica/tables.js'
-import { smiley, tempDir, type Result } from '../support/cli.js'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { SMILEY, smiley, tempDir, type Result } from '../support/cli.js'
+import { DapClient } from '../support/dap-client.js'
 import { startPostgres } from '../support/postgres.js'
 import { writePrograms } from '../support/programs.js'
 
@@ -58,6 +61,8 @@ print(accumulate(squares(width)), risky(0), risky(width))
 })
 
 const env = { SMILEY_CACHE_DIR: join(dir.path, 'cache') }
+// smiley dap, started by DapClient, takes this process's environment.
+process.env['SMILEY_CACHE_DIR'] = env.SMILEY_CACHE_DIR
 const run = (args: string[]) => smiley(args, { cwd: dir.path, env, timeoutMs: 120_000 })
 
 /** Checks that a command failed with exactly one line on stderr, and returns that line. */
@@ -211,6 +216,76 @@ describe.skipIf(postgres === null)('runs read from PostgreSQL', () => {
       expect(answers[0]!.length).toBeGreaterThan(0)
     }
   }, 180_000)
+
+  it('answers the MCP tools as SQLite does', async () => {
+    const calls: Array<[string, Record<string, unknown>]> = [
+      ['list_runs', { limit: 10 }],
+      ['run_summary', { run: 'latest' }],
+      ['state_at', { run: 'latest', event: 40 }],
+      ['search', { run: 'latest', query: 'fn:fib var:a', limit: 5 }],
+      ['variable_history', { run: 'latest', event: 100, name: 'total' }],
+      ['line_executions', { run: 'latest', file: 'program.py', line: 17, limit: 5 }],
+      ['step', { run: 'latest', event: 40, move: 'over' }],
+      ['source', { run: 'latest', file: 'program.py', from: 1, to: 10 }],
+      ['diff_runs', { a: 'latest~1', b: 'latest' }],
+      ['state_at', { run: 'ffffffff', event: 1 }],
+    ]
+    const answers: string[][] = []
+    for (const database of [local, url]) {
+      const client = new Client({ name: 'smiley-test', version: '1.0.0' })
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [SMILEY, 'mcp', '-d', database],
+          env: { ...(process.env as Record<string, string>), ...env },
+          stderr: 'pipe',
+        }),
+      )
+      try {
+        const texts: string[] = []
+        for (const [name, args] of calls) {
+          const result = await client.callTool({ name, arguments: args })
+          texts.push((result.content as Array<{ text: string }>)[0]!.text)
+        }
+        answers.push(texts)
+      } finally {
+        await client.close()
+      }
+    }
+    expect(answers[1]).toEqual(answers[0])
+    expect(answers[0]!.at(-1)).toBe('no run with id ffffffff (see: smiley list)')
+    expect(JSON.parse(answers[0]![2]!)).toMatchObject({ event: { seq: 40 } })
+  })
+
+  it('debugs a run with smiley dap as SQLite does', async () => {
+    const sessions: unknown[] = []
+    for (const database of [local, url]) {
+      const client = new DapClient()
+      try {
+        await client.ok('initialize', { adapterID: 'smiley', linesStartAt1: true })
+        const initialized = client.nextEvent('initialized')
+        await client.ok('launch', { run: 'latest', database, cwd: dir.path })
+        await initialized
+        const before = client.events.length
+        await client.ok('configurationDone')
+        await client.nextEvent('stopped', before)
+        const seen: unknown[] = []
+        for (let step = 0; step < 12; step++) {
+          const { stackFrames } = await client.ok('stackTrace', { threadId: 1 })
+          const { scopes } = await client.ok('scopes', { frameId: stackFrames[0].id })
+          const { variables } = await client.ok('variables', {
+            variablesReference: scopes[0].variablesReference,
+          })
+          seen.push({ stackFrames, variables })
+          await client.moveTo(step % 3 === 2 ? 'stepIn' : 'next', { threadId: 1 })
+        }
+        sessions.push(seen)
+      } finally {
+        client.close()
+      }
+    }
+    expect(sessions[1]).toEqual(sessions[0])
+  })
 
   it('reads the store SMILEY_DB names', async () => {
     const fromEnv = await smiley(['stats', 'show', 'latest'], { env: { ...env, SMILEY_DB: url } })

@@ -1,12 +1,14 @@
 /** `smiley mcp`: the recordings of a database, for coding agents (Model Context Protocol). */
 
 import { existsSync } from 'node:fs'
+import { isPostgresUrl } from '../../store/location.js'
 import { serveMcp } from '../../mcp/index.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command } from '../command.js'
 import { CliError } from '../errors.js'
 
 export const mcpCommand: Command = {
+  postgres: true,
   spec: {
     name: 'mcp',
     summary: 'Serve the runs of a database to coding agents (Model Context Protocol on stdio).',
@@ -24,7 +26,7 @@ export const mcpCommand: Command = {
 
   async run(args: ParsedArgs) {
     const database = text(args, 'database')
-    if (!existsSync(database))
+    if (!isPostgresUrl(database) && !existsSync(database))
       throw new CliError(`no database ${database} (record a run with: smiley run prog.py)`)
     await serveMcp(database)
     return 0
