@@ -310,7 +310,7 @@ describe.skipIf(postgres === null)('a dashboard whose LISTEN connection is kille
     expect(server.location).toBe(`postgres://${PG_USER}@127.0.0.1:${postgres!.port}/reconnect`)
   })
 
-  it('is not started on a server it cannot reach, or with a wrong password: one line each', async () => {
+  it('is not started on a server it cannot reach, or with a wrong password (from --database or SMILEY_DB): one line each', async () => {
     const unreachable = postgres!.url('reconnect').replace(`:${postgres!.port}/`, ':1/')
     const wrong = postgres!.url('reconnect', 'not-it')
     for (const [database, said] of [
@@ -323,12 +323,18 @@ describe.skipIf(postgres === null)('a dashboard whose LISTEN connection is kille
         /^smiley: PostgreSQL at postgres:\/\/smiley@[^ ]+\/reconnect: wrong password or user$/,
       ],
     ] as const) {
-      const result = await smiley(['server', '-d', database, '--port', '0'], { timeoutMs: 20_000 })
-      expect(result.code).toBe(1)
-      expect(result.stdout).toBe('')
-      expect(result.stderr).toMatch(/^[^\n]+\n$/)
-      expect(result.stderr.trim()).toMatch(said)
-      expect(result.stderr).not.toContain('not-it')
+      const given = await smiley(['server', '-d', database, '--port', '0'], { timeoutMs: 20_000 })
+      const fromEnv = await smiley(['server', '--port', '0'], {
+        env: { SMILEY_DB: database },
+        timeoutMs: 20_000,
+      })
+      for (const result of [given, fromEnv]) {
+        expect(result.code).toBe(1)
+        expect(result.stdout).toBe('')
+        expect(result.stderr).toMatch(/^[^\n]+\n$/)
+        expect(result.stderr.trim()).toMatch(said)
+        expect(result.stderr).not.toContain('not-it')
+      }
     }
   })
 
