@@ -232,6 +232,25 @@ describe.skipIf(postgres === null)('the read cache of a PostgreSQL store', () =>
       await small.close()
     }
   })
+  it('copies two runs at once for two stores of one process into one cache file', async () => {
+    process.env['SMILEY_CACHE_DIR'] = join(dir.path, 'shared-cache')
+    const one = await PostgresStore.open(url)
+    const two = await PostgresStore.open(url)
+    try {
+      const runs = await one.listRuns()
+      const [a, b] = await Promise.all([
+        one.findRun(runs[0]!.id).then((found) => one.reader(found)),
+        two.findRun(runs[1]!.id).then((found) => two.reader(found)),
+      ])
+      expect(a.name).toBe(b.name)
+      expect(a.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(2)
+    } finally {
+      process.env['SMILEY_CACHE_DIR'] = join(dir.path, 'cache')
+      await one.close()
+      await two.close()
+    }
+  }, 30_000)
+
   it('keeps a finished run once copied, and reads it with the server gone', async () => {
     const own = await PostgresStore.open(url)
     try {

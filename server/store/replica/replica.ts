@@ -36,10 +36,14 @@ interface Kept {
   used_at: number
 }
 
-export class RunReplica {
-  /** Copies one at a time: a copy holds the writer's transaction across its awaits. */
-  private queue: Promise<unknown> = Promise.resolve()
+/**
+ * The copies under way into each cache file of this process, one at a time: a copy holds its
+ * writer's transaction across awaits, and another connection of this process waiting for that
+ * lock would wait synchronously, holding up the very copy it waits for.
+ */
+const queues = new Map<string, Promise<unknown>>()
 
+export class RunReplica {
   private constructor(
     /** The connection the query layer reads (and only reads whole copies through). */
     readonly db: Db,
@@ -80,8 +84,11 @@ export class RunReplica {
       this.touch(run.key, kept)
       return this.db
     }
-    const next = this.queue.then(() => this.copy(run))
-    this.queue = next.catch(() => undefined)
+    const next = (queues.get(this.file) ?? Promise.resolve()).then(() => this.copy(run))
+    queues.set(
+      this.file,
+      next.catch(() => undefined),
+    )
     await next
     return this.db
   }
