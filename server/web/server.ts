@@ -82,8 +82,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     readsWhereUnwritable: true,
   })
   const { fail, worked } = failureSayer(store)
-  // A follower is told where the run ends as the feed last saw it; later changes are pushed.
-  const hub = new Hub(version, (id) => feed.describe(id))
+  const ctx = new AppContext(store)
+  const hub = new Hub(version, (id) =>
+    ctx.find(id).then(
+      ({ run }) => ({ lastSeq: run.eventCount, status: run.status }),
+      () => null,
+    ),
+  )
   let feed: FeedDriver
   try {
     feed = await FeedDriver.start(store, {
@@ -98,7 +103,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await store.close()
     throw error
   }
-  const ctx = new AppContext(store)
   const security: SecurityOptions = {
     token: options.token,
     hosts: options.token === null ? loopbackNames(options.host) : null,
