@@ -4,22 +4,19 @@
  * stores read the same columns; the signature is made here, once.
  */
 
-import type { RunStatus } from '../../shared/types/run.js'
 import { RUN_SELECT } from './runs.js'
 
 export interface RunLook {
   /** The run's key in its store. */
   id: number
   uuid: string
-  status: RunStatus
-  eventCount: number
   signature: string
 }
 
 export interface RunLookRow {
   id: number
   uuid: string
-  status: RunStatus
+  status: string
   event_count: number
   ended_at: number | null
   error_message: string | null
@@ -45,13 +42,7 @@ export function toRunLook(row: RunLookRow): RunLook {
     row.notice ?? '',
     row.lost_events,
   ].join(':')
-  return {
-    id: row.id,
-    uuid: row.uuid,
-    status: row.status,
-    eventCount: row.event_count,
-    signature,
-  }
+  return { id: row.id, uuid: row.uuid, signature }
 }
 
 /** The SQL of the runs with `keys` (as many `?`), newest first. */

@@ -39,11 +39,6 @@ export class FeedDriver {
     return driver
   }
 
-  /** The state of run `id` as last published (see ChangeFeed.describe). */
-  describe(id: string): ReturnType<ChangeFeed['describe']> {
-    return this.feed.describe(id)
-  }
-
   /** Run `run` (0: any run) may have changed. */
   hear(run: number): void {
     if (this.stopped) return

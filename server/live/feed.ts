@@ -18,16 +18,14 @@ export interface RunChanges {
 }
 
 export class ChangeFeed {
-  private known = new Map<number, RunLook>()
-  /** The same looks by run id, for `describe`. */
-  private readonly ids = new Map<string, RunLook>()
+  private readonly known = new Map<number, RunLook>()
 
   private constructor(private readonly store: Store) {}
 
   /** A feed over `store`, its first look taken: what is there now is not news. */
   static async over(store: Store): Promise<ChangeFeed> {
     const feed = new ChangeFeed(store)
-    for (const look of await store.runLooks(null)) feed.remember(look)
+    for (const look of await store.runLooks(null)) feed.known.set(look.id, look)
     return feed
   }
 
@@ -48,22 +46,8 @@ export class ChangeFeed {
     }
     // Remembered only once read: a failed read leaves the changes for the next question.
     const runs = await this.store.runsByKey(changed.map((look) => look.id))
-    for (const look of gone) {
-      this.known.delete(look.id)
-      this.ids.delete(look.uuid)
-    }
-    for (const look of changed) this.remember(look)
+    for (const look of gone) this.known.delete(look.id)
+    for (const look of changed) this.known.set(look.id, look)
     return { changed: runs, deleted: gone.map((look) => look.uuid) }
-  }
-
-  /** The state of run `id` at the last look: its last event and status; null when unknown. */
-  describe(id: string): { lastSeq: number; status: Run['status'] } | null {
-    const look = this.ids.get(id)
-    return look === undefined ? null : { lastSeq: look.eventCount, status: look.status }
-  }
-
-  private remember(look: RunLook): void {
-    this.known.set(look.id, look)
-    this.ids.set(look.uuid, look)
   }
 }

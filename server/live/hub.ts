@@ -23,7 +23,9 @@ interface Pending {
   followed: string | null
 }
 
-type Describe = (run: string) => { lastSeq: number; status: Run['status'] } | null
+type RunState = { lastSeq: number; status: Run['status'] } | null
+/** The state of a run now, read from the store (settled at once on SQLite). */
+type Describe = (run: string) => RunState | Promise<RunState>
 
 class Client {
   follow: string | null = null
@@ -56,15 +58,22 @@ class Client {
     this.timer = null
     this.lastSent = Date.now()
     const { runs, deleted, followed } = this.pending
-    let { events } = this.pending
+    const { events } = this.pending
     this.pending = this.empty()
-    // Looked up here, not per message: a flood of follows costs one query per push at most.
-    if (followed !== null && followed === this.follow) {
-      const state = this.describe(followed)
-      if (state !== null) events = { type: 'events', run: followed, ...state }
-    }
     if (deleted.size > 0) this.send({ type: 'runsDeleted', ids: [...deleted] })
     if (runs.size > 0) this.send({ type: 'runs', runs: [...runs.values()] })
+    // Looked up here, not per message: a flood of follows costs one query per push at most.
+    if (followed !== null && followed === this.follow) {
+      const sendState = (state: RunState) => {
+        if (state !== null && followed === this.follow)
+          this.send({ type: 'events', run: followed, ...state })
+        else if (events !== null) this.send(events)
+      }
+      const state = this.describe(followed)
+      if (state instanceof Promise) state.then(sendState, () => sendState(null))
+      else sendState(state)
+      return
+    }
     if (events !== null) this.send(events)
   }
 

@@ -58,16 +58,20 @@ function loopbackNames(bound: string): Set<string> {
 
 /**
  * Says a failure of the store (locked for long, corrupt, unreachable) once on stderr, for the
- * work done on timers and signals; the server keeps serving. Anything else is a bug: thrown.
+ * work done on timers and signals, and again after the store worked in between; the server
+ * keeps serving. Anything else is a bug: thrown.
  */
-function failureSayer(store: Store): (error: unknown) => void {
+function failureSayer(store: Store): { fail: (error: unknown) => void; worked: () => void } {
   let said: string | null = null
-  return (error) => {
-    const failure = store.failure(error)
-    if (failure === null) throw error
-    if (failure.locked) return // another process is writing: nothing to say, try again later
-    if (failure.message !== said) console.error(`smiley server: ${failure.message}`)
-    said = failure.message
+  return {
+    worked: () => (said = null),
+    fail: (error) => {
+      const failure = store.failure(error)
+      if (failure === null) throw error
+      if (failure.locked) return // another process is writing: nothing to say, try again later
+      if (failure.message !== said) console.error(`smiley server: ${failure.message}`)
+      said = failure.message
+    },
   }
 }
 
@@ -77,21 +81,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     lasting: true,
     readsWhereUnwritable: true,
   })
-  const fail = failureSayer(store)
-  // A follower is told where the run ends as the feed last saw it; later changes are pushed.
-  const hub = new Hub(version, (id) => feed.describe(id))
+  const { fail, worked } = failureSayer(store)
+  const ctx = new AppContext(store)
+  const hub = new Hub(version, (id) =>
+    ctx.find(id).then(
+      ({ run }) => ({ lastSeq: run.eventCount, status: run.status }),
+      () => null,
+    ),
+  )
   let feed: FeedDriver
   try {
     feed = await FeedDriver.start(store, {
       poll: options.poll,
-      publish: ({ changed, deleted }) => hub.publish(changed, deleted),
+      publish: ({ changed, deleted }) => {
+        worked()
+        hub.publish(changed, deleted)
+      },
       failed: fail,
     })
   } catch (error) {
     await store.close()
     throw error
   }
-  const ctx = new AppContext(store)
   const security: SecurityOptions = {
     token: options.token,
     hosts: options.token === null ? loopbackNames(options.host) : null,
@@ -132,6 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // it is looked at again at the next check.
   const markLost = () =>
     store.markLostRuns().then((lost) => {
+      worked()
       if (lost > 0) feed.hear(0)
     }, fail)
   const lostCheck = setInterval(() => void markLost(), LOST_CHECK_MS).unref()

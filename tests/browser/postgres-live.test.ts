@@ -2,7 +2,8 @@
  * The dashboard on PostgreSQL in a real Chromium: two `smiley server` processes on one
  * database, each page open on one of them, while a separate `smiley run --database
  * postgres://…` records a program. The run appears on both pages without reload, its event
- * count grows while it runs, it ends, and a delete on one page removes it from the other.
+ * count grows while it runs (and its trace, on its own page), it ends, and a delete on one page
+ * removes it from the other.
  */
 
 import { spawn } from 'node:child_process'
@@ -63,8 +64,8 @@ async function shownEvents(page: Page, id: string): Promise<number> {
 const describeHere = postgres === null ? describe.skip : describeWithBrowser
 
 describeHere('the dashboard on PostgreSQL', () => {
-  it('shows a run recorded by a separate smiley run appear, grow and finish live on two servers, and a delete on one removes it from the other', async () => {
-    const pages = await Promise.all(servers.map((server) => openPage(browser!, server.url)))
+  it("shows a run recorded by a separate smiley run appear, grow and finish live on two servers' runs pages and in its own trace, and a delete on one removes it from the other", async () => {
+    const pages: Page[] = await Promise.all(servers.map((server) => openPage(browser!, server.url)))
     for (const page of pages) await page.getByText('No runs recorded yet').waitFor()
 
     const gate = join(dir.path, 'gate')
@@ -86,16 +87,35 @@ describeHere('the dashboard on PostgreSQL', () => {
       // The count grows on both pages while the program runs, pushed as it is recorded.
       for (const page of pages)
         await expect.poll(() => shownEvents(page, id), { timeout: 10_000 }).toBeGreaterThan(first)
+      // The run's own page, on the other server: its trace grows while it runs.
+      const runPage = await openPage(browser!, `${servers[1]!.url}#/runs/${id}`)
+      pages.push(runPage)
+      const total = async () =>
+        Number(((await runPage.locator('.position').textContent()) ?? '').replace(/.* of |,/g, ''))
+      await runPage.waitForFunction(() =>
+        /of \d/.test(document.querySelector('.position')?.textContent ?? ''),
+      )
+      const shown = await total()
+      await expect.poll(total, { timeout: 10_000 }).toBeGreaterThan(shown)
       writeFileSync(gate, '')
       const printed = new Promise<string>((done) => output.once('line', done))
       expect(await exited).toBe(0)
       expect(await printed).toMatch(/^done \d+$/)
       const ended = (await (await fetch(`${servers[1]!.url}api/runs/${id}`)).json()) as Run
       expect(ended.status).toBe('completed')
-      for (const [i, page] of pages.entries()) {
+      for (const [i, page] of pages.slice(0, 2).entries()) {
         await row[i]!.locator('.badge.completed').waitFor({ timeout: 10_000 })
         await expect.poll(() => shownEvents(page, id)).toBe(ended.eventCount)
       }
+      await runPage.locator('.title .badge.completed').waitFor({ timeout: 10_000 })
+      await expect.poll(total, { timeout: 10_000 }).toBe(ended.eventCount)
+      await expect
+        .poll(async () =>
+          Number(await runPage.locator('.row[data-seq]').last().getAttribute('data-seq')),
+        )
+        .toBe(ended.eventCount)
+      await runPage.close()
+      pages.pop()
 
       await row[0]!.getByRole('button', { name: /Delete run/ }).click()
       const dialog = pages[0]!.getByRole('dialog')

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { ServerMessage } from '../../shared/protocol.js'
+import type { RunFile, RunSource } from '../../shared/types/file.js'
 import type { Run } from '../../shared/types/run.js'
 import { startServer, type RunningServer } from '../../server/web/server.js'
 import { SMILEY, smiley, tempDir } from '../support/cli.js'
@@ -180,6 +181,15 @@ for (const store of STORES) {
       expect(ended.eventCount).toBeGreaterThan(waiting.eventCount + 500)
       const listed = (await (await fetch(`${server.url}api/runs`)).json()) as Run[]
       expect(listed.find((run) => run.id === appeared.id)).toEqual(ended)
+      // Its file and source as they were, with the lines that ran.
+      const api = async <T>(path: string) =>
+        (await (await fetch(`${server.url}api/runs/${appeared.id}/${path}`)).json()) as T
+      const files = await api<RunFile[]>('files')
+      const gatedFile = files.find((file) => file.displayPath === 'gated.py')!
+      expect(gatedFile).toMatchObject({ hasSource: true })
+      const source = await api<RunSource>(`files/${gatedFile.id}`)
+      expect(source.text).toContain('after = "recorded after the gate opened"')
+      expect(source.hits[14]).toBe(1)
       dashboard.close()
     }, 60_000)
 
@@ -300,7 +310,7 @@ describe.skipIf(postgres === null)('a dashboard whose LISTEN connection is kille
     expect(server.location).toBe(`postgres://${PG_USER}@127.0.0.1:${postgres!.port}/reconnect`)
   })
 
-  it('is not started on a server it cannot reach, or with a wrong password: one line each', async () => {
+  it('is not started on a server it cannot reach, or with a wrong password (from --database or SMILEY_DB): one line each', async () => {
     const unreachable = postgres!.url('reconnect').replace(`:${postgres!.port}/`, ':1/')
     const wrong = postgres!.url('reconnect', 'not-it')
     for (const [database, said] of [
@@ -313,12 +323,18 @@ describe.skipIf(postgres === null)('a dashboard whose LISTEN connection is kille
         /^smiley: PostgreSQL at postgres:\/\/smiley@[^ ]+\/reconnect: wrong password or user$/,
       ],
     ] as const) {
-      const result = await smiley(['server', '-d', database, '--port', '0'], { timeoutMs: 20_000 })
-      expect(result.code).toBe(1)
-      expect(result.stdout).toBe('')
-      expect(result.stderr).toMatch(/^[^\n]+\n$/)
-      expect(result.stderr.trim()).toMatch(said)
-      expect(result.stderr).not.toContain('not-it')
+      const given = await smiley(['server', '-d', database, '--port', '0'], { timeoutMs: 20_000 })
+      const fromEnv = await smiley(['server', '--port', '0'], {
+        env: { SMILEY_DB: database },
+        timeoutMs: 20_000,
+      })
+      for (const result of [given, fromEnv]) {
+        expect(result.code).toBe(1)
+        expect(result.stdout).toBe('')
+        expect(result.stderr).toMatch(/^[^\n]+\n$/)
+        expect(result.stderr.trim()).toMatch(said)
+        expect(result.stderr).not.toContain('not-it')
+      }
     }
   })
 
@@ -352,4 +368,46 @@ describe.skipIf(postgres === null)('a dashboard whose LISTEN connection is kille
     expect(heard.eventCount).toBeGreaterThan(0)
     dashboard.close()
   }, 60_000)
+})
+
+// Last in the file: it stops the PostgreSQL server the others share.
+describe.skipIf(postgres === null)('a dashboard whose PostgreSQL server restarts', () => {
+  let server: ServerProcess
+  let url: string
+  beforeAll(async () => {
+    postgres!.createDatabase('restarts')
+    url = postgres!.url('restarts')
+    server = await spawnServer(url)
+  }, 30_000)
+  afterAll(() => server.stop())
+
+  it('says so once in one line, keeps serving, and shows the runs recorded once it is back', async () => {
+    const dashboard = await listen(server.port)
+    postgres!.crash()
+    try {
+      for (let wait = 0; wait < 150 && server.stderr() === ''; wait++)
+        await new Promise((tick) => setTimeout(tick, 100))
+      expect(server.stderr()).toMatch(
+        /^smiley server: [^\n]*PostgreSQL at postgres:\/\/smiley@[^\n]*\n$/,
+      )
+      expect(server.stderr()).not.toContain('smiley-test-password')
+      expect((await fetch(`${server.url}api/runs`)).status).toBe(503)
+    } finally {
+      postgres!.resume()
+    }
+    const recorded = await smiley(['run', '-d', url, 'quick.py'], { cwd: dir.path })
+    expect(recorded.code, recorded.stderr).toBe(0)
+    await dashboard.waitFor(
+      (run) => run.description === 'quick.py' && run.status === 'completed',
+      40_000,
+    )
+    expect(server.alive()).toBe(true)
+    expect(
+      server
+        .stderr()
+        .split('\n')
+        .filter((line) => line !== ''),
+    ).toHaveLength(1)
+    dashboard.close()
+  }, 90_000)
 })

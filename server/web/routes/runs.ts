@@ -1,6 +1,7 @@
 /**
  * /api/runs: the list, one run, its threads, tasks and the child processes it started (all
- * through the store, so on PostgreSQL too), its files and sources, and a test session's tests.
+ * through the store, so on PostgreSQL too), its files and sources (through the run's reader:
+ * PostgreSQL's read cache), and a test session's tests (SQLite only for now).
  */
 
 import { Hono } from 'hono'
@@ -45,14 +46,14 @@ export function runRoutes(ctx: AppContext) {
       c.json(await ctx.store.childStarts((await ctx.find(c.req.param('id'))).key)),
     )
     .get('/:id/tests', (c) => c.json(listTests(ctx.db, ctx.run(c.req.param('id')).key)))
-    .get('/:id/files', (c) => {
-      const { key, run } = ctx.run(c.req.param('id'))
-      return c.json(listFiles(ctx.db, key, run.cwd))
+    .get('/:id/files', async (c) => {
+      const { key, run, db } = await ctx.reading(c.req.param('id'))
+      return c.json(listFiles(db, key, run.cwd))
     })
-    .get('/:id/files/:file', (c) => {
-      const { key, run } = ctx.run(c.req.param('id'))
+    .get('/:id/files/:file', async (c) => {
+      const { key, run, db } = await ctx.reading(c.req.param('id'))
       const file = integerParam(c.req.param('file'), 'file', 0, 1, Number.MAX_SAFE_INTEGER)
-      const source = readSource(ctx.db, key, file, run.cwd)
+      const source = readSource(db, key, file, run.cwd)
       if (source === undefined)
         throw new HTTPException(404, { message: `run ${run.id} has no file ${file}` })
       return c.json(source)
