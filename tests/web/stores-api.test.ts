@@ -1,5 +1,5 @@
 /**
- * The dashboard's per-run API (events, explorer, profile, timeline, compare) on PostgreSQL,
+ * The dashboard's per-run API (events, explorer, profile, timeline, compare, a session's tests) on PostgreSQL,
  * read through the store's local read cache: the same runs, recorded into a SQLite file and
  * imported into a real PostgreSQL server, give byte for byte the same answers from both
  * stores; a run that is not there, and a server that is gone, are said in one line.
@@ -25,6 +25,16 @@ afterAll(() => {
 })
 
 writePrograms(dir.path, {
+  'test_session.py': `
+import pytest
+
+def test_adds():
+    assert 1 + 1 == 2
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_halves(n):
+    assert n // 2 == n / 2
+`,
   'program.py': `
 import sys, threading
 
@@ -119,6 +129,37 @@ describe.skipIf(postgres === null)('the per-run API on PostgreSQL', () => {
     }
     expect(await ask(pg, `/api/runs/${passed}/moment?seq=60`)).toMatch(/^200 \{"event"/)
     expect(await ask(pg, `/api/runs/ffffffff/moment?seq=1`)).toMatch(/^404 /)
+  })
+
+  it("lists a test session's tests as SQLite does", async () => {
+    const local = join(dir.path, 'session.db')
+    const pytest = ['pytest', '-d', local, '-q', '-p', 'no:cacheprovider', 'test_session.py']
+    expect((await run(pytest)).code).toBe(1)
+    postgres!.createDatabase('sessions')
+    const imported = await run(['import', local, '-d', postgres!.url('sessions')])
+    expect(imported.code, imported.stderr).toBe(0)
+    const [fromFile, fromServer] = [
+      await openStore(local),
+      await openStore(postgres!.url('sessions')),
+    ]
+    try {
+      const session = (await fromFile.listRuns()).find((listed) =>
+        listed.description.includes('pytest'),
+      )!
+      const path = `/api/runs/${session.id}/tests`
+      const expected = await ask(fromFile, path)
+      expect(await ask(fromServer, path)).toBe(expected)
+      const tests = JSON.parse(expected.slice(4)) as Array<{ name: string; outcome: string }>
+      expect(tests.map((test) => [test.name, test.outcome])).toEqual([
+        ['test_session.py::test_adds', 'passed'],
+        ['test_session.py::test_halves[1]', 'failed'],
+        ['test_session.py::test_halves[2]', 'passed'],
+        ['test_session.py::test_halves[3]', 'failed'],
+      ])
+    } finally {
+      await fromFile.close()
+      await fromServer.close()
+    }
   })
 
   it('answers 503 with one line when the server is gone', async () => {

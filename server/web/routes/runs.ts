@@ -1,14 +1,13 @@
 /**
- * /api/runs: the list, one run, its threads, tasks and the child processes it started (all
- * through the store, so on PostgreSQL too), its files and sources (through the run's reader:
- * PostgreSQL's read cache), and a test session's tests (SQLite only for now).
+ * /api/runs: the list, one run, its threads, tasks, the child processes it started and a test
+ * session's tests (all through the store, so on PostgreSQL too), and its files and sources
+ * (through the run's reader: PostgreSQL's read cache).
  */
 
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { validator } from 'hono/validator'
 import { listFiles, readSource } from '../../db/files.js'
-import { listTests } from '../../db/tests.js'
 import { runTasks } from '../../store/run-tasks.js'
 import type { AppContext } from '../context.js'
 import { integerParam, queryText } from '../params.js'
@@ -45,7 +44,9 @@ export function runRoutes(ctx: AppContext) {
     .get('/:id/child-starts', async (c) =>
       c.json(await ctx.store.childStarts((await ctx.find(c.req.param('id'))).key)),
     )
-    .get('/:id/tests', (c) => c.json(listTests(ctx.db, ctx.run(c.req.param('id')).key)))
+    .get('/:id/tests', async (c) =>
+      c.json(await ctx.store.sessionTests((await ctx.find(c.req.param('id'))).key)),
+    )
     .get('/:id/files', async (c) => {
       const { key, run, db } = await ctx.reading(c.req.param('id'))
       return c.json(listFiles(db, key, run.cwd))
