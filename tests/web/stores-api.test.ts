@@ -1,8 +1,8 @@
 /**
  * The dashboard's per-run API (events, explorer, profile, timeline, compare, a session's
- * tests) on PostgreSQL, read through the store (a run's events through its local read cache): the same runs, recorded into a SQLite file and
- * imported into a real PostgreSQL server, give byte for byte the same answers from both
- * stores; a run that is not there, and a server that is gone, are said in one line.
+ * tests) on PostgreSQL, read through the store (a run's events through its local read
+ * cache): the same runs, recorded into a SQLite file and imported into a real PostgreSQL
+ * server, give byte for byte the same answers from both stores; a run that is not there, and a server that is gone, are said in one line.
  */
 
 import { join } from 'node:path'
