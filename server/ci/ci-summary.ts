@@ -1,10 +1,8 @@
-/** What `smiley ci` writes to smiley-ci.json, read back from the database it recorded into. */
+/** What `smiley ci` writes to smiley-ci.json, read back from the store it recorded into. */
 
 import type { CiRun, CiSummary, CiTest } from '../../shared/types/ci.js'
 import type { Run } from '../../shared/types/run.js'
-import type { Db } from '../db/database.js'
-import { findRun } from '../db/runs.js'
-import { listTests } from '../db/tests.js'
+import type { Store } from '../store/store.js'
 
 /** Whether a run counts as failing: `--report` writes a report of each. */
 export function isFailingRun(run: CiRun): boolean {
@@ -12,22 +10,26 @@ export function isFailingRun(run: CiRun): boolean {
 }
 
 /** The runs `uuids` (those of the processes the command started) and their tests. */
-export function readRecorded(db: Db, uuids: readonly string[]): { runs: CiRun[]; tests: CiTest[] } {
-  const stored = uuids
-    .map((uuid) => findRun(db, uuid))
-    .sort((a, b) => a.run.startedAt - b.run.startedAt)
-  const runs = stored.map(({ run }) => ciRun(run))
-  const tests = stored.flatMap(({ key, run }) =>
-    run.options['perTest']
-      ? listTests(db, key).map((test) => ({
-          session: run.id,
-          name: test.name,
-          outcome: test.outcome,
-          duration: test.duration,
-          run: test.kept ? test.run : null,
-        }))
-      : [],
+export async function readRecorded(
+  store: Store,
+  uuids: readonly string[],
+): Promise<{ runs: CiRun[]; tests: CiTest[] }> {
+  const stored = (await Promise.all(uuids.map((uuid) => store.findRun(uuid)))).sort(
+    (a, b) => a.run.startedAt - b.run.startedAt,
   )
+  const runs = stored.map(({ run }) => ciRun(run))
+  const tests: CiTest[] = []
+  for (const { key, run } of stored) {
+    if (!run.options['perTest']) continue
+    for (const test of await store.sessionTests(key))
+      tests.push({
+        session: run.id,
+        name: test.name,
+        outcome: test.outcome,
+        duration: test.duration,
+        run: test.kept ? test.run : null,
+      })
+  }
   return { runs, tests }
 }
 

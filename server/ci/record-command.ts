@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process'
 import { delimiter } from 'node:path'
 import type { TracerOptions } from '../../shared/wire/options.js'
 import { ChildRecorder, CHILDREN_ENV } from '../children/child-recorder.js'
-import type { Db } from '../db/database.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { Store } from '../store/store.js'
 import { forwardSignals } from '../record/ignored-signals.js'
 import { exited, type ProcessExit } from '../record/outcome.js'
 import { tracerDir } from '../paths.js'
@@ -26,12 +25,12 @@ export class CommandNotStarted extends Error {
 }
 
 export async function recordCommand(
-  db: Db,
+  store: Store,
   command: string[],
   options: Partial<TracerOptions>,
   runOptions: Record<string, unknown>,
 ): Promise<RecordedCommand> {
-  const children = await ChildRecorder.listen(new SqliteStore(db), options, runOptions)
+  const children = await ChildRecorder.listen(store, options, runOptions)
   const { [CHILDREN_ENV]: _outer, ...env } = process.env
   const original = env['PYTHONPATH']
   const child = spawn(command[0]!, command.slice(1), {

@@ -8,11 +8,6 @@ export type Exit = number | { signal: NodeJS.Signals }
 
 export interface Command {
   spec: CommandSpec
-  /**
-   * Reads and writes through the storage seam (server/store/), so `--database` may name a
-   * PostgreSQL server; a command without it refuses one in one line.
-   */
-  postgres?: true
   run(args: ParsedArgs): Promise<Exit> | Exit
 }
 

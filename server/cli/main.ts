@@ -2,8 +2,7 @@
 
 import { onUpgrade } from '../db/upgrade-notice.js'
 import { version } from '../paths.js'
-import { NotYetSupported, StoreError } from '../store/errors.js'
-import { isPostgresUrl } from '../store/location.js'
+import { StoreError } from '../store/errors.js'
 import { closest, formatHelp, parseArgs } from './args.js'
 import type { Exit } from './command.js'
 import { applySettings } from '../config/settings.js'
@@ -64,9 +63,6 @@ export async function main(argv: readonly string[]): Promise<Exit> {
     return 0
   }
   applySettings(command.spec.options, args)
-  const database = args.options['database']
-  if (!command.postgres && typeof database === 'string' && isPostgresUrl(database))
-    throw new NotYetSupported(`smiley ${command.spec.name}`)
   return command.run(args)
 }
 

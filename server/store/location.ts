@@ -4,3 +4,14 @@
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location)
 }
+
+/** The URL without its password, to name the server in messages. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    parsed.password = ''
+    return parsed.href
+  } catch {
+    return 'the PostgreSQL URL'
+  }
+}

@@ -1,15 +1,17 @@
 /**
- * The doors moved onto the storage seam (run, list, show, replay, delete), run against each
+ * The first doors on the storage seam (run, list, show, replay, delete), run against each
  * store: a SQLite file and a real PostgreSQL server (tests/support/postgres.ts), with the
- * same expectations, and the same answers from both. PostgreSQL's own failures are said in
- * one line; commands not moved yet refuse it in one line.
+ * same expectations, and the same answers from both; smiley ci and config on PostgreSQL.
+ * PostgreSQL's own failures are said in one line.
  */
 
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CiSummary } from '../../shared/types/ci.js'
 import type { Run } from '../../shared/types/run.js'
 import { smiley, tempDir, type Result } from '../support/cli.js'
-import { startPostgres } from '../support/postgres.js'
+import { PG_PASSWORD, startPostgres } from '../support/postgres.js'
 import { PostgresStore } from '../../server/store/postgres/postgres-store.js'
 import { openDatabase } from '../../server/db/database.js'
 import { writePrograms } from '../support/programs.js'
@@ -22,6 +24,14 @@ afterAll(() => {
 })
 
 writePrograms(dir.path, {
+  'test_ci.py': `
+def test_adds():
+    assert 1 + 1 == 2
+
+def test_miscounts():
+    counted = 3
+    assert counted == 4
+`,
   'program.py': `
 import asyncio, threading
 
@@ -281,15 +291,70 @@ describe.skipIf(postgres === null)('PostgreSQL beside SQLite', () => {
     ).toBe('1')
   })
 
-  it('says in one line which commands do not support PostgreSQL yet', async () => {
-    const url = postgres!.url('runs')
-    expect(oneLineError(await run(['ci', '-d', url, '--', 'true']))).toBe(
-      'smiley: smiley ci does not yet support PostgreSQL (use a SQLite file for it)',
+  it('records a failing command with smiley ci, keeping its runs and tests, and forgets a passing one', async () => {
+    postgres!.createDatabase('ci')
+    const url = postgres!.url('ci')
+    const failing = await run([
+      'ci',
+      '-d',
+      url,
+      '--summary',
+      'ci-failing.json',
+      '--',
+      'python3',
+      '-m',
+      'pytest',
+      '-q',
+      '-p',
+      'no:cacheprovider',
+      'test_ci.py',
+    ])
+    expect(failing.code, failing.stderr).toBe(1)
+    const summary = JSON.parse(readFileSync(join(dir.path, 'ci-failing.json'), 'utf8')) as CiSummary
+    expect(summary).toMatchObject({
+      failed: true,
+      kept: true,
+      database: `postgres://smiley@127.0.0.1:${postgres!.port}/ci`,
+    })
+    expect(summary.tests.map((test) => [test.name, test.outcome])).toEqual([
+      ['test_ci.py::test_adds', 'passed'],
+      ['test_ci.py::test_miscounts', 'failed'],
+    ])
+    const kept = summary.tests.find((test) => test.outcome === 'failed')!.run!
+    const shown = await run(['show', '--json', '-d', url, kept])
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: kept, status: 'error' })
+    const before = JSON.parse((await run(['list', '--json', '-d', url])).stdout) as Run[]
+    const passing = await run([
+      'ci',
+      '-d',
+      url,
+      '--summary',
+      'ci-passing.json',
+      '--',
+      'python3',
+      'program.py',
+    ])
+    expect(passing.code, passing.stderr).toBe(0)
+    const forgotten = JSON.parse(
+      readFileSync(join(dir.path, 'ci-passing.json'), 'utf8'),
+    ) as CiSummary
+    expect(forgotten).toMatchObject({ failed: false, kept: false, database: null })
+    expect(forgotten.runs).toHaveLength(1)
+    const after = JSON.parse((await run(['list', '--json', '-d', url])).stdout) as Run[]
+    expect(after.map((listed) => listed.id)).toEqual(before.map((listed) => listed.id))
+  })
+
+  it('shows a PostgreSQL URL from SMILEY_DB in smiley config, never its password', async () => {
+    const env = { SMILEY_DB: postgres!.url('runs') }
+    expect(env.SMILEY_DB).toContain(PG_PASSWORD)
+    const shown = await smiley(['config'], { env })
+    expect(shown.code, shown.stderr).toBe(0)
+    expect(shown.stdout).toMatch(
+      /^database +postgres:\/\/smiley@127\.0\.0\.1:\d+\/runs +env \(SMILEY_DB\)$/m,
     )
-    const fromEnv = await smiley(['ci', '--', 'true'], { env: { SMILEY_DB: url } })
-    expect(oneLineError(fromEnv)).toBe(
-      'smiley: smiley ci does not yet support PostgreSQL (use a SQLite file for it)',
-    )
+    const json = await smiley(['config', '--json'], { env })
+    expect(json.stdout).toContain('postgres://smiley@127.0.0.1')
+    expect(shown.stdout + json.stdout).not.toContain(PG_PASSWORD)
   })
 
   it('tells a watcher, through LISTEN/NOTIFY, of each write to a run another process records', async () => {

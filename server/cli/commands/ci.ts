@@ -11,10 +11,9 @@ import { isFailingRun, readRecorded } from '../../ci/ci-summary.js'
 import { CommandNotStarted, recordCommand } from '../../ci/record-command.js'
 import { writeFailingReports } from '../../ci/ci-reports.js'
 import { ReportError } from '../../report/write-report.js'
-import { openDatabase, type Db } from '../../db/database.js'
-import { deleteRun } from '../../db/delete.js'
-import { findRun, markLostRuns } from '../../db/runs.js'
-import { listTests } from '../../db/tests.js'
+import { isPostgresUrl } from '../../store/location.js'
+import { openStore } from '../../store/open.js'
+import type { Store } from '../../store/store.js'
 import { KEEPS, type Keep } from '../../record/test-runs.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, text, type Command, type Exit } from '../command.js'
@@ -70,28 +69,25 @@ export const ciCommand: Command = {
   async run(args: ParsedArgs): Promise<Exit> {
     const keep = keepOption(args)
     const command = args.positionals
-    const path = resolve(text(args, 'database'))
-    const db = openDatabase(path, { create: true, lasting: true })
+    const location = text(args, 'database')
+    const store = await openStore(isPostgresUrl(location) ? location : resolve(location), {
+      create: true,
+      lasting: true,
+    })
     try {
-      markLostRuns(db)
-      return await ci(db, path, command, keep, args)
+      await store.markLostRuns()
+      return await ci(store, command, keep, args)
     } finally {
-      db.close()
+      await store.close()
     }
   },
 }
 
-async function ci(
-  db: Db,
-  path: string,
-  command: string[],
-  keep: Keep,
-  args: ParsedArgs,
-): Promise<Exit> {
+async function ci(store: Store, command: string[], keep: Keep, args: ParsedArgs): Promise<Exit> {
   const options = { maxRepr: 200, redact: true, profile: true, perTest: true }
   let recorded
   try {
-    recorded = await recordCommand(db, command, options, { ...options, keep })
+    recorded = await recordCommand(store, command, options, { ...options, keep })
   } catch (error) {
     if (error instanceof CommandNotStarted) throw new CliError(error.message, 127)
     throw error
@@ -99,26 +95,26 @@ async function ci(
   const { exit } = recorded
   const failed = exit.code !== 0
   const kept = failed || keep === 'all'
-  const { runs, tests } = readRecorded(db, recorded.runs)
+  const { runs, tests } = await readRecorded(store, recorded.runs)
   const folder = args.options['report']
   let reports: Record<string, string> = {}
   if (kept && typeof folder === 'string') {
     try {
-      reports = await writeFailingReports(db, runs.filter(isFailingRun), resolve(folder))
+      reports = await writeFailingReports(store, runs.filter(isFailingRun), resolve(folder))
     } catch (error) {
       // The command's status and the summary matter more than the report: said, not fatal.
       if (!(error instanceof ReportError)) throw error
       process.stderr.write(`smiley: no report written: ${error.message}\n`)
     }
   }
-  if (!kept) for (const uuid of recorded.runs) forget(db, uuid)
+  if (!kept) for (const uuid of recorded.runs) await forget(store, uuid)
   const summary: CiSummary = {
     command,
     exitCode: exit.code,
     signal: exit.signal,
     failed,
     kept,
-    database: kept ? path : null,
+    database: kept ? store.location : null,
     runs,
     tests: kept ? tests : tests.map((test) => ({ ...test, run: null })),
     reports,
@@ -128,7 +124,7 @@ async function ci(
   const failing = runs.filter(isFailingRun)
   process.stderr.write(
     `smiley: ${runs.length} Python process(es) recorded, ${failing.length} failing; ` +
-      (kept ? `kept in ${path}` : 'not kept (the command passed)') +
+      (kept ? `kept in ${store.location}` : 'not kept (the command passed)') +
       `; summary in ${summaryPath}\n`,
   )
   for (const run of kept ? failing : [])
@@ -138,10 +134,11 @@ async function ci(
 }
 
 /** A run of the command's and its tests' runs, gone from the database. */
-function forget(db: Db, uuid: string): void {
-  const { key } = findRun(db, uuid)
-  for (const test of listTests(db, key)) if (test.kept) deleteRun(db, findRun(db, test.run).key)
-  deleteRun(db, key)
+async function forget(store: Store, uuid: string): Promise<void> {
+  const { key } = await store.findRun(uuid)
+  for (const test of await store.sessionTests(key))
+    if (test.kept) await store.deleteRun((await store.findRun(test.run)).key)
+  await store.deleteRun(key)
 }
 
 function keepOption(args: ParsedArgs): Keep {

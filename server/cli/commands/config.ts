@@ -6,6 +6,7 @@ import { Output } from '../../console/output.js'
 import { formatTable, type Column } from '../../console/table.js'
 import type { ParsedArgs } from '../args.js'
 import { jsonOption, type Command } from '../command.js'
+import { describeUrl, isPostgresUrl } from '../../store/location.js'
 import { runSpec } from './run-spec.js'
 
 /** The options of `smiley run` that carry settings: given here, they show as they would act. */
@@ -40,7 +41,7 @@ export const configCommand: Command = {
   },
 
   async run(args: ParsedArgs) {
-    const settings = applySettings(SETTING_OPTIONS, args)
+    const settings = applySettings(SETTING_OPTIONS, args).map(withoutPassword)
     const out = new Output()
     if (args.options['json']) {
       await out.line(JSON.stringify({ pyproject: findPyproject(process.cwd()), settings }, null, 2))
@@ -57,6 +58,14 @@ export const configCommand: Command = {
     for (const line of lines) await out.line(line)
     return 0
   },
+}
+
+/** A PostgreSQL URL's password is never shown, wherever it was given. */
+function withoutPassword(setting: EffectiveSetting): EffectiveSetting {
+  const { value } = setting
+  return typeof value === 'string' && isPostgresUrl(value)
+    ? { ...setting, value: describeUrl(value) }
+    : setting
 }
 
 function shown(value: EffectiveSetting['value']): string {

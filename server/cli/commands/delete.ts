@@ -10,7 +10,6 @@ import { databaseOption, text, type Command } from '../command.js'
 import { CliError } from '../errors.js'
 
 export const deleteCommand: Command = {
-  postgres: true,
   spec: {
     name: 'delete',
     summary: 'Delete runs and everything only they used.',

@@ -15,7 +15,6 @@ import { CliError } from '../errors.js'
 const RUN_HELP = 'a run id, a unique prefix of one, "latest" or "latest~N"'
 
 export const diffCommand: Command = {
-  postgres: true,
   spec: {
     name: 'diff',
     summary: 'Compare two runs: where they first went different ways, in paths and values.',

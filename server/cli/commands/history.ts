@@ -14,7 +14,6 @@ import { CliError } from '../errors.js'
 import { eventNumber } from './event-number.js'
 
 export const historyCommand: Command = {
-  postgres: true,
   spec: {
     name: 'history',
     summary: "Print a variable's values in the call running at one event.",

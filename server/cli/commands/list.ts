@@ -20,7 +20,6 @@ import { databaseOption, jsonOption, text, type Command } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
 
 export const listCommand: Command = {
-  postgres: true,
   spec: {
     name: 'list',
     summary: 'List the recorded runs, newest first.',

@@ -8,7 +8,6 @@ import { databaseOption, text, type Command } from '../command.js'
 import { CliError } from '../errors.js'
 
 export const mcpCommand: Command = {
-  postgres: true,
   spec: {
     name: 'mcp',
     summary: 'Serve the runs of a database to coding agents (Model Context Protocol on stdio).',

@@ -12,7 +12,6 @@ import { runSpec } from './run-spec.js'
 const XDIST = /^(-n|--numprocesses\b)/
 
 export const pytestCommand: Command = {
-  postgres: true,
   spec: {
     name: 'pytest',
     summary: 'Run pytest and record each test as a run of its own, keeping those that failed.',

@@ -8,7 +8,6 @@ import { databaseOption, text, type Command } from '../command.js'
 import { listenOption, senderTimeoutOption, serve, tokenOption } from './receiving.js'
 
 export const recordCommand: Command = {
-  postgres: true,
   spec: {
     name: 'record',
     summary: 'Take runs sent with "smiley run --remote" and record them.',

@@ -16,7 +16,6 @@ import {
 } from '../command.js'
 
 export const replayCommand: Command = {
-  postgres: true,
   spec: {
     name: 'replay',
     summary: "Print a run's events in order, as they were recorded.",

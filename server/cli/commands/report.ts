@@ -13,7 +13,6 @@ import { Progress } from '../../console/progress.js'
 import { CliError } from '../errors.js'
 
 export const reportCommand: Command = {
-  postgres: true,
   spec: {
     name: 'report',
     summary: 'Write a self-contained report of a run that opens in any browser, offline.',

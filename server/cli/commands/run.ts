@@ -36,7 +36,6 @@ import { runSpec } from './run-spec.js'
 const STREAM_GRACE_MS = 3000
 
 export const runCommand: Command = {
-  postgres: true,
   spec: runSpec,
 
   run: async (args: ParsedArgs) => recordProgram(await chooseTarget(args), args),

@@ -11,7 +11,6 @@ import { databaseOption, jsonOption, text, type Command } from '../command.js'
 import { UsageError } from '../errors.js'
 
 export const searchCommand: Command = {
-  postgres: true,
   spec: {
     name: 'search',
     summary: "Print a run's events that match a query, as replay prints them.",

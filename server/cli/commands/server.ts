@@ -9,7 +9,6 @@ import { CliError, UsageError } from '../errors.js'
 import { checkedToken } from '../token.js'
 
 export const serverCommand: Command = {
-  postgres: true,
   spec: {
     name: 'server',
     summary: 'Serve the live web dashboard over the recorded runs.',

@@ -10,7 +10,6 @@ import type { ParsedArgs } from '../args.js'
 import { databaseOption, jsonOption, text, type Command } from '../command.js'
 
 export const showCommand: Command = {
-  postgres: true,
   spec: {
     name: 'show',
     summary: "Show a run's details: how it ran, how it ended, its threads and tasks.",

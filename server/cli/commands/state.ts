@@ -11,7 +11,6 @@ import { CliError } from '../errors.js'
 import { eventNumber } from './event-number.js'
 
 export const stateCommand: Command = {
-  postgres: true,
   spec: {
     name: 'state',
     summary: 'Print the program at one event: its source line, variables and stack.',

@@ -132,7 +132,6 @@ const ACTIONS = new Map<string, { spec: CommandSpec; run: (args: ParsedArgs) => 
 ])
 
 export const statsCommand: Command = {
-  postgres: true,
   spec: {
     name: 'stats',
     summary: "Show, export or draw a run's profiler statistics (cProfile).",

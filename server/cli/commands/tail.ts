@@ -23,7 +23,6 @@ import {
 const LIVENESS_MS = 2000
 
 export const tailCommand: Command = {
-  postgres: true,
   spec: {
     name: 'tail',
     summary: 'Follow a run as it is recorded, printing its events as they arrive.',

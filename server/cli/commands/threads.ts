@@ -10,7 +10,6 @@ import type { ParsedArgs } from '../args.js'
 import { databaseOption, jsonOption, text, type Command } from '../command.js'
 
 export const threadsCommand: Command = {
-  postgres: true,
   spec: {
     name: 'threads',
     summary: "List a run's threads: when each ran, its events and locations.",

@@ -22,7 +22,6 @@ const COPIED = [
 ].join('\n')
 
 export const exportCommand: Command = {
-  postgres: true,
   spec: {
     name: 'export',
     summary: 'Copy runs into another database file, or write one as a Perfetto trace.',
@@ -107,7 +106,6 @@ export const exportCommand: Command = {
 }
 
 export const importCommand: Command = {
-  postgres: true,
   spec: {
     name: 'import',
     summary: 'Copy runs from another database file into this one.',

@@ -6,17 +6,6 @@ import { StoreError } from '../errors.js'
 // BIGINT columns hold seqs, keys and microseconds, all far below 2^53: numbers, not strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text))
 
-/** The URL without its password, to name the server in messages. */
-export function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    parsed.password = ''
-    return parsed.href
-  } catch {
-    return 'the PostgreSQL URL'
-  }
-}
-
 /** A pool on `url`; nothing is connected until the first query. */
 export function createPool(url: string): pg.Pool {
   let config: pg.PoolConfig

@@ -50,7 +50,8 @@ import {
   type RunLook,
   type RunLookRow,
 } from '../../db/run-looks.js'
-import { createPool, describeUrl, pgFailure } from './connect.js'
+import { createPool, pgFailure } from './connect.js'
+import { describeUrl } from '../location.js'
 import { patienceMs, Reconnecting } from './reconnect.js'
 import { RunsWatcher } from './runs-watcher.js'
 import { PG_MIGRATIONS, PG_RUN_TABLES, PG_SCHEMA, PG_SCHEMA_VERSION } from './schema.js'
