@@ -162,8 +162,8 @@ export interface RunQuestion {
 }
 
 /**
- * The run a user means: its full id, a unique prefix of it, `latest`, or `latest~N` (the run
- * N runs before the latest).
+ * The run a user means: its full id, a unique prefix of it, `latest` (the newest run that is
+ * not a child process's), or `latest~N` (the run N such runs before the latest).
  * Throws `RunNotFound` with a message that says what to do.
  */
 export function findRun(db: Db, reference: string): StoredRun {
@@ -178,7 +178,8 @@ export function runQuestion(reference: string): RunQuestion {
   if (back !== null) {
     const offset = Number(back[1] ?? 0)
     return {
-      sql: `${RUN_SELECT} ORDER BY runs.started_at DESC, runs.id DESC LIMIT 1 OFFSET ?`,
+      // The runs a user started: a child process's run is named by its id, as `list` nests it.
+      sql: `${RUN_SELECT} WHERE runs.parent_run IS NULL ORDER BY runs.started_at DESC, runs.id DESC LIMIT 1 OFFSET ?`,
       params: [offset],
       offset,
     }

@@ -17,7 +17,9 @@ import { StoreError } from '../store/errors.js'
 
 const RUN = z
   .string()
-  .describe('The run: its id, a unique prefix of it (as list_runs shows), or "latest".')
+  .describe(
+    'The run: its id, a unique prefix of it (as list_runs shows), or "latest" (the newest run that is not a child process\'s).',
+  )
 const EVENT = z
   .number()
   .int()

@@ -241,6 +241,9 @@ describe.concurrent('child processes', { timeout: 240_000 }, () => {
     expect(JSON.parse(shown.stdout)).toMatchObject({
       process: { parent: top.id, startedBy: 'subprocess' },
     })
+    // Its children started after it, yet latest is the run the user started.
+    const latest = await smileyPatiently(['show', '--json', '-d', db, 'latest'])
+    expect(JSON.parse(latest.stdout)).toMatchObject({ id: top.id })
   })
 
   it("leaves a child's stderr as its program wrote it, saying on the child's run why it recorded nothing", async () => {
