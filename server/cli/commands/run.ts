@@ -211,6 +211,7 @@ async function record(
   let store: Store | null = null
   try {
     store = await openForRecording(location)
+    await store?.markLostRuns()
   } catch (error) {
     await store?.close()
     tracing.gate?.shut()
@@ -225,7 +226,6 @@ async function record(
     return exitOf(exit)
   }
   try {
-    await store.markLostRuns()
     childStore = store
     return await recordInto(store, tracing, info, python, children)
   } finally {
