@@ -105,13 +105,15 @@ describeHere('the dashboard on PostgreSQL', () => {
       expect(ended.status).toBe('completed')
       for (const [i, page] of pages.slice(0, 2).entries()) {
         await row[i]!.locator('.badge.completed').waitFor({ timeout: 10_000 })
-        await expect.poll(() => shownEvents(page, id)).toBe(ended.eventCount)
+        await expect.poll(() => shownEvents(page, id), { timeout: 10_000 }).toBe(ended.eventCount)
       }
       await runPage.locator('.title .badge.completed').waitFor({ timeout: 10_000 })
       await expect.poll(total, { timeout: 10_000 }).toBe(ended.eventCount)
       await expect
-        .poll(async () =>
-          Number(await runPage.locator('.row[data-seq]').last().getAttribute('data-seq')),
+        .poll(
+          async () =>
+            Number(await runPage.locator('.row[data-seq]').last().getAttribute('data-seq')),
+          { timeout: 10_000 },
         )
         .toBe(ended.eventCount)
       await runPage.close()
