@@ -63,6 +63,9 @@ SMALLEST_SMALL_INT = -LARGEST_SMALL_INT
 _FINGERPRINTED = frozenset([list, dict, set, deque])
 _PLAIN_ITEMS = frozenset([int, float, bool, str, bytes, type(None), complex])
 _SCALARS = _PLAIN_ITEMS  # and these refer to no other object
+# Tuples and frozensets of plain items count as plain items too (_fixed), up to this size and depth.
+_FIXED_ITEMS = 64
+_FIXED_DEPTH = 3
 _NUMBERS = frozenset([int, float, bool, type(None)])  # their texts hold no secret
 _PLAIN_REPR = object.__repr__
 # Builtin types whose repr is "<kind name at 0x…>", made without running any user code.
@@ -106,6 +109,18 @@ def _layout(kind):
     if not has_dict and not slots:
         return False
     return has_dict, tuple(slots)
+
+
+def _fixed(item, depth=0):
+    """Whether the text of ``item`` is fixed by the object alone: a plain item, or a tuple or
+    frozenset (exactly) of a few such items, nested a few deep. A dict of tuples of floats is
+    then recognised unchanged by identities, not rendered again at each line."""
+    kind = type(item)
+    if kind in _PLAIN_ITEMS:
+        return True
+    if (kind is tuple or kind is frozenset) and len(item) <= _FIXED_ITEMS and depth < _FIXED_DEPTH:
+        return all(_fixed(inner, depth + 1) for inner in item)
+    return False
 
 
 def _mutable(value):
@@ -366,7 +381,7 @@ class LocalsTracker:
                 shown = keys + tuple(islice(value.values(), len(keys)))
             else:
                 shown = tuple(islice(value, count))
-            if not _PLAIN_ITEMS.issuperset(map(type, shown)):
+            if not _PLAIN_ITEMS.issuperset(map(type, shown)) and not all(map(_fixed, shown)):
                 return self._with_objects(value, shown) if objects else None
             return len(value), shown
         except RuntimeError:  # changed size while another thread ran
