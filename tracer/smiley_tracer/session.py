@@ -56,8 +56,7 @@ class Session:
             names=options.get("redactNames") or (),
             patterns=options.get("redactPatterns") or (),
         )
-        if not self.child:
-            self._say(self.redactor.refused)
+        self._say(self.redactor.refused)
         self.renderer = Renderer(int(options.get("maxRepr", 200)), self.redactor, bool(options.get("callReprs")))
         self.filter = FileFilter(
             include_stdlib=bool(options.get("includeStdlib")),
@@ -86,7 +85,7 @@ class Session:
         # Before the hook exists: building it the first time runs the C compiler.
         choice = options.get("accelerator") or "auto"
         native, self.native_problem = load(choice)
-        if native is None and choice == "native" and not self.child:
+        if native is None and choice == "native":
             self._say(["the native accelerator is not available (%s); recording with the Python tracer" % self.native_problem])
         self.hook = Hook(self.recorder, self._failed, native)
         self.native = native is not None
@@ -227,8 +226,7 @@ class Session:
         if self.recorder.scope is not None:
             said.append(self._unmatched(self.recorder.scope.unmatched()))
         said = [line for line in said if line is not None]
-        if not self.child:
-            self._say(said)
+        self._say(said)
         try:
             stream = self.stream
             if not stream.closed:
@@ -265,9 +263,11 @@ class Session:
             return None
         return "--function %s: no function of that name ran, so nothing of it was recorded" % ", ".join(names)
 
-    @staticmethod
-    def _say(lines):
-        """Said on the terminal of the user who ran smiley, which is the program's own stderr."""
+    def _say(self, lines):
+        """Said on the terminal of the user who ran smiley, which is the program's own stderr;
+        by the process the user started only, never by a child (see ``self.child``)."""
+        if self.child:
+            return
         for line in lines:
             try:
                 sys.stderr.write("smiley: %s\n" % line)
@@ -445,8 +445,7 @@ class Session:
                 self.stream.flush()
             except StreamClosed:
                 pass
-        if not self.child:
-            self._say(["tracing stopped (%s); the program continues untraced" % reason])
+        self._say(["tracing stopped (%s); the program continues untraced" % reason])
 
 
 def _host_name():
