@@ -39,6 +39,7 @@ export const PROGRAMS: CorpusProgram[] = [
   { name: 'argparse', argv: ['parse_args.py'], values: true },
   { name: 'values near --max-repr', argv: ['containers.py'], values: true },
   { name: 'objects changed in place', argv: ['objects.py'], values: true },
+  { name: 'tuples holding objects changed in place', argv: ['held_in_tuples.py'], values: true },
   { name: 'a module run with -m', argv: ['-m', 'user_calendar', '2024', '2'], values: true },
   {
     name: 'a unittest suite with two identical test files',

@@ -23,8 +23,9 @@ from .redaction import REDACTED
 from .values import HEAP_TYPE, MUTABLE_TYPES, type_name
 
 MISSING = object()
-# Exact types whose objects never change in place: the same object means the same text.
-_IMMUTABLE = frozenset([int, float, bool, str, bytes, type(None), tuple, frozenset, complex, range, type])
+# Exact types whose objects never change in place: the same object means the same text. Not
+# tuples and frozensets: the objects they hold can change (their fingerprint says when).
+_IMMUTABLE = frozenset([int, float, bool, str, bytes, type(None), complex, range, type])
 # Builtin generators and iterators: shown by their kind and address, so they keep their text
 # too. _learn_stable cannot learn them: each names a __getattribute__ of its own (the generic
 # one), as a class that could answer isinstance itself would.
@@ -65,6 +66,7 @@ _PLAIN_ITEMS = frozenset([int, float, bool, str, bytes, type(None), complex])
 _SCALARS = _PLAIN_ITEMS  # and these refer to no other object
 # Tuples and frozensets of plain items count as plain items too (_fixed), up to this size and depth.
 _FIXED_ITEMS = 64
+_HOLDERS = (tuple, frozenset)  # immutable themselves, but holding objects that may not be
 _FIXED_DEPTH = 3
 _NUMBERS = frozenset([int, float, bool, type(None)])  # their texts hold no secret
 _PLAIN_REPR = object.__repr__
@@ -325,9 +327,12 @@ class LocalsTracker:
         if previous is not None and previous[0] is value:
             if secret or kind in _IMMUTABLE:
                 return None
-            if previous[2] is None and not _mutable(value):
-                self._learn_stable(kind)
-                return None
+            if previous[2] is None:
+                if kind is tuple or kind is frozenset:
+                    return None  # what it shows is fixed (fingerprint)
+                if not _mutable(value):
+                    self._learn_stable(kind)
+                    return None
             if previous[2] is not None and self.unchanged(value, kind, previous[2]):
                 return None
         if secret:
@@ -342,8 +347,11 @@ class LocalsTracker:
 
     def _learn_stable(self, kind):
         """Objects of ``kind`` are none of MUTABLE_TYPES: unless the class answers ``isinstance``
-        itself (its own ``__class__`` or ``__getattribute__``), so are all its objects."""
+        itself (its own ``__class__`` or ``__getattribute__``), so are all its objects. Never
+        a tuple or frozenset subclass: another of its objects may hold a list."""
         try:
+            if issubclass(kind, _HOLDERS):
+                return
             for base in _TYPE_ATTRIBUTE(kind, "__mro__")[:-1]:
                 namespace = _TYPE_ATTRIBUTE(base, "__dict__")
                 if "__class__" in namespace or "__getattribute__" in namespace:
@@ -364,8 +372,13 @@ class LocalsTracker:
         """(length, shown items) of a container of plain items just rendered, or None; with
         ``objects``, also of one whose other shown items object.__repr__ shows, with (their
         types, (class, module, qualified name) of each such class) as a third item. For an
-        object with a ``__repr__`` of its own, its state (object_state)."""
+        object with a ``__repr__`` of its own, its state (object_state). For a tuple or a
+        frozenset, None when what it shows is fixed (fixed_items)."""
+        if kind is tuple or kind is frozenset:
+            return self.fixed_items(value, kind, objects)
         if kind not in _FINGERPRINTED:
+            if issubclass(kind, _HOLDERS):
+                return self.fixed_subclass(value, kind)
             # A container of another type (a dict subclass, say) is rendered again at each look.
             if kind in self.stable_kinds or _mutable(value):
                 return None
@@ -386,6 +399,30 @@ class LocalsTracker:
             return len(value), shown
         except RuntimeError:  # changed size while another thread ran
             return None
+
+    def fixed_items(self, value, kind, objects):
+        """The fingerprint of a tuple or frozenset just rendered: None when the items it shows
+        are plain items or tuples of them (_fixed), so the same object shows the same text;
+        with ``objects``, as for a list, when some are shown by object.__repr__; else
+        RENDER_AGAIN: it holds a list, a dict or an object whose text can change in place."""
+        count = self.renderer.examined
+        if count is None:
+            return RENDER_AGAIN
+        shown = value[:count] if kind is tuple else tuple(islice(value, count))
+        if all(map(_fixed, shown)):
+            return None
+        if objects:
+            return self._with_objects(value, shown) or RENDER_AGAIN
+        return RENDER_AGAIN
+
+    def fixed_subclass(self, value, kind):
+        """fixed_items for a tuple or frozenset subclass (a named tuple, say), whose own
+        __repr__ may show every item: None when all its items are fixed and it has no
+        attributes of its own, its state (object_state) when they are plain, else
+        RENDER_AGAIN."""
+        if len(value) > _FIXED_ITEMS or not all(map(_fixed, value)):
+            return RENDER_AGAIN
+        return self.object_state(value, kind)
 
     def object_state(self, value, kind):
         """The fingerprint of an object whose text its own ``__repr__`` makes: (_STATE, the

@@ -318,8 +318,10 @@ def _build(recorder, on_failure):
                         entry = (symbol, int_symbol or int_type_symbol(), text)
                     else:
                         entry = first_look(name, symbol, secret, value, kind, snapshot)
-                        if kind not in stable_kinds:
-                            volatile = True
+                        if kind not in stable_kinds and not (
+                            (kind is tuple or kind is frozenset) and snapshot[name][2] is None
+                        ):
+                            volatile = True  # a tuple's fingerprint None: what it shows is fixed
                     found = entry if found is None else found + entry
                 if record.parameters_only and not volatile:
                     # No local can be rebound, and each keeps its text while it keeps its

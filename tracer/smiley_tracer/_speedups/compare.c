@@ -6,13 +6,14 @@
 
 #include "core.h"
 
-/* Exact types whose objects never change in place: the same object means the same text. */
+/* Exact types whose objects never change in place: the same object means the same text. Not
+ * tuples and frozensets: the objects they hold can change (their fingerprint says when). */
 static int
 immutable(PyTypeObject *kind)
 {
     return kind == &PyLong_Type || kind == &PyFloat_Type || kind == &PyBool_Type || kind == &PyUnicode_Type
-           || kind == &PyBytes_Type || kind == Py_TYPE(Py_None) || kind == &PyTuple_Type
-           || kind == &PyFrozenSet_Type || kind == &PyComplex_Type || kind == &PyRange_Type || kind == &PyType_Type;
+           || kind == &PyBytes_Type || kind == Py_TYPE(Py_None) || kind == &PyComplex_Type || kind == &PyRange_Type
+           || kind == &PyType_Type;
 }
 
 /* isinstance(value, MUTABLE_TYPES), without looking up `__class__` on objects whose type
@@ -125,6 +126,8 @@ still_shown(Core *core, Shown *shown, PyObject *value, PyTypeObject *kind)
         return 1; /* its text cannot change while it is the same object */
     if (shown->fingerprint == NULL || shown->fingerprint == Py_None)
         return 0;
+    if (PyTuple_GET_SIZE(shown->fingerprint) == 2 && PyTuple_GET_ITEM(shown->fingerprint, 1) == Py_None)
+        return 0; /* changes.RENDER_AGAIN */
     if (is_mutable == 0) { /* an object's state (LocalsTracker.object_state) */
         PyObject *same = SMILEY_CALL(core->unchanged, value, (PyObject *)kind, shown->fingerprint);
         if (same == NULL)

@@ -343,7 +343,7 @@ smiley_render_container(Core *core, PyObject *value, PyObject **text, PyObject *
     if (done <= 0)
         return done;
     if (kind == &PyTuple_Type || kind == &PyFrozenSet_Type) {
-        *print = Py_NewRef(Py_None);
+        *print = Py_NewRef(Py_None); /* it shows scalars, or objects by their class and address */
         return 1;
     }
     *print = smiley_fingerprint(value, kind, looked, done == 2);
