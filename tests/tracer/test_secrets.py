@@ -167,6 +167,28 @@ class Secrets(unittest.TestCase):
                 self.assertEqual(self.leaks(records, "blue-Horse-7"), [])
                 self.assertIn("user typed <redacted>", texts(records))
 
+    def test_a_text_shown_before_its_secret_was_known_is_redacted_at_its_next_look(self):
+        # The URL has the text scrubbed (and its scrubbed form kept) before `password` holds
+        # the string: the kept form must not outlive that.
+        source = textwrap.dedent(
+            """
+            def touch(value):
+                return value
+
+            nested = [["blue-" + "Horse-7", "https://example.org/x"]]
+            touch(nested)
+            password = nested[0][0]
+            touch(nested)
+            """
+        )
+        for accelerator in ACCELERATORS:
+            with self.subTest(accelerator=accelerator):
+                process, records = self.record(source, "unused", accelerator)
+                self.assertEqual(process.returncode, 0, process.stderr)
+                shown = [text for text in texts(records) if text.startswith("[[")]
+                self.assertEqual(shown[0], "[['blue-Horse-7', 'https://example.org/x']]")
+                self.assertEqual(shown[-1], "[['<redacted>', 'https://example.org/x']]")
+
     def test_the_user_adds_names_and_patterns(self):
         source = textwrap.dedent(
             """

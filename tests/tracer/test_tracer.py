@@ -212,6 +212,24 @@ class Safety(unittest.TestCase):
         self.assertTrue(any("ZeroDivisionError" in r[1] for r in of(records, wire.NOTICE)))
 
 
+class SlowReprs(unittest.TestCase):
+    def test_a_repr_slow_on_the_cpu_is_shown_plainly_from_its_second_look_at_most(self):
+        process, records = run_traced(["slow_reprs.py"], options={"callReprs": True}, cwd=CASES)
+        self.assertEqual(process.returncode, 0, process.stderr)
+        names = symbol_texts(records)
+        shown = []
+        for record in records:
+            if record[0] in (wire.LINE, wire.RETURN) and record[4]:
+                shown += [record[4][i + 2] for i in range(0, len(record[4]), 3) if names[record[4][i]] == "busy"]
+        # Its first slow repr by the wall clock makes the type a suspect, whose next repr is
+        # measured on the thread's CPU clock (a busy machine may make the first one count as
+        # blocking already): from then on it is shown as object.__repr__ shows it.
+        full = [text for text in shown if text.startswith("Busy(")]
+        self.assertLessEqual(len(full), 2, shown)
+        self.assertEqual(full, ["Busy(%d)" % step for step in range(len(full))])
+        self.assertTrue(shown[-1].startswith("<Busy object at 0x"), shown)
+
+
 class Options(unittest.TestCase):
     def test_redaction_can_be_turned_off(self):
         _, records = run_traced(["secrets.py"], options={"redact": False})

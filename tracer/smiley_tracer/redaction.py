@@ -25,6 +25,7 @@ REDACTED = "<redacted>"
 # Shorter values are not remembered: "1" or "main" would be redacted wherever they show.
 SHORTEST_REMEMBERED = 6
 MOST_REMEMBERED = 1000
+SCRUBBED_KEPT = 1024  # texts whose scrubbed form is kept, at most
 
 _RULES = json.loads(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "secret_patterns.json"), encoding="utf-8").read())
 SECRET_NAME = re.compile(_RULES["names"], re.IGNORECASE)
@@ -54,6 +55,7 @@ class Redactor:
         self.enabled = enabled
         self.values = set()
         self.texts = []
+        self._scrubbed = {}  # text -> the same text scrubbed: a local rendered again at each line
         self._names = {}
         self._extra_names = frozenset(name.lower().replace("-", "_") for name in names)
         self._whole = re.compile("|".join("(?:%s)" % pattern for pattern in _WHOLE))
@@ -97,6 +99,7 @@ class Redactor:
         if len(value) < SHORTEST_REMEMBERED or value in self.values or len(self.values) >= MOST_REMEMBERED:
             return
         self.values.add(value)
+        self._scrubbed.clear()  # a text scrubbed before may hold it
         forms = {value, repr(value)[1:-1], repr(value.encode("utf-8", "backslashreplace"))[2:-1]}
         self.texts.extend(form for form in forms if len(form) >= SHORTEST_REMEMBERED and form not in self.texts)
         self.texts.sort(key=len, reverse=True)
@@ -121,11 +124,17 @@ class Redactor:
             return text
         if type(value) is str and value in self.values:
             return REDACTED
-        text = self._named_values(self._shapes(text, REDACTED))
+        known = self._scrubbed.get(text)
+        if known is not None:
+            return known
+        scrubbed = self._named_values(self._shapes(text, REDACTED))
         for secret in self.texts:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
+            if secret in scrubbed:
+                scrubbed = scrubbed.replace(secret, REDACTED)
+        if len(self._scrubbed) >= SCRUBBED_KEPT:
+            self._scrubbed.clear()
+        self._scrubbed[text] = scrubbed
+        return scrubbed
 
     def scrub_value(self, value, text):
         """scrub, after the quick tests."""

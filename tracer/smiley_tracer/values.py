@@ -23,6 +23,7 @@ ELLIPSIS = "\u2026"
 # must not make a fast __repr__ look slow, and change what is recorded.
 SLOW_REPR_SECONDS = 0.05
 BLOCKING_REPR_SECONDS = 0.15
+MAX_SUSPECTS = 10000
 HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
 
 # Exact types rendered with the builtin repr after a size check: no user code runs.
@@ -50,6 +51,7 @@ class Renderer:
         self.redactor = redactor if redactor is not None else Redactor(enabled=False)
         self.redact = self.redactor.enabled
         self.slow_types = set()
+        self._suspects = set()  # types whose repr's CPU time is measured (see _repr)
         self._wall = time.perf_counter
         self._cpu = getattr(time, "thread_time", time.perf_counter)
         # How many items of the outermost list, dict, set or deque the last render looked at.
@@ -386,8 +388,11 @@ class Renderer:
         ``__repr__`` is slow is shown as ``object.__repr__`` would from then on."""
         if kind in self.slow_types:
             return _plain(value, kind)
+        # A thread's CPU clock costs a system call: read only for a type whose repr once took
+        # longer than SLOW_REPR_SECONDS by the wall clock (never shorter than its CPU time).
+        suspect = kind in self._suspects
         started = self._wall()
-        started_cpu = self._cpu()
+        started_cpu = self._cpu() if suspect else 0.0
         try:
             text = repr(value)
             if type(text) is not str:
@@ -398,10 +403,16 @@ class Renderer:
             text = "<repr of %s failed: RecursionError>" % type_name(kind)
         except Exception as error:
             text = "<repr of %s failed: %s>" % (type_name(kind), describe_error(error))
-        if self._cpu() - started_cpu > SLOW_REPR_SECONDS or (
-            self.shapes.call_reprs and self._wall() - started > BLOCKING_REPR_SECONDS and _class_statement(kind)
-        ):
-            self.slow_types.add(kind)
+        elapsed = self._wall() - started
+        if elapsed > SLOW_REPR_SECONDS:
+            if not suspect:
+                if len(self._suspects) > MAX_SUSPECTS:
+                    self._suspects.clear()
+                self._suspects.add(kind)
+            if (suspect and self._cpu() - started_cpu > SLOW_REPR_SECONDS) or (
+                self.shapes.call_reprs and elapsed > BLOCKING_REPR_SECONDS and _class_statement(kind)
+            ):
+                self.slow_types.add(kind)
         return text
 
 
