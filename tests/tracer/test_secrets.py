@@ -189,6 +189,25 @@ class Secrets(unittest.TestCase):
                 self.assertEqual(shown[0], "[['blue-Horse-7', 'https://example.org/x']]")
                 self.assertEqual(shown[-1], "[['<redacted>', 'https://example.org/x']]")
 
+    def test_the_source_keeps_code_after_a_secret_name_and_hides_literals(self):
+        source = textwrap.dedent(
+            """
+            import os
+            rows = [["x"]]
+            password = rows[0][0]
+            token = os.environ.get("HOME")
+            config = {"api_key": "k3y-v4lue-77", "secret": str(len(rows))}
+            hint = "password=hunter2(x"
+            """
+        )
+        process, records = self.record(source, "unused", "python")
+        self.assertEqual(process.returncode, 0, process.stderr)
+        shown = [record[3] for record in records if record[0] == 18 and record[2].endswith("program.py")][0]
+        self.assertIn("password = rows[0][0]\n", shown)
+        self.assertIn('token = os.environ.get("HOME")\n', shown)
+        self.assertIn('config = {"api_key": <redacted>, "secret": str(len(rows))}\n', shown)
+        self.assertIn('hint = "password=<redacted>"\n', shown)
+
     def test_the_user_adds_names_and_patterns(self):
         source = textwrap.dedent(
             """

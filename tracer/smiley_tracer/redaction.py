@@ -39,6 +39,8 @@ NOT_SECRET_ENVIRONMENT = frozenset(["PWD", "OLDPWD"])  # the working directory, 
 _NAME_HINT = re.compile("pass|pwd|secret|key|token|auth|cred|session|cookie|dsn|pat|sig")
 _NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _VALUE_AFTER_NAME = re.compile(r"""(['"]?)([ \t]*(?:=(?!=)|:)[ \t]*|,[ \t]*|[ \t]+)(b?'(?:[^'\\\n]|\\.)*'|b?"(?:[^"\\\n]|\\.)*"|[^\s,;&)}\]'"]+)""")
+# An unquoted value that is a call or a subscript, up to the first quote or bracket.
+_EXPRESSION = re.compile(r"[A-Za-z_][\w.]*[\[(]")
 NAME_WORDS = tuple(_RULES["nameWords"].split("|"))
 _WHOLE = [rule["pattern"] for rule in _RULES["values"]]
 _PARTIAL = [(re.compile(rule["pattern"]), rule["hints"]) for rule in _RULES["partial"]]
@@ -149,7 +151,7 @@ class Redactor:
         redacted, every line kept where it was. Values seen at run time are not looked for."""
         if not self.enabled:
             return text
-        return self._named_values(self._shapes(text, _redact_keeping_lines))
+        return self._named_values(self._shapes(text, _redact_keeping_lines), code=True)
 
     def _shapes(self, text, redacted):
         """``text`` with the values shaped like secrets replaced by ``redacted`` (a text, or what
@@ -189,8 +191,10 @@ class Redactor:
     def _whole_run(self, match):
         return self._whole.sub(REDACTED, match.group(0))
 
-    def _named_values(self, text):
-        """``text`` with the value after each secret name redacted."""
+    def _named_values(self, text, code=False):
+        """``text`` with the value after each secret name redacted; in ``code``, not a call or
+        a subscript after a name outside a string (``password = read(path)``,
+        ``token = environ["X"]``, ``{"key": make()}``): code, not a value."""
         parts = []
         at = 0  # where the search goes on
         kept = 0  # the text before this is in parts
@@ -208,7 +212,12 @@ class Redactor:
             opening = text[start - 1] if start > 0 and text[start - 1] in "'\"" else ""
             after = _VALUE_AFTER_NAME.match(text, end)
             closing = after.group(1) if after is not None else ""
-            if after is None or (closing and opening and closing != opening) or not self._hides(text[start:end], closing, after):
+            if (
+                after is None
+                or (closing and opening and closing != opening)
+                or (code and closing == opening and _EXPRESSION.match(after.group(3)))
+                or not self._hides(text[start:end], closing, after)
+            ):
                 at = end
                 continue
             parts.append(text[kept : after.start(3)])
