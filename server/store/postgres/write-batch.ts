@@ -8,6 +8,7 @@ import { profileRows } from '../../ingest/profile.js'
 import { encodeProfile } from '../../db/profile-blob.js'
 import type { Batch, Row, SmallTable } from '../batch.js'
 import { RunDeleted } from '../errors.js'
+import { columnArray, int8Array, type ColumnArray } from './binary-array.js'
 
 /** Where every change to a run is announced (NOTIFY), with the run's key. */
 export const RUNS_CHANNEL = 'smiley_runs'
@@ -210,12 +211,13 @@ function insertPieces(spec: Insert, given: readonly Row[]): Piece[] {
       : `ON CONFLICT (${spec.columns.slice(0, spec.key).join(', ')}) DO UPDATE SET ${spec.update
           .map((name) => `${name} = EXCLUDED.${name}`)
           .join(', ')}`
-  if (numeric(rows))
+  const columns = byColumn(rows, width)
+  if (columns !== null)
     return [
       {
         sql: (first) =>
-          `INSERT INTO ${spec.table} (${spec.columns.join(', ')}) SELECT * FROM ${unnest(width, first)} ${conflict}`,
-        params: byColumn(rows, width),
+          `INSERT INTO ${spec.table} (${spec.columns.join(', ')}) SELECT * FROM ${unnest(columns, first)} ${conflict}`,
+        params: columns.map((column) => column.bytes),
       },
     ]
   const pieces: Piece[] = []
@@ -231,24 +233,23 @@ function insertPieces(spec: Insert, given: readonly Row[]): Piece[] {
 }
 
 /**
- * Whether every value of `rows` is an integer (or null): such rows go as one array per column
- * (`unnest`), a few parameters for any number of rows, which PostgreSQL parses much faster
- * than a parameter per value.
+ * `rows` as one binary array per column (`unnest`): one parameter per column for any number of
+ * rows, which PostgreSQL reads much faster than a parameter per value; null when a column's
+ * values share no array type.
  */
-function numeric(rows: readonly Row[]): boolean {
-  for (const row of rows)
-    for (const value of row) if (value !== null && !Number.isInteger(value)) return false
-  return true
+function byColumn(rows: readonly Row[], width: number): ColumnArray[] | null {
+  const columns: ColumnArray[] = []
+  for (let column = 0; column < width; column++) {
+    const array = columnArray(rows.map((row) => row[column]))
+    if (array === null) return null
+    columns.push(array)
+  }
+  return columns
 }
 
-/** `rows` as one array per column. */
-function byColumn(rows: readonly Row[], width: number): unknown[][] {
-  return Array.from({ length: width }, (_, column) => rows.map((row) => row[column]))
-}
-
-/** `unnest($n::BIGINT[], …)` of `width` arrays numbered from `first`. */
-function unnest(width: number, first: number): string {
-  return `unnest(${Array.from({ length: width }, (_, i) => `$${first + i}::BIGINT[]`).join(', ')})`
+/** `unnest($n::TYPE[], …)` of `columns` numbered from `first`. */
+function unnest(columns: readonly ColumnArray[], first: number): string {
+  return `unnest(${columns.map((column, i) => `$${first + i}::${column.type}[]`).join(', ')})`
 }
 
 /** Sets `columns` of the rows keyed (run, id) by each row's first two values. */
@@ -258,14 +259,15 @@ function updatePieces(table: string, columns: string[], rows: Row[]): Piece[] {
   const unique = lastPerKey(rows, 2)
   const perPiece = Math.floor(MAX_PARAMS / width)
   const names = ['run', 'id', ...columns]
-  if (numeric(unique))
+  const arrays = byColumn(unique, width)
+  if (arrays !== null)
     return [
       {
         sql: (first) =>
           `UPDATE ${table} AS t SET ${columns.map((name) => `${name} = v.${name}`).join(', ')}
-           FROM ${unnest(width, first)} AS v (${names.join(', ')})
+           FROM ${unnest(arrays, first)} AS v (${names.join(', ')})
            WHERE t.run = v.run AND t.id = v.id`,
-        params: byColumn(unique, width),
+        params: arrays.map((array) => array.bytes),
       },
     ]
   const pieces: Piece[] = []
@@ -290,9 +292,9 @@ function hitPieces(run: number, hits: Map<number, Map<number, number>>): Piece[]
   return [
     {
       sql: (first) =>
-        `INSERT INTO line_hits (run, file, line, hits) SELECT * FROM ${unnest(4, first)}
+        `INSERT INTO line_hits (run, file, line, hits) SELECT * FROM unnest(${[0, 1, 2, 3].map((i) => `$${first + i}::BIGINT[]`).join(', ')})
          ON CONFLICT (run, file, line) DO UPDATE SET hits = line_hits.hits + EXCLUDED.hits`,
-      params: byColumn(rows, 4),
+      params: [0, 1, 2, 3].map((column) => int8Array(rows.map((row) => row[column]))),
     },
   ]
 }
