@@ -56,7 +56,7 @@ import { patienceMs, Reconnecting } from './reconnect.js'
 import { RunsWatcher } from './runs-watcher.js'
 import { FoundRuns } from './found-runs.js'
 import { PG_MIGRATIONS, PG_RUN_TABLES, PG_SCHEMA, PG_SCHEMA_VERSION } from './schema.js'
-import { RUNS_CHANNEL, writeBatch } from './write-batch.js'
+import { batchStatements, refusedBatch, RUNS_CHANNEL } from './write-batch.js'
 
 /** Serialises schema creation between processes opening one empty database at once. */
 const SCHEMA_LOCK = 0x5311e7
@@ -66,6 +66,8 @@ export class PostgresStore implements Store {
 
   /** The recorder's writes, tried again through a lost connection (reconnect.ts). */
   private readonly writes: Reconnecting
+  /** The writes' own connections, pipelined: a flush's statements go at once (connect.ts). */
+  private readonly writePool: pg.Pool
   /** Each run's event count as its last batch written here left it. */
   private readonly stored = new Map<number, number>()
   /** Finished runs found a moment ago: the explorer's steps name the same one (found-runs.ts). */
@@ -76,7 +78,8 @@ export class PostgresStore implements Store {
     readonly location: string,
     private readonly url: string,
   ) {
-    this.writes = new Reconnecting(pool, location, patienceMs())
+    this.writePool = createPool(url, { pipelined: true, max: 2 })
+    this.writes = new Reconnecting(this.writePool, location, patienceMs())
   }
 
   /** Connects, and creates or checks Smiley's schema; fails with one line (StoreError). */
@@ -86,7 +89,7 @@ export class PostgresStore implements Store {
     try {
       await store.prepareSchema()
     } catch (error) {
-      await store.pool.end().catch(() => undefined)
+      await Promise.all([store.pool.end(), store.writePool.end()]).catch(() => undefined)
       throw pgFailure(error, location) ?? error
     }
     return store
@@ -165,14 +168,12 @@ export class PostgresStore implements Store {
               'SELECT event_count FROM runs WHERE id = ?',
               [batch.run],
             )
-            return (rows[0]?.event_count ?? 0) >= batch.events ? { value: undefined } : null
+            return (rows[0]?.event_count ?? 0) >= batch.events ? { value: [] } : null
           }
         : null
-    return this.writes
-      .commit((client) => writeBatch(client, batch), found)
-      .then(() => {
-        this.stored.set(batch.run, batch.events)
-      })
+    return this.writes.commitAtOnce(batchStatements(batch), found, refusedBatch).then(() => {
+      this.stored.set(batch.run, batch.events)
+    })
   }
 
   setNotice(key: number, notice: string): Promise<void> {
@@ -390,7 +391,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     this.replica?.close()
-    await this.pool.end()
+    await Promise.all([this.pool.end(), this.writePool.end()])
   }
 
   async runLooks(keys: readonly number[] | null): Promise<RunLook[]> {

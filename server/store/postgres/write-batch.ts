@@ -1,6 +1,7 @@
 /**
  * A recorder's flush into PostgreSQL: one transaction of multi-row INSERTs (upserts where
- * SQLite replaces a row) with the run's event count, as in SQLite.
+ * SQLite replaces a row) with the run's event count, as in SQLite, its statements sent at
+ * once (Reconnecting.commitAtOnce).
  */
 
 import type pg from 'pg'
@@ -76,15 +77,16 @@ const ACTIVATIONS = insert(
 )
 
 /**
- * Writes `batch` inside the transaction open on `client` (the caller commits); rejects with
- * RunDeleted when the run is gone.
+ * The statements that write `batch`, to run in order in one transaction. When the run is gone
+ * the first fails with division_by_zero, rolling the transaction back (`refusedBatch` says
+ * RunDeleted): the statements are sent at once, so none can wait to see the run is there.
  *
  * Round trips are what a flush costs most on a busy machine, so the inserts of every table go
  * as data-modifying CTEs of as few statements as the parameter limit allows (usually one, with
  * the run's count), then the updates of rows those inserts may have written (a statement sees
  * only the rows there before it began) in one more, with the NOTIFY.
  */
-export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<void> {
+export function batchStatements(batch: Batch): pg.QueryConfig[] {
   const { run } = batch
   const counted: Piece = {
     sql: (at) =>
@@ -126,14 +128,10 @@ export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<v
     ...hitPieces(run, batch.hits),
     ...profilePieces(run, batch.profile),
   ]
-  const groups = grouped(inserts)
-  for (const [index, group] of groups.entries()) {
-    // The first group holds the count: its answer says whether the run is still there.
-    const answer = await client.query(
-      statement(group, index === 0 ? 'SELECT count(*) AS n FROM p0' : 'SELECT 1'),
-    )
-    if (index === 0 && Number(answer.rows[0].n) === 0) throw new RunDeleted()
-  }
+  // The first group holds the count: no row counted, no run.
+  const statements = grouped(inserts).map((group, index) =>
+    statement(group, index === 0 ? 'SELECT 1 / count(*) AS run_is_there FROM p0' : 'SELECT 1'),
+  )
   // A task's awaiter and its tallies are columns of one row: two statements.
   for (const group of grouped(
     updatePieces(
@@ -142,7 +140,7 @@ export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<v
       batch.small.awaits.map(([awaiter, r, id]) => [r, id, awaiter]),
     ),
   ))
-    await client.query(statement(group, 'SELECT 1'))
+    statements.push(statement(group, 'SELECT 1'))
   const updates = [
     ...updatePieces(
       'threads',
@@ -159,10 +157,18 @@ export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<v
   // that hears it sees the batch.
   const last = grouped(updates)
   const notify = `SELECT pg_notify('${RUNS_CHANNEL}', '${run}')`
-  if (last.length === 0) await client.query(notify)
+  if (last.length === 0) statements.push({ text: notify })
   for (const [index, group] of last.entries())
-    await client.query(statement(group, index === last.length - 1 ? notify : 'SELECT 1'))
+    statements.push(statement(group, index === last.length - 1 ? notify : 'SELECT 1'))
+  return statements
 }
+
+/** A batch's failure as the store says it: RunDeleted when its run was gone. */
+export function refusedBatch(error: unknown): unknown {
+  return (error as { code?: string } | null)?.code === DIVISION_BY_ZERO ? new RunDeleted() : error
+}
+
+const DIVISION_BY_ZERO = '22012'
 
 /** A part of a statement: its SQL with its parameters numbered from `at`, and their values. */
 interface Piece {
