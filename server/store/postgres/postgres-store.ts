@@ -78,7 +78,7 @@ export class PostgresStore implements Store {
     readonly location: string,
     private readonly url: string,
   ) {
-    this.writePool = createPool(url, { pipelined: true, max: 2 })
+    this.writePool = createPool(url, { pipelined: true })
     this.writes = new Reconnecting(this.writePool, location, patienceMs())
   }
 
