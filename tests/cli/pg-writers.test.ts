@@ -351,6 +351,66 @@ print(total)
       expect(await comparableEvents(url)).toEqual(await comparableEvents(local))
     }, 120_000)
 
+    it('writes a flush whose connection dies between its statements again, once: no event twice, none lost', async () => {
+      // A flush's statements go at once, in one transaction: the server ends the connection
+      // in the middle of one (its last statement, the tallies', after its inserts ran), once,
+      // at the third flush; the recorder writes it again on a new connection.
+      writePrograms(dir.path, { 'steady.py': STEADY })
+      const url = database()
+      const name = `writers_${databases}`
+      const local = join(dir.path, 'local-cut.db')
+      const here = await smiley(['run', '-d', local, 'steady.py'], { cwd: dir.path })
+      expect(here.code, here.stderr).toBe(0)
+      // The tables, made by a first recording, then the trigger on them.
+      const first = await smiley(['run', '-d', url, 'steady.py'], { cwd: dir.path })
+      expect(first.code, first.stderr).toBe(0)
+      postgres!.sql(
+        name,
+        `CREATE SEQUENCE flushes;
+         CREATE FUNCTION cut() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           IF nextval('flushes') = 3 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+           RETURN NULL;
+         END $$;
+         CREATE TRIGGER cut AFTER UPDATE ON threads FOR EACH STATEMENT EXECUTE FUNCTION cut();`,
+      )
+      const sent = await smiley(['run', '-d', url, 'steady.py'], {
+        cwd: dir.path,
+        timeoutMs: 120_000,
+      })
+      expect(sent.stderr).toBe('')
+      expect(sent.code).toBe(0)
+      expect(Number(postgres!.sql(name, 'SELECT last_value FROM flushes').trim())).toBeGreaterThan(
+        3,
+      )
+      const [run] = await runs(url)
+      const [localRun] = await runs(local)
+      expect(comparable(run!)).toEqual(comparable(localRun!))
+      expect(await comparableEvents(url)).toEqual(await comparableEvents(local))
+    }, 120_000)
+
+    it('writes nothing more of a run deleted while it is recorded: no flush after it leaves a row', async () => {
+      writePrograms(dir.path, { 'steady.py': STEADY })
+      const url = database()
+      const name = `writers_${databases}`
+      const sent = smiley(['run', '-d', url, 'steady.py'], { cwd: dir.path, timeoutMs: 120_000 })
+      await recording(name)
+      const key = postgres!.sql(name, 'SELECT id FROM runs').trim()
+      const blocks = `SELECT count(*) FROM event_blocks WHERE run = ${key}`
+      const before = Number(
+        postgres!
+          .sql(name, `DELETE FROM runs WHERE id = ${key}; ${blocks}`)
+          .trim()
+          .split('\n')
+          .at(-1),
+      )
+      const result = await sent
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toMatch(/^\d+\n$/)
+      expect(Number(postgres!.sql(name, blocks).trim())).toBe(before)
+      expect(Number(postgres!.sql(name, 'SELECT count(*) FROM runs').trim())).toBe(0)
+    }, 120_000)
+
     it('ends the run lost, keeping what was written, when the server stays away too long', async () => {
       writePrograms(dir.path, { 'steady.py': STEADY })
       const url = database()

@@ -54,8 +54,9 @@ import { createPool, pgFailure } from './connect.js'
 import { describeUrl } from '../location.js'
 import { patienceMs, Reconnecting } from './reconnect.js'
 import { RunsWatcher } from './runs-watcher.js'
+import { FoundRuns } from './found-runs.js'
 import { PG_MIGRATIONS, PG_RUN_TABLES, PG_SCHEMA, PG_SCHEMA_VERSION } from './schema.js'
-import { RUNS_CHANNEL, writeBatch } from './write-batch.js'
+import { batchStatements, refusedBatch, RUNS_CHANNEL } from './write-batch.js'
 
 /** Serialises schema creation between processes opening one empty database at once. */
 const SCHEMA_LOCK = 0x5311e7
@@ -65,15 +66,20 @@ export class PostgresStore implements Store {
 
   /** The recorder's writes, tried again through a lost connection (reconnect.ts). */
   private readonly writes: Reconnecting
+  /** The writes' own connections, pipelined: a flush's statements go at once (connect.ts). */
+  private readonly writePool: pg.Pool
   /** Each run's event count as its last batch written here left it. */
   private readonly stored = new Map<number, number>()
+  /** Finished runs found a moment ago: the explorer's steps name the same one (found-runs.ts). */
+  private readonly found = new FoundRuns()
 
   private constructor(
     private readonly pool: pg.Pool,
     readonly location: string,
     private readonly url: string,
   ) {
-    this.writes = new Reconnecting(pool, location, patienceMs())
+    this.writePool = createPool(url, { pipelined: true })
+    this.writes = new Reconnecting(this.writePool, location, patienceMs())
   }
 
   /** Connects, and creates or checks Smiley's schema; fails with one line (StoreError). */
@@ -83,7 +89,7 @@ export class PostgresStore implements Store {
     try {
       await store.prepareSchema()
     } catch (error) {
-      await store.pool.end().catch(() => undefined)
+      await Promise.all([store.pool.end(), store.writePool.end()]).catch(() => undefined)
       throw pgFailure(error, location) ?? error
     }
     return store
@@ -162,21 +168,22 @@ export class PostgresStore implements Store {
               'SELECT event_count FROM runs WHERE id = ?',
               [batch.run],
             )
-            return (rows[0]?.event_count ?? 0) >= batch.events ? { value: undefined } : null
+            return (rows[0]?.event_count ?? 0) >= batch.events ? { value: [] } : null
           }
         : null
-    return this.writes
-      .commit((client) => writeBatch(client, batch), found)
-      .then(() => {
-        this.stored.set(batch.run, batch.events)
-      })
+    return this.writes.commitAtOnce(batchStatements(batch), found, refusedBatch).then(() => {
+      this.stored.set(batch.run, batch.events)
+    })
   }
 
   setNotice(key: number, notice: string): Promise<void> {
-    return this.write(async (client) => {
-      await client.query('UPDATE runs SET notice = $1 WHERE id = $2', [notice, key])
-      await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(key)])
-    })
+    return this.changing(
+      [key],
+      this.write(async (client) => {
+        await client.query('UPDATE runs SET notice = $1 WHERE id = $2', [notice, key])
+        await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(key)])
+      }),
+    )
   }
 
   heartbeat(key: number): Promise<void> {
@@ -211,7 +218,17 @@ export class PostgresStore implements Store {
 
   endRun(key: number, ending: RunEnding, notice: string | null): Promise<void> {
     this.stored.delete(key)
-    return this.write((client) => endRunIn(client, key, ending, notice))
+    return this.changing(
+      [key],
+      this.write((client) => endRunIn(client, key, ending, notice)),
+    )
+  }
+
+  /** `writing`, after which the runs of `keys` (0: all) are found again, even when it failed. */
+  private changing<T>(keys: number[], writing: Promise<T>): Promise<T> {
+    return writing.finally(() => {
+      for (const key of keys) this.found.forget(key)
+    })
   }
 
   /**
@@ -240,7 +257,10 @@ export class PostgresStore implements Store {
    * the function that stops it.
    */
   async watch(changed: (run: number) => void): Promise<() => Promise<void>> {
-    const watcher = new RunsWatcher(this.url, this.location, changed)
+    const watcher = new RunsWatcher(this.url, this.location, (run) => {
+      this.found.forget(run)
+      changed(run)
+    })
     await watcher.start()
     return () => watcher.stop()
   }
@@ -259,8 +279,16 @@ export class PostgresStore implements Store {
   }
 
   async findRun(reference: string): Promise<StoredRun> {
+    const kept = this.found.get(reference)
+    if (kept !== undefined) return kept
     const question = runQuestion(reference)
-    return foundRun(reference, question, await this.query<RunRow>(question.sql, question.params))
+    const found = foundRun(
+      reference,
+      question,
+      await this.query<RunRow>(question.sql, question.params),
+    )
+    this.found.keep(reference, found)
+    return found
   }
 
   async markLostRuns(): Promise<number> {
@@ -282,7 +310,10 @@ export class PostgresStore implements Store {
   }
 
   deleteRun(key: number): Promise<DeletedRun> {
-    return this.inTransaction((client) => deleteRunIn(client, key))
+    return this.changing(
+      [key],
+      this.inTransaction((client) => deleteRunIn(client, key)),
+    )
   }
 
   async threads(key: number): Promise<ThreadSummary[]> {
@@ -360,7 +391,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     this.replica?.close()
-    await this.pool.end()
+    await Promise.all([this.pool.end(), this.writePool.end()])
   }
 
   async runLooks(keys: readonly number[] | null): Promise<RunLook[]> {
@@ -390,7 +421,10 @@ export class PostgresStore implements Store {
   }
 
   writeRuns<T>(work: (sink: RunSink) => Promise<T>): Promise<T> {
-    return this.withClient((client) => inPgTransaction(client, 'write', () => work(pgSink(client))))
+    return this.changing(
+      [0],
+      this.withClient((client) => inPgTransaction(client, 'write', () => work(pgSink(client)))),
+    )
   }
 
   // Every recorder on the store: smiley record, child processes, test sessions.
@@ -418,31 +452,37 @@ export class PostgresStore implements Store {
   }
 
   endTest(test: TestPlace, ended: EndedTest, key: number, ending: RunEnding): Promise<void> {
-    return this.write(async (client) => {
-      await client.query(
-        'UPDATE tests SET outcome = $1, duration = $2, events = $3 WHERE run = $4 AND position = $5',
-        [ended.outcome, ended.duration, ended.events, test.session, test.position],
-      )
-      await endRunIn(client, key, ending, null)
-    })
+    return this.changing(
+      [key],
+      this.write(async (client) => {
+        await client.query(
+          'UPDATE tests SET outcome = $1, duration = $2, events = $3 WHERE run = $4 AND position = $5',
+          [ended.outcome, ended.duration, ended.events, test.session, test.position],
+        )
+        await endRunIn(client, key, ending, null)
+      }),
+    )
   }
 
   dropTest(key: number, session: number, pack: number, tests: PackedTest[]): Promise<void> {
     const last = tests[tests.length - 1]
-    return this.write(async (client) => {
-      await deleteRunIn(client, key)
-      if (last === undefined) return
-      await client.query(
-        `INSERT INTO test_packs (run, pack, data) VALUES ($1, $2, $3)
+    return this.changing(
+      [key, session],
+      this.write(async (client) => {
+        await deleteRunIn(client, key)
+        if (last === undefined) return
+        await client.query(
+          `INSERT INTO test_packs (run, pack, data) VALUES ($1, $2, $3)
          ON CONFLICT (run, pack) DO UPDATE SET data = EXCLUDED.data`,
-        [session, pack, encodePack(tests)],
-      )
-      await client.query('DELETE FROM tests WHERE run = $1 AND position = $2', [
-        session,
-        last.position,
-      ])
-      await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(session)])
-    })
+          [session, pack, encodePack(tests)],
+        )
+        await client.query('DELETE FROM tests WHERE run = $1 AND position = $2', [
+          session,
+          last.position,
+        ])
+        await client.query(`SELECT pg_notify('${RUNS_CHANNEL}', $1)`, [String(session)])
+      }),
+    )
   }
 
   async sessionTests(session: number): Promise<SessionTest[]> {

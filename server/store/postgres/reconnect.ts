@@ -71,9 +71,30 @@ export class Reconnecting {
    * when it did not; without `found`, the write is one that may be written twice. Fails with one
    * line when the server stays away longer than the patience, at once for any other failure.
    */
-  async commit<T>(
+  commit<T>(
     work: (client: pg.PoolClient) => Promise<T>,
     found: (() => Promise<{ value: T } | null>) | null = null,
+  ): Promise<T> {
+    return this.retried(() => this.attempt(work), found)
+  }
+
+  /**
+   * `statements` in one transaction sent at once, committed exactly once as `commit` does: on
+   * a pipelined pool (connect.ts) one round trip, where a transaction of awaited statements
+   * waits for the server at each. A statement that fails makes those after it fail too and the
+   * COMMIT roll back; its own error, through `refused`, is the one thrown. Their results.
+   */
+  commitAtOnce(
+    statements: pg.QueryConfig[],
+    found: (() => Promise<{ value: pg.QueryResult[] } | null>) | null,
+    refused: (error: unknown) => unknown = (error) => error,
+  ): Promise<pg.QueryResult[]> {
+    return this.retried(() => this.attemptAtOnce(statements, refused), found)
+  }
+
+  private async retried<T>(
+    attempt: () => Promise<T>,
+    found: (() => Promise<{ value: T } | null>) | null,
   ): Promise<T> {
     const deadline = Date.now() + (this.gaveUp ? 0 : this.patience)
     let wait = FIRST_WAIT_MS
@@ -88,7 +109,7 @@ export class Reconnecting {
           }
         }
         tried = true
-        const result = await this.attempt(work)
+        const result = await attempt()
         this.gaveUp = false
         return result
       } catch (error) {
@@ -104,6 +125,38 @@ export class Reconnecting {
         await new Promise((done) => setTimeout(done, wait))
         wait = Math.min(wait * 2, LONGEST_WAIT_MS)
       }
+    }
+  }
+
+  /** One attempt of `statements` sent at once, in a transaction on a client of its own. */
+  private async attemptAtOnce(
+    statements: pg.QueryConfig[],
+    refused: (error: unknown) => unknown,
+  ): Promise<pg.QueryResult[]> {
+    const client = await this.pool.connect()
+    const ignore = () => undefined // the queries under way fail with it
+    client.on('error', ignore)
+    let broken: Error | undefined
+    try {
+      const answers = await Promise.allSettled([
+        client.query('BEGIN'),
+        ...statements.map((statement) => client.query(statement)),
+        client.query('COMMIT'),
+      ])
+      const failed = answers.find((answer) => answer.status === 'rejected')
+      if (failed !== undefined) {
+        // Otherwise the COMMIT has ended the failed transaction (rolled back), unless it failed
+        // itself: then the client's state is unknown, and it is not reused.
+        if (isConnectionLoss(failed.reason) || answers.at(-1)!.status === 'rejected')
+          broken = failed.reason as Error
+        throw refused(failed.reason)
+      }
+      return answers
+        .slice(1, -1)
+        .map((answer) => (answer as PromiseFulfilledResult<pg.QueryResult>).value)
+    } finally {
+      client.off('error', ignore)
+      client.release(broken)
     }
   }
 

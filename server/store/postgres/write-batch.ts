@@ -1,6 +1,7 @@
 /**
  * A recorder's flush into PostgreSQL: one transaction of multi-row INSERTs (upserts where
- * SQLite replaces a row) with the run's event count, as in SQLite.
+ * SQLite replaces a row) with the run's event count, as in SQLite, its statements sent at
+ * once (Reconnecting.commitAtOnce).
  */
 
 import type pg from 'pg'
@@ -8,6 +9,7 @@ import { profileRows } from '../../ingest/profile.js'
 import { encodeProfile } from '../../db/profile-blob.js'
 import type { Batch, Row, SmallTable } from '../batch.js'
 import { RunDeleted } from '../errors.js'
+import { columnArray, int8Array, type ColumnArray } from './binary-array.js'
 
 /** Where every change to a run is announced (NOTIFY), with the run's key. */
 export const RUNS_CHANNEL = 'smiley_runs'
@@ -75,15 +77,16 @@ const ACTIVATIONS = insert(
 )
 
 /**
- * Writes `batch` inside the transaction open on `client` (the caller commits); rejects with
- * RunDeleted when the run is gone.
+ * The statements that write `batch`, to run in order in one transaction. When the run is gone
+ * the first fails with division_by_zero, rolling the transaction back (`refusedBatch` says
+ * RunDeleted): the statements are sent at once, so none can wait to see the run is there.
  *
  * Round trips are what a flush costs most on a busy machine, so the inserts of every table go
  * as data-modifying CTEs of as few statements as the parameter limit allows (usually one, with
  * the run's count), then the updates of rows those inserts may have written (a statement sees
  * only the rows there before it began) in one more, with the NOTIFY.
  */
-export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<void> {
+export function batchStatements(batch: Batch): pg.QueryConfig[] {
   const { run } = batch
   const counted: Piece = {
     sql: (at) =>
@@ -125,14 +128,10 @@ export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<v
     ...hitPieces(run, batch.hits),
     ...profilePieces(run, batch.profile),
   ]
-  const groups = grouped(inserts)
-  for (const [index, group] of groups.entries()) {
-    // The first group holds the count: its answer says whether the run is still there.
-    const answer = await client.query(
-      statement(group, index === 0 ? 'SELECT count(*) AS n FROM p0' : 'SELECT 1'),
-    )
-    if (index === 0 && Number(answer.rows[0].n) === 0) throw new RunDeleted()
-  }
+  // The first group holds the count: no row counted, no run.
+  const statements = grouped(inserts).map((group, index) =>
+    statement(group, index === 0 ? 'SELECT 1 / count(*) AS run_is_there FROM p0' : 'SELECT 1'),
+  )
   // A task's awaiter and its tallies are columns of one row: two statements.
   for (const group of grouped(
     updatePieces(
@@ -141,7 +140,7 @@ export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<v
       batch.small.awaits.map(([awaiter, r, id]) => [r, id, awaiter]),
     ),
   ))
-    await client.query(statement(group, 'SELECT 1'))
+    statements.push(statement(group, 'SELECT 1'))
   const updates = [
     ...updatePieces(
       'threads',
@@ -158,10 +157,18 @@ export async function writeBatch(client: pg.ClientBase, batch: Batch): Promise<v
   // that hears it sees the batch.
   const last = grouped(updates)
   const notify = `SELECT pg_notify('${RUNS_CHANNEL}', '${run}')`
-  if (last.length === 0) await client.query(notify)
+  if (last.length === 0) statements.push({ text: notify })
   for (const [index, group] of last.entries())
-    await client.query(statement(group, index === last.length - 1 ? notify : 'SELECT 1'))
+    statements.push(statement(group, index === last.length - 1 ? notify : 'SELECT 1'))
+  return statements
 }
+
+/** A batch's failure as the store says it: RunDeleted when its run was gone. */
+export function refusedBatch(error: unknown): unknown {
+  return (error as { code?: string } | null)?.code === DIVISION_BY_ZERO ? new RunDeleted() : error
+}
+
+const DIVISION_BY_ZERO = '22012'
 
 /** A part of a statement: its SQL with its parameters numbered from `at`, and their values. */
 interface Piece {
@@ -210,12 +217,13 @@ function insertPieces(spec: Insert, given: readonly Row[]): Piece[] {
       : `ON CONFLICT (${spec.columns.slice(0, spec.key).join(', ')}) DO UPDATE SET ${spec.update
           .map((name) => `${name} = EXCLUDED.${name}`)
           .join(', ')}`
-  if (numeric(rows))
+  const columns = byColumn(rows, width)
+  if (columns !== null)
     return [
       {
         sql: (first) =>
-          `INSERT INTO ${spec.table} (${spec.columns.join(', ')}) SELECT * FROM ${unnest(width, first)} ${conflict}`,
-        params: byColumn(rows, width),
+          `INSERT INTO ${spec.table} (${spec.columns.join(', ')}) SELECT * FROM ${unnest(columns, first)} ${conflict}`,
+        params: columns.map((column) => column.bytes),
       },
     ]
   const pieces: Piece[] = []
@@ -231,24 +239,23 @@ function insertPieces(spec: Insert, given: readonly Row[]): Piece[] {
 }
 
 /**
- * Whether every value of `rows` is an integer (or null): such rows go as one array per column
- * (`unnest`), a few parameters for any number of rows, which PostgreSQL parses much faster
- * than a parameter per value.
+ * `rows` as one binary array per column (`unnest`): one parameter per column for any number of
+ * rows, which PostgreSQL reads much faster than a parameter per value; null when a column's
+ * values share no array type.
  */
-function numeric(rows: readonly Row[]): boolean {
-  for (const row of rows)
-    for (const value of row) if (value !== null && !Number.isInteger(value)) return false
-  return true
+function byColumn(rows: readonly Row[], width: number): ColumnArray[] | null {
+  const columns: ColumnArray[] = []
+  for (let column = 0; column < width; column++) {
+    const array = columnArray(rows.map((row) => row[column]))
+    if (array === null) return null
+    columns.push(array)
+  }
+  return columns
 }
 
-/** `rows` as one array per column. */
-function byColumn(rows: readonly Row[], width: number): unknown[][] {
-  return Array.from({ length: width }, (_, column) => rows.map((row) => row[column]))
-}
-
-/** `unnest($n::BIGINT[], …)` of `width` arrays numbered from `first`. */
-function unnest(width: number, first: number): string {
-  return `unnest(${Array.from({ length: width }, (_, i) => `$${first + i}::BIGINT[]`).join(', ')})`
+/** `unnest($n::TYPE[], …)` of `columns` numbered from `first`. */
+function unnest(columns: readonly ColumnArray[], first: number): string {
+  return `unnest(${columns.map((column, i) => `$${first + i}::${column.type}[]`).join(', ')})`
 }
 
 /** Sets `columns` of the rows keyed (run, id) by each row's first two values. */
@@ -258,14 +265,15 @@ function updatePieces(table: string, columns: string[], rows: Row[]): Piece[] {
   const unique = lastPerKey(rows, 2)
   const perPiece = Math.floor(MAX_PARAMS / width)
   const names = ['run', 'id', ...columns]
-  if (numeric(unique))
+  const arrays = byColumn(unique, width)
+  if (arrays !== null)
     return [
       {
         sql: (first) =>
           `UPDATE ${table} AS t SET ${columns.map((name) => `${name} = v.${name}`).join(', ')}
-           FROM ${unnest(width, first)} AS v (${names.join(', ')})
+           FROM ${unnest(arrays, first)} AS v (${names.join(', ')})
            WHERE t.run = v.run AND t.id = v.id`,
-        params: byColumn(unique, width),
+        params: arrays.map((array) => array.bytes),
       },
     ]
   const pieces: Piece[] = []
@@ -290,9 +298,9 @@ function hitPieces(run: number, hits: Map<number, Map<number, number>>): Piece[]
   return [
     {
       sql: (first) =>
-        `INSERT INTO line_hits (run, file, line, hits) SELECT * FROM ${unnest(4, first)}
+        `INSERT INTO line_hits (run, file, line, hits) SELECT * FROM unnest(${[0, 1, 2, 3].map((i) => `$${first + i}::BIGINT[]`).join(', ')})
          ON CONFLICT (run, file, line) DO UPDATE SET hits = line_hits.hits + EXCLUDED.hits`,
-      params: byColumn(rows, 4),
+      params: [0, 1, 2, 3].map((column) => int8Array(rows.map((row) => row[column]))),
     },
   ]
 }
