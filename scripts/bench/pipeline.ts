@@ -83,6 +83,11 @@ export interface StageFigure {
 export interface PipelineWorkload {
   workload: string
   settrace: number
+  /** Events the recorder stored. */
+  events: number
+  /** Microseconds of CPU per event: the tracer's (alone, over the untraced run), the recorder's. */
+  tracerUs: number | null
+  recorderUs: number
   stages: Partial<Record<Stage, StageFigure>>
 }
 
@@ -102,6 +107,8 @@ export interface PipelineFigures {
 /** A run's result: the workload's figures and this process's CPU seconds meanwhile. */
 interface Measured extends Capture {
   recorderCpu: number
+  /** Events the recorder stored; 0 where nothing was stored. */
+  events: number
 }
 
 /** Measures every stage of every workload, on each interpreter and accelerator. */
@@ -132,6 +139,9 @@ export async function measurePipeline(options: {
           const figures: PipelineWorkload = {
             workload: workload.name,
             settrace: settrace.seconds / untraced.seconds,
+            events: 0,
+            tracerUs: null,
+            recorderUs: 0,
             stages: {},
           }
           for (const stage of STAGES) {
@@ -145,7 +155,16 @@ export async function measurePipeline(options: {
             if (JSON.stringify(measured.checksum) !== JSON.stringify(untraced.checksum))
               throw new BenchError(`${target.label}: ${stage} computed another checksum`)
             figures.stages[stage] = ratios(measured, untraced)
+            if (stage === 'dropped' && measured.cpu !== null && untraced.cpu !== null)
+              figures.tracerUs = measured.cpu - untraced.cpu
+            if (stage === 'stored') {
+              figures.events = measured.events
+              figures.recorderUs = measured.recorderCpu
+            }
           }
+          const perEvent = (seconds: number) => (seconds * 1e6) / Math.max(1, figures.events)
+          figures.recorderUs = perEvent(figures.recorderUs)
+          if (figures.tracerUs !== null) figures.tracerUs = perEvent(figures.tracerUs)
           group.workloads.push(figures)
           const shown = STAGES.map(
             (stage) => `${stage} ${figures.stages[stage]!.wall.toFixed(1)}×`,
@@ -235,6 +254,7 @@ async function runStage(
       cpu: typeof report['cpu'] === 'number' ? report['cpu'] : null,
       wallSeconds: 0,
       recorderCpu: take === null ? 0 : (used.user + used.system) / 1e6,
+      events: take?.events() ?? 0,
     }
   } finally {
     if (sink !== null) closeSync(sink)
@@ -245,13 +265,15 @@ async function runStage(
 interface Consumer {
   push(chunk: Buffer): void
   end(): Promise<void>
+  /** Events stored, where the stage stores them. */
+  events(): number
 }
 
 /** What reads the stream at `stage`: each stage does what the one before did, and more. */
 function consumer(build: Build, stage: Stage, database: string): Consumer {
   switch (stage) {
     case 'drained':
-      return { push: () => undefined, end: async () => undefined }
+      return { push: () => undefined, end: async () => undefined, events: () => 0 }
     case 'decoded': {
       const frames = new build.FrameReader()
       let records = 0
@@ -263,6 +285,7 @@ function consumer(build: Build, stage: Stage, database: string): Consumer {
         end: async () => {
           if (records === 0) throw new BenchError('the stream held no records')
         },
+        events: () => 0,
       }
     }
     case 'built': {
@@ -276,6 +299,7 @@ function consumer(build: Build, stage: Stage, database: string): Consumer {
           if (writer.due) writer.flushNow()
         },
         end: async () => writer.flushNow(),
+        events: () => 0,
       }
     }
     case 'stored':
@@ -291,6 +315,7 @@ function consumer(build: Build, stage: Stage, database: string): Consumer {
           db.close()
           if (recorder.problem) throw new BenchError(`recording failed: ${recorder.problem}`)
         },
+        events: () => recorder.eventCount,
       }
     }
     default:
@@ -326,6 +351,20 @@ export function formatPipeline(figures: PipelineFigures): string {
       const shown = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)}×` : '—')
       lines.push(
         `    ${STAGE_TITLES[stage].padEnd(36)} ${shown(wall).padStart(7)} ${shown(python).padStart(7)} ${(stage === 'run' || stage.startsWith('dropped') ? '—' : shown(recorder)).padStart(9)} ${(stage === 'run' ? '—' : shown(sum)).padStart(8)}`,
+      )
+    }
+    lines.push(
+      "    which side is slower, in CPU per event (the recorder's own start and end included):",
+    )
+    for (const w of group.workloads) {
+      const tracer = w.tracerUs === null ? NaN : w.tracerUs
+      const side = !Number.isFinite(tracer)
+        ? '—'
+        : w.recorderUs > tracer
+          ? 'the recorder'
+          : 'the tracer'
+      lines.push(
+        `      ${w.workload.padEnd(14)} ${w.events.toLocaleString('en-US').padStart(9)} events, tracer ${Number.isFinite(tracer) ? tracer.toFixed(2) : '—'} µs, recorder ${w.recorderUs.toFixed(2)} µs: ${side}`,
       )
     }
     const target = PIPELINE_TARGETS.find(
