@@ -37,6 +37,8 @@ export interface Capture {
   checksum: unknown
   /** The workload's own perf_counter time around its work. */
   seconds: number
+  /** The interpreter's CPU time over the same work (process_time), when the workload says. */
+  cpu: number | null
   /** The whole process, start-up included. */
   wallSeconds: number
 }
@@ -225,7 +227,12 @@ async function captureWithStderr(
     )
   }
   return {
-    result: { checksum: report['checksum'], seconds: report['seconds'] as number, wallSeconds },
+    result: {
+      checksum: report['checksum'],
+      seconds: report['seconds'] as number,
+      cpu: typeof report['cpu'] === 'number' ? report['cpu'] : null,
+      wallSeconds,
+    },
     stderr: exit.stderr,
   }
 }

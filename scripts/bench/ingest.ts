@@ -37,6 +37,7 @@ import { standaloneOptions } from './standalone.js'
 import { benchRun, benchTracerOptions, listWorkloads, WORKLOAD_DIR } from './workloads.js'
 import type * as Database from '../../server/db/database.js'
 import type * as Recorder from '../../server/record/run-recorder.js'
+import type * as Writer from '../../server/ingest/run-writer.js'
 import type * as Sqlite from '../../server/store/sqlite/sqlite-store.js'
 import type * as Frames from '../../shared/wire/frames.js'
 import type * as Reader from '../../shared/wire/record-reader.js'
@@ -45,24 +46,26 @@ const CHUNK = 64 * 1024
 const PASSES = 3
 
 /** The modules of the build that the measures use, as `smiley run` loads them. */
-interface Build {
+export interface Build {
   openDatabase: typeof Database.openDatabase
   RunRecorder: typeof Recorder.RunRecorder
+  RunWriter: typeof Writer.RunWriter
   SqliteStore: typeof Sqlite.SqliteStore
   FrameReader: typeof Frames.FrameReader
   readRecords: typeof Reader.readRecords
 }
 
-async function loadBuild(): Promise<Build> {
+export async function loadBuild(): Promise<Build> {
   const load = async <T>(path: string): Promise<T> => {
     const file = join(ROOT, 'dist', path)
     if (!existsSync(file))
       throw new BenchError(`Smiley is not built (no dist/${path}): npm run build`)
     return (await import(pathToFileURL(file).href)) as T
   }
-  const [database, recorder, sqlite, frames, reader] = await Promise.all([
+  const [database, recorder, writer, sqlite, frames, reader] = await Promise.all([
     load<typeof Database>('server/db/database.js'),
     load<typeof Recorder>('server/record/run-recorder.js'),
+    load<typeof Writer>('server/ingest/run-writer.js'),
     load<typeof Sqlite>('server/store/sqlite/sqlite-store.js'),
     load<typeof Frames>('shared/wire/frames.js'),
     load<typeof Reader>('shared/wire/record-reader.js'),
@@ -70,6 +73,7 @@ async function loadBuild(): Promise<Build> {
   return {
     openDatabase: database.openDatabase,
     RunRecorder: recorder.RunRecorder,
+    RunWriter: writer.RunWriter,
     SqliteStore: sqlite.SqliteStore,
     FrameReader: frames.FrameReader,
     readRecords: reader.readRecords,

@@ -20,6 +20,8 @@ import { formatLatency, measureLiveLatency, type LatencyFigures } from './live-l
 import { formatMemory, measureMemory, type MemoryFigures } from './memory.js'
 import { formatTable, summarise, toRows, type CaptureFigures } from './report.js'
 import { formatPg, measurePg, type PgFigures } from './pg.js'
+import { measurePipeline, type PipelineFigures } from './pipeline.js'
+import { formatPipeline } from './pipeline-report.js'
 import { formatSearch, measureSearch, type SearchFigures } from './search.js'
 import { formatStartup, measureStartup, type StartupFigures } from './startup.js'
 import { runSuite } from './suite.js'
@@ -42,6 +44,7 @@ export const SECTION_NAMES = [
   'timeline',
   'startup',
   'pg',
+  'pipeline',
 ] as const
 export type SectionName = (typeof SECTION_NAMES)[number]
 
@@ -90,6 +93,7 @@ export interface SectionFigures {
   startup: StartupFigures & { python: string }
   /** PostgreSQL beside SQLite: ingest (pg-ingest.ts) and the explorer's reads (pg.ts). */
   pg: PgFigures & { python: string; scale: number; ingest: PgIngestFigures }
+  pipeline: PipelineFigures
 }
 
 interface Section<K extends SectionName> {
@@ -283,5 +287,16 @@ export const SECTIONS: { [K in SectionName]: Section<K> } = {
       return { python: python.version, scale: options.scale, ingest, ...read }
     },
     format: (figures) => `${formatPgIngest(figures.ingest)}\n${formatPg(figures)}`,
+  },
+  pipeline: {
+    title: 'the recording path stage by stage: tracer, pipe, decoding, blocks, SQLite, cProfile',
+    measure: async (options) => {
+      const pythons = chooseInterpreters(options)
+      progress(
+        `${options.workloads.length} workloads on Python ${pythons.map((p) => p.version).join(', ')}, scale ${options.scale}`,
+      )
+      return measurePipeline({ ...options, pythons, progress })
+    },
+    format: formatPipeline,
   },
 }
