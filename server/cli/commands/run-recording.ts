@@ -13,6 +13,7 @@ import { newRun, type RunInfo } from '../../record/run-info.js'
 import { RunRecorder } from '../../record/run-recorder.js'
 import { openStore } from '../../store/open.js'
 import type { Store } from '../../store/store.js'
+import { mark } from '../../startup-marks.js'
 import type { Exit } from '../command.js'
 import { endedBeforeTracing, exitOf, waitForChildren, type Tracing } from './run-tracing.js'
 
@@ -70,6 +71,7 @@ export async function recordHeld(
     return await recordInto(store, tracing, info, python, children)
   } finally {
     await store.close()
+    mark('store closed')
   }
 }
 
@@ -81,12 +83,15 @@ async function recordInto(
   children: ChildRecorder | null,
 ): Promise<Exit> {
   const recorder = new RunRecorder(store, (hello) => newRun(info, hello, process.cwd()))
+  mark('store open')
   tracing.gate?.open()
   const exit = await tracing.follow((chunk) =>
     recorder.push(chunk) ? undefined : recorder.drained(),
   )
   const ending = await recorder.finish(exit)
+  mark('run written')
   if (children !== null) await waitForChildren(children)
+  mark('children done')
   const storageFailure = recorder.storageFailure
   if (storageFailure !== null) {
     // The program ran on without recording: one line says why, and its exit status stands.

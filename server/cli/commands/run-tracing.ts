@@ -12,6 +12,7 @@ import { forwardSignals } from '../../record/ignored-signals.js'
 import { launch, type Target } from '../../record/launch.js'
 import { exited, isInterrupt, type ProcessExit } from '../../record/outcome.js'
 import type { Keep } from '../../record/keep.js'
+import { mark } from '../../startup-marks.js'
 import type { ParsedArgs } from '../args.js'
 import { text, type Exit } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
@@ -103,6 +104,7 @@ export function startTracing(
     let exit: ProcessExit
     try {
       exit = await ended
+      mark('program exited')
     } catch (error) {
       stream.destroy()
       abandon()

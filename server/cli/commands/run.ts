@@ -25,6 +25,7 @@ import type { ParsedArgs } from '../args.js'
 import { text, type Command, type Exit } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
 import type { Held } from './run-recording.js'
+import { mark } from '../../startup-marks.js'
 import { runSpec } from './run-spec.js'
 import { accelerator, childOptions, startTracing, type RecordingOptions } from './run-tracing.js'
 
@@ -178,7 +179,10 @@ async function record(
       true,
     ),
   }
+  mark('interpreter spawned')
+  process.once('exit', () => mark('smiley exiting'))
   const { recordHeld } = await import('./run-recording.js')
+  mark('recording loaded')
   return recordHeld(location, python, info, held)
 }
 
