@@ -36,6 +36,8 @@ export interface Phases {
   afterLastLine: number
   /** Each of smiley's moments (server/startup-marks.ts), seconds after the command started. */
   moments: Record<string, number>
+  /** The CPU seconds its process (Node, or the interpreter) had used by each moment. */
+  cpu: Record<string, number>
 }
 
 export interface StartupFigures {
@@ -95,8 +97,9 @@ function phased(python: string, mark: string, command: string[], marks: string):
       done({
         toFirstLine,
         afterLastLine,
+        ...noted(marks, started),
         moments: {
-          ...moments(marks, started),
+          ...noted(marks, started).moments,
           "program's first line": toFirstLine,
           'command ended, as its caller saw': toFirstLine + afterLastLine,
         },
@@ -105,30 +108,39 @@ function phased(python: string, mark: string, command: string[], marks: string):
   })
 }
 
-/** The moments noted in `marks`, each in seconds after `started`; the first of each name. */
-function moments(marks: string, started: number): Record<string, number> {
-  const found: Record<string, number> = {}
+/**
+ * The moments noted in `marks`, each in seconds after `started`, and the CPU time its process
+ * had used by then; the first of each name.
+ */
+function noted(marks: string, started: number): Pick<Phases, 'moments' | 'cpu'> {
+  const found: Pick<Phases, 'moments' | 'cpu'> = { moments: {}, cpu: {} }
   if (!existsSync(marks)) return found
   for (const line of readFileSync(marks, 'utf8').split('\n')) {
-    const at = line.lastIndexOf(' ')
-    const name = line.slice(0, at)
-    if (at > 0 && !(name in found)) found[name] = Number(line.slice(at + 1)) - started
+    const mark = /^(.+) ([\d.]+) ([\d.]+)$/.exec(line)
+    if (mark === null || mark[1]! in found.moments) continue
+    found.moments[mark[1]!] = Number(mark[2]) - started
+    found.cpu[mark[1]!] = Number(mark[3])
   }
   return found
 }
 
+const leastOf = (a: Record<string, number>, b: Record<string, number>) => {
+  const least = { ...a }
+  for (const [name, value] of Object.entries(b))
+    least[name] = Math.min(least[name] ?? Infinity, value)
+  return least
+}
+
 const leastPhases = (a: Phases, b: Phases): Phases => {
-  const moments = { ...a.moments }
-  for (const [name, at] of Object.entries(b.moments))
-    moments[name] = Math.min(moments[name] ?? Infinity, at)
   return {
     toFirstLine: Math.min(a.toFirstLine, b.toFirstLine),
     afterLastLine: Math.min(a.afterLastLine, b.afterLastLine),
-    moments,
+    moments: leastOf(a.moments, b.moments),
+    cpu: leastOf(a.cpu, b.cpu),
   }
 }
 
-const NO_PHASES: Phases = { toFirstLine: Infinity, afterLastLine: Infinity, moments: {} }
+const NO_PHASES: Phases = { toFirstLine: Infinity, afterLastLine: Infinity, moments: {}, cpu: {} }
 
 export async function measureStartup(
   python: string,
@@ -217,16 +229,23 @@ export async function measureStartup(
   }
 }
 
-/** Each moment in the order it came, with its time and the time since the one before. */
-function timeline(moments: Record<string, number>): string[] {
+/**
+ * Each moment in the order it came, with its time, the time since the one before, and the CPU
+ * time its process (Node's, or the tracer's interpreter) had used by then.
+ */
+function timeline({ moments, cpu }: Phases): string[] {
   let before = 0
   return Object.entries(moments)
     .sort(([, a], [, b]) => a - b)
     .map(([name, at]) => {
       const line = `  ${name.padEnd(44)} ${Math.round(at * 1000)} ms`.padEnd(56)
       const step = `+${Math.round((at - before) * 1000)} ms`.padStart(8)
+      const used = cpu[name]
+      const process = name.startsWith('tracer') ? 'python' : 'node'
+      const note =
+        used === undefined ? '' : `   ${process} CPU so far ${Math.round(used * 1000)} ms`
       before = at
-      return `${line} ${step}`
+      return `${line} ${step}${note}`
     })
 }
 
@@ -265,7 +284,7 @@ export function formatStartup(figures: StartupFigures): string {
     row('smiley --version (Node and the command)', cli, `${over(cli, node)} over Node`),
     row('python with the tracer, no recorder', tracer, `${over(tracer, bare)} over python`),
     'smiley run one_line.py moment by moment: since the command started, and since the moment before',
-    ...timeline(phases.smileyRun.moments),
+    ...timeline(phases.smileyRun),
     `load average ${figures.load[0].toFixed(1)} as the rounds began, ${figures.load[1].toFixed(1)} as they ended (2 cores)`,
   ].join('\n')
 }

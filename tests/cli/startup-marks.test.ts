@@ -26,13 +26,17 @@ sys.exit(4)
 })
 afterAll(() => dir.remove())
 
-function moments(file: string): Map<string, number> {
-  const found = new Map<string, number>()
+/** Each moment's time, and the CPU time its process had used by then. */
+function moments(file: string): { at: Map<string, number>; cpu: Map<string, number> } {
+  const at = new Map<string, number>()
+  const cpu = new Map<string, number>()
   for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
-    const at = line.lastIndexOf(' ')
-    found.set(line.slice(0, at), Number(line.slice(at + 1)))
+    const found = /^(.+) ([\d.]+) ([\d.]+)$/.exec(line)
+    expect(found, line).not.toBeNull()
+    at.set(found![1]!, Number(found![2]))
+    cpu.set(found![1]!, Number(found![3]))
   }
-  return found
+  return { at, cpu }
 }
 
 describe('smiley run moment by moment', { timeout: 60_000 }, () => {
@@ -45,7 +49,7 @@ describe('smiley run moment by moment', { timeout: 60_000 }, () => {
     })
     expect(result.stdout).toBe('ran\n')
     expect(result.code, result.stderr).toBe(4)
-    const found = moments(marks)
+    const { at: found, cpu } = moments(marks)
     found.set("program's first line", Number(readFileSync(line, 'utf8')))
     const order = [
       'node started',
@@ -66,5 +70,9 @@ describe('smiley run moment by moment', { timeout: 60_000 }, () => {
     expect(times).toEqual([...times].sort((a, b) => a - b))
     expect(found.get('tracer waiting at the gate')).toBeLessThanOrEqual(found.get('tracer let go')!)
     expect(found.get('interpreter spawned')).toBeLessThan(found.get('tracer waiting at the gate')!)
+    // Node's CPU time only grows, and the tracer's is its interpreter's own.
+    expect(cpu.get('smiley loaded')).toBeGreaterThan(0)
+    expect(cpu.get('smiley exiting')).toBeGreaterThan(cpu.get('recording loaded')!)
+    expect(cpu.get('tracer let go')).toBeGreaterThan(0)
   })
 })
