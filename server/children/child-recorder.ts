@@ -11,16 +11,14 @@
  * outlives its parent keeps the recorder, and so does one still starting up when it ended.
  */
 
-import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { timingSafeEqual } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { ChildrenAnnouncement, TracerOptions } from '../../shared/wire/options.js'
+import type { TracerOptions } from '../../shared/wire/options.js'
 import type { RunStatus } from '../../shared/types/run.js'
 import { RunRecorder } from '../record/run-recorder.js'
 import type { Store } from '../store/store.js'
-import { announcedProcesses, nextPid } from './announced-processes.js'
+import { announcedProcesses } from './announced-processes.js'
+import { ChildDoor } from './child-door.js'
 import { storedChildRun } from './child-run.js'
 
 /** How long a connection may take to say the token. */
@@ -28,7 +26,7 @@ const HANDSHAKE_MS = 5000
 /** How often the recorder looks for processes that may still connect, once the top one ended. */
 const POLL_MS = 100
 
-export const CHILDREN_ENV = 'SMILEY_CHILDREN'
+export { CHILDREN_ENV } from './child-door.js'
 
 /** One child's run, as the recording ends. */
 export interface RecordedChild {
@@ -66,8 +64,6 @@ export function recordedChild(store: Store, runOptions: Record<string, unknown>)
 
 export class ChildRecorder {
   private readonly server: Server
-  private readonly folder: string
-  private readonly token = randomBytes(16).toString('hex')
   /** The connected children, each with what ends its run. */
   private readonly open = new Map<Socket, () => void>()
   private readonly ended: RecordedChild[] = []
@@ -77,16 +73,13 @@ export class ChildRecorder {
   private quiet: NodeJS.Timeout | null = null
   private done: (() => void) | null = null
   private readonly over: Promise<void>
-  /** Processes numbered from here on may carry the announcement (see announced-processes.ts). */
-  private readonly firstPid = nextPid()
 
   private constructor(
+    /** Where children connect, and what they are told. */
+    private readonly door: ChildDoor,
     /** A stream for each child that connects. */
     private readonly streams: () => ChildStream,
-    /** The options children record with (the parent's, without its own run or script). */
-    private readonly options: Partial<TracerOptions>,
   ) {
-    this.folder = mkdtempSync(join(tmpdir(), 'smiley-children-'))
     this.server = createServer((socket) => this.accept(socket))
     this.over = new Promise((resolve) => (this.done = resolve))
   }
@@ -103,33 +96,39 @@ export class ChildRecorder {
     return ChildRecorder.listenWith(() => recordedChild(store, runOptions), options)
   }
 
-  /** Listens, each child's stream going to a stream of `streams`; the folder is private to
-   * this user (mkdtemp makes it 0700). */
-  static async listenWith(
+  /** Listens, each child's stream going to a stream of `streams`. */
+  static listenWith(
     streams: () => ChildStream,
     options: Partial<TracerOptions>,
   ): Promise<ChildRecorder> {
-    const recorder = new ChildRecorder(streams, options)
-    await new Promise<void>((resolve, reject) => {
-      recorder.server.once('error', reject)
-      recorder.server.listen(recorder.socketPath, () => resolve())
-    })
+    return ChildRecorder.listenAt(new ChildDoor(options), streams)
+  }
+
+  /**
+   * Listens at a door already announced, each child's stream going to a stream of `streams`;
+   * the door is removed with the recorder, or at once when it cannot listen.
+   */
+  static async listenAt(door: ChildDoor, streams: () => ChildStream): Promise<ChildRecorder> {
+    const recorder = new ChildRecorder(door, streams)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        recorder.server.once('error', reject)
+        recorder.server.listen(door.socketPath, () => resolve())
+      })
+    } catch (error) {
+      door.remove()
+      throw error
+    }
     return recorder
   }
 
   get socketPath(): string {
-    return join(this.folder, 'children.sock')
+    return this.door.socketPath
   }
 
   /** The environment variable that makes every Python process started with it record here. */
   announcement(parent?: { run: string; pid: number }): Record<string, string> {
-    const value: ChildrenAnnouncement = {
-      socket: this.socketPath,
-      token: this.token,
-      options: this.options,
-      ...(parent ? { parent: parent.run, pid: parent.pid } : {}),
-    }
-    return { [CHILDREN_ENV]: JSON.stringify(value) }
+    return this.door.announcement(parent)
   }
 
   /** The children's runs that have ended, in the order they ended. */
@@ -179,7 +178,7 @@ export class ChildRecorder {
       greeting = Buffer.concat([greeting, chunk])
       const newline = greeting.indexOf(10)
       if (newline < 0) {
-        if (greeting.length > this.token.length + 1) socket.destroy()
+        if (greeting.length > this.door.token.length + 1) socket.destroy()
         return
       }
       clearTimeout(handshake)
@@ -210,7 +209,7 @@ export class ChildRecorder {
   }
 
   private knows(given: Buffer): boolean {
-    const expected = Buffer.from(this.token)
+    const expected = Buffer.from(this.door.token)
     return given.length === expected.length && timingSafeEqual(given, expected)
   }
 
@@ -241,7 +240,7 @@ export class ChildRecorder {
       // One more turn: connections waiting to be accepted are accepted before the look.
       setImmediate(() => {
         if (this.open.size > 0 || this.done === null) return
-        if (announcedProcesses(this.socketPath, this.firstPid).length > 0) this.settleLater()
+        if (announcedProcesses(this.socketPath, this.door.firstPid).length > 0) this.settleLater()
         else this.stop()
       })
     }, wait)
@@ -251,7 +250,7 @@ export class ChildRecorder {
     if (this.quiet) clearTimeout(this.quiet)
     this.quiet = null
     this.server.close()
-    rmSync(this.folder, { recursive: true, force: true })
+    this.door.remove()
     const done = this.done
     this.done = null
     done?.()

@@ -8,6 +8,9 @@ import type { Exit } from './command.js'
 import { applySettings } from '../config/settings.js'
 import { ALL_COMMANDS, COMMAND_GROUPS } from './commands/index.js'
 import { CliError, UsageError } from './errors.js'
+import { mark } from '../startup-marks.js'
+
+mark('smiley loaded')
 
 function globalHelp(): string {
   const width = Math.max(...ALL_COMMANDS.map((c) => c.name.length))

@@ -36,10 +36,10 @@ import { RunWriter } from '../ingest/run-writer.js'
 import { inOrder } from '../store/in-order.js'
 import type { MaybePromise, Store } from '../store/store.js'
 import { WireError } from '../../shared/wire/frames.js'
+import type { Keep } from './keep.js'
 
 /** Which tests' runs stay once the test has ended. */
-export type Keep = 'failed' | 'all'
-export const KEEPS: readonly Keep[] = ['failed', 'all']
+export { KEEPS, type Keep } from './keep.js'
 
 /** A test that failed, as `smiley pytest` names it at the end. */
 export interface FailedTest {

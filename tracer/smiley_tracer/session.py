@@ -19,7 +19,7 @@ import warnings
 import traceback
 
 # Imported before any hook is installed: its import is never recorded (--include-stdlib).
-from . import children, wire
+from . import children, startup_marks, wire
 from .filters import FileFilter
 from .profiler import Profiler
 from .recorder import Recorder
@@ -525,6 +525,7 @@ def _wait_for_go(fd):
     the descriptor closed without it says the recording cannot start (smiley says why in one
     line), and the program never runs. Ctrl-C meanwhile stops the process as it would have
     stopped the program."""
+    startup_marks.mark("tracer waiting at the gate")
     try:
         try:
             word = os.read(fd, 1)
@@ -538,6 +539,7 @@ def _wait_for_go(fd):
         word = b""
     if word != GO:
         os._exit(1)
+    startup_marks.mark("tracer let go")
 
 
 def start_from_options(options, forked=False):
