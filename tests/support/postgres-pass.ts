@@ -7,6 +7,9 @@
  */
 
 import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startPostgres } from './postgres.js'
 
 const server = await startPostgres()
@@ -15,6 +18,8 @@ if (server === null) {
   process.exit(0)
 }
 
+// The commands' read caches, for this pass only.
+const cache = mkdtempSync(join(tmpdir(), 'smiley-test-cache-'))
 const vitest = spawn(
   'npx',
   ['vitest', 'run', '--config', 'vitest.postgres.config.ts', ...process.argv.slice(2)],
@@ -32,5 +37,6 @@ process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
 vitest.on('close', (code, signal) => {
   server.stop()
+  rmSync(cache, { recursive: true, force: true })
   process.exit(code ?? (signal ? 1 : 0))
 })

@@ -10,9 +10,12 @@
  */
 
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, it } from 'vitest'
 import { describeUrl } from '../../server/store/location.js'
+import { openStore } from '../../server/store/open.js'
 import { psqlPath, startPostgres } from './postgres.js'
 
 export type StoreKind = 'sqlite' | 'postgres'
@@ -56,6 +59,12 @@ export async function storeUnderTest(): Promise<StoreUnderTest> {
       shown: (location) => location,
     }
   const admin = await adminUrl()
+  if (!process.env.SMILEY_CACHE_DIR) {
+    // The read caches the commands keep, in a folder of this file's, not the user's.
+    const cache = mkdtempSync(join(tmpdir(), 'smiley-test-cache-'))
+    process.env.SMILEY_CACHE_DIR = cache
+    afterAll(() => rmSync(cache, { recursive: true, force: true }))
+  }
   return {
     kind: 'postgres',
     database: (_folder, name = 'runs') => {
@@ -81,4 +90,24 @@ async function adminUrl(): Promise<string> {
     throw new Error('SMILEY_TEST_STORE=postgres, but no PostgreSQL server could be started')
   afterAll(() => server.stop())
   return server.url('postgres')
+}
+
+/**
+ * The rows `sql` selects from the SQLite database holding run `reference` of the store at
+ * `location`, as the query layer reads it: the SQLite file itself, or PostgreSQL's read cache
+ * (every row of that run, copied from the server). The cache may hold other runs: select by run.
+ */
+export async function queryRun(
+  location: string,
+  reference: string,
+  sql: string,
+  ...params: unknown[]
+): Promise<unknown[]> {
+  const opened = await openStore(location, { readonly: true })
+  try {
+    const reader = await opened.reader(await opened.findRun(reference))
+    return reader.prepare(sql).all(...params)
+  } finally {
+    await opened.close()
+  }
 }
