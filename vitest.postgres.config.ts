@@ -29,6 +29,11 @@ export default defineConfig({
       'tests/cli/remote-children.test.ts',
       'tests/cli/run.test.ts',
       'tests/cli/pytest.test.ts',
+      'tests/cli/run-ending.test.ts',
+      'tests/cli/children-endings.test.ts',
+      'tests/cli/child-starts.test.ts',
+      'tests/cli/held-start.test.ts',
+      'tests/cli/server.test.ts',
     ],
   },
 })

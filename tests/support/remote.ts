@@ -177,7 +177,6 @@ export async function comparableEvents(db: string, run = 'latest'): Promise<unkn
     })
 }
 
-
 /** A loopback port nobody listens on. */
 export async function freePort(): Promise<number> {
   const server = createServer()
