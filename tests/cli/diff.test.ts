@@ -463,7 +463,9 @@ describe('smiley diff', () => {
       const noFile = await smiley(['diff', '-d', db, a, a, '--database-b', `${other}.none`])
       expect(noFile.code).toBe(2)
       expect(noFile.stderr).toBe(
-        `smiley: no database at ${other}.none (record a run first: smiley run prog.py)\n`,
+        store.kind === 'sqlite'
+          ? `smiley: no database at ${other}.none (record a run first: smiley run prog.py)\n`
+          : `smiley: PostgreSQL at ${store.shown(other)}.none: the database does not exist\n`,
       )
     } finally {
       elsewhere.remove()
