@@ -138,6 +138,12 @@ export interface Store {
 export interface WatchOptions {
   /** SQLite: poll the file rather than wait for file system notifications. */
   poll?: boolean
+  /**
+   * PostgreSQL: the watch's own connection was lost (`message`: one line saying so); it is
+   * looked for again, and `found` is called once it is back. Once per loss.
+   */
+  lost?(message: string): void
+  found?(): void
 }
 
 /** A test's place in its session's list. */

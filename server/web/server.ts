@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { answerClientError, malformedRequest } from '../bad-requests.js'
 import { FeedDriver } from '../live/feed-driver.js'
 import { Hub } from '../live/hub.js'
+import { describeUrl } from '../store/location.js'
 import { openStore } from '../store/open.js'
 import type { Store } from '../store/store.js'
 import { packageRoot, version } from '../paths.js'
@@ -98,6 +99,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         hub.publish(changed, deleted)
       },
       failed: fail,
+      lost: (message) => console.error(`smiley server: ${message}`),
+      found: () =>
+        console.error(
+          `smiley server: the connection to PostgreSQL at ${describeUrl(options.database)} is back; live updates go on`,
+        ),
     })
   } catch (error) {
     await store.close()

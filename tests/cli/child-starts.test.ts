@@ -5,7 +5,6 @@
  * subprocess, a program that is not Python, an os.fork child and a multiprocessing worker.
  */
 
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChildStart } from '../../shared/types/child-start.js'
 import type { TraceEvent } from '../../shared/types/event.js'
@@ -13,6 +12,9 @@ import type { Moment } from '../../shared/types/moment.js'
 import type { Run } from '../../shared/types/run.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 let db: string
@@ -25,7 +27,7 @@ const smileyPatiently = (args: string[]) => smiley(args, { timeoutMs: 200_000, c
 
 beforeAll(async () => {
   dir = tempDir()
-  db = join(dir.path, 'family.db')
+  db = store.database(dir.path, 'family')
   writePrograms(dir.path, {
     'family.py': `
 import multiprocessing, os, subprocess, sys
@@ -172,7 +174,7 @@ describe("the parent's trace marks where each child was started", { timeout: 240
   })
 
   it('places a child started through a shell at the start of the shell', async () => {
-    const shellDb = join(dir.path, 'shell.db')
+    const shellDb = store.database(dir.path, 'shell')
     const recorded = await smileyPatiently(['run', '-d', shellDb, 'shell.py'])
     expect(recorded.code, recorded.stderr).toBe(0)
     const listed = await smileyPatiently(['list', '--json', '-d', shellDb])

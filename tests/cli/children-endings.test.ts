@@ -14,6 +14,9 @@ import type { TraceEvent } from '../../shared/types/event.js'
 import type { Run } from '../../shared/types/run.js'
 import { SMILEY, smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 
@@ -96,7 +99,7 @@ async function callsOf(db: string, run: Run, name: string): Promise<TraceEvent[]
 
 describe.concurrent('parents and children that end apart', { timeout: 240_000 }, () => {
   it('records a child to its end when its parent is killed by SIGKILL, and dies of the same signal', async () => {
-    const db = join(dir.path, 'killed.db')
+    const db = store.database(dir.path, 'killed')
     const marker = join(dir.path, 'killed.txt')
     const { exited } = start(db, ['killed_parent.py', marker])
     const { signal, stderr } = await exited
@@ -110,7 +113,7 @@ describe.concurrent('parents and children that end apart', { timeout: 240_000 },
   })
 
   it('passes SIGTERM to the parent alone: it is interrupted, its child runs on to its end', async () => {
-    const db = join(dir.path, 'terminated.db')
+    const db = store.database(dir.path, 'terminated')
     const marker = join(dir.path, 'terminated.txt')
     const { child: smileyProcess, exited, ready } = start(db, ['waiting_parent.py', marker, '2'])
     await ready
@@ -125,7 +128,7 @@ describe.concurrent('parents and children that end apart', { timeout: 240_000 },
   })
 
   it('stops recording a child that outlived its parent at Ctrl-C, exiting with the parent status', async () => {
-    const db = join(dir.path, 'left.db')
+    const db = store.database(dir.path, 'left')
     const marker = join(dir.path, 'left.txt')
     const { child: smileyProcess, exited, ready } = start(db, ['leaving_parent.py', marker])
     await ready

@@ -10,6 +10,9 @@ import type { CiSummary } from '../../shared/types/ci.js'
 import type { Run } from '../../shared/types/run.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 
@@ -55,7 +58,7 @@ async function runsOf(db: string): Promise<Run[]> {
 
 describe.concurrent('smiley ci', { timeout: 240_000 }, () => {
   it('records every Python process of a failing command, keeps them, and reports the failing one', async () => {
-    const db = join(dir.path, 'failing.db')
+    const db = store.database(dir.path, 'failing')
     const result = await smileyPatiently(
       [
         'ci',
@@ -82,7 +85,7 @@ describe.concurrent('smiley ci', { timeout: 240_000 }, () => {
       signal: null,
       failed: true,
       kept: true,
-      database: db,
+      database: store.shown(db),
       tests: [],
     })
     expect(summary.runs.map((run) => [run.description, run.status, run.exitCode])).toEqual([
@@ -101,7 +104,7 @@ describe.concurrent('smiley ci', { timeout: 240_000 }, () => {
   })
 
   it('keeps nothing when the command passes, and exits with its status', async () => {
-    const db = join(dir.path, 'passing.db')
+    const db = store.database(dir.path, 'passing')
     const result = await smileyPatiently(
       ['ci', '-d', db, '--summary', 'passing.json', '--', 'bash', '-c', 'python3 a.py; exit 0'],
       { cwd: dir.path },
@@ -114,18 +117,22 @@ describe.concurrent('smiley ci', { timeout: 240_000 }, () => {
   })
 
   it('keeps the recordings of a passing command with --keep all', async () => {
-    const db = join(dir.path, 'all.db')
+    const db = store.database(dir.path, 'all')
     const result = await smileyPatiently(
       ['ci', '--keep', 'all', '-d', db, '--summary', 'all.json', '--', 'python3', 'a.py'],
       { cwd: dir.path },
     )
     expect(result.code).toBe(0)
-    expect(summaryOf('all.json')).toMatchObject({ failed: false, kept: true, database: db })
+    expect(summaryOf('all.json')).toMatchObject({
+      failed: false,
+      kept: true,
+      database: store.shown(db),
+    })
     expect((await runsOf(db)).map((run) => run.description)).toEqual(['a.py'])
   })
 
   it("lists pytest's tests with their outcomes, and the failing test's run", async () => {
-    const db = join(dir.path, 'pytest.db')
+    const db = store.database(dir.path, 'pytest')
     const result = await smileyPatiently(
       [
         'ci',

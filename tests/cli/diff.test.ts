@@ -9,6 +9,9 @@ import type { ThreadSummary } from '../../shared/types/thread.js'
 import { findPythons } from '../../scripts/lib/pythons.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 let db: string
@@ -168,7 +171,7 @@ async function diff(...args: string[]): Promise<{ code: number | null; report: D
 
 beforeAll(() => {
   dir = tempDir()
-  db = join(dir.path, 'runs.db')
+  db = store.database(dir.path)
   writePrograms(dir.path, PROGRAMS)
 })
 afterAll(() => dir.remove())
@@ -434,7 +437,7 @@ describe('smiley diff', () => {
     const elsewhere = tempDir()
     try {
       cpSync(join(dir.path, 'branch.py'), join(elsewhere.path, 'branch.py'))
-      const other = join(elsewhere.path, 'ci.db')
+      const other = store.database(elsewhere.path, 'ci')
       const a = await record(['branch.py', '2'])
       const run = (args: string[]) =>
         smiley(['run', '-d', other, 'branch.py', ...args], { cwd: elsewhere.path })
@@ -454,11 +457,15 @@ describe('smiley diff', () => {
       // A run that is not in B's file is looked for there, and the message says where.
       const missing = await smiley(['diff', '-d', db, a, a, '--database-b', other])
       expect(missing.code).toBe(2)
-      expect(missing.stderr).toBe(`smiley: ${other}: no run with id ${a} (see: smiley list)\n`)
+      expect(missing.stderr).toBe(
+        `smiley: ${store.shown(other)}: no run with id ${a} (see: smiley list)\n`,
+      )
       const noFile = await smiley(['diff', '-d', db, a, a, '--database-b', `${other}.none`])
       expect(noFile.code).toBe(2)
       expect(noFile.stderr).toBe(
-        `smiley: no database at ${other}.none (record a run first: smiley run prog.py)\n`,
+        store.kind === 'sqlite'
+          ? `smiley: no database at ${other}.none (record a run first: smiley run prog.py)\n`
+          : `smiley: PostgreSQL at ${store.shown(other)}.none: the database does not exist\n`,
       )
     } finally {
       elsewhere.remove()

@@ -15,6 +15,9 @@ import { launch } from '../../server/record/launch.js'
 import type { Run } from '../../shared/types/run.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { itOnSqlite, storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 const python = 'python3'
@@ -53,22 +56,26 @@ async function drained(stream: Readable): Promise<Buffer> {
 }
 
 describe('the program held until its recording is ready', { timeout: 60_000 }, () => {
-  it('never runs when the database cannot be opened, and smiley says why in one line', async () => {
-    const db = join(dir.path, 'not-a-database.db')
-    const garbage = 'this is not a SQLite database, '.repeat(8)
-    writeFileSync(db, garbage)
-    const marker = join(dir.path, 'marker-bad-db')
-    const result = await smiley(['run', '-d', db, 'marks.py', marker], { cwd: dir.path })
-    expect(result.code).toBe(1)
-    expect(result.stdout).toBe('')
-    expect(result.stderr.trim().split('\n')).toHaveLength(1)
-    expect(result.stderr).toMatch(/not a SQLite database/)
-    expect(existsSync(marker)).toBe(false)
-    expect(readFileSync(db, 'utf8')).toBe(garbage)
-  })
+  // A file that is not a database is SQLite's own case.
+  itOnSqlite(
+    'never runs when the database cannot be opened, and smiley says why in one line',
+    async () => {
+      const db = join(dir.path, 'not-a-database.db')
+      const garbage = 'this is not a SQLite database, '.repeat(8)
+      writeFileSync(db, garbage)
+      const marker = join(dir.path, 'marker-bad-db')
+      const result = await smiley(['run', '-d', db, 'marks.py', marker], { cwd: dir.path })
+      expect(result.code).toBe(1)
+      expect(result.stdout).toBe('')
+      expect(result.stderr.trim().split('\n')).toHaveLength(1)
+      expect(result.stderr).toMatch(/not a SQLite database/)
+      expect(existsSync(marker)).toBe(false)
+      expect(readFileSync(db, 'utf8')).toBe(garbage)
+    },
+  )
 
   it('ends in one line with the status of an interpreter that exits before the first line', async () => {
-    const db = join(dir.path, 'exits.db')
+    const db = store.database(dir.path, 'exits')
     const marker = join(dir.path, 'marker-exits')
     const result = await smiley(['run', '-d', db, 'marks.py', marker], {
       cwd: dir.path,
@@ -83,7 +90,7 @@ describe('the program held until its recording is ready', { timeout: 60_000 }, (
   })
 
   it('dies quietly of a SIGTERM that stopped the interpreter before the first line', async () => {
-    const db = join(dir.path, 'terminated.db')
+    const db = store.database(dir.path, 'terminated')
     const result = await smiley(['run', '-d', db, 'marks.py', join(dir.path, 'marker-term')], {
       cwd: dir.path,
       env: { PYTHONPATH: join(dir.path, 'terminated') },
@@ -93,7 +100,7 @@ describe('the program held until its recording is ready', { timeout: 60_000 }, (
   })
 
   it('says in one line that the interpreter was killed before the first line', async () => {
-    const db = join(dir.path, 'killed.db')
+    const db = store.database(dir.path, 'killed')
     const result = await smiley(['run', '-d', db, 'marks.py', join(dir.path, 'marker-kill')], {
       cwd: dir.path,
       env: { PYTHONPATH: join(dir.path, 'killed') },

@@ -7,7 +7,6 @@ import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { Run } from '../../shared/types/run.js'
@@ -15,6 +14,9 @@ import type { SessionTest } from '../../shared/types/test.js'
 import { SMILEY, smiley, tempDir, type Result } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 import { pytestPython, xdistPython } from '../support/pytest.js'
+import { queryRun, storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 const run = promisify(execFile)
 
@@ -23,7 +25,7 @@ let db: string
 
 beforeEach(() => {
   dir = tempDir()
-  db = join(dir.path, 'runs.db')
+  db = store.database(dir.path)
 })
 afterEach(() => dir.remove())
 
@@ -303,21 +305,27 @@ describe.skipIf(pytestPython === null)('smiley pytest', () => {
     expect(tests[3]!.events).toBe(tests[4]!.events)
     expect(tests[3]!.events).toBeGreaterThan(2)
     // In the file: a row for the kept test, the 70 others in packs of 32.
-    const file = new Database(db, { readonly: true })
-    try {
-      expect(file.prepare('SELECT count(*) FROM tests').pluck().get()).toBe(1)
-      expect(file.prepare('SELECT count(*) FROM test_packs').pluck().get()).toBe(3)
-      // The session's run holds the functions it ran (the module), not the tests' functions.
-      const functionsOf = (run: string) =>
-        file
-          .prepare('SELECT f.name FROM functions f JOIN runs r ON r.id = f.run WHERE r.uuid = ?')
-          .pluck()
-          .all(run)
-      expect(functionsOf(session.id)).toEqual(['<module>'])
-      expect(functionsOf(tests[40]!.run)).toEqual(['test_square'])
-    } finally {
-      file.close()
-    }
+    const count = async (table: string) =>
+      await queryRun(
+        db,
+        session.id,
+        `SELECT count(*) AS n FROM ${table} t JOIN runs r ON r.id = t.run WHERE r.uuid = ?`,
+        session.id,
+      )
+    expect(await count('tests')).toEqual([{ n: 1 }])
+    expect(await count('test_packs')).toEqual([{ n: 3 }])
+    // The session's run holds the functions it ran (the module), not the tests' functions.
+    const functionsOf = async (run: string) =>
+      (
+        (await queryRun(
+          db,
+          run,
+          'SELECT f.name FROM functions f JOIN runs r ON r.id = f.run WHERE r.uuid = ?',
+          run,
+        )) as Array<{ name: string }>
+      ).map((row) => row.name)
+    expect(await functionsOf(session.id)).toEqual(['<module>'])
+    expect(await functionsOf(tests[40]!.run)).toEqual(['test_square'])
   })
 
   it('stops with -x, selects with -k and reruns the last failures with --lf', async () => {

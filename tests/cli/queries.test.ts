@@ -3,13 +3,15 @@
  * against what `replay --json` says the run did.
  */
 
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../shared/types/event.js'
 import type { Moment } from '../../shared/types/moment.js'
 import { smiley, tempDir, type Result } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 import { localsAt } from '../support/replay-locals.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 let db: string
@@ -48,7 +50,7 @@ for n in (3, -1):
 
 beforeAll(async () => {
   dir = tempDir()
-  db = join(dir.path, 'runs.db')
+  db = store.database(dir.path)
   writePrograms(dir.path, { 'words.py': PROGRAM })
   const recorded = await smiley(['run', '-d', db, 'words.py'], { cwd: dir.path })
   expect(recorded.code, recorded.stderr).toBe(0)

@@ -4,13 +4,15 @@
  * recorder holds the same tree a local recording would, with honest endings.
  */
 
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ChildStart } from '../../shared/types/child-start.js'
 import type { Run } from '../../shared/types/run.js'
 import { smiley } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 import { freePort, receiver, remoteFolder, runs, start } from '../support/remote.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 const dir = remoteFolder()
 
@@ -66,7 +68,7 @@ const patiently = { timeoutMs: 200_000 }
 describe('smiley run --remote with child processes', { timeout: 240_000 }, () => {
   it('sends each child to the recorder as a run of its own, linked to its parent, with honest endings', async () => {
     writeFamily()
-    const db = join(dir.path, 'remote.db')
+    const db = store.database(dir.path, 'remote')
     const recorder = await receiver(['record', '-d', db])
     const sender = start(['run', '--remote', recorder.url, 'family.py'])
     expect(await sender.exited).toEqual({ code: 0, signal: null })
@@ -105,7 +107,7 @@ describe('smiley run --remote with child processes', { timeout: 240_000 }, () =>
     expect(replay.stdout).toContain('"function":"prepare"')
 
     // The same program recorded locally gives the same tree.
-    const local = join(dir.path, 'local.db')
+    const local = store.database(dir.path, 'local')
     const alone = await smiley(['run', '-d', local, 'family.py'], { cwd: dir.path, ...patiently })
     expect(alone.code, alone.stderr).toBe(0)
     const shape = (list: Run[]) =>
@@ -117,7 +119,7 @@ describe('smiley run --remote with child processes', { timeout: 240_000 }, () =>
 
   it('sends the top process alone with --no-children', async () => {
     writeFamily()
-    const db = join(dir.path, 'alone.db')
+    const db = store.database(dir.path, 'alone')
     const recorder = await receiver(['record', '-d', db])
     const sender = start(['run', '--remote', recorder.url, '--no-children', 'family.py'])
     expect(await sender.exited).toEqual({ code: 0, signal: null })

@@ -10,13 +10,15 @@ import { smiley } from '../support/cli.js'
 import {
   comparableEvents,
   freePort,
-  query,
   receiver,
   remoteFolder,
   runs,
   start,
   touch,
 } from '../support/remote.js'
+import { queryRun, storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 const dir = remoteFolder()
 
@@ -32,7 +34,7 @@ describe('smiley run --remote', () => {
   })
 
   it('carries on when the recorder stops mid-run and says in one line how much was lost', async () => {
-    const db = join(dir.path, 'runs.db')
+    const db = store.database(dir.path)
     const recorder = await receiver(['record', '-d', db])
     const sender = start(['run', '--remote', recorder.url, 'waits.py'])
     await sender.line(/^ready$/)
@@ -52,7 +54,7 @@ describe('smiley run --remote', () => {
   })
 
   it('drops events, never definitions, when the recorder falls behind, and counts them', async () => {
-    const db = join(dir.path, 'runs.db')
+    const db = store.database(dir.path)
     const recorder = await receiver(['record', '-d', db])
     const sender = start([
       'run',
@@ -86,12 +88,16 @@ describe('smiley run --remote', () => {
     expect(events).toHaveLength(run!.eventCount)
     for (const event of events)
       expect(event).toMatchObject({ function: '<module>', source: expect.any(String) })
-    expect(query(db, 'SELECT run FROM profiles WHERE functions > 0')).toHaveLength(1)
-    expect(query(db, 'SELECT path FROM files')).toEqual([{ path: join(dir.path, 'waits.py') }])
+    expect(
+      await queryRun(db, 'latest', 'SELECT run FROM profiles WHERE functions > 0'),
+    ).toHaveLength(1)
+    expect(await queryRun(db, 'latest', 'SELECT path FROM files')).toEqual([
+      { path: join(dir.path, 'waits.py') },
+    ])
   })
 
   it('says in one line that the recorder refused the token, and the recorder stores nothing', async () => {
-    const db = join(dir.path, 'runs.db')
+    const db = store.database(dir.path)
     const recorder = await receiver(['record', '-d', db, '--token', 'right'])
     const wrong = await smiley(
       ['run', '--remote', recorder.url, '--token', 'wrong', 'shop.py', '2'],
@@ -118,7 +124,7 @@ describe('smiley run --remote', () => {
 
 describe('listening', () => {
   it('says in one line that the port is in use', async () => {
-    const first = await receiver(['record', '-d', join(dir.path, 'a.db')])
+    const first = await receiver(['record', '-d', store.database(dir.path, 'a')])
     const port = new URL(first.url).port
     for (const command of ['record', 'monitor']) {
       const second = await smiley([command, '--listen', `127.0.0.1:${port}`], { cwd: dir.path })

@@ -5,11 +5,13 @@
  * cannot see.
  */
 
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run } from '../../shared/types/run.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 beforeAll(() => {
@@ -51,7 +53,7 @@ async function runsOf(db: string): Promise<Run[]> {
 
 describe('how a run ends', { timeout: 60_000 }, () => {
   it('is completed when the program left an exception in sys.last_value and exited normally', async () => {
-    const db = join(dir.path, 'leaves.db')
+    const db = store.database(dir.path, 'leaves')
     const result = await smiley(['run', '-d', db, 'leaves.py'], { cwd: dir.path })
     expect(result).toMatchObject({ code: 0, stdout: 'left\n' })
     const [run] = await runsOf(db)
@@ -59,7 +61,7 @@ describe('how a run ends', { timeout: 60_000 }, () => {
   })
 
   it('is an error with the exception when it was uncaught, with our hook or the program’s own', async () => {
-    const db = join(dir.path, 'raises.db')
+    const db = store.database(dir.path, 'raises')
     const raised = await smiley(['run', '-d', db, 'raises.py'], { cwd: dir.path })
     expect(raised.code).toBe(1)
     const hooked = await smiley(['run', '-d', db, 'own_hook.py'], { cwd: dir.path })
@@ -74,7 +76,7 @@ describe('how a run ends', { timeout: 60_000 }, () => {
   })
 
   it('tells a child that left an exception behind from one that raised it', async () => {
-    const db = join(dir.path, 'children.db')
+    const db = store.database(dir.path, 'children')
     const result = await smiley(['run', '-d', db, 'parent.py'], { cwd: dir.path })
     expect(result).toMatchObject({ code: 0, stdout: 'left\nleaves.py 0\nraises.py 1\n' })
     const children = (await runsOf(db)).filter((run) => run.process?.parent)

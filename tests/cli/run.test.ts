@@ -1,6 +1,5 @@
 /** `smiley run`: the program runs as it would without Smiley, and everything lands in the database. */
 
-import Database from 'better-sqlite3'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -9,13 +8,16 @@ import type { Profile } from '../../shared/types/profile.js'
 import type { Run } from '../../shared/types/run.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { itOnSqlite, queryRun, storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 let db: string
 
 beforeEach(() => {
   dir = tempDir()
-  db = join(dir.path, 'runs.db')
+  db = store.database(dir.path)
 })
 afterEach(() => dir.remove())
 
@@ -176,7 +178,8 @@ result = add(2, 3)
     )
   })
 
-  it('refuses a file that is not a database in one line, without touching it', async () => {
+  // A file that is not a database is SQLite's own case.
+  itOnSqlite('refuses a file that is not a database in one line, without touching it', async () => {
     writePrograms(dir.path, { 'ok.py': 'pass\n', 'notes.db': 'my notes, not a database\n' })
     const result = await smiley(['run', '-d', join(dir.path, 'notes.db'), 'ok.py'], {
       cwd: dir.path,
@@ -276,10 +279,8 @@ account = Account("ada")
     expect(shown.code, shown.stderr).toBe(0)
     const { functions } = JSON.parse(shown.stdout) as { functions: Profile['functions'] }
     expect(functions.find((f) => f.name === 'f')).toMatchObject({ calls: 5, line: 1 })
-    const sqlite = new Database(db, { readonly: true })
-    const stored = sqlite.prepare('SELECT functions FROM profiles').pluck().all()
-    sqlite.close()
-    expect(stored).toEqual([functions.length])
+    const stored = await queryRun(db, 'latest', 'SELECT functions FROM profiles')
+    expect(stored).toEqual([{ functions: functions.length }])
   })
 
   it('records which tracer path was used, and refuses an unknown --accelerator', async () => {

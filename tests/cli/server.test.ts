@@ -2,10 +2,12 @@
 
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SMILEY, smiley, tempDir } from '../support/cli.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 beforeAll(() => {
@@ -17,7 +19,7 @@ describe('smiley server', () => {
   it('prints the address to open and serves the dashboard there until stopped', async () => {
     const child = spawn(
       process.execPath,
-      [SMILEY, 'server', '--port', '0', '-d', join(dir.path, 'runs.db')],
+      [SMILEY, 'server', '--port', '0', '-d', store.database(dir.path)],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -45,7 +47,7 @@ describe('smiley server', () => {
         '--port',
         String(port),
         '-d',
-        join(dir.path, 'runs.db'),
+        store.database(dir.path),
       ])
       expect(result.code).toBe(1)
       expect(result.stderr).toBe(`smiley: port ${port} is in use: choose another with --port\n`)
@@ -60,7 +62,7 @@ describe('smiley server', () => {
     ['-1', 'needs a whole number, not "-1"'],
     ['http', 'needs a whole number, not "http"'],
   ])('refuses the port %s in one line, as a usage error', async (port, problem) => {
-    const result = await smiley(['server', '--port', port, '-d', join(dir.path, 'runs.db')])
+    const result = await smiley(['server', '--port', port, '-d', store.database(dir.path)])
     expect(result).toMatchObject({
       code: 2,
       stdout: '',
@@ -69,7 +71,7 @@ describe('smiley server', () => {
   })
 
   it('refuses to listen beyond loopback without a token', async () => {
-    const result = await smiley(['server', '--host', '0.0.0.0', '-d', join(dir.path, 'runs.db')])
+    const result = await smiley(['server', '--host', '0.0.0.0', '-d', store.database(dir.path)])
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(
       'smiley: listening on 0.0.0.0 makes your recordings readable from the network: add --token auto (or --token SECRET)\n',

@@ -6,6 +6,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { smiley, tempDir, type Result } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 let db: string
@@ -41,7 +44,7 @@ function python<T>(code: string, ...args: string[]): T {
 
 beforeAll(async () => {
   dir = tempDir()
-  db = join(dir.path, 'runs.db')
+  db = store.database(dir.path)
   writePrograms(dir.path, { 'shapes.py': PROGRAM, 'quiet.py': 'x = 1\n' })
   program = join(dir.path, 'shapes.py')
   await smiley(['run', '-d', db, '--no-profile', 'quiet.py'], { cwd: dir.path })

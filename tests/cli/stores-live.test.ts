@@ -370,6 +370,52 @@ describe.skipIf(postgres === null)('a dashboard whose LISTEN connection is kille
   }, 60_000)
 })
 
+describe.skipIf(postgres === null)('smiley server whose LISTEN connection is killed', () => {
+  let server: ServerProcess
+  beforeAll(async () => {
+    postgres!.createDatabase('listener')
+    server = await spawnServer(postgres!.url('listener'))
+  }, 30_000)
+  afterAll(() => server.stop())
+
+  it('says on stderr once, in one line, that live updates wait, and once that they go on', async () => {
+    const listener = () =>
+      postgres!
+        .sql(
+          'listener',
+          "SELECT pid FROM pg_stat_activity WHERE datname = 'listener' AND query = 'LISTEN smiley_runs'",
+        )
+        .trim()
+    const killed = listener()
+    expect(killed).toMatch(/^\d+$/)
+    expect(postgres!.sql('listener', `SELECT pg_terminate_backend(${killed})`).trim()).toBe('t')
+    const lines = () =>
+      server
+        .stderr()
+        .split('\n')
+        .filter((line) => line !== '')
+    for (let wait = 0; wait < 150 && lines().length < 2; wait++)
+      await new Promise((tick) => setTimeout(tick, 100))
+    // A moment more: nothing else may follow.
+    await new Promise((tick) => setTimeout(tick, 1500))
+    const where = `PostgreSQL at postgres://${PG_USER}@127.0.0.1:${postgres!.port}/listener`
+    expect(lines()).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^smiley server: lost the connection to ${escape(where)}.*; live updates wait until it is back$`,
+        ),
+      ),
+      `smiley server: the connection to ${where} is back; live updates go on`,
+    ])
+    expect(listener()).toMatch(/^\d+$/)
+    expect(listener()).not.toBe(killed)
+    expect(server.alive()).toBe(true)
+  }, 60_000)
+})
+
+/** `text` as a regular expression that matches it alone. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+
 // Last in the file: it stops the PostgreSQL server the others share.
 describe.skipIf(postgres === null)('a dashboard whose PostgreSQL server restarts', () => {
   let server: ServerProcess
@@ -402,12 +448,14 @@ describe.skipIf(postgres === null)('a dashboard whose PostgreSQL server restarts
       40_000,
     )
     expect(server.alive()).toBe(true)
-    expect(
-      server
-        .stderr()
-        .split('\n')
-        .filter((line) => line !== ''),
-    ).toHaveLength(1)
+    // Once that it is lost, once that it is back: not a line per failed attempt meanwhile.
+    const said = server
+      .stderr()
+      .split('\n')
+      .filter((line) => line !== '')
+    expect(said.filter((line) => line.includes('live updates wait'))).toHaveLength(1)
+    expect(said.at(-1)).toMatch(/ is back; live updates go on$/)
+    expect(said.length).toBeLessThanOrEqual(3)
     dashboard.close()
   }, 90_000)
 })

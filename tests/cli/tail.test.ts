@@ -1,4 +1,4 @@
-/** `smiley tail`: following a run while it is being recorded. */
+/** `smiley tail`: following a run while it is being recorded, in either store. */
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -8,6 +8,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Run } from '../../shared/types/run.js'
 import { SMILEY, smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { itOnSqlite, storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 let db: string
@@ -15,7 +18,7 @@ const children: ChildProcess[] = []
 
 beforeEach(() => {
   dir = tempDir()
-  db = join(dir.path, 'runs.db')
+  db = store.database(dir.path)
   writePrograms(dir.path, {
     // Waits for the test to create the file named by its argument, then does a little more.
     'waits.py': `
@@ -121,14 +124,17 @@ describe('smiley tail', () => {
       stdout: '',
       stderr: 'smiley: no run with id ffffffff (see: smiley list)\n',
     })
-    const empty = join(dir.path, 'empty.db')
     await smiley(['delete', '-d', db, 'latest'])
     const none = await smiley(['tail', '-d', db])
     expect(none.code).toBe(1)
     expect(none.stderr).toBe(
       'smiley: there are no runs yet (record one with: smiley run prog.py)\n',
     )
-    const missing = await smiley(['tail', '-d', empty])
+  })
+
+  // A missing file is SQLite's own case (PostgreSQL's missing database: stores.test.ts).
+  itOnSqlite('says in one line that there is no database file', async () => {
+    const missing = await smiley(['tail', '-d', join(dir.path, 'empty.db')])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toMatch(/^smiley: no database at [^\n]+\n$/)
   })

@@ -10,13 +10,16 @@ import type { Run } from '../../shared/types/run.js'
 import type { SessionTest } from '../../shared/types/test.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 let db: string
 
 beforeEach(() => {
   dir = tempDir()
-  db = join(dir.path, 'runs.db')
+  db = store.database(dir.path)
 })
 afterEach(() => dir.remove())
 

@@ -10,6 +10,9 @@ import { smiley, tempDir } from '../support/cli.js'
 import { DapClient } from '../support/dap-client.js'
 import { writePrograms } from '../support/programs.js'
 import { localsAt } from '../support/replay-locals.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 const PROGRAM = `
 import threading
@@ -50,7 +53,7 @@ const clients: DapClient[] = []
 
 beforeAll(async () => {
   dir = tempDir()
-  db = join(dir.path, 'runs.db')
+  db = store.database(dir.path)
   writePrograms(dir.path, { 'counts.py': PROGRAM })
   program = join(dir.path, 'counts.py')
   const recorded = await smiley(['run', '-d', db, 'counts.py'], { cwd: dir.path })
@@ -485,11 +488,12 @@ describe('smiley dap', () => {
   })
 
   it('records a program given to launch, then replays its run', async () => {
+    const fresh = store.database(dir.path, 'fresh')
     const client = await started(
       async (c) => {
         await c.ok('setBreakpoints', { source: { path: program }, breakpoints: [{ line: 10 }] })
       },
-      { program: 'counts.py', cwd: dir.path, database: join(dir.path, 'fresh.db') },
+      { program: 'counts.py', cwd: dir.path, database: fresh },
     )
     const output = client.events
       .filter((e) => e.event === 'output')
@@ -498,7 +502,7 @@ describe('smiley dap', () => {
     expect(output).toContain('ValueError: too big: 5')
     await client.moveTo('continue', { threadId: MAIN })
     expect((await where(client, MAIN)).locals).toEqual({ value: '1' })
-    const runs = await smiley(['list', '--json', '-d', join(dir.path, 'fresh.db')])
+    const runs = await smiley(['list', '--json', '-d', fresh])
     expect(JSON.parse(runs.stdout)).toHaveLength(1)
   })
 
@@ -507,7 +511,7 @@ describe('smiley dap', () => {
     const client = new DapClient()
     clients.push(client)
     await client.ok('initialize', { adapterID: 'smiley' })
-    const database = join(dir.path, 'broken.db')
+    const database = store.database(dir.path, 'broken')
     expect(
       await client.request('launch', { program: 'missing.py', cwd: dir.path, database }),
     ).toMatchObject({
@@ -527,7 +531,7 @@ describe('smiley dap', () => {
   it('shows a file changed since the run from its recorded text, and an unchanged one from disk', async () => {
     const original = 'value = 1\nvalue += 1\n'
     writePrograms(dir.path, { 'changing.py': original })
-    const database = join(dir.path, 'changing.db')
+    const database = store.database(dir.path, 'changing')
     expect((await smiley(['run', '-d', database, 'changing.py'], { cwd: dir.path })).code).toBe(0)
     const look = async () => {
       const client = await started(async () => {}, { run: 'latest', database })
@@ -567,7 +571,7 @@ def churn(n):
 churn(40)
 `,
     })
-    const database = join(dir.path, 'loop.db')
+    const database = store.database(dir.path, 'loop')
     expect((await smiley(['run', '-d', database, 'loop.py'], { cwd: dir.path })).code).toBe(0)
     const replay = await smiley(['replay', '--json', '-d', database, 'latest'])
     const loop = replay.stdout

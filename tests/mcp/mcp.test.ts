@@ -14,6 +14,9 @@ import type { Run } from '../../shared/types/run.js'
 import { SMILEY, smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
 import { localsAt } from '../support/replay-locals.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 const PROGRAM = `
 def average(values):
@@ -39,7 +42,7 @@ let client: Client
 
 beforeAll(async () => {
   dir = tempDir()
-  db = join(dir.path, 'runs.db')
+  db = store.database(dir.path)
   writePrograms(dir.path, {
     'ok.py': 'print(sum(range(5)))\n',
     'parent.py':
@@ -68,7 +71,7 @@ beforeAll(async () => {
       stderr: 'pipe',
     }),
   )
-})
+}, 180_000)
 afterAll(async () => {
   await client?.close()
   dir.remove()
@@ -212,7 +215,7 @@ describe('smiley mcp', () => {
   })
 
   it('state_at: the processes started right after the event, each with the run it was recorded as', async () => {
-    const family = join(dir.path, 'family.db')
+    const family = store.database(dir.path, 'family')
     const recorded = await smiley(['run', '-d', family, 'parent.py'], { cwd: dir.path })
     expect(recorded.code, recorded.stderr).toBe(0)
     const listed = JSON.parse((await smiley(['list', '--json', '-d', family])).stdout) as Run[]
@@ -320,13 +323,18 @@ describe('smiley mcp', () => {
   })
 
   it('reads runs as resources, and never writes the database', async () => {
-    const before = createHash('sha256').update(readFileSync(db)).digest('hex')
+    // SQLite: the file's bytes; PostgreSQL: every run as list --json shows it.
+    const fingerprint = async () =>
+      store.kind === 'sqlite'
+        ? createHash('sha256').update(readFileSync(db)).digest('hex')
+        : (await smiley(['list', '--json', '-d', db])).stdout
+    const before = await fingerprint()
     const { resources } = await client.listResources()
     expect(resources.map((r) => r.uri)).toEqual(runs.map((run) => `smiley://runs/${run.id}`))
     const read = await client.readResource({ uri: `smiley://runs/${runs[0]!.id}` })
     const summary = JSON.parse((read.contents[0] as { text: string }).text)
     expect(summary).toEqual(await call('run_summary', { run: runs[0]!.id }))
-    expect(createHash('sha256').update(readFileSync(db)).digest('hex')).toBe(before)
+    expect(await fingerprint()).toBe(before)
   })
 
   it('refuses a database that does not exist, in one line', async () => {

@@ -47,6 +47,12 @@ function binaries(): string | null {
   return versions.length === 0 ? null : join(root, versions[0]!, 'bin')
 }
 
+/** PostgreSQL's own psql, beside its server (the client package's when no server is installed). */
+export function psqlPath(): string {
+  const bin = binaries()
+  return bin === null ? 'psql' : join(bin, 'psql')
+}
+
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer()

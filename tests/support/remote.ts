@@ -3,7 +3,6 @@
  * output is read line by line as it comes, receivers on free ports, and reading runs back.
  */
 
-import Database from 'better-sqlite3'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -176,15 +175,6 @@ export async function comparableEvents(db: string, run = 'latest'): Promise<unkn
       ) as TraceEvent
       return event
     })
-}
-
-export function query(db: string, sql: string): unknown[] {
-  const connection = new Database(db, { readonly: true })
-  try {
-    return connection.prepare(sql).all()
-  } finally {
-    connection.close()
-  }
 }
 
 /** A loopback port nobody listens on. */

@@ -1,6 +1,5 @@
 /** The WebSocket side of the dashboard: what is pushed, to whom, and what is refused. */
 
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { ServerMessage } from '../../shared/protocol.js'
@@ -9,6 +8,9 @@ import type { Run } from '../../shared/types/run.js'
 import { startServer, type RunningServer } from '../../server/web/server.js'
 import { smiley, tempDir } from '../support/cli.js'
 import { writePrograms } from '../support/programs.js'
+import { storeUnderTest } from '../support/store-under-test.js'
+
+const store = await storeUnderTest()
 
 let dir: { path: string; remove: () => void }
 let db: string
@@ -16,7 +18,7 @@ let server: RunningServer
 
 beforeAll(async () => {
   dir = tempDir()
-  db = join(dir.path, 'runs.db')
+  db = store.database(dir.path)
   writePrograms(dir.path, { 'prog.py': 'x = 1\ny = x + 1\n' })
   server = await startServer({ database: db, host: '127.0.0.1', port: 0, token: null, poll: false })
 })

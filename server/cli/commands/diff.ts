@@ -11,6 +11,7 @@ import { Output } from '../../console/output.js'
 import type { ParsedArgs } from '../args.js'
 import { databaseOption, jsonOption, text, type Command } from '../command.js'
 import { CliError } from '../errors.js'
+import { describeUrl, isPostgresUrl } from '../../store/location.js'
 
 const RUN_HELP = 'a run id, a unique prefix of one, "latest" or "latest~N"'
 
@@ -116,7 +117,8 @@ async function findIn(
   try {
     return await store.findRun(reference)
   } catch (error) {
-    if (twoFiles && error instanceof RunNotFound) throw new RunNotFound(`${path}: ${error.message}`)
+    if (twoFiles && error instanceof RunNotFound)
+      throw new RunNotFound(`${isPostgresUrl(path) ? describeUrl(path) : path}: ${error.message}`)
     throw error
   }
 }

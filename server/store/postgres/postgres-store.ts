@@ -42,7 +42,7 @@ import { THREAD_ROWS, toThreadSummary, type ThreadRow } from '../../db/threads.j
 import { DiskRoom } from '../../record/disk-room.js'
 import type { Batch } from '../batch.js'
 import { NotYetSupported, StoreError } from '../errors.js'
-import type { BlockData, NameRows, Store, StoreFailure, TestPlace } from '../store.js'
+import type { BlockData, NameRows, Store, StoreFailure, TestPlace, WatchOptions } from '../store.js'
 import {
   runLookSql,
   runsByKeySql,
@@ -256,11 +256,15 @@ export class PostgresStore implements Store {
    * and found again, when anything may have changed meanwhile. Resolves once listening, with
    * the function that stops it.
    */
-  async watch(changed: (run: number) => void): Promise<() => Promise<void>> {
-    const watcher = new RunsWatcher(this.url, this.location, (run) => {
+  async watch(
+    changed: (run: number) => void,
+    options: WatchOptions = {},
+  ): Promise<() => Promise<void>> {
+    const forgetting = (run: number) => {
       this.found.forget(run)
       changed(run)
-    })
+    }
+    const watcher = new RunsWatcher(this.url, this.location, forgetting, options)
     await watcher.start()
     return () => watcher.stop()
   }

@@ -4,6 +4,7 @@
  */
 
 import pg from 'pg'
+import type { WatchOptions } from '../store.js'
 import { pgFailure } from './connect.js'
 import { RUNS_CHANNEL } from './write-batch.js'
 
@@ -20,6 +21,7 @@ export class RunsWatcher {
     private readonly url: string,
     private readonly location: string,
     private readonly changed: (run: number) => void,
+    private readonly options: WatchOptions = {},
   ) {}
 
   /** Listens; rejects with one line when the first connection fails. */
@@ -44,8 +46,8 @@ export class RunsWatcher {
     client.on('notification', (message) => {
       if (message.channel === RUNS_CHANNEL) this.changed(Number(message.payload ?? 0))
     })
-    client.on('error', () => this.lost(client))
-    client.on('end', () => this.lost(client))
+    client.on('error', (error) => this.lost(client, error))
+    client.on('end', () => this.lost(client, null))
     await client.connect()
     await client.query(`LISTEN ${RUNS_CHANNEL}`)
     if (this.stopped) {
@@ -57,10 +59,19 @@ export class RunsWatcher {
   }
 
   /** The connection is gone: found again later, and then anything may have changed. */
-  private lost(client: pg.Client): void {
+  private lost(client: pg.Client, error: Error | null): void {
     if (this.stopped || this.client !== client) return
     this.client = null
     void client.end().catch(() => undefined)
+    // The cause, without the server's name said twice.
+    const why = error === null ? null : pgFailure(error, this.location)
+    const cause = why?.message
+      .replace(`lost the connection to PostgreSQL at ${this.location}: `, '')
+      .replace(`PostgreSQL at ${this.location}: `, '')
+    this.options.lost?.(
+      `lost the connection to PostgreSQL at ${this.location}${cause ? ` (${cause})` : ''}; ` +
+        'live updates wait until it is back',
+    )
     this.schedule()
   }
 
@@ -68,7 +79,10 @@ export class RunsWatcher {
     this.retry = setTimeout(() => {
       this.retry = null
       this.connect().then(
-        () => this.changed(0),
+        () => {
+          this.options.found?.()
+          this.changed(0)
+        },
         () => {
           this.retryMs = Math.min(LAST_RETRY_MS, this.retryMs * 2)
           if (!this.stopped) this.schedule()

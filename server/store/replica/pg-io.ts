@@ -19,6 +19,8 @@ export function pgSource(client: pg.ClientBase): RunSource {
   return {
     runRow: async (uuid) =>
       (await client.query<Record>('SELECT * FROM runs WHERE uuid = $1', [uuid])).rows[0],
+    childRows: async (uuid) =>
+      (await client.query<Record>('SELECT * FROM runs WHERE parent_run = $1', [uuid])).rows,
     page: async (table, key, since, after) => {
       const { sql, params } = pageQuery(table, key, since, after)
       const result = await client.query<unknown[]>({

@@ -15,7 +15,8 @@ import { toRun, type RunRow } from '../../db/rows.js'
 import type { Run } from '../../../shared/types/run.js'
 import { cacheFile, cacheLimit } from './cache-place.js'
 import { copyRun, type CopyMark } from './copy-run.js'
-import type { RunSource } from './run-io.js'
+import type { Record, RunSource } from './run-io.js'
+import { RUN_COLUMNS } from './tables.js'
 import { inSqliteTransaction, sqliteSink } from './sqlite-io.js'
 
 /** Reads the store in one snapshot (Store.readRuns). */
@@ -128,6 +129,7 @@ export class RunReplica {
           key,
           ...(mark ? { mark } : {}),
         })
+        this.keepChildren(await source.childRows(uuid))
         this.writer
           .prepare(
             `INSERT OR REPLACE INTO replica_runs
@@ -146,6 +148,20 @@ export class RunReplica {
       }),
     )
     this.evict(key)
+  }
+
+  /**
+   * The rows of the runs a run's processes were recorded as, under their store keys: the query
+   * layer links a run's child starts to them (child-starts.ts). A child whose events the cache
+   * holds keeps them; only its row is brought up to date.
+   */
+  private keepChildren(rows: Record[]): void {
+    const columns = ['id', ...RUN_COLUMNS]
+    const upsert = this.writer.prepare(
+      `INSERT INTO runs (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+       ON CONFLICT (id) DO UPDATE SET ${RUN_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    )
+    for (const row of rows) upsert.run(...columns.map((c) => row[c]))
   }
 
   /** Removes what the cache holds under `key` or `uuid` (another run's, or a stale copy). */

@@ -12,6 +12,8 @@ export type Record = { [column: string]: unknown }
 export interface RunSource {
   /** The run's row (every column of `runs`, its local key as `id`); undefined when it has none. */
   runRow(uuid: string): Promise<Record | undefined>
+  /** The rows of the runs of the processes run `uuid` started (as runRow gives them). */
+  childRows(uuid: string): Promise<Record[]>
   /**
    * The next page of run `key`'s rows of `table` (values in `table.columns` order): those
    * after `after` in key order (from the first when null) and, when `since` is given, with

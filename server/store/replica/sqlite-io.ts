@@ -12,6 +12,8 @@ export function sqliteSource(db: Db): RunSource {
   return {
     runRow: async (uuid) =>
       db.prepare('SELECT * FROM runs WHERE uuid = ?').get(uuid) as Record | undefined,
+    childRows: async (uuid) =>
+      db.prepare('SELECT * FROM runs WHERE parent_run = ?').all(uuid) as Record[],
     page: async (table, key, since, after) => {
       const { sql, params } = pageQuery(table, key, since, after)
       const id = `${table.name}/${since !== null}/${after !== null}`
