@@ -212,17 +212,17 @@ class Stream:
 
     def _flush_locked(self):
         if self._encoder is not None:
-            payload = self._encoder.take()
-            if payload is None:
-                return
-        else:
-            buffer = self.buffer
-            count = len(buffer)
-            if not count:
-                return
-            batch = buffer[:count]
-            del buffer[:count]
-            payload = marshal.dumps(batch, wire.MARSHAL_VERSION)
+            frame = self._encoder.take_frame()  # framed where it was encoded: nothing copied
+            if frame is not None:
+                self._write(frame)
+            return
+        buffer = self.buffer
+        count = len(buffer)
+        if not count:
+            return
+        batch = buffer[:count]
+        del buffer[:count]
+        payload = marshal.dumps(batch, wire.MARSHAL_VERSION)
         self._write(wire.FRAME_LENGTH.pack(len(payload)) + payload)
 
     def _write(self, data):

@@ -249,9 +249,10 @@ int smiley_line_of(PyFrameObject *frame);
 int smiley_maybe_flush(Core *core);
 FrameState *smiley_state_of(Core *core, PyFrameObject *frame);
 int smiley_start(Core *core, PyFrameObject *frame, CodeEntry *entry, int line);
-int smiley_resume(Core *core, PyFrameObject *frame, FrameState *state, CodeEntry *entry);
-int smiley_leave(Core *core, PyFrameObject *frame, FrameState *state, PyObject *value, int final, int unwinding);
-int smiley_raised(Core *core, PyFrameObject *frame, FrameState *state, PyObject *error);
+int smiley_resume(Core *core, PyFrameObject *frame, FrameState *state, CodeEntry *entry, int line);
+int smiley_leave(Core *core, PyFrameObject *frame, FrameState *state, PyObject *value, int final, int unwinding,
+                 int line);
+int smiley_raised(Core *core, PyFrameObject *frame, FrameState *state, PyObject *error, int line);
 int smiley_line_event(Core *core, PyFrameObject *frame, FrameState *state, int line);
 int smiley_failed(Core *core);
 

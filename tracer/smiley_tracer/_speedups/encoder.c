@@ -196,24 +196,29 @@ stream_append(Core *core, PyObject *record)
     Py_RETURN_NONE;
 }
 
+/* The pending batch as the stream sends it: the frame's length, then the records as a marshal
+ * list (None: nothing pending). */
 static PyObject *
-stream_take(Core *core, PyObject *unused)
+stream_take_frame(Core *core, PyObject *unused)
 {
     Encoded *out = &core->pending;
     if (out->count == 0)
         Py_RETURN_NONE;
-    if (out->count > INT32_MAX) {
+    if (out->count > INT32_MAX || out->size > INT32_MAX) {
         PyErr_SetString(PyExc_OverflowError, "too many records in one batch");
         return NULL;
     }
-    PyObject *payload = PyBytes_FromStringAndSize(NULL, out->size + 5);
-    if (payload == NULL)
+    PyObject *frame = PyBytes_FromStringAndSize(NULL, out->size + 9);
+    if (frame == NULL)
         return NULL;
-    char *data = PyBytes_AS_STRING(payload);
-    data[0] = '[';
-    for (int i = 0; i < 4; i++)
-        data[1 + i] = (char)(((unsigned long)out->count >> (8 * i)) & 0xff);
-    memcpy(data + 5, out->data, out->size);
+    char *data = PyBytes_AS_STRING(frame);
+    uint32_t length = (uint32_t)(out->size + 5);
+    for (int i = 0; i < 4; i++) {
+        data[i] = (char)((length >> (8 * i)) & 0xff);
+        data[5 + i] = (char)(((unsigned long)out->count >> (8 * i)) & 0xff);
+    }
+    data[4] = '[';
+    memcpy(data + 9, out->data, out->size);
     out->size = 0;
     out->count = 0;
     if (out->capacity > (1 << 24)) { /* one huge batch (a profile): do not keep its memory */
@@ -221,7 +226,7 @@ stream_take(Core *core, PyObject *unused)
         out->data = NULL;
         out->capacity = 0;
     }
-    return payload;
+    return frame;
 }
 
 static PyObject *
@@ -240,7 +245,8 @@ stream_drop(Core *core, PyObject *unused)
 
 PyMethodDef smiley_stream_methods[] = {
     {"append", (PyCFunction)stream_append, METH_O, "encode a record into the pending batch"},
-    {"take", (PyCFunction)stream_take, METH_NOARGS, "the pending batch as a marshal list (None: empty)"},
+    {"take_frame", (PyCFunction)stream_take_frame, METH_NOARGS,
+     "the pending batch framed for the stream: its length, then a marshal list (None: empty)"},
     {"pending", (PyCFunction)stream_pending, METH_NOARGS, "how many records wait"},
     {"drop", (PyCFunction)stream_drop, METH_NOARGS, "forget the pending records"},
     {NULL},

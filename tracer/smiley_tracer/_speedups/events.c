@@ -295,7 +295,7 @@ smiley_start(Core *core, PyFrameObject *frame, CodeEntry *entry, int line)
 }
 
 int
-smiley_resume(Core *core, PyFrameObject *frame, FrameState *state, CodeEntry *entry)
+smiley_resume(Core *core, PyFrameObject *frame, FrameState *state, CodeEntry *entry, int line)
 {
     PyObject *parent_id = NULL;
     int placed = place(core, frame, state, &parent_id);
@@ -306,7 +306,7 @@ smiley_resume(Core *core, PyFrameObject *frame, FrameState *state, CodeEntry *en
     state->suspended = 0;
     PyObject *more[5] = {Py_NewRef(entry->id), parent_id, Py_NewRef(state->thread), PyLong_FromLong(state->depth),
                          state->in_task ? Py_NewRef(state->task) : NULL};
-    return emit(core, TAG_CALL, state, smiley_line_of(frame), Py_NewRef(Py_None), 4 + state->in_task, more);
+    return emit(core, TAG_CALL, state, line, Py_NewRef(Py_None), 4 + state->in_task, more);
 }
 
 static PyObject *
@@ -344,7 +344,7 @@ exception_of(Core *core, PyObject *error, PyObject **more)
 /* A frame ends (final) or a generator suspends, like settrace's "return" and PY_RETURN,
  * PY_YIELD and PY_UNWIND. The state is owned by the caller. */
 int
-smiley_leave(Core *core, PyFrameObject *frame, FrameState *state, PyObject *value, int final, int unwinding)
+smiley_leave(Core *core, PyFrameObject *frame, FrameState *state, PyObject *value, int final, int unwinding, int line)
 {
     PyObject *found = changes_of(core, state, frame);
     if (found == NULL)
@@ -369,7 +369,7 @@ smiley_leave(Core *core, PyFrameObject *frame, FrameState *state, PyObject *valu
             return -1;
         }
     }
-    if (emit(core, tag, state, smiley_line_of(frame), found, 2, more) < 0)
+    if (emit(core, tag, state, line, found, 2, more) < 0)
         return -1;
     if (final) {
         ptrmap_del(&core->live, (PyObject *)frame);
@@ -379,7 +379,7 @@ smiley_leave(Core *core, PyFrameObject *frame, FrameState *state, PyObject *valu
 }
 
 int
-smiley_raised(Core *core, PyFrameObject *frame, FrameState *state, PyObject *error)
+smiley_raised(Core *core, PyFrameObject *frame, FrameState *state, PyObject *error, int line)
 {
     PyObject *found = changes_of(core, state, frame);
     if (found == NULL)
@@ -390,7 +390,7 @@ smiley_raised(Core *core, PyFrameObject *frame, FrameState *state, PyObject *err
         return -1;
     }
     state->raised = 1;
-    return emit(core, TAG_EXCEPTION, state, smiley_line_of(frame), found, 2, more);
+    return emit(core, TAG_EXCEPTION, state, line, found, 2, more);
 }
 
 int

@@ -27,6 +27,24 @@ known_entry(Core *core, PyObject *code) /* borrowed; NULL: not recorded (or not 
     return known == NULL || known == Py_False ? NULL : (CodeEntry *)known;
 }
 
+/* The line of the instruction at `offset` (in bytes) of a recorded code, which is where its frame
+ * is during the callback: frame.f_lineno without scanning the code's line table from its
+ * start at every event. The frame says it for an instruction of no line. -1 on error. */
+static int
+line_at(Core *core, CodeEntry *entry, PyObject *offset, PyFrameObject *frame, int *line)
+{
+    if (entry->lines == NULL && (entry->lines = SMILEY_CALL(core->offset_lines, entry->code)) == NULL)
+        return -1;
+    long index = PyLong_AsLong(offset) / 2;
+    long number = -1;
+    if (index >= 0 && index < PyList_GET_SIZE(entry->lines))
+        number = PyLong_AsLong(PyList_GET_ITEM(entry->lines, index));
+    if (number == -1 && PyErr_Occurred())
+        return -1;
+    *line = number >= 0 ? (int)number : smiley_line_of(frame);
+    return 0;
+}
+
 static int
 monitoring_start(Core *core, PyObject *code, PyFrameObject *frame)
 {
@@ -56,11 +74,13 @@ py_resume(Core *core, PyObject *const *args, Py_ssize_t nargs)
     if (entry == NULL || frame == NULL)
         return answer(core, PyErr_Occurred() ? -1 : 0);
     FrameState *state = smiley_state_of(core, frame);
-    int result;
+    int result, at;
     if (state == NULL || state->entry != entry)
         result = PyErr_Occurred() ? -1 : (monitoring_start(core, args[0], frame) < 0 ? -1 : 0);
+    else if (line_at(core, entry, args[1], frame, &at) < 0)
+        result = -1;
     else
-        result = smiley_resume(core, frame, state, entry) < 0 ? -1 : smiley_maybe_flush(core);
+        result = smiley_resume(core, frame, state, entry, at) < 0 ? -1 : smiley_maybe_flush(core);
     return answer(core, result);
 }
 
@@ -92,7 +112,7 @@ jump(Core *core, PyObject *const *args, Py_ssize_t nargs)
     CodeEntry *entry = known_entry(core, args[0]);
     if (entry == NULL)
         return PyErr_Occurred() ? answer(core, -1) : Py_NewRef(core->disable);
-    if (entry->lines == NULL && (entry->lines = SMILEY_CALL(core->offset_lines, args[0])) == NULL)
+    if (entry->lines == NULL && (entry->lines = SMILEY_CALL(core->offset_lines, entry->code)) == NULL)
         return answer(core, -1);
     Py_ssize_t size = PyList_GET_SIZE(entry->lines);
     if (target / 2 >= size || source / 2 >= size)
@@ -104,14 +124,17 @@ jump(Core *core, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static int
-monitoring_leave(Core *core, PyObject *code, PyObject *value, int final, int unwinding)
+monitoring_leave(Core *core, PyObject *code, PyObject *offset, PyObject *value, int final, int unwinding)
 {
     PyFrameObject *frame = PyEval_GetFrame();
     FrameState *state = frame == NULL ? NULL : smiley_state_of(core, frame);
     if (state == NULL || state->entry->code != code)
         return PyErr_Occurred() ? -1 : 0;
+    int line;
+    if (line_at(core, state->entry, offset, frame, &line) < 0)
+        return -1;
     Py_INCREF(state);
-    int result = smiley_leave(core, frame, state, value, final, unwinding);
+    int result = smiley_leave(core, frame, state, value, final, unwinding, line);
     Py_DECREF(state);
     return result < 0 ? -1 : smiley_maybe_flush(core);
 }
@@ -120,14 +143,14 @@ static PyObject *
 py_return(Core *core, PyObject *const *args, Py_ssize_t nargs)
 {
     NEED_ARGS(3)
-    return answer(core, monitoring_leave(core, args[0], args[2], 1, 0));
+    return answer(core, monitoring_leave(core, args[0], args[1], args[2], 1, 0));
 }
 
 static PyObject *
 py_yield(Core *core, PyObject *const *args, Py_ssize_t nargs)
 {
     NEED_ARGS(3)
-    return answer(core, monitoring_leave(core, args[0], args[2], 0, 0));
+    return answer(core, monitoring_leave(core, args[0], args[1], args[2], 0, 0));
 }
 
 static PyObject *
@@ -136,17 +159,20 @@ py_unwind(Core *core, PyObject *const *args, Py_ssize_t nargs)
     NEED_ARGS(3)
     if (known_entry(core, args[0]) == NULL)
         return answer(core, PyErr_Occurred() ? -1 : 0);
-    return answer(core, monitoring_leave(core, args[0], NULL, 1, 1));
+    return answer(core, monitoring_leave(core, args[0], args[1], NULL, 1, 1));
 }
 
 static int
-monitoring_raised(Core *core, PyObject *code, PyObject *error)
+monitoring_raised(Core *core, PyObject *code, PyObject *offset, PyObject *error)
 {
     PyFrameObject *frame = PyEval_GetFrame();
     FrameState *state = frame == NULL ? NULL : smiley_state_of(core, frame);
     if (state == NULL || state->entry->code != code)
         return PyErr_Occurred() ? -1 : 0;
-    return smiley_raised(core, frame, state, error) < 0 ? -1 : smiley_maybe_flush(core);
+    int line;
+    if (line_at(core, state->entry, offset, frame, &line) < 0)
+        return -1;
+    return smiley_raised(core, frame, state, error, line) < 0 ? -1 : smiley_maybe_flush(core);
 }
 
 static PyObject *
@@ -155,14 +181,14 @@ on_raise(Core *core, PyObject *const *args, Py_ssize_t nargs)
     NEED_ARGS(3)
     if (known_entry(core, args[0]) == NULL)
         return answer(core, PyErr_Occurred() ? -1 : 0);
-    return answer(core, monitoring_raised(core, args[0], args[2]));
+    return answer(core, monitoring_raised(core, args[0], args[1], args[2]));
 }
 
 static PyObject *
 stop_iteration(Core *core, PyObject *const *args, Py_ssize_t nargs)
 {
     NEED_ARGS(3)
-    return answer(core, monitoring_raised(core, args[0], args[2]));
+    return answer(core, monitoring_raised(core, args[0], args[1], args[2]));
 }
 
 PyMethodDef smiley_monitoring_methods[] = {

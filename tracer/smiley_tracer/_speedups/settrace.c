@@ -17,7 +17,7 @@ settrace_call(Core *core, PyFrameObject *frame)
         if (state != NULL && state->entry->code == entry->code && state->suspended) {
             if (SMILEY_REFRESH_EVERY_EVENT)
                 smiley_refresh_order(state, frame);
-            return smiley_resume(core, frame, state, entry) < 0 ? -1 : smiley_maybe_flush(core);
+            return smiley_resume(core, frame, state, entry, smiley_line_of(frame)) < 0 ? -1 : smiley_maybe_flush(core);
         }
         if (PyErr_Occurred())
             return -1;
@@ -62,13 +62,13 @@ settrace_local(Core *core, PyFrameObject *frame, int what, PyObject *arg)
         if (arg == NULL)
             arg = Py_None;
         if (arg == Py_None && state->raised) {
-            result = smiley_leave(core, frame, state, NULL, 1, 1);
+            result = smiley_leave(core, frame, state, NULL, 1, 1, smiley_line_of(frame));
         } else {
             int final = is_final(core, frame, state->entry);
-            result = final < 0 ? -1 : smiley_leave(core, frame, state, arg, final, 0);
+            result = final < 0 ? -1 : smiley_leave(core, frame, state, arg, final, 0, smiley_line_of(frame));
         }
     } else {
-        result = smiley_raised(core, frame, state, PyTuple_GET_ITEM(arg, 1));
+        result = smiley_raised(core, frame, state, PyTuple_GET_ITEM(arg, 1), smiley_line_of(frame));
     }
     Py_DECREF(state);
     return result < 0 ? -1 : smiley_maybe_flush(core);
