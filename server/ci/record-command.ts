@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import { delimiter } from 'node:path'
 import type { TracerOptions } from '../../shared/wire/options.js'
 import { ChildRecorder, CHILDREN_ENV } from '../children/child-recorder.js'
+import { waitForChildren } from '../children/wait-for-children.js'
 import type { Store } from '../store/store.js'
 import { forwardSignals } from '../record/ignored-signals.js'
 import { exited, type ProcessExit } from '../record/outcome.js'
@@ -55,12 +56,6 @@ export async function recordCommand(
   } finally {
     stopForwarding()
   }
-  const stop = (): void => children.close()
-  process.once('SIGINT', stop)
-  try {
-    await children.finish()
-  } finally {
-    process.off('SIGINT', stop)
-  }
+  await waitForChildren(children)
   return { exit, runs: children.children.map((child) => child.uuid) }
 }

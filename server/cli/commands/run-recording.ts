@@ -15,7 +15,8 @@ import { openStore } from '../../store/open.js'
 import type { Store } from '../../store/store.js'
 import { mark } from '../../startup-marks.js'
 import type { Exit } from '../command.js'
-import { endedBeforeTracing, exitOf, waitForChildren, type Tracing } from './run-tracing.js'
+import { endedBeforeTracing, exitOf, type Tracing } from './run-tracing.js'
+import { waitForChildren } from '../../children/wait-for-children.js'
 
 /** The recording's side of a program started held: where its children connect, if anywhere. */
 export interface Held {

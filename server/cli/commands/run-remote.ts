@@ -19,9 +19,9 @@ import {
   endedBeforeTracing,
   exitOf,
   startTracing,
-  waitForChildren,
   type RecordingOptions,
 } from './run-tracing.js'
+import { waitForChildren } from '../../children/wait-for-children.js'
 
 /** Runs the program, its stream sent to the recorder at `url`. */
 export async function forward(

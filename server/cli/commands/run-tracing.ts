@@ -6,7 +6,6 @@
 
 import { resolve } from 'node:path'
 import { ACCELERATORS, type Accelerator, type TracerOptions } from '../../../shared/wire/options.js'
-import type { ChildRecorder } from '../../children/child-recorder.js'
 import type { Gate } from '../../record/gate.js'
 import { forwardSignals } from '../../record/ignored-signals.js'
 import { launch, type Target } from '../../record/launch.js'
@@ -155,22 +154,4 @@ export function childOptions(options: RecordingOptions, args: ParsedArgs): Parti
 
 function describeExit(exit: ProcessExit): string {
   return exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code}`
-}
-
-/**
- * The program has ended; its children may not have: the recording lasts until they do (or
- * until Ctrl-C, which ends their runs as they are).
- */
-export async function waitForChildren(children: ChildRecorder): Promise<void> {
-  if (children.running > 0 && process.stderr.isTTY)
-    process.stderr.write(
-      `smiley: waiting for ${children.running} child process(es) still running (Ctrl-C stops recording them)\n`,
-    )
-  const stop = (): void => children.close()
-  process.once('SIGINT', stop)
-  try {
-    await children.finish()
-  } finally {
-    process.off('SIGINT', stop)
-  }
 }
