@@ -20,7 +20,7 @@ import {
   start,
   touch,
 } from '../support/remote.js'
-import { onPostgres, queryRun, storeUnderTest } from '../support/store-under-test.js'
+import { queryRun, storeUnderTest } from '../support/store-under-test.js'
 
 const store = await storeUnderTest()
 
@@ -109,21 +109,16 @@ describe('smiley record', () => {
     expect(recorded[0]!.eventCount).toBeGreaterThan(6000)
   })
 
-  // Known defect on PostgreSQL (docs/storage.md, "The suite against both stores"): the recorder
-  // times out a sender idle longer than --sender-timeout and refuses the run's end (HTTP 404).
-  it.skipIf(onPostgres)(
-    'keeps the run of a program idle for longer than the sender timeout',
-    async () => {
-      const db = store.database(dir.path)
-      writeFileSync(join(dir.path, 'idle.py'), 'import time\ntime.sleep(3.5)\nprint("awake")\n')
-      const recorder = await receiver(['record', '-d', db, '--sender-timeout', '2'])
-      const sent = await smiley(['run', '--remote', recorder.url, 'idle.py'], { cwd: dir.path })
-      expect([sent.code, sent.stdout, sent.stderr]).toEqual([0, 'awake\n', ''])
-      await recorder.line(/ completed: /)
-      const [run] = await runs(db)
-      expect(run).toMatchObject({ status: 'completed', lostEvents: 0 })
-    },
-  )
+  it('keeps the run of a program idle for longer than the sender timeout', async () => {
+    const db = store.database(dir.path)
+    writeFileSync(join(dir.path, 'idle.py'), 'import time\ntime.sleep(3.5)\nprint("awake")\n')
+    const recorder = await receiver(['record', '-d', db, '--sender-timeout', '2'])
+    const sent = await smiley(['run', '--remote', recorder.url, 'idle.py'], { cwd: dir.path })
+    expect([sent.code, sent.stdout, sent.stderr]).toEqual([0, 'awake\n', ''])
+    await recorder.line(/ completed: /)
+    const [run] = await runs(db)
+    expect(run).toMatchObject({ status: 'completed', lostEvents: 0 })
+  })
 
   it('ends a run as lost, keeping its events, when its sender disappears', async () => {
     const db = store.database(dir.path)
